@@ -1,0 +1,291 @@
+// Package testrig gives integration tests a real MongoDB-wire server: the
+// one MONGODB_URI names, or else the embedded FerretDB server, built from
+// the examples module and started once per test binary on a free loopback
+// port. Each test gets a fresh database, dropped when it ends.
+package testrig
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var (
+	uri    string
+	client *mongo.Client
+	ferret bool
+	kind   string
+)
+
+// Main starts (or connects to) the server, runs the tests and stops it.
+// Call it from TestMain.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	stop, err := start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testrig:", err)
+		return 1
+	}
+	defer stop()
+	return m.Run()
+}
+
+func start() (func(), error) {
+	stop := func() {}
+	uri = os.Getenv("MONGODB_URI")
+	if uri == "" {
+		var err error
+		uri, stop, err = startEmbedded()
+		if err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	client, err = mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second))
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var info bson.M
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		stop()
+		return nil, fmt.Errorf("server at %s does not answer: %w", redact(uri), err)
+	}
+	_, ferret = info["ferretdbVersion"]
+	kind = fmt.Sprintf("MongoDB %v", info["version"])
+	if ferret {
+		kind = fmt.Sprintf("FerretDB (wire-compatible with MongoDB %v)", info["version"])
+	}
+	return func() {
+		_ = client.Disconnect(context.Background())
+		stop()
+	}, nil
+}
+
+// startEmbedded builds and starts examples/cmd/embedded-mongo.
+func startEmbedded() (string, func(), error) {
+	root, err := repoRoot()
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "testrig-*")
+	if err != nil {
+		return "", nil, err
+	}
+	bin := filepath.Join(dir, "embedded-mongo")
+	build := exec.Command(goTool(), "build", "-o", bin, "./cmd/embedded-mongo")
+	build.Dir = filepath.Join(root, "examples")
+	if out, err := build.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("building the embedded server: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "EMBEDDED_MONGO_DIR="+filepath.Join(dir, "data"))
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
+		return "", nil, err
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	stop := func() {
+		stdin.Close() // the server exits when its stdin closes
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		os.RemoveAll(dir)
+	}
+	line := make(chan string, 1)
+	go func() {
+		s := bufio.NewScanner(stdout)
+		if s.Scan() {
+			line <- s.Text()
+		}
+		close(line)
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case u, ok := <-line:
+		if !ok || !strings.HasPrefix(u, "mongodb://") {
+			stop()
+			return "", nil, fmt.Errorf("embedded server did not print its URI (got %q)", u)
+		}
+		return u, stop, nil
+	case <-time.After(60 * time.Second):
+		stop()
+		return "", nil, fmt.Errorf("embedded server did not start within 60s")
+	}
+}
+
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+}
+
+// repoRoot walks up from the working directory to the directory holding
+// examples/go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "examples", "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("examples/go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// URI is the server's connection string.
+func URI() string { return uri }
+
+// Client is a client shared by the tests of the binary.
+func Client() *mongo.Client { return client }
+
+// IsFerretDB reports that the server is FerretDB, which lacks TTL, partial,
+// collation, hidden, text, 2dsphere and hashed indexes, collMod and
+// validators, and ignores sparse.
+func IsFerretDB() bool { return ferret }
+
+// Server describes the server, for skip messages.
+func Server() string { return kind }
+
+var nameChars = regexp.MustCompile(`[^a-zA-Z0-9]+`)
+
+// Database returns a fresh, empty database on c (the shared client when c
+// is nil), dropped when the test ends.
+func Database(t testing.TB, c *mongo.Client) *mongo.Database {
+	t.Helper()
+	if c == nil {
+		c = client
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	base := strings.ToLower(nameChars.ReplaceAllString(t.Name(), "_"))
+	if len(base) > 40 {
+		base = base[len(base)-40:]
+	}
+	name := "t_" + strings.Trim(base, "_") + "_" + hex.EncodeToString(b)
+	db := c.Database(name)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = client.Database(name).Drop(ctx)
+	})
+	return db
+}
+
+// Command is one command a client sent.
+type Command struct {
+	Name     string
+	Database string
+	Body     bson.Raw
+}
+
+// Recorder keeps the commands a monitored client sends.
+type Recorder struct {
+	mu   sync.Mutex
+	cmds []Command
+}
+
+// Commands returns the commands recorded so far, of the given names (all
+// when none given).
+func (r *Recorder) Commands(names ...string) []Command {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Command
+	for _, c := range r.cmds {
+		if len(names) == 0 || contains(names, c.Name) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Count is the number of recorded commands of the given name.
+func (r *Recorder) Count(name string) int { return len(r.Commands(name)) }
+
+// Reset forgets what was recorded.
+func (r *Recorder) Reset() {
+	r.mu.Lock()
+	r.cmds = nil
+	r.mu.Unlock()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// MonitoredClient returns a new client to the server whose commands are
+// recorded, disconnected when the test ends.
+func MonitoredClient(t testing.TB) (*mongo.Client, *Recorder) {
+	t.Helper()
+	rec := &Recorder{}
+	mon := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		switch e.CommandName {
+		case "hello", "isMaster", "ismaster", "buildInfo", "endSessions", "ping", "saslStart", "saslContinue":
+			return
+		}
+		rec.mu.Lock()
+		rec.cmds = append(rec.cmds, Command{Name: e.CommandName, Database: e.DatabaseName, Body: append(bson.Raw(nil), e.Command...)})
+		rec.mu.Unlock()
+	}}
+	c, err := mongo.Connect(options.Client().ApplyURI(uri).SetMonitor(mon).SetTimeout(30 * time.Second))
+	if err != nil {
+		t.Fatalf("connecting: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return c, rec
+}
+
+// redact hides a password in a URI.
+func redact(u string) string {
+	return regexp.MustCompile(`://[^@/]*@`).ReplaceAllString(u, "://***@")
+}

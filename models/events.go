@@ -1,0 +1,91 @@
+package models
+
+import (
+	"time"
+
+	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/registry"
+)
+
+func init() { registry.MustRegister(Event{}, ArchivedEvent{}) }
+
+// EventMetadata says where an event comes from.
+type EventMetadata struct {
+	ServiceName    string `bson:"service_name"`
+	ServiceVersion string `bson:"service_version"`
+	UserID         string `bson:"user_id"`
+	Environment    string `bson:"environment"`
+}
+
+// EventEnvelope is what every stored event carries, live or archived. Its
+// two indexes are inherited by both collections that embed it.
+type EventEnvelope struct {
+	EventID      string        `bson:"event_id" odm:"index,unique"`
+	EventType    string        `bson:"event_type"`
+	EventVersion string        `bson:"event_version"`
+	Timestamp    time.Time     `bson:"timestamp" odm:"index"`
+	AggregateID  *string       `bson:"aggregate_id"`
+	Metadata     EventMetadata `bson:"metadata"`
+	StoredAt     *time.Time    `bson:"stored_at"`
+	TTLExpiresAt *time.Time    `bson:"ttl_expires_at"`
+	ExecutionID  *string       `bson:"execution_id"`
+}
+
+// Event is a domain event in the "events" collection. Event-specific
+// extra fields (such as pod_name) are stored at the top level of the
+// document, beside the envelope, and are not part of the struct.
+type Event struct {
+	EventEnvelope `bson:",inline"`
+}
+
+// CollectionName implements odm.CollectionNamer.
+func (Event) CollectionName() string { return "events" }
+
+// Indexes implements odm.IndexDeclarer: the events collection's query
+// indexes, its TTL and its text index.
+func (Event) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{
+		odm.Index(odm.Asc("aggregate_id")),
+		odm.Index(odm.Asc("event_type"), odm.Desc("timestamp")).Named("idx_event_type_ts"),
+		odm.Index(odm.Asc("aggregate_id"), odm.Desc("timestamp")).Named("idx_aggregate_ts"),
+		odm.Index(odm.Asc("metadata.user_id"), odm.Desc("timestamp")).Named("idx_meta_user_ts"),
+		odm.Index(odm.Asc("metadata.service_name"), odm.Desc("timestamp")).Named("idx_meta_service_ts"),
+		{Name: "idx_execution_id", Keys: []odm.IndexKey{odm.Asc("execution_id")}, Sparse: true},
+		// pod_name is one of the extra fields stored beside the envelope.
+		{Name: "idx_pod_name", Keys: []odm.IndexKey{odm.Asc("pod_name")}, Sparse: true, OutsideStruct: true},
+		// Each event expires at its own ttl_expires_at.
+		{Name: "idx_ttl", Keys: []odm.IndexKey{odm.Asc("ttl_expires_at")}, ExpireAfter: odm.TTL(0)},
+		odm.Index(odm.Asc("event_type"), odm.Asc("aggregate_id")).Named("idx_events_type_agg"),
+		odm.Index(odm.Asc("aggregate_id"), odm.Asc("timestamp")).Named("idx_events_agg_ts"),
+		odm.Index(odm.Asc("event_type"), odm.Asc("timestamp")).Named("idx_events_type_ts_asc"),
+		odm.Index(odm.Asc("metadata.user_id"), odm.Asc("timestamp")).Named("idx_events_user_ts"),
+		odm.Index(odm.Asc("metadata.user_id"), odm.Asc("event_type")).Named("idx_events_user_type"),
+		odm.Index(odm.Asc("event_type"), odm.Asc("metadata.user_id"), odm.Desc("timestamp")).Named("idx_events_type_user_ts"),
+		{
+			Name: "idx_text_search",
+			Keys: []odm.IndexKey{
+				odm.TextKey("event_type"), odm.TextKey("metadata.service_name"),
+				odm.TextKey("metadata.user_id"), odm.TextKey("execution_id"),
+			},
+			DefaultLanguage:  "english",
+			LanguageOverride: "none",
+		},
+	}
+}
+
+// ArchivedEvent is a deleted event kept in "events_archive".
+type ArchivedEvent struct {
+	EventEnvelope  `bson:",inline"`
+	DeletedAt      time.Time `bson:"deleted_at" odm:"index"`
+	DeletedBy      *string   `bson:"deleted_by"`
+	DeletionReason *string   `bson:"deletion_reason"`
+}
+
+// CollectionName implements odm.CollectionNamer.
+func (ArchivedEvent) CollectionName() string { return "events_archive" }
+
+// Indexes implements odm.IndexDeclarer: event_type is an envelope field,
+// indexed on its own only in the archive.
+func (ArchivedEvent) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{odm.Index(odm.Asc("event_type"))}
+}

@@ -1,0 +1,77 @@
+package models
+
+import (
+	"time"
+
+	"github.com/tagodm/tagodm/registry"
+)
+
+func init() { registry.MustRegister(Saga{}, Execution{}, ResourceAllocation{}) }
+
+// Saga is the state of one saga run, in "sagas": at most one saga of each
+// name per execution.
+type Saga struct {
+	SagaID           string         `bson:"saga_id" odm:"uniqueIndex"`
+	SagaName         string         `bson:"saga_name" odm:"index;index:idx_saga_execution_name_unique,priority:2"`
+	ExecutionID      string         `bson:"execution_id" odm:"index;uniqueIndex:idx_saga_execution_name_unique,priority:1"`
+	State            string         `bson:"state" odm:"index:idx_saga_state;index:idx_saga_state_created,priority:1"`
+	CurrentStep      *string        `bson:"current_step"`
+	CompletedSteps   []string       `bson:"completed_steps"`
+	CompensatedSteps []string       `bson:"compensated_steps"`
+	ContextData      map[string]any `bson:"context_data"`
+	ErrorMessage     *string        `bson:"error_message"`
+	CreatedAt        time.Time      `bson:"created_at" odm:"index;index:idx_saga_state_created,priority:2"`
+	UpdatedAt        time.Time      `bson:"updated_at"`
+	CompletedAt      *time.Time     `bson:"completed_at"`
+	RetryCount       int            `bson:"retry_count"`
+}
+
+// CollectionName implements odm.CollectionNamer.
+func (Saga) CollectionName() string { return "sagas" }
+
+// ResourceUsage is what an execution consumed.
+type ResourceUsage struct {
+	ExecutionTimeWallSeconds float64 `bson:"execution_time_wall_seconds"`
+	CPUTimeJiffies           int64   `bson:"cpu_time_jiffies"`
+	ClkTckHertz              int64   `bson:"clk_tck_hertz"`
+	PeakMemoryKB             int64   `bson:"peak_memory_kb"`
+}
+
+// Execution is one script execution and its result, in "executions".
+type Execution struct {
+	ExecutionID   string         `bson:"execution_id" odm:"uniqueIndex"`
+	Script        string         `bson:"script"`
+	Status        string         `bson:"status" odm:"index"`
+	Stdout        *string        `bson:"stdout"`
+	Stderr        *string        `bson:"stderr"`
+	Lang          string         `bson:"lang"`
+	LangVersion   string         `bson:"lang_version"`
+	CreatedAt     time.Time      `bson:"created_at" odm:"index"`
+	UpdatedAt     time.Time      `bson:"updated_at"`
+	ResourceUsage *ResourceUsage `bson:"resource_usage"`
+	UserID        *string        `bson:"user_id" odm:"index"`
+	ExitCode      *int           `bson:"exit_code"`
+	ErrorType     *string        `bson:"error_type"`
+	Priority      string         `bson:"priority" odm:"index"`
+}
+
+// CollectionName implements odm.CollectionNamer.
+func (Execution) CollectionName() string { return "executions" }
+
+// ResourceAllocation is the resources granted to one execution, in
+// "resource_allocations".
+type ResourceAllocation struct {
+	AllocationID  string     `bson:"allocation_id" odm:"uniqueIndex"`
+	ExecutionID   string     `bson:"execution_id" odm:"index"`
+	Language      string     `bson:"language" odm:"index"`
+	CPURequest    string     `bson:"cpu_request"`
+	MemoryRequest string     `bson:"memory_request"`
+	CPULimit      string     `bson:"cpu_limit"`
+	MemoryLimit   string     `bson:"memory_limit"`
+	Status        string     `bson:"status" odm:"index"`
+	AllocatedAt   time.Time  `bson:"allocated_at"`
+	ReleasedAt    *time.Time `bson:"released_at"`
+}
+
+// CollectionName implements odm.CollectionNamer.
+func (ResourceAllocation) CollectionName() string { return "resource_allocations" }

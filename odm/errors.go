@@ -1,0 +1,152 @@
+package odm
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// Problem is one fault in the declarations, located as precisely as the
+// declaration allows.
+type Problem struct {
+	GoType     string // the model's Go type, e.g. "models.Event"
+	Field      string // the Go field path, or "Indexes()[i]" / "CollectionName()"
+	Tag        string // the odm tag text, when the problem is in a tag
+	Collection string
+	Index      string
+	Message    string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.GoType != "" {
+		b.WriteString(p.GoType)
+		if p.Field != "" {
+			b.WriteString(".")
+			b.WriteString(p.Field)
+		}
+	}
+	if p.Tag != "" {
+		fmt.Fprintf(&b, " `%s:%q`", TagKey, p.Tag)
+	}
+	var where []string
+	if p.Collection != "" {
+		where = append(where, "collection "+p.Collection)
+	}
+	if p.Index != "" {
+		where = append(where, "index "+p.Index)
+	}
+	if len(where) > 0 {
+		fmt.Fprintf(&b, " [%s]", strings.Join(where, ", "))
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// ValidationError lists every problem found in the declarations. When Init
+// returns one, it has sent nothing to the server.
+type ValidationError struct {
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	if len(e.Problems) == 1 {
+		return "odm: invalid declaration: " + e.Problems[0].String()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "odm: %d invalid declarations:", len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// IndexError is a server's refusal of one or more indexes of a collection,
+// or a failure to list them. Err is the driver's error: errors.As reaches
+// mongo.CommandError and its code (IndexOptionsConflict 85,
+// IndexKeySpecsConflict 86, ...).
+type IndexError struct {
+	Collection string
+	// Indexes are the names of the indexes the failed command carried;
+	// empty for a listing.
+	Indexes []string
+	Op      string // "listIndexes" or "createIndexes"
+	Err     error
+}
+
+func (e *IndexError) Error() string {
+	what := "collection " + e.Collection
+	if len(e.Indexes) > 0 {
+		what += ", index " + strings.Join(e.Indexes, ", ")
+	}
+	return fmt.Sprintf("odm: %s on %s: %v", e.Op, what, e.Err)
+}
+
+func (e *IndexError) Unwrap() error { return e.Err }
+
+// UnsupportedError reports an index that the server refused because it
+// lacks an index type or option. Init returns it unless SkipUnsupported is
+// set, in which case the index is listed in the Report's Skipped instead.
+type UnsupportedError struct {
+	Collection string
+	Index      string
+	// Options are the index types and options the index uses that the
+	// server may lack; the first is the one the server named when it did.
+	Options []string
+	Err     error
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("odm: collection %s, index %s: the server does not support %s: %v",
+		e.Collection, e.Index, strings.Join(e.Options, ", "), e.Err)
+}
+
+func (e *UnsupportedError) Unwrap() error { return e.Err }
+
+// Server error codes the library branches on.
+const (
+	codeIndexNotFound          = 27
+	codeNamespaceNotFound      = 26
+	codeCommandNotFound        = 59
+	codeCannotCreateIndex      = 67
+	codeCommandNotSupported    = 115
+	codeInvalidIndexSpecOption = 197
+	codeNotImplemented         = 238
+)
+
+func errorCode(err error) (int32, bool) {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) {
+		return ce.Code, true
+	}
+	var we mongo.WriteException
+	if errors.As(err, &we) && we.WriteConcernError != nil {
+		return int32(we.WriteConcernError.Code), true
+	}
+	return 0, false
+}
+
+// unsupported reports whether err is the server saying it lacks what the
+// index needs. Servers that do not know a key type answer IndexNotFound to
+// createIndexes (FerretDB), hence that code for indexes with special keys.
+func unsupported(err error, s IndexSpec) bool {
+	code, ok := errorCode(err)
+	if !ok {
+		return false
+	}
+	switch code {
+	case codeNotImplemented, codeCommandNotFound, codeCannotCreateIndex,
+		codeCommandNotSupported, codeInvalidIndexSpecOption:
+		return true
+	case codeIndexNotFound:
+		return slices.ContainsFunc(s.Keys, func(k IndexKey) bool { return k.Type.special() })
+	}
+	return false
+}

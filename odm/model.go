@@ -1,0 +1,303 @@
+package odm
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
+)
+
+// CollectionNamer is implemented by models that name their collection.
+// Without it a model's collection is its Go type name in snake_case
+// (UserSettings -> "user_settings"), never pluralised.
+type CollectionNamer interface {
+	CollectionName() string
+}
+
+// IndexDeclarer is implemented by models that declare indexes a struct tag
+// cannot express: partial filters, collations, text options, wildcard keys,
+// hidden indexes, 2d options, keys on fields held outside the struct.
+// Indexes is called on the zero value of the model.
+type IndexDeclarer interface {
+	Indexes() []IndexSpec
+}
+
+// Model is what the library reads from one Go model type: its collection
+// and its declared indexes, in declaration order (tags first, in field
+// order, then Indexes()).
+type Model struct {
+	// Type is the model's struct type.
+	Type reflect.Type
+	// Collection is the collection name.
+	Collection string
+	// Indexes are the declared indexes, named (IndexName) and validated
+	// within the model.
+	Indexes []IndexSpec
+}
+
+// modelCache holds *describedModel per struct type.
+var modelCache sync.Map
+
+type describedModel struct {
+	model    *Model
+	problems []Problem
+}
+
+// Describe reads a model: a struct value, a pointer to one (nil allowed) or
+// a reflect.Type of either. Problems in the declarations come back as a
+// *ValidationError listing all of them. Results are cached per type.
+func Describe(model any) (*Model, error) {
+	d, err := describe(model)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.problems) > 0 {
+		return nil, &ValidationError{Problems: d.problems}
+	}
+	return d.model, nil
+}
+
+func modelType(model any) (reflect.Type, error) {
+	t, ok := model.(reflect.Type)
+	if !ok {
+		t = reflect.TypeOf(model)
+	}
+	if t == nil {
+		return nil, &ValidationError{Problems: []Problem{{Message: "a model is nil; pass a struct value or a pointer to one, e.g. (*User)(nil)"}}}
+	}
+	st := t
+	for st.Kind() == reflect.Pointer {
+		st = st.Elem()
+	}
+	if st.Kind() != reflect.Struct {
+		return nil, &ValidationError{Problems: []Problem{{GoType: t.String(), Message: "a model must be a struct or a pointer to one"}}}
+	}
+	return st, nil
+}
+
+func describe(model any) (*describedModel, error) {
+	t, err := modelType(model)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := modelCache.Load(t); ok {
+		return v.(*describedModel), nil
+	}
+	d := describeType(t)
+	v, _ := modelCache.LoadOrStore(t, d)
+	return v.(*describedModel), nil
+}
+
+func describeType(t reflect.Type) *describedModel {
+	d := &describedModel{model: &Model{Type: t}}
+	m := d.model
+	problem := func(p Problem) {
+		p.GoType = t.String()
+		p.Collection = m.Collection
+		d.problems = append(d.problems, p)
+	}
+
+	var name string
+	var nameErr error
+	zero := reflect.New(t) // pointer: its method set holds both receivers
+	if namer, ok := zero.Interface().(CollectionNamer); ok {
+		nameErr = callUser(func() { name = namer.CollectionName() })
+	} else {
+		name = snakeCase(t.Name())
+	}
+	m.Collection = name
+	if nameErr != nil {
+		problem(Problem{Field: "CollectionName()", Message: nameErr.Error()})
+	} else if msg := checkCollectionName(name); msg != "" {
+		problem(Problem{Field: "CollectionName()", Message: msg})
+	}
+
+	st, err := reflectx.Describe(t)
+	if err != nil {
+		problem(Problem{Message: err.Error()})
+		return d
+	}
+
+	fromTags, tagProblems := tagIndexes(t.String(), st)
+	for _, p := range tagProblems {
+		problem(p)
+	}
+	specs := fromTags
+	if decl, ok := zero.Interface().(IndexDeclarer); ok {
+		var declared []IndexSpec
+		if err := callUser(func() { declared = decl.Indexes() }); err != nil {
+			problem(Problem{Field: "Indexes()", Message: err.Error()})
+		}
+		for i, s := range declared {
+			s.origin = origin{goType: t.String(), field: fmt.Sprintf("Indexes()[%d]", i)}
+			specs = append(specs, s)
+		}
+	}
+	for _, s := range specs {
+		for _, msg := range checkSpec(s, st) {
+			problem(Problem{Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName(), Message: msg})
+		}
+	}
+	m.Indexes = specs
+	for _, p := range checkCollection(m.Collection, specs) {
+		problem(p)
+	}
+	return d
+}
+
+// callUser runs a method the user wrote, turning a panic into an error.
+func callUser(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panicked: %v", r)
+		}
+	}()
+	f()
+	return nil
+}
+
+func checkCollectionName(name string) string {
+	switch {
+	case name == "":
+		return "collection name is empty"
+	case strings.ContainsAny(name, "$\x00"):
+		return fmt.Sprintf("collection name %q contains '$' or a NUL byte", name)
+	case strings.HasPrefix(name, "system."):
+		return fmt.Sprintf("collection name %q is reserved (system.)", name)
+	}
+	return ""
+}
+
+// snakeCase turns a Go type name into snake_case: "UserSettings" ->
+// "user_settings", "DLQMessage" -> "dlq_message".
+func snakeCase(s string) string {
+	r := []rune(s)
+	var b strings.Builder
+	for i, c := range r {
+		if unicode.IsUpper(c) {
+			prevLower := i > 0 && (unicode.IsLower(r[i-1]) || unicode.IsDigit(r[i-1]))
+			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
+			if i > 0 && (prevLower || (nextLower && unicode.IsUpper(r[i-1]))) {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(c))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// member is one field's part in a tag-declared index.
+type member struct {
+	field  reflectx.Field
+	clause indexClause
+	order  int // field order, for indexes without priorities
+}
+
+// tagIndexes assembles the indexes declared in struct tags: an unnamed
+// clause is a single-field index; clauses sharing a name form one index,
+// compound when several fields share it.
+func tagIndexes(goType string, st *reflectx.Struct) ([]IndexSpec, []Problem) {
+	var problems []Problem
+	var order []string // named groups in first-seen order, unnamed as ""
+	groups := map[string][]member{}
+	var singles [][]member
+	for i, f := range st.Fields {
+		clauses, errs := parseTag(string(f.Tag))
+		tagText := f.Tag.Get(TagKey)
+		for _, e := range errs {
+			problems = append(problems, Problem{Field: f.GoPath, Tag: tagText, Message: e})
+		}
+		for _, c := range clauses {
+			m := member{field: f, clause: c, order: i}
+			if c.name == "" {
+				singles = append(singles, []member{m})
+				order = append(order, "")
+				continue
+			}
+			if _, seen := groups[c.name]; !seen {
+				order = append(order, c.name)
+			}
+			groups[c.name] = append(groups[c.name], m)
+		}
+	}
+	var specs []IndexSpec
+	next := 0
+	for _, name := range order {
+		var ms []member
+		if name == "" {
+			ms = singles[next]
+			next++
+		} else {
+			ms = groups[name]
+		}
+		s, errs := assemble(goType, name, ms)
+		problems = append(problems, errs...)
+		if len(errs) == 0 {
+			specs = append(specs, s)
+		}
+	}
+	return specs, problems
+}
+
+// assemble builds one index from its members' clauses.
+func assemble(goType, name string, ms []member) (IndexSpec, []Problem) {
+	var problems []Problem
+	fail := func(m member, format string, args ...any) {
+		problems = append(problems, Problem{Field: m.field.GoPath, Tag: m.field.Tag.Get(TagKey), Index: name, Message: fmt.Sprintf(format, args...)})
+	}
+	withPriority := 0
+	for _, m := range ms {
+		if m.clause.priority != nil {
+			withPriority++
+		}
+	}
+	if len(ms) > 1 && withPriority != 0 && withPriority != len(ms) {
+		for _, m := range ms {
+			if m.clause.priority == nil {
+				fail(m, "index %q is compound: give every member a priority, or none (field order)", name)
+			}
+		}
+		return IndexSpec{}, problems
+	}
+	sort.SliceStable(ms, func(i, j int) bool {
+		if withPriority == len(ms) {
+			return *ms[i].clause.priority < *ms[j].clause.priority
+		}
+		return ms[i].order < ms[j].order
+	})
+	s := IndexSpec{Name: name}
+	first := ms[0]
+	s.origin = origin{goType: goType, field: first.field.GoPath, tag: first.field.Tag.Get(TagKey)}
+	for i, m := range ms {
+		c := m.clause
+		if i > 0 && withPriority == len(ms) && *c.priority == *ms[i-1].clause.priority {
+			fail(m, "index %q: priority %d is given twice (fields %s and %s)", name, *c.priority, ms[i-1].field.GoPath, m.field.GoPath)
+		}
+		if i > 0 && m.field.Path == ms[i-1].field.Path {
+			fail(m, "index %q names field %s twice", name, m.field.Path)
+		}
+		s.Keys = append(s.Keys, IndexKey{Field: m.field.Path, Type: c.keyType})
+		s.Unique = s.Unique || c.unique
+		s.Sparse = s.Sparse || c.sparse
+		s.Hidden = s.Hidden || c.hidden
+		if c.ttl != nil {
+			if s.ExpireAfter != nil && *s.ExpireAfter != *c.ttl {
+				fail(m, "index %q: two different TTLs (%v and %v)", name, *s.ExpireAfter, *c.ttl)
+			}
+			s.ExpireAfter = c.ttl
+		}
+		if c.weight != nil {
+			if s.Weights == nil {
+				s.Weights = map[string]int32{}
+			}
+			s.Weights[m.field.Path] = *c.weight
+		}
+	}
+	return s, problems
+}

@@ -1,0 +1,267 @@
+package odm
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
+)
+
+// checkSpec checks one index on its own, against the struct it indexes.
+func checkSpec(s IndexSpec, st *reflectx.Struct) []string {
+	var msgs []string
+	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
+	if len(s.Keys) == 0 {
+		add("an index needs at least one key")
+		return msgs
+	}
+	if strings.ContainsRune(s.Name, 0) {
+		add("index name contains a NUL byte")
+	}
+	seen := map[string]bool{}
+	var text, hashed, geo2d int
+	for _, k := range s.Keys {
+		switch {
+		case k.Field == "":
+			add("a key has an empty field path")
+			continue
+		case !k.Type.valid():
+			add("key %s: unknown key type %q (want 1, -1, text, 2dsphere, 2d or hashed)", k.Field, string(k.Type))
+		}
+		if seen[k.Field] {
+			add("key %s appears twice", k.Field)
+		}
+		seen[k.Field] = true
+		switch k.Type {
+		case Text:
+			text++
+		case Hashed:
+			hashed++
+		case Geo2D:
+			geo2d++
+		}
+		if !s.OutsideStruct && !pathExists(st, k.Field) {
+			add("key %s names no field of the struct (set OutsideStruct for fields stored beside the struct's own)", k.Field)
+		}
+	}
+	if s.ExpireAfter != nil {
+		if err := checkTTL(*s.ExpireAfter); err != nil {
+			add("%v", err)
+		}
+		if len(s.Keys) > 1 {
+			add("a TTL index must have a single key; %d keys given", len(s.Keys))
+		} else if s.Keys[0].Field == "_id" {
+			add("a TTL index cannot be on _id")
+		} else if s.Keys[0].Type.special() {
+			add("a TTL index needs an ascending or descending key, not %s", s.Keys[0].Type)
+		}
+	}
+	if hashed > 1 {
+		add("an index can have only one hashed key")
+	}
+	if hashed > 0 && s.Unique {
+		add("a hashed index cannot be unique")
+	}
+	if geo2d > 0 && s.Keys[0].Type != Geo2D {
+		add("a 2d key must come first in its index")
+	}
+	if s.PartialFilter != nil && s.Sparse {
+		add("an index cannot be both sparse and partial")
+	}
+	if text == 0 {
+		if len(s.Weights) > 0 || s.DefaultLanguage != "" || s.LanguageOverride != "" {
+			add("weights, default_language and language_override need a text key")
+		}
+	} else if s.Collation != nil {
+		add("a text index cannot have a collation")
+	}
+	for f, w := range s.Weights {
+		if !slices.Contains(s.Keys, TextKey(f)) {
+			add("weight for %s, which is not a text key of this index", f)
+		}
+		if w < 1 || w > 99999 {
+			add("weight for %s must be from 1 to 99999, not %d", f, w)
+		}
+	}
+	if s.WildcardProjection != nil && !(len(s.Keys) == 1 && s.Keys[0].Field == "$**") {
+		add("wildcardProjection needs a single $** key")
+	}
+	if (s.Bits != nil || s.Min != nil || s.Max != nil) && geo2d == 0 {
+		add("bits, min and max need a 2d key")
+	}
+	if s.Collation != nil && s.Collation.Locale == "" {
+		add("a collation needs a locale")
+	}
+	return msgs
+}
+
+// pathExists resolves a key path in the struct; wildcard paths resolve
+// their prefix.
+func pathExists(st *reflectx.Struct, path string) bool {
+	if path == "$**" {
+		return true
+	}
+	if prefix, ok := strings.CutSuffix(path, ".$**"); ok {
+		path = prefix
+	}
+	return st.Lookup(path)
+}
+
+// declared is one collection's merged declarations, from every model that
+// maps to it.
+type declared struct {
+	collection string
+	types      []string // Go types, in the order given
+	specs      []IndexSpec
+}
+
+// checkCollection checks indexes that will share one collection: names
+// unique, one index per key pattern (keys, collation, partial filter), at
+// most one text index. Specs equal in every respect are the same index.
+func checkCollection(collection string, specs []IndexSpec) []Problem {
+	var problems []Problem
+	byName := map[string]IndexSpec{}
+	byPattern := map[string]IndexSpec{}
+	var textIndex *IndexSpec
+	for _, s := range specs {
+		name := s.IndexName()
+		conflict := func(other IndexSpec, format string, args ...any) {
+			problems = append(problems, Problem{
+				GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag,
+				Collection: collection, Index: name,
+				Message: fmt.Sprintf(format, args...) + fmt.Sprintf(" (the other is declared at %s)", other.origin),
+			})
+		}
+		if prev, ok := byName[name]; ok {
+			if !sameSpec(prev, s) {
+				conflict(prev, "index name %q is declared twice with different specs: %s and %s", name, prev, s)
+			}
+			continue
+		}
+		byName[name] = s
+		pattern := patternKey(s)
+		if prev, ok := byPattern[pattern]; ok {
+			conflict(prev, "indexes %q and %q have the same keys, collation and partial filter; MongoDB keeps one index per key pattern whatever the names or options", prev.IndexName(), name)
+			continue
+		}
+		byPattern[pattern] = s
+		if slices.ContainsFunc(s.Keys, func(k IndexKey) bool { return k.Type == Text }) {
+			if textIndex != nil {
+				conflict(*textIndex, "a collection can have only one text index; %q and %q are both text indexes", textIndex.IndexName(), name)
+				continue
+			}
+			textIndex = &s
+		}
+	}
+	return problems
+}
+
+func sameSpec(a, b IndexSpec) bool {
+	return bytes.Equal(mustMarshal(a.Document()), mustMarshal(b.Document())) && a.OutsideStruct == b.OutsideStruct
+}
+
+// patternKey identifies an index the way MongoDB does when it decides that
+// two indexes are the same: key pattern, collation and partial filter.
+func patternKey(s IndexSpec) string {
+	var b bytes.Buffer
+	b.Write(mustMarshal(s.KeyDocument()))
+	if s.Collation != nil {
+		b.Write(mustMarshal(collationDocument(s.Collation)))
+	}
+	b.WriteByte(0)
+	if s.PartialFilter != nil {
+		b.Write(mustMarshal(s.PartialFilter))
+	}
+	return b.String()
+}
+
+func mustMarshal(d bson.D) []byte {
+	raw, err := bson.Marshal(d)
+	if err != nil {
+		// A value bson cannot marshal; fall back to its printed form, which
+		// still tells different specs apart.
+		return []byte(fmt.Sprintf("%#v", d))
+	}
+	return raw
+}
+
+// Validate reads and checks every model without contacting a server: each
+// model's declarations, then the models that share a collection together.
+// It returns all problems at once in a *ValidationError.
+func Validate(models ...any) error {
+	_, err := collect(models)
+	return err
+}
+
+// Declared returns, per collection, the indexes the models declare, merged
+// and validated as Init would create them. Collections are sorted by name.
+func Declared(models ...any) (map[string][]IndexSpec, error) {
+	cols, err := collect(models)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]IndexSpec, len(cols))
+	for _, c := range cols {
+		out[c.collection] = c.specs
+	}
+	return out, nil
+}
+
+// collect describes and validates every model and groups their indexes by
+// collection, in first-seen collection order.
+func collect(models []any) ([]*declared, error) {
+	var problems []Problem
+	var cols []*declared
+	byName := map[string]*declared{}
+	seenType := map[string]bool{}
+	for _, m := range models {
+		d, err := describe(m)
+		if err != nil {
+			problems = append(problems, err.(*ValidationError).Problems...)
+			continue
+		}
+		problems = append(problems, d.problems...)
+		if len(d.problems) > 0 {
+			continue
+		}
+		t := d.model.Type.String()
+		if seenType[t] {
+			continue // the same model given twice declares the same things
+		}
+		seenType[t] = true
+		c := byName[d.model.Collection]
+		if c == nil {
+			c = &declared{collection: d.model.Collection}
+			byName[c.collection] = c
+			cols = append(cols, c)
+		}
+		c.types = append(c.types, t)
+		c.specs = append(c.specs, d.model.Indexes...)
+	}
+	for _, c := range cols {
+		if len(c.types) > 1 { // each model was checked on its own already
+			problems = append(problems, checkCollection(c.collection, c.specs)...)
+		}
+		c.specs = dedupe(c.specs)
+	}
+	if len(problems) > 0 {
+		return nil, &ValidationError{Problems: problems}
+	}
+	return cols, nil
+}
+
+// dedupe drops specs equal to an earlier one (several models declaring the
+// same index on a shared collection).
+func dedupe(specs []IndexSpec) []IndexSpec {
+	var out []IndexSpec
+	for _, s := range specs {
+		if !slices.ContainsFunc(out, func(o IndexSpec) bool { return o.IndexName() == s.IndexName() }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
