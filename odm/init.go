@@ -117,7 +117,7 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 	})
 	report.Duration = time.Since(start)
 	cfg.logger.LogAttrs(ctx, slog.LevelInfo, "odm: init done",
-		slog.Int("collections", len(cols)), slog.Int("created", report.count(func(c CollectionReport) []string { return c.Created })),
+		slog.Int("collections", len(cols)), slog.Int("created", report.Count(Created)),
 		slog.Duration("took", report.Duration))
 	return report, errors.Join(errs...)
 }
@@ -153,7 +153,7 @@ func (s *syncer) run(ctx context.Context) (CollectionReport, error) {
 	rep := CollectionReport{Collection: s.coll.Name()}
 	defer func() { rep.Duration = time.Since(start) }()
 
-	skipped := map[string]bool{}
+	skipped := map[string]*IndexResult{}
 	var before map[string]bool // the first listing
 	acknowledged := false      // the last createIndexes was answered ok
 	retries := 0
@@ -171,8 +171,12 @@ func (s *syncer) run(ctx context.Context) (CollectionReport, error) {
 			return fmt.Errorf("odm: collection %s: %w (after: %v)", s.coll.Name(), ctx.Err(), err)
 		}
 	}
+	var listed map[string]bool
 	for {
-		listed, err := listIndexNames(ctx, s.coll)
+		var err error
+		if listed == nil {
+			listed, err = listIndexNames(ctx, s.coll)
+		}
 		if err != nil {
 			err = &IndexError{Collection: s.coll.Name(), Op: "listIndexes", Err: err}
 			if retryable(err) {
@@ -187,7 +191,7 @@ func (s *syncer) run(ctx context.Context) (CollectionReport, error) {
 		}
 		var missing []IndexSpec
 		for _, spec := range s.specs {
-			if !listed[spec.IndexName()] && !skipped[spec.IndexName()] {
+			if !listed[spec.IndexName()] && skipped[spec.IndexName()] == nil {
 				missing = append(missing, spec)
 			}
 		}
@@ -202,8 +206,13 @@ func (s *syncer) run(ctx context.Context) (CollectionReport, error) {
 				return rep, err
 			}
 		}
-		err = s.create(ctx, missing, skipped, &rep)
+		refused := len(skipped)
+		err = s.create(ctx, missing, skipped)
 		acknowledged = err == nil
+		if acknowledged && len(skipped)-refused == len(missing) {
+			continue // every index was refused: the listing still holds
+		}
+		listed = nil
 		if err != nil {
 			if !retryable(err) {
 				return rep, err
@@ -217,11 +226,12 @@ func (s *syncer) run(ctx context.Context) (CollectionReport, error) {
 	for _, spec := range s.specs {
 		name := spec.IndexName()
 		switch {
-		case skipped[name]:
+		case skipped[name] != nil:
+			rep.Indexes = append(rep.Indexes, *skipped[name])
 		case before[name]:
-			rep.Existing = append(rep.Existing, name)
+			rep.Indexes = append(rep.Indexes, IndexResult{Name: name, Outcome: Existed})
 		default:
-			rep.Created = append(rep.Created, name)
+			rep.Indexes = append(rep.Indexes, IndexResult{Name: name, Outcome: Created})
 			s.log(ctx, slog.LevelInfo, "odm: index created", slog.String("index", name))
 		}
 	}
@@ -230,7 +240,7 @@ func (s *syncer) run(ctx context.Context) (CollectionReport, error) {
 
 // create sends the missing indexes in one command. If the server refuses
 // one for lack of a feature, it sends them one by one to tell which.
-func (s *syncer) create(ctx context.Context, missing []IndexSpec, skipped map[string]bool, rep *CollectionReport) error {
+func (s *syncer) create(ctx context.Context, missing []IndexSpec, skipped map[string]*IndexResult) error {
 	if len(missing) > 1 {
 		err := s.createMany(ctx, missing)
 		if err == nil || !slices.ContainsFunc(missing, func(sp IndexSpec) bool { return unsupported(err, sp) }) {
@@ -247,9 +257,8 @@ func (s *syncer) create(ctx context.Context, missing []IndexSpec, skipped map[st
 			if !s.cfg.skipUnsupported {
 				return ue
 			}
-			skipped[spec.IndexName()] = true
 			reason := ue.Err.Error()
-			rep.Skipped = append(rep.Skipped, SkippedIndex{Index: spec.IndexName(), Options: ue.Options, Reason: reason})
+			skipped[spec.IndexName()] = &IndexResult{Name: spec.IndexName(), Outcome: Skipped, Options: ue.Options, Reason: reason}
 			s.log(ctx, slog.LevelWarn, "odm: index skipped: the server does not support it",
 				slog.String("index", spec.IndexName()), slog.String("options", strings.Join(ue.Options, ",")), slog.String("reason", reason))
 		default:

@@ -15,74 +15,93 @@ type Report struct {
 	Duration time.Duration
 }
 
-// CollectionReport says what Init did on one collection. Index names are in
-// declaration order.
+// CollectionReport says what Init did on one collection.
 type CollectionReport struct {
 	Collection string
-	// Created lists the declared indexes that were missing and now exist.
-	Created []string
-	// Existing lists the declared indexes that already existed.
-	Existing []string
-	// Skipped lists the indexes the server refused for lack of a feature,
-	// when SkipUnsupported was given.
-	Skipped []SkippedIndex
+	// Indexes are the declared indexes in declaration order, each with
+	// what Init did about it.
+	Indexes []IndexResult
 	// Duration is the time spent on the collection.
 	Duration time.Duration
 }
 
-// SkippedIndex is an index the server does not support.
-type SkippedIndex struct {
-	Index string
-	// Options are the index types and options the index needs, the one the
-	// server named first.
-	Options []string
-	// Reason is the server's answer.
-	Reason string
+// Outcome is what Init did about one declared index.
+type Outcome string
+
+// The outcomes of an index.
+const (
+	// Created: the index was missing and now exists.
+	Created Outcome = "created"
+	// Existed: the index already existed; nothing was sent.
+	Existed Outcome = "exists"
+	// Skipped: the server lacks an index type or option the index needs,
+	// and SkipUnsupported was given.
+	Skipped Outcome = "skipped"
+)
+
+// IndexResult is what Init did about one declared index.
+type IndexResult struct {
+	Name    string
+	Outcome Outcome
+	// Options are, for a skipped index, the index types and options it
+	// needs, the one the server named first.
+	Options []string `json:",omitempty"`
+	// Reason is, for a skipped index, the server's answer.
+	Reason string `json:",omitempty"`
 }
 
-// Created, Existing and Skipped count indexes over all collections.
-func (r *Report) Created() int  { return r.count(func(c CollectionReport) []string { return c.Created }) }
-func (r *Report) Existing() int { return r.count(func(c CollectionReport) []string { return c.Existing }) }
-func (r *Report) Skipped() int {
+// Names returns the names of the collection's indexes with outcome o.
+func (c CollectionReport) Names(o Outcome) []string {
+	var out []string
+	for _, r := range c.Indexes {
+		if r.Outcome == o {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// Count is the number of indexes with outcome o over all collections.
+func (r *Report) Count(o Outcome) int {
 	n := 0
 	for _, c := range r.Collections {
-		n += len(c.Skipped)
+		n += len(c.Names(o))
 	}
 	return n
 }
 
-func (r *Report) count(f func(CollectionReport) []string) int {
-	n := 0
+// Collection returns the report of the named collection.
+func (r *Report) Collection(name string) (CollectionReport, bool) {
 	for _, c := range r.Collections {
-		n += len(f(c))
+		if c.Collection == name {
+			return c, true
+		}
 	}
-	return n
+	return CollectionReport{}, false
 }
 
-// WriteTable writes the report as an aligned table, one index a row, and a
-// summary line.
+// WriteTable writes the report as an aligned table, one index a row in
+// declaration order, and a summary line.
 func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "COLLECTION\tINDEX\tRESULT\tDETAIL")
 	for _, c := range r.Collections {
-		if len(c.Created)+len(c.Existing)+len(c.Skipped) == 0 {
-			fmt.Fprintf(tw, "%s\t-\tno indexes declared\t\n", c.Collection)
+		if len(c.Indexes) == 0 {
+			fmt.Fprintf(tw, "%s\t-\t-\tno indexes declared\n", c.Collection)
 		}
-		for _, n := range c.Created {
-			fmt.Fprintf(tw, "%s\t%s\tcreated\t\n", c.Collection, n)
-		}
-		for _, n := range c.Existing {
-			fmt.Fprintf(tw, "%s\t%s\texists\t\n", c.Collection, n)
-		}
-		for _, s := range c.Skipped {
-			fmt.Fprintf(tw, "%s\t%s\tskipped\tserver lacks %s\n", c.Collection, s.Index, strings.Join(s.Options, ", "))
+		for _, x := range c.Indexes {
+			detail := ""
+			if x.Outcome == Skipped {
+				detail = "server lacks " + strings.Join(x.Options, ", ")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Collection, x.Name, x.Outcome, detail)
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d collections: %d created, %d existing, %d skipped in %v\n",
-		len(r.Collections), r.Created(), r.Existing(), r.Skipped(), r.Duration.Round(time.Millisecond))
+	_, err := fmt.Fprintf(w, "%d collections: %d created, %d existed, %d skipped in %v\n",
+		len(r.Collections), r.Count(Created), r.Count(Existed), r.Count(Skipped), r.Duration.Round(time.Millisecond))
 	return err
 }
 

@@ -1,0 +1,82 @@
+package testrig
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// IndexDoc is an index document (a createIndexes entry or a listIndexes
+// result) reduced to what tests compare: the name, the keys in order, and
+// the other options with numbers made comparable. Fields MongoDB adds
+// (v, ns, background) are left out.
+type IndexDoc struct {
+	Name    string
+	Keys    []string          // "field:value", in order
+	Options map[string]string // option -> value as canonical text
+}
+
+func (d IndexDoc) String() string {
+	var opts []string
+	for k, v := range d.Options {
+		opts = append(opts, k+"="+v)
+	}
+	sort.Strings(opts)
+	return fmt.Sprintf("%s {%s} %s", d.Name, strings.Join(d.Keys, ", "), strings.Join(opts, " "))
+}
+
+// ParseIndexDoc reduces a raw index document.
+func ParseIndexDoc(raw bson.Raw) (IndexDoc, error) {
+	elems, err := raw.Elements()
+	if err != nil {
+		return IndexDoc{}, err
+	}
+	d := IndexDoc{Options: map[string]string{}}
+	for _, e := range elems {
+		switch e.Key() {
+		case "v", "ns", "background":
+		case "name":
+			d.Name = e.Value().StringValue()
+		case "key":
+			keys, err := e.Value().Document().Elements()
+			if err != nil {
+				return IndexDoc{}, err
+			}
+			for _, k := range keys {
+				d.Keys = append(d.Keys, k.Key()+":"+Canonical(k.Value()))
+			}
+		default:
+			d.Options[e.Key()] = Canonical(e.Value())
+		}
+	}
+	return d, nil
+}
+
+// Canonical renders a value so that equal values of different numeric BSON
+// types (int32 1, int64 1, double 1.0) render the same, and documents keep
+// their field order.
+func Canonical(v bson.RawValue) string {
+	switch v.Type {
+	case bson.TypeInt32, bson.TypeInt64, bson.TypeDouble:
+		f := v.AsFloat64()
+		if f == math.Trunc(f) {
+			return fmt.Sprintf("%d", int64(f))
+		}
+		return fmt.Sprint(f)
+	case bson.TypeString:
+		return v.StringValue()
+	case bson.TypeBoolean:
+		return fmt.Sprint(v.Boolean())
+	case bson.TypeEmbeddedDocument:
+		elems, _ := v.Document().Elements()
+		parts := make([]string, len(elems))
+		for i, e := range elems {
+			parts[i] = e.Key() + ":" + Canonical(e.Value())
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	}
+	return v.String()
+}

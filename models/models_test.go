@@ -1,0 +1,305 @@
+package models_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tagodm/tagodm/internal/testrig"
+	_ "github.com/tagodm/tagodm/models"
+	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/registry"
+)
+
+func TestMain(m *testing.M) { testrig.Main(m) }
+
+// reference is the index set of reference-collections.md, written out by
+// hand: "name | keys in order | options".
+var reference = map[string][]string{
+	"events": {
+		"event_id_1 | event_id:1 | unique=true",
+		"timestamp_1 | timestamp:1 |",
+		"aggregate_id_1 | aggregate_id:1 |",
+		"idx_event_type_ts | event_type:1, timestamp:-1 |",
+		"idx_aggregate_ts | aggregate_id:1, timestamp:-1 |",
+		"idx_meta_user_ts | metadata.user_id:1, timestamp:-1 |",
+		"idx_meta_service_ts | metadata.service_name:1, timestamp:-1 |",
+		"idx_execution_id | execution_id:1 | sparse=true",
+		"idx_pod_name | pod_name:1 | sparse=true",
+		"idx_ttl | ttl_expires_at:1 | expireAfterSeconds=0",
+		"idx_events_type_agg | event_type:1, aggregate_id:1 |",
+		"idx_events_agg_ts | aggregate_id:1, timestamp:1 |",
+		"idx_events_type_ts_asc | event_type:1, timestamp:1 |",
+		"idx_events_user_ts | metadata.user_id:1, timestamp:1 |",
+		"idx_events_user_type | metadata.user_id:1, event_type:1 |",
+		"idx_events_type_user_ts | event_type:1, metadata.user_id:1, timestamp:-1 |",
+		"idx_text_search | event_type:text, metadata.service_name:text, metadata.user_id:text, execution_id:text | default_language=english language_override=none",
+	},
+	"events_archive": {
+		"event_id_1 | event_id:1 | unique=true",
+		"timestamp_1 | timestamp:1 |",
+		"deleted_at_1 | deleted_at:1 |",
+		"event_type_1 | event_type:1 |",
+	},
+	"dlq_messages": {
+		"original_topic_1 | original_topic:1 |",
+		"retry_count_1 | retry_count:1 |",
+		"failed_at_1 | failed_at:1 |",
+		"next_retry_at_1 | next_retry_at:1 |",
+		"idx_dlq_event_id | event.event_id:1 | unique=true",
+		"idx_dlq_event_type | event.event_type:1 |",
+		"idx_dlq_status | status:1 |",
+		"idx_dlq_failed_desc | failed_at:-1 |",
+		"idx_dlq_created_ttl | created_at:1 | expireAfterSeconds=604800",
+	},
+	"notifications": {
+		"notification_id_1 | notification_id:1 | unique=true",
+		"user_id_1 | user_id:1 |",
+		"idx_notif_user_created_desc | user_id:1, created_at:-1 |",
+		"idx_notif_status_sched | status:1, scheduled_for:1 |",
+		"idx_notif_ttl | created_at:1 | expireAfterSeconds=2592000",
+	},
+	"notification_subscriptions": {
+		"user_id_1 | user_id:1 |",
+		"idx_sub_user_channel_unique | user_id:1, channel:1 | unique=true",
+		"idx_sub_enabled | enabled:1 |",
+	},
+	"sagas": {
+		"saga_id_1 | saga_id:1 | unique=true",
+		"saga_name_1 | saga_name:1 |",
+		"execution_id_1 | execution_id:1 |",
+		"created_at_1 | created_at:1 |",
+		"idx_saga_state | state:1 |",
+		"idx_saga_state_created | state:1, created_at:1 |",
+		"idx_saga_execution_name_unique | execution_id:1, saga_name:1 | unique=true",
+	},
+	"executions": {
+		"execution_id_1 | execution_id:1 | unique=true",
+		"created_at_1 | created_at:1 |",
+		"user_id_1 | user_id:1 |",
+		"status_1 | status:1 |",
+		"priority_1 | priority:1 |",
+	},
+	"user_settings": {
+		"user_id_1 | user_id:1 | unique=true",
+	},
+	"user_settings_snapshots": {
+		"user_id_1 | user_id:1 |",
+		"snapshot_at_1 | snapshot_at:1 |",
+	},
+	"replay_sessions": {
+		"session_id_1 | session_id:1 | unique=true",
+		"created_at_1 | created_at:1 |",
+		"status_1 | status:1 |",
+		"replay_id_1 | replay_id:1 |",
+	},
+	"users": {
+		"username_1 | username:1 | unique=true",
+		"email_1 | email:1 | unique=true",
+		"user_id_1 | user_id:1 | unique=true",
+	},
+	"system_settings": {},
+	"audit_log": {
+		"audit_id_1 | audit_id:1 | unique=true",
+		"user_id_1 | user_id:1 |",
+		"timestamp_1 | timestamp:1 |",
+	},
+	"resource_allocations": {
+		"allocation_id_1 | allocation_id:1 | unique=true",
+		"execution_id_1 | execution_id:1 |",
+		"language_1 | language:1 |",
+		"status_1 | status:1 |",
+	},
+	"saved_scripts": {
+		"script_id_1 | script_id:1 | unique=true",
+		"user_id_1 | user_id:1 |",
+	},
+	"idempotency_keys": {
+		"idx_idem_key_unique | key:1 | unique=true",
+		"idx_idem_created_ttl | created_at:1 | expireAfterSeconds=3600",
+		"idx_idem_status | status:1 |",
+		"idx_idem_event_type | event_type:1 |",
+	},
+}
+
+func parseRef(t *testing.T, line string) testrig.IndexDoc {
+	parts := strings.Split(line, "|")
+	require.Len(t, parts, 3, line)
+	d := testrig.IndexDoc{Name: strings.TrimSpace(parts[0]), Options: map[string]string{}}
+	for _, k := range strings.Split(parts[1], ",") {
+		d.Keys = append(d.Keys, strings.TrimSpace(k))
+	}
+	for _, o := range strings.Fields(parts[2]) {
+		k, v, _ := strings.Cut(o, "=")
+		d.Options[k] = v
+	}
+	return d
+}
+
+func byName(t *testing.T, docs []testrig.IndexDoc) map[string]testrig.IndexDoc {
+	out := map[string]testrig.IndexDoc{}
+	for _, d := range docs {
+		_, dup := out[d.Name]
+		require.False(t, dup, "index %s appears twice", d.Name)
+		out[d.Name] = d
+	}
+	return out
+}
+
+func TestReferenceTotals(t *testing.T) {
+	n := 0
+	for _, idx := range reference {
+		n += len(idx)
+	}
+	assert.Len(t, reference, 16)
+	assert.Equal(t, 73, n, "reference-collections.md totals 73 declared indexes")
+}
+
+// TestDeclaredMatchesReference checks, without a server, that the models
+// declare exactly the reference index set: the createIndexes entries Init
+// would send, compared field by field.
+func TestDeclaredMatchesReference(t *testing.T) {
+	declared, err := odm.Declared(registry.All()...)
+	require.NoError(t, err)
+	require.Len(t, declared, len(reference))
+	for coll, lines := range reference {
+		t.Run(coll, func(t *testing.T) {
+			specs, ok := declared[coll]
+			require.True(t, ok, "no model declares collection %s", coll)
+			var got []testrig.IndexDoc
+			for _, s := range specs {
+				raw, err := bson.Marshal(s.Document())
+				require.NoError(t, err)
+				d, err := testrig.ParseIndexDoc(raw)
+				require.NoError(t, err)
+				got = append(got, d)
+			}
+			gotByName := byName(t, got)
+			require.Len(t, gotByName, len(lines))
+			for _, line := range lines {
+				want := parseRef(t, line)
+				assert.Equal(t, want.String(), gotByName[want.Name].String())
+			}
+		})
+	}
+}
+
+// TestInitCreatesReferenceIndexes runs Init on an empty database and
+// checks, index by index, the createIndexes command sent and what the
+// server lists afterwards.
+func TestInitCreatesReferenceIndexes(t *testing.T) {
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	report, err := odm.Init(ctx, db, registry.All(), odm.SkipUnsupported())
+	require.NoError(t, err)
+	require.Len(t, report.Collections, 16)
+
+	sent := map[string]map[string]testrig.IndexDoc{} // collection -> name -> last command entry
+	for _, cmd := range rec.Commands("createIndexes") {
+		coll := cmd.Body.Lookup("createIndexes").StringValue()
+		arr, err := cmd.Body.Lookup("indexes").Array().Values()
+		require.NoError(t, err)
+		if sent[coll] == nil {
+			sent[coll] = map[string]testrig.IndexDoc{}
+		}
+		for _, v := range arr {
+			d, err := testrig.ParseIndexDoc(v.Document())
+			require.NoError(t, err)
+			sent[coll][d.Name] = d
+		}
+	}
+
+	for coll, lines := range reference {
+		listed := listIndexes(t, ctx, db.Name(), coll)
+		cr, ok := report.Collection(coll)
+		require.True(t, ok)
+		for _, line := range lines {
+			want := parseRef(t, line)
+			t.Run(coll+"/"+want.Name, func(t *testing.T) {
+				cmd, ok := sent[coll][want.Name]
+				require.True(t, ok, "no createIndexes carried %s", want.Name)
+				assert.Equal(t, want.String(), cmd.String(), "createIndexes entry")
+
+				got, ok := listed[want.Name]
+				if !ok {
+					require.Contains(t, cr.Names(odm.Skipped), want.Name, "neither created nor reported skipped")
+					t.Skipf("%s refuses this index (%s); the createIndexes entry was checked instead",
+						testrig.Server(), reason(cr, want.Name))
+				}
+				assert.Contains(t, cr.Names(odm.Created), want.Name)
+				assert.Equal(t, want.Keys, got.Keys, "keys in order")
+				if testrig.IsFerretDB() && want.Options["sparse"] == "true" && got.Options["sparse"] == "" {
+					delete(want.Options, "sparse")
+					assert.Equal(t, want.Options, got.Options)
+					t.Skipf("%s ignores sparse: the index exists with its keys, and the command carried sparse: true", testrig.Server())
+				}
+				assert.Equal(t, want.Options, got.Options)
+			})
+		}
+		if len(lines) > 0 { // Init creates no collection for a model without indexes
+			assert.Len(t, listed, len(lines)+1-len(cr.Names(odm.Skipped)), "%s: declared indexes plus _id_", coll)
+		}
+	}
+}
+
+func reason(cr odm.CollectionReport, name string) string {
+	for _, x := range cr.Indexes {
+		if x.Name == name {
+			return strings.Join(x.Options, ", ") + ": " + x.Reason
+		}
+	}
+	return ""
+}
+
+func listIndexes(t *testing.T, ctx context.Context, dbName, coll string) map[string]testrig.IndexDoc {
+	t.Helper()
+	cur, err := testrig.Client().Database(dbName).Collection(coll).Indexes().List(ctx)
+	require.NoError(t, err)
+	out := map[string]testrig.IndexDoc{}
+	for cur.Next(ctx) {
+		d, err := testrig.ParseIndexDoc(cur.Current)
+		require.NoError(t, err)
+		out[d.Name] = d
+	}
+	require.NoError(t, cur.Err())
+	return out
+}
+
+// TestInitTwiceCreatesNothing: a second Init finds everything and sends no
+// createIndexes at all.
+func TestInitTwiceCreatesNothing(t *testing.T) {
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	ctx := context.Background()
+	first, err := odm.Init(ctx, db, registry.All(), odm.SkipUnsupported())
+	require.NoError(t, err)
+	require.Positive(t, first.Count(odm.Created))
+
+	rec.Reset()
+	second, err := odm.Init(ctx, db, registry.All(), odm.SkipUnsupported())
+	require.NoError(t, err)
+	assert.Zero(t, second.Count(odm.Created))
+	assert.Equal(t, first.Count(odm.Created), second.Count(odm.Existed))
+	assert.Equal(t, 16, rec.Count("listIndexes"), "one listIndexes per collection")
+	// Indexes the server refuses are tried again on every run; nothing else
+	// is sent.
+	for _, cmd := range rec.Commands("createIndexes") {
+		coll := cmd.Body.Lookup("createIndexes").StringValue()
+		cr, _ := second.Collection(coll)
+		entries, _ := cmd.Body.Lookup("indexes").Array().Values()
+		for _, e := range entries {
+			assert.Contains(t, cr.Names(odm.Skipped), e.Document().Lookup("name").StringValue())
+		}
+	}
+	if second.Count(odm.Skipped) == 0 {
+		assert.Zero(t, rec.Count("createIndexes"))
+	}
+}
