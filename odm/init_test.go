@@ -1,0 +1,326 @@
+package odm_test
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/odm"
+)
+
+func TestMain(m *testing.M) { testrig.Main(m) }
+
+type plainModel struct {
+	ID        bson.ObjectID `bson:"_id,omitempty"`
+	OrderID   string        `bson:"order_id" odm:"uniqueIndex"`
+	Customer  string        `bson:"customer" odm:"index:idx_customer_placed,priority:1"`
+	PlacedAt  time.Time     `bson:"placed_at" odm:"index:idx_customer_placed,priority:2,sort:desc"`
+	Status    string        `bson:"status" odm:"index"`
+	Reference string        `bson:"reference" odm:"index,sort:desc"`
+}
+
+func (plainModel) CollectionName() string { return "orders" }
+
+func listed(t *testing.T, db *mongo.Database, coll string) map[string]testrig.IndexDoc {
+	t.Helper()
+	ctx := context.Background()
+	cur, err := testrig.Client().Database(db.Name()).Collection(coll).Indexes().List(ctx)
+	require.NoError(t, err)
+	out := map[string]testrig.IndexDoc{}
+	for cur.Next(ctx) {
+		d, err := testrig.ParseIndexDoc(cur.Current)
+		require.NoError(t, err)
+		out[d.Name] = d
+	}
+	require.NoError(t, cur.Err())
+	return out
+}
+
+func indexStrings(m map[string]testrig.IndexDoc) []string {
+	var out []string
+	for _, d := range m {
+		out = append(out, d.String())
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestInitCreatesDeclaredIndexes(t *testing.T) {
+	db := testrig.Database(t, nil)
+	report, err := odm.Init(context.Background(), db, plainModel{})
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{
+		"_id_ {_id:1} ",
+		"idx_customer_placed {customer:1, placed_at:-1} ",
+		"order_id_1 {order_id:1} unique=true",
+		"reference_-1 {reference:-1} ",
+		"status_1 {status:1} ",
+	}, indexStrings(listed(t, db, "orders")))
+
+	cr, ok := report.Collection("orders")
+	require.True(t, ok)
+	assert.Equal(t, []string{"order_id_1", "idx_customer_placed", "status_1", "reference_-1"}, cr.Names(odm.Created))
+	assert.Empty(t, cr.Names(odm.Existed))
+	assert.Positive(t, report.Duration)
+	assert.Regexp(t, `orders\s+idx_customer_placed\s+created`, report.String())
+}
+
+func TestInitTwiceSendsNoCreate(t *testing.T) {
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	ctx := context.Background()
+	_, err := odm.Init(ctx, db, plainModel{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, rec.Count("createIndexes"), "all missing indexes of a collection go in one command")
+
+	rec.Reset()
+	report, err := odm.Init(ctx, db, plainModel{})
+	require.NoError(t, err)
+	assert.Zero(t, report.Count(odm.Created))
+	assert.Equal(t, 4, report.Count(odm.Existed))
+	assert.Zero(t, rec.Count("createIndexes"))
+	assert.Equal(t, 1, rec.Count("listIndexes"))
+}
+
+func TestInitCreatesOnlyWhatIsMissing(t *testing.T) {
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	ctx := context.Background()
+	_, err := db.Collection("orders").Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys: bson.D{{Key: "status", Value: 1}},
+	})
+	require.NoError(t, err)
+	rec.Reset()
+
+	report, err := odm.Init(ctx, db, plainModel{})
+	require.NoError(t, err)
+	cr, _ := report.Collection("orders")
+	assert.Equal(t, []string{"status_1"}, cr.Names(odm.Existed))
+	assert.Len(t, cr.Names(odm.Created), 3)
+	cmds := rec.Commands("createIndexes")
+	require.Len(t, cmds, 1)
+	entries, err := cmds[0].Body.Lookup("indexes").Array().Values()
+	require.NoError(t, err)
+	var sent []string
+	for _, e := range entries {
+		sent = append(sent, e.Document().Lookup("name").StringValue())
+	}
+	assert.Equal(t, []string{"order_id_1", "idx_customer_placed", "reference_-1"}, sent)
+}
+
+// TestInitConcurrently: eight processes starting at once on an empty
+// database all succeed, and exactly the declared indexes exist.
+func TestInitConcurrently(t *testing.T) {
+	db := testrig.Database(t, nil)
+	models := []any{plainModel{}, auditModel{}, sessionModel{}}
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	logs := &recordHandler{}
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := mongo.Connect(options.Client().ApplyURI(testrig.URI()))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer c.Disconnect(context.Background())
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			_, errs[i] = odm.Init(ctx, c.Database(db.Name()), models, odm.WithRetries(8, 20*time.Millisecond), odm.WithLogger(slog.New(logs)))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		assert.NoError(t, err, "process %d", i)
+	}
+	for _, r := range logs.all() {
+		if strings.Contains(r, "retrying") {
+			t.Log(r)
+		}
+	}
+	declared, err := odm.Declared(models...)
+	require.NoError(t, err)
+	for coll, specs := range declared {
+		want := []string{"_id_"}
+		for _, s := range specs {
+			want = append(want, s.IndexName())
+		}
+		var got []string
+		for name := range listed(t, db, coll) {
+			got = append(got, name)
+		}
+		assert.ElementsMatch(t, want, got, coll)
+	}
+}
+
+type auditModel struct {
+	Actor string    `bson:"actor" odm:"index:idx_actor_at,priority:1"`
+	At    time.Time `bson:"at" odm:"index:idx_actor_at,priority:2;index"`
+	Kind  string    `bson:"kind" odm:"index"`
+}
+
+type sessionModel struct {
+	Token  string `bson:"token" odm:"uniqueIndex"`
+	UserID string `bson:"user_id" odm:"index"`
+	Device string `bson:"device" odm:"index:idx_user_device,priority:2"`
+	User   string `bson:"user" odm:"index:idx_user_device,priority:1"`
+}
+
+// TestInitKeepsServerError: the server's refusal comes back naming the
+// collection and the index, with the driver's error and code reachable.
+func TestInitKeepsServerError(t *testing.T) {
+	db := testrig.Database(t, nil)
+	ctx := context.Background()
+	_, err := db.Collection("orders").Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys: bson.D{{Key: "status", Value: 1}}, Options: options.Index().SetName("custom_status"),
+	})
+	require.NoError(t, err)
+
+	_, err = odm.Init(ctx, db, plainModel{})
+	require.Error(t, err)
+	var ie *odm.IndexError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "orders", ie.Collection)
+	assert.Contains(t, ie.Indexes, "status_1")
+	var ce mongo.CommandError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, int32(85), ce.Code, "IndexOptionsConflict: same keys under another name")
+	assert.Contains(t, err.Error(), "collection orders")
+	assert.Contains(t, err.Error(), "status_1")
+}
+
+type ttlModel struct {
+	Name      string    `bson:"name" odm:"index"`
+	CreatedAt time.Time `bson:"created_at" odm:"index:idx_created_ttl,ttl:1h"`
+}
+
+func (ttlModel) CollectionName() string { return "sessions" }
+
+func TestInitFailsOnUnsupportedByDefault(t *testing.T) {
+	db := testrig.Database(t, nil)
+	_, err := odm.Init(context.Background(), db, ttlModel{})
+	if err == nil {
+		got := listed(t, db, "sessions")
+		assert.Equal(t, "3600", got["idx_created_ttl"].Options["expireAfterSeconds"])
+		t.Skipf("%s supports TTL indexes, so the refusal cannot be shown; the TTL index was created and checked instead", testrig.Server())
+	}
+	var ue *odm.UnsupportedError
+	require.ErrorAs(t, err, &ue, "%v", err)
+	assert.Equal(t, "sessions", ue.Collection)
+	assert.Equal(t, "idx_created_ttl", ue.Index)
+	assert.Equal(t, "expireAfterSeconds", ue.Options[0])
+	assert.Contains(t, err.Error(), "collection sessions, index idx_created_ttl")
+	assert.Contains(t, err.Error(), "expireAfterSeconds")
+	var ce mongo.CommandError
+	assert.ErrorAs(t, err, &ce, "the server's error stays reachable")
+}
+
+func TestInitSkipUnsupported(t *testing.T) {
+	db := testrig.Database(t, nil)
+	logs := &recordHandler{}
+	report, err := odm.Init(context.Background(), db, ttlModel{}, odm.SkipUnsupported(), odm.WithLogger(slog.New(logs)))
+	require.NoError(t, err)
+	cr, _ := report.Collection("sessions")
+	assert.Equal(t, []string{"name_1"}, cr.Names(odm.Created)[:1])
+	if len(cr.Names(odm.Skipped)) == 0 {
+		t.Skipf("%s supports TTL indexes, so nothing is skipped", testrig.Server())
+	}
+	require.Equal(t, []string{"idx_created_ttl"}, cr.Names(odm.Skipped))
+	skipped := cr.Indexes[slices.IndexFunc(cr.Indexes, func(r odm.IndexResult) bool { return r.Outcome == odm.Skipped })]
+	assert.Equal(t, []string{"expireAfterSeconds"}, skipped.Options)
+	assert.NotEmpty(t, skipped.Reason)
+	assert.Regexp(t, `idx_created_ttl\s+skipped\s+server lacks expireAfterSeconds`, report.String())
+	assert.True(t, logs.has(slog.LevelWarn, "odm: index skipped: the server does not support it", "idx_created_ttl"))
+	assert.NotContains(t, listed(t, db, "sessions"), "idx_created_ttl")
+}
+
+func TestInitHonoursContext(t *testing.T) {
+	db := testrig.Database(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := odm.Init(ctx, db, plainModel{})
+	assert.ErrorIs(t, err, context.Canceled)
+
+	ctx, cancel = context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	_, err = odm.Init(ctx, db, plainModel{})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Empty(t, listed(t, db, "orders"), "nothing was created")
+}
+
+func TestInitLogsOnlyWhenGivenALogger(t *testing.T) {
+	db := testrig.Database(t, nil)
+	global := &recordHandler{}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(global))
+	defer slog.SetDefault(prev)
+
+	_, err := odm.Init(context.Background(), db, plainModel{})
+	require.NoError(t, err)
+	assert.Empty(t, global.all(), "silent by default")
+
+	db = testrig.Database(t, nil)
+	logs := &recordHandler{}
+	_, err = odm.Init(context.Background(), db, plainModel{}, odm.WithLogger(slog.New(logs)))
+	require.NoError(t, err)
+	assert.True(t, logs.has(slog.LevelInfo, "odm: index created", "idx_customer_placed"))
+	assert.True(t, logs.has(slog.LevelInfo, "odm: init done", ""))
+}
+
+func TestInitNeedsADatabase(t *testing.T) {
+	_, err := odm.Init(context.Background(), nil, plainModel{})
+	assert.ErrorContains(t, err, "needs a database")
+}
+
+// recordHandler keeps log records.
+type recordHandler struct {
+	mu      sync.Mutex
+	records []string
+}
+
+func (h *recordHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *recordHandler) WithAttrs([]slog.Attr) slog.Handler     { return h }
+func (h *recordHandler) WithGroup(string) slog.Handler          { return h }
+func (h *recordHandler) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Level.String() + " " + r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		b.WriteString(" " + a.String())
+		return true
+	})
+	h.mu.Lock()
+	h.records = append(h.records, b.String())
+	h.mu.Unlock()
+	return nil
+}
+
+func (h *recordHandler) all() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.records...)
+}
+
+func (h *recordHandler) has(level slog.Level, msg, attr string) bool {
+	for _, r := range h.all() {
+		if strings.HasPrefix(r, level.String()+" "+msg) && strings.Contains(r, attr) {
+			return true
+		}
+	}
+	return false
+}
