@@ -157,6 +157,7 @@ func (badPanics) Indexes() []odm.IndexSpec { panic("boom") }
 var badMalformedTag = reflect.StructOf([]reflect.StructField{
 	{Name: "A", Type: reflect.TypeFor[string](), Tag: `bson:"a" odm:"index`},
 })
+
 type badKeyTwice struct {
 	A string `bson:"a"`
 }
