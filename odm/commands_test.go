@@ -1,0 +1,197 @@
+package odm_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/odm"
+)
+
+type featTTL struct {
+	CreatedAt time.Time `bson:"created_at" odm:"index,ttl:1h"`
+}
+
+func (featTTL) CollectionName() string { return "feat_ttl" }
+
+type featTTLZero struct {
+	ExpiresAt time.Time `bson:"expires_at" odm:"index:idx_expires,ttl:0"`
+}
+
+func (featTTLZero) CollectionName() string { return "feat_ttl_zero" }
+
+type featPartial struct {
+	Email string `bson:"email"`
+}
+
+func (featPartial) CollectionName() string { return "feat_partial" }
+func (featPartial) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{{
+		Keys: []odm.IndexKey{odm.Asc("email")}, Unique: true,
+		PartialFilter: bson.D{{Key: "email", Value: bson.D{{Key: "$exists", Value: true}}}},
+	}}
+}
+
+type featCollation struct {
+	Name string `bson:"name"`
+}
+
+func (featCollation) CollectionName() string { return "feat_collation" }
+func (featCollation) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("name")}, Collation: &options.Collation{Locale: "fr", Strength: 2}}}
+}
+
+type featHidden struct {
+	Status string `bson:"status" odm:"index,hidden"`
+}
+
+func (featHidden) CollectionName() string { return "feat_hidden" }
+
+type featText struct {
+	Title string `bson:"title" odm:"index:idx_search,type:text,weight:10"`
+	Body  string `bson:"body" odm:"index:idx_search,type:text"`
+}
+
+func (featText) CollectionName() string { return "feat_text" }
+
+type featTextOptions struct {
+	Title string `bson:"title"`
+	Body  string `bson:"body"`
+	Lang  string `bson:"lang"`
+}
+
+func (featTextOptions) CollectionName() string { return "feat_text_options" }
+func (featTextOptions) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{{
+		Keys:            []odm.IndexKey{odm.TextKey("title"), odm.TextKey("body")},
+		Weights:         map[string]int32{"title": 10},
+		DefaultLanguage: "english", LanguageOverride: "lang",
+	}}
+}
+
+type featSphere struct {
+	Location bson.M `bson:"location" odm:"index,type:2dsphere"`
+}
+
+func (featSphere) CollectionName() string { return "feat_2dsphere" }
+
+type featFlat struct {
+	Pos []float64 `bson:"pos"`
+}
+
+func (featFlat) CollectionName() string { return "feat_2d" }
+func (featFlat) Indexes() []odm.IndexSpec {
+	bits, lo, hi := int32(26), -500.0, 500.0
+	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Flat("pos")}, Bits: &bits, Min: &lo, Max: &hi}}
+}
+
+type featHashed struct {
+	Shard string `bson:"shard" odm:"index,type:hashed"`
+}
+
+func (featHashed) CollectionName() string { return "feat_hashed" }
+
+type featWildcard struct {
+	Attrs map[string]any `bson:"attrs"`
+}
+
+func (featWildcard) CollectionName() string { return "feat_wildcard" }
+func (featWildcard) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Wildcard("")}, WildcardProjection: bson.D{{Key: "attrs", Value: int32(1)}}}}
+}
+
+type featSparse struct {
+	Nick *string `bson:"nick" odm:"index,sparse"`
+}
+
+func (featSparse) CollectionName() string { return "feat_sparse" }
+
+// TestIndexCommands checks each index type and option at the command
+// level, against the createIndexes format MongoDB documents, and then on
+// the server where the server supports it.
+func TestIndexCommands(t *testing.T) {
+	tests := []struct {
+		model any
+		coll  string
+		want  string // the createIndexes entry, in extended JSON
+	}{
+		{featTTL{}, "feat_ttl", `{"key": {"created_at": 1}, "name": "created_at_1", "expireAfterSeconds": 3600}`},
+		{featTTLZero{}, "feat_ttl_zero", `{"key": {"expires_at": 1}, "name": "idx_expires", "expireAfterSeconds": 0}`},
+		{featPartial{}, "feat_partial", `{"key": {"email": 1}, "name": "email_1", "unique": true, "partialFilterExpression": {"email": {"$exists": true}}}`},
+		{featCollation{}, "feat_collation", `{"key": {"name": 1}, "name": "name_1", "collation": {"locale": "fr", "strength": 2}}`},
+		{featHidden{}, "feat_hidden", `{"key": {"status": 1}, "name": "status_1", "hidden": true}`},
+		{featText{}, "feat_text", `{"key": {"title": "text", "body": "text"}, "name": "idx_search", "weights": {"title": 10}}`},
+		{featTextOptions{}, "feat_text_options", `{"key": {"title": "text", "body": "text"}, "name": "title_text_body_text", "weights": {"title": 10}, "default_language": "english", "language_override": "lang"}`},
+		{featSphere{}, "feat_2dsphere", `{"key": {"location": "2dsphere"}, "name": "location_2dsphere"}`},
+		{featFlat{}, "feat_2d", `{"key": {"pos": "2d"}, "name": "pos_2d", "bits": 26, "min": -500, "max": 500}`},
+		{featHashed{}, "feat_hashed", `{"key": {"shard": "hashed"}, "name": "shard_hashed"}`},
+		{featWildcard{}, "feat_wildcard", `{"key": {"$**": 1}, "name": "$**_1", "wildcardProjection": {"attrs": 1}}`},
+		{featSparse{}, "feat_sparse", `{"key": {"nick": 1}, "name": "nick_1", "sparse": true}`},
+	}
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	var models []any
+	for _, tt := range tests {
+		models = append(models, tt.model)
+	}
+	report, err := odm.Init(context.Background(), db, models, odm.SkipUnsupported())
+	require.NoError(t, err)
+
+	for _, tt := range tests {
+		t.Run(tt.coll, func(t *testing.T) {
+			var raw bson.Raw
+			require.NoError(t, bson.UnmarshalExtJSON([]byte(tt.want), false, &raw))
+			want, err := testrig.ParseIndexDoc(raw)
+			require.NoError(t, err)
+
+			var sent *testrig.IndexDoc
+			for _, cmd := range rec.Commands("createIndexes") {
+				if cmd.Body.Lookup("createIndexes").StringValue() != tt.coll {
+					continue
+				}
+				entries, err := cmd.Body.Lookup("indexes").Array().Values()
+				require.NoError(t, err)
+				require.Len(t, entries, 1)
+				d, err := testrig.ParseIndexDoc(entries[0].Document())
+				require.NoError(t, err)
+				sent = &d
+			}
+			require.NotNil(t, sent, "no createIndexes for %s", tt.coll)
+			assert.Equal(t, want.String(), sent.String(), "the createIndexes entry")
+
+			cr, _ := report.Collection(tt.coll)
+			got, ok := listed(t, db, tt.coll)[want.Name]
+			if !ok {
+				require.Equal(t, []string{want.Name}, cr.Names(odm.Skipped), "neither created nor skipped")
+				t.Skipf("%s refuses this index (%s); the createIndexes entry was checked instead", testrig.Server(), cr.Indexes[0].Reason)
+			}
+			assert.Equal(t, []string{want.Name}, cr.Names(odm.Created))
+			if got.Keys[0] == "_fts:text" { // MongoDB lists text indexes in their own form
+				assert.Equal(t, []string{"_fts:text", "_ftsx:1"}, got.Keys)
+				assert.Equal(t, "{body:1,title:10}", got.Options["weights"])
+				delete(want.Options, "weights")
+			} else {
+				assert.Equal(t, want.Keys, got.Keys)
+			}
+			if testrig.IsFerretDB() && want.Options["sparse"] == "true" && got.Options["sparse"] == "" {
+				t.Skipf("%s ignores sparse: the index exists, and the command carried sparse: true", testrig.Server())
+			}
+			for opt, v := range want.Options {
+				if opt == "collation" { // the server fills in every default
+					for _, field := range strings.Split(strings.Trim(v, "{}"), ",") {
+						assert.Contains(t, got.Options[opt], field)
+					}
+					continue
+				}
+				assert.Equal(t, v, got.Options[opt], opt)
+			}
+		})
+	}
+}
