@@ -46,6 +46,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stop()
+	fmt.Printf("testrig: integration tests run against %s at %s\n", kind, redact(uri))
 	return m.Run()
 }
 

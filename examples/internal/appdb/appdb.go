@@ -21,7 +21,7 @@ type Conn struct {
 	// some index types (TTL, text, ...).
 	Embedded bool
 	// URI is the server's connection string.
-	URI string
+	URI  string
 	stop func()
 }
 

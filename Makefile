@@ -1,0 +1,25 @@
+# The library's module is the repository root; the examples and the
+# embedded test server are a second module in examples/, so that services
+# importing the library do not pull in FerretDB.
+
+GO ?= go
+
+.PHONY: run test test-short lint fmt
+
+## run: the quickstart (embedded server unless MONGODB_URI is set)
+run:
+	cd examples && $(GO) run ./quickstart
+
+## test: every test of both modules, with the race detector, verbose
+test:
+	$(GO) test -race -count=1 -v ./...
+	cd examples && $(GO) test -race -count=1 -v ./...
+
+## lint: go vet and a gofmt check over both modules
+lint:
+	$(GO) vet ./...
+	cd examples && $(GO) vet ./...
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+fmt:
+	gofmt -w .
