@@ -2,14 +2,18 @@ package models_test
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	_ "github.com/tagodm/tagodm/models"
@@ -327,5 +331,60 @@ func TestInitTwiceCreatesNothing(t *testing.T) {
 	}
 	if second.Count(odm.Skipped) == 0 {
 		assert.Zero(t, rec.Count("createIndexes"))
+	}
+}
+
+// TestInitConcurrently: eight processes start at once on an empty
+// database; all succeed and exactly the declared indexes exist (less those
+// the server refuses, which every process reports skipped).
+func TestInitConcurrently(t *testing.T) {
+	db := testrig.Database(t, nil)
+	reports := make([]*odm.Report, 8)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range reports {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := mongo.Connect(options.Client().ApplyURI(testrig.URI()))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer c.Disconnect(context.Background())
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			reports[i], errs[i] = odm.Init(ctx, c.Database(db.Name()), registry.All(), odm.SkipUnsupported(),
+				odm.WithRetries(8, 20*time.Millisecond))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		require.NoError(t, err, "process %d", i)
+	}
+	ctx := context.Background()
+	for coll, lines := range reference {
+		if len(lines) == 0 {
+			continue
+		}
+		want := []string{"_id_"}
+		for _, line := range lines {
+			name := parseRef(t, line).Name
+			cr, _ := reports[0].Collection(coll)
+			if slices.Contains(cr.Names(odm.Skipped), name) {
+				for _, r := range reports[1:] {
+					other, _ := r.Collection(coll)
+					assert.Contains(t, other.Names(odm.Skipped), name, "every process skips the same")
+				}
+				continue
+			}
+			want = append(want, name)
+		}
+		got := listIndexes(t, ctx, db.Name(), coll)
+		var names []string
+		for n := range got {
+			names = append(names, n)
+		}
+		assert.ElementsMatch(t, want, names, coll)
 	}
 }

@@ -296,9 +296,18 @@ func unsupportedError(collection string, spec IndexSpec, err error) *Unsupported
 }
 
 // retryable reports an error worth a fresh listing and another try: a
-// dropped or failed connection.
+// dropped or failed connection, including the driver clearing its pool
+// after another operation lost its connection.
 func retryable(err error) bool {
-	return mongo.IsNetworkError(err)
+	if mongo.IsNetworkError(err) {
+		return true
+	}
+	var r interface{ Retryable() bool }
+	if errors.As(err, &r) && r.Retryable() {
+		return true
+	}
+	var le mongo.LabeledError
+	return errors.As(err, &le) && le.HasErrorLabel("RetryableWriteError")
 }
 
 func names(specs []IndexSpec) string {
