@@ -75,8 +75,8 @@ func WithRetries(n int, backoff time.Duration) Option {
 // createIndexes. Init is idempotent and safe to run from several processes
 // at once; it never drops or changes an existing index.
 //
-// On error the Report covers what was done; errors of several collections
-// are joined. Server refusals are *IndexError or *UnsupportedError values
+// On error the Report still lists every collection, with index results for
+// those that completed; errors of several collections are joined. Server refusals are *IndexError or *UnsupportedError values
 // wrapping the driver's error.
 func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error) {
 	cfg := defaults()
@@ -150,8 +150,16 @@ func (s *syncer) log(ctx context.Context, level slog.Level, msg string, attrs ..
 
 func (s *syncer) run(ctx context.Context) (CollectionReport, error) {
 	start := time.Now()
+	rep, err := s.converge(ctx)
+	rep.Duration = time.Since(start)
+	return rep, err
+}
+
+// converge lists the collection's indexes and creates the missing ones
+// until the listing shows every declared index (or the server refused it
+// for lack of a feature and SkipUnsupported is set).
+func (s *syncer) converge(ctx context.Context) (CollectionReport, error) {
 	rep := CollectionReport{Collection: s.coll.Name()}
-	defer func() { rep.Duration = time.Since(start) }()
 
 	skipped := map[string]*IndexResult{}
 	var before map[string]bool // the first listing
@@ -201,7 +209,7 @@ func (s *syncer) run(ctx context.Context) (CollectionReport, error) {
 		if acknowledged {
 			// A server may answer ok and still not build every index the
 			// command carried: never take that as success.
-			err := fmt.Errorf("odm: collection %s: the server acknowledged index %s but does not list it", s.coll.Name(), names(missing))
+			err := fmt.Errorf("odm: collection %s: the server acknowledged index %s but does not list it", s.coll.Name(), strings.Join(names(missing), ", "))
 			if err := again(err); err != nil {
 				return rep, err
 			}
@@ -273,9 +281,9 @@ func (s *syncer) createMany(ctx context.Context, specs []IndexSpec) error {
 	for i, spec := range specs {
 		models[i] = spec.Model()
 	}
-	s.log(ctx, slog.LevelDebug, "odm: createIndexes", slog.String("indexes", names(specs)))
+	s.log(ctx, slog.LevelDebug, "odm: createIndexes", slog.Any("indexes", names(specs)))
 	if _, err := s.coll.Indexes().CreateMany(ctx, models); err != nil {
-		return &IndexError{Collection: s.coll.Name(), Indexes: strings.Split(names(specs), ", "), Op: "createIndexes", Err: err}
+		return &IndexError{Collection: s.coll.Name(), Indexes: names(specs), Op: "createIndexes", Err: err}
 	}
 	return nil
 }
@@ -310,12 +318,12 @@ func retryable(err error) bool {
 	return errors.As(err, &le) && le.HasErrorLabel("RetryableWriteError")
 }
 
-func names(specs []IndexSpec) string {
+func names(specs []IndexSpec) []string {
 	out := make([]string, len(specs))
 	for i, s := range specs {
 		out[i] = s.IndexName()
 	}
-	return strings.Join(out, ", ")
+	return out
 }
 
 // listIndexNames lists the collection's index names. A collection that does

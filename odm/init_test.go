@@ -75,6 +75,7 @@ func TestInitCreatesDeclaredIndexes(t *testing.T) {
 	assert.Equal(t, []string{"order_id_1", "idx_customer_placed", "status_1", "reference_-1"}, cr.Names(odm.Created))
 	assert.Empty(t, cr.Names(odm.Existed))
 	assert.Positive(t, report.Duration)
+	assert.Positive(t, cr.Duration)
 	assert.Regexp(t, `orders\s+idx_customer_placed\s+created`, report.String())
 }
 

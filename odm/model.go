@@ -3,6 +3,7 @@ package odm
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -58,7 +59,9 @@ func Describe(model any) (*Model, error) {
 	if len(d.problems) > 0 {
 		return nil, &ValidationError{Problems: d.problems}
 	}
-	return d.model, nil
+	m := *d.model // the cached description stays as it is
+	m.Indexes = slices.Clone(m.Indexes)
+	return &m, nil
 }
 
 func modelType(model any) (reflect.Type, error) {
