@@ -207,23 +207,10 @@ func TestInitCreatesReferenceIndexes(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, report.Collections, 16)
 
-	sent := map[string]map[string]testrig.IndexDoc{} // collection -> name -> last command entry
-	for _, cmd := range rec.Commands("createIndexes") {
-		coll := cmd.Body.Lookup("createIndexes").StringValue()
-		arr, err := cmd.Body.Lookup("indexes").Array().Values()
-		require.NoError(t, err)
-		if sent[coll] == nil {
-			sent[coll] = map[string]testrig.IndexDoc{}
-		}
-		for _, v := range arr {
-			d, err := testrig.ParseIndexDoc(v.Document())
-			require.NoError(t, err)
-			sent[coll][d.Name] = d
-		}
-	}
+	sent := rec.SentIndexes(t)
 
 	for coll, lines := range reference {
-		listed := listIndexes(t, ctx, db.Name(), coll)
+		listed := testrig.ListIndexes(t, db.Name(), coll)
 		cr, ok := report.Collection(coll)
 		require.True(t, ok)
 		for _, line := range lines {
@@ -289,20 +276,6 @@ func reason(cr odm.CollectionReport, name string) string {
 	return ""
 }
 
-func listIndexes(t *testing.T, ctx context.Context, dbName, coll string) map[string]testrig.IndexDoc {
-	t.Helper()
-	cur, err := testrig.Client().Database(dbName).Collection(coll).Indexes().List(ctx)
-	require.NoError(t, err)
-	out := map[string]testrig.IndexDoc{}
-	for cur.Next(ctx) {
-		d, err := testrig.ParseIndexDoc(cur.Current)
-		require.NoError(t, err)
-		out[d.Name] = d
-	}
-	require.NoError(t, cur.Err())
-	return out
-}
-
 // TestInitTwiceCreatesNothing: a second Init finds everything and sends no
 // createIndexes at all.
 func TestInitTwiceCreatesNothing(t *testing.T) {
@@ -362,7 +335,6 @@ func TestInitConcurrently(t *testing.T) {
 	for i, err := range errs {
 		require.NoError(t, err, "process %d", i)
 	}
-	ctx := context.Background()
 	for coll, lines := range reference {
 		if len(lines) == 0 {
 			continue
@@ -380,7 +352,7 @@ func TestInitConcurrently(t *testing.T) {
 			}
 			want = append(want, name)
 		}
-		got := listIndexes(t, ctx, db.Name(), coll)
+		got := testrig.ListIndexes(t, db.Name(), coll)
 		var names []string
 		for n := range got {
 			names = append(names, n)

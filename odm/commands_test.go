@@ -151,23 +151,12 @@ func TestIndexCommands(t *testing.T) {
 			want, err := testrig.ParseIndexDoc(raw)
 			require.NoError(t, err)
 
-			var sent *testrig.IndexDoc
-			for _, cmd := range rec.Commands("createIndexes") {
-				if cmd.Body.Lookup("createIndexes").StringValue() != tt.coll {
-					continue
-				}
-				entries, err := cmd.Body.Lookup("indexes").Array().Values()
-				require.NoError(t, err)
-				require.Len(t, entries, 1)
-				d, err := testrig.ParseIndexDoc(entries[0].Document())
-				require.NoError(t, err)
-				sent = &d
-			}
-			require.NotNil(t, sent, "no createIndexes for %s", tt.coll)
+			sent, ok := rec.SentIndexes(t)[tt.coll][want.Name]
+			require.True(t, ok, "no createIndexes for %s carried %s", tt.coll, want.Name)
 			assert.Equal(t, want.String(), sent.String(), "the createIndexes entry")
 
 			cr, _ := report.Collection(tt.coll)
-			got, ok := listed(t, db, tt.coll)[want.Name]
+			got, ok := testrig.ListIndexes(t, db.Name(), tt.coll)[want.Name]
 			if !ok {
 				require.Equal(t, []string{want.Name}, cr.Names(odm.Skipped), "neither created nor skipped")
 				t.Skipf("%s refuses this index (%s); the createIndexes entry was checked instead", testrig.Server(), cr.Indexes[0].Reason)

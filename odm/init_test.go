@@ -33,21 +33,6 @@ type plainModel struct {
 
 func (plainModel) CollectionName() string { return "orders" }
 
-func listed(t *testing.T, db *mongo.Database, coll string) map[string]testrig.IndexDoc {
-	t.Helper()
-	ctx := context.Background()
-	cur, err := testrig.Client().Database(db.Name()).Collection(coll).Indexes().List(ctx)
-	require.NoError(t, err)
-	out := map[string]testrig.IndexDoc{}
-	for cur.Next(ctx) {
-		d, err := testrig.ParseIndexDoc(cur.Current)
-		require.NoError(t, err)
-		out[d.Name] = d
-	}
-	require.NoError(t, cur.Err())
-	return out
-}
-
 func indexStrings(m map[string]testrig.IndexDoc) []string {
 	var out []string
 	for _, d := range m {
@@ -68,7 +53,7 @@ func TestInitCreatesDeclaredIndexes(t *testing.T) {
 		"order_id_1 {order_id:1} unique=true",
 		"reference_-1 {reference:-1} ",
 		"status_1 {status:1} ",
-	}, indexStrings(listed(t, db, "orders")))
+	}, indexStrings(testrig.ListIndexes(t, db.Name(), "orders")))
 
 	cr, ok := report.Collection("orders")
 	require.True(t, ok)
@@ -162,7 +147,7 @@ func TestInitConcurrently(t *testing.T) {
 			want = append(want, s.IndexName())
 		}
 		var got []string
-		for name := range listed(t, db, coll) {
+		for name := range testrig.ListIndexes(t, db.Name(), coll) {
 			got = append(got, name)
 		}
 		assert.ElementsMatch(t, want, got, coll)
@@ -216,7 +201,7 @@ func TestInitFailsOnUnsupportedByDefault(t *testing.T) {
 	db := testrig.Database(t, nil)
 	_, err := odm.Init(context.Background(), db, ttlModel{})
 	if err == nil {
-		got := listed(t, db, "sessions")
+		got := testrig.ListIndexes(t, db.Name(), "sessions")
 		assert.Equal(t, "3600", got["idx_created_ttl"].Options["expireAfterSeconds"])
 		t.Skipf("%s supports TTL indexes, so the refusal cannot be shown; the TTL index was created and checked instead", testrig.Server())
 	}
@@ -247,7 +232,7 @@ func TestInitSkipUnsupported(t *testing.T) {
 	assert.NotEmpty(t, skipped.Reason)
 	assert.Regexp(t, `idx_created_ttl\s+skipped\s+server lacks expireAfterSeconds`, report.String())
 	assert.True(t, logs.has(slog.LevelWarn, "odm: index skipped: the server does not support it", "idx_created_ttl"))
-	assert.NotContains(t, listed(t, db, "sessions"), "idx_created_ttl")
+	assert.NotContains(t, testrig.ListIndexes(t, db.Name(), "sessions"), "idx_created_ttl")
 }
 
 func TestInitHonoursContext(t *testing.T) {
@@ -262,7 +247,7 @@ func TestInitHonoursContext(t *testing.T) {
 	<-ctx.Done()
 	_, err = odm.Init(ctx, db, plainModel{})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Empty(t, listed(t, db, "orders"), "nothing was created")
+	assert.Empty(t, testrig.ListIndexes(t, db.Name(), "orders"), "nothing was created")
 }
 
 func TestInitLogsOnlyWhenGivenALogger(t *testing.T) {

@@ -1,10 +1,13 @@
 package testrig
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
+	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -79,4 +82,53 @@ func Canonical(v bson.RawValue) string {
 		return "{" + strings.Join(parts, ",") + "}"
 	}
 	return v.String()
+}
+
+// ListIndexes lists a collection's indexes through the shared client,
+// by name.
+func ListIndexes(t testing.TB, dbName, coll string) map[string]IndexDoc {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cur, err := client.Database(dbName).Collection(coll).Indexes().List(ctx)
+	if err != nil {
+		t.Fatalf("listIndexes on %s: %v", coll, err)
+	}
+	out := map[string]IndexDoc{}
+	for cur.Next(ctx) {
+		d, err := ParseIndexDoc(cur.Current)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[d.Name] = d
+	}
+	if err := cur.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// SentIndexes returns the index entries of the recorded createIndexes
+// commands, by collection and index name (the last entry sent wins).
+func (r *Recorder) SentIndexes(t testing.TB) map[string]map[string]IndexDoc {
+	t.Helper()
+	out := map[string]map[string]IndexDoc{}
+	for _, cmd := range r.Commands("createIndexes") {
+		coll := cmd.Body.Lookup("createIndexes").StringValue()
+		entries, err := cmd.Body.Lookup("indexes").Array().Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[coll] == nil {
+			out[coll] = map[string]IndexDoc{}
+		}
+		for _, e := range entries {
+			d, err := ParseIndexDoc(e.Document())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[coll][d.Name] = d
+		}
+	}
+	return out
 }

@@ -5,20 +5,26 @@ package appdb
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/examples/embedded"
+	_ "github.com/tagodm/tagodm/models" // the reference models register themselves
+	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/registry"
 )
 
 // Conn is a connected client and how to release it.
 type Conn struct {
 	Client *mongo.Client
-	// Embedded reports that the server is the embedded one, which lacks
-	// some index types (TTL, text, ...).
+	// Embedded reports that the server is the embedded one (FerretDB),
+	// started by this process or shared through MONGODB_URI; it lacks some
+	// index types (TTL, text, ...).
 	Embedded bool
 	// URI is the server's connection string.
 	URI  string
@@ -46,7 +52,45 @@ func Open(ctx context.Context) (*Conn, error) {
 		return nil, fmt.Errorf("server does not answer: %w", err)
 	}
 	c.Client = client
+	var info bson.M
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if _, ok := info["ferretdbVersion"]; ok {
+		c.Embedded = true
+	}
 	return c, nil
+}
+
+// Start is the start-up every process of the reference service runs, the
+// API and each worker alike: connect, then odm.Init with the registered
+// models before any work. Against the embedded server, indexes it cannot
+// build are skipped and reported; against a real server all must exist.
+func Start(ctx context.Context, dbName string, log *slog.Logger) (*Conn, *mongo.Database, error) {
+	conn, err := Open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	db := conn.Client.Database(dbName)
+	initCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	report, err := odm.Init(initCtx, db, registry.All(), odm.WithLogger(log), conn.SkipUnsupported())
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	log.Info("schema ready", "created", report.Count(odm.Created), "existed", report.Count(odm.Existed), "skipped", report.Count(odm.Skipped))
+	return conn, db, nil
+}
+
+// SkipUnsupported is odm.SkipUnsupported on the embedded server, and nil
+// (no option) on a real one.
+func (c *Conn) SkipUnsupported() odm.Option {
+	if c.Embedded {
+		return odm.SkipUnsupported()
+	}
+	return nil
 }
 
 // Close disconnects and stops the embedded server, if one was started.

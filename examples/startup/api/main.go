@@ -26,8 +26,6 @@ import (
 
 	"github.com/tagodm/tagodm/examples/internal/appdb"
 	"github.com/tagodm/tagodm/models"
-	"github.com/tagodm/tagodm/odm"
-	"github.com/tagodm/tagodm/registry"
 )
 
 func main() {
@@ -43,21 +41,12 @@ func main() {
 }
 
 func run(ctx context.Context, addr string, log *slog.Logger) error {
-	conn, err := appdb.Open(ctx)
+	// Lifespan: the schema first, every start, in every process.
+	conn, db, err := appdb.Start(ctx, "reference", log)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	db := conn.Client.Database("reference")
-
-	// Lifespan: the schema first, every start, in every process.
-	initCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	report, err := odm.Init(initCtx, db, registry.All(), odm.WithLogger(log), skipOnEmbedded(conn))
-	if err != nil {
-		return err
-	}
-	log.Info("schema ready", "created", report.Count(odm.Created), "existed", report.Count(odm.Existed), "skipped", report.Count(odm.Skipped))
 
 	srv := &http.Server{Addr: addr, Handler: newHandler(db), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
@@ -69,15 +58,6 @@ func run(ctx context.Context, addr string, log *slog.Logger) error {
 	log.Info("serving", "addr", addr)
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return err
-	}
-	return nil
-}
-
-// skipOnEmbedded lets Init skip what the embedded server lacks; against a
-// real server every declared index must exist (a nil Option is ignored).
-func skipOnEmbedded(conn *appdb.Conn) odm.Option {
-	if conn.Embedded {
-		return odm.SkipUnsupported()
 	}
 	return nil
 }

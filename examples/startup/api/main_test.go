@@ -26,7 +26,7 @@ func TestAPIServesAfterInit(t *testing.T) {
 	db := conn.Client.Database("api_test")
 	defer db.Drop(context.Background())
 
-	_, err = odm.Init(ctx, db, registry.All(), skipOnEmbedded(conn))
+	_, err = odm.Init(ctx, db, registry.All(), conn.SkipUnsupported())
 	require.NoError(t, err)
 
 	srv := httptest.NewServer(newHandler(db))

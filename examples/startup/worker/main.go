@@ -23,8 +23,6 @@ import (
 
 	"github.com/tagodm/tagodm/examples/internal/appdb"
 	"github.com/tagodm/tagodm/models"
-	"github.com/tagodm/tagodm/odm"
-	"github.com/tagodm/tagodm/registry"
 )
 
 func main() {
@@ -40,22 +38,11 @@ func main() {
 }
 
 func run(ctx context.Context, once bool, log *slog.Logger) error {
-	conn, err := appdb.Open(ctx)
+	conn, db, err := appdb.Start(ctx, "reference", log)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	db := conn.Client.Database("reference")
-
-	initCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	args := []any{registry.All(), odm.WithLogger(log)}
-	if conn.Embedded {
-		args = append(args, odm.SkipUnsupported())
-	}
-	if _, err := odm.Init(initCtx, db, args...); err != nil {
-		return err
-	}
 
 	for {
 		n, err := drain(ctx, db)
