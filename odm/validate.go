@@ -60,6 +60,9 @@ func checkSpec(s IndexSpec, st *reflectx.Struct) []string {
 			add("a TTL index needs an ascending or descending key, not %s", s.Keys[0].Type)
 		}
 	}
+	if len(s.Keys) == 1 && s.Keys[0].Field == "_id" && !s.Keys[0].Type.special() {
+		add("every collection has its _id index already; declare no other index on _id alone")
+	}
 	if hashed > 1 {
 		add("an index can have only one hashed key")
 	}

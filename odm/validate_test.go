@@ -166,6 +166,10 @@ func (badKeyTwice) Indexes() []odm.IndexSpec {
 	return []odm.IndexSpec{odm.Index(odm.Asc("a"), odm.Desc("a"))}
 }
 
+type badIDIndex struct {
+	ID string `bson:"_id" odm:"uniqueIndex"`
+}
+
 type badTwoHashed struct {
 	A string `bson:"a" odm:"index:h,type:hashed"`
 	B string `bson:"b" odm:"index:h,type:hashed"`
@@ -208,6 +212,7 @@ func TestValidationRejectsBadDeclarations(t *testing.T) {
 		{"malformed tag", []any{badMalformedTag}, []string{".A", `odm:\"index`, "malformed struct tag"}},
 		{"key twice", []any{badKeyTwice{}}, []string{"badKeyTwice", "Indexes()[0]", "key a appears twice"}},
 		{"two hashed keys", []any{badTwoHashed{}}, []string{"badTwoHashed", "only one hashed key"}},
+		{"index on _id", []any{badIDIndex{}}, []string{"badIDIndex", ".ID", "uniqueIndex", "_id index already"}},
 		{"not a struct", []any{42}, []string{"int", "a model must be a struct"}},
 		{"nil model", []any{nil}, []string{"a model is nil"}},
 	}
