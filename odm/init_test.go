@@ -310,3 +310,16 @@ func (h *recordHandler) has(level slog.Level, msg, attr string) bool {
 	}
 	return false
 }
+
+// TestInitTakesModelsInEveryForm: values, pointers, nil pointers and
+// []any lists; the same model given several times counts once.
+func TestInitTakesModelsInEveryForm(t *testing.T) {
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	report, err := odm.Init(context.Background(), db,
+		plainModel{}, &plainModel{}, []any{(*plainModel)(nil), auditModel{}}, odm.Option(nil))
+	require.NoError(t, err)
+	assert.Len(t, report.Collections, 2)
+	assert.Equal(t, 7, report.Count(odm.Created))
+	assert.Equal(t, 2, rec.Count("createIndexes"))
+}

@@ -3,6 +3,7 @@ package odm
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -220,7 +221,7 @@ func collect(models []any) ([]*declared, error) {
 	var problems []Problem
 	var cols []*declared
 	byName := map[string]*declared{}
-	seenType := map[string]bool{}
+	seenType := map[reflect.Type]bool{}
 	for _, m := range models {
 		d, err := describe(m)
 		if err != nil {
@@ -231,18 +232,17 @@ func collect(models []any) ([]*declared, error) {
 		if len(d.problems) > 0 {
 			continue
 		}
-		t := d.model.Type.String()
-		if seenType[t] {
+		if seenType[d.model.Type] {
 			continue // the same model given twice declares the same things
 		}
-		seenType[t] = true
+		seenType[d.model.Type] = true
 		c := byName[d.model.Collection]
 		if c == nil {
 			c = &declared{collection: d.model.Collection}
 			byName[c.collection] = c
 			cols = append(cols, c)
 		}
-		c.types = append(c.types, t)
+		c.types = append(c.types, d.model.Type.String())
 		c.specs = append(c.specs, d.model.Indexes...)
 	}
 	for _, c := range cols {
