@@ -1,0 +1,291 @@
+package odm
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Action is what a collection's declared and listed indexes call for.
+type Action string
+
+// The actions Diff assigns.
+const (
+	// Unchanged: listed exactly as declared.
+	Unchanged Action = "unchanged"
+	// Create: declared, not listed.
+	Create Action = "create"
+	// ModifyInPlace: listed under the declared name with the same keys; the
+	// differences are options collMod changes without a rebuild
+	// (expireAfterSeconds, hidden, unique).
+	ModifyInPlace Action = "modify"
+	// Conflict: listed under the declared name with other keys or options
+	// collMod cannot change, or with the same keys, collation and partial
+	// filter under another name (ListedName).
+	Conflict Action = "conflict"
+	// Drop: listed, not declared. Never the _id_ index, nor an index the
+	// server keeps for a time series or clustered collection.
+	Drop Action = "drop"
+)
+
+// IndexChange is the action one index calls for.
+type IndexChange struct {
+	// Name is the declared name, or the listed name of a Drop.
+	Name   string `json:"name"`
+	Action Action `json:"action"`
+	// Declared is the declared spec as String prints it; empty for a Drop.
+	Declared string `json:"declared,omitempty"`
+	// Listed is the listed index as extended JSON; empty for a Create.
+	Listed string `json:"listed,omitempty"`
+	// ListedName is the name of the listed index a Conflict is with, when
+	// it differs from Name (same keys under another name).
+	ListedName string `json:"listedName,omitempty"`
+	// Differences are, for ModifyInPlace and Conflict, each field that
+	// differs.
+	Differences []Difference `json:"differences,omitempty"`
+
+	spec   *IndexSpec // the declared spec; nil for a Drop
+	listed *shape     // the listed index; nil for a Create
+}
+
+// Spec returns the declared spec; false for a Drop.
+func (c IndexChange) Spec() (IndexSpec, bool) {
+	if c.spec == nil {
+		return IndexSpec{}, false
+	}
+	return *c.spec, true
+}
+
+// Difference is one field in which a listed index differs from its
+// declaration. A value is empty where the field is absent.
+type Difference struct {
+	Field    string `json:"field"`
+	Declared string `json:"declared"`
+	Listed   string `json:"listed"`
+}
+
+func (d Difference) String() string {
+	show := func(s string) string {
+		if s == "" {
+			return "absent"
+		}
+		return s
+	}
+	return fmt.Sprintf("%s: declared %s, listed %s", d.Field, show(d.Declared), show(d.Listed))
+}
+
+// DiffOption tells Diff about the collection the listing comes from.
+type DiffOption func(*diffConfig)
+
+type diffConfig struct {
+	timeField, metaField string
+}
+
+// TimeSeries says the collection is a time series collection with these
+// fields (metaField may be empty): the index the server creates on them is
+// its own, never a Drop.
+func TimeSeries(timeField, metaField string) DiffOption {
+	return func(c *diffConfig) { c.timeField, c.metaField = timeField, metaField }
+}
+
+// Diff compares one collection's declared indexes with the documents
+// listIndexes returned for it and says, for each, what it calls for:
+// declared indexes in declaration order, then listed indexes nobody
+// declared (Drop). It does no I/O. Listed documents are normalised the way
+// MongoDB lists indexes (text indexes as _fts/_ftsx with weights, collation
+// defaults filled in, numbers of any BSON type, false flags), so an index
+// created by any driver compares equal to its declaration. Key order is
+// significant.
+func Diff(declared []IndexSpec, listed []bson.Raw, opts ...DiffOption) ([]IndexChange, error) {
+	var cfg diffConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	shapes := make([]shape, 0, len(listed))
+	byName := map[string]int{}
+	for _, raw := range listed {
+		sh, err := listedShape(raw)
+		if err != nil {
+			return nil, err
+		}
+		byName[sh.name] = len(shapes)
+		shapes = append(shapes, sh)
+	}
+	claimed := make([]bool, len(shapes)) // listed indexes a declaration accounts for
+	changes := make([]IndexChange, 0, len(declared)+len(listed))
+	for i := range declared {
+		spec := &declared[i]
+		want, err := declaredShape(*spec)
+		if err != nil {
+			return nil, err
+		}
+		ch := IndexChange{Name: want.name, Declared: spec.String(), spec: spec}
+		if j, ok := byName[want.name]; ok {
+			claimed[j] = true
+			got := shapes[j]
+			ch.listed, ch.Listed = &got, extJSON(listed[j])
+			ch.Differences = differences(want, got)
+			switch {
+			case len(ch.Differences) == 0:
+				ch.Action = Unchanged
+			case modifiable(want, got, ch.Differences):
+				ch.Action = ModifyInPlace
+			default:
+				ch.Action = Conflict
+			}
+			changes = append(changes, ch)
+			continue
+		}
+		if j := samePattern(want, shapes); j >= 0 && !claimedByName(declared, shapes[j].name) {
+			claimed[j] = true
+			got := shapes[j]
+			ch.Action, ch.ListedName = Conflict, got.name
+			ch.listed, ch.Listed = &got, extJSON(listed[j])
+			ch.Differences = append([]Difference{{Field: "name", Declared: want.name, Listed: got.name}}, differences(want, got)...)
+			changes = append(changes, ch)
+			continue
+		}
+		ch.Action = Create
+		changes = append(changes, ch)
+	}
+	for j, got := range shapes {
+		if claimed[j] || serverOwned(got, cfg) {
+			continue
+		}
+		got := got
+		changes = append(changes, IndexChange{Name: got.name, Action: Drop, Listed: extJSON(listed[j]), listed: &got})
+	}
+	return changes, nil
+}
+
+// claimedByName reports a declared index of that name: a listed index a
+// declaration names is that declaration's, whatever its keys.
+func claimedByName(declared []IndexSpec, name string) bool {
+	return slices.ContainsFunc(declared, func(s IndexSpec) bool { return s.IndexName() == name })
+}
+
+// samePattern finds a listed index MongoDB would take for the same index:
+// same keys in the same order, collation and partial filter.
+func samePattern(want shape, listed []shape) int {
+	for j, got := range listed {
+		if slices.Equal(want.keys, got.keys) &&
+			want.options["partialFilterExpression"] == got.options["partialFilterExpression"] &&
+			collationCovers(want.options["collation"], got.options["collation"]) {
+			return j
+		}
+	}
+	return -1
+}
+
+// serverOwned reports an index the server keeps on its own: _id_, the
+// clustered index, and a time series collection's index on its meta and
+// time fields.
+func serverOwned(s shape, cfg diffConfig) bool {
+	if s.name == "_id_" || s.options["clustered"] == "true" {
+		return true
+	}
+	if cfg.timeField == "" {
+		return false
+	}
+	var fields []string
+	for _, k := range s.keys {
+		fields = append(fields, k.field)
+	}
+	want := []string{cfg.timeField}
+	if cfg.metaField != "" {
+		want = []string{cfg.metaField, cfg.timeField}
+	}
+	return slices.Equal(fields, want)
+}
+
+// differences lists, field by field, how got differs from want.
+func differences(want, got shape) []Difference {
+	var out []Difference
+	if !slices.Equal(want.keys, got.keys) {
+		out = append(out, Difference{Field: "key", Declared: want.keyString(), Listed: got.keyString()})
+	}
+	fields := map[string]bool{}
+	for k := range want.options {
+		fields[k] = true
+	}
+	for k := range got.options {
+		fields[k] = true
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, f := range names {
+		w, g := want.options[f], got.options[f]
+		if f == "collation" {
+			if collationCovers(w, g) {
+				continue
+			}
+		} else if w == g {
+			continue
+		}
+		out = append(out, Difference{Field: f, Declared: w, Listed: g})
+	}
+	return out
+}
+
+// modifiable reports differences collMod can make without a rebuild:
+// expireAfterSeconds on a single-field index (set or changed, not
+// removed), hidden, and unique from false to true.
+func modifiable(want, got shape, diffs []Difference) bool {
+	for _, d := range diffs {
+		switch d.Field {
+		case "expireAfterSeconds":
+			if d.Declared == "" || len(want.keys) != 1 {
+				return false
+			}
+		case "hidden":
+		case "unique":
+			if d.Declared != "true" {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func extJSON(raw bson.Raw) string {
+	// Drop the fields that never matter, so the text shows what does.
+	elems, err := raw.Elements()
+	if err != nil {
+		return raw.String()
+	}
+	d := bson.D{}
+	for _, e := range elems {
+		if e.Key() == "v" || e.Key() == "ns" {
+			continue
+		}
+		var v any
+		if err := e.Value().Unmarshal(&v); err != nil {
+			return raw.String()
+		}
+		d = append(d, bson.E{Key: e.Key(), Value: v})
+	}
+	b, err := bson.MarshalExtJSON(d, false, false)
+	if err != nil {
+		return raw.String()
+	}
+	return string(b)
+}
+
+// summary is one line on what a change needs, for tables and logs.
+func (c IndexChange) summary() string {
+	parts := make([]string, len(c.Differences))
+	for i, d := range c.Differences {
+		parts[i] = d.String()
+	}
+	return strings.Join(parts, "; ")
+}
