@@ -82,6 +82,13 @@ type DiffOption func(*diffConfig)
 
 type diffConfig struct {
 	timeField, metaField string
+	ignore               []string
+}
+
+// IgnoreOptions leaves these options out of the comparison: for servers
+// that accept an option and do not keep it (FerretDB and sparse).
+func IgnoreOptions(names ...string) DiffOption {
+	return func(c *diffConfig) { c.ignore = append(c.ignore, names...) }
 }
 
 // TimeSeries says the collection is a time series collection with these
@@ -113,6 +120,9 @@ func Diff(declared []IndexSpec, listed []bson.Raw, opts ...DiffOption) ([]IndexC
 		if err != nil {
 			return nil, err
 		}
+		for _, o := range cfg.ignore {
+			delete(sh.options, o)
+		}
 		byName[sh.name] = len(shapes)
 		shapes = append(shapes, sh)
 	}
@@ -123,6 +133,9 @@ func Diff(declared []IndexSpec, listed []bson.Raw, opts ...DiffOption) ([]IndexC
 		want, err := declaredShape(*spec)
 		if err != nil {
 			return nil, err
+		}
+		for _, o := range cfg.ignore {
+			delete(want.options, o)
 		}
 		ch := IndexChange{Name: want.name, Declared: spec.String(), spec: spec}
 		if j, ok := byName[want.name]; ok {

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -149,4 +151,59 @@ func unsupported(err error, s IndexSpec) bool {
 		return slices.ContainsFunc(s.Keys, func(k IndexKey) bool { return k.Type.special() })
 	}
 	return false
+}
+
+// unsupportedError describes a refusal for lack of a feature; features are
+// what the change needs, and the one the server's message names goes
+// first.
+func unsupportedError(collection string, spec IndexSpec, err error, features []string) *UnsupportedError {
+	opts := slices.Clone(features)
+	var inner error = err
+	var ie *IndexError
+	if errors.As(err, &ie) {
+		inner = ie.Err
+	}
+	msg := inner.Error()
+	sort.SliceStable(opts, func(i, j int) bool {
+		return strings.Contains(msg, opts[i]) && !strings.Contains(msg, opts[j])
+	})
+	return &UnsupportedError{Collection: collection, Index: spec.IndexName(), Options: opts, Err: inner}
+}
+
+// ConflictError reports indexes listed with other keys or options than
+// their declarations (or their keys under another name), under
+// ConflictFail. Nothing in the collection was changed.
+type ConflictError struct {
+	Collection string
+	Changes    []IndexChange
+}
+
+func (e *ConflictError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "odm: collection %s: %d index(es) conflict with their declarations (choose a conflict policy to rebuild or keep them):", e.Collection, len(e.Changes))
+	for _, c := range e.Changes {
+		fmt.Fprintf(&b, "\n  - index %s", c.Name)
+		if c.ListedName != "" {
+			fmt.Fprintf(&b, " (listed as %s)", c.ListedName)
+		}
+		b.WriteString(": " + c.summary())
+	}
+	return b.String()
+}
+
+// DuplicateKeysError reports that a unique index could not be rebuilt
+// because documents share its keys. The listed index was kept.
+type DuplicateKeysError struct {
+	Collection string
+	Index      string
+	// Sample is one key value several documents share, and Count how many
+	// documents share it.
+	Sample bson.D
+	Count  int64
+}
+
+func (e *DuplicateKeysError) Error() string {
+	sample, _ := bson.MarshalExtJSON(e.Sample, false, false)
+	return fmt.Sprintf("odm: collection %s, index %s: cannot rebuild as unique: %d documents share the keys %s; the listed index was kept",
+		e.Collection, e.Index, e.Count, sample)
 }

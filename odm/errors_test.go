@@ -48,7 +48,7 @@ func TestUnsupported(t *testing.T) {
 func TestUnsupportedErrorNamesTheServersOptionFirst(t *testing.T) {
 	spec := IndexSpec{Keys: []IndexKey{Asc("a")}, Hidden: true, ExpireAfter: TTL(0)}
 	err := &IndexError{Err: mongo.CommandError{Code: codeNotImplemented, Message: `Index option "hidden" is not implemented yet`}}
-	ue := unsupportedError("c", spec, err)
+	ue := unsupportedError("c", spec, err, spec.features())
 	assert.Equal(t, []string{"hidden", "expireAfterSeconds"}, ue.Options)
 	assert.Equal(t, "c", ue.Collection)
 	assert.Equal(t, "a_1", ue.Index)

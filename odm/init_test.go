@@ -61,7 +61,7 @@ func TestInitCreatesDeclaredIndexes(t *testing.T) {
 	assert.Empty(t, cr.Names(odm.Existed))
 	assert.Positive(t, report.Duration)
 	assert.Positive(t, cr.Duration)
-	assert.Regexp(t, `orders\s+idx_customer_placed\s+created`, report.String())
+	assert.Regexp(t, `orders\s+idx_customer_placed\s+create\s+created`, report.String())
 }
 
 func TestInitTwiceSendsNoCreate(t *testing.T) {
@@ -172,22 +172,53 @@ type sessionModel struct {
 func TestInitKeepsServerError(t *testing.T) {
 	db := testrig.Database(t, nil)
 	ctx := context.Background()
-	_, err := db.Collection("orders").Indexes().CreateOne(ctx, mongo.IndexModel{
-		Keys: bson.D{{Key: "status", Value: 1}}, Options: options.Index().SetName("custom_status"),
-	})
-	require.NoError(t, err)
+	for i := 0; i < 2; i++ {
+		_, err := db.Collection("orders").InsertOne(ctx, bson.D{{Key: "order_id", Value: "o-1"}})
+		require.NoError(t, err)
+	}
 
-	_, err = odm.Init(ctx, db, plainModel{})
+	_, err := odm.Init(ctx, db, plainModel{})
 	require.Error(t, err)
 	var ie *odm.IndexError
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "orders", ie.Collection)
-	assert.Contains(t, ie.Indexes, "status_1")
+	assert.Equal(t, "createIndexes", ie.Op)
+	assert.Contains(t, ie.Indexes, "order_id_1")
 	var ce mongo.CommandError
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, int32(85), ce.Code, "IndexOptionsConflict: same keys under another name")
+	if testrig.IsFerretDB() {
+		// FerretDB answers InternalError (1) with SQLite's UNIQUE message.
+		assert.Equal(t, int32(1), ce.Code)
+		assert.Contains(t, ce.Message, "UNIQUE constraint failed")
+	} else {
+		assert.Equal(t, int32(11000), ce.Code, "DuplicateKey: the data breaks the unique index")
+	}
 	assert.Contains(t, err.Error(), "collection orders")
-	assert.Contains(t, err.Error(), "status_1")
+	assert.Contains(t, err.Error(), "order_id_1")
+}
+
+// TestInitFailsOnConflictByDefault: the declared keys listed under another
+// name are a conflict; Init names the difference and changes nothing.
+func TestInitFailsOnConflictByDefault(t *testing.T) {
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	ctx := context.Background()
+	_, err := db.Collection("orders").Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys: bson.D{{Key: "status", Value: 1}}, Options: options.Index().SetName("custom_status"),
+	})
+	require.NoError(t, err)
+	rec.Reset()
+
+	_, err = odm.Init(ctx, db, plainModel{})
+	var ce *odm.ConflictError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "orders", ce.Collection)
+	require.Len(t, ce.Changes, 1)
+	assert.Equal(t, "status_1", ce.Changes[0].Name)
+	assert.Equal(t, "custom_status", ce.Changes[0].ListedName)
+	assert.Contains(t, err.Error(), "name: declared status_1, listed custom_status")
+	assert.Zero(t, rec.Count("createIndexes"), "nothing in the collection changes")
+	assert.NotContains(t, testrig.ListIndexes(t, db.Name(), "orders"), "order_id_1")
 }
 
 type ttlModel struct {
@@ -230,7 +261,7 @@ func TestInitSkipUnsupported(t *testing.T) {
 	skipped := cr.Indexes[slices.IndexFunc(cr.Indexes, func(r odm.IndexResult) bool { return r.Outcome == odm.Skipped })]
 	assert.Equal(t, []string{"expireAfterSeconds"}, skipped.Options)
 	assert.NotEmpty(t, skipped.Reason)
-	assert.Regexp(t, `idx_created_ttl\s+skipped\s+server lacks expireAfterSeconds`, report.String())
+	assert.Regexp(t, `idx_created_ttl\s+create\s+skipped\s+server lacks expireAfterSeconds`, report.String())
 	assert.True(t, logs.has(slog.LevelWarn, "odm: index skipped: the server does not support it", "idx_created_ttl"))
 	assert.NotContains(t, testrig.ListIndexes(t, db.Name(), "sessions"), "idx_created_ttl")
 }
@@ -271,7 +302,7 @@ func TestInitLogsOnlyWhenGivenALogger(t *testing.T) {
 
 func TestInitNeedsADatabase(t *testing.T) {
 	_, err := odm.Init(context.Background(), nil, plainModel{})
-	assert.ErrorContains(t, err, "needs a database")
+	assert.ErrorContains(t, err, "a database is needed")
 }
 
 // recordHandler keeps log records.

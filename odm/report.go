@@ -11,6 +11,8 @@ import (
 // Report says what Init did, per collection (sorted by name).
 type Report struct {
 	Collections []CollectionReport
+	// Plan is what Init found to do before it changed anything.
+	Plan *IndexPlan
 	// Duration is the time Init took, validation included.
 	Duration time.Duration
 }
@@ -18,8 +20,8 @@ type Report struct {
 // CollectionReport says what Init did on one collection.
 type CollectionReport struct {
 	Collection string
-	// Indexes are the declared indexes in declaration order, each with
-	// what Init did about it.
+	// Indexes are the declared indexes in declaration order, then the
+	// listed indexes nobody declares, each with what Init did about it.
 	Indexes []IndexResult
 	// Duration is the time spent on the collection.
 	Duration time.Duration
@@ -33,20 +35,34 @@ const (
 	// Created: the index was missing and now exists.
 	Created Outcome = "created"
 	// Existed: the index already existed; nothing was sent.
-	Existed Outcome = "exists"
-	// Skipped: the server lacks an index type or option the index needs,
-	// and SkipUnsupported was given.
+	Existed Outcome = "existed"
+	// Modified: changed in place with collMod.
+	Modified Outcome = "modified"
+	// Rebuilt: dropped and created again to match its declaration.
+	Rebuilt Outcome = "rebuilt"
+	// Dropped: not declared, and DropUndeclared was given.
+	Dropped Outcome = "dropped"
+	// Kept: left as listed although it differs from its declaration
+	// (ConflictKeep) or is not declared.
+	Kept Outcome = "kept"
+	// Skipped: the server lacks an index type, option or command the
+	// change needs, and SkipUnsupported was given.
 	Skipped Outcome = "skipped"
+	// Planned: a dry run; nothing was done.
+	Planned Outcome = "planned"
 )
 
-// IndexResult is what Init did about one declared index.
+// IndexResult is what Init did about one index.
 type IndexResult struct {
-	Name    string
+	Name string
+	// Action is what the plan called for.
+	Action  Action
 	Outcome Outcome
-	// Options are, for a skipped index, the index types and options it
-	// needs, the one the server named first.
+	// Options are, for a skipped index, the index types, options or
+	// commands it needs, the one the server named first.
 	Options []string `json:",omitempty"`
-	// Reason is, for a skipped index, the server's answer.
+	// Reason is, for a skipped index, the server's answer; for a kept or
+	// modified one, the differences.
 	Reason string `json:",omitempty"`
 }
 
@@ -84,24 +100,30 @@ func (r *Report) Collection(name string) (CollectionReport, bool) {
 // declaration order, and a summary line.
 func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "COLLECTION\tINDEX\tRESULT\tDETAIL")
+	fmt.Fprintln(tw, "COLLECTION\tINDEX\tACTION\tRESULT\tDETAIL")
 	for _, c := range r.Collections {
 		if len(c.Indexes) == 0 {
-			fmt.Fprintf(tw, "%s\t-\t-\tno indexes declared\n", c.Collection)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
 		}
 		for _, x := range c.Indexes {
-			detail := ""
+			detail := x.Reason
 			if x.Outcome == Skipped {
 				detail = "server lacks " + strings.Join(x.Options, ", ")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Collection, x.Name, x.Outcome, detail)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Collection, x.Name, x.Action, x.Outcome, detail)
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d collections: %d created, %d existed, %d skipped in %v\n",
-		len(r.Collections), r.Count(Created), r.Count(Existed), r.Count(Skipped), r.Duration.Round(time.Millisecond))
+	var counts []string
+	for _, o := range []Outcome{Created, Existed, Modified, Rebuilt, Dropped, Kept, Skipped, Planned} {
+		if n := r.Count(o); n > 0 || o == Created || o == Existed {
+			counts = append(counts, fmt.Sprintf("%d %s", n, o))
+		}
+	}
+	_, err := fmt.Fprintf(w, "%d collections: %s in %v\n",
+		len(r.Collections), strings.Join(counts, ", "), r.Duration.Round(time.Millisecond))
 	return err
 }
 

@@ -1,0 +1,110 @@
+package odm
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Option configures Init and Plan. Options are passed among the models.
+type Option func(*config)
+
+type config struct {
+	logger          *slog.Logger
+	skipUnsupported bool
+	concurrency     int
+	attempts        int
+	backoff         time.Duration
+	onConflict      ConflictPolicy
+	dropUndeclared  bool
+	dryRun          bool
+}
+
+func defaults() config {
+	return config{
+		logger:      slog.New(slog.DiscardHandler),
+		concurrency: 8,
+		attempts:    5,
+		backoff:     50 * time.Millisecond,
+		onConflict:  ConflictFail,
+	}
+}
+
+// ConflictPolicy says what Init does about an index listed under a declared
+// name with other keys or options collMod cannot change, or with the
+// declared keys under another name.
+type ConflictPolicy string
+
+// The conflict policies.
+const (
+	// ConflictFail fails the collection with a *ConflictError naming each
+	// difference, before changing anything in it (the default).
+	ConflictFail ConflictPolicy = "fail"
+	// ConflictRebuild drops the listed index and creates the declared one
+	// right after. For a unique index it first looks for duplicate keys in
+	// the data and, if there are any, keeps the listed index and fails with
+	// a *DuplicateKeysError holding a sample.
+	ConflictRebuild ConflictPolicy = "rebuild"
+	// ConflictKeep keeps the listed index and logs a warning.
+	ConflictKeep ConflictPolicy = "keep"
+)
+
+// SkipUnsupported makes Init create every index the server supports and
+// skip, listing them in the Report and the log, those it refuses for lack
+// of an index type, option or command (a server without TTL or text
+// indexes, or without collMod, say). Without it such a refusal fails Init
+// with an *UnsupportedError.
+func SkipUnsupported() Option { return func(c *config) { c.skipUnsupported = true } }
+
+// OnConflict sets the conflict policy (default ConflictFail).
+func OnConflict(p ConflictPolicy) Option { return func(c *config) { c.onConflict = p } }
+
+// DropUndeclared makes Init drop indexes that no model declares on a
+// collection some model declares. The _id_ index and the indexes a server
+// keeps for time series and clustered collections are never dropped, nor
+// any index of a collection no model declares. Drops come after every
+// creation.
+func DropUndeclared() Option { return func(c *config) { c.dropUndeclared = true } }
+
+// DryRun makes Init list and plan only: the Report's Plan says what Init
+// would do, and nothing is changed. Plan is Init with DryRun.
+func DryRun() Option { return func(c *config) { c.dryRun = true } }
+
+// WithLogger sends log records to l. Nothing is logged without it.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
+}
+
+// WithConcurrency sets how many collections are worked on at once
+// (default 8; values below 1 mean 1).
+func WithConcurrency(n int) Option { return func(c *config) { c.concurrency = max(n, 1) } }
+
+// WithRetries sets how many times a collection is retried after a dropped
+// connection or a change the server acknowledged but does not list
+// (default 4), waiting backoff, doubled each time, in between.
+func WithRetries(n int, backoff time.Duration) Option {
+	return func(c *config) {
+		c.attempts = max(n, 0) + 1
+		c.backoff = max(backoff, 0)
+	}
+}
+
+// splitArgs sorts Init's arguments into options and models, flattening
+// []any lists.
+func splitArgs(args []any, cfg *config, models *[]any) {
+	for _, a := range args {
+		switch a := a.(type) {
+		case Option:
+			if a != nil {
+				a(cfg)
+			}
+		case []any:
+			splitArgs(a, cfg, models)
+		default:
+			*models = append(*models, a)
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package odm
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// IndexPlan says what Init would do, per collection (sorted by name), under
+// the policies it was made with. Plan makes one; Init makes one before it
+// changes anything and returns it in its Report.
+type IndexPlan struct {
+	OnConflict     ConflictPolicy   `json:"onConflict"`
+	DropUndeclared bool             `json:"dropUndeclared"`
+	Collections    []CollectionPlan `json:"collections"`
+}
+
+// CollectionPlan is one collection's changes: its declared indexes in
+// declaration order, then the listed indexes nobody declares.
+type CollectionPlan struct {
+	Collection string        `json:"collection"`
+	Changes    []IndexChange `json:"changes"`
+}
+
+// Step is what applying the plan does about one change, under the plan's
+// policies.
+type Step string
+
+// The steps.
+const (
+	StepNone    Step = "none"
+	StepCreate  Step = "create"
+	StepCollMod Step = "collMod"
+	StepFail    Step = "fail"
+	StepRebuild Step = "drop and create"
+	StepKeep    Step = "keep"
+	StepDrop    Step = "drop"
+)
+
+// Step says what applying the plan does about c.
+func (p *IndexPlan) Step(c IndexChange) Step {
+	switch c.Action {
+	case Create:
+		return StepCreate
+	case ModifyInPlace:
+		return StepCollMod
+	case Conflict:
+		switch p.OnConflict {
+		case ConflictRebuild:
+			return StepRebuild
+		case ConflictKeep:
+			return StepKeep
+		}
+		return StepFail
+	case Drop:
+		if p.DropUndeclared {
+			return StepDrop
+		}
+		return StepKeep
+	}
+	return StepNone
+}
+
+// Pending counts the changes applying the plan would act on (a conflict
+// under ConflictFail counts: applying fails on it).
+func (p *IndexPlan) Pending() int {
+	n := 0
+	for _, c := range p.Collections {
+		for _, ch := range c.Changes {
+			if s := p.Step(ch); s != StepNone && s != StepKeep {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Count is the number of changes with action a.
+func (p *IndexPlan) Count(a Action) int {
+	n := 0
+	for _, c := range p.Collections {
+		for _, ch := range c.Changes {
+			if ch.Action == a {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// WriteTable writes the plan as an aligned table, one index a row, and a
+// summary line.
+func (p *IndexPlan) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "COLLECTION\tINDEX\tACTION\tSTEP\tDETAIL")
+	for _, c := range p.Collections {
+		if len(c.Changes) == 0 {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
+		}
+		for _, ch := range c.Changes {
+			detail := ch.summary()
+			if ch.ListedName != "" {
+				detail = "listed as " + ch.ListedName + "; " + detail
+			}
+			if ch.Action == Drop {
+				detail = "not declared"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Collection, ch.Name, ch.Action, p.Step(ch), detail)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d collections: %d unchanged, %d to create, %d to modify, %d conflicts, %d undeclared; %d pending\n",
+		len(p.Collections), p.Count(Unchanged), p.Count(Create), p.Count(ModifyInPlace), p.Count(Conflict), p.Count(Drop), p.Pending())
+	return err
+}
+
+// String returns the table WriteTable writes.
+func (p *IndexPlan) String() string {
+	var b strings.Builder
+	_ = p.WriteTable(&b)
+	return b.String()
+}
+
+// MarshalJSON adds to the plan each change's step and the pending count.
+func (p *IndexPlan) MarshalJSON() ([]byte, error) {
+	type change struct {
+		IndexChange
+		Step Step `json:"step"`
+	}
+	type collection struct {
+		Collection string   `json:"collection"`
+		Changes    []change `json:"changes"`
+	}
+	out := struct {
+		OnConflict     ConflictPolicy `json:"onConflict"`
+		DropUndeclared bool           `json:"dropUndeclared"`
+		Pending        int            `json:"pending"`
+		Collections    []collection   `json:"collections"`
+	}{p.OnConflict, p.DropUndeclared, p.Pending(), make([]collection, len(p.Collections))}
+	for i, c := range p.Collections {
+		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes))}
+		for j, ch := range c.Changes {
+			out.Collections[i].Changes[j] = change{ch, p.Step(ch)}
+		}
+	}
+	return json.Marshal(out)
+}
