@@ -624,7 +624,7 @@ func (s *syncer) checkDuplicates(ctx context.Context, spec IndexSpec) error {
 	}
 	var dup struct {
 		ID    bson.Raw `bson:"_id"`
-		Count int64  `bson:"count"`
+		Count int64    `bson:"count"`
 	}
 	if err := cur.Decode(&dup); err != nil {
 		return err
