@@ -113,6 +113,7 @@ type syncer struct {
 	server *serverInfo
 	// unkept are the options the server does not keep, by index.
 	unkept map[string][]string
+	warned map[string]bool // conflicts kept and logged
 }
 
 func (s *syncer) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
@@ -181,6 +182,7 @@ func (s *syncer) converge(ctx context.Context) (CollectionReport, CollectionPlan
 			if err := s.checkConflicts(changes); err != nil {
 				return rep, plan, err
 			}
+			s.warnKept(ctx, changes)
 		}
 		w := s.work(changes, skipped)
 		if w.empty() {
@@ -341,6 +343,23 @@ func (s *syncer) checkConflicts(changes []IndexChange) error {
 		return nil
 	}
 	return &ConflictError{Collection: s.coll.Name(), Changes: conflicts}
+}
+
+// warnKept logs each conflict ConflictKeep leaves in place, once.
+func (s *syncer) warnKept(ctx context.Context, changes []IndexChange) {
+	if s.cfg.onConflict != ConflictKeep {
+		return
+	}
+	for _, c := range changes {
+		if c.Action == Conflict && !s.warned[c.Name] {
+			if s.warned == nil {
+				s.warned = map[string]bool{}
+			}
+			s.warned[c.Name] = true
+			s.log(ctx, slog.LevelWarn, "odm: index kept although it differs from its declaration",
+				slog.String("index", c.Name), slog.String("differences", c.summary()))
+		}
+	}
 }
 
 // work selects what a round applies under the policies.
