@@ -10,21 +10,21 @@ import (
 
 // Report says what Init did, per collection (sorted by name).
 type Report struct {
-	Collections []CollectionReport
+	Collections []CollectionReport `json:"collections"`
 	// Plan is what Init found to do before it changed anything.
-	Plan *IndexPlan
+	Plan *IndexPlan `json:"plan"`
 	// Duration is the time Init took, validation included.
-	Duration time.Duration
+	Duration time.Duration `json:"duration"`
 }
 
 // CollectionReport says what Init did on one collection.
 type CollectionReport struct {
-	Collection string
+	Collection string `json:"collection"`
 	// Indexes are the declared indexes in declaration order, then the
 	// listed indexes nobody declares, each with what Init did about it.
-	Indexes []IndexResult
+	Indexes []IndexResult `json:"indexes"`
 	// Duration is the time spent on the collection.
-	Duration time.Duration
+	Duration time.Duration `json:"duration"`
 }
 
 // Outcome is what Init did about one declared index.
@@ -54,16 +54,16 @@ const (
 
 // IndexResult is what Init did about one index.
 type IndexResult struct {
-	Name string
+	Name string `json:"name"`
 	// Action is what the plan called for.
-	Action  Action
-	Outcome Outcome
+	Action  Action  `json:"action"`
+	Outcome Outcome `json:"outcome"`
 	// Options are, for a skipped index, the index types, options or
 	// commands it needs, the one the server named first.
-	Options []string `json:",omitempty"`
+	Options []string `json:"options,omitempty"`
 	// Reason is, for a skipped index, the server's answer; for a kept or
 	// modified one, the differences.
-	Reason string `json:",omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Names returns the names of the collection's indexes with outcome o.

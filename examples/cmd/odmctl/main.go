@@ -1,0 +1,46 @@
+// Command odmctl shows the plan/apply command a service embeds: it plans or
+// applies the reference models' indexes on MONGODB_URI (or on an embedded
+// server of its own when unset, which starts empty).
+//
+//	go run ./cmd/odmctl plan                  # exit 0: nothing pending; 2: pending; 1: error
+//	go run ./cmd/odmctl -db reference apply --skip-unsupported
+//	go run ./cmd/odmctl plan --json
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/tagodm/tagodm/examples/internal/appdb"
+	_ "github.com/tagodm/tagodm/models"
+	"github.com/tagodm/tagodm/odm/cli"
+	"github.com/tagodm/tagodm/registry"
+)
+
+func main() {
+	dbName := flag.String("db", "reference", "database name")
+	flag.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: odmctl [-db NAME] plan|apply [flags]\n")
+		_ = cli.Run(context.Background(), []string{"help"}, nil, nil, os.Stderr, os.Stderr)
+	}
+	flag.Parse()
+	os.Exit(run(*dbName, flag.Args()))
+}
+
+func run(dbName string, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	conn, err := appdb.Open(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return cli.ExitError
+	}
+	defer conn.Close()
+	return cli.Run(ctx, args, conn.Client.Database(dbName), registry.All(), os.Stdout, os.Stderr)
+}

@@ -1,0 +1,143 @@
+// Package cli is a plan/apply command for a service to embed in its own
+// binary, so that operators and CI see what Init would change before it
+// changes it:
+//
+//	func main() {
+//		// connect, then:
+//		os.Exit(cli.Run(ctx, os.Args[1:], db, registry.All(), os.Stdout, os.Stderr))
+//	}
+//
+//	$ myservice plan                  # exit 0: nothing pending; 2: changes pending; 1: error
+//	$ myservice plan --json
+//	$ myservice apply --on-conflict=rebuild --drop-undeclared
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/tagodm/tagodm/odm"
+)
+
+// Exit statuses.
+const (
+	// ExitOK: plan found nothing pending, or apply succeeded.
+	ExitOK = 0
+	// ExitError: the command failed (bad arguments, invalid declarations,
+	// a server error, a conflict apply was told to fail on).
+	ExitError = 1
+	// ExitPending: plan found changes pending.
+	ExitPending = 2
+)
+
+const usage = `usage: <command> [flags]
+
+commands:
+  plan    list the indexes and show what apply would change; changes nothing
+  apply   make the indexes match the declarations
+
+flags (both commands):
+  --json                  print JSON instead of a table
+  --on-conflict=POLICY    fail (default), rebuild or keep an index that differs from its declaration
+  --drop-undeclared       drop indexes no model declares (never _id_)
+  --skip-unsupported      skip, and report, what the server does not support
+
+exit status: 0 nothing pending (plan) or done (apply); 2 changes pending (plan); 1 error
+`
+
+// Run runs the command args names (without the program name) on db for
+// models, writing results to stdout and errors to stderr, and returns the
+// exit status.
+func Run(ctx context.Context, args []string, db *mongo.Database, models []any, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitError
+	}
+	command := args[0]
+	switch command {
+	case "plan", "apply":
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", command, usage)
+		return ExitError
+	}
+
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	asJSON := fs.Bool("json", false, "")
+	onConflict := fs.String("on-conflict", string(odm.ConflictFail), "")
+	dropUndeclared := fs.Bool("drop-undeclared", false, "")
+	skipUnsupported := fs.Bool("skip-unsupported", false, "")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitError
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected arguments: %v\n", fs.Args())
+		return ExitError
+	}
+	policy := odm.ConflictPolicy(*onConflict)
+	switch policy {
+	case odm.ConflictFail, odm.ConflictRebuild, odm.ConflictKeep:
+	default:
+		fmt.Fprintf(stderr, "--on-conflict must be fail, rebuild or keep, not %q\n", *onConflict)
+		return ExitError
+	}
+	opts := []any{models, odm.OnConflict(policy)}
+	if *dropUndeclared {
+		opts = append(opts, odm.DropUndeclared())
+	}
+	if *skipUnsupported {
+		opts = append(opts, odm.SkipUnsupported())
+	}
+
+	if command == "plan" {
+		plan, err := odm.Plan(ctx, db, opts...)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return ExitError
+		}
+		if err := write(stdout, plan, *asJSON); err != nil {
+			fmt.Fprintln(stderr, err)
+			return ExitError
+		}
+		if plan.Pending() > 0 {
+			return ExitPending
+		}
+		return ExitOK
+	}
+
+	report, err := odm.Init(ctx, db, opts...)
+	if report != nil {
+		if werr := write(stdout, report, *asJSON); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitError
+	}
+	return ExitOK
+}
+
+type table interface{ WriteTable(io.Writer) error }
+
+func write(w io.Writer, v table, asJSON bool) error {
+	if !asJSON {
+		return v.WriteTable(w)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
