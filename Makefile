@@ -4,7 +4,7 @@
 
 GO ?= go
 
-.PHONY: run test test-short lint fmt
+.PHONY: run test lint fmt bench
 
 ## run: the quickstart (embedded server unless MONGODB_URI is set)
 run:
@@ -23,3 +23,7 @@ lint:
 
 fmt:
 	gofmt -w .
+
+## bench: the library's benchmarks (ratios are measured within one run)
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime=20x ./odm
