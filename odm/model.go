@@ -211,12 +211,12 @@ func tagIndexes(goType string, st *reflectx.Struct) ([]IndexSpec, []Problem) {
 	groups := map[string][]member{}
 	var singles [][]member
 	for i, f := range st.Fields {
-		clauses, errs := parseTag(string(f.Tag))
+		declared, errs := parseTag(string(f.Tag))
 		tagText := f.Tag.Get(TagKey)
 		for _, e := range errs {
 			problems = append(problems, Problem{Field: f.GoPath, Tag: tagText, Message: e})
 		}
-		for _, c := range clauses {
+		for _, c := range declared.indexes {
 			m := member{field: f, clause: c, order: i}
 			if c.name == "" {
 				singles = append(singles, []member{m})

@@ -29,46 +29,113 @@ type indexClause struct {
 	text     string // the clause as written, for messages
 }
 
+// fieldTag is what a field's odm tag declares: its part in indexes, the
+// rules its value must follow in a generated validator, and whether it is
+// the model's revision.
+type fieldTag struct {
+	indexes  []indexClause
+	rules    fieldRules
+	revision bool
+}
+
+// fieldRules constrain a field's value in a generated $jsonSchema.
+type fieldRules struct {
+	required bool
+	enum     []string
+	pattern  string
+	minimum  *float64
+	maximum  *float64
+}
+
+func (r fieldRules) empty() bool {
+	return !r.required && r.enum == nil && r.pattern == "" && r.minimum == nil && r.maximum == nil
+}
+
 // parseTag reads the odm value of a struct tag. The tag as a whole must be
-// well formed (structtag's rules); an absent odm key yields no clauses.
-func parseTag(tag string) ([]indexClause, []string) {
+// well formed (structtag's rules); an absent odm key declares nothing.
+func parseTag(tag string) (fieldTag, []string) {
 	if tag == "" {
-		return nil, nil
+		return fieldTag{}, nil
 	}
 	tags, err := structtag.Parse(tag)
 	if err != nil {
 		if !strings.Contains(tag, TagKey+":") {
-			return nil, nil // not ours; the bson codec judges the rest
+			return fieldTag{}, nil // not ours; the bson codec judges the rest
 		}
-		return nil, []string{fmt.Sprintf("malformed struct tag: %v", err)}
+		return fieldTag{}, []string{fmt.Sprintf("malformed struct tag: %v", err)}
 	}
 	t, err := tags.Get(TagKey)
 	if err != nil {
-		return nil, nil
+		return fieldTag{}, nil
 	}
 	return parseTagValue(t.Value())
 }
 
-// parseTagValue parses `clause;clause...`. It returns the clauses and every
-// problem found; a clause with a problem is left out.
-func parseTagValue(value string) ([]indexClause, []string) {
-	var clauses []indexClause
+// parseTagValue parses `clause;clause...`. It returns what the clauses
+// declare and every problem found; a clause with a problem is left out.
+func parseTagValue(value string) (fieldTag, []string) {
+	var ft fieldTag
 	var problems []string
 	for _, raw := range strings.Split(value, ";") {
 		raw = strings.TrimSpace(raw)
 		if raw == "" {
 			continue
 		}
-		c, errs := parseClause(raw)
-		if len(errs) > 0 {
-			for _, e := range errs {
-				problems = append(problems, fmt.Sprintf("%q: %s", raw, e))
+		var errs []string
+		head, arg, _ := strings.Cut(raw, ":")
+		switch head {
+		case "required", "enum", "pattern", "min", "max":
+			errs = parseRule(&ft.rules, head, arg, raw)
+		case "revision":
+			if raw != "revision" {
+				errs = []string{"revision takes no value"}
 			}
-			continue
+			ft.revision = true
+		default:
+			var c indexClause
+			c, errs = parseClause(raw)
+			if len(errs) == 0 {
+				ft.indexes = append(ft.indexes, c)
+			}
 		}
-		clauses = append(clauses, c)
+		for _, e := range errs {
+			problems = append(problems, fmt.Sprintf("%q: %s", raw, e))
+		}
 	}
-	return clauses, problems
+	return ft, problems
+}
+
+// parseRule reads a validation clause. A pattern runs to the end of its
+// clause, commas included.
+func parseRule(r *fieldRules, head, arg, raw string) []string {
+	switch head {
+	case "required":
+		if raw != "required" {
+			return []string{"required takes no value"}
+		}
+		r.required = true
+	case "enum":
+		if arg == "" {
+			return []string{"enum needs values separated by |, as in enum:open|closed"}
+		}
+		r.enum = strings.Split(arg, "|")
+	case "pattern":
+		if arg == "" {
+			return []string{"pattern needs a regular expression"}
+		}
+		r.pattern = arg
+	case "min", "max":
+		n, err := strconv.ParseFloat(arg, 64)
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+			return []string{fmt.Sprintf("%s needs a number, not %q", head, arg)}
+		}
+		if head == "min" {
+			r.minimum = &n
+		} else {
+			r.maximum = &n
+		}
+	}
+	return nil
 }
 
 func parseClause(raw string) (indexClause, []string) {
@@ -81,7 +148,7 @@ func parseClause(raw string) (indexClause, []string) {
 	case "uniqueIndex":
 		c.unique = true
 	default:
-		return c, []string{fmt.Sprintf("unknown clause %q (want index or uniqueIndex)", head)}
+		return c, []string{fmt.Sprintf("unknown clause %q (want index, uniqueIndex, required, enum, pattern, min, max or revision)", head)}
 	}
 	if hasName {
 		c.name = strings.TrimSpace(name)

@@ -42,14 +42,14 @@ func TestParseTagValue(t *testing.T) {
 		t.Run(tt.tag, func(t *testing.T) {
 			got, problems := parseTagValue(tt.tag)
 			require.Empty(t, problems)
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, got.indexes)
 		})
 	}
 }
 
 func TestParseTagValueProblems(t *testing.T) {
 	tests := []struct{ tag, problem string }{
-		{"idx", `unknown clause "idx"`},
+		{"idx", `unknown clause "idx" (want index, uniqueIndex, required`},
 		{"index,uniq", `unknown option "uniq"`},
 		{"index,sort:up", `sort must be asc or desc, not "up"`},
 		{"index,type:btree", `type must be text, 2dsphere, 2d or hashed, not "btree"`},
@@ -69,7 +69,7 @@ func TestParseTagValueProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.tag, func(t *testing.T) {
 			got, problems := parseTagValue(tt.tag)
-			assert.Empty(t, got, "a clause with a problem is left out")
+			assert.Empty(t, got.indexes, "a clause with a problem is left out")
 			require.NotEmpty(t, problems)
 			assert.Contains(t, problems[0], tt.problem)
 			assert.Contains(t, problems[0], tt.tag, "the problem quotes the clause")
@@ -82,9 +82,38 @@ func TestParseTagMalformed(t *testing.T) {
 	require.Len(t, problems, 1)
 	assert.Contains(t, problems[0], "malformed struct tag")
 
-	clauses, problems := parseTag(`bson:"a" json:"a"`)
-	assert.Empty(t, clauses)
+	declared, problems := parseTag(`bson:"a" json:"a"`)
+	assert.Equal(t, fieldTag{}, declared)
 	assert.Empty(t, problems)
+}
+
+func TestParseValidationClauses(t *testing.T) {
+	got, problems := parseTagValue(`index;required;enum:open|closed;min:0;max:10.5;pattern:^\d+\.\d+$`)
+	require.Empty(t, problems)
+	assert.Len(t, got.indexes, 1)
+	assert.Equal(t, fieldRules{required: true, enum: []string{"open", "closed"}, pattern: `^\d+\.\d+$`,
+		minimum: ptr(0.0), maximum: ptr(10.5)}, got.rules)
+
+	got, problems = parseTagValue(`pattern:^[a-z]{1,3}$`)
+	require.Empty(t, problems)
+	assert.Equal(t, `^[a-z]{1,3}$`, got.rules.pattern, "a pattern keeps its commas")
+
+	got, problems = parseTagValue("revision")
+	require.Empty(t, problems)
+	assert.True(t, got.revision)
+
+	for tag, problem := range map[string]string{
+		"required:yes": "required takes no value",
+		"enum:":        "enum needs values",
+		"pattern:":     "pattern needs a regular expression",
+		"min:low":      `min needs a number, not "low"`,
+		"max:NaN":      `max needs a number`,
+		"revision:1":   "revision takes no value",
+	} {
+		_, problems := parseTagValue(tag)
+		require.Len(t, problems, 1, tag)
+		assert.Contains(t, problems[0], problem, tag)
+	}
 }
 
 func TestParseTTL(t *testing.T) {

@@ -1,0 +1,335 @@
+package odm
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
+)
+
+// Validation levels and actions, as MongoDB names them.
+const (
+	LevelOff      = "off"
+	LevelModerate = "moderate"
+	LevelStrict   = "strict"
+	ActionWarn    = "warn"
+	ActionError   = "error"
+)
+
+// Validator is a collection's document validator. A model opts in by
+// implementing ValidatorDeclarer.
+type Validator struct {
+	// Schema is an explicit $jsonSchema. When nil, the schema is generated
+	// from the model's struct (GenerateSchema), with the rules of its tags,
+	// Required and Rules.
+	Schema bson.D
+	// Required lists further required fields, by document path.
+	Required []string
+	// Rules add constraints to generated properties, by document path.
+	Rules map[string]Rule
+	// Level is the validationLevel: LevelModerate (default), LevelStrict
+	// or LevelOff.
+	Level string
+	// Action is the validationAction: ActionWarn (default) or ActionError.
+	Action string
+}
+
+// Rule constrains one field of a generated schema.
+type Rule struct {
+	Enum             []any
+	Pattern          string
+	Minimum, Maximum *float64
+}
+
+// ValidatorDeclarer is implemented by models that want a validator on
+// their collection. Validator is called on the zero value of the model.
+type ValidatorDeclarer interface {
+	Validator() Validator
+}
+
+// GenerateSchema returns the $jsonSchema generated for a model's struct:
+// bsonType per field from its Go type, nested properties for structs,
+// items for slices, null allowed for pointers, slices, maps and omitempty
+// fields, and the rules its tags and Validator method declare.
+func GenerateSchema(model any) (bson.D, error) {
+	t, err := modelType(model)
+	if err != nil {
+		return nil, err
+	}
+	var v Validator
+	if decl, ok := reflect.New(t).Interface().(ValidatorDeclarer); ok {
+		if err := callUser(func() { v = decl.Validator() }); err != nil {
+			return nil, fmt.Errorf("%v.Validator(): %w", t, err)
+		}
+	}
+	return generateSchema(t, v)
+}
+
+func generateSchema(t reflect.Type, v Validator) (bson.D, error) {
+	rules, err := tagRules(t)
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range v.Required {
+		r := rules[path]
+		r.required = true
+		rules[path] = r
+	}
+	g := schemaGen{root: t, rules: rules, extra: v.Rules, used: map[string]bool{}}
+	schema, err := g.object(t, "")
+	if err != nil {
+		return nil, err
+	}
+	for path := range rules {
+		if !g.used[path] {
+			return nil, fmt.Errorf("%v: a validation rule names %q, which is no field of the struct", t, path)
+		}
+	}
+	for path := range v.Rules {
+		if !g.used[path] {
+			return nil, fmt.Errorf("%v: Validator().Rules names %q, which is no field of the struct", t, path)
+		}
+	}
+	return schema, nil
+}
+
+// tagRules collects the validation rules of every field's tag, by path.
+func tagRules(t reflect.Type) (map[string]fieldRules, error) {
+	st, err := reflectx.Describe(t)
+	if err != nil {
+		return nil, err
+	}
+	rules := map[string]fieldRules{}
+	for _, f := range st.Fields {
+		ft, problems := parseTag(string(f.Tag))
+		if len(problems) > 0 {
+			return nil, fmt.Errorf("%v.%s: %s", t, f.GoPath, problems[0])
+		}
+		if !ft.rules.empty() {
+			rules[f.Path] = ft.rules
+		}
+	}
+	return rules, nil
+}
+
+type schemaGen struct {
+	root  reflect.Type
+	rules map[string]fieldRules
+	extra map[string]Rule
+	used  map[string]bool
+}
+
+var (
+	timeT       = reflect.TypeFor[time.Time]()
+	dateTimeT   = reflect.TypeFor[bson.DateTime]()
+	objectIDT   = reflect.TypeFor[bson.ObjectID]()
+	decimalT    = reflect.TypeFor[bson.Decimal128]()
+	bsonDT      = reflect.TypeFor[bson.D]()
+	bsonAT      = reflect.TypeFor[bson.A]()
+	bsonRawT    = reflect.TypeFor[bson.Raw]()
+	rawValueT   = reflect.TypeFor[bson.RawValue]()
+	binaryT     = reflect.TypeFor[bson.Binary]()
+	timestampT  = reflect.TypeFor[bson.Timestamp]()
+	regexT      = reflect.TypeFor[bson.Regex]()
+	javascriptT = reflect.TypeFor[bson.JavaScript]()
+)
+
+// object is the schema of a struct: its direct fields as properties.
+func (g *schemaGen) object(t reflect.Type, prefix string) (bson.D, error) {
+	st, err := reflectx.Describe(t)
+	if err != nil {
+		return nil, err
+	}
+	props := bson.D{}
+	var required bson.A
+	for _, f := range st.Fields {
+		if strings.Contains(f.Path, ".") {
+			continue // nested fields come with their struct
+		}
+		path := join(prefix, f.Path)
+		sub, err := g.value(f.Type, path, f.OmitEmpty)
+		if err != nil {
+			return nil, fmt.Errorf("%v: field %s (%v): %w", g.root, path, f.Type, err)
+		}
+		props = append(props, bson.E{Key: f.Path, Value: sub})
+		if g.rules[path].required {
+			required = append(required, f.Path)
+		}
+	}
+	out := bson.D{{Key: "bsonType", Value: "object"}}
+	if len(required) > 0 {
+		out = append(out, bson.E{Key: "required", Value: required})
+	}
+	return append(out, bson.E{Key: "properties", Value: props}), nil
+}
+
+// value is the schema of one field's value.
+func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, error) {
+	nullable := omitEmpty
+	for t.Kind() == reflect.Pointer {
+		nullable = true
+		t = t.Elem()
+	}
+	out := bson.D{}
+	var types []string
+	switch {
+	case t == timeT || t == dateTimeT:
+		types = []string{"date"}
+	case t == objectIDT:
+		types = []string{"objectId"}
+	case t == decimalT:
+		types = []string{"decimal"}
+	case t == bsonDT || t == bsonRawT:
+		types = []string{"object"}
+	case t == bsonAT:
+		types, nullable = []string{"array"}, true
+	case t == binaryT:
+		types = []string{"binData"}
+	case t == timestampT:
+		types = []string{"timestamp"}
+	case t == regexT:
+		types = []string{"regex"}
+	case t == javascriptT:
+		types = []string{"javascript"}
+	case t == rawValueT || t.Kind() == reflect.Interface:
+		// any BSON type
+	default:
+		switch t.Kind() {
+		case reflect.String:
+			types = []string{"string"}
+		case reflect.Bool:
+			types = []string{"bool"}
+		case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
+			types = []string{"int"}
+		case reflect.Int64, reflect.Uint32, reflect.Uint64:
+			types = []string{"long"}
+		case reflect.Int, reflect.Uint:
+			types = []string{"int", "long"}
+		case reflect.Float32, reflect.Float64:
+			types = []string{"double"}
+		case reflect.Map:
+			if t.Key().Kind() != reflect.String {
+				return nil, fmt.Errorf("a map needs string keys to be a document")
+			}
+			types, nullable = []string{"object"}, true
+		case reflect.Slice, reflect.Array:
+			if t.Elem().Kind() == reflect.Uint8 {
+				types = []string{"binData"}
+				nullable = nullable || t.Kind() == reflect.Slice
+				break
+			}
+			types = []string{"array"}
+			nullable = nullable || t.Kind() == reflect.Slice
+			items, err := g.value(t.Elem(), path, false)
+			if err != nil {
+				return nil, err
+			}
+			if len(items) > 0 {
+				out = append(out, bson.E{Key: "items", Value: items})
+			}
+		case reflect.Struct:
+			obj, err := g.object(t, path)
+			if err != nil {
+				return nil, err
+			}
+			types = []string{"object"}
+			out = append(out, obj[1:]...) // required and properties
+		default:
+			return nil, fmt.Errorf("Go type %v cannot map to a BSON type", t)
+		}
+	}
+	if err := g.applyRules(&out, t, path); err != nil {
+		return nil, err
+	}
+	if len(types) == 0 {
+		return out, nil
+	}
+	if nullable {
+		types = append(types, "null")
+	}
+	var bsonType any = types[0]
+	if len(types) > 1 {
+		bsonType = toA(types)
+	}
+	return append(bson.D{{Key: "bsonType", Value: bsonType}}, out...), nil
+}
+
+func (g *schemaGen) applyRules(out *bson.D, t reflect.Type, path string) error {
+	r, hasTag := g.rules[path]
+	x, hasExtra := g.extra[path]
+	if hasTag {
+		g.used[path] = true
+	}
+	if hasExtra {
+		g.used[path] = true
+	}
+	enum := x.Enum
+	if enum == nil && r.enum != nil {
+		for _, s := range r.enum {
+			v, err := enumValue(t, s)
+			if err != nil {
+				return fmt.Errorf("enum value %q: %w", s, err)
+			}
+			enum = append(enum, v)
+		}
+	}
+	if enum != nil {
+		*out = append(*out, bson.E{Key: "enum", Value: bson.A(enum)})
+	}
+	if p := cmpOr(x.Pattern, r.pattern); p != "" {
+		*out = append(*out, bson.E{Key: "pattern", Value: p})
+	}
+	if m := cmpOr(x.Minimum, r.minimum); m != nil {
+		*out = append(*out, bson.E{Key: "minimum", Value: *m})
+	}
+	if m := cmpOr(x.Maximum, r.maximum); m != nil {
+		*out = append(*out, bson.E{Key: "maximum", Value: *m})
+	}
+	return nil
+}
+
+// enumValue reads a tag's enum value as the field's type holds it.
+func enumValue(t reflect.Type, s string) (any, error) {
+	switch t.Kind() {
+	case reflect.String:
+		return s, nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.ParseInt(s, 10, 64)
+	case reflect.Float32, reflect.Float64:
+		return strconv.ParseFloat(s, 64)
+	case reflect.Bool:
+		return strconv.ParseBool(s)
+	}
+	return nil, fmt.Errorf("enum in a tag needs a string, number or bool field, not %v", t)
+}
+
+func cmpOr[T comparable](vals ...T) T {
+	var zero T
+	for _, v := range vals {
+		if v != zero {
+			return v
+		}
+	}
+	return zero
+}
+
+func toA(s []string) bson.A {
+	out := make(bson.A, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
