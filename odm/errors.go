@@ -121,7 +121,23 @@ const (
 	codeCommandNotSupported    = 115
 	codeInvalidIndexSpecOption = 197
 	codeNotImplemented         = 238
+	codeNamespaceExists        = 48
 )
+
+// unsupportedCode reports a refusal for lack of a feature, whatever it is
+// about.
+func unsupportedCode(err error) bool {
+	code, ok := errorCode(err)
+	if !ok {
+		return false
+	}
+	switch code {
+	case codeNotImplemented, codeCommandNotFound, codeCannotCreateIndex,
+		codeCommandNotSupported, codeInvalidIndexSpecOption:
+		return true
+	}
+	return false
+}
 
 func errorCode(err error) (int32, bool) {
 	var ce mongo.CommandError
@@ -176,11 +192,18 @@ func unsupportedError(collection string, spec IndexSpec, err error, features []s
 type ConflictError struct {
 	Collection string
 	Changes    []IndexChange
+	// Options are collection options that differ and that collMod cannot
+	// change; a collection is never dropped to be rebuilt.
+	Options []OptionChange
 }
 
 func (e *ConflictError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "odm: collection %s: %d index(es) conflict with their declarations (choose a conflict policy to rebuild or keep them):", e.Collection, len(e.Changes))
+	fmt.Fprintf(&b, "odm: collection %s: %d index(es) and %d option(s) conflict with their declarations (choose a conflict policy to rebuild or keep indexes):",
+		e.Collection, len(e.Changes), len(e.Options))
+	for _, o := range e.Options {
+		fmt.Fprintf(&b, "\n  - collection option %s", o.summary())
+	}
 	for _, c := range e.Changes {
 		fmt.Fprintf(&b, "\n  - index %s", c.Name)
 		if c.ListedName != "" {

@@ -74,7 +74,7 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			s := syncer{cfg: cfg, db: db, coll: db.Collection(c.collection), specs: c.specs, server: server}
+			s := syncer{cfg: cfg, db: db, coll: db.Collection(c.collection), specs: c.specs, shape: c.shape, server: server}
 			report.Collections[i], report.Plan.Collections[i], errs[i] = s.run(ctx)
 		}()
 	}
@@ -110,6 +110,7 @@ type syncer struct {
 	db     *mongo.Database
 	coll   *mongo.Collection
 	specs  []IndexSpec
+	shape  *collectionShape // nil when no model declares options or a validator
 	server *serverInfo
 	// unkept are the options the server does not keep, by index.
 	unkept map[string][]string
@@ -127,13 +128,21 @@ func (s *syncer) run(ctx context.Context) (CollectionReport, CollectionPlan, err
 	return rep, plan, err
 }
 
+// round is what one listing calls for.
+type round struct {
+	indexes []IndexChange
+	options []OptionChange // only for collections that declare options or a validator
+}
+
 // work is what one round applies.
 type work struct {
+	createCollection                   bool
+	optionMods                         []OptionChange
 	creates, modifies, rebuilds, drops []IndexChange
 }
 
 func (w work) empty() bool {
-	return len(w.creates)+len(w.modifies)+len(w.rebuilds)+len(w.drops) == 0
+	return !w.createCollection && len(w.optionMods)+len(w.creates)+len(w.modifies)+len(w.rebuilds)+len(w.drops) == 0
 }
 
 // converge lists, diffs and applies until the listing matches the
@@ -143,12 +152,12 @@ func (s *syncer) converge(ctx context.Context) (CollectionReport, CollectionPlan
 	rep := CollectionReport{Collection: s.coll.Name()}
 	plan := CollectionPlan{Collection: s.coll.Name()}
 	skipped := map[string]*IndexResult{}
-	var first []IndexChange // the plan: what the first listing called for
-	var changes []IndexChange
-	acknowledged := false // the last round's commands were all answered ok
+	var first *round // the plan: what the first listing called for
+	var cur *round
+	var acknowledged []string // what the last round changed, all answered ok
 	retries := 0
-	// again waits before another round, or returns err when tries are spent.
-	again := func(err error) error {
+	// retry waits before another round, or returns err when tries are spent.
+	retry := func(err error) error {
 		retries++
 		if retries >= s.cfg.attempts {
 			return err
@@ -162,58 +171,63 @@ func (s *syncer) converge(ctx context.Context) (CollectionReport, CollectionPlan
 		}
 	}
 	for {
-		if changes == nil {
+		if cur == nil {
 			var err error
-			changes, err = s.plan(ctx)
+			cur, err = s.plan(ctx)
 			if err != nil {
-				if retryable(err) && again(err) == nil {
+				if retryable(err) && retry(err) == nil {
 					continue
 				}
 				return rep, plan, err
 			}
 			if first == nil {
-				first = changes
-				plan.Changes = changes
+				first = cur
+				plan.Changes, plan.Options = cur.indexes, cur.options
 				if s.cfg.dryRun {
-					rep.Indexes = s.results(first, skipped, true)
+					rep.Indexes = s.results(first.indexes, skipped, true)
+					rep.Options = s.optionResults(first.options, skipped, true)
 					return rep, plan, nil
 				}
 			}
-			if err := s.checkConflicts(changes); err != nil {
+			if err := s.checkConflicts(cur); err != nil {
 				return rep, plan, err
 			}
-			s.warnKept(ctx, changes)
+			s.warnKept(ctx, cur)
 		}
-		w := s.work(changes, skipped)
+		w := s.work(cur, skipped)
 		if w.empty() {
 			break
 		}
-		if acknowledged {
+		if again := intersect(acknowledged, changeNames(w)); len(again) > 0 {
 			// The server answered ok, yet the listing still differs: never
 			// take that as done.
 			err := fmt.Errorf("odm: collection %s: the server acknowledged changes to %s but does not list them",
-				s.coll.Name(), strings.Join(changeNames(w), ", "))
-			if err := again(err); err != nil {
+				s.coll.Name(), strings.Join(again, ", "))
+			if err := retry(err); err != nil {
 				return rep, plan, err
 			}
 		}
 		changed, err := s.apply(ctx, w, skipped)
-		acknowledged = err == nil
+		acknowledged = nil
+		if err == nil {
+			acknowledged = changeNames(w)
+		}
 		if err == nil && !changed {
 			continue // everything was refused: the listing still holds
 		}
-		changes = nil
+		cur = nil
 		if err != nil {
 			if !retryable(err) {
 				return rep, plan, err
 			}
-			if err := again(err); err != nil {
+			if err := retry(err); err != nil {
 				return rep, plan, err
 			}
 		}
 	}
-	rep.Indexes = s.results(first, skipped, false)
-	for _, r := range rep.Indexes {
+	rep.Indexes = s.results(first.indexes, skipped, false)
+	rep.Options = s.optionResults(first.options, skipped, false)
+	for _, r := range append(rep.Options, rep.Indexes...) {
 		if r.Outcome != Existed && r.Outcome != Skipped {
 			s.log(ctx, slog.LevelInfo, "odm: index "+string(r.Outcome), slog.String("index", r.Name), slog.String("action", string(r.Action)))
 		}
@@ -222,10 +236,11 @@ func (s *syncer) converge(ctx context.Context) (CollectionReport, CollectionPlan
 }
 
 // plan lists the collection's indexes and diffs them with the
-// declarations. Only when the listing holds indexes nobody declares does
-// it look up the collection's options, to leave the indexes the server
-// keeps for a time series collection alone.
-func (s *syncer) plan(ctx context.Context) ([]IndexChange, error) {
+// declarations. It lists the collection itself only when it must: when a
+// model declares options or a validator for it, or when the listing holds
+// indexes nobody declares (a time series collection's own index is left
+// alone).
+func (s *syncer) plan(ctx context.Context) (*round, error) {
 	listed, err := listIndexes(ctx, s.coll)
 	if err != nil {
 		return nil, &IndexError{Collection: s.coll.Name(), Op: "listIndexes", Err: err}
@@ -234,25 +249,31 @@ func (s *syncer) plan(ctx context.Context) ([]IndexChange, error) {
 	if err != nil {
 		return nil, fmt.Errorf("odm: collection %s: %w", s.coll.Name(), err)
 	}
-	var opts []DiffOption
-	if slices.ContainsFunc(changes, func(c IndexChange) bool { return c.Action == Drop }) {
-		ts, err := timeSeriesFields(ctx, s.db, s.coll.Name())
-		if err != nil {
+	r := &round{indexes: changes}
+	var info *collectionInfo
+	if s.shape.declares() || slices.ContainsFunc(changes, func(c IndexChange) bool { return c.Action == Drop }) {
+		if info, err = listCollection(ctx, s.db, s.coll.Name()); err != nil {
 			return nil, &IndexError{Collection: s.coll.Name(), Op: "listCollections", Err: err}
 		}
-		if ts != nil {
-			opts = append(opts, ts)
-		}
+	}
+	if s.shape.declares() {
+		r.options = diffCollection(s.shape, info.options, info.exists)
+	}
+	var opts []DiffOption
+	if ts := info.timeSeries(); ts != nil {
+		opts = append(opts, ts)
 	}
 	if unkept, err := s.unkeptOptions(ctx, changes); err != nil {
 		return nil, err
 	} else if len(unkept) > 0 {
 		opts = append(opts, IgnoreOptions(unkept...))
 	}
-	if len(opts) == 0 {
-		return changes, nil
+	if len(opts) > 0 {
+		if r.indexes, err = Diff(s.specs, listed, opts...); err != nil {
+			return nil, err
+		}
 	}
-	return Diff(s.specs, listed, opts...)
+	return r, nil
 }
 
 // unkeptOptions handles servers that accept an option and do not keep it.
@@ -328,44 +349,74 @@ func (i *serverInfo) unkeptOptions(ctx context.Context) ([]string, error) {
 }
 
 // checkConflicts fails on conflicts under ConflictFail, before anything in
-// the collection changes.
-func (s *syncer) checkConflicts(changes []IndexChange) error {
-	if s.cfg.onConflict != ConflictFail {
-		return nil
-	}
+// the collection changes. A collection option that cannot change is a
+// conflict under every policy but ConflictKeep: a collection is never
+// dropped to be rebuilt.
+func (s *syncer) checkConflicts(r *round) error {
 	var conflicts []IndexChange
-	for _, c := range changes {
-		if c.Action == Conflict {
-			conflicts = append(conflicts, c)
+	var options []OptionChange
+	for _, c := range r.options {
+		if c.Action == Conflict && s.cfg.onConflict != ConflictKeep {
+			options = append(options, c)
 		}
 	}
-	if len(conflicts) == 0 {
+	if s.cfg.onConflict == ConflictFail {
+		for _, c := range r.indexes {
+			if c.Action == Conflict {
+				conflicts = append(conflicts, c)
+			}
+		}
+	}
+	if len(conflicts) == 0 && len(options) == 0 {
 		return nil
 	}
-	return &ConflictError{Collection: s.coll.Name(), Changes: conflicts}
+	return &ConflictError{Collection: s.coll.Name(), Changes: conflicts, Options: options}
 }
 
 // warnKept logs each conflict ConflictKeep leaves in place, once.
-func (s *syncer) warnKept(ctx context.Context, changes []IndexChange) {
+func (s *syncer) warnKept(ctx context.Context, r *round) {
 	if s.cfg.onConflict != ConflictKeep {
 		return
 	}
-	for _, c := range changes {
-		if c.Action == Conflict && !s.warned[c.Name] {
-			if s.warned == nil {
-				s.warned = map[string]bool{}
-			}
-			s.warned[c.Name] = true
-			s.log(ctx, slog.LevelWarn, "odm: index kept although it differs from its declaration",
-				slog.String("index", c.Name), slog.String("differences", c.summary()))
+	warn := func(name, summary string) {
+		if s.warned[name] {
+			return
+		}
+		if s.warned == nil {
+			s.warned = map[string]bool{}
+		}
+		s.warned[name] = true
+		s.log(ctx, slog.LevelWarn, "odm: index kept although it differs from its declaration",
+			slog.String("index", name), slog.String("differences", summary))
+	}
+	for _, c := range r.indexes {
+		if c.Action == Conflict {
+			warn(c.Name, c.summary())
+		}
+	}
+	for _, c := range r.options {
+		if c.Action == Conflict {
+			warn("option "+c.Option, c.summary())
 		}
 	}
 }
 
+// optionKey names a collection option in the skipped map, apart from
+// index names.
+func optionKey(option string) string { return "option " + option }
+
 // work selects what a round applies under the policies.
-func (s *syncer) work(changes []IndexChange, skipped map[string]*IndexResult) work {
+func (s *syncer) work(r *round, skipped map[string]*IndexResult) work {
 	var w work
-	for _, c := range changes {
+	for _, c := range r.options {
+		switch {
+		case c.Action == Create:
+			w.createCollection = true
+		case c.Action == ModifyInPlace && skipped[optionKey(c.Option)] == nil:
+			w.optionMods = append(w.optionMods, c)
+		}
+	}
+	for _, c := range r.indexes {
 		if skipped[c.Name] != nil {
 			continue
 		}
@@ -387,8 +438,24 @@ func (s *syncer) work(changes []IndexChange, skipped map[string]*IndexResult) wo
 	return w
 }
 
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 func changeNames(w work) []string {
 	var out []string
+	if w.createCollection {
+		out = append(out, "the collection")
+	}
+	for _, c := range w.optionMods {
+		out = append(out, "option "+c.Option)
+	}
 	for _, list := range [][]IndexChange{w.creates, w.modifies, w.rebuilds, w.drops} {
 		for _, c := range list {
 			out = append(out, c.Name)
@@ -402,6 +469,21 @@ func changeNames(w work) []string {
 // whether the server accepted any change.
 func (s *syncer) apply(ctx context.Context, w work, skipped map[string]*IndexResult) (bool, error) {
 	changed := false
+	if w.createCollection {
+		if err := s.createCollection(ctx, skipped); err != nil {
+			return changed, err
+		}
+		// Indexes next round: the collection's options may have been
+		// partly refused, and the listing shows what it holds.
+		return true, nil
+	}
+	if len(w.optionMods) > 0 {
+		n, err := s.modifyCollection(ctx, w.optionMods, skipped)
+		changed = changed || n > 0
+		if err != nil {
+			return changed, err
+		}
+	}
 	if len(w.creates) > 0 {
 		specs := make([]IndexSpec, len(w.creates))
 		for i, c := range w.creates {
@@ -655,26 +737,220 @@ func (s *syncer) checkDuplicates(ctx context.Context, spec IndexSpec) error {
 	return &DuplicateKeysError{Collection: s.coll.Name(), Index: spec.IndexName(), Sample: sample, Count: dup.Count}
 }
 
-// timeSeriesFields returns a TimeSeries option when the collection is a
-// time series collection.
-func timeSeriesFields(ctx context.Context, db *mongo.Database, name string) (DiffOption, error) {
+// collectionInfo is what listCollections says of one collection.
+type collectionInfo struct {
+	exists  bool
+	kind    string   // "collection", "timeseries", "view"
+	options bson.Raw // the options document
+}
+
+// listCollection lists one collection by name.
+func listCollection(ctx context.Context, db *mongo.Database, name string) (*collectionInfo, error) {
 	specs, err := db.ListCollectionSpecifications(ctx, bson.D{{Key: "name", Value: name}})
 	if err != nil {
 		return nil, err
 	}
 	for _, sp := range specs {
-		if sp.Type != "timeseries" || sp.Options == nil {
-			continue
+		if sp.Name == name {
+			return &collectionInfo{exists: true, kind: sp.Type, options: sp.Options}, nil
 		}
-		ts, ok := sp.Options.Lookup("timeseries").DocumentOK()
-		if !ok {
-			continue
-		}
-		timeField, _ := ts.Lookup("timeField").StringValueOK()
-		metaField, _ := ts.Lookup("metaField").StringValueOK()
-		return TimeSeries(timeField, metaField), nil
 	}
-	return nil, nil
+	return &collectionInfo{}, nil
+}
+
+// timeSeries returns a TimeSeries option for a time series collection.
+func (i *collectionInfo) timeSeries() DiffOption {
+	if i == nil || i.kind != "timeseries" || i.options == nil {
+		return nil
+	}
+	ts, ok := i.options.Lookup("timeseries").DocumentOK()
+	if !ok {
+		return nil
+	}
+	timeField, _ := ts.Lookup("timeField").StringValueOK()
+	metaField, _ := ts.Lookup("metaField").StringValueOK()
+	return TimeSeries(timeField, metaField)
+}
+
+// createCollection creates the collection with its declared options. When
+// the server refuses an option for lack of the feature, it tries again
+// without it (SkipUnsupported) or fails. Another process creating the
+// collection first is no error: the next round compares what it made.
+func (s *syncer) createCollection(ctx context.Context, skipped map[string]*IndexResult) error {
+	doc := s.shape.document()
+	for {
+		cmd := append(bson.D{{Key: "create", Value: s.coll.Name()}}, doc...)
+		s.log(ctx, slog.LevelDebug, "odm: create", slog.Int("options", len(doc)))
+		err := s.db.RunCommand(ctx, cmd).Err()
+		if err == nil {
+			return nil
+		}
+		if code, ok := errorCode(err); ok && code == codeNamespaceExists {
+			return nil
+		}
+		option := refusedOption(err, doc)
+		if option == "" {
+			return &IndexError{Collection: s.coll.Name(), Op: "create", Err: err}
+		}
+		group := optionGroup(option)
+		if rerr := s.skipOption(ctx, group, err, skipped); rerr != nil {
+			return rerr
+		}
+		doc = slices.DeleteFunc(doc, func(e bson.E) bool { return slices.Contains(group, e.Key) })
+	}
+}
+
+// refusedOption is the option a create refusal names, when the refusal
+// is for lack of a feature.
+func refusedOption(err error, doc bson.D) string {
+	if !unsupportedCode(err) {
+		return ""
+	}
+	msg := err.Error()
+	for _, e := range doc {
+		if strings.Contains(msg, e.Key) {
+			return e.Key
+		}
+	}
+	if len(doc) > 0 {
+		return doc[0].Key
+	}
+	return ""
+}
+
+// optionGroup is the options that go together: a validator with its
+// level and action.
+func optionGroup(option string) []string {
+	switch option {
+	case "validator", "validationLevel", "validationAction":
+		return []string{"validator", "validationLevel", "validationAction"}
+	case "timeseries", "expireAfterSeconds":
+		return []string{"timeseries", "expireAfterSeconds"}
+	case "capped", "size", "max":
+		return []string{"capped", "size", "max"}
+	}
+	return []string{option}
+}
+
+// skipOption records collection options the server refused for lack of a
+// feature, or returns the refusal when SkipUnsupported is not set.
+func (s *syncer) skipOption(ctx context.Context, options []string, err error, skipped map[string]*IndexResult) error {
+	var inner error = err
+	var ie *IndexError
+	if errors.As(err, &ie) {
+		inner = ie.Err
+	}
+	ue := &UnsupportedError{Collection: s.coll.Name(), Index: "(collection)", Options: options, Err: inner}
+	if !s.cfg.skipUnsupported {
+		return ue
+	}
+	for _, o := range options {
+		skipped[optionKey(o)] = &IndexResult{Name: "option " + o, Outcome: Skipped, Options: []string{o}, Reason: inner.Error()}
+	}
+	s.log(ctx, slog.LevelWarn, "odm: collection option skipped: the server does not support it",
+		slog.String("options", strings.Join(options, ",")), slog.String("reason", inner.Error()))
+	return nil
+}
+
+// modifyCollection changes options with collMod: the validator with its
+// level and action in one command, each other option in its own. It
+// returns how many commands the server accepted.
+func (s *syncer) modifyCollection(ctx context.Context, mods []OptionChange, skipped map[string]*IndexResult) (int, error) {
+	want := s.shape.document()
+	value := func(k string) any {
+		for _, e := range want {
+			if e.Key == k {
+				return e.Value
+			}
+		}
+		return nil
+	}
+	var cmds []bson.D
+	var groups [][]string
+	validatorDone := false
+	for _, m := range mods {
+		var cmd bson.D
+		switch m.Option {
+		case "validator", "validationLevel", "validationAction":
+			if validatorDone {
+				continue
+			}
+			validatorDone = true
+			cmd = bson.D{{Key: "validator", Value: value("validator")}, {Key: "validationLevel", Value: value("validationLevel")}, {Key: "validationAction", Value: value("validationAction")}}
+			if value("validator") == nil { // the model declares none: remove the listed one
+				cmd = bson.D{{Key: "validator", Value: bson.D{}}, {Key: "validationLevel", Value: LevelStrict}, {Key: "validationAction", Value: ActionError}}
+			}
+		case "changeStreamPreAndPostImages":
+			cmd = bson.D{{Key: m.Option, Value: bson.D{{Key: "enabled", Value: m.Declared == "enabled"}}}}
+		case "expireAfterSeconds":
+			v := value("expireAfterSeconds")
+			if v == nil {
+				v = "off"
+			}
+			cmd = bson.D{{Key: "expireAfterSeconds", Value: v}}
+		case "timeseries.granularity":
+			cmd = bson.D{{Key: "timeseries", Value: bson.D{{Key: "granularity", Value: m.Declared}}}}
+		case "size":
+			cmd = bson.D{{Key: "cappedSize", Value: value("size")}}
+		case "max":
+			cmd = bson.D{{Key: "cappedMax", Value: value("max")}}
+		default:
+			continue
+		}
+		cmds = append(cmds, cmd)
+		groups = append(groups, optionGroup(m.Option))
+	}
+	accepted := 0
+	for i, cmd := range cmds {
+		full := append(bson.D{{Key: "collMod", Value: s.coll.Name()}}, cmd...)
+		s.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("option", cmd[0].Key))
+		err := s.db.RunCommand(ctx, full).Err()
+		switch {
+		case err == nil:
+			accepted++
+		case unsupportedCode(err):
+			if err := s.skipOption(ctx, groups[i], err, skipped); err != nil {
+				return accepted, err
+			}
+		default:
+			return accepted, &IndexError{Collection: s.coll.Name(), Op: "collMod", Err: err}
+		}
+	}
+	return accepted, nil
+}
+
+// optionResults says, for each collection option of the plan, what became
+// of it.
+func (s *syncer) optionResults(plan []OptionChange, skipped map[string]*IndexResult, dryRun bool) []IndexResult {
+	var out []IndexResult
+	for _, c := range plan {
+		r := IndexResult{Name: "option " + c.Option, Action: c.Action, Reason: c.summary()}
+		switch {
+		case dryRun:
+			r.Outcome = Planned
+		case skipped[optionKey(c.Option)] != nil:
+			sk := *skipped[optionKey(c.Option)]
+			r.Outcome, r.Options, r.Reason = Skipped, sk.Options, sk.Reason
+		case c.Action == Create:
+			r.Name, r.Outcome = "collection", Created
+			var refused []string
+			for k, v := range skipped {
+				if strings.HasPrefix(k, "option ") {
+					refused = append(refused, v.Options...)
+				}
+			}
+			if len(refused) > 0 {
+				sort.Strings(refused)
+				r.Options, r.Reason = refused, "created without "+strings.Join(refused, ", ")
+			}
+		case c.Action == ModifyInPlace:
+			r.Outcome = Modified
+		case c.Action == Conflict:
+			r.Outcome = Kept
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // retryable reports an error worth a fresh listing and another try: a

@@ -38,6 +38,16 @@ type Model struct {
 	// Indexes are the declared indexes, named (IndexName) and validated
 	// within the model.
 	Indexes []IndexSpec
+	// Options are the declared collection options; nil when none.
+	Options *CollectionOptions
+	// Validator is the declared validator, its Schema resolved (generated
+	// when the model gave none); nil when none.
+	Validator *Validator
+	// Revision is the document path of the revision field (odm:"revision");
+	// empty when the model has none.
+	Revision string
+
+	revisionIndex []int // the revision field's index path in the struct
 }
 
 // modelCache holds *describedModel per struct type.
@@ -149,7 +159,69 @@ func describeType(t reflect.Type) *describedModel {
 	for _, p := range checkCollection(m.Collection, specs) {
 		problem(p)
 	}
+	describeCollection(zero, st, m, problem)
+	describeRevision(st, m, problem)
 	return d
+}
+
+// describeCollection reads a model's collection options and validator.
+func describeCollection(zero reflect.Value, st *reflectx.Struct, m *Model, problem func(Problem)) {
+	if decl, ok := zero.Interface().(CollectionOptionsDeclarer); ok {
+		var o CollectionOptions
+		if err := callUser(func() { o = decl.CollectionOptions() }); err != nil {
+			problem(Problem{Field: "CollectionOptions()", Message: err.Error()})
+			return
+		}
+		m.Options = &o
+	}
+	if decl, ok := zero.Interface().(ValidatorDeclarer); ok {
+		var v Validator
+		if err := callUser(func() { v = decl.Validator() }); err != nil {
+			problem(Problem{Field: "Validator()", Message: err.Error()})
+			return
+		}
+		v.Level = cmpOr(v.Level, LevelModerate)
+		v.Action = cmpOr(v.Action, ActionWarn)
+		if v.Schema == nil {
+			schema, err := generateSchema(m.Type, v)
+			if err != nil {
+				problem(Problem{Field: "Validator()", Message: "generating the schema: " + err.Error()})
+				return
+			}
+			v.Schema = schema
+		}
+		m.Validator = &v
+	}
+	shape := &collectionShape{options: m.Options, validator: m.Validator}
+	for _, msg := range checkShape(shape, func(p string) bool { return pathExists(st, p) }) {
+		field := "CollectionOptions()"
+		if strings.HasPrefix(msg, "validation") {
+			field = "Validator()"
+		}
+		problem(Problem{Field: field, Message: msg})
+	}
+}
+
+// describeRevision finds the field tagged odm:"revision".
+func describeRevision(st *reflectx.Struct, m *Model, problem func(Problem)) {
+	for _, f := range st.Fields {
+		ft, _ := parseTag(string(f.Tag))
+		if !ft.revision {
+			continue
+		}
+		tagText := f.Tag.Get(TagKey)
+		switch {
+		case m.Revision != "":
+			problem(Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("a model has one revision field; %s is one already", m.Revision)})
+		case strings.Contains(f.Path, "."):
+			problem(Problem{Field: f.GoPath, Tag: tagText, Message: "the revision field must be a top-level field"})
+		case f.Type.Kind() != reflect.Int64 && f.Type.Kind() != reflect.Int:
+			problem(Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("the revision field must be an int64 or int, not %v", f.Type)})
+		default:
+			m.Revision = f.Path
+			m.revisionIndex = f.Index
+		}
+	}
 }
 
 // callUser runs a method the user wrote, turning a panic into an error.

@@ -22,6 +22,10 @@ type IndexPlan struct {
 type CollectionPlan struct {
 	Collection string        `json:"collection"`
 	Changes    []IndexChange `json:"changes"`
+	// Options are the collection options that differ from the
+	// declarations, or a Create when the collection does not exist; only
+	// for collections whose models declare options or a validator.
+	Options []OptionChange `json:"options,omitempty"`
 }
 
 // Step is what applying the plan does about one change, under the plan's
@@ -63,6 +67,22 @@ func (p *IndexPlan) Step(c IndexChange) Step {
 	return StepNone
 }
 
+// OptionStep says what applying the plan does about a collection option.
+func (p *IndexPlan) OptionStep(c OptionChange) Step {
+	switch c.Action {
+	case Create:
+		return StepCreate
+	case ModifyInPlace:
+		return StepCollMod
+	case Conflict:
+		if p.OnConflict == ConflictKeep {
+			return StepKeep
+		}
+		return StepFail
+	}
+	return StepNone
+}
+
 // Pending counts the changes applying the plan would act on (a conflict
 // under ConflictFail counts: applying fails on it).
 func (p *IndexPlan) Pending() int {
@@ -70,6 +90,11 @@ func (p *IndexPlan) Pending() int {
 	for _, c := range p.Collections {
 		for _, ch := range c.Changes {
 			if s := p.Step(ch); s != StepNone && s != StepKeep {
+				n++
+			}
+		}
+		for _, o := range c.Options {
+			if s := p.OptionStep(o); s != StepNone && s != StepKeep {
 				n++
 			}
 		}
@@ -96,6 +121,9 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "COLLECTION\tINDEX\tACTION\tSTEP\tDETAIL")
 	for _, c := range p.Collections {
+		for _, o := range c.Options {
+			fmt.Fprintf(tw, "%s\t(collection)\t%s\t%s\t%s\n", c.Collection, o.Action, p.OptionStep(o), o.summary())
+		}
 		if len(c.Changes) == 0 {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
 		}
@@ -131,9 +159,14 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		IndexChange
 		Step Step `json:"step"`
 	}
+	type option struct {
+		OptionChange
+		Step Step `json:"step"`
+	}
 	type collection struct {
 		Collection string   `json:"collection"`
 		Changes    []change `json:"changes"`
+		Options    []option `json:"options,omitempty"`
 	}
 	out := struct {
 		OnConflict     ConflictPolicy `json:"onConflict"`
@@ -145,6 +178,9 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes))}
 		for j, ch := range c.Changes {
 			out.Collections[i].Changes[j] = change{ch, p.Step(ch)}
+		}
+		for _, o := range c.Options {
+			out.Collections[i].Options = append(out.Collections[i].Options, option{o, p.OptionStep(o)})
 		}
 	}
 	return json.Marshal(out)

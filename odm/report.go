@@ -23,6 +23,9 @@ type CollectionReport struct {
 	// Indexes are the declared indexes in declaration order, then the
 	// listed indexes nobody declares, each with what Init did about it.
 	Indexes []IndexResult `json:"indexes"`
+	// Options are the collection-level results: the collection's creation
+	// with its options, and each option changed, kept or skipped.
+	Options []IndexResult `json:"options,omitempty"`
 	// Duration is the time spent on the collection.
 	Duration time.Duration `json:"duration"`
 }
@@ -102,6 +105,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "COLLECTION\tINDEX\tACTION\tRESULT\tDETAIL")
 	for _, c := range r.Collections {
+		for _, x := range c.Options {
+			fmt.Fprintf(tw, "%s\t(%s)\t%s\t%s\t%s\n", c.Collection, x.Name, x.Action, x.Outcome, x.Reason)
+		}
 		if len(c.Indexes) == 0 {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
 		}

@@ -121,6 +121,7 @@ type declared struct {
 	collection string
 	types      []string // Go types, in the order given
 	specs      []IndexSpec
+	shape      *collectionShape // nil when no model declares options or a validator
 }
 
 // checkCollection checks indexes that will share one collection: names
@@ -244,6 +245,14 @@ func collect(models []any) ([]*declared, error) {
 		}
 		c.types = append(c.types, d.model.Type.String())
 		c.specs = append(c.specs, d.model.Indexes...)
+		if d.model.Options != nil || d.model.Validator != nil {
+			shape := &collectionShape{options: d.model.Options, validator: d.model.Validator, origin: d.model.Type.String()}
+			if c.shape != nil && !bytes.Equal(mustMarshal(c.shape.document()), mustMarshal(shape.document())) {
+				problems = append(problems, Problem{GoType: shape.origin, Collection: c.collection,
+					Message: fmt.Sprintf("collection options or validator differ from those %s declares for the same collection", c.shape.origin)})
+			}
+			c.shape = shape
+		}
 	}
 	for _, c := range cols {
 		if len(c.types) > 1 { // each model was checked on its own already

@@ -31,6 +31,9 @@ type Field struct {
 	Open bool
 	// OmitEmpty reports the bson ",omitempty" option.
 	OmitEmpty bool
+	// Index is the index sequence of the field in the described struct,
+	// for reflect.Value.FieldByIndexErr; nil below a slice or a map.
+	Index []int
 }
 
 // Struct describes a struct type: its fields in declaration order, depth
@@ -92,7 +95,7 @@ func Describe(t reflect.Type) (*Struct, error) {
 	}
 	w := walker{seen: map[reflect.Type]bool{}}
 	s := &Struct{Type: t, byPath: map[string]int{}}
-	if err := w.walk(s, t, "", ""); err != nil {
+	if err := w.walk(s, t, "", "", []int{}); err != nil {
 		return nil, err
 	}
 	for i, f := range s.Fields {
@@ -115,7 +118,7 @@ var (
 	valueMarsh    = reflect.TypeFor[bson.ValueMarshaler]()
 )
 
-func (w *walker) walk(s *Struct, t reflect.Type, path, goPath string) error {
+func (w *walker) walk(s *Struct, t reflect.Type, path, goPath string, index []int) error {
 	if w.seen[t] {
 		return nil
 	}
@@ -133,6 +136,10 @@ func (w *walker) walk(s *Struct, t reflect.Type, path, goPath string) error {
 			continue
 		}
 		goName := join(goPath, sf.Name)
+		var fieldIndex []int
+		if index != nil {
+			fieldIndex = append(append([]int(nil), index...), i)
+		}
 		if tag.inline {
 			ft := deref(sf.Type)
 			switch ft.Kind() {
@@ -143,7 +150,7 @@ func (w *walker) walk(s *Struct, t reflect.Type, path, goPath string) error {
 				continue
 			case reflect.Struct:
 				sub := &Struct{}
-				if err := w.walk(sub, ft, path, goName); err != nil {
+				if err := w.walk(sub, ft, path, goName, fieldIndex); err != nil {
 					return err
 				}
 				fields = append(fields, sub.Fields...)
@@ -152,7 +159,7 @@ func (w *walker) walk(s *Struct, t reflect.Type, path, goPath string) error {
 				return fmt.Errorf("reflectx: %v.%s: ,inline needs a struct, a struct pointer or a map, not %v", t, sf.Name, sf.Type)
 			}
 		}
-		f := Field{Path: join(path, tag.name), GoPath: goName, Tag: sf.Tag, Type: sf.Type, OmitEmpty: tag.omitEmpty}
+		f := Field{Path: join(path, tag.name), GoPath: goName, Tag: sf.Tag, Type: sf.Type, OmitEmpty: tag.omitEmpty, Index: fieldIndex}
 		elem := leafType(sf.Type)
 		switch {
 		case isOpen(elem):
@@ -161,7 +168,11 @@ func (w *walker) walk(s *Struct, t reflect.Type, path, goPath string) error {
 		case elem.Kind() == reflect.Struct && elem != timeType && !implementsMarshaler(elem):
 			fields = append(fields, f)
 			sub := &Struct{}
-			if err := w.walk(sub, elem, f.Path, goName); err != nil {
+			var subIndex []int
+			if elem == sf.Type || elem == deref(sf.Type) && sf.Type.Kind() == reflect.Pointer {
+				subIndex = fieldIndex // reached through the field or a pointer, not a slice
+			}
+			if err := w.walk(sub, elem, f.Path, goName, subIndex); err != nil {
 				return err
 			}
 			fields = append(fields, sub.Fields...)

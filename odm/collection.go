@@ -1,0 +1,337 @@
+package odm
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// CollectionOptions are options a collection is created with. A model
+// declares them by implementing CollectionOptionsDeclarer; Init applies
+// them when it creates the collection.
+//
+// A model that declares collection options or a validator declares the
+// collection's whole shape: Init and Plan compare every option below with
+// the existing collection, and an option it has that the model does not
+// declare shows as a difference too.
+type CollectionOptions struct {
+	TimeSeries *TimeSeriesOptions
+	// ClusteredIndex makes a clustered collection, clustered on _id.
+	ClusteredIndex bool
+	Capped         *CappedOptions
+	// Collation is the collection's default collation.
+	Collation *options.Collation
+	// ChangeStreamPreAndPostImages records pre- and post-images for change
+	// streams.
+	ChangeStreamPreAndPostImages bool
+}
+
+// TimeSeriesOptions make a time series collection.
+type TimeSeriesOptions struct {
+	TimeField string
+	MetaField string
+	// Granularity is "seconds" (MongoDB's default), "minutes" or "hours".
+	Granularity string
+	// ExpireAfter removes documents this long after their time field.
+	ExpireAfter *time.Duration
+}
+
+// CappedOptions make a capped collection of at most Size bytes and, when
+// Max is set, Max documents.
+type CappedOptions struct {
+	Size int64
+	Max  int64
+}
+
+// CollectionOptionsDeclarer is implemented by models that declare
+// collection options. CollectionOptions is called on the zero value.
+type CollectionOptionsDeclarer interface {
+	CollectionOptions() CollectionOptions
+}
+
+// collectionShape is what a model declares about its collection beyond
+// indexes: options and validator, as the server lists them under
+// listCollections' "options".
+type collectionShape struct {
+	options   *CollectionOptions
+	validator *Validator // Schema resolved
+	origin    string     // the Go type that declared it
+}
+
+func (c *collectionShape) declares() bool {
+	return c != nil && (c.options != nil || c.validator != nil)
+}
+
+// document is the options document: what create takes and listCollections
+// lists, in a fixed order.
+func (c *collectionShape) document() bson.D {
+	d := bson.D{}
+	add := func(k string, v any) { d = append(d, bson.E{Key: k, Value: v}) }
+	if v := c.validator; v != nil {
+		add("validator", bson.D{{Key: "$jsonSchema", Value: v.Schema}})
+		add("validationLevel", v.Level)
+		add("validationAction", v.Action)
+	}
+	o := c.options
+	if o == nil {
+		return d
+	}
+	if ts := o.TimeSeries; ts != nil {
+		tsd := bson.D{{Key: "timeField", Value: ts.TimeField}}
+		if ts.MetaField != "" {
+			tsd = append(tsd, bson.E{Key: "metaField", Value: ts.MetaField})
+		}
+		if ts.Granularity != "" {
+			tsd = append(tsd, bson.E{Key: "granularity", Value: ts.Granularity})
+		}
+		add("timeseries", tsd)
+		if ts.ExpireAfter != nil {
+			add("expireAfterSeconds", int64(*ts.ExpireAfter/time.Second))
+		}
+	}
+	if o.ClusteredIndex {
+		add("clusteredIndex", bson.D{{Key: "key", Value: bson.D{{Key: "_id", Value: int32(1)}}}, {Key: "unique", Value: true}})
+	}
+	if cp := o.Capped; cp != nil {
+		add("capped", true)
+		add("size", cp.Size)
+		if cp.Max > 0 {
+			add("max", cp.Max)
+		}
+	}
+	if o.Collation != nil {
+		add("collation", collationDocument(o.Collation))
+	}
+	if o.ChangeStreamPreAndPostImages {
+		add("changeStreamPreAndPostImages", bson.D{{Key: "enabled", Value: true}})
+	}
+	return d
+}
+
+// checkShape checks a model's collection-level declarations.
+func checkShape(c *collectionShape, fieldExists func(string) bool) []string {
+	var msgs []string
+	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
+	if v := c.validator; v != nil {
+		if !slices.Contains([]string{LevelOff, LevelModerate, LevelStrict}, v.Level) {
+			add("validation level must be off, moderate or strict, not %q", v.Level)
+		}
+		if !slices.Contains([]string{ActionWarn, ActionError}, v.Action) {
+			add("validation action must be warn or error, not %q", v.Action)
+		}
+	}
+	o := c.options
+	if o == nil {
+		return msgs
+	}
+	if ts := o.TimeSeries; ts != nil {
+		if ts.TimeField == "" {
+			add("a time series collection needs a time field")
+		} else if !fieldExists(ts.TimeField) {
+			add("time field %s names no field of the struct", ts.TimeField)
+		}
+		if ts.MetaField != "" && !fieldExists(ts.MetaField) {
+			add("meta field %s names no field of the struct", ts.MetaField)
+		}
+		if ts.Granularity != "" && !slices.Contains([]string{"seconds", "minutes", "hours"}, ts.Granularity) {
+			add("granularity must be seconds, minutes or hours, not %q", ts.Granularity)
+		}
+		if ts.ExpireAfter != nil {
+			if err := checkTTL(*ts.ExpireAfter); err != nil {
+				add("time series expiry: %v", err)
+			}
+		}
+		if o.Capped != nil || o.ClusteredIndex {
+			add("a time series collection cannot be capped or clustered")
+		}
+	}
+	if cp := o.Capped; cp != nil {
+		if cp.Size <= 0 {
+			add("a capped collection needs a size in bytes above 0")
+		}
+		if cp.Max < 0 {
+			add("a capped collection's max cannot be negative")
+		}
+		if o.ClusteredIndex {
+			add("a clustered collection cannot be capped")
+		}
+	}
+	if o.Collation != nil && o.Collation.Locale == "" {
+		add("a collation needs a locale")
+	}
+	return msgs
+}
+
+// OptionChange is what one collection option calls for.
+type OptionChange struct {
+	// Option is the option's name as listCollections shows it, or
+	// "collection" for a collection that does not exist yet.
+	Option string `json:"option"`
+	// Action is Create (the collection does not exist), Unchanged,
+	// ModifyInPlace (collMod changes it) or Conflict (it cannot change on
+	// an existing collection).
+	Action   Action `json:"action"`
+	Declared string `json:"declared,omitempty"`
+	Listed   string `json:"listed,omitempty"`
+}
+
+func (c OptionChange) summary() string {
+	show := func(s string) string {
+		if s == "" {
+			return "absent"
+		}
+		return s
+	}
+	if c.Action == Create {
+		return "collection created with its options"
+	}
+	return fmt.Sprintf("%s: declared %s, listed %s", c.Option, show(c.Declared), show(c.Listed))
+}
+
+// Options collMod can change on an existing collection.
+var modifiableOptions = map[string]bool{
+	"validator": true, "validationLevel": true, "validationAction": true,
+	"changeStreamPreAndPostImages": true, "expireAfterSeconds": true,
+	"timeseries.granularity": true, "size": true, "max": true,
+}
+
+// diffCollection compares a declared shape with the options
+// listCollections returned for the collection (nil when it does not
+// exist). Only changed options come back; none when all match.
+func diffCollection(declared *collectionShape, listed bson.Raw, exists bool) []OptionChange {
+	if !exists {
+		return []OptionChange{{Option: "collection", Action: Create}}
+	}
+	want := flattenOptions(declared.document())
+	got := flattenOptions(docFromRaw(listed))
+	// Defaults the server applies when an option is left out.
+	if _, ok := got["validator"]; ok {
+		setDefault(got, "validationLevel", LevelStrict)
+		setDefault(got, "validationAction", ActionError)
+	}
+	if _, ok := got["timeseries.timeField"]; ok {
+		setDefault(got, "timeseries.granularity", "seconds")
+		setDefault(want, "timeseries.granularity", "seconds")
+	}
+	keys := map[string]bool{}
+	for k := range want {
+		keys[k] = true
+	}
+	for k := range got {
+		keys[k] = true
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []OptionChange
+	for _, k := range names {
+		w, g := want[k], got[k]
+		if k == "collation" && collationCovers(w, g) || w == g {
+			continue
+		}
+		action := Conflict
+		if modifiableOptions[k] {
+			action = ModifyInPlace
+		}
+		out = append(out, OptionChange{Option: k, Action: action, Declared: w, Listed: g})
+	}
+	return out
+}
+
+// Listed options that never make two collections differ.
+var ignoredCollectionOptions = map[string]bool{
+	"timeseries.bucketMaxSpanSeconds": true, "timeseries.bucketRoundingSeconds": true,
+	"clusteredIndex.v": true, "clusteredIndex.name": true, "storageEngine": true,
+	"indexOptionDefaults": true, "encryptedFields": true,
+}
+
+// flattenOptions renders an options document as option -> canonical value;
+// time series and clustered index options one level down, and the
+// validator with its documents' keys and its required and bsonType lists
+// sorted, since their order does not matter to MongoDB.
+func flattenOptions(d bson.D) map[string]string {
+	out := map[string]string{}
+	for _, e := range d {
+		raw, err := bson.Marshal(bson.D{e})
+		if err != nil {
+			continue
+		}
+		v := bson.Raw(raw).Lookup(e.Key)
+		switch e.Key {
+		case "timeseries", "clusteredIndex":
+			elems, _ := v.Document().Elements()
+			for _, sub := range elems {
+				k := e.Key + "." + sub.Key()
+				if !ignoredCollectionOptions[k] {
+					out[k] = canonical(sub.Value(), false)
+				}
+			}
+		case "validator":
+			out[e.Key] = sortedCanonical(v)
+		case "collation":
+			out[e.Key] = collationString(v.Document())
+		case "changeStreamPreAndPostImages":
+			if truthy(v.Document().Lookup("enabled")) {
+				out[e.Key] = "enabled"
+			}
+		case "capped":
+			if truthy(v) {
+				out[e.Key] = "true"
+			}
+		default:
+			if !ignoredCollectionOptions[e.Key] {
+				out[e.Key] = canonical(v, false)
+			}
+		}
+	}
+	return out
+}
+
+// sortedCanonical renders a value with document keys sorted and the
+// string lists of "required" and "bsonType" sorted.
+func sortedCanonical(v bson.RawValue) string {
+	switch v.Type {
+	case bson.TypeEmbeddedDocument:
+		elems, _ := v.Document().Elements()
+		parts := make([]string, len(elems))
+		for i, e := range elems {
+			val := sortedCanonical(e.Value())
+			if (e.Key() == "required" || e.Key() == "bsonType") && e.Value().Type == bson.TypeArray {
+				vals, _ := e.Value().Array().Values()
+				items := make([]string, len(vals))
+				for j, x := range vals {
+					items[j] = canonical(x, false)
+				}
+				sort.Strings(items)
+				val = "[" + strings.Join(items, ",") + "]"
+			}
+			parts[i] = e.Key() + ":" + val
+		}
+		sort.Strings(parts)
+		return "{" + strings.Join(parts, ",") + "}"
+	case bson.TypeArray:
+		vals, _ := v.Array().Values()
+		parts := make([]string, len(vals))
+		for i, x := range vals {
+			parts[i] = sortedCanonical(x)
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	}
+	return canonical(v, false)
+}
+
+func docFromRaw(raw bson.Raw) bson.D {
+	if raw == nil {
+		return nil
+	}
+	var d bson.D
+	_ = bson.Unmarshal(raw, &d)
+	return d
+}
