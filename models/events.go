@@ -3,6 +3,8 @@ package models
 import (
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/tagodm/tagodm/odm"
 	"github.com/tagodm/tagodm/registry"
 )
@@ -70,6 +72,32 @@ func (Event) Indexes() []odm.IndexSpec {
 			DefaultLanguage:  "english",
 			LanguageOverride: "none",
 		},
+	}
+}
+
+// Validator implements odm.ValidatorDeclarer: the schema the service has
+// always kept on events, in moderate/warn mode (invalid writes are logged
+// by the server, not rejected).
+func (Event) Validator() odm.Validator {
+	str := bson.D{{Key: "bsonType", Value: "string"}}
+	orNull := func(t string) bson.D { return bson.D{{Key: "bsonType", Value: bson.A{t, "null"}}} }
+	return odm.Validator{
+		Schema: bson.D{
+			{Key: "bsonType", Value: "object"},
+			{Key: "required", Value: bson.A{"event_id", "event_type", "timestamp", "event_version"}},
+			{Key: "properties", Value: bson.D{
+				{Key: "event_id", Value: str},
+				{Key: "event_type", Value: str},
+				{Key: "timestamp", Value: bson.D{{Key: "bsonType", Value: "date"}}},
+				{Key: "event_version", Value: bson.D{{Key: "bsonType", Value: "string"}, {Key: "pattern", Value: `^\d+\.\d+$`}}},
+				{Key: "aggregate_id", Value: orNull("string")},
+				{Key: "metadata", Value: bson.D{{Key: "bsonType", Value: "object"}}},
+				{Key: "stored_at", Value: orNull("date")},
+				{Key: "ttl_expires_at", Value: orNull("date")},
+			}},
+		},
+		Level:  odm.LevelModerate,
+		Action: odm.ActionWarn,
 	}
 }
 

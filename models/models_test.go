@@ -369,6 +369,13 @@ func TestTakeoverPlansUnchanged(t *testing.T) {
 	db := testrig.Database(t, nil)
 	ctx := context.Background()
 	refused := map[string]string{} // collection/index -> the server's answer
+	// The older version of the service kept this validator on events.
+	var validator bson.D
+	require.NoError(t, bson.UnmarshalExtJSON([]byte(eventsValidator), false, &validator))
+	err := db.RunCommand(ctx, append(bson.D{{Key: "create", Value: "events"}}, validator...)).Err()
+	if err != nil {
+		refused["events/validator"] = err.Error()
+	}
 	for coll, lines := range reference {
 		for _, line := range lines {
 			ref := parseRef(t, line)
@@ -419,7 +426,65 @@ func TestTakeoverPlansUnchanged(t *testing.T) {
 			})
 		}
 	}
+	t.Run("events/validator", func(t *testing.T) {
+		options := plan.Collections[slices.IndexFunc(plan.Collections, func(c odm.CollectionPlan) bool { return c.Collection == "events" })].Options
+		if reason, ok := refused["events/validator"]; ok {
+			require.NotEmpty(t, options)
+			t.Skipf("%s could not hold the validator the other tool set (%s); it plans as %s", testrig.Server(), reason, options[0].Action)
+		}
+		assert.Empty(t, options, "the validator matches")
+	})
 	if len(refused) == 0 {
 		assert.Zero(t, plan.Pending())
 	}
+}
+
+// eventsValidator is the validator reference-collections.md describes for
+// events, as a create command's options.
+const eventsValidator = `{
+	"validator": {"$jsonSchema": {
+		"bsonType": "object",
+		"required": ["event_id", "event_type", "timestamp", "event_version"],
+		"properties": {
+			"event_id": {"bsonType": "string"},
+			"event_type": {"bsonType": "string"},
+			"timestamp": {"bsonType": "date"},
+			"event_version": {"bsonType": "string", "pattern": "^\\d+\\.\\d+$"},
+			"aggregate_id": {"bsonType": ["string", "null"]},
+			"metadata": {"bsonType": "object"},
+			"stored_at": {"bsonType": ["date", "null"]},
+			"ttl_expires_at": {"bsonType": ["date", "null"]}
+		}
+	}},
+	"validationLevel": "moderate",
+	"validationAction": "warn"
+}`
+
+// TestEventsValidator: Init creates events with the reference validator.
+func TestEventsValidator(t *testing.T) {
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	report, err := odm.Init(context.Background(), db, registry.All(), odm.SkipUnsupported())
+	require.NoError(t, err)
+	var create bson.Raw
+	for _, cmd := range rec.Commands("create") {
+		if cmd.Body.Lookup("create").StringValue() == "events" {
+			create = cmd.Body
+			break
+		}
+	}
+	require.NotNil(t, create, "events is created explicitly, with its validator")
+	var want bson.Raw
+	require.NoError(t, bson.UnmarshalExtJSON([]byte(eventsValidator), false, &want))
+	for _, field := range []string{"validator", "validationLevel", "validationAction"} {
+		assert.Equal(t, want.Lookup(field).String(), create.Lookup(field).String(), field)
+	}
+	cr, _ := report.Collection("events")
+	require.NotEmpty(t, cr.Options)
+	if len(cr.Options[0].Options) > 0 {
+		t.Skipf("%s refuses validators (%s); the create command was checked instead", testrig.Server(), cr.Options[0].Reason)
+	}
+	plan, err := odm.Plan(context.Background(), db, registry.All())
+	require.NoError(t, err)
+	assert.Zero(t, plan.Pending())
 }

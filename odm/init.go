@@ -115,6 +115,8 @@ type syncer struct {
 	// unkept are the options the server does not keep, by index.
 	unkept map[string][]string
 	warned map[string]bool // conflicts kept and logged
+	// skippedOpts are the collection options the server does not keep.
+	skippedOpts map[string]bool
 }
 
 func (s *syncer) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
@@ -189,7 +191,7 @@ func (s *syncer) converge(ctx context.Context) (CollectionReport, CollectionPlan
 					return rep, plan, nil
 				}
 			}
-			if err := s.checkConflicts(cur); err != nil {
+			if err := s.checkConflicts(cur, skipped); err != nil {
 				return rep, plan, err
 			}
 			s.warnKept(ctx, cur)
@@ -258,6 +260,9 @@ func (s *syncer) plan(ctx context.Context) (*round, error) {
 	}
 	if s.shape.declares() {
 		r.options = diffCollection(s.shape, info.options, info.exists)
+		if err := s.unkeptCollectionOptions(ctx, r.options); err != nil {
+			return nil, err
+		}
 	}
 	var opts []DiffOption
 	if ts := info.timeSeries(); ts != nil {
@@ -322,6 +327,41 @@ func (s *syncer) unkeptOptions(ctx context.Context, changes []IndexChange) ([]st
 	return unkept, nil
 }
 
+// unkeptCollectionOptions is unkeptOptions for collection options the
+// server accepts at creation and does not keep (it records them as
+// skipped, or fails without SkipUnsupported).
+func (s *syncer) unkeptCollectionOptions(ctx context.Context, changes []OptionChange) error {
+	var lacking []string
+	for _, c := range changes {
+		top, _, _ := strings.Cut(c.Option, ".")
+		if c.Action != Create && c.Declared != "" && c.Listed == "" && !slices.Contains(lacking, top) {
+			lacking = append(lacking, top)
+		}
+	}
+	if len(lacking) == 0 {
+		return nil
+	}
+	unkept, err := s.server.unkeptCollectionOptions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range lacking {
+		if !slices.Contains(unkept, o) || s.skippedOpts[o] {
+			continue
+		}
+		err := fmt.Errorf("the server (%s) accepts %s but does not keep it", s.server.name, o)
+		if !s.cfg.skipUnsupported {
+			return &UnsupportedError{Collection: s.coll.Name(), Index: "(collection)", Options: []string{o}, Err: err}
+		}
+		if s.skippedOpts == nil {
+			s.skippedOpts = map[string]bool{}
+		}
+		s.skippedOpts[o] = true
+		s.log(ctx, slog.LevelWarn, "odm: the server does not keep a collection option", slog.String("option", o))
+	}
+	return nil
+}
+
 // mayBeUnkept: a flag the declaration sets and the listing lacks.
 func mayBeUnkept(d Difference) bool {
 	return d.Field == "sparse" && d.Declared == "true" && d.Listed == ""
@@ -330,33 +370,45 @@ func mayBeUnkept(d Difference) bool {
 // serverInfo asks the server, once per Init and only when needed, which
 // options it accepts without keeping them.
 type serverInfo struct {
-	db     *mongo.Database
-	once   sync.Once
-	name   string
-	unkept []string
-	err    error
+	db               *mongo.Database
+	once             sync.Once
+	name             string
+	unkept           []string // index options
+	unkeptCollection []string // collection options
+	err              error
 }
 
 func (i *serverInfo) unkeptOptions(ctx context.Context) ([]string, error) {
+	i.ask(ctx)
+	return i.unkept, i.err
+}
+
+func (i *serverInfo) unkeptCollectionOptions(ctx context.Context) ([]string, error) {
+	i.ask(ctx)
+	return i.unkeptCollection, i.err
+}
+
+func (i *serverInfo) ask(ctx context.Context) {
 	i.once.Do(func() {
 		var info bson.M
 		i.err = i.db.Client().Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info)
 		if _, ferret := info["ferretdbVersion"]; ferret {
-			i.name, i.unkept = "FerretDB", []string{"sparse"}
+			i.name = "FerretDB"
+			i.unkept = []string{"sparse"}
+			i.unkeptCollection = []string{"clusteredIndex", "changeStreamPreAndPostImages"}
 		}
 	})
-	return i.unkept, i.err
 }
 
 // checkConflicts fails on conflicts under ConflictFail, before anything in
 // the collection changes. A collection option that cannot change is a
 // conflict under every policy but ConflictKeep: a collection is never
 // dropped to be rebuilt.
-func (s *syncer) checkConflicts(r *round) error {
+func (s *syncer) checkConflicts(r *round, skipped map[string]*IndexResult) error {
 	var conflicts []IndexChange
 	var options []OptionChange
 	for _, c := range r.options {
-		if c.Action == Conflict && s.cfg.onConflict != ConflictKeep {
+		if c.Action == Conflict && s.cfg.onConflict != ConflictKeep && !s.optionSkipped(skipped, c.Option) {
 			options = append(options, c)
 		}
 	}
@@ -405,6 +457,13 @@ func (s *syncer) warnKept(ctx context.Context, r *round) {
 // index names.
 func optionKey(option string) string { return "option " + option }
 
+// optionSkipped reports an option the server refused, or one inside a
+// refused option ("timeseries.timeField" inside "timeseries").
+func (s *syncer) optionSkipped(skipped map[string]*IndexResult, option string) bool {
+	top, _, _ := strings.Cut(option, ".")
+	return skipped[optionKey(option)] != nil || skipped[optionKey(top)] != nil || s.skippedOpts[top]
+}
+
 // work selects what a round applies under the policies.
 func (s *syncer) work(r *round, skipped map[string]*IndexResult) work {
 	var w work
@@ -412,7 +471,7 @@ func (s *syncer) work(r *round, skipped map[string]*IndexResult) work {
 		switch {
 		case c.Action == Create:
 			w.createCollection = true
-		case c.Action == ModifyInPlace && skipped[optionKey(c.Option)] == nil:
+		case c.Action == ModifyInPlace && !s.optionSkipped(skipped, c.Option):
 			w.optionMods = append(w.optionMods, c)
 		}
 	}
@@ -931,6 +990,8 @@ func (s *syncer) optionResults(plan []OptionChange, skipped map[string]*IndexRes
 		case skipped[optionKey(c.Option)] != nil:
 			sk := *skipped[optionKey(c.Option)]
 			r.Outcome, r.Options, r.Reason = Skipped, sk.Options, sk.Reason
+		case c.Action != Create && s.optionSkipped(skipped, c.Option):
+			r.Outcome, r.Options, r.Reason = Skipped, []string{c.Option}, "the server does not keep it"
 		case c.Action == Create:
 			r.Name, r.Outcome = "collection", Created
 			var refused []string
@@ -938,6 +999,9 @@ func (s *syncer) optionResults(plan []OptionChange, skipped map[string]*IndexRes
 				if strings.HasPrefix(k, "option ") {
 					refused = append(refused, v.Options...)
 				}
+			}
+			for o := range s.skippedOpts {
+				refused = append(refused, o)
 			}
 			if len(refused) > 0 {
 				sort.Strings(refused)
