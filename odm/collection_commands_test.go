@@ -58,8 +58,8 @@ type ticket struct {
 	Seats  int32  `bson:"seats" odm:"min:1"`
 }
 
-func (ticket) CollectionName() string { return "tickets" }
-func (ticket) Validator() odm.Validator  { return odm.Validator{Action: odm.ActionError} }
+func (ticket) CollectionName() string   { return "tickets" }
+func (ticket) Validator() odm.Validator { return odm.Validator{Action: odm.ActionError} }
 
 // TestCollectionCommands checks each collection option in the create
 // command MongoDB documents, and then on the server where it supports it.
