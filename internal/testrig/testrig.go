@@ -61,7 +61,10 @@ func start() (func(), error) {
 		}
 	}
 	var err error
-	client, err = mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second))
+	// No client-wide timeout: it adds maxTimeMS to every command, which
+	// some servers refuse on some commands (FerretDB on distinct); tests
+	// bound their calls with contexts instead.
+	client, err = mongo.Connect(options.Client().ApplyURI(uri))
 	if err != nil {
 		stop()
 		return nil, err
@@ -278,7 +281,7 @@ func MonitoredClient(t testing.TB) (*mongo.Client, *Recorder) {
 		rec.cmds = append(rec.cmds, Command{Name: e.CommandName, Database: e.DatabaseName, Body: append(bson.Raw(nil), e.Command...)})
 		rec.mu.Unlock()
 	}}
-	c, err := mongo.Connect(options.Client().ApplyURI(uri).SetMonitor(mon).SetTimeout(30 * time.Second))
+	c, err := mongo.Connect(options.Client().ApplyURI(uri).SetMonitor(mon))
 	if err != nil {
 		t.Fatalf("connecting: %v", err)
 	}
