@@ -1,0 +1,65 @@
+package odm_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/odm"
+)
+
+// BenchmarkFind10k decodes 10,000 documents through the repository and
+// through the bare driver's cursor.All, interleaved in one run, and reports
+// the ratio.
+func BenchmarkFind10k(b *testing.B) {
+	ctx := context.Background()
+	db := testrig.Database(b, nil)
+	members := odm.MustCollection[member](db)
+	docs := make([]member, 10000)
+	for i := range docs {
+		docs[i] = member{Email: fmt.Sprintf("m%d@x", i), Team: fmt.Sprintf("t%d", i%10), Age: i % 90}
+	}
+	if _, err := members.InsertMany(ctx, docs); err != nil {
+		b.Fatal(err)
+	}
+	var repo, bare time.Duration
+	b.ResetTimer()
+	viaRepo := func() time.Duration {
+		start := time.Now()
+		got, err := members.Find(ctx, bson.D{})
+		if err != nil || len(got) != 10000 {
+			b.Fatal(err, len(got))
+		}
+		return time.Since(start)
+	}
+	viaDriver := func() time.Duration {
+		start := time.Now()
+		cur, err := members.Driver().Find(ctx, bson.D{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var all []member
+		if err := cur.All(ctx, &all); err != nil || len(all) != 10000 {
+			b.Fatal(err, len(all))
+		}
+		return time.Since(start)
+	}
+	for i := 0; i < b.N; i++ {
+		// Alternate which goes first, so neither gains from the other's
+		// warm-up.
+		if i%2 == 0 {
+			repo += viaRepo()
+			bare += viaDriver()
+		} else {
+			bare += viaDriver()
+			repo += viaRepo()
+		}
+	}
+	b.ReportMetric(float64(repo.Milliseconds())/float64(b.N), "repo-ms/op")
+	b.ReportMetric(float64(bare.Milliseconds())/float64(b.N), "driver-ms/op")
+	b.ReportMetric(float64(repo)/float64(bare), "repo/driver")
+}
