@@ -9,7 +9,8 @@ import (
 func init() { registry.MustRegister(Saga{}, Execution{}, ResourceAllocation{}) }
 
 // Saga is the state of one saga run, in "sagas": at most one saga of each
-// name per execution.
+// name per execution. Sagas are written with optimistic concurrency: every
+// write through odm.Collection checks and bumps RevisionID.
 type Saga struct {
 	SagaID           string         `bson:"saga_id" odm:"uniqueIndex"`
 	SagaName         string         `bson:"saga_name" odm:"index;index:idx_saga_execution_name_unique,priority:2"`
@@ -24,6 +25,7 @@ type Saga struct {
 	UpdatedAt        time.Time      `bson:"updated_at"`
 	CompletedAt      *time.Time     `bson:"completed_at"`
 	RetryCount       int            `bson:"retry_count"`
+	RevisionID       int64          `bson:"revision_id" odm:"revision"`
 }
 
 // CollectionName implements odm.CollectionNamer.

@@ -66,24 +66,29 @@ func run(ctx context.Context, out io.Writer) error {
 	return useDocuments(ctx, out, db)
 }
 
-// useDocuments writes and reads users, and shows a unique index at work.
+// useDocuments writes and reads users through a typed repository, and
+// shows a unique index at work.
 func useDocuments(ctx context.Context, out io.Writer, db *mongo.Database) error {
-	users := db.Collection(models.User{}.CollectionName())
+	users, err := odm.NewCollection[models.User](db)
+	if err != nil {
+		return err
+	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for _, name := range []string{"ada", "grace"} {
-		u := models.User{UserID: "u-" + name, Username: name, Email: name + "@example.com", Role: "user", IsActive: true, CreatedAt: now, UpdatedAt: now}
+		u := &models.User{UserID: "u-" + name, Username: name, Email: name + "@example.com", Role: "user", IsActive: true, CreatedAt: now, UpdatedAt: now}
 		if _, err := users.InsertOne(ctx, u); err != nil {
 			return err
 		}
 	}
-	var ada models.User
-	if err := users.FindOne(ctx, bson.D{{Key: "username", Value: "ada"}}).Decode(&ada); err != nil {
+	ada, err := users.FindOne(ctx, bson.D{{Key: "username", Value: "ada"}})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\nRead back user %s <%s>.\n", ada.Username, ada.Email)
 
-	_, err := users.InsertOne(ctx, models.User{UserID: "u-ada2", Username: "ada", Email: "other@example.com"})
-	if !mongo.IsDuplicateKeyError(err) {
+	_, err = users.InsertOne(ctx, &models.User{UserID: "u-ada2", Username: "ada", Email: "other@example.com"})
+	var dup *odm.DuplicateKeyError
+	if !errors.As(err, &dup) {
 		return errors.Join(errors.New("the unique index on username did not refuse a second ada"), err)
 	}
 	fmt.Fprintln(out, "A second user named ada was refused by the unique index username_1.")

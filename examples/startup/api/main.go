@@ -26,6 +26,7 @@ import (
 
 	"github.com/tagodm/tagodm/examples/internal/appdb"
 	"github.com/tagodm/tagodm/models"
+	"github.com/tagodm/tagodm/odm"
 )
 
 func main() {
@@ -62,9 +63,10 @@ func run(ctx context.Context, addr string, log *slog.Logger) error {
 	return nil
 }
 
-// newHandler serves POST /executions and GET /executions/{id}.
+// newHandler serves POST /executions and GET /executions/{id}. Its
+// repository only reads and writes.
 func newHandler(db *mongo.Database) http.Handler {
-	executions := db.Collection(models.Execution{}.CollectionName())
+	executions := odm.MustCollection[models.Execution](db)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /executions", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -80,7 +82,7 @@ func newHandler(db *mongo.Database) http.Handler {
 			ExecutionID: bson.NewObjectID().Hex(), Script: req.Script, Lang: req.Lang,
 			Status: "queued", Priority: "normal", CreatedAt: now, UpdatedAt: now,
 		}
-		if _, err := executions.InsertOne(r.Context(), e); err != nil {
+		if _, err := executions.InsertOne(r.Context(), &e); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
@@ -88,8 +90,7 @@ func newHandler(db *mongo.Database) http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]string{"execution_id": e.ExecutionID})
 	})
 	mux.HandleFunc("GET /executions/{id}", func(w http.ResponseWriter, r *http.Request) {
-		var e models.Execution
-		err := executions.FindOne(r.Context(), bson.D{{Key: "execution_id", Value: r.PathValue("id")}}).Decode(&e)
+		e, err := executions.FindOne(r.Context(), bson.D{{Key: "execution_id", Value: r.PathValue("id")}})
 		switch {
 		case errors.Is(err, mongo.ErrNoDocuments):
 			http.NotFound(w, r)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/tagodm/tagodm/examples/internal/appdb"
 	"github.com/tagodm/tagodm/models"
+	"github.com/tagodm/tagodm/odm"
 )
 
 func main() {
@@ -63,18 +64,18 @@ func run(ctx context.Context, once bool, log *slog.Logger) error {
 	}
 }
 
-// drain processes queued executions until none is left.
+// drain processes queued executions until none is left. Its repositories
+// only read and write.
 func drain(ctx context.Context, db *mongo.Database) (int, error) {
-	executions := db.Collection(models.Execution{}.CollectionName())
-	keys := db.Collection(models.IdempotencyKey{}.CollectionName())
+	executions := odm.MustCollection[models.Execution](db)
+	keys := odm.MustCollection[models.IdempotencyKey](db)
 	n := 0
 	for {
-		var e models.Execution
-		err := executions.FindOneAndUpdate(ctx,
+		e, err := executions.FindOneAndUpdate(ctx,
 			bson.D{{Key: "status", Value: "queued"}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: "running"}, {Key: "updated_at", Value: time.Now().UTC()}}}},
 			options.FindOneAndUpdate().SetReturnDocument(options.After),
-		).Decode(&e)
+		)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return n, nil
 		}
@@ -82,20 +83,20 @@ func drain(ctx context.Context, db *mongo.Database) (int, error) {
 			return n, err
 		}
 		// The unique index idx_idem_key_unique makes this claim exclusive.
-		_, err = keys.InsertOne(ctx, models.IdempotencyKey{
+		_, err = keys.InsertOne(ctx, &models.IdempotencyKey{
 			Key: "execution:" + e.ExecutionID, Status: "completed", EventType: "execution_requested",
 			EventID: e.ExecutionID, CreatedAt: time.Now().UTC(), TTLSeconds: 3600,
 		})
-		if mongo.IsDuplicateKeyError(err) {
+		var dup *odm.DuplicateKeyError
+		if errors.As(err, &dup) {
 			continue // another worker has it
 		}
 		if err != nil {
 			return n, err
 		}
 		stdout := fmt.Sprintf("ran %d bytes of %s", len(e.Script), e.Lang)
-		exit := 0
 		_, err = executions.UpdateOne(ctx, bson.D{{Key: "execution_id", Value: e.ExecutionID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: "completed"}, {Key: "stdout", Value: stdout}, {Key: "exit_code", Value: exit}}}})
+			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: "completed"}, {Key: "stdout", Value: stdout}, {Key: "exit_code", Value: 0}}}})
 		if err != nil {
 			return n, err
 		}
