@@ -354,3 +354,19 @@ func TestInitTakesModelsInEveryForm(t *testing.T) {
 	assert.Equal(t, 7, report.Count(odm.Created))
 	assert.Equal(t, 2, rec.Count("createIndexes"))
 }
+
+// TestInBindsAModelToAnotherCollection: one struct, several collections.
+func TestInBindsAModelToAnotherCollection(t *testing.T) {
+	db := testrig.Database(t, nil)
+	report, err := odm.Init(context.Background(), db, odm.In("orders_2026_01", plainModel{}), odm.In("orders_2026_02", plainModel{}), plainModel{})
+	require.NoError(t, err)
+	assert.Len(t, report.Collections, 3)
+	for _, coll := range []string{"orders", "orders_2026_01", "orders_2026_02"} {
+		assert.Contains(t, testrig.ListIndexes(t, db.Name(), coll), "idx_customer_placed", coll)
+	}
+	m, err := odm.Describe(odm.In("orders_x", &plainModel{}))
+	require.NoError(t, err)
+	assert.Equal(t, "orders_x", m.Collection)
+	_, err = odm.Describe(odm.In("$bad", plainModel{}))
+	assert.ErrorContains(t, err, "contains '$'")
+}

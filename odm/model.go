@@ -62,6 +62,18 @@ type describedModel struct {
 // a reflect.Type of either. Problems in the declarations come back as a
 // *ValidationError listing all of them. Results are cached per type.
 func Describe(model any) (*Model, error) {
+	if b, ok := model.(boundModel); ok {
+		d, err := describeBound(b)
+		if err != nil {
+			return nil, err
+		}
+		if len(d.problems) > 0 {
+			return nil, &ValidationError{Problems: d.problems}
+		}
+		m := *d.model
+		m.Indexes = slices.Clone(m.Indexes)
+		return &m, nil
+	}
 	d, err := describe(model)
 	if err != nil {
 		return nil, err
@@ -92,7 +104,22 @@ func modelType(model any) (reflect.Type, error) {
 	return st, nil
 }
 
+// boundModel is a model bound to a collection other than its own.
+type boundModel struct {
+	collection string
+	model      any
+}
+
+// In binds a model to the named collection, overriding its
+// CollectionName: the same struct in several collections (one per tenant
+// or per month, say). The result is a model for Init, Plan, Validate and
+// the registry.
+func In(collection string, model any) any { return boundModel{collection, model} }
+
 func describe(model any) (*describedModel, error) {
+	if b, ok := model.(boundModel); ok {
+		return describeBound(b)
+	}
 	t, err := modelType(model)
 	if err != nil {
 		return nil, err
@@ -103,6 +130,25 @@ func describe(model any) (*describedModel, error) {
 	d := describeType(t)
 	v, _ := modelCache.LoadOrStore(t, d)
 	return v.(*describedModel), nil
+}
+
+// describeBound is the model's description with the bound collection.
+func describeBound(b boundModel) (*describedModel, error) {
+	base, err := describe(b.model)
+	if err != nil {
+		return nil, err
+	}
+	m := *base.model
+	m.Collection = b.collection
+	d := &describedModel{model: &m}
+	for _, p := range base.problems {
+		p.Collection = b.collection
+		d.problems = append(d.problems, p)
+	}
+	if msg := checkCollectionName(b.collection); msg != "" {
+		d.problems = append(d.problems, Problem{GoType: m.Type.String(), Field: "odm.In", Message: msg})
+	}
+	return d, nil
 }
 
 func describeType(t reflect.Type) *describedModel {

@@ -222,7 +222,11 @@ func collect(models []any) ([]*declared, error) {
 	var problems []Problem
 	var cols []*declared
 	byName := map[string]*declared{}
-	seenType := map[reflect.Type]bool{}
+	type seenKey struct {
+		t          reflect.Type
+		collection string
+	}
+	seenType := map[seenKey]bool{}
 	for _, m := range models {
 		d, err := describe(m)
 		if err != nil {
@@ -233,10 +237,11 @@ func collect(models []any) ([]*declared, error) {
 		if len(d.problems) > 0 {
 			continue
 		}
-		if seenType[d.model.Type] {
+		key := seenKey{d.model.Type, d.model.Collection}
+		if seenType[key] {
 			continue // the same model given twice declares the same things
 		}
-		seenType[d.model.Type] = true
+		seenType[key] = true
 		c := byName[d.model.Collection]
 		if c == nil {
 			c = &declared{collection: d.model.Collection}

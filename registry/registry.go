@@ -49,8 +49,8 @@ func (r *Registry) Register(models ...any) error {
 			return err
 		}
 		for _, e := range append(r.models, added...) {
-			if e.typ == desc.Type {
-				return fmt.Errorf("registry: model %v is registered twice", desc.Type)
+			if e.typ == desc.Type && e.collection == desc.Collection {
+				return fmt.Errorf("registry: model %v is registered twice (collection %s)", desc.Type, desc.Collection)
 			}
 		}
 		added = append(added, entry{model: m, typ: desc.Type, collection: desc.Collection})

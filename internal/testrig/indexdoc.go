@@ -90,7 +90,7 @@ func ListIndexes(t testing.TB, dbName, coll string) map[string]IndexDoc {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cur, err := client.Database(dbName).Collection(coll).Indexes().List(ctx)
+	cur, err := Client().Database(dbName).Collection(coll).Indexes().List(ctx)
 	if err != nil {
 		t.Fatalf("listIndexes on %s: %v", coll, err)
 	}

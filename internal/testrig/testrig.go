@@ -33,21 +33,34 @@ var (
 	kind   string
 )
 
-// Main starts (or connects to) the server, runs the tests and stops it.
-// Call it from TestMain.
+var (
+	startOnce sync.Once
+	startErr  error
+	stopFn    = func() {}
+)
+
+// Main runs the tests and stops the server if one was started. Call it
+// from TestMain. The server starts on the first call that needs it, so
+// unit tests and fuzzing alone start none.
 func Main(m *testing.M) {
-	os.Exit(run(m))
+	code := m.Run()
+	stopFn()
+	os.Exit(code)
 }
 
-func run(m *testing.M) int {
-	stop, err := start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "testrig:", err)
-		return 1
+// ensure starts (or connects to) the server once.
+func ensure() {
+	startOnce.Do(func() {
+		stopFn, startErr = start()
+		if startErr != nil {
+			stopFn = func() {}
+			return
+		}
+		fmt.Printf("testrig: integration tests run against %s at %s\n", kind, redact(uri))
+	})
+	if startErr != nil {
+		panic(fmt.Sprintf("testrig: no server: %v", startErr))
 	}
-	defer stop()
-	fmt.Printf("testrig: integration tests run against %s at %s\n", kind, redact(uri))
-	return m.Run()
 }
 
 func start() (func(), error) {
@@ -183,18 +196,18 @@ func repoRoot() (string, error) {
 }
 
 // URI is the server's connection string.
-func URI() string { return uri }
+func URI() string { ensure(); return uri }
 
 // Client is a client shared by the tests of the binary.
-func Client() *mongo.Client { return client }
+func Client() *mongo.Client { ensure(); return client }
 
 // IsFerretDB reports that the server is FerretDB, which lacks TTL, partial,
 // collation, hidden, text, 2dsphere and hashed indexes, collMod and
 // validators, and ignores sparse.
-func IsFerretDB() bool { return ferret }
+func IsFerretDB() bool { ensure(); return ferret }
 
 // Server describes the server, for skip messages.
-func Server() string { return kind }
+func Server() string { ensure(); return kind }
 
 var nameChars = regexp.MustCompile(`[^a-zA-Z0-9]+`)
 
@@ -202,6 +215,7 @@ var nameChars = regexp.MustCompile(`[^a-zA-Z0-9]+`)
 // is nil), dropped when the test ends.
 func Database(t testing.TB, c *mongo.Client) *mongo.Database {
 	t.Helper()
+	ensure()
 	if c == nil {
 		c = client
 	}
@@ -271,6 +285,7 @@ func contains(list []string, s string) bool {
 // recorded, disconnected when the test ends.
 func MonitoredClient(t testing.TB) (*mongo.Client, *Recorder) {
 	t.Helper()
+	ensure()
 	rec := &Recorder{}
 	mon := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
 		switch e.CommandName {
