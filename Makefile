@@ -4,7 +4,7 @@
 
 GO ?= go
 
-.PHONY: run test lint fmt bench
+.PHONY: run test lint fmt bench fuzz
 
 ## run: the quickstart (embedded server unless MONGODB_URI is set)
 run:
@@ -27,3 +27,9 @@ fmt:
 ## bench: the library's benchmarks (ratios are measured within one run)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime=20x ./odm
+
+## fuzz: each fuzz target for a bounded time (FUZZTIME), on top of the committed corpus
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run '^$$' -fuzz=FuzzTagGrammar -fuzztime=$(FUZZTIME) ./odm
+	$(GO) test -run '^$$' -fuzz=FuzzDiff -fuzztime=$(FUZZTIME) ./odm
