@@ -13,6 +13,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Init makes db's indexes match what the models declare.
@@ -688,7 +689,14 @@ func (s *syncer) createIndexes(ctx context.Context, specs []IndexSpec) error {
 		models[i] = spec.Model()
 	}
 	s.log(ctx, slog.LevelDebug, "odm: createIndexes", slog.Any("indexes", names(specs)))
-	if _, err := s.coll.Indexes().CreateMany(ctx, models); err != nil {
+	opts := options.CreateIndexes()
+	switch q := s.cfg.commitQuorum.(type) {
+	case int32:
+		opts.SetCommitQuorumInt(q)
+	case string:
+		opts.SetCommitQuorumString(q)
+	}
+	if _, err := s.coll.Indexes().CreateMany(ctx, models, opts); err != nil {
 		return &IndexError{Collection: s.coll.Name(), Indexes: names(specs), Op: "createIndexes", Err: err}
 	}
 	return nil

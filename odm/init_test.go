@@ -370,3 +370,34 @@ func TestInBindsAModelToAnotherCollection(t *testing.T) {
 	_, err = odm.Describe(odm.In("$bad", plainModel{}))
 	assert.ErrorContains(t, err, "contains '$'")
 }
+
+// TestCommitQuorumIsSentOnEveryCreate checks the command; only a replica
+// set can show the quorum at work.
+func TestCommitQuorumIsSentOnEveryCreate(t *testing.T) {
+	for _, tt := range []struct {
+		opt  odm.Option
+		want string
+	}{
+		{odm.CommitQuorum("majority"), `"majority"`},
+		{odm.CommitQuorum(1), `{"$numberInt":"1"}`},
+	} {
+		c, rec := testrig.MonitoredClient(t)
+		db := testrig.Database(t, c)
+		_, err := odm.Init(context.Background(), db, plainModel{}, auditModel{}, tt.opt)
+		cmds := rec.Commands("createIndexes")
+		require.NotEmpty(t, cmds)
+		for _, cmd := range cmds {
+			assert.Equal(t, tt.want, cmd.Body.Lookup("commitQuorum").String())
+		}
+		if err != nil {
+			var ce mongo.CommandError
+			require.ErrorAs(t, err, &ce, "%v", err)
+			t.Skipf("%s refuses commitQuorum outside a replica set (%v); the createIndexes commands were checked instead", testrig.Server(), ce)
+		}
+	}
+	var hello bson.M
+	require.NoError(t, testrig.Client().Database("admin").RunCommand(context.Background(), bson.D{{Key: "hello", Value: 1}}).Decode(&hello))
+	if _, replicaSet := hello["setName"]; !replicaSet {
+		t.Skipf("%s is not a replica set, so the quorum itself cannot be shown; the createIndexes commands were checked", testrig.Server())
+	}
+}

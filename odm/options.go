@@ -17,6 +17,7 @@ type config struct {
 	onConflict      ConflictPolicy
 	dropUndeclared  bool
 	dryRun          bool
+	commitQuorum    any // nil, int32 or string
 }
 
 func defaults() config {
@@ -68,6 +69,21 @@ func DropUndeclared() Option { return func(c *config) { c.dropUndeclared = true 
 // DryRun makes Init list and plan only: the Report's Plan says what Init
 // would do, and nothing is changed. Plan is Init with DryRun.
 func DryRun() Option { return func(c *config) { c.dryRun = true } }
+
+// CommitQuorum sets the commitQuorum of every createIndexes on a replica
+// set: how many data-bearing members must finish building an index before
+// it is ready, as a number or as "majority" or "votingMembers". Init still
+// never waits past its context's deadline. A standalone server refuses it.
+func CommitQuorum[Q int | int32 | string](q Q) Option {
+	return func(c *config) {
+		switch v := any(q).(type) {
+		case int:
+			c.commitQuorum = int32(v)
+		default:
+			c.commitQuorum = v
+		}
+	}
+}
 
 // WithLogger sends log records to l. Nothing is logged without it.
 func WithLogger(l *slog.Logger) Option {
