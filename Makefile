@@ -24,8 +24,11 @@ lint:
 fmt:
 	gofmt -w .
 
-## bench: the library's benchmarks (ratios are measured within one run)
+## bench: Init against the bare driver on the reference models (table in
+## bench-results.txt), then the library's Go benchmarks; every ratio is
+## measured within one run. Uses MONGODB_URI when set.
 bench:
+	cd examples && $(GO) run ./cmd/odmbench -out ../bench-results.txt
 	$(GO) test -run '^$$' -bench . -benchtime=20x ./odm
 
 ## fuzz: each fuzz target for a bounded time (FUZZTIME), on top of the committed corpus

@@ -13,7 +13,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Init makes db's indexes match what the models declare.
@@ -210,10 +209,13 @@ func (s *syncer) converge(ctx context.Context) (CollectionReport, CollectionPlan
 				return rep, plan, err
 			}
 		}
-		changed, err := s.apply(ctx, w, skipped)
+		changed, settled, err := s.apply(ctx, w, skipped)
 		acknowledged = nil
 		if err == nil {
 			acknowledged = changeNames(w)
+		}
+		if settled {
+			break // the server's answers confirm every index was built
 		}
 		if err == nil && !changed {
 			continue // everything was refused: the listing still holds
@@ -527,21 +529,21 @@ func changeNames(w work) []string {
 // apply runs one round: creations first (all missing indexes in one
 // command), then in-place changes, rebuilds and, last, drops. It reports
 // whether the server accepted any change.
-func (s *syncer) apply(ctx context.Context, w work, skipped map[string]*IndexResult) (bool, error) {
-	changed := false
+func (s *syncer) apply(ctx context.Context, w work, skipped map[string]*IndexResult) (changed, settled bool, err error) {
+	createsConfirmed := false
 	if w.createCollection {
 		if err := s.createCollection(ctx, skipped); err != nil {
-			return changed, err
+			return changed, false, err
 		}
 		// Indexes next round: the collection's options may have been
 		// partly refused, and the listing shows what it holds.
-		return true, nil
+		return true, false, nil
 	}
 	if len(w.optionMods) > 0 {
 		n, err := s.modifyCollection(ctx, w.optionMods, skipped)
 		changed = changed || n > 0
 		if err != nil {
-			return changed, err
+			return changed, false, err
 		}
 	}
 	if len(w.creates) > 0 {
@@ -549,38 +551,40 @@ func (s *syncer) apply(ctx context.Context, w work, skipped map[string]*IndexRes
 		for i, c := range w.creates {
 			specs[i] = *c.spec
 		}
-		n, err := s.create(ctx, specs, skipped)
+		n, ok, err := s.create(ctx, specs, skipped)
 		changed = changed || n > 0
 		if err != nil {
-			return changed, err
+			return changed, false, err
 		}
+		createsConfirmed = ok
 	}
 	for _, c := range w.modifies {
 		err := s.modify(ctx, c)
 		if err != nil && unsupported(err, *c.spec) {
 			if err := s.skip(ctx, *c.spec, err, []string{"collMod"}, skipped); err != nil {
-				return changed, err
+				return changed, false, err
 			}
 			continue
 		}
 		if err != nil {
-			return changed, err
+			return changed, false, err
 		}
 		changed = true
 	}
 	for _, c := range w.rebuilds {
 		if err := s.rebuild(ctx, c, skipped); err != nil {
-			return true, err
+			return true, false, err
 		}
 		changed = true
 	}
 	for _, c := range w.drops {
 		if err := s.drop(ctx, c.Name); err != nil {
-			return changed, err
+			return changed, false, err
 		}
 		changed = true
 	}
-	return changed, nil
+	onlyCreates := len(w.optionMods)+len(w.modifies)+len(w.rebuilds)+len(w.drops) == 0
+	return changed, onlyCreates && createsConfirmed, nil
 }
 
 // results says, for each index of the plan, what became of it.
@@ -631,33 +635,35 @@ func (s *syncer) results(plan []IndexChange, skipped map[string]*IndexResult, dr
 
 // create sends the missing indexes in one command. If the server refuses
 // one for lack of a feature, it sends them one by one to tell which. It
-// returns how many commands the server accepted.
-func (s *syncer) create(ctx context.Context, missing []IndexSpec, skipped map[string]*IndexResult) (int, error) {
+// returns how many commands the server accepted, and whether their answers
+// confirm every index was built.
+func (s *syncer) create(ctx context.Context, missing []IndexSpec, skipped map[string]*IndexResult) (accepted int, confirmed bool, err error) {
 	if len(missing) > 1 {
-		err := s.createIndexes(ctx, missing)
+		ok, err := s.createIndexes(ctx, missing)
 		if err == nil {
-			return 1, nil
+			return 1, ok, nil
 		}
 		if !anyUnsupported(err, missing) {
-			return 0, err
+			return 0, false, err
 		}
 		// Send them one by one to tell which index the server refuses.
 	}
-	accepted := 0
+	confirmed = true
 	for _, spec := range missing {
-		err := s.createIndexes(ctx, []IndexSpec{spec})
+		ok, err := s.createIndexes(ctx, []IndexSpec{spec})
 		switch {
 		case err == nil:
 			accepted++
+			confirmed = confirmed && ok
 		case unsupported(err, spec):
 			if err := s.skip(ctx, spec, err, spec.features(), skipped); err != nil {
-				return accepted, err
+				return accepted, false, err
 			}
 		default:
-			return accepted, err
+			return accepted, false, err
 		}
 	}
-	return accepted, nil
+	return accepted, confirmed, nil
 }
 
 func anyUnsupported(err error, specs []IndexSpec) bool {
@@ -683,23 +689,31 @@ func (s *syncer) skip(ctx context.Context, spec IndexSpec, err error, features [
 	return nil
 }
 
-func (s *syncer) createIndexes(ctx context.Context, specs []IndexSpec) error {
-	models := make([]mongo.IndexModel, len(specs))
+// createIndexes sends one createIndexes command, the entries exactly as
+// Document renders them. It reports whether the server's answer confirms
+// that every index was built: numIndexesAfter - numIndexesBefore equals the
+// number sent. Only then may a listing to check be spared.
+func (s *syncer) createIndexes(ctx context.Context, specs []IndexSpec) (bool, error) {
+	entries := make(bson.A, len(specs))
 	for i, spec := range specs {
-		models[i] = spec.Model()
+		entries[i] = spec.Document()
+	}
+	cmd := bson.D{{Key: "createIndexes", Value: s.coll.Name()}, {Key: "indexes", Value: entries}}
+	if s.cfg.commitQuorum != nil {
+		cmd = append(cmd, bson.E{Key: "commitQuorum", Value: s.cfg.commitQuorum})
 	}
 	s.log(ctx, slog.LevelDebug, "odm: createIndexes", slog.Any("indexes", names(specs)))
-	opts := options.CreateIndexes()
-	switch q := s.cfg.commitQuorum.(type) {
-	case int32:
-		opts.SetCommitQuorumInt(q)
-	case string:
-		opts.SetCommitQuorumString(q)
+	var answer struct {
+		Before *int32 `bson:"numIndexesBefore"`
+		After  *int32 `bson:"numIndexesAfter"`
+		Note   string `bson:"note"`
 	}
-	if _, err := s.coll.Indexes().CreateMany(ctx, models, opts); err != nil {
-		return &IndexError{Collection: s.coll.Name(), Indexes: names(specs), Op: "createIndexes", Err: err}
+	if err := s.db.RunCommand(ctx, cmd).Decode(&answer); err != nil {
+		return false, &IndexError{Collection: s.coll.Name(), Indexes: names(specs), Op: "createIndexes", Err: err}
 	}
-	return nil
+	confirmed := answer.Before != nil && answer.After != nil && answer.Note == "" &&
+		int(*answer.After-*answer.Before) == len(specs)
+	return confirmed, nil
 }
 
 // modify changes an index in place with collMod, one option a command:
@@ -749,7 +763,7 @@ func (s *syncer) rebuild(ctx context.Context, c IndexChange, skipped map[string]
 	if err := s.drop(ctx, listedName); err != nil {
 		return err
 	}
-	_, err := s.create(ctx, []IndexSpec{spec}, skipped)
+	_, _, err := s.create(ctx, []IndexSpec{spec}, skipped)
 	return err
 }
 

@@ -196,7 +196,8 @@ func mustMarshal(d bson.D) []byte {
 
 // Validate reads and checks every model without contacting a server: each
 // model's declarations, then the models that share a collection together.
-// It returns all problems at once in a *ValidationError.
+// It takes models as Init does ([]any lists flatten) and returns all
+// problems at once in a *ValidationError.
 func Validate(models ...any) error {
 	_, err := collect(models)
 	return err
@@ -218,7 +219,10 @@ func Declared(models ...any) (map[string][]IndexSpec, error) {
 
 // collect describes and validates every model and groups their indexes by
 // collection, in first-seen collection order.
-func collect(models []any) ([]*declared, error) {
+func collect(args []any) ([]*declared, error) {
+	var models []any
+	var ignored config
+	splitArgs(args, &ignored, &models) // []any lists flatten; options do not matter here
 	var problems []Problem
 	var cols []*declared
 	byName := map[string]*declared{}

@@ -1,0 +1,362 @@
+// Command odmbench measures Init against the bare driver on the reference
+// models, on the embedded server or on MONGODB_URI, and prints a summary
+// table (also written to the file -out names). Each ratio is measured in
+// one run, the two sides interleaved round by round, as medians.
+//
+//	go run ./cmd/odmbench            # or: make bench
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tagodm/tagodm/examples/internal/appdb"
+	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/registry"
+)
+
+func main() {
+	out := flag.String("out", "bench-results.txt", "file to write the table to")
+	rounds := flag.Int("rounds", 15, "rounds per measurement")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	if err := run(ctx, *out, *rounds); err != nil {
+		fmt.Fprintln(os.Stderr, "odmbench:", err)
+		os.Exit(1)
+	}
+}
+
+// row is one line of the summary.
+type row struct{ what, value, note string }
+
+func run(ctx context.Context, outPath string, rounds int) error {
+	conn, err := appdb.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	server := "MONGODB_URI"
+	if conn.Embedded {
+		server = "embedded FerretDB"
+	}
+	b := &bench{ctx: ctx, client: conn.Client, uri: conn.URI, opts: []any{conn.SkipUnsupported()}, rounds: rounds}
+	reference := modelSet{"the 16 reference collections", []any{registry.All()}}
+	supported := modelSet{"16 collections the server fully supports", nil}
+	for i := 0; i < 16; i++ {
+		supported.models = append(supported.models, odm.In(fmt.Sprintf("supported_%02d", i), scaleModel{}))
+	}
+	var rows []row
+	for _, step := range []func() ([]row, error){
+		func() ([]row, error) { return b.steady(reference) },
+		func() ([]row, error) { return b.steady(supported) },
+		func() ([]row, error) { return b.cold(reference) },
+		func() ([]row, error) { return b.cold(supported) },
+		b.sequential, b.scale,
+	} {
+		r, err := step()
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	f, err := os.Create(outPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := io.MultiWriter(os.Stdout, f)
+	fmt.Fprintf(w, "odmbench on %s, %d rounds a measurement, medians, %s\n\n", server, rounds, time.Now().UTC().Format(time.RFC3339))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "MEASUREMENT\tVALUE\tNOTE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.what, r.value, r.note)
+	}
+	return tw.Flush()
+}
+
+type bench struct {
+	ctx    context.Context
+	client *mongo.Client
+	uri    string
+	opts   []any
+	rounds int
+	n      int
+}
+
+// freshDB names a new database, dropped when the run ends.
+func (b *bench) freshDB() *mongo.Database {
+	b.n++
+	db := b.client.Database(fmt.Sprintf("odmbench_%d_%d", time.Now().UnixNano()%1e6, b.n))
+	return db
+}
+
+// modelSet is a set of models to measure.
+type modelSet struct {
+	label  string
+	models []any
+}
+
+func (b *bench) initArgs(extra ...any) []any {
+	return b.argsFor(modelSet{models: []any{registry.All()}}, extra...)
+}
+
+func (b *bench) argsFor(set modelSet, extra ...any) []any {
+	return append(append(slices.Clone(set.models), b.opts...), extra...)
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// collections are the collections of a set, with their declared indexes.
+func collections(set modelSet) ([]string, map[string][]odm.IndexSpec, error) {
+	declared, err := odm.Declared(set.models...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var names []string
+	for name := range declared {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, declared, nil
+}
+
+// concurrently runs f for every name at once and returns the first error.
+func concurrently(names []string, f func(string) error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(names))
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(name)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// steady: Init on an up-to-date database against the floor, the bare
+// driver listing every collection's indexes concurrently; and the commands
+// one steady-state Init sends.
+func (b *bench) steady(set modelSet) ([]row, error) {
+	db := b.freshDB()
+	defer db.Drop(context.Background())
+	if _, err := odm.Init(b.ctx, db, b.argsFor(set)...); err != nil {
+		return nil, err
+	}
+	names, _, err := collections(set)
+	if err != nil {
+		return nil, err
+	}
+	floor := func() error {
+		return concurrently(names, func(name string) error {
+			cur, err := db.Collection(name).Indexes().List(b.ctx)
+			if err != nil {
+				return err
+			}
+			var all []bson.Raw
+			return cur.All(b.ctx, &all)
+		})
+	}
+	var initT, floorT []time.Duration
+	for i := 0; i < b.rounds; i++ {
+		start := time.Now()
+		if _, err := odm.Init(b.ctx, db, b.argsFor(set)...); err != nil {
+			return nil, err
+		}
+		mid := time.Now()
+		if err := floor(); err != nil {
+			return nil, err
+		}
+		initT, floorT = append(initT, mid.Sub(start)), append(floorT, time.Since(mid))
+	}
+
+	// Count the commands of one steady-state Init.
+	counts := map[string]int{}
+	var mu sync.Mutex
+	mon := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		mu.Lock()
+		counts[e.CommandName]++
+		mu.Unlock()
+	}}
+	c, err := mongo.Connect(options.Client().ApplyURI(b.uri).SetMonitor(mon))
+	if err != nil {
+		return nil, err
+	}
+	defer c.Disconnect(context.Background())
+	report, err := odm.Init(b.ctx, c.Database(db.Name()), b.argsFor(set)...)
+	if err != nil {
+		return nil, err
+	}
+	var cmds []string
+	for name, n := range counts {
+		if name == "hello" || name == "isMaster" || name == "endSessions" {
+			continue
+		}
+		cmds = append(cmds, fmt.Sprintf("%s %d", name, n))
+	}
+	sort.Strings(cmds)
+	note := fmt.Sprintf("%d collections; target: exactly one listIndexes each", len(names))
+	if report.Count(odm.Skipped) > 0 {
+		note += fmt.Sprintf("; the server refuses %d indexes, tried again each run", report.Count(odm.Skipped))
+	}
+	return []row{
+		{"steady-state Init, " + set.label, ms(median(initT)), ""},
+		{"  floor: bare listIndexes, concurrent", ms(median(floorT)), ""},
+		{"  steady-state Init / floor", fmt.Sprintf("%.2fx", float64(median(initT))/float64(median(floorT))), "target at most 1.3x"},
+		{"  commands per steady-state Init", strings.Join(cmds, ", "), note},
+	}, nil
+}
+
+// cold: Init on an empty database against the bare driver's CreateMany of
+// the same indexes on every collection, concurrently.
+func (b *bench) cold(set modelSet) ([]row, error) {
+	names, declared, err := collections(set)
+	if err != nil {
+		return nil, err
+	}
+	// The indexes the server accepts, from a first run: the floor creates
+	// exactly those.
+	probe := b.freshDB()
+	report, err := odm.Init(b.ctx, probe, b.argsFor(set)...)
+	probe.Drop(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	accepted := map[string][]mongo.IndexModel{}
+	for _, name := range names {
+		cr, _ := report.Collection(name)
+		for _, spec := range declared[name] {
+			if slices.Contains(cr.Names(odm.Created), spec.IndexName()) {
+				accepted[name] = append(accepted[name], spec.Model())
+			}
+		}
+	}
+	floor := func(db *mongo.Database) error {
+		return concurrently(names, func(name string) error {
+			if len(accepted[name]) == 0 {
+				return nil
+			}
+			_, err := db.Collection(name).Indexes().CreateMany(b.ctx, accepted[name])
+			return err
+		})
+	}
+	var initT, floorT []time.Duration
+	for i := 0; i < b.rounds; i++ {
+		a, f := b.freshDB(), b.freshDB()
+		start := time.Now()
+		if _, err := odm.Init(b.ctx, a, b.argsFor(set)...); err != nil {
+			return nil, err
+		}
+		mid := time.Now()
+		if err := floor(f); err != nil {
+			return nil, err
+		}
+		initT, floorT = append(initT, mid.Sub(start)), append(floorT, time.Since(mid))
+		a.Drop(context.Background())
+		f.Drop(context.Background())
+	}
+	note := "target at most 1.2x"
+	if report.Count(odm.Skipped) > 0 {
+		note += fmt.Sprintf("; Init also tries the %d indexes the server refuses", report.Count(odm.Skipped))
+	}
+	return []row{
+		{"cold Init, " + set.label, ms(median(initT)), ""},
+		{"  floor: bare CreateMany, concurrent", ms(median(floorT)), ""},
+		{"  cold Init / floor", fmt.Sprintf("%.2fx", float64(median(initT))/float64(median(floorT))), note},
+	}, nil
+}
+
+// sequential: cold Init one collection at a time against the default.
+func (b *bench) sequential() ([]row, error) {
+	var seqT, conT []time.Duration
+	for i := 0; i < b.rounds; i++ {
+		s, c := b.freshDB(), b.freshDB()
+		start := time.Now()
+		if _, err := odm.Init(b.ctx, s, b.initArgs(odm.WithConcurrency(1))...); err != nil {
+			return nil, err
+		}
+		mid := time.Now()
+		if _, err := odm.Init(b.ctx, c, b.initArgs()...); err != nil {
+			return nil, err
+		}
+		seqT, conT = append(seqT, mid.Sub(start)), append(conT, time.Since(mid))
+		s.Drop(context.Background())
+		c.Drop(context.Background())
+	}
+	return []row{
+		{"cold Init, reference, sequential (concurrency 1)", ms(median(seqT)), ""},
+		{"  cold Init, concurrent (default 8)", ms(median(conT)), ""},
+		{"  sequential / concurrent", fmt.Sprintf("%.2fx", float64(median(seqT))/float64(median(conT))), "the gain of concurrency"},
+	}, nil
+}
+
+// scaleModel has five indexes; odm.In places it in many collections.
+type scaleModel struct {
+	Key    string    `bson:"key" odm:"uniqueIndex"`
+	Owner  string    `bson:"owner" odm:"index:idx_owner_at,priority:1"`
+	At     time.Time `bson:"at" odm:"index:idx_owner_at,priority:2,sort:desc"`
+	Status string    `bson:"status" odm:"index"`
+	Kind   string    `bson:"kind" odm:"index"`
+	Score  int       `bson:"score" odm:"index,sort:desc"`
+}
+
+// scale: steady-state Init over 10, 100 and 1,000 collections of five
+// indexes.
+func (b *bench) scale() ([]row, error) {
+	var rows []row
+	var prev time.Duration
+	for _, n := range []int{10, 100, 1000} {
+		models := make([]any, n)
+		for i := range models {
+			models[i] = odm.In(fmt.Sprintf("scale_%04d", i), scaleModel{})
+		}
+		db := b.freshDB()
+		if _, err := odm.Init(b.ctx, db, models); err != nil {
+			return nil, err
+		}
+		var ts []time.Duration
+		for i := 0; i < max(3, b.rounds/3); i++ {
+			start := time.Now()
+			if _, err := odm.Init(b.ctx, db, models); err != nil {
+				return nil, err
+			}
+			ts = append(ts, time.Since(start))
+		}
+		db.Drop(context.Background())
+		m := median(ts)
+		note := fmt.Sprintf("%.0f µs a collection", float64(m.Microseconds())/float64(n))
+		if prev > 0 {
+			note += fmt.Sprintf("; %.1fx the previous for 10x the collections", float64(m)/float64(prev))
+		}
+		rows = append(rows, row{fmt.Sprintf("steady-state Init, %d collections x 5 indexes", n), ms(m), note})
+		prev = m
+	}
+	return rows, nil
+}
