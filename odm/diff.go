@@ -38,7 +38,8 @@ type IndexChange struct {
 	Action Action `json:"action"`
 	// Declared is the declared spec as String prints it; empty for a Drop.
 	Declared string `json:"declared,omitempty"`
-	// Listed is the listed index as extended JSON; empty for a Create.
+	// Listed is the listed index as extended JSON, for the actions that
+	// change something (not for Unchanged, nor for a Create).
 	Listed string `json:"listed,omitempty"`
 	// ListedName is the name of the listed index a Conflict is with, when
 	// it differs from Name (same keys under another name).
@@ -141,15 +142,15 @@ func Diff(declared []IndexSpec, listed []bson.Raw, opts ...DiffOption) ([]IndexC
 		if j, ok := byName[want.name]; ok {
 			claimed[j] = true
 			got := shapes[j]
-			ch.listed, ch.Listed = &got, extJSON(listed[j])
+			ch.listed = &got
 			ch.Differences = differences(want, got)
 			switch {
 			case len(ch.Differences) == 0:
 				ch.Action = Unchanged
 			case modifiable(want, got, ch.Differences):
-				ch.Action = ModifyInPlace
+				ch.Action, ch.Listed = ModifyInPlace, extJSON(listed[j])
 			default:
-				ch.Action = Conflict
+				ch.Action, ch.Listed = Conflict, extJSON(listed[j])
 			}
 			changes = append(changes, ch)
 			continue

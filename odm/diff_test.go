@@ -262,7 +262,7 @@ func TestDiff(t *testing.T) {
 				if c.Action != odm.Drop {
 					assert.NotEmpty(t, c.Declared)
 				}
-				if c.Action != odm.Create {
+				if c.Action != odm.Create && c.Action != odm.Unchanged {
 					assert.NotEmpty(t, c.Listed)
 				}
 			}
