@@ -18,6 +18,8 @@ func TestRetryable(t *testing.T) {
 	assert.True(t, retryable(fmt.Errorf("wrapped: %w", poolCleared{})))
 	assert.True(t, retryable(mongo.CommandError{Code: 6, Labels: []string{"NetworkError"}}))
 	assert.True(t, retryable(mongo.CommandError{Code: 91, Labels: []string{"RetryableWriteError"}}))
+	assert.True(t, retryable(&IndexError{Err: mongo.CommandError{Code: 285, Name: "IndexBuildAlreadyInProgress"}}))
+	assert.True(t, retryable(mongo.CommandError{Code: 10107, Name: "NotWritablePrimary"}))
 	assert.False(t, retryable(mongo.CommandError{Code: 85, Name: "IndexOptionsConflict"}))
 	assert.False(t, retryable(errors.New("boom")))
 }

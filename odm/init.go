@@ -1041,9 +1041,13 @@ func (s *syncer) optionResults(plan []OptionChange, skipped map[string]*IndexRes
 
 // retryable reports an error worth a fresh listing and another try: a
 // dropped or failed connection, including the driver clearing its pool
-// after another operation lost its connection.
+// after another operation lost its connection; a race with another process
+// building the same index; a replica set changing its primary.
 func retryable(err error) bool {
 	if mongo.IsNetworkError(err) {
+		return true
+	}
+	if code, ok := errorCode(err); ok && slices.Contains(transientCodes, code) {
 		return true
 	}
 	var r interface{ Retryable() bool }
@@ -1053,6 +1057,11 @@ func retryable(err error) bool {
 	var le mongo.LabeledError
 	return errors.As(err, &le) && le.HasErrorLabel("RetryableWriteError")
 }
+
+// transientCodes are server errors that a fresh plan and another try
+// resolve: IndexBuildAborted (276), IndexBuildAlreadyInProgress (285), and
+// the codes of a node that is stepping down, recovering or shutting down.
+var transientCodes = []int32{276, 285, 91, 189, 10107, 10058, 11600, 11602, 13435, 13436}
 
 func names(specs []IndexSpec) []string {
 	out := make([]string, len(specs))
