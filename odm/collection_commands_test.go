@@ -79,14 +79,11 @@ func TestCollectionCommands(t *testing.T) {
 			"seats": {"bsonType": "int", "minimum": 1.0}}}},
 			"validationLevel": "moderate", "validationAction": "error"}`},
 	}
-	c, rec := testrig.MonitoredClient(t)
-	db := testrig.Database(t, c)
 	var models []any
 	for _, tt := range tests {
 		models = append(models, tt.model)
 	}
-	report, err := odm.Init(context.Background(), db, models, odm.SkipUnsupported())
-	require.NoError(t, err)
+	report, db, rec := initRecorded(t, models...)
 
 	for _, tt := range tests {
 		t.Run(tt.coll, func(t *testing.T) {

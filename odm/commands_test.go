@@ -1,7 +1,6 @@
 package odm_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -135,14 +134,11 @@ func TestIndexCommands(t *testing.T) {
 		{featWildcard{}, "feat_wildcard", `{"key": {"$**": 1}, "name": "$**_1", "wildcardProjection": {"attrs": 1}}`},
 		{featSparse{}, "feat_sparse", `{"key": {"nick": 1}, "name": "nick_1", "sparse": true}`},
 	}
-	c, rec := testrig.MonitoredClient(t)
-	db := testrig.Database(t, c)
 	var models []any
 	for _, tt := range tests {
 		models = append(models, tt.model)
 	}
-	report, err := odm.Init(context.Background(), db, models, odm.SkipUnsupported())
-	require.NoError(t, err)
+	report, db, rec := initRecorded(t, models...)
 
 	for _, tt := range tests {
 		t.Run(tt.coll, func(t *testing.T) {

@@ -155,18 +155,11 @@ func errorCode(err error) (int32, bool) {
 // index needs. Servers that do not know a key type answer IndexNotFound to
 // createIndexes (FerretDB), hence that code for indexes with special keys.
 func unsupported(err error, s IndexSpec) bool {
-	code, ok := errorCode(err)
-	if !ok {
-		return false
-	}
-	switch code {
-	case codeNotImplemented, codeCommandNotFound, codeCannotCreateIndex,
-		codeCommandNotSupported, codeInvalidIndexSpecOption:
+	if unsupportedCode(err) {
 		return true
-	case codeIndexNotFound:
-		return slices.ContainsFunc(s.Keys, func(k IndexKey) bool { return k.Type.special() })
 	}
-	return false
+	code, ok := errorCode(err)
+	return ok && code == codeIndexNotFound && slices.ContainsFunc(s.Keys, func(k IndexKey) bool { return k.Type.special() })
 }
 
 // unsupportedError describes a refusal for lack of a feature; features are

@@ -22,6 +22,18 @@ import (
 
 func TestMain(m *testing.M) { testrig.Main(m) }
 
+// initRecorded runs Init with SkipUnsupported on a fresh database through
+// a monitored client, and returns the report, the database and the
+// commands sent.
+func initRecorded(t *testing.T, models ...any) (*odm.Report, *mongo.Database, *testrig.Recorder) {
+	t.Helper()
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	report, err := odm.Init(context.Background(), db, models, odm.SkipUnsupported())
+	require.NoError(t, err)
+	return report, db, rec
+}
+
 type plainModel struct {
 	ID        bson.ObjectID `bson:"_id,omitempty"`
 	OrderID   string        `bson:"order_id" odm:"uniqueIndex"`
