@@ -68,6 +68,7 @@ type Difference struct {
 	Listed   string `json:"listed"`
 }
 
+// String renders the value on one line.
 func (d Difference) String() string {
 	show := func(s string) string {
 		if s == "" {

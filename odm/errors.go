@@ -22,6 +22,7 @@ type Problem struct {
 	Message    string
 }
 
+// String renders the value on one line.
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.GoType != "" {
@@ -57,6 +58,7 @@ type ValidationError struct {
 	Problems []Problem
 }
 
+// Error implements the error interface.
 func (e *ValidationError) Error() string {
 	if len(e.Problems) == 1 {
 		return "odm: invalid declaration: " + e.Problems[0].String()
@@ -83,6 +85,7 @@ type IndexError struct {
 	Err     error
 }
 
+// Error implements the error interface.
 func (e *IndexError) Error() string {
 	what := "collection " + e.Collection
 	if len(e.Indexes) > 0 {
@@ -91,6 +94,7 @@ func (e *IndexError) Error() string {
 	return fmt.Sprintf("odm: %s on %s: %v", e.Op, what, e.Err)
 }
 
+// Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *IndexError) Unwrap() error { return e.Err }
 
 // UnsupportedError reports an index that the server refused because it
@@ -105,11 +109,13 @@ type UnsupportedError struct {
 	Err     error
 }
 
+// Error implements the error interface.
 func (e *UnsupportedError) Error() string {
 	return fmt.Sprintf("odm: collection %s, index %s: the server does not support %s: %v",
 		e.Collection, e.Index, strings.Join(e.Options, ", "), e.Err)
 }
 
+// Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *UnsupportedError) Unwrap() error { return e.Err }
 
 // Server error codes the library branches on.
@@ -190,6 +196,7 @@ type ConflictError struct {
 	Options []OptionChange
 }
 
+// Error implements the error interface.
 func (e *ConflictError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "odm: collection %s: %d index(es) and %d option(s) conflict with their declarations (choose a conflict policy to rebuild or keep indexes):",
@@ -218,6 +225,7 @@ type DuplicateKeysError struct {
 	Count  int64
 }
 
+// Error implements the error interface.
 func (e *DuplicateKeysError) Error() string {
 	sample, _ := bson.MarshalExtJSON(e.Sample, false, false)
 	return fmt.Sprintf("odm: collection %s, index %s: cannot rebuild as unique: %d documents share the keys %s; the listed index was kept",

@@ -507,6 +507,7 @@ type DuplicateKeyError struct {
 	Err        error
 }
 
+// Error implements the error interface.
 func (e *DuplicateKeyError) Error() string {
 	index := e.Index
 	if index == "" {
@@ -515,6 +516,7 @@ func (e *DuplicateKeyError) Error() string {
 	return fmt.Sprintf("odm: collection %s: duplicate key refused by %s: %v", e.Collection, index, e.Err)
 }
 
+// Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *DuplicateKeyError) Unwrap() error { return e.Err }
 
 // DocumentRejectedError is a write the collection's validator refused
@@ -526,10 +528,12 @@ type DocumentRejectedError struct {
 	Err error
 }
 
+// Error implements the error interface.
 func (e *DocumentRejectedError) Error() string {
 	return fmt.Sprintf("odm: collection %s: document %v rejected by the validator: %v", e.Collection, e.ID, e.Err)
 }
 
+// Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *DocumentRejectedError) Unwrap() error { return e.Err }
 
 // StaleRevisionError is a write of a revisioned document whose stored
@@ -541,6 +545,7 @@ type StaleRevisionError struct {
 	Revision int64
 }
 
+// Error implements the error interface.
 func (e *StaleRevisionError) Error() string {
 	id := ""
 	if e.ID != nil {

@@ -22,6 +22,7 @@ type IndexDoc struct {
 	Options map[string]string // option -> value as canonical text
 }
 
+// String renders the value on one line.
 func (d IndexDoc) String() string {
 	var opts []string
 	for k, v := range d.Options {
