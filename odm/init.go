@@ -556,7 +556,9 @@ func (s *syncer) apply(ctx context.Context, w work, skipped map[string]*IndexRes
 		if err != nil {
 			return changed, false, err
 		}
-		createsConfirmed = ok
+		// Some servers accept sparse without keeping it: only a listing
+		// tells, so a sparse index is never confirmed by the answer alone.
+		createsConfirmed = ok && !slices.ContainsFunc(specs, func(sp IndexSpec) bool { return sp.Sparse })
 	}
 	for _, c := range w.modifies {
 		err := s.modify(ctx, c)
