@@ -66,12 +66,22 @@ func declaredShape(s IndexSpec) (shape, error) {
 
 // listedShape normalises an index document as listIndexes returns it (or
 // as createIndexes takes it).
-func listedShape(raw bson.Raw) (shape, error) {
+func listedShape(raw bson.Raw) (sh shape, err error) {
+	// The driver's value accessors panic on bytes that lie about their
+	// lengths; a listing is outside data, so such bytes are an error here.
+	defer func() {
+		if r := recover(); r != nil {
+			sh, err = shape{}, fmt.Errorf("malformed index document: %v", r)
+		}
+	}()
+	if err := deepValidate(raw, 0); err != nil {
+		return shape{}, fmt.Errorf("malformed index document: %w", err)
+	}
 	elems, err := raw.Elements()
 	if err != nil {
 		return shape{}, fmt.Errorf("malformed index document: %w", err)
 	}
-	sh := shape{options: map[string]string{}}
+	sh = shape{options: map[string]string{}}
 	var keyDoc bson.Raw
 	var collation bson.Raw
 	for _, e := range elems {
@@ -148,6 +158,36 @@ func listedShape(raw bson.Raw) (shape, error) {
 		}
 	}
 	return sh, nil
+}
+
+// deepValidate checks a document and every document and array in it, so
+// that reading its values cannot fail half-way: bson.Raw.Validate looks at
+// the top level only.
+func deepValidate(raw bson.Raw, depth int) error {
+	if depth > 100 {
+		return errors.New("documents nested too deep")
+	}
+	elems, err := raw.Elements()
+	if err != nil {
+		return err
+	}
+	for _, e := range elems {
+		v := e.Value()
+		if err := v.Validate(); err != nil {
+			return fmt.Errorf("field %q: %w", e.Key(), err)
+		}
+		switch v.Type {
+		case bson.TypeEmbeddedDocument:
+			if err := deepValidate(v.Document(), depth+1); err != nil {
+				return err
+			}
+		case bson.TypeArray:
+			if err := deepValidate(bson.Raw(v.Array()), depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s shape) hasKey(field, value string) bool {
