@@ -374,33 +374,42 @@ func mayBeUnkept(d Difference) bool {
 // options it accepts without keeping them.
 type serverInfo struct {
 	db               *mongo.Database
-	once             sync.Once
+	mu               sync.Mutex
+	known            bool // asked successfully
 	name             string
 	unkept           []string // index options
 	unkeptCollection []string // collection options
-	err              error
 }
 
 func (i *serverInfo) unkeptOptions(ctx context.Context) ([]string, error) {
-	i.ask(ctx)
-	return i.unkept, i.err
+	err := i.ask(ctx)
+	return i.unkept, err
 }
 
 func (i *serverInfo) unkeptCollectionOptions(ctx context.Context) ([]string, error) {
-	i.ask(ctx)
-	return i.unkeptCollection, i.err
+	err := i.ask(ctx)
+	return i.unkeptCollection, err
 }
 
-func (i *serverInfo) ask(ctx context.Context) {
-	i.once.Do(func() {
-		var info bson.M
-		i.err = i.db.Client().Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info)
-		if _, ferret := info["ferretdbVersion"]; ferret {
-			i.name = "FerretDB"
-			i.unkept = []string{"sparse"}
-			i.unkeptCollection = []string{"clusteredIndex", "changeStreamPreAndPostImages"}
-		}
-	})
+// ask runs buildInfo once it succeeds; a failure (a dropped connection,
+// say) is returned, for the caller to retry, and not remembered.
+func (i *serverInfo) ask(ctx context.Context) error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.known {
+		return nil
+	}
+	var info bson.M
+	if err := i.db.Client().Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return &IndexError{Collection: "(server)", Op: "buildInfo", Err: err}
+	}
+	if _, ferret := info["ferretdbVersion"]; ferret {
+		i.name = "FerretDB"
+		i.unkept = []string{"sparse"}
+		i.unkeptCollection = []string{"clusteredIndex", "changeStreamPreAndPostImages"}
+	}
+	i.known = true
+	return nil
 }
 
 // checkConflicts fails on conflicts under ConflictFail, before anything in
