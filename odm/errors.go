@@ -73,7 +73,8 @@ func (e *ValidationError) Error() string {
 }
 
 // IndexError is a server's refusal of one or more indexes of a collection,
-// or a failure to list them. Err is the driver's error: errors.As reaches
+// or a failure to list them (Collection is empty for a command about the
+// server as a whole, such as buildInfo). Err is the driver's error: errors.As reaches
 // mongo.CommandError and its code (IndexOptionsConflict 85,
 // IndexKeySpecsConflict 86, ...).
 type IndexError struct {
@@ -87,6 +88,9 @@ type IndexError struct {
 
 // Error implements the error interface.
 func (e *IndexError) Error() string {
+	if e.Collection == "" {
+		return fmt.Sprintf("odm: %s: %v", e.Op, e.Err)
+	}
 	what := "collection " + e.Collection
 	if len(e.Indexes) > 0 {
 		what += ", index " + strings.Join(e.Indexes, ", ")

@@ -401,7 +401,7 @@ func (i *serverInfo) ask(ctx context.Context) error {
 	}
 	var info bson.M
 	if err := i.db.Client().Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
-		return &IndexError{Collection: "(server)", Op: "buildInfo", Err: err}
+		return &IndexError{Op: "buildInfo", Err: err}
 	}
 	if _, ferret := info["ferretdbVersion"]; ferret {
 		i.name = "FerretDB"

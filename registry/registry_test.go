@@ -94,3 +94,11 @@ func TestZeroValueIsUsable(t *testing.T) {
 	require.NoError(t, r.Register(order{}))
 	assert.Len(t, r.All(), 1)
 }
+
+func TestOneModelInSeveralCollections(t *testing.T) {
+	r := registry.New()
+	require.NoError(t, r.Register(odm.In("orders_2026", order{}), odm.In("orders_2027", order{})))
+	assert.Equal(t, 2, r.Len())
+	err := r.Register(odm.In("orders_2026", order{}))
+	assert.ErrorContains(t, err, "registered twice (collection orders_2026)")
+}
