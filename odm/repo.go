@@ -108,6 +108,9 @@ func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOpt
 			o(&cfg)
 		}
 	}
+	if m.Revision != "" && len(m.revisionIndex) == 0 {
+		return nil, fmt.Errorf("odm: %s: the revision field %s cannot be reached in the struct", what, m.Revision)
+	}
 	c := &Collection[T]{coll: db.Collection(m.Collection), model: m, id: findIDField(st), logger: cfg.logger}
 	c.rev = revisionKindOf(t, m)
 	return c, nil

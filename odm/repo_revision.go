@@ -96,6 +96,9 @@ func (c *Collection[T]) startRevision(doc *T) func() {
 func (c *Collection[T]) replaceGuarded(ctx context.Context, op string, filter any, doc *T, write func(guarded any) (bool, error)) error {
 	c.warnIfNotAtomic(ctx)
 	f, undo := c.revisionSlot(doc)
+	if !f.IsValid() {
+		return fmt.Errorf("odm: %s on %s: the revision field %s cannot be set in the document", op, c.Name(), c.model.Revision)
+	}
 	expected := c.readRevision(f)
 	next := c.nextRevision(expected)
 	guarded := bson.D{{Key: "$and", Value: bson.A{filter, bson.D{{Key: c.model.Revision, Value: c.stored(expected)}}}}}
