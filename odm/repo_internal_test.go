@@ -2,6 +2,7 @@ package odm
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -67,6 +68,25 @@ func TestDuplicateErrorTypes(t *testing.T) {
 	var original mongo.CommandError
 	require.True(t, errors.As(dup.Err.(mongo.CommandError).Wrapped, &original))
 	assert.Equal(t, int32(1), original.Code)
+
+	// MongoDB's duplicate key codes, wherever the driver's error holds them.
+	mongoDups := map[string]error{
+		"11000 write error":         mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 11000, Message: "E11000 duplicate key error collection: app.c index: email_1 dup key: { email: \"a\" }"}}},
+		"11001 write error":         mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 11001, Message: "E11001 duplicate key on update"}}},
+		"12582 write error":         mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 12582, Message: "duplicate key insert for unique index of capped collection"}}},
+		"11000 write concern error": mongo.WriteException{WriteConcernError: &mongo.WriteConcernError{Code: 11000, Message: "E11000 duplicate key error collection: app.c index: email_1 dup key"}},
+		"11000 bulk write error":    mongo.BulkWriteException{WriteErrors: []mongo.BulkWriteError{{WriteError: mongo.WriteError{Index: 1, Code: 11000, Message: "E11000 duplicate key error collection: app.c index: email_1 dup key"}}}},
+		"11000 command error":       mongo.CommandError{Code: 11000, Message: "E11000 duplicate key error collection: app.c"},
+	}
+	for name, err := range mongoDups {
+		d := duplicateError("c", err)
+		require.NotNil(t, d, name)
+		assert.Equal(t, err, d.Err, "%s: the driver's error is kept as it is", name)
+		assert.True(t, isDuplicate(err), name)
+		if strings.Contains(err.Error(), "index: email_1") {
+			assert.Equal(t, "email_1", d.Index, name)
+		}
+	}
 
 	assert.Nil(t, duplicateError("c", mongo.CommandError{Code: 2, Message: "BadValue"}))
 	assert.Nil(t, duplicateError("c", errors.New("UNIQUE constraint failed, but not from a server")))
