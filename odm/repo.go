@@ -271,7 +271,9 @@ func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any
 	}
 	var out T
 	if err := c.coll.FindOneAndUpdate(ctx, filter, update, opts...).Decode(&out); err != nil {
-		if errors.Is(err, mongo.ErrNoDocuments) || isDuplicate(err) {
+		// With upsert, no document before the write means one was inserted.
+		inserted := errors.Is(err, mongo.ErrNoDocuments) && upserts(opts, func(o *options.FindOneAndUpdateOptions) *bool { return o.Upsert })
+		if !inserted && (errors.Is(err, mongo.ErrNoDocuments) || isDuplicate(err)) {
 			if stale := c.staleCheck(ctx, filter, next); stale != nil {
 				return nil, stale
 			}
@@ -357,10 +359,15 @@ func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *
 		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
 	}
 	var out T
+	upsert := upserts(opts, func(o *options.FindOneAndReplaceOptions) *bool { return o.Upsert })
+	inserted := false
 	write := func(f any) (bool, error) {
 		err := c.coll.FindOneAndReplace(ctx, f, doc, opts...).Decode(&out)
 		if errors.Is(err, mongo.ErrNoDocuments) {
-			return false, nil
+			// With upsert, no document before the write means one was
+			// inserted.
+			inserted = upsert
+			return inserted, nil
 		}
 		return err == nil, err
 	}
@@ -369,7 +376,7 @@ func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *
 		if err != nil {
 			return nil, c.wrap("replace", err, idOf(doc))
 		}
-		if !found {
+		if !found || inserted {
 			return nil, c.wrap("replace", mongo.ErrNoDocuments, idOf(doc))
 		}
 		return &out, nil
@@ -383,7 +390,7 @@ func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *
 	if err != nil {
 		return nil, err
 	}
-	if !found {
+	if !found || inserted {
 		return nil, c.wrap("replace", mongo.ErrNoDocuments, idOf(doc))
 	}
 	return &out, nil
@@ -441,4 +448,11 @@ func Aggregate[R, T any](ctx context.Context, c *Collection[T], pipeline any, op
 		return nil, c.wrap("aggregate", err, nil)
 	}
 	return out, nil
+}
+
+// upserts reports whether options ask for an upsert.
+func upserts[O any](opts []options.Lister[O], upsert func(*O) *bool) bool {
+	o := applied(opts)
+	u := upsert(&o)
+	return u != nil && *u
 }

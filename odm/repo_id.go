@@ -95,7 +95,13 @@ func (c *Collection[T]) setGeneratedID(doc *T, id any) {
 // insertOrdered reports whether an InsertMany stops at its first failure
 // (the default).
 func insertOrdered(opts []options.Lister[options.InsertManyOptions]) bool {
-	var o options.InsertManyOptions
+	o := applied(opts)
+	return o.Ordered == nil || *o.Ordered
+}
+
+// applied is the options opts set.
+func applied[O any](opts []options.Lister[O]) O {
+	var o O
 	for _, l := range opts {
 		if l == nil {
 			continue
@@ -104,7 +110,7 @@ func insertOrdered(opts []options.Lister[options.InsertManyOptions]) bool {
 			_ = set(&o)
 		}
 	}
-	return o.Ordered == nil || *o.Ordered
+	return o
 }
 
 // storedDocs tells which of n documents an InsertMany that returned err

@@ -43,7 +43,7 @@ type embeddedIDDoc struct {
 	Name    string `bson:"name"`
 }
 
-// insertedID inserts one and then many documents of T through the
+// writeBack inserts one and then many documents of T through the
 // repository, and returns, for each, the _id the struct holds afterwards
 // and the _id stored for its name.
 func writeBack[T any](t *testing.T, db *mongo.Database, newDoc func(name string) T, idOf func(*T) any) {

@@ -388,3 +388,56 @@ func TestRepositoryLoggerWarnsOnce(t *testing.T) {
 		assert.Contains(t, logs[i].String(), "collection=saga_docs")
 	}
 }
+
+// TestUpsertOfANewDocument: a guarded upsert of a document that does not
+// exist inserts it with its first revision, on every write path; a
+// find-and-modify that returns the document from before answers
+// mongo.ErrNoDocuments, as the driver does, and is not taken for stale.
+func TestUpsertOfANewDocument(t *testing.T) {
+	db := testrig.Database(t, nil)
+	ctx := context.Background()
+	sagas := odm.MustCollection[sagaDoc](db)
+	set := bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: "new"}}}}
+	tests := []struct {
+		id    string
+		write func(id string) (*sagaDoc, error)
+	}{
+		{"replace", func(id string) (*sagaDoc, error) {
+			d := &sagaDoc{ID: id, State: "new"}
+			_, err := sagas.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, d, options.Replace().SetUpsert(true))
+			return d, err
+		}},
+		{"find-replace", func(id string) (*sagaDoc, error) {
+			d := &sagaDoc{ID: id, State: "new"}
+			_, err := sagas.FindOneAndReplace(ctx, bson.D{{Key: "_id", Value: id}}, d, options.FindOneAndReplace().SetUpsert(true))
+			return d, err
+		}},
+		{"update", func(id string) (*sagaDoc, error) {
+			_, err := sagas.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "revision", Value: 0}}, set, options.UpdateOne().SetUpsert(true))
+			return nil, err
+		}},
+		{"find-update", func(id string) (*sagaDoc, error) {
+			_, err := sagas.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}, {Key: "revision", Value: 0}}, set, options.FindOneAndUpdate().SetUpsert(true))
+			return nil, err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			d, err := tt.write(tt.id)
+			if strings.HasPrefix(tt.id, "find") {
+				assert.ErrorIs(t, err, mongo.ErrNoDocuments, "nothing existed before")
+			} else {
+				require.NoError(t, err)
+			}
+			var stale *odm.StaleRevisionError
+			assert.False(t, errors.As(err, &stale), "an insert is not stale: %v", err)
+			stored, err := sagas.FindByID(ctx, tt.id)
+			require.NoError(t, err)
+			assert.Equal(t, "new", stored.State)
+			assert.Equal(t, int64(1), stored.Revision)
+			if d != nil {
+				assert.Equal(t, int64(1), d.Revision, "the document holds the revision stored")
+			}
+		})
+	}
+}
