@@ -44,8 +44,8 @@ type embeddedIDDoc struct {
 }
 
 // writeBack inserts one and then many documents of T through the
-// repository, and returns, for each, the _id the struct holds afterwards
-// and the _id stored for its name.
+// repository, and checks, for each, that the struct and the result both
+// hold the _id stored for its name.
 func writeBack[T any](t *testing.T, db *mongo.Database, newDoc func(name string) T, idOf func(*T) any) {
 	t.Helper()
 	ctx := context.Background()
