@@ -143,22 +143,33 @@ func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.L
 
 // InsertMany inserts docs, starting revisions and setting generated ids as
 // InsertOne does. When some documents fail, the ones the server stored
-// still get their ids.
+// get their ids, and the others are left as they were.
 func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
 	all := make([]any, len(docs))
+	var restore []func()
+	if c.rev != revNone {
+		restore = make([]func(), len(docs))
+	}
 	for i := range docs {
-		c.startRevision(&docs[i])
+		if restore != nil {
+			restore[i] = c.startRevision(&docs[i])
+		}
 		all[i] = &docs[i]
 	}
 	res, err := c.coll.InsertMany(ctx, all, opts...)
-	if res != nil && c.id.generated() {
-		// The driver lists the ids of the stored documents only, in order.
-		stored, k := storedDocs(len(docs), err, insertOrdered(opts)), 0
-		for i := range docs {
-			if stored(i) && k < len(res.InsertedIDs) {
-				c.setGeneratedID(&docs[i], res.InsertedIDs[k])
-				k++
+	stored := storedDocs(len(docs), err, insertOrdered(opts))
+	// The driver lists the ids of the stored documents only, in order.
+	k := 0
+	for i := range docs {
+		if !stored(i) {
+			if restore != nil {
+				restore[i]()
 			}
+			continue
+		}
+		if res != nil && k < len(res.InsertedIDs) {
+			c.setGeneratedID(&docs[i], res.InsertedIDs[k])
+			k++
 		}
 	}
 	if err != nil {

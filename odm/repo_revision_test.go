@@ -441,3 +441,18 @@ func TestUpsertOfANewDocument(t *testing.T) {
 		})
 	}
 }
+
+// TestInsertManyStartsRevisionsOfStoredDocuments: documents an InsertMany
+// stored hold their first revision; a refused one is left as it was.
+func TestInsertManyStartsRevisionsOfStoredDocuments(t *testing.T) {
+	db := testrig.Database(t, nil)
+	ctx := context.Background()
+	_, err := odm.Init(ctx, db, uniqueRevDoc{})
+	require.NoError(t, err)
+	docs := odm.MustCollection[uniqueRevDoc](db)
+	batch := []uniqueRevDoc{{ID: "a", Email: "a@x"}, {ID: "b", Email: "a@x"}, {ID: "c", Email: "c@x"}}
+	_, err = docs.InsertMany(ctx, batch, options.InsertMany().SetOrdered(false))
+	var dup *odm.DuplicateKeyError
+	require.ErrorAs(t, err, &dup)
+	assert.Equal(t, []int64{1, 0, 1}, []int64{batch[0].Revision, batch[1].Revision, batch[2].Revision})
+}
