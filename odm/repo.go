@@ -79,7 +79,30 @@ func MustCollectionIn[T any](db *mongo.Database, collection string, opts ...Coll
 }
 
 func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOption) (*Collection[T], error) {
-	t := reflect.TypeFor[T]()
+	b, err := bindRepository(reflect.TypeFor[T](), name, db == nil)
+	if err != nil {
+		return nil, err
+	}
+	var cfg collectionConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	return &Collection[T]{coll: db.Collection(b.model.Collection), model: b.model, rev: b.rev, id: b.id, logger: cfg.logger}, nil
+}
+
+// repository is what a repository knows of its model type.
+type repository struct {
+	model *Model
+	rev   revisionKind
+	id    idField
+}
+
+// bindRepository checks a repository's model type t (bound to the named
+// collection when name is given) without a server: everything
+// NewCollection checks, for any type, generic or built at run time.
+func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error) {
 	what := fmt.Sprintf("Collection[%v]", t)
 	if name != nil {
 		what = fmt.Sprintf("Collection[%v] in %q", t, *name)
@@ -95,25 +118,17 @@ func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOpt
 	if err != nil {
 		return nil, fmt.Errorf("odm: %s: %w", what, err)
 	}
-	if db == nil {
+	if noDB {
 		return nil, fmt.Errorf("odm: %s: a database is needed, got nil", what)
 	}
 	st, err := reflectx.Describe(t)
 	if err != nil {
 		return nil, fmt.Errorf("odm: %s: %w", what, err)
 	}
-	var cfg collectionConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
 	if m.Revision != "" && len(m.revisionIndex) == 0 {
 		return nil, fmt.Errorf("odm: %s: the revision field %s cannot be reached in the struct", what, m.Revision)
 	}
-	c := &Collection[T]{coll: db.Collection(m.Collection), model: m, id: findIDField(st), logger: cfg.logger}
-	c.rev = revisionKindOf(t, m)
-	return c, nil
+	return &repository{model: m, rev: revisionKindOf(t, m), id: findIDField(st)}, nil
 }
 
 // Name is the collection's name.
