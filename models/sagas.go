@@ -3,15 +3,25 @@ package models
 import (
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tagodm/tagodm/odm"
 	"github.com/tagodm/tagodm/registry"
 )
 
 func init() { registry.MustRegister(Saga{}, Execution{}, ResourceAllocation{}) }
 
 // Saga is the state of one saga run, in "sagas": at most one saga of each
-// name per execution. Sagas are written with optimistic concurrency: every
-// write through odm.Collection checks and bumps RevisionID.
+// name per execution. Sagas are written with optimistic concurrency in
+// Beanie's style (use_revision), so that the service's Python and Go
+// processes can share the collection: RevisionID is a UUID stored as BSON
+// binary subtype 4 under "revision_id"; every write through odm.Collection
+// matches the UUID the saga was read with and stores a new one. A saga
+// written without a revision (absent or null) is read with a zero
+// RevisionID, and its first write matches that absence.
 type Saga struct {
+	ID               bson.ObjectID  `bson:"_id,omitempty"`
+	RevisionID       odm.UUID       `bson:"revision_id" odm:"revision"`
 	SagaID           string         `bson:"saga_id" odm:"uniqueIndex"`
 	SagaName         string         `bson:"saga_name" odm:"index;index:idx_saga_execution_name_unique,priority:2"`
 	ExecutionID      string         `bson:"execution_id" odm:"index;uniqueIndex:idx_saga_execution_name_unique,priority:1"`
@@ -25,7 +35,6 @@ type Saga struct {
 	UpdatedAt        time.Time      `bson:"updated_at"`
 	CompletedAt      *time.Time     `bson:"completed_at"`
 	RetryCount       int            `bson:"retry_count"`
-	RevisionID       int64          `bson:"revision_id" odm:"revision"`
 }
 
 // CollectionName implements odm.CollectionNamer.

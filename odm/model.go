@@ -261,8 +261,8 @@ func describeRevision(st *reflectx.Struct, m *Model, problem func(Problem)) {
 			problem(Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("a model has one revision field; %s is one already", m.Revision)})
 		case strings.Contains(f.Path, "."):
 			problem(Problem{Field: f.GoPath, Tag: tagText, Message: "the revision field must be a top-level field"})
-		case f.Type.Kind() != reflect.Int64 && f.Type.Kind() != reflect.Int:
-			problem(Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("the revision field must be an int64 or int, not %v", f.Type)})
+		case f.Type.Kind() != reflect.Int64 && f.Type.Kind() != reflect.Int && f.Type != uuidType:
+			problem(Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("the revision field must be an int64 or int (a counter) or an odm.UUID (Beanie's revision_id), not %v", f.Type)})
 		default:
 			m.Revision = f.Path
 			m.revisionIndex = f.Index

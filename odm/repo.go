@@ -5,49 +5,130 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"reflect"
-	"regexp"
+	"sync/atomic"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
 )
 
 // Collection is a typed repository over the collection of model type T: it
 // reads into T and writes T, passing the driver's options through. It only
 // reads and writes; indexes are Init's. When T has a revision field
-// (odm:"revision"), writes check and bump it (optimistic concurrency).
+// (odm:"revision"), writes check and renew it (optimistic concurrency).
 type Collection[T any] struct {
-	coll  *mongo.Collection
-	model *Model
+	coll   *mongo.Collection
+	model  *Model
+	rev    revisionKind
+	id     idField
+	logger *slog.Logger
+	// warned is set once the server's atomicity has been looked at.
+	warned atomic.Bool
+}
+
+// CollectionOption configures a repository (NewCollection,
+// NewCollectionIn).
+type CollectionOption func(*collectionConfig)
+
+type collectionConfig struct {
+	logger *slog.Logger
+}
+
+// RepositoryLogger gives the repository a logger. With one, a revisioned
+// repository looks once (per client) at the server it writes to and warns
+// once when the server is known not to apply a filtered write atomically
+// (FerretDB), which the revision guard relies on. Without one it is silent
+// and sends no such command.
+func RepositoryLogger(l *slog.Logger) CollectionOption {
+	return func(c *collectionConfig) { c.logger = l }
 }
 
 // NewCollection binds T's collection on db. T must be a valid model (a
 // struct type whose declarations validate).
-func NewCollection[T any](db *mongo.Database) (*Collection[T], error) {
-	var zero T
-	t := reflect.TypeOf(&zero).Elem()
-	if t.Kind() != reflect.Struct {
-		return nil, fmt.Errorf("odm: Collection[%v]: a repository needs a struct model type", t)
-	}
-	m, err := Describe(t)
-	if err != nil {
-		return nil, fmt.Errorf("odm: Collection[%v]: %w", t, err)
-	}
-	if db == nil {
-		return nil, fmt.Errorf("odm: Collection[%v]: a database is needed, got nil", t)
-	}
-	return &Collection[T]{coll: db.Collection(m.Collection), model: m}, nil
+func NewCollection[T any](db *mongo.Database, opts ...CollectionOption) (*Collection[T], error) {
+	return newCollection[T](db, nil, opts)
+}
+
+// NewCollectionIn binds T to the named collection on db, as odm.In does for
+// Init: the same model in another collection (a tenant's, an archive). The
+// name is checked as odm.In's is.
+func NewCollectionIn[T any](db *mongo.Database, collection string, opts ...CollectionOption) (*Collection[T], error) {
+	return newCollection[T](db, &collection, opts)
 }
 
 // MustCollection is NewCollection that panics on error, for wiring code
 // where a bad model type is a programming error.
-func MustCollection[T any](db *mongo.Database) *Collection[T] {
-	c, err := NewCollection[T](db)
+func MustCollection[T any](db *mongo.Database, opts ...CollectionOption) *Collection[T] {
+	c, err := NewCollection[T](db, opts...)
 	if err != nil {
 		panic(err)
 	}
 	return c
+}
+
+// MustCollectionIn is NewCollectionIn that panics on error.
+func MustCollectionIn[T any](db *mongo.Database, collection string, opts ...CollectionOption) *Collection[T] {
+	c, err := NewCollectionIn[T](db, collection, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOption) (*Collection[T], error) {
+	b, err := bindRepository(reflect.TypeFor[T](), name, db == nil)
+	if err != nil {
+		return nil, err
+	}
+	var cfg collectionConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	return &Collection[T]{coll: db.Collection(b.model.Collection), model: b.model, rev: b.rev, id: b.id, logger: cfg.logger}, nil
+}
+
+// repository is what a repository knows of its model type.
+type repository struct {
+	model *Model
+	rev   revisionKind
+	id    idField
+}
+
+// bindRepository checks a repository's model type t (bound to the named
+// collection when name is given) without a server: everything
+// NewCollection checks, for any type, generic or built at run time.
+func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error) {
+	what := fmt.Sprintf("Collection[%v]", t)
+	if name != nil {
+		what = fmt.Sprintf("Collection[%v] in %q", t, *name)
+	}
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("odm: %s: a repository needs a struct model type", what)
+	}
+	var model any = t
+	if name != nil {
+		model = In(*name, t)
+	}
+	m, err := Describe(model)
+	if err != nil {
+		return nil, fmt.Errorf("odm: %s: %w", what, err)
+	}
+	if noDB {
+		return nil, fmt.Errorf("odm: %s: a database is needed, got nil", what)
+	}
+	st, err := reflectx.Describe(t)
+	if err != nil {
+		return nil, fmt.Errorf("odm: %s: %w", what, err)
+	}
+	if m.Revision != "" && len(m.revisionIndex) == 0 {
+		return nil, fmt.Errorf("odm: %s: the revision field %s cannot be reached in the struct", what, m.Revision)
+	}
+	return &repository{model: m, rev: revisionKindOf(t, m), id: findIDField(st)}, nil
 }
 
 // Name is the collection's name.
@@ -57,26 +138,55 @@ func (c *Collection[T]) Name() string { return c.coll.Name() }
 // does not cover.
 func (c *Collection[T]) Driver() *mongo.Collection { return c.coll }
 
-// InsertOne inserts doc. A revisioned doc with revision 0 is stored with
-// revision 1, and doc is updated to match.
+// InsertOne inserts doc. When doc's _id field is zero and omitempty, the
+// _id the driver generated is set in doc. A revisioned doc without a
+// revision gets its first one (1, or a new UUID), and doc is updated to
+// match.
 func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
+	if doc == nil {
+		return nil, fmt.Errorf("odm: insert on %s: the document is nil", c.Name())
+	}
 	restore := c.startRevision(doc)
 	res, err := c.coll.InsertOne(ctx, doc, opts...)
 	if err != nil {
 		restore()
 		return nil, c.wrap("insert", err, idOf(doc))
 	}
+	c.setGeneratedID(doc, res.InsertedID)
 	return res, nil
 }
 
-// InsertMany inserts docs, starting revisions as InsertOne does.
+// InsertMany inserts docs, starting revisions and setting generated ids as
+// InsertOne does. When some documents fail, the ones the server stored
+// get their ids, and the others are left as they were.
 func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
 	all := make([]any, len(docs))
+	var restore []func()
+	if c.rev != revNone {
+		restore = make([]func(), len(docs))
+	}
 	for i := range docs {
-		c.startRevision(&docs[i])
+		if restore != nil {
+			restore[i] = c.startRevision(&docs[i])
+		}
 		all[i] = &docs[i]
 	}
 	res, err := c.coll.InsertMany(ctx, all, opts...)
+	stored := storedDocs(len(docs), err, insertOrdered(opts))
+	// The driver lists the ids of the stored documents only, in order.
+	k := 0
+	for i := range docs {
+		if !stored(i) {
+			if restore != nil {
+				restore[i]()
+			}
+			continue
+		}
+		if res != nil && k < len(res.InsertedIDs) {
+			c.setGeneratedID(&docs[i], res.InsertedIDs[k])
+			k++
+		}
+	}
 	if err != nil {
 		return res, c.wrap("insert", err, nil)
 	}
@@ -179,16 +289,18 @@ func (c *Collection[T]) All(ctx context.Context, filter any, opts ...options.Lis
 
 // FindOneAndUpdate updates the first document filter matches and returns
 // it (before the update unless the options say after). A revisioned
-// model's revision is bumped; see UpdateOne.
+// model's revision is renewed; see UpdateOne.
 func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) (*T, error) {
-	update, err := c.bumpRevision(update)
+	update, next, err := c.renewRevision(ctx, update)
 	if err != nil {
 		return nil, err
 	}
 	var out T
 	if err := c.coll.FindOneAndUpdate(ctx, filter, update, opts...).Decode(&out); err != nil {
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			if stale := c.staleCheck(ctx, filter); stale != nil {
+		// With upsert, no document before the write means one was inserted.
+		inserted := errors.Is(err, mongo.ErrNoDocuments) && upserts(opts, func(o *options.FindOneAndUpdateOptions) *bool { return o.Upsert })
+		if !inserted && (errors.Is(err, mongo.ErrNoDocuments) || isDuplicate(err)) {
+			if stale := c.staleCheck(ctx, filter, next); stale != nil {
 				return nil, stale
 			}
 		}
@@ -198,29 +310,35 @@ func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any
 }
 
 // UpdateOne updates the first document filter matches. For a revisioned
-// model the update (a bson.D or bson.M of operators) also increments the
+// model the update (a bson.D or bson.M of operators) also renews the
 // revision, and when filter (a bson.D or bson.M) names the revision the
-// caller read, a document that has moved on is a *StaleRevisionError.
+// caller read, a document that has moved on is a *StaleRevisionError, with
+// or without upsert.
 func (c *Collection[T]) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
-	update, err := c.bumpRevision(update)
+	update, next, err := c.renewRevision(ctx, update)
 	if err != nil {
 		return nil, err
 	}
 	res, err := c.coll.UpdateOne(ctx, filter, update, opts...)
 	if err != nil {
+		if isDuplicate(err) {
+			if stale := c.staleCheck(ctx, filter, next); stale != nil {
+				return nil, stale
+			}
+		}
 		return nil, c.wrap("update", err, nil)
 	}
-	if res.MatchedCount == 0 {
-		if stale := c.staleCheck(ctx, filter); stale != nil {
+	if res.MatchedCount == 0 && res.UpsertedCount == 0 {
+		if stale := c.staleCheck(ctx, filter, next); stale != nil {
 			return res, stale
 		}
 	}
 	return res, nil
 }
 
-// UpdateMany updates every document filter matches, bumping revisions.
+// UpdateMany updates every document filter matches, renewing revisions.
 func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
-	update, err := c.bumpRevision(update)
+	update, _, err := c.renewRevision(ctx, update)
 	if err != nil {
 		return nil, err
 	}
@@ -234,35 +352,74 @@ func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts
 // ReplaceOne replaces the first document filter matches with doc. For a
 // revisioned model it matches only the revision doc carries, stores the
 // next one and updates doc to match; when the stored document has moved on
-// it changes nothing and returns a *StaleRevisionError.
+// it changes nothing and returns a *StaleRevisionError, with or without
+// upsert.
 func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
-	if c.model.Revision == "" {
+	if doc == nil {
+		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
+	}
+	if c.rev == revNone {
 		res, err := c.coll.ReplaceOne(ctx, filter, doc, opts...)
 		if err != nil {
 			return nil, c.wrap("replace", err, idOf(doc))
 		}
 		return res, nil
 	}
-	rev := c.revisionField(doc)
-	expected := rev.Int()
-	guarded := bson.D{{Key: "$and", Value: bson.A{filter, bson.D{{Key: c.model.Revision, Value: expected}}}}}
-	rev.SetInt(expected + 1)
-	res, err := c.coll.ReplaceOne(ctx, guarded, doc, opts...)
+	var res *mongo.UpdateResult
+	err := c.replaceGuarded(ctx, "replace", filter, doc, func(guarded any) (bool, error) {
+		var err error
+		res, err = c.coll.ReplaceOne(ctx, guarded, doc, opts...)
+		return err == nil && (res.MatchedCount > 0 || res.UpsertedCount > 0), err
+	})
 	if err != nil {
-		rev.SetInt(expected)
-		return nil, c.wrap("replace", err, idOf(doc))
+		return nil, err
 	}
-	if res.MatchedCount == 0 && res.UpsertedCount == 0 {
-		rev.SetInt(expected)
-		n, err := c.coll.CountDocuments(ctx, filter, options.Count().SetLimit(1))
+	return res, nil
+}
+
+// FindOneAndReplace replaces the first document filter matches with doc
+// and returns it (before the replacement unless the options say after).
+// A revisioned doc is guarded as ReplaceOne guards it.
+func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.FindOneAndReplaceOptions]) (*T, error) {
+	if doc == nil {
+		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
+	}
+	var out T
+	upsert := upserts(opts, func(o *options.FindOneAndReplaceOptions) *bool { return o.Upsert })
+	inserted := false
+	write := func(f any) (bool, error) {
+		err := c.coll.FindOneAndReplace(ctx, f, doc, opts...).Decode(&out)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			// With upsert, no document before the write means one was
+			// inserted.
+			inserted = upsert
+			return inserted, nil
+		}
+		return err == nil, err
+	}
+	if c.rev == revNone {
+		found, err := write(filter)
 		if err != nil {
 			return nil, c.wrap("replace", err, idOf(doc))
 		}
-		if n > 0 {
-			return res, &StaleRevisionError{Collection: c.Name(), ID: idOf(doc), Revision: expected}
+		if !found || inserted {
+			return nil, c.wrap("replace", mongo.ErrNoDocuments, idOf(doc))
 		}
+		return &out, nil
 	}
-	return res, nil
+	found := false
+	err := c.replaceGuarded(ctx, "replace", filter, doc, func(guarded any) (bool, error) {
+		var err error
+		found, err = write(guarded)
+		return found, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !found || inserted {
+		return nil, c.wrap("replace", mongo.ErrNoDocuments, idOf(doc))
+	}
+	return &out, nil
 }
 
 // DeleteOne deletes the first document filter matches.
@@ -319,237 +476,9 @@ func Aggregate[R, T any](ctx context.Context, c *Collection[T], pipeline any, op
 	return out, nil
 }
 
-// revisionField is the revision field of doc, settable.
-func (c *Collection[T]) revisionField(doc *T) reflect.Value {
-	f, err := reflect.ValueOf(doc).Elem().FieldByIndexErr(c.model.revisionIndex)
-	if err != nil {
-		return reflect.Value{}
-	}
-	return f
-}
-
-// startRevision gives a new revisioned document revision 1; the returned
-// function undoes it.
-func (c *Collection[T]) startRevision(doc *T) func() {
-	if c.model.Revision == "" || doc == nil {
-		return func() {}
-	}
-	f := c.revisionField(doc)
-	if !f.IsValid() || f.Int() != 0 {
-		return func() {}
-	}
-	f.SetInt(1)
-	return func() { f.SetInt(0) }
-}
-
-// bumpRevision adds {$inc: {revision: 1}} to an update of a revisioned
-// model.
-func (c *Collection[T]) bumpRevision(update any) (any, error) {
-	if c.model.Revision == "" {
-		return update, nil
-	}
-	inc := bson.E{Key: c.model.Revision, Value: int64(1)}
-	switch u := update.(type) {
-	case bson.D:
-		out := make(bson.D, 0, len(u)+1)
-		merged := false
-		for _, e := range u {
-			if e.Key == "$inc" {
-				switch v := e.Value.(type) {
-				case bson.D:
-					e.Value = append(append(bson.D{}, v...), inc)
-					merged = true
-				case bson.M:
-					m := bson.M{inc.Key: inc.Value}
-					for k, x := range v {
-						m[k] = x
-					}
-					e.Value, merged = m, true
-				}
-			}
-			out = append(out, e)
-		}
-		if !merged {
-			out = append(out, bson.E{Key: "$inc", Value: bson.D{inc}})
-		}
-		return out, nil
-	case bson.M:
-		out := bson.M{}
-		for k, v := range u {
-			out[k] = v
-		}
-		switch v := out["$inc"].(type) {
-		case nil:
-			out["$inc"] = bson.D{inc}
-		case bson.D:
-			out["$inc"] = append(append(bson.D{}, v...), inc)
-		case bson.M:
-			m := bson.M{inc.Key: inc.Value}
-			for k, x := range v {
-				m[k] = x
-			}
-			out["$inc"] = m
-		default:
-			return nil, fmt.Errorf("odm: %s: $inc of an update must be a bson.D or bson.M", c.Name())
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("odm: %s: %v is revisioned: its updates must be bson.D or bson.M documents of operators, not %T", c.Name(), c.model.Type, update)
-}
-
-// staleCheck tells, after a revision-guarded write matched nothing, whether
-// the document exists with another revision.
-func (c *Collection[T]) staleCheck(ctx context.Context, filter any) error {
-	if c.model.Revision == "" {
-		return nil
-	}
-	rest, rev, ok := withoutField(filter, c.model.Revision)
-	if !ok {
-		return nil
-	}
-	n, err := c.coll.CountDocuments(ctx, rest, options.Count().SetLimit(1))
-	if err != nil || n == 0 {
-		return nil
-	}
-	expected, _ := rev.(int64)
-	if i, ok := rev.(int); ok {
-		expected = int64(i)
-	}
-	return &StaleRevisionError{Collection: c.Name(), Revision: expected}
-}
-
-// withoutField removes a top-level field from a bson.D or bson.M filter.
-func withoutField(filter any, field string) (any, any, bool) {
-	switch f := filter.(type) {
-	case bson.D:
-		out := bson.D{}
-		var val any
-		found := false
-		for _, e := range f {
-			if e.Key == field {
-				val, found = e.Value, true
-				continue
-			}
-			out = append(out, e)
-		}
-		return out, val, found
-	case bson.M:
-		val, found := f[field]
-		out := bson.M{}
-		for k, v := range f {
-			if k != field {
-				out[k] = v
-			}
-		}
-		return out, val, found
-	}
-	return nil, nil, false
-}
-
-func idOf(doc any) any {
-	raw, err := bson.Marshal(doc)
-	if err != nil {
-		return nil
-	}
-	v, err := bson.Raw(raw).LookupErr("_id")
-	if err != nil {
-		return nil
-	}
-	return v
-}
-
-// wrap turns the driver's write errors into the library's typed errors,
-// keeping the driver's error reachable.
-func (c *Collection[T]) wrap(op string, err error, id any) error {
-	if mongo.IsDuplicateKeyError(err) {
-		return &DuplicateKeyError{Collection: c.Name(), Index: duplicateIndex(err), Err: err}
-	}
-	if code, ok := writeCode(err); ok && code == codeDocumentValidationFailure {
-		return &DocumentRejectedError{Collection: c.Name(), ID: id, Err: err}
-	}
-	return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
-}
-
-const codeDocumentValidationFailure = 121
-
-func writeCode(err error) (int, bool) {
-	var we mongo.WriteException
-	if errors.As(err, &we) && len(we.WriteErrors) > 0 {
-		return we.WriteErrors[0].Code, true
-	}
-	var bwe mongo.BulkWriteException
-	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
-		return bwe.WriteErrors[0].Code, true
-	}
-	if code, ok := errorCode(err); ok {
-		return int(code), true
-	}
-	return 0, false
-}
-
-var dupIndex = regexp.MustCompile(`index: (\S+) dup key`)
-
-// duplicateIndex reads the index name from a duplicate key message
-// ("E11000 duplicate key error collection: db.c index: email_1 dup key").
-func duplicateIndex(err error) string {
-	if m := dupIndex.FindStringSubmatch(err.Error()); m != nil {
-		return m[1]
-	}
-	return ""
-}
-
-// DuplicateKeyError is a write a unique index refused. Index is the
-// index's name when the server says it. mongo.IsDuplicateKeyError still
-// holds for it.
-type DuplicateKeyError struct {
-	Collection string
-	Index      string
-	Err        error
-}
-
-// Error implements the error interface.
-func (e *DuplicateKeyError) Error() string {
-	index := e.Index
-	if index == "" {
-		index = "a unique index"
-	}
-	return fmt.Sprintf("odm: collection %s: duplicate key refused by %s: %v", e.Collection, index, e.Err)
-}
-
-// Unwrap returns the underlying error, for errors.Is and errors.As.
-func (e *DuplicateKeyError) Unwrap() error { return e.Err }
-
-// DocumentRejectedError is a write the collection's validator refused
-// (validationAction error).
-type DocumentRejectedError struct {
-	Collection string
-	// ID is the document's _id, when known.
-	ID  any
-	Err error
-}
-
-// Error implements the error interface.
-func (e *DocumentRejectedError) Error() string {
-	return fmt.Sprintf("odm: collection %s: document %v rejected by the validator: %v", e.Collection, e.ID, e.Err)
-}
-
-// Unwrap returns the underlying error, for errors.Is and errors.As.
-func (e *DocumentRejectedError) Unwrap() error { return e.Err }
-
-// StaleRevisionError is a write of a revisioned document whose stored
-// revision has moved on since it was read. Nothing was written.
-type StaleRevisionError struct {
-	Collection string
-	ID         any
-	// Revision is the revision the write expected.
-	Revision int64
-}
-
-// Error implements the error interface.
-func (e *StaleRevisionError) Error() string {
-	id := ""
-	if e.ID != nil {
-		id = fmt.Sprintf(" %v", e.ID)
-	}
-	return fmt.Sprintf("odm: collection %s: document%s changed since revision %d was read; nothing was written", e.Collection, id, e.Revision)
+// upserts reports whether options ask for an upsert.
+func upserts[O any](opts []options.Lister[O], upsert func(*O) *bool) bool {
+	o := applied(opts)
+	u := upsert(&o)
+	return u != nil && *u
 }

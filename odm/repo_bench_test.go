@@ -63,3 +63,68 @@ func BenchmarkFind10k(b *testing.B) {
 	b.ReportMetric(float64(bare.Milliseconds())/float64(b.N), "driver-ms/op")
 	b.ReportMetric(float64(repo)/float64(bare), "repo/driver")
 }
+
+// BenchmarkInsertMany10k inserts 10,000 documents through the repository
+// (which starts revisions and writes generated ids back) and through the
+// bare driver's InsertMany, interleaved in one run, and reports the ratio.
+// Each side inserts fresh documents into an emptied collection; building
+// the documents and emptying the collection are not timed.
+func BenchmarkInsertMany10k(b *testing.B) {
+	ctx := context.Background()
+	db := testrig.Database(b, nil)
+	repoColl, err := odm.NewCollectionIn[member](db, "bench_repo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bareColl := db.Collection("bench_bare")
+	fresh := func() []member {
+		docs := make([]member, 10000)
+		for i := range docs {
+			docs[i] = member{Email: fmt.Sprintf("m%d@x", i), Team: fmt.Sprintf("t%d", i%10), Age: i % 90}
+		}
+		return docs
+	}
+	empty := func(name string) {
+		if _, err := db.Collection(name).DeleteMany(ctx, bson.D{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	viaRepo := func() time.Duration {
+		docs := fresh()
+		empty("bench_repo")
+		start := time.Now()
+		res, err := repoColl.InsertMany(ctx, docs)
+		if err != nil || len(res.InsertedIDs) != 10000 || docs[9999].ID.IsZero() {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	viaDriver := func() time.Duration {
+		docs := fresh()
+		all := make([]any, len(docs))
+		for i := range docs {
+			all[i] = &docs[i]
+		}
+		empty("bench_bare")
+		start := time.Now()
+		res, err := bareColl.InsertMany(ctx, all)
+		if err != nil || len(res.InsertedIDs) != 10000 {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	var repo, bare time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%2 == 0 {
+			repo += viaRepo()
+			bare += viaDriver()
+		} else {
+			bare += viaDriver()
+			repo += viaRepo()
+		}
+	}
+	b.ReportMetric(float64(repo.Milliseconds())/float64(b.N), "repo-ms/op")
+	b.ReportMetric(float64(bare.Milliseconds())/float64(b.N), "driver-ms/op")
+	b.ReportMetric(float64(repo)/float64(bare), "repo/driver")
+}

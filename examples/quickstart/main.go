@@ -92,5 +92,39 @@ func useDocuments(ctx context.Context, out io.Writer, db *mongo.Database) error 
 		return errors.Join(errors.New("the unique index on username did not refuse a second ada"), err)
 	}
 	fmt.Fprintln(out, "A second user named ada was refused by the unique index username_1.")
+	return useSagas(ctx, out, db)
+}
+
+// useSagas shows ids written back, lookups by id and the revision guard:
+// two readers of one saga, the second writer refused.
+func useSagas(ctx context.Context, out io.Writer, db *mongo.Database) error {
+	sagas, err := odm.NewCollection[models.Saga](db)
+	if err != nil {
+		return err
+	}
+	s := &models.Saga{SagaID: "saga-1", SagaName: "execution_saga", ExecutionID: "exec-1", State: "created", CreatedAt: time.Now().UTC()}
+	if _, err := sagas.InsertOne(ctx, s); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nInserted saga %s with _id %s at revision %s.\n", s.SagaID, s.ID.Hex(), s.RevisionID)
+	first, err := sagas.FindByID(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	second, err := sagas.FindByID(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	first.State = "running"
+	if _, err := sagas.ReplaceByID(ctx, first); err != nil {
+		return err
+	}
+	second.State = "cancelled"
+	_, err = sagas.ReplaceByID(ctx, second)
+	var stale *odm.StaleRevisionError
+	if !errors.As(err, &stale) {
+		return errors.Join(errors.New("the revision guard did not refuse a stale saga"), err)
+	}
+	fmt.Fprintln(out, "A second writer holding the saga's old revision was refused; the first write was kept.")
 	return nil
 }

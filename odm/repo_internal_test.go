@@ -1,0 +1,174 @@
+package odm
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// TestClassifyServer reads the buildInfo replies servers gave: FerretDB
+// v1 (the embedded server) names ferretdbVersion; FerretDB v2 on
+// DocumentDB a ferretdb document (../shared server notes); MongoDB
+// neither.
+func TestClassifyServer(t *testing.T) {
+	tests := []struct {
+		name     string
+		reply    bson.D
+		lacks    bool
+		withName string
+	}{
+		{"FerretDB v1", bson.D{{Key: "version", Value: "7.0.42"}, {Key: "ferretdbVersion", Value: "v1.24.0"}, {Key: "ok", Value: 1.0}}, true, "FerretDB v1.24.0"},
+		{"FerretDB v2", bson.D{{Key: "version", Value: "7.0.77"}, {Key: "ferretdb", Value: bson.D{{Key: "version", Value: "v2.5.0"}}}, {Key: "ok", Value: 1.0}}, true, "FerretDB v2.5.0"},
+		{"MongoDB", bson.D{{Key: "version", Value: "8.0.4"}, {Key: "gitVersion", Value: "bc35ab4"}, {Key: "ok", Value: 1.0}}, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw, err := bson.Marshal(tt.reply)
+			require.NoError(t, err)
+			lacks, name := classifyServer(raw)
+			assert.Equal(t, tt.lacks, lacks)
+			assert.Equal(t, tt.withName, name)
+		})
+	}
+}
+
+// TestDuplicateIndex reads index names from the duplicate key messages
+// servers write.
+func TestDuplicateIndex(t *testing.T) {
+	tests := []struct {
+		collection, msg, want string
+	}{
+		{"users", `E11000 duplicate key error collection: app.users index: email_1 dup key: { email: "a@x" }`, "email_1"},
+		{"users", `E11000 duplicate key error collection: app.users`, ""},
+		{"members", `[collection.go:177 sqlite.(*collection).UpdateAll.func1] constraint failed: UNIQUE constraint failed: index 'members_2f7a0c1d_email_1' (2067)`, "email_1"},
+		{"t1_members", `constraint failed: UNIQUE constraint failed: index 't1_members_0a1b2c3d_idx_x_unique' (2067)`, "idx_x_unique"},
+		{"members", `UNIQUE constraint failed: index 'other_2f7a0c1d_email_1'`, ""},
+		{"users", `ERROR: duplicate key value violates unique constraint "email_1" (SQLSTATE 23505)`, "email_1"},
+		{"users", `something else`, ""},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, duplicateIndex(tt.collection, tt.msg), tt.msg)
+	}
+}
+
+// TestDuplicateErrorTypes: a server error in a storage engine's words
+// becomes a DuplicateKeyError with code 11000 in its chain, the original
+// still reachable; other errors are left alone.
+func TestDuplicateErrorTypes(t *testing.T) {
+	sqlite := mongo.CommandError{Code: 1, Name: "InternalError", Message: "constraint failed: UNIQUE constraint failed: index 'c_01234567_email_1' (2067)"}
+	dup := duplicateError("c", sqlite)
+	require.NotNil(t, dup)
+	assert.Equal(t, "email_1", dup.Index)
+	assert.True(t, mongo.IsDuplicateKeyError(dup))
+	var original mongo.CommandError
+	require.True(t, errors.As(dup.Err.(mongo.CommandError).Wrapped, &original))
+	assert.Equal(t, int32(1), original.Code)
+
+	// MongoDB's duplicate key codes, wherever the driver's error holds them.
+	mongoDups := map[string]error{
+		"11000 write error":         mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 11000, Message: "E11000 duplicate key error collection: app.c index: email_1 dup key: { email: \"a\" }"}}},
+		"11001 write error":         mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 11001, Message: "E11001 duplicate key on update"}}},
+		"12582 write error":         mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 12582, Message: "duplicate key insert for unique index of capped collection"}}},
+		"11000 write concern error": mongo.WriteException{WriteConcernError: &mongo.WriteConcernError{Code: 11000, Message: "E11000 duplicate key error collection: app.c index: email_1 dup key"}},
+		"11000 bulk write error":    mongo.BulkWriteException{WriteErrors: []mongo.BulkWriteError{{WriteError: mongo.WriteError{Index: 1, Code: 11000, Message: "E11000 duplicate key error collection: app.c index: email_1 dup key"}}}},
+		"11000 command error":       mongo.CommandError{Code: 11000, Message: "E11000 duplicate key error collection: app.c"},
+	}
+	for name, err := range mongoDups {
+		d := duplicateError("c", err)
+		require.NotNil(t, d, name)
+		assert.Equal(t, err, d.Err, "%s: the driver's error is kept as it is", name)
+		assert.True(t, isDuplicate(err), name)
+		if strings.Contains(err.Error(), "index: email_1") {
+			assert.Equal(t, "email_1", d.Index, name)
+		}
+	}
+
+	assert.Nil(t, duplicateError("c", mongo.CommandError{Code: 2, Message: "BadValue"}))
+	assert.Nil(t, duplicateError("c", errors.New("UNIQUE constraint failed, but not from a server")))
+	assert.Nil(t, duplicateError("c", nil))
+}
+
+func TestUUID(t *testing.T) {
+	u := NewUUID()
+	assert.Equal(t, byte(0x40), u[6]&0xf0, "version 4")
+	assert.Equal(t, byte(0x80), u[8]&0xc0, "RFC 4122 variant")
+	assert.NotEqual(t, u, NewUUID())
+
+	parsed, err := ParseUUID(u.String())
+	require.NoError(t, err)
+	assert.Equal(t, u, parsed)
+	for _, bad := range []string{"", "not-a-uuid", "0123456789abcdef0123456789abcdef0123", "0123456z-89ab-cdef-0123-456789abcdef"} {
+		_, err := ParseUUID(bad)
+		assert.Error(t, err, bad)
+	}
+
+	type holder struct {
+		U UUID `bson:"u"`
+	}
+	raw, err := bson.Marshal(holder{U: u})
+	require.NoError(t, err)
+	sub, data := bson.Raw(raw).Lookup("u").Binary()
+	assert.Equal(t, bson.TypeBinaryUUID, sub)
+	assert.Equal(t, u[:], data)
+	var back holder
+	require.NoError(t, bson.Unmarshal(raw, &back))
+	assert.Equal(t, u, back.U)
+
+	raw, err = bson.Marshal(holder{})
+	require.NoError(t, err)
+	assert.Equal(t, bson.TypeNull, bson.Raw(raw).Lookup("u").Type, "zero is stored as null")
+	for _, doc := range []bson.D{{}, {{Key: "u", Value: nil}}} {
+		raw, err := bson.Marshal(doc)
+		require.NoError(t, err)
+		back := holder{U: u}
+		require.NoError(t, bson.Unmarshal(raw, &back))
+		if len(doc) > 0 {
+			assert.True(t, back.U.IsZero(), "null reads as zero")
+		}
+	}
+	for _, bad := range []any{bson.Binary{Subtype: 3, Data: u[:]}, bson.Binary{Subtype: 4, Data: u[:8]}, "a string"} {
+		raw, err := bson.Marshal(bson.D{{Key: "u", Value: bad}})
+		require.NoError(t, err)
+		assert.Error(t, bson.Unmarshal(raw, &holder{}), "%v", bad)
+	}
+}
+
+func TestAddToOperator(t *testing.T) {
+	e := bson.E{Key: "revision", Value: int64(1)}
+	tests := []struct {
+		name   string
+		update any
+		want   any
+		err    string
+	}{
+		{"bson.D without the operator", bson.D{{Key: "$set", Value: bson.D{{Key: "a", Value: 1}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "a", Value: 1}}}, {Key: "$inc", Value: bson.D{e}}}, ""},
+		{"bson.D merged", bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}, e}}}, ""},
+		{"bson.D with a bson.M operator", bson.D{{Key: "$inc", Value: bson.M{"n": 1}}},
+			bson.D{{Key: "$inc", Value: bson.M{"n": 1, "revision": int64(1)}}}, ""},
+		{"bson.M", bson.M{"$set": bson.M{"a": 1}}, bson.M{"$set": bson.M{"a": 1}, "$inc": bson.D{e}}, ""},
+		{"bson.M merged", bson.M{"$inc": bson.D{{Key: "n", Value: 1}}}, bson.M{"$inc": bson.D{{Key: "n", Value: 1}, e}}, ""},
+		{"operator of another type", bson.M{"$inc": 3}, nil, "$inc of an update must be a bson.D or bson.M, not int"},
+		{"a struct", struct{ X int }{1}, nil, "updates must be bson.D or bson.M"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := addToOperator(tt.update, "$inc", e)
+			if tt.err != "" {
+				assert.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	in := bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}
+	_, _ = addToOperator(in, "$inc", e)
+	assert.Equal(t, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}, in, "the caller's update is not changed")
+}
