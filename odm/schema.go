@@ -71,7 +71,11 @@ func GenerateSchema(model any) (bson.D, error) {
 }
 
 func generateSchema(t reflect.Type, v Validator) (bson.D, error) {
-	rules, err := tagRules(t)
+	st, err := reflectx.Describe(t)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := tagRules(t, st)
 	if err != nil {
 		return nil, err
 	}
@@ -80,32 +84,48 @@ func generateSchema(t reflect.Type, v Validator) (bson.D, error) {
 		r.required = true
 		rules[path] = r
 	}
-	g := schemaGen{root: t, rules: rules, extra: v.Rules, used: map[string]bool{}}
-	schema, err := g.object(t, "")
+	g := schemaGen{root: t, rules: rules, extra: v.Rules, used: map[string]bool{},
+		ruled: map[string]bool{}, memo: map[reflect.Type]bson.D{}, open: map[reflect.Type]bool{}}
+	for path := range rules {
+		g.markRuled(path)
+	}
+	for path := range v.Rules {
+		g.markRuled(path)
+	}
+	g.open[st.Type] = true
+	schema, err := g.object(st, "")
 	if err != nil {
 		return nil, err
 	}
 	for path := range rules {
 		if !g.used[path] {
-			return nil, fmt.Errorf("%v: a validation rule names %q, which is no field of the struct", t, path)
+			return nil, g.unused(st, "a validation rule", path)
 		}
 	}
 	for path := range v.Rules {
 		if !g.used[path] {
-			return nil, fmt.Errorf("%v: Validator().Rules names %q, which is no field of the struct", t, path)
+			return nil, g.unused(st, "Validator().Rules", path)
 		}
 	}
 	return schema, nil
 }
 
+// unused explains a rule whose path the schema has no place for.
+func (g *schemaGen) unused(st *reflectx.Struct, what, path string) error {
+	if st.Lookup(path) {
+		return fmt.Errorf("%v: %s names %q, which lies inside a recursive type where the generated schema is a permissive object", g.root, what, path)
+	}
+	return fmt.Errorf("%v: %s names %q, which is no field of the struct", g.root, what, path)
+}
+
 // tagRules collects the validation rules of every field's tag, by path.
-func tagRules(t reflect.Type) (map[string]fieldRules, error) {
-	st, err := reflectx.Describe(t)
+func tagRules(t reflect.Type, st *reflectx.Struct) (map[string]fieldRules, error) {
+	tagged, err := st.Walk(hasODMTag, maxTagged)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%v: more than %d fields with an odm tag, counting each path that reaches them", t, maxTagged)
 	}
 	rules := map[string]fieldRules{}
-	for _, f := range st.Fields {
+	for _, f := range tagged {
 		ft, problems := parseTag(string(f.Tag))
 		if len(problems) > 0 {
 			return nil, fmt.Errorf("%v.%s: %s", t, f.GoPath, problems[0])
@@ -117,11 +137,28 @@ func tagRules(t reflect.Type) (map[string]fieldRules, error) {
 	return rules, nil
 }
 
+// schemaGen generates a schema. Each struct type's schema is generated
+// once and shared wherever no rule lies below the path; a struct type met
+// again within its own schema (a recursive type) is a permissive object.
 type schemaGen struct {
 	root  reflect.Type
 	rules map[string]fieldRules
 	extra map[string]Rule
 	used  map[string]bool
+	ruled map[string]bool // paths with a rule at or below them
+	memo  map[reflect.Type]bson.D
+	open  map[reflect.Type]bool // struct types being generated
+}
+
+func (g *schemaGen) markRuled(path string) {
+	for p := path; ; {
+		g.ruled[p] = true
+		i := strings.LastIndexByte(p, '.')
+		if i < 0 {
+			return
+		}
+		p = p[:i]
+	}
 }
 
 var (
@@ -137,20 +174,22 @@ var (
 	timestampT  = reflect.TypeFor[bson.Timestamp]()
 	regexT      = reflect.TypeFor[bson.Regex]()
 	javascriptT = reflect.TypeFor[bson.JavaScript]()
+	symbolT     = reflect.TypeFor[bson.Symbol]()
 )
 
+// scalarStruct are the struct types the codec writes as one BSON scalar.
+var scalarStruct = map[reflect.Type]bool{
+	timeT: true, decimalT: true, binaryT: true, timestampT: true, regexT: true,
+	reflect.TypeFor[bson.DBPointer](): true, reflect.TypeFor[bson.CodeWithScope](): true,
+	reflect.TypeFor[bson.MinKey](): true, reflect.TypeFor[bson.MaxKey](): true,
+	reflect.TypeFor[bson.Null](): true, reflect.TypeFor[bson.Undefined](): true,
+}
+
 // object is the schema of a struct: its direct fields as properties.
-func (g *schemaGen) object(t reflect.Type, prefix string) (bson.D, error) {
-	st, err := reflectx.Describe(t)
-	if err != nil {
-		return nil, err
-	}
+func (g *schemaGen) object(st *reflectx.Struct, prefix string) (bson.D, error) {
 	props := bson.D{}
 	var required bson.A
 	for _, f := range st.Fields {
-		if strings.Contains(f.Path, ".") {
-			continue // nested fields come with their struct
-		}
 		path := join(prefix, f.Path)
 		sub, err := g.value(f.Type, path, f.OmitEmpty)
 		if err != nil {
@@ -166,6 +205,32 @@ func (g *schemaGen) object(t reflect.Type, prefix string) (bson.D, error) {
 		out = append(out, bson.E{Key: "required", Value: required})
 	}
 	return append(out, bson.E{Key: "properties", Value: props}), nil
+}
+
+// nested is the schema of a struct field's value: the struct's schema,
+// shared when no rule lies below path, or a permissive object where the
+// struct recurs within itself.
+func (g *schemaGen) nested(t reflect.Type, path string) (bson.D, error) {
+	if g.open[t] {
+		return bson.D{{Key: "bsonType", Value: "object"}}, nil
+	}
+	if d, ok := g.memo[t]; ok && !g.ruled[path] {
+		return d, nil
+	}
+	st, err := reflectx.Describe(t)
+	if err != nil {
+		return nil, err
+	}
+	g.open[t] = true
+	obj, err := g.object(st, path)
+	delete(g.open, t)
+	if err != nil {
+		return nil, err
+	}
+	if !g.ruled[path] {
+		g.memo[t] = obj
+	}
+	return obj, nil
 }
 
 // value is the schema of one field's value.
@@ -233,7 +298,7 @@ func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, 
 				out = append(out, bson.E{Key: "items", Value: items})
 			}
 		case reflect.Struct:
-			obj, err := g.object(t, path)
+			obj, err := g.nested(t, path)
 			if err != nil {
 				return nil, err
 			}

@@ -1,8 +1,10 @@
 package odm
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +56,7 @@ func (r fieldRules) empty() bool {
 // parseTag reads the odm value of a struct tag. The tag as a whole must be
 // well formed (structtag's rules); an absent odm key declares nothing.
 func parseTag(tag string) (fieldTag, []string) {
-	if tag == "" {
+	if strings.TrimSpace(tag) == "" {
 		return fieldTag{}, nil
 	}
 	tags, err := structtag.Parse(tag)
@@ -63,6 +65,9 @@ func parseTag(tag string) (fieldTag, []string) {
 			return fieldTag{}, nil // not ours; the bson codec judges the rest
 		}
 		return fieldTag{}, []string{fmt.Sprintf("malformed struct tag: %v", err)}
+	}
+	if tags == nil {
+		return fieldTag{}, nil
 	}
 	t, err := tags.Get(TagKey)
 	if err != nil {
@@ -76,6 +81,7 @@ func parseTag(tag string) (fieldTag, []string) {
 func parseTagValue(value string) (fieldTag, []string) {
 	var ft fieldTag
 	var problems []string
+	given := map[string]bool{} // validation clauses seen, each allowed once
 	for _, raw := range strings.Split(value, ";") {
 		raw = strings.TrimSpace(raw)
 		if raw == "" {
@@ -83,6 +89,14 @@ func parseTagValue(value string) (fieldTag, []string) {
 		}
 		var errs []string
 		head, arg, _ := strings.Cut(raw, ":")
+		switch head {
+		case "required", "enum", "pattern", "min", "max", "revision":
+			if given[head] {
+				problems = append(problems, fmt.Sprintf("%q: %s is given twice in one tag", raw, head))
+				continue
+			}
+			given[head] = true
+		}
 		switch head {
 		case "required", "enum", "pattern", "min", "max":
 			errs = parseRule(&ft.rules, head, arg, raw)
@@ -123,6 +137,9 @@ func parseRule(r *fieldRules, head, arg, raw string) []string {
 		if arg == "" {
 			return []string{"pattern needs a regular expression"}
 		}
+		if msg := checkPattern(arg); msg != "" {
+			return []string{msg}
+		}
 		r.pattern = arg
 	case "min", "max":
 		n, err := strconv.ParseFloat(arg, 64)
@@ -156,8 +173,14 @@ func parseClause(raw string) (indexClause, []string) {
 			errs = append(errs, "empty index name after ':'")
 		}
 	}
+	seen := map[string]bool{}
 	for _, p := range parts[1:] {
 		opt, val, hasVal := strings.Cut(strings.TrimSpace(p), ":")
+		if opt != "" && seen[opt] {
+			errs = append(errs, fmt.Sprintf("option %s is given twice in one clause", opt))
+			continue
+		}
+		seen[opt] = true
 		noValue := func() {
 			if hasVal {
 				errs = append(errs, fmt.Sprintf("option %s takes no value", opt))
@@ -226,6 +249,34 @@ func parseClause(raw string) (indexClause, []string) {
 		errs = append(errs, "weight applies to text keys only (add type:text)")
 	}
 	return c, errs
+}
+
+// checkPattern refuses a pattern no regular-expression dialect accepts:
+// an unclosed bracket or parenthesis, a stray one, a repetition of nothing,
+// a trailing backslash, a reversed range. MongoDB evaluates patterns with
+// PCRE, which accepts more than Go's RE2 (lookarounds, backreferences,
+// possessive quantifiers), so RE2's other refusals are not errors here.
+func checkPattern(p string) string {
+	_, err := syntax.Parse(p, syntax.Perl)
+	var serr *syntax.Error
+	if !errors.As(err, &serr) {
+		return ""
+	}
+	if serr.Code == syntax.ErrInvalidCharRange && !isReversedRange(serr.Expr) {
+		return "" // a class name PCRE may know and RE2 does not, such as \p{Xan}
+	}
+	switch serr.Code {
+	case syntax.ErrMissingBracket, syntax.ErrMissingParen, syntax.ErrUnexpectedParen,
+		syntax.ErrMissingRepeatArgument, syntax.ErrTrailingBackslash, syntax.ErrInvalidCharRange:
+		return fmt.Sprintf("pattern %q is not a valid regular expression: %s", p, serr.Code)
+	}
+	return ""
+}
+
+// isReversedRange reports a range like "z-a" of two plain characters.
+func isReversedRange(expr string) bool {
+	lo, hi, ok := strings.Cut(expr, "-")
+	return ok && len([]rune(lo)) == 1 && len([]rune(hi)) == 1
 }
 
 // ParseTTL reads a TTL as the tag grammar writes it: a whole number of
