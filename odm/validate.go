@@ -115,7 +115,7 @@ func checkSpec(s IndexSpec, st *reflectx.Struct) []string {
 func checkKeyType(k IndexKey, t reflect.Type, ttl bool) string {
 	switch {
 	case ttl && !holds(t, isDate):
-		return fmt.Sprintf("ttl on %s (%v): a TTL index expires only documents whose field is a BSON date or an array of dates; a %v never expires", k.Field, t, t)
+		return fmt.Sprintf("ttl on %s (%v): a TTL index expires only documents whose field is a BSON date or an array of dates; values of type %v never expire", k.Field, t, t)
 	case k.Type == Text && !holds(t, isString):
 		return fmt.Sprintf("text key %s (%v): a text index indexes strings and arrays of strings; this field holds neither", k.Field, t)
 	case k.Type == Geo2DSphere && !canHoldGeo(t):
