@@ -450,3 +450,19 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 	assert.Contains(t, err.Error(), "4 invalid declarations")
 	assert.Empty(t, rec.Commands())
 }
+
+// TestBlankTagsDeclareNothing: a tag made of spaces, or an empty odm
+// value, declares nothing and panics nothing (built at run time, as vet
+// refuses such literals).
+func TestBlankTagsDeclareNothing(t *testing.T) {
+	for _, tag := range []reflect.StructTag{" ", "   ", "\t", " \n ", `odm:""`, `odm:" "`, `odm:";"`, `bson:"a" odm:" ; "`} {
+		typ := reflect.StructOf([]reflect.StructField{{Name: "A", Type: reflect.TypeFor[string](), Tag: tag}})
+		require.NotPanics(t, func() {
+			decl, err := odm.Declared(odm.In("blank", typ))
+			require.NoError(t, err, "%q", tag)
+			assert.Empty(t, decl["blank"], "%q", tag)
+			_, err = odm.GenerateSchema(typ)
+			assert.NoError(t, err, "%q", tag)
+		}, "%q", tag)
+	}
+}
