@@ -239,6 +239,8 @@ func (b *builder) fail(t reflect.Type, field string, tag reflect.StructTag, msg 
 // checkName refuses bson names that make document paths ambiguous.
 func checkName(name string) string {
 	switch {
+	case strings.ContainsRune(name, 0):
+		return fmt.Sprintf("bson name %q contains a NUL byte, which a BSON key cannot hold", name)
 	case strings.Contains(name, "."):
 		return fmt.Sprintf("bson name %q contains '.', which dotted paths cannot tell from a nested field", name)
 	case strings.HasPrefix(name, "$"):
