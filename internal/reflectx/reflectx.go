@@ -124,6 +124,11 @@ func Describe(t reflect.Type) (*Struct, error) {
 		cache.Store(t, err)
 		return nil, err
 	}
+	for bt, bs := range b.built { // every type reached is described now
+		if bt != t {
+			cache.LoadOrStore(bt, bs)
+		}
+	}
 	v, _ := cache.LoadOrStore(t, s)
 	return v.(*Struct), nil
 }
@@ -381,3 +386,7 @@ func parseBSONTag(sf reflect.StructField) bsonTag {
 
 // ErrTooMany is returned by Walk when more fields match than its limit.
 var ErrTooMany = errors.New("reflectx: more matching fields than the limit")
+
+// Forget drops every cached description, so that the next Describe of a
+// type starts afresh; for measuring first descriptions.
+func Forget() { cache.Clear() }
