@@ -241,72 +241,37 @@ func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, 
 		t = t.Elem()
 	}
 	out := bson.D{}
-	var types []string
+	types, known := bsonTypeOf(t)
 	switch {
-	case t == timeT || t == dateTimeT:
-		types = []string{"date"}
-	case t == objectIDT:
-		types = []string{"objectId"}
-	case t == decimalT:
-		types = []string{"decimal"}
-	case t == bsonDT || t == bsonRawT:
-		types = []string{"object"}
-	case t == bsonAT:
-		types, nullable = []string{"array"}, true
-	case t == binaryT:
-		types = []string{"binData"}
-	case t == timestampT:
-		types = []string{"timestamp"}
-	case t == regexT:
-		types = []string{"regex"}
-	case t == javascriptT:
-		types = []string{"javascript"}
-	case t == rawValueT || t.Kind() == reflect.Interface:
-		// any BSON type
-	default:
-		switch t.Kind() {
-		case reflect.String:
-			types = []string{"string"}
-		case reflect.Bool:
-			types = []string{"bool"}
-		case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
-			types = []string{"int"}
-		case reflect.Int64, reflect.Uint32, reflect.Uint64:
-			types = []string{"long"}
-		case reflect.Int, reflect.Uint:
-			types = []string{"int", "long"}
-		case reflect.Float32, reflect.Float64:
-			types = []string{"double"}
-		case reflect.Map:
-			if t.Key().Kind() != reflect.String {
-				return nil, fmt.Errorf("a map needs string keys to be a document")
-			}
-			types, nullable = []string{"object"}, true
-		case reflect.Slice, reflect.Array:
-			if t.Elem().Kind() == reflect.Uint8 {
-				types = []string{"binData"}
-				nullable = nullable || t.Kind() == reflect.Slice
-				break
-			}
-			types = []string{"array"}
-			nullable = nullable || t.Kind() == reflect.Slice
-			items, err := g.value(t.Elem(), path, false)
-			if err != nil {
-				return nil, err
-			}
-			if len(items) > 0 {
-				out = append(out, bson.E{Key: "items", Value: items})
-			}
-		case reflect.Struct:
-			obj, err := g.nested(t, path)
-			if err != nil {
-				return nil, err
-			}
-			types = []string{"object"}
-			out = append(out, obj[1:]...) // required and properties
-		default:
-			return nil, fmt.Errorf("Go type %v cannot map to a BSON type", t)
+	case known:
+		nullable = nullable || t == bsonAT
+	case t.Kind() == reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return nil, fmt.Errorf("a map needs string keys to be a document")
 		}
+		types, nullable = []string{"object"}, true
+	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() == reflect.Uint8:
+		types = []string{"binData"}
+		nullable = nullable || t.Kind() == reflect.Slice
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		types = []string{"array"}
+		nullable = nullable || t.Kind() == reflect.Slice
+		items, err := g.value(t.Elem(), path, false)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) > 0 {
+			out = append(out, bson.E{Key: "items", Value: items})
+		}
+	case t.Kind() == reflect.Struct:
+		obj, err := g.nested(t, path)
+		if err != nil {
+			return nil, err
+		}
+		types = []string{"object"}
+		out = append(out, obj[1:]...) // required and properties
+	default:
+		return nil, fmt.Errorf("Go type %v cannot map to a BSON type", t)
 	}
 	if err := g.applyRules(&out, t, path); err != nil {
 		return nil, err
@@ -322,6 +287,49 @@ func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, 
 		bsonType = toA(types)
 	}
 	return append(bson.D{{Key: "bsonType", Value: bsonType}}, out...), nil
+}
+
+// bsonTypeOf maps a Go type of one BSON type (or of any, with no types)
+// to its bsonType names; known is false for maps, slices, arrays, structs
+// and types with no mapping.
+func bsonTypeOf(t reflect.Type) (types []string, known bool) {
+	switch {
+	case t == timeT || t == dateTimeT:
+		return []string{"date"}, true
+	case t == objectIDT:
+		return []string{"objectId"}, true
+	case t == decimalT:
+		return []string{"decimal"}, true
+	case t == bsonDT || t == bsonRawT:
+		return []string{"object"}, true
+	case t == bsonAT:
+		return []string{"array"}, true
+	case t == binaryT:
+		return []string{"binData"}, true
+	case t == timestampT:
+		return []string{"timestamp"}, true
+	case t == regexT:
+		return []string{"regex"}, true
+	case t == javascriptT:
+		return []string{"javascript"}, true
+	case t == rawValueT || t.Kind() == reflect.Interface:
+		return nil, true // any BSON type
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return []string{"string"}, true
+	case reflect.Bool:
+		return []string{"bool"}, true
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
+		return []string{"int"}, true
+	case reflect.Int64, reflect.Uint32, reflect.Uint64:
+		return []string{"long"}, true
+	case reflect.Int, reflect.Uint:
+		return []string{"int", "long"}, true
+	case reflect.Float32, reflect.Float64:
+		return []string{"double"}, true
+	}
+	return nil, false
 }
 
 func (g *schemaGen) applyRules(out *bson.D, t reflect.Type, path string) error {

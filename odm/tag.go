@@ -181,65 +181,8 @@ func parseClause(raw string) (indexClause, []string) {
 			continue
 		}
 		seen[opt] = true
-		noValue := func() {
-			if hasVal {
-				errs = append(errs, fmt.Sprintf("option %s takes no value", opt))
-			}
-		}
-		switch opt {
-		case "unique":
-			noValue()
-			c.unique = true
-		case "sparse":
-			noValue()
-			c.sparse = true
-		case "hidden":
-			noValue()
-			c.hidden = true
-		case "sort":
-			c.sortSet = true
-			switch val {
-			case "asc":
-				c.keyType = Ascending
-			case "desc":
-				c.keyType = Descending
-			default:
-				errs = append(errs, fmt.Sprintf("sort must be asc or desc, not %q", val))
-			}
-		case "type":
-			c.typeSet = true
-			switch kt := KeyType(val); kt {
-			case Text, Geo2DSphere, Geo2D, Hashed:
-				c.keyType = kt
-			default:
-				errs = append(errs, fmt.Sprintf("type must be text, 2dsphere, 2d or hashed, not %q", val))
-			}
-		case "priority":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 0 {
-				errs = append(errs, fmt.Sprintf("priority must be a non-negative whole number, not %q", val))
-				continue
-			}
-			c.priority = &n
-		case "ttl":
-			d, err := ParseTTL(val)
-			if err != nil {
-				errs = append(errs, err.Error())
-				continue
-			}
-			c.ttl = &d
-		case "weight":
-			n, err := strconv.ParseInt(val, 10, 32)
-			if err != nil || n < 1 || n > 99999 {
-				errs = append(errs, fmt.Sprintf("weight must be a whole number from 1 to 99999, not %q", val))
-				continue
-			}
-			w := int32(n)
-			c.weight = &w
-		case "":
-			errs = append(errs, "empty option")
-		default:
-			errs = append(errs, fmt.Sprintf("unknown option %q", opt))
+		if msg := c.option(opt, val, hasVal); msg != "" {
+			errs = append(errs, msg)
 		}
 	}
 	if c.sortSet && c.typeSet {
@@ -249,6 +192,62 @@ func parseClause(raw string) (indexClause, []string) {
 		errs = append(errs, "weight applies to text keys only (add type:text)")
 	}
 	return c, errs
+}
+
+// option applies one option of an index clause; it returns the problem,
+// or "".
+func (c *indexClause) option(opt, val string, hasVal bool) string {
+	switch opt {
+	case "unique", "sparse", "hidden":
+		if hasVal {
+			return fmt.Sprintf("option %s takes no value", opt)
+		}
+		c.unique = c.unique || opt == "unique"
+		c.sparse = c.sparse || opt == "sparse"
+		c.hidden = c.hidden || opt == "hidden"
+	case "sort":
+		c.sortSet = true
+		switch val {
+		case "asc":
+			c.keyType = Ascending
+		case "desc":
+			c.keyType = Descending
+		default:
+			return fmt.Sprintf("sort must be asc or desc, not %q", val)
+		}
+	case "type":
+		c.typeSet = true
+		switch kt := KeyType(val); kt {
+		case Text, Geo2DSphere, Geo2D, Hashed:
+			c.keyType = kt
+		default:
+			return fmt.Sprintf("type must be text, 2dsphere, 2d or hashed, not %q", val)
+		}
+	case "priority":
+		n, err := strconv.Atoi(val)
+		if err != nil || n < 0 {
+			return fmt.Sprintf("priority must be a non-negative whole number, not %q", val)
+		}
+		c.priority = &n
+	case "ttl":
+		d, err := ParseTTL(val)
+		if err != nil {
+			return err.Error()
+		}
+		c.ttl = &d
+	case "weight":
+		n, err := strconv.ParseInt(val, 10, 32)
+		if err != nil || n < 1 || n > 99999 {
+			return fmt.Sprintf("weight must be a whole number from 1 to 99999, not %q", val)
+		}
+		w := int32(n)
+		c.weight = &w
+	case "":
+		return "empty option"
+	default:
+		return fmt.Sprintf("unknown option %q", opt)
+	}
+	return ""
 }
 
 // checkPattern refuses a pattern no regular-expression dialect accepts:

@@ -23,37 +23,7 @@ func checkSpec(s IndexSpec, st *reflectx.Struct) []string {
 	if strings.ContainsRune(s.Name, 0) {
 		add("index name contains a NUL byte")
 	}
-	seen := map[string]bool{}
-	var text, hashed, geo2d int
-	for _, k := range s.Keys {
-		switch {
-		case k.Field == "":
-			add("a key has an empty field path")
-			continue
-		case !k.Type.valid():
-			add("key %s: unknown key type %q (want 1, -1, text, 2dsphere, 2d or hashed)", k.Field, string(k.Type))
-		}
-		if seen[k.Field] {
-			add("key %s appears twice", k.Field)
-		}
-		seen[k.Field] = true
-		switch k.Type {
-		case Text:
-			text++
-		case Hashed:
-			hashed++
-		case Geo2D:
-			geo2d++
-		}
-		if !s.OutsideStruct && !pathExists(st, k.Field) {
-			add("key %s names no field of the struct (set OutsideStruct for fields stored beside the struct's own)", k.Field)
-		}
-		if f, ok := st.Field(k.Field); ok {
-			if msg := checkKeyType(k, f.Type, s.ExpireAfter != nil); msg != "" {
-				add("%s", msg)
-			}
-		}
-	}
+	text, hashed, geo2d := checkKeys(s, st, add)
 	if s.ExpireAfter != nil {
 		if err := checkTTL(*s.ExpireAfter); err != nil {
 			add("%v", err)
@@ -106,6 +76,41 @@ func checkSpec(s IndexSpec, st *reflectx.Struct) []string {
 		add("a collation needs a locale")
 	}
 	return msgs
+}
+
+// checkKeys checks each key of s on its own and counts its special keys.
+func checkKeys(s IndexSpec, st *reflectx.Struct, add func(string, ...any)) (text, hashed, geo2d int) {
+	seen := map[string]bool{}
+	for _, k := range s.Keys {
+		switch {
+		case k.Field == "":
+			add("a key has an empty field path")
+			continue
+		case !k.Type.valid():
+			add("key %s: unknown key type %q (want 1, -1, text, 2dsphere, 2d or hashed)", k.Field, string(k.Type))
+		}
+		if seen[k.Field] {
+			add("key %s appears twice", k.Field)
+		}
+		seen[k.Field] = true
+		switch k.Type {
+		case Text:
+			text++
+		case Hashed:
+			hashed++
+		case Geo2D:
+			geo2d++
+		}
+		if !s.OutsideStruct && !pathExists(st, k.Field) {
+			add("key %s names no field of the struct (set OutsideStruct for fields stored beside the struct's own)", k.Field)
+		}
+		if f, ok := st.Field(k.Field); ok {
+			if msg := checkKeyType(k, f.Type, s.ExpireAfter != nil); msg != "" {
+				add("%s", msg)
+			}
+		}
+	}
+	return text, hashed, geo2d
 }
 
 // checkKeyType refuses a key on a field whose Go type cannot hold what
