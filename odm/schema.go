@@ -56,6 +56,11 @@ type ValidatorDeclarer interface {
 // bsonType per field from its Go type, nested properties for structs,
 // items for slices, null allowed for pointers, slices, maps and omitempty
 // fields, and the rules its tags and Validator method declare.
+//
+// A struct type is expanded once per generation: where it recurs within
+// itself (a recursive type, directly or through other types), the field
+// is a permissive {bsonType: "object"}, or an array of such objects for a
+// slice, so the schema of every type is finite.
 func GenerateSchema(model any) (bson.D, error) {
 	t, err := modelType(model)
 	if err != nil {
