@@ -253,23 +253,23 @@ func chain(levels, width int, leafTag reflect.StructTag) reflect.Type {
 	return typ
 }
 
-// TestRepeatedTypesCostTypesNotPaths: 2^18 paths through 19 types are
-// described as 19 types; a walk of every tagged path stops at its limit.
+// TestRepeatedTypesCostTypesNotPaths: 2^16 paths through 17 types are
+// described as 17 types; a walk of every tagged path stops at its limit.
 func TestRepeatedTypesCostTypesNotPaths(t *testing.T) {
-	s, err := Describe(chain(18, 2, `odm:"index"`))
+	s, err := Describe(chain(16, 2, `odm:"index"`))
 	require.NoError(t, err)
-	assert.Len(t, s.Types(), 19)
-	deep := "fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.leaf"
+	assert.Len(t, s.Types(), 17)
+	deep := "fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.leaf"
 	assert.True(t, s.Lookup(deep))
 	f, ok := s.Field(deep)
 	require.True(t, ok)
-	assert.Equal(t, "FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.Leaf", f.GoPath)
-	assert.Len(t, f.Index, 19)
+	assert.Equal(t, "FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.Leaf", f.GoPath)
+	assert.Len(t, f.Index, 17)
 	tagged := func(f Field) bool { return f.Tag != "" }
 	found, err := s.Walk(tagged, 1000)
 	assert.ErrorIs(t, err, ErrTooMany)
 	assert.Len(t, found, 1000)
-	untagged, err := Describe(chain(18, 2, ""))
+	untagged, err := Describe(chain(16, 2, ""))
 	require.NoError(t, err)
 	found, err = untagged.Walk(tagged, 1000)
 	assert.NoError(t, err)
