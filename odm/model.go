@@ -147,22 +147,22 @@ func callForm(t reflect.Type, v any) string {
 }
 
 // funcName is the name of the function v holds, package-qualified as it
-// is written in code ("odm.DryRun"); or else.
-func funcName(v any, or string) string {
+// is written in code ("odm.DryRun"); or, for anything else, fallback.
+func funcName(v any, fallback string) string {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || rv.Kind() != reflect.Func || rv.IsNil() {
-		return or
+		return fallback
 	}
 	fn := runtime.FuncForPC(rv.Pointer())
 	if fn == nil {
-		return or
+		return fallback
 	}
 	name := fn.Name()
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
 	if strings.Contains(name, ".func") {
-		return or // a closure has no name to show
+		return fallback // a closure has no name to show
 	}
 	return name
 }
@@ -233,7 +233,11 @@ func describeType(t reflect.Type) *describedModel {
 		d.problems = append(d.problems, p)
 	}
 	zero := reflect.New(t) // pointer: its method set holds both receivers
-	m.Collection = modelCollection(t, zero, problem)
+	name, nameProblems := modelCollection(t, zero)
+	m.Collection = name
+	for _, p := range nameProblems {
+		problem(p)
+	}
 	st, err := reflectx.Describe(t)
 	if err != nil {
 		for _, p := range structProblems(t, err) {
@@ -289,7 +293,9 @@ func hasODMTag(f reflectx.Field) bool { return strings.Contains(string(f.Tag), T
 
 // modelCollection is the model's collection name: CollectionName(), or the
 // type name in snake_case.
-func modelCollection(t reflect.Type, zero reflect.Value, problem func(Problem)) string {
+func modelCollection(t reflect.Type, zero reflect.Value) (string, []Problem) {
+	var problems []Problem
+	problem := func(p Problem) { problems = append(problems, p) }
 	namer, ok := zero.Interface().(CollectionNamer)
 	if !ok {
 		name := snakeCase(t.Name())
@@ -304,7 +310,7 @@ func modelCollection(t reflect.Type, zero reflect.Value, problem func(Problem)) 
 				problem(Problem{Field: "CollectionName()", Message: msg})
 			}
 		}
-		return name
+		return name, problems
 	}
 	var name string
 	if err := callUser(func() { name = namer.CollectionName() }); err != nil {
@@ -312,7 +318,7 @@ func modelCollection(t reflect.Type, zero reflect.Value, problem func(Problem)) 
 	} else if msg := checkCollectionName(name); msg != "" {
 		problem(Problem{Field: "CollectionName()", Message: msg})
 	}
-	return name
+	return name, problems
 }
 
 // structProblems turns the faults reflectx finds in t's struct types into
