@@ -36,3 +36,4 @@ FUZZTIME ?= 20s
 fuzz:
 	$(GO) test -run '^$$' -fuzz=FuzzTagGrammar -fuzztime=$(FUZZTIME) ./odm
 	$(GO) test -run '^$$' -fuzz=FuzzDiff -fuzztime=$(FUZZTIME) ./odm
+	$(GO) test -run '^$$' -fuzz=FuzzModelTypes -fuzztime=$(FUZZTIME) ./odm

@@ -1,8 +1,11 @@
 package odm
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -100,4 +103,121 @@ func FuzzDiff(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzModelTypes: struct types built at run time from the input, with
+// random field types, nesting and tags, go through Validate, Declared,
+// GenerateSchema and Describe (with a reflect.Type, as NewCollection calls
+// it) without a panic and in bounded time; a model Validate accepts is one
+// Declared and Describe accept too, and its indexes and schema marshal.
+// shape drives the types, tags holds tag texts separated by newlines.
+func FuzzModelTypes(f *testing.F) {
+	tags := strings.Join([]string{
+		`bson:"a" odm:"index"`, `bson:",inline"`, `odm:"index,ttl:60"`, `bson:"b" odm:"index:c,priority:1"`,
+		`bson:"-" odm:"index"`, `odm:"required;enum:a|b"`, `odm:"revision"`, `bson:"a.b"`, `odm:"index,type:2dsphere"`,
+		`odm:"index:t,type:text,weight:3"`, ` `, `bson:"x"`, `bson:"x,omitempty" odm:"uniqueIndex;min:1"`, `odm:"pattern:[a-z"`,
+		`bson:"$x"`, `odm:"index,sort:desc,sort:asc"`, `odm:"index,type:2d"`, `odm:"index,type:hashed"`,
+	}, "\n")
+	for _, shape := range []string{"", "\x03\x00\x05\x07", "\x04\x10\x02\x00\x01\x12\x01\x05", "\x05\x11\x03\x10\x02\x16\x0f\x05\x09", "\x02\x12\x01\x12\x01\x12\x01\x00"} {
+		f.Add([]byte(shape), tags)
+	}
+	f.Add([]byte("\x05\x00\x01\x02\x03\x04"), "")
+	f.Fuzz(func(t *testing.T, shape []byte, tags string) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			b := &typeBuilder{data: shape, tags: strings.Split(tags, "\n")}
+			checkModelType(t, b.structType(0))
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("shape %x, tags %q: building and describing the model did not end", shape, tags)
+		}
+	})
+}
+
+func checkModelType(t *testing.T, typ reflect.Type) {
+	model := In("fuzz", typ)
+	verr := Validate(model)
+	decl, derr := Declared(model, In("fuzz_ptr", reflect.PointerTo(typ)))
+	if (verr == nil) != (derr == nil) {
+		t.Errorf("%v: Validate says %v, Declared says %v", typ, verr, derr)
+		return
+	}
+	m, err := Describe(model)
+	if (verr == nil) != (err == nil) {
+		t.Errorf("%v: Validate says %v, Describe says %v", typ, verr, err)
+		return
+	}
+	_, _ = Describe(typ) // what NewCollection calls; the model has no collection name of its own
+	schema, serr := GenerateSchema(typ)
+	if serr == nil {
+		if _, err := bson.Marshal(schema); err != nil {
+			t.Errorf("%v: the generated schema does not marshal: %v", typ, err)
+		}
+	}
+	if verr != nil {
+		return
+	}
+	for _, s := range append(m.Indexes, decl["fuzz"]...) {
+		if _, err := bson.Marshal(s.Document()); err != nil {
+			t.Errorf("%v: accepted index %s does not marshal: %v", typ, s, err)
+		}
+	}
+}
+
+// typeBuilder reads struct types from fuzz input: a byte for each
+// choice, 0 once the input runs out.
+type typeBuilder struct {
+	data   []byte
+	tags   []string
+	next   int // next tag
+	fields int // fields built, bounded to keep each input cheap
+}
+
+func (b *typeBuilder) take() byte {
+	if len(b.data) == 0 {
+		return 0
+	}
+	c := b.data[0]
+	b.data = b.data[1:]
+	return c
+}
+
+func (b *typeBuilder) structType(depth int) reflect.Type {
+	n := int(b.take() % 6)
+	fields := make([]reflect.StructField, 0, n)
+	for i := 0; i < n && b.fields < 64; i++ {
+		b.fields++
+		tag := b.tags[b.next%len(b.tags)]
+		b.next++
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("F%d", i), Type: b.fieldType(depth), Tag: reflect.StructTag(tag)})
+	}
+	return reflect.StructOf(fields)
+}
+
+var fuzzLeaves = []reflect.Type{
+	reflect.TypeFor[string](), reflect.TypeFor[int](), reflect.TypeFor[int64](), reflect.TypeFor[float64](),
+	reflect.TypeFor[bool](), reflect.TypeFor[time.Time](), reflect.TypeFor[*time.Time](), reflect.TypeFor[[]string](),
+	reflect.TypeFor[[]time.Time](), reflect.TypeFor[map[string]any](), reflect.TypeFor[any](), reflect.TypeFor[bson.D](),
+	reflect.TypeFor[bson.ObjectID](), reflect.TypeFor[[]byte](), reflect.TypeFor[[2]float64](), reflect.TypeFor[chan int](),
+	reflect.TypeFor[bson.DateTime](), reflect.TypeFor[map[int]string](), reflect.TypeFor[bson.Decimal128](), reflect.TypeFor[[]any](),
+}
+
+func (b *typeBuilder) fieldType(depth int) reflect.Type {
+	c := int(b.take())
+	if c < 0x10 || depth >= 4 {
+		return fuzzLeaves[c%len(fuzzLeaves)]
+	}
+	inner := b.structType(depth + 1)
+	switch c % 4 {
+	case 0:
+		return reflect.PointerTo(inner)
+	case 1:
+		return reflect.SliceOf(inner)
+	case 2:
+		return reflect.MapOf(reflect.TypeFor[string](), inner)
+	}
+	return inner
 }

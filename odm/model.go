@@ -1,13 +1,18 @@
 package odm
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"unicode"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
 )
@@ -94,14 +99,79 @@ func modelType(model any) (reflect.Type, error) {
 	if t == nil {
 		return nil, &ValidationError{Problems: []Problem{{Message: "a model is nil; pass a struct value or a pointer to one, e.g. (*User)(nil)"}}}
 	}
+	if msg := notAModel(t, model); msg != "" {
+		return nil, &ValidationError{Problems: []Problem{{GoType: t.String(), Message: msg}}}
+	}
 	st := t
 	for st.Kind() == reflect.Pointer {
 		st = st.Elem()
 	}
 	if st.Kind() != reflect.Struct {
-		return nil, &ValidationError{Problems: []Problem{{GoType: t.String(), Message: "a model must be a struct or a pointer to one"}}}
+		return nil, &ValidationError{Problems: []Problem{{GoType: t.String(), Message: "not a model, a list of models or an odm.Option: a model must be a struct or a pointer to one"}}}
 	}
 	return st, nil
+}
+
+var (
+	optionT   = reflect.TypeFor[Option]()
+	contextT  = reflect.TypeFor[context.Context]()
+	sourceT   = reflect.TypeFor[ModelSource]()
+	driverPkg = reflect.TypeFor[mongo.Database]().PkgPath()
+)
+
+// notAModel explains the arguments most often given by mistake where a
+// model was expected; "" for anything else.
+func notAModel(t reflect.Type, v any) string {
+	switch {
+	case t.Kind() == reflect.Func && t.NumOut() == 1 && t.Out(0) == optionT:
+		return fmt.Sprintf("%s is a function that returns an option, not an option: call it, as in %s", funcName(v, "the value"), callForm(t, v))
+	case t.Kind() == reflect.Func && t.NumOut() == 1 && t.Out(0) == reflect.TypeFor[[]any]():
+		return fmt.Sprintf("%s is a function that returns models, not models: call it, as in %s", funcName(v, "the value"), callForm(t, v))
+	case t.Implements(contextT):
+		return "a context.Context is not a model (the context is Init's and Plan's first argument)"
+	case t.Implements(sourceT):
+		return "a ModelSource holds models; Init, Plan, Validate and Declared read it, Describe takes one model"
+	case strings.HasPrefix(deref(t).PkgPath(), driverPkg):
+		return fmt.Sprintf("a %v is not a model (the database is Init's and Plan's second argument)", t)
+	}
+	return ""
+}
+
+// callForm is how a call of function v reads: "odm.DryRun()",
+// "odm.WithConcurrency(...)".
+func callForm(t reflect.Type, v any) string {
+	if t.NumIn() == 0 {
+		return funcName(v, "f") + "()"
+	}
+	return funcName(v, "f") + "(...)"
+}
+
+// funcName is the name of the function v holds, package-qualified as it
+// is written in code ("odm.DryRun"); or, for anything else, fallback.
+func funcName(v any, fallback string) string {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Kind() != reflect.Func || rv.IsNil() {
+		return fallback
+	}
+	fn := runtime.FuncForPC(rv.Pointer())
+	if fn == nil {
+		return fallback
+	}
+	name := fn.Name()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if strings.Contains(name, ".func") {
+		return fallback // a closure has no name to show
+	}
+	return name
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }
 
 // boundModel is a model bound to a collection other than its own.
@@ -142,6 +212,9 @@ func describeBound(b boundModel) (*describedModel, error) {
 	m.Collection = b.collection
 	d := &describedModel{model: &m}
 	for _, p := range base.problems {
+		if p.Field == "CollectionName()" {
+			continue // the bound name replaces the model's own
+		}
 		p.Collection = b.collection
 		d.problems = append(d.problems, p)
 	}
@@ -159,29 +232,27 @@ func describeType(t reflect.Type) *describedModel {
 		p.Collection = m.Collection
 		d.problems = append(d.problems, p)
 	}
-
-	var name string
-	var nameErr error
 	zero := reflect.New(t) // pointer: its method set holds both receivers
-	if namer, ok := zero.Interface().(CollectionNamer); ok {
-		nameErr = callUser(func() { name = namer.CollectionName() })
-	} else {
-		name = snakeCase(t.Name())
-	}
+	name, nameProblems := modelCollection(t, zero)
 	m.Collection = name
-	if nameErr != nil {
-		problem(Problem{Field: "CollectionName()", Message: nameErr.Error()})
-	} else if msg := checkCollectionName(name); msg != "" {
-		problem(Problem{Field: "CollectionName()", Message: msg})
+	for _, p := range nameProblems {
+		problem(p)
 	}
-
 	st, err := reflectx.Describe(t)
 	if err != nil {
-		problem(Problem{Message: err.Error()})
+		for _, p := range structProblems(t, err) {
+			problem(p)
+		}
 		return d
 	}
-
-	fromTags, tagProblems := tagIndexes(t.String(), st)
+	tagged, err := st.Walk(hasODMTag, maxTagged)
+	if err != nil {
+		problem(Problem{Message: fmt.Sprintf("more than %d fields with an odm tag, counting each path that reaches them; "+
+			"a struct type used at many paths declares its tags at each of them", maxTagged)})
+		return d
+	}
+	checkSkipped(t, st, problem)
+	fromTags, tagProblems := tagIndexes(t.String(), tagged)
 	for _, p := range tagProblems {
 		problem(p)
 	}
@@ -206,8 +277,88 @@ func describeType(t reflect.Type) *describedModel {
 		problem(p)
 	}
 	describeCollection(zero, st, m, problem)
-	describeRevision(st, m, problem)
+	checkRulesApply(zero, tagged, problem)
+	describeRevision(tagged, m, problem)
 	return d
+}
+
+// maxTagged bounds the tagged fields a model may declare, counting every
+// path to them: a type repeated at many paths must not make Validate run
+// for ever.
+const maxTagged = 1 << 16
+
+// hasODMTag reports a field whose tag may hold an odm key, well formed or
+// not.
+func hasODMTag(f reflectx.Field) bool { return strings.Contains(string(f.Tag), TagKey) }
+
+// modelCollection is the model's collection name: CollectionName(), or the
+// type name in snake_case.
+func modelCollection(t reflect.Type, zero reflect.Value) (string, []Problem) {
+	var problems []Problem
+	problem := func(p Problem) { problems = append(problems, p) }
+	namer, ok := zero.Interface().(CollectionNamer)
+	if !ok {
+		name := snakeCase(t.Name())
+		switch {
+		case strings.ContainsAny(t.Name(), "[]"):
+			problem(Problem{Field: "CollectionName()", Message: fmt.Sprintf("generic type %v has no CollectionName(): "+
+				"its default collection name %q would hold brackets and package paths; declare CollectionName() or bind it with odm.In", t, name)})
+		case name == "":
+			problem(Problem{Field: "CollectionName()", Message: "an unnamed struct type needs CollectionName() or odm.In to name its collection"})
+		default:
+			if msg := checkCollectionName(name); msg != "" {
+				problem(Problem{Field: "CollectionName()", Message: msg})
+			}
+		}
+		return name, problems
+	}
+	var name string
+	if err := callUser(func() { name = namer.CollectionName() }); err != nil {
+		problem(Problem{Field: "CollectionName()", Message: err.Error()})
+	} else if msg := checkCollectionName(name); msg != "" {
+		problem(Problem{Field: "CollectionName()", Message: msg})
+	}
+	return name, problems
+}
+
+// structProblems turns the faults reflectx finds in t's struct types into
+// problems; a field of a nested type names that type.
+func structProblems(t reflect.Type, err error) []Problem {
+	var rerr *reflectx.Error
+	if !errors.As(err, &rerr) {
+		return []Problem{{Message: err.Error()}}
+	}
+	out := make([]Problem, 0, len(rerr.Fields))
+	for _, fe := range rerr.Fields {
+		p := Problem{Field: fe.Field, Tag: fe.Tag.Get(TagKey), Message: fe.Message}
+		if fe.Type != t {
+			p.Message += fmt.Sprintf(" (a field of %v)", fe.Type)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// checkSkipped refuses an odm tag on a field the codec never stores: it
+// would declare an index or a rule on nothing.
+func checkSkipped(t reflect.Type, st *reflectx.Struct, problem func(Problem)) {
+	for _, s := range st.Types() {
+		for _, f := range s.Skipped {
+			tag, ok := f.Tag.Lookup(TagKey)
+			if !ok || strings.TrimSpace(tag) == "" {
+				continue
+			}
+			why := "it is unexported"
+			if f.Tag.Get("bson") == "-" {
+				why = `it is tagged bson:"-"`
+			}
+			msg := fmt.Sprintf("the driver never stores this field (%s), so its odm tag would do nothing", why)
+			if s.Type != t {
+				msg += fmt.Sprintf(" (a field of %v)", s.Type)
+			}
+			problem(Problem{Field: f.GoPath, Tag: tag, Message: msg})
+		}
+	}
 }
 
 // describeCollection reads a model's collection options and validator.
@@ -249,8 +400,8 @@ func describeCollection(zero reflect.Value, st *reflectx.Struct, m *Model, probl
 }
 
 // describeRevision finds the field tagged odm:"revision".
-func describeRevision(st *reflectx.Struct, m *Model, problem func(Problem)) {
-	for _, f := range st.Fields {
+func describeRevision(tagged []reflectx.Field, m *Model, problem func(Problem)) {
+	for _, f := range tagged {
 		ft, _ := parseTag(string(f.Tag))
 		if !ft.revision {
 			continue
@@ -267,6 +418,36 @@ func describeRevision(st *reflectx.Struct, m *Model, problem func(Problem)) {
 			m.Revision = f.Path
 			m.revisionIndex = f.Index
 		}
+	}
+}
+
+// checkRulesApply refuses validation clauses that would do nothing: on a
+// model without a validator, or one whose Validator gives its own Schema.
+func checkRulesApply(zero reflect.Value, tagged []reflectx.Field, problem func(Problem)) {
+	decl, ok := zero.Interface().(ValidatorDeclarer)
+	var explicit bool
+	if ok {
+		var v Validator
+		if callUser(func() { v = decl.Validator() }) != nil {
+			return // reported with the validator
+		}
+		explicit = v.Schema != nil
+	}
+	if ok && !explicit {
+		return
+	}
+	for _, f := range tagged {
+		ft, _ := parseTag(string(f.Tag))
+		if ft.rules.empty() {
+			continue
+		}
+		msg := "validation clauses (required, enum, pattern, min, max) apply to a generated validator, " +
+			"and the model declares none (no Validator() method): they would do nothing"
+		if explicit {
+			msg = "validation clauses (required, enum, pattern, min, max) apply to a generated schema, " +
+				"and Validator() gives its own Schema: they would do nothing"
+		}
+		problem(Problem{Field: f.GoPath, Tag: f.Tag.Get(TagKey), Message: msg})
 	}
 }
 
@@ -323,12 +504,12 @@ type member struct {
 // tagIndexes assembles the indexes declared in struct tags: an unnamed
 // clause is a single-field index; clauses sharing a name form one index,
 // compound when several fields share it.
-func tagIndexes(goType string, st *reflectx.Struct) ([]IndexSpec, []Problem) {
+func tagIndexes(goType string, tagged []reflectx.Field) ([]IndexSpec, []Problem) {
 	var problems []Problem
 	var order []string // named groups in first-seen order, unnamed as ""
 	groups := map[string][]member{}
 	var singles [][]member
-	for i, f := range st.Fields {
+	for i, f := range tagged {
 		declared, errs := parseTag(string(f.Tag))
 		tagText := f.Tag.Get(TagKey)
 		for _, e := range errs {

@@ -1,7 +1,9 @@
 package odm
 
 import (
+	"fmt"
 	"log/slog"
+	"reflect"
 	"time"
 )
 
@@ -18,6 +20,9 @@ type config struct {
 	dropUndeclared  bool
 	dryRun          bool
 	commitQuorum    any // nil, int32 or string
+	// problems are faults in the arguments, such as an option given an
+	// impossible value, reported with the models' before any command.
+	problems []Problem
 }
 
 func defaults() config {
@@ -95,32 +100,96 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithConcurrency sets how many collections are worked on at once
-// (default 8; values below 1 mean 1).
-func WithConcurrency(n int) Option { return func(c *config) { c.concurrency = max(n, 1) } }
-
-// WithRetries sets how many times a collection is retried after a dropped
-// connection or a change the server acknowledged but does not list
-// (default 4), waiting backoff, doubled each time, in between.
-func WithRetries(n int, backoff time.Duration) Option {
+// (default 8). n below 1 is an error, returned before any command.
+func WithConcurrency(n int) Option {
 	return func(c *config) {
-		c.attempts = max(n, 0) + 1
-		c.backoff = max(backoff, 0)
+		if n < 1 {
+			c.fail(fmt.Sprintf("WithConcurrency(%d)", n), "concurrency must be at least 1")
+			return
+		}
+		c.concurrency = n
 	}
 }
 
-// splitArgs sorts Init's arguments into options and models, flattening
-// []any lists.
+// WithRetries sets how many times a collection is retried after a dropped
+// connection or a change the server acknowledged but does not list
+// (default 4), waiting backoff, doubled each time, in between. A negative
+// n or backoff is an error, returned before any command.
+func WithRetries(n int, backoff time.Duration) Option {
+	return func(c *config) {
+		if n < 0 || backoff < 0 {
+			c.fail(fmt.Sprintf("WithRetries(%d, %v)", n, backoff), "retries and backoff cannot be negative")
+			return
+		}
+		c.attempts = n + 1
+		c.backoff = backoff
+	}
+}
+
+// fail records a fault in an option's arguments.
+func (c *config) fail(option, msg string) {
+	c.problems = append(c.problems, Problem{GoType: "odm.Option", Field: option, Message: msg})
+}
+
+// ModelSource is anything that holds models, such as a *registry.Registry:
+// given to Init, Plan, Validate or Declared, it stands for its models.
+type ModelSource interface {
+	All() []any
+}
+
+// argProblem is a fault in the arguments, carried among the models so
+// that the validation of the models reports it.
+type argProblem struct{ Problem }
+
+// splitArgs sorts Init's arguments into options and models: []any lists,
+// slices of models and ModelSources flatten; options are applied to cfg.
+// A fault in an option's arguments is added to models as an argProblem;
+// anything else is left to the models' description to refuse, naming its
+// type.
 func splitArgs(args []any, cfg *config, models *[]any) {
 	for _, a := range args {
 		switch a := a.(type) {
 		case Option:
-			if a != nil {
-				a(cfg)
+			if a == nil {
+				continue
 			}
+			before := len(cfg.problems)
+			a(cfg)
+			for _, p := range cfg.problems[before:] {
+				*models = append(*models, argProblem{p})
+			}
+		case argProblem:
+			*models = append(*models, a)
 		case []any:
 			splitArgs(a, cfg, models)
+		case []Option:
+			for _, o := range a {
+				splitArgs([]any{o}, cfg, models)
+			}
+		case ModelSource:
+			splitArgs(a.All(), cfg, models)
 		default:
+			if v := reflect.ValueOf(a); isModelList(v) {
+				for i := 0; i < v.Len(); i++ {
+					splitArgs([]any{v.Index(i).Interface()}, cfg, models)
+				}
+				continue
+			}
 			*models = append(*models, a)
 		}
 	}
+}
+
+// isModelList reports an unnamed slice or array type whose elements may
+// be models: structs, pointers to structs or interfaces ([]User,
+// []*User). A named one, such as bson.D, is a value of its own.
+func isModelList(v reflect.Value) bool {
+	if !v.IsValid() || v.Kind() != reflect.Slice && v.Kind() != reflect.Array || v.Type().Name() != "" {
+		return false
+	}
+	e := v.Type().Elem()
+	for e.Kind() == reflect.Pointer {
+		e = e.Elem()
+	}
+	return e.Kind() == reflect.Struct || e.Kind() == reflect.Interface
 }

@@ -56,6 +56,11 @@ type ValidatorDeclarer interface {
 // bsonType per field from its Go type, nested properties for structs,
 // items for slices, null allowed for pointers, slices, maps and omitempty
 // fields, and the rules its tags and Validator method declare.
+//
+// A struct type is expanded once per generation: where it recurs within
+// itself (a recursive type, directly or through other types), the field
+// is a permissive {bsonType: "object"}, or an array of such objects for a
+// slice, so the schema of every type is finite.
 func GenerateSchema(model any) (bson.D, error) {
 	t, err := modelType(model)
 	if err != nil {
@@ -71,7 +76,11 @@ func GenerateSchema(model any) (bson.D, error) {
 }
 
 func generateSchema(t reflect.Type, v Validator) (bson.D, error) {
-	rules, err := tagRules(t)
+	st, err := reflectx.Describe(t)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := tagRules(t, st)
 	if err != nil {
 		return nil, err
 	}
@@ -80,32 +89,48 @@ func generateSchema(t reflect.Type, v Validator) (bson.D, error) {
 		r.required = true
 		rules[path] = r
 	}
-	g := schemaGen{root: t, rules: rules, extra: v.Rules, used: map[string]bool{}}
-	schema, err := g.object(t, "")
+	g := schemaGen{root: t, rules: rules, extra: v.Rules, used: map[string]bool{},
+		ruled: map[string]bool{}, memo: map[reflect.Type]bson.D{}, open: map[reflect.Type]bool{}}
+	for path := range rules {
+		g.markRuled(path)
+	}
+	for path := range v.Rules {
+		g.markRuled(path)
+	}
+	g.open[st.Type] = true
+	schema, err := g.object(st, "")
 	if err != nil {
 		return nil, err
 	}
 	for path := range rules {
 		if !g.used[path] {
-			return nil, fmt.Errorf("%v: a validation rule names %q, which is no field of the struct", t, path)
+			return nil, g.unused(st, "a validation rule", path)
 		}
 	}
 	for path := range v.Rules {
 		if !g.used[path] {
-			return nil, fmt.Errorf("%v: Validator().Rules names %q, which is no field of the struct", t, path)
+			return nil, g.unused(st, "Validator().Rules", path)
 		}
 	}
 	return schema, nil
 }
 
+// unused explains a rule whose path the schema has no place for.
+func (g *schemaGen) unused(st *reflectx.Struct, what, path string) error {
+	if st.Lookup(path) {
+		return fmt.Errorf("%v: %s names %q, which lies inside a recursive type where the generated schema is a permissive object", g.root, what, path)
+	}
+	return fmt.Errorf("%v: %s names %q, which is no field of the struct", g.root, what, path)
+}
+
 // tagRules collects the validation rules of every field's tag, by path.
-func tagRules(t reflect.Type) (map[string]fieldRules, error) {
-	st, err := reflectx.Describe(t)
+func tagRules(t reflect.Type, st *reflectx.Struct) (map[string]fieldRules, error) {
+	tagged, err := st.Walk(hasODMTag, maxTagged)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%v: more than %d fields with an odm tag, counting each path that reaches them", t, maxTagged)
 	}
 	rules := map[string]fieldRules{}
-	for _, f := range st.Fields {
+	for _, f := range tagged {
 		ft, problems := parseTag(string(f.Tag))
 		if len(problems) > 0 {
 			return nil, fmt.Errorf("%v.%s: %s", t, f.GoPath, problems[0])
@@ -117,11 +142,28 @@ func tagRules(t reflect.Type) (map[string]fieldRules, error) {
 	return rules, nil
 }
 
+// schemaGen generates a schema. Each struct type's schema is generated
+// once and shared wherever no rule lies below the path; a struct type met
+// again within its own schema (a recursive type) is a permissive object.
 type schemaGen struct {
 	root  reflect.Type
 	rules map[string]fieldRules
 	extra map[string]Rule
 	used  map[string]bool
+	ruled map[string]bool // paths with a rule at or below them
+	memo  map[reflect.Type]bson.D
+	open  map[reflect.Type]bool // struct types being generated
+}
+
+func (g *schemaGen) markRuled(path string) {
+	for p := path; ; {
+		g.ruled[p] = true
+		i := strings.LastIndexByte(p, '.')
+		if i < 0 {
+			return
+		}
+		p = p[:i]
+	}
 }
 
 var (
@@ -137,20 +179,22 @@ var (
 	timestampT  = reflect.TypeFor[bson.Timestamp]()
 	regexT      = reflect.TypeFor[bson.Regex]()
 	javascriptT = reflect.TypeFor[bson.JavaScript]()
+	symbolT     = reflect.TypeFor[bson.Symbol]()
 )
 
+// scalarStruct are the struct types the codec writes as one BSON scalar.
+var scalarStruct = map[reflect.Type]bool{
+	timeT: true, decimalT: true, binaryT: true, timestampT: true, regexT: true,
+	reflect.TypeFor[bson.DBPointer](): true, reflect.TypeFor[bson.CodeWithScope](): true,
+	reflect.TypeFor[bson.MinKey](): true, reflect.TypeFor[bson.MaxKey](): true,
+	reflect.TypeFor[bson.Null](): true, reflect.TypeFor[bson.Undefined](): true,
+}
+
 // object is the schema of a struct: its direct fields as properties.
-func (g *schemaGen) object(t reflect.Type, prefix string) (bson.D, error) {
-	st, err := reflectx.Describe(t)
-	if err != nil {
-		return nil, err
-	}
+func (g *schemaGen) object(st *reflectx.Struct, prefix string) (bson.D, error) {
 	props := bson.D{}
 	var required bson.A
 	for _, f := range st.Fields {
-		if strings.Contains(f.Path, ".") {
-			continue // nested fields come with their struct
-		}
 		path := join(prefix, f.Path)
 		sub, err := g.value(f.Type, path, f.OmitEmpty)
 		if err != nil {
@@ -168,6 +212,32 @@ func (g *schemaGen) object(t reflect.Type, prefix string) (bson.D, error) {
 	return append(out, bson.E{Key: "properties", Value: props}), nil
 }
 
+// nested is the schema of a struct field's value: the struct's schema,
+// shared when no rule lies below path, or a permissive object where the
+// struct recurs within itself.
+func (g *schemaGen) nested(t reflect.Type, path string) (bson.D, error) {
+	if g.open[t] {
+		return bson.D{{Key: "bsonType", Value: "object"}}, nil
+	}
+	if d, ok := g.memo[t]; ok && !g.ruled[path] {
+		return d, nil
+	}
+	st, err := reflectx.Describe(t)
+	if err != nil {
+		return nil, err
+	}
+	g.open[t] = true
+	obj, err := g.object(st, path)
+	delete(g.open, t)
+	if err != nil {
+		return nil, err
+	}
+	if !g.ruled[path] {
+		g.memo[t] = obj
+	}
+	return obj, nil
+}
+
 // value is the schema of one field's value.
 func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, error) {
 	nullable := omitEmpty
@@ -176,72 +246,37 @@ func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, 
 		t = t.Elem()
 	}
 	out := bson.D{}
-	var types []string
+	types, known := bsonTypeOf(t)
 	switch {
-	case t == timeT || t == dateTimeT:
-		types = []string{"date"}
-	case t == objectIDT:
-		types = []string{"objectId"}
-	case t == decimalT:
-		types = []string{"decimal"}
-	case t == bsonDT || t == bsonRawT:
-		types = []string{"object"}
-	case t == bsonAT:
-		types, nullable = []string{"array"}, true
-	case t == binaryT:
-		types = []string{"binData"}
-	case t == timestampT:
-		types = []string{"timestamp"}
-	case t == regexT:
-		types = []string{"regex"}
-	case t == javascriptT:
-		types = []string{"javascript"}
-	case t == rawValueT || t.Kind() == reflect.Interface:
-		// any BSON type
-	default:
-		switch t.Kind() {
-		case reflect.String:
-			types = []string{"string"}
-		case reflect.Bool:
-			types = []string{"bool"}
-		case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
-			types = []string{"int"}
-		case reflect.Int64, reflect.Uint32, reflect.Uint64:
-			types = []string{"long"}
-		case reflect.Int, reflect.Uint:
-			types = []string{"int", "long"}
-		case reflect.Float32, reflect.Float64:
-			types = []string{"double"}
-		case reflect.Map:
-			if t.Key().Kind() != reflect.String {
-				return nil, fmt.Errorf("a map needs string keys to be a document")
-			}
-			types, nullable = []string{"object"}, true
-		case reflect.Slice, reflect.Array:
-			if t.Elem().Kind() == reflect.Uint8 {
-				types = []string{"binData"}
-				nullable = nullable || t.Kind() == reflect.Slice
-				break
-			}
-			types = []string{"array"}
-			nullable = nullable || t.Kind() == reflect.Slice
-			items, err := g.value(t.Elem(), path, false)
-			if err != nil {
-				return nil, err
-			}
-			if len(items) > 0 {
-				out = append(out, bson.E{Key: "items", Value: items})
-			}
-		case reflect.Struct:
-			obj, err := g.object(t, path)
-			if err != nil {
-				return nil, err
-			}
-			types = []string{"object"}
-			out = append(out, obj[1:]...) // required and properties
-		default:
-			return nil, fmt.Errorf("Go type %v cannot map to a BSON type", t)
+	case known:
+		nullable = nullable || t == bsonAT
+	case t.Kind() == reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return nil, fmt.Errorf("a map needs string keys to be a document")
 		}
+		types, nullable = []string{"object"}, true
+	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() == reflect.Uint8:
+		types = []string{"binData"}
+		nullable = nullable || t.Kind() == reflect.Slice
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		types = []string{"array"}
+		nullable = nullable || t.Kind() == reflect.Slice
+		items, err := g.value(t.Elem(), path, false)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) > 0 {
+			out = append(out, bson.E{Key: "items", Value: items})
+		}
+	case t.Kind() == reflect.Struct:
+		obj, err := g.nested(t, path)
+		if err != nil {
+			return nil, err
+		}
+		types = []string{"object"}
+		out = append(out, obj[1:]...) // required and properties
+	default:
+		return nil, fmt.Errorf("Go type %v cannot map to a BSON type", t)
 	}
 	if err := g.applyRules(&out, t, path); err != nil {
 		return nil, err
@@ -257,6 +292,49 @@ func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, 
 		bsonType = toA(types)
 	}
 	return append(bson.D{{Key: "bsonType", Value: bsonType}}, out...), nil
+}
+
+// bsonTypeOf maps a Go type of one BSON type (or of any, with no types)
+// to its bsonType names; known is false for maps, slices, arrays, structs
+// and types with no mapping.
+func bsonTypeOf(t reflect.Type) (types []string, known bool) {
+	switch {
+	case t == timeT || t == dateTimeT:
+		return []string{"date"}, true
+	case t == objectIDT:
+		return []string{"objectId"}, true
+	case t == decimalT:
+		return []string{"decimal"}, true
+	case t == bsonDT || t == bsonRawT:
+		return []string{"object"}, true
+	case t == bsonAT:
+		return []string{"array"}, true
+	case t == binaryT:
+		return []string{"binData"}, true
+	case t == timestampT:
+		return []string{"timestamp"}, true
+	case t == regexT:
+		return []string{"regex"}, true
+	case t == javascriptT:
+		return []string{"javascript"}, true
+	case t == rawValueT || t.Kind() == reflect.Interface:
+		return nil, true // any BSON type
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return []string{"string"}, true
+	case reflect.Bool:
+		return []string{"bool"}, true
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
+		return []string{"int"}, true
+	case reflect.Int64, reflect.Uint32, reflect.Uint64:
+		return []string{"long"}, true
+	case reflect.Int, reflect.Uint:
+		return []string{"int", "long"}, true
+	case reflect.Float32, reflect.Float64:
+		return []string{"double"}, true
+	}
+	return nil, false
 }
 
 func (g *schemaGen) applyRules(out *bson.D, t reflect.Type, path string) error {

@@ -1,8 +1,10 @@
 package odm
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +56,7 @@ func (r fieldRules) empty() bool {
 // parseTag reads the odm value of a struct tag. The tag as a whole must be
 // well formed (structtag's rules); an absent odm key declares nothing.
 func parseTag(tag string) (fieldTag, []string) {
-	if tag == "" {
+	if strings.TrimSpace(tag) == "" {
 		return fieldTag{}, nil
 	}
 	tags, err := structtag.Parse(tag)
@@ -63,6 +65,9 @@ func parseTag(tag string) (fieldTag, []string) {
 			return fieldTag{}, nil // not ours; the bson codec judges the rest
 		}
 		return fieldTag{}, []string{fmt.Sprintf("malformed struct tag: %v", err)}
+	}
+	if tags == nil {
+		return fieldTag{}, nil
 	}
 	t, err := tags.Get(TagKey)
 	if err != nil {
@@ -76,6 +81,7 @@ func parseTag(tag string) (fieldTag, []string) {
 func parseTagValue(value string) (fieldTag, []string) {
 	var ft fieldTag
 	var problems []string
+	given := map[string]bool{} // validation clauses seen, each allowed once
 	for _, raw := range strings.Split(value, ";") {
 		raw = strings.TrimSpace(raw)
 		if raw == "" {
@@ -83,6 +89,14 @@ func parseTagValue(value string) (fieldTag, []string) {
 		}
 		var errs []string
 		head, arg, _ := strings.Cut(raw, ":")
+		switch head {
+		case "required", "enum", "pattern", "min", "max", "revision":
+			if given[head] {
+				problems = append(problems, fmt.Sprintf("%q: %s is given twice in one tag", raw, head))
+				continue
+			}
+			given[head] = true
+		}
 		switch head {
 		case "required", "enum", "pattern", "min", "max":
 			errs = parseRule(&ft.rules, head, arg, raw)
@@ -123,6 +137,9 @@ func parseRule(r *fieldRules, head, arg, raw string) []string {
 		if arg == "" {
 			return []string{"pattern needs a regular expression"}
 		}
+		if msg := checkPattern(arg); msg != "" {
+			return []string{msg}
+		}
 		r.pattern = arg
 	case "min", "max":
 		n, err := strconv.ParseFloat(arg, 64)
@@ -156,67 +173,16 @@ func parseClause(raw string) (indexClause, []string) {
 			errs = append(errs, "empty index name after ':'")
 		}
 	}
+	seen := map[string]bool{}
 	for _, p := range parts[1:] {
 		opt, val, hasVal := strings.Cut(strings.TrimSpace(p), ":")
-		noValue := func() {
-			if hasVal {
-				errs = append(errs, fmt.Sprintf("option %s takes no value", opt))
-			}
+		if opt != "" && seen[opt] {
+			errs = append(errs, fmt.Sprintf("option %s is given twice in one clause", opt))
+			continue
 		}
-		switch opt {
-		case "unique":
-			noValue()
-			c.unique = true
-		case "sparse":
-			noValue()
-			c.sparse = true
-		case "hidden":
-			noValue()
-			c.hidden = true
-		case "sort":
-			c.sortSet = true
-			switch val {
-			case "asc":
-				c.keyType = Ascending
-			case "desc":
-				c.keyType = Descending
-			default:
-				errs = append(errs, fmt.Sprintf("sort must be asc or desc, not %q", val))
-			}
-		case "type":
-			c.typeSet = true
-			switch kt := KeyType(val); kt {
-			case Text, Geo2DSphere, Geo2D, Hashed:
-				c.keyType = kt
-			default:
-				errs = append(errs, fmt.Sprintf("type must be text, 2dsphere, 2d or hashed, not %q", val))
-			}
-		case "priority":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 0 {
-				errs = append(errs, fmt.Sprintf("priority must be a non-negative whole number, not %q", val))
-				continue
-			}
-			c.priority = &n
-		case "ttl":
-			d, err := ParseTTL(val)
-			if err != nil {
-				errs = append(errs, err.Error())
-				continue
-			}
-			c.ttl = &d
-		case "weight":
-			n, err := strconv.ParseInt(val, 10, 32)
-			if err != nil || n < 1 || n > 99999 {
-				errs = append(errs, fmt.Sprintf("weight must be a whole number from 1 to 99999, not %q", val))
-				continue
-			}
-			w := int32(n)
-			c.weight = &w
-		case "":
-			errs = append(errs, "empty option")
-		default:
-			errs = append(errs, fmt.Sprintf("unknown option %q", opt))
+		seen[opt] = true
+		if msg := c.option(opt, val, hasVal); msg != "" {
+			errs = append(errs, msg)
 		}
 	}
 	if c.sortSet && c.typeSet {
@@ -226,6 +192,90 @@ func parseClause(raw string) (indexClause, []string) {
 		errs = append(errs, "weight applies to text keys only (add type:text)")
 	}
 	return c, errs
+}
+
+// option applies one option of an index clause; it returns the problem,
+// or "".
+func (c *indexClause) option(opt, val string, hasVal bool) string {
+	switch opt {
+	case "unique", "sparse", "hidden":
+		if hasVal {
+			return fmt.Sprintf("option %s takes no value", opt)
+		}
+		c.unique = c.unique || opt == "unique"
+		c.sparse = c.sparse || opt == "sparse"
+		c.hidden = c.hidden || opt == "hidden"
+	case "sort":
+		c.sortSet = true
+		switch val {
+		case "asc":
+			c.keyType = Ascending
+		case "desc":
+			c.keyType = Descending
+		default:
+			return fmt.Sprintf("sort must be asc or desc, not %q", val)
+		}
+	case "type":
+		c.typeSet = true
+		switch kt := KeyType(val); kt {
+		case Text, Geo2DSphere, Geo2D, Hashed:
+			c.keyType = kt
+		default:
+			return fmt.Sprintf("type must be text, 2dsphere, 2d or hashed, not %q", val)
+		}
+	case "priority":
+		n, err := strconv.Atoi(val)
+		if err != nil || n < 0 {
+			return fmt.Sprintf("priority must be a non-negative whole number, not %q", val)
+		}
+		c.priority = &n
+	case "ttl":
+		d, err := ParseTTL(val)
+		if err != nil {
+			return err.Error()
+		}
+		c.ttl = &d
+	case "weight":
+		n, err := strconv.ParseInt(val, 10, 32)
+		if err != nil || n < 1 || n > 99999 {
+			return fmt.Sprintf("weight must be a whole number from 1 to 99999, not %q", val)
+		}
+		w := int32(n)
+		c.weight = &w
+	case "":
+		return "empty option"
+	default:
+		return fmt.Sprintf("unknown option %q", opt)
+	}
+	return ""
+}
+
+// checkPattern refuses a pattern no regular-expression dialect accepts:
+// an unclosed bracket or parenthesis, a stray one, a repetition of nothing,
+// a trailing backslash, a reversed range. MongoDB evaluates patterns with
+// PCRE, which accepts more than Go's RE2 (lookarounds, backreferences,
+// possessive quantifiers), so RE2's other refusals are not errors here.
+func checkPattern(p string) string {
+	_, err := syntax.Parse(p, syntax.Perl)
+	var serr *syntax.Error
+	if !errors.As(err, &serr) {
+		return ""
+	}
+	if serr.Code == syntax.ErrInvalidCharRange && !isReversedRange(serr.Expr) {
+		return "" // a class name PCRE may know and RE2 does not, such as \p{Xan}
+	}
+	switch serr.Code {
+	case syntax.ErrMissingBracket, syntax.ErrMissingParen, syntax.ErrUnexpectedParen,
+		syntax.ErrMissingRepeatArgument, syntax.ErrTrailingBackslash, syntax.ErrInvalidCharRange:
+		return fmt.Sprintf("pattern %q is not a valid regular expression: %s", p, serr.Code)
+	}
+	return ""
+}
+
+// isReversedRange reports a range like "z-a" of two plain characters.
+func isReversedRange(expr string) bool {
+	lo, hi, ok := strings.Cut(expr, "-")
+	return ok && len([]rune(lo)) == 1 && len([]rune(hi)) == 1
 }
 
 // ParseTTL reads a TTL as the tag grammar writes it: a whole number of

@@ -164,3 +164,16 @@ func TestSnakeCase(t *testing.T) {
 		assert.Equal(t, want, snakeCase(in), in)
 	}
 }
+
+// TestPatternCheck: a pattern no dialect accepts is refused; what PCRE
+// accepts and Go's RE2 does not is left to the server.
+func TestPatternCheck(t *testing.T) {
+	for p, bad := range map[string]bool{
+		`^[a-z]+$`: false, `(?<=a)b`: false, `a(?!b)`: false, `(a)\1`: false, `a*+`: false,
+		`\p{Xan}`: false, `[[:word:]]`: false, `x{2000}`: false, `\Z`: false,
+		`[a-z`: true, `(ab`: true, `ab)`: true, `*a`: true, `a\`: true, `[z-a]`: true,
+	} {
+		_, problems := parseTagValue("pattern:" + p)
+		assert.Equal(t, bad, len(problems) > 0, "%s: %v", p, problems)
+	}
+}

@@ -23,32 +23,7 @@ func checkSpec(s IndexSpec, st *reflectx.Struct) []string {
 	if strings.ContainsRune(s.Name, 0) {
 		add("index name contains a NUL byte")
 	}
-	seen := map[string]bool{}
-	var text, hashed, geo2d int
-	for _, k := range s.Keys {
-		switch {
-		case k.Field == "":
-			add("a key has an empty field path")
-			continue
-		case !k.Type.valid():
-			add("key %s: unknown key type %q (want 1, -1, text, 2dsphere, 2d or hashed)", k.Field, string(k.Type))
-		}
-		if seen[k.Field] {
-			add("key %s appears twice", k.Field)
-		}
-		seen[k.Field] = true
-		switch k.Type {
-		case Text:
-			text++
-		case Hashed:
-			hashed++
-		case Geo2D:
-			geo2d++
-		}
-		if !s.OutsideStruct && !pathExists(st, k.Field) {
-			add("key %s names no field of the struct (set OutsideStruct for fields stored beside the struct's own)", k.Field)
-		}
-	}
+	text, hashed, geo2d := checkKeys(s, st, add)
 	if s.ExpireAfter != nil {
 		if err := checkTTL(*s.ExpireAfter); err != nil {
 			add("%v", err)
@@ -101,6 +76,120 @@ func checkSpec(s IndexSpec, st *reflectx.Struct) []string {
 		add("a collation needs a locale")
 	}
 	return msgs
+}
+
+// checkKeys checks each key of s on its own and counts its special keys.
+func checkKeys(s IndexSpec, st *reflectx.Struct, add func(string, ...any)) (text, hashed, geo2d int) {
+	seen := map[string]bool{}
+	for _, k := range s.Keys {
+		switch {
+		case k.Field == "":
+			add("a key has an empty field path")
+			continue
+		case !k.Type.valid():
+			add("key %s: unknown key type %q (want 1, -1, text, 2dsphere, 2d or hashed)", k.Field, string(k.Type))
+		}
+		if seen[k.Field] {
+			add("key %s appears twice", k.Field)
+		}
+		seen[k.Field] = true
+		switch k.Type {
+		case Text:
+			text++
+		case Hashed:
+			hashed++
+		case Geo2D:
+			geo2d++
+		}
+		if !s.OutsideStruct && !pathExists(st, k.Field) {
+			add("key %s names no field of the struct (set OutsideStruct for fields stored beside the struct's own)", k.Field)
+		}
+		if f, ok := st.Field(k.Field); ok {
+			if msg := checkKeyType(k, f.Type, s.ExpireAfter != nil); msg != "" {
+				add("%s", msg)
+			}
+		}
+	}
+	return text, hashed, geo2d
+}
+
+// checkKeyType refuses a key on a field whose Go type cannot hold what
+// the index needs: a date for a TTL, strings for text, GeoJSON or
+// coordinate pairs for 2dsphere and 2d. An interface, bson.RawValue or a
+// type with its own marshaller may hold anything and stays allowed.
+func checkKeyType(k IndexKey, t reflect.Type, ttl bool) string {
+	switch {
+	case ttl && !holds(t, isDate):
+		return fmt.Sprintf("ttl on %s (%v): a TTL index expires only documents whose field is a BSON date or an array of dates; values of type %v never expire", k.Field, t, t)
+	case k.Type == Text && !holds(t, isString):
+		return fmt.Sprintf("text key %s (%v): a text index indexes strings and arrays of strings; this field holds neither", k.Field, t)
+	case k.Type == Geo2DSphere && !canHoldGeo(t):
+		return fmt.Sprintf("2dsphere key %s (%v): the field cannot hold a GeoJSON object or a coordinate pair", k.Field, t)
+	case k.Type == Geo2D && !canHoldGeo(t):
+		return fmt.Sprintf("2d key %s (%v): the field cannot hold a coordinate pair", k.Field, t)
+	}
+	return ""
+}
+
+// anyValue reports a Go type whose BSON form the type does not fix.
+func anyValue(t reflect.Type) bool {
+	return t.Kind() == reflect.Interface || t == rawValueT || reflectx.ImplementsMarshaler(t) && t != timeT && t != dateTimeT
+}
+
+// holds reports whether a field of type t can hold a value scalar accepts,
+// or an array of them.
+func holds(t reflect.Type, scalar func(reflect.Type) bool) bool {
+	t = derefType(t)
+	switch {
+	case anyValue(t) || scalar(t):
+		return true
+	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8:
+		e := derefType(t.Elem())
+		return anyValue(e) || scalar(e)
+	}
+	return false
+}
+
+func isDate(t reflect.Type) bool {
+	return t == timeT || t == dateTimeT || t.Name() == "DateTime" && t.PkgPath() == "go.mongodb.org/mongo-driver/bson/primitive"
+}
+
+func isString(t reflect.Type) bool {
+	return t.Kind() == reflect.String && t != javascriptT && t != symbolT
+}
+
+// canHoldGeo reports a type that can hold a GeoJSON object (a document) or
+// a legacy coordinate pair (an array of numbers or a document of two
+// numbers), or an array of either.
+func canHoldGeo(t reflect.Type) bool {
+	t = derefType(t)
+	switch {
+	case anyValue(t):
+		return true
+	case scalarStruct[t]:
+		return false
+	case t.Kind() == reflect.Struct, t.Kind() == reflect.Map && t.Key().Kind() == reflect.String, t == bsonDT, t == bsonRawT:
+		return true
+	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8:
+		return isNumber(derefType(t.Elem())) || canHoldGeo(t.Elem())
+	}
+	return false
+}
+
+func isNumber(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return t != dateTimeT
+	}
+	return t == decimalT
+}
+
+func derefType(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }
 
 // pathExists resolves a key path in the struct; wildcard paths resolve
@@ -196,15 +285,17 @@ func mustMarshal(d bson.D) []byte {
 
 // Validate reads and checks every model without contacting a server: each
 // model's declarations, then the models that share a collection together.
-// It takes models as Init does ([]any lists flatten) and returns all
-// problems at once in a *ValidationError.
+// It takes the arguments Init takes (see Init) and returns all problems,
+// of the models and of the arguments, at once in a *ValidationError;
+// giving no model at all is one.
 func Validate(models ...any) error {
 	_, err := collect(models)
 	return err
 }
 
 // Declared returns, per collection, the indexes the models declare, merged
-// and validated as Init would create them. Collections are sorted by name.
+// and validated as Init would create them. It takes the arguments Init
+// takes and fails as Validate does.
 func Declared(models ...any) (map[string][]IndexSpec, error) {
 	cols, err := collect(models)
 	if err != nil {
@@ -231,7 +322,13 @@ func collect(args []any) ([]*declared, error) {
 		collection string
 	}
 	seenType := map[seenKey]bool{}
+	given := 0
 	for _, m := range models {
+		if ap, ok := m.(argProblem); ok {
+			problems = append(problems, ap.Problem)
+			continue
+		}
+		given++
 		d, err := describe(m)
 		if err != nil {
 			problems = append(problems, err.(*ValidationError).Problems...)
@@ -262,6 +359,10 @@ func collect(args []any) ([]*declared, error) {
 			}
 			c.shape = shape
 		}
+	}
+	if given == 0 {
+		problems = append(problems, Problem{Message: "no models given: pass models, []any lists of them (registry.All()) or a registry; " +
+			"an empty registry usually means the packages that register the models are not imported"})
 	}
 	for _, c := range cols {
 		if len(c.types) > 1 { // each model was checked on its own already

@@ -175,6 +175,158 @@ type badTwoHashed struct {
 	B string `bson:"b" odm:"index:h,type:hashed"`
 }
 
+type badUnexported struct {
+	A string `bson:"a"`
+	b string `odm:"index"`
+}
+
+var _ = badUnexported{b: ""} // the codec never stores b
+
+type badSkippedField struct {
+	A string `bson:"-" odm:"uniqueIndex"`
+	B string `bson:"b"`
+}
+type innerHidden struct {
+	X string `bson:"x"`
+	y string `odm:"index"`
+}
+
+var _ = innerHidden{y: ""}
+
+type badNestedUnexported struct {
+	In innerHidden `bson:"in"`
+}
+type badDupName struct {
+	A string `bson:"x"`
+	B string `bson:"x"`
+}
+type badDupDefaultName struct {
+	Name string
+	NAME string
+}
+type InlineX struct {
+	X string `bson:"x"`
+}
+type InlineY struct {
+	Y string `bson:"x"`
+}
+type badDupInline struct {
+	InlineX `bson:",inline"`
+	InlineY `bson:",inline"`
+}
+type badDottedName struct {
+	A string `bson:"a.b"`
+}
+type badDollarName struct {
+	A string `bson:"$a"`
+}
+type badInlineSelf struct {
+	Name string         `bson:"name"`
+	Self *badInlineSelf `bson:",inline"`
+}
+type badTTLString struct {
+	A string `bson:"a" odm:"index,ttl:60"`
+}
+type badTTLNumber struct {
+	A int64 `bson:"a" odm:"index:exp,ttl:1h"`
+}
+type badTTLStrings struct {
+	A []string `bson:"a" odm:"index,ttl:60"`
+}
+type badTTLMethod struct {
+	N float64 `bson:"n"`
+}
+
+func (badTTLMethod) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("n")}, ExpireAfter: odm.TTL(time.Hour)}}
+}
+
+type ttlMeta struct {
+	At string `bson:"at" odm:"index,ttl:60"`
+}
+type badTTLNested struct {
+	Meta ttlMeta `bson:"meta"`
+}
+type badSphereString struct {
+	Loc string `bson:"loc" odm:"index,type:2dsphere"`
+}
+type badSphereStrings struct {
+	Loc []string `bson:"loc" odm:"index,type:2dsphere"`
+}
+type badFlatTime struct {
+	At time.Time `bson:"at" odm:"index,type:2d"`
+}
+type badSphereBool struct {
+	On bool `bson:"on"`
+}
+
+func (badSphereBool) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{odm.Index(odm.Sphere("on"))}
+}
+
+type badTextInt struct {
+	N int `bson:"n" odm:"index,type:text"`
+}
+type textInner struct {
+	S string `bson:"s"`
+}
+type badTextStruct struct {
+	In textInner `bson:"in" odm:"index,type:text"`
+}
+type badTextInts struct {
+	N []int `bson:"n" odm:"index,type:text"`
+}
+type badOptionTwice struct {
+	A time.Time `bson:"a" odm:"index,ttl:60,ttl:120"`
+}
+type badSortTwice struct {
+	A string `bson:"a" odm:"index,sort:asc,sort:desc"`
+}
+
+type withValidator struct{}
+
+func (withValidator) Validator() odm.Validator { return odm.Validator{} }
+
+type badRuleTwice struct {
+	withValidator
+	A int `bson:"a" odm:"min:1;min:2"`
+}
+type badPattern struct {
+	withValidator
+	A string `bson:"a" odm:"pattern:[a-z"`
+}
+type badPatternParen struct {
+	withValidator
+	A string `bson:"a" odm:"pattern:(ab"`
+}
+type badRequiredNoValidator struct {
+	A string `bson:"a" odm:"required"`
+}
+type badEnumNoValidator struct {
+	A string `bson:"a" odm:"index;enum:x|y"`
+}
+type badMinNoValidator struct {
+	N int `bson:"n" odm:"min:0;max:9"`
+}
+type badRulesExplicitSchema struct {
+	A string `bson:"a" odm:"required"`
+}
+
+func (badRulesExplicitSchema) Validator() odm.Validator {
+	return odm.Validator{Schema: bson.D{{Key: "bsonType", Value: "object"}}}
+}
+
+type badGeneric[T any] struct {
+	V T `bson:"v" odm:"index"`
+}
+type badRecursiveTag struct {
+	Kids []badRecursiveTag `bson:"kids"`
+	A    string            `bson:"a" odm:"index,bogus"`
+}
+type boundModel struct {
+	A string `bson:"a" odm:"index"`
+}
+
 // TestValidationRejectsBadDeclarations: each bad declaration is reported
 // with the Go type, the field (or method) and the problem, and nothing
 // reaches the server.
@@ -215,6 +367,42 @@ func TestValidationRejectsBadDeclarations(t *testing.T) {
 		{"index on _id", []any{badIDIndex{}}, []string{"badIDIndex", ".ID", "uniqueIndex", "_id index already"}},
 		{"not a struct", []any{42}, []string{"int", "a model must be a struct"}},
 		{"nil model", []any{nil}, []string{"a model is nil"}},
+		{"index tag on an unexported field", []any{badUnexported{}}, []string{"badUnexported", ".b", "index", "never stores", "unexported"}},
+		{`index tag on a bson:"-" field`, []any{badSkippedField{}}, []string{"badSkippedField", ".A", "uniqueIndex", "never stores", `bson:"-"`}},
+		{"index tag on an unexported nested field", []any{badNestedUnexported{}}, []string{"badNestedUnexported", ".y", "never stores", "a field of odm_test.innerHidden"}},
+		{"two fields, one bson name", []any{badDupName{}}, []string{"badDupName", ".B", `two fields have the bson name "x" (and A)`}},
+		{"two fields, one default bson name", []any{badDupDefaultName{}}, []string{"badDupDefaultName", ".NAME", `bson name "name"`}},
+		{"two inline fields, one bson name", []any{badDupInline{}}, []string{"badDupInline", ".InlineY.Y", `bson name "x"`}},
+		{"bson name with a dot", []any{badDottedName{}}, []string{"badDottedName", ".A", `"a.b" contains '.'`}},
+		{"bson name starting with $", []any{badDollarName{}}, []string{"badDollarName", ".A", `"$a" starts with '$'`}},
+		{"inline struct containing itself", []any{badInlineSelf{}}, []string{"badInlineSelf", ".Self", "contains itself"}},
+		{"TTL on a string", []any{badTTLString{}}, []string{"badTTLString", ".A", "ttl:60", "values of type string never expire"}},
+		{"TTL on a number", []any{badTTLNumber{}}, []string{"badTTLNumber", ".A", "index exp", "values of type int64 never expire"}},
+		{"TTL on strings", []any{badTTLStrings{}}, []string{"badTTLStrings", ".A", "ttl:60", "BSON date or an array of dates"}},
+		{"TTL from Indexes() on a float", []any{badTTLMethod{}}, []string{"badTTLMethod", "Indexes()[0]", "ttl on n (float64)"}},
+		{"TTL on a nested string", []any{badTTLNested{}}, []string{"badTTLNested", ".Meta.At", "ttl on meta.at (string)"}},
+		{"2dsphere on a string", []any{badSphereString{}}, []string{"badSphereString", ".Loc", "type:2dsphere", "cannot hold a GeoJSON object or a coordinate pair"}},
+		{"2dsphere on strings", []any{badSphereStrings{}}, []string{"badSphereStrings", ".Loc", "2dsphere key loc ([]string)"}},
+		{"2d on a time", []any{badFlatTime{}}, []string{"badFlatTime", ".At", "type:2d", "2d key at (time.Time): the field cannot hold a coordinate pair"}},
+		{"2dsphere from Indexes() on a bool", []any{badSphereBool{}}, []string{"badSphereBool", "Indexes()[0]", "2dsphere key on (bool)"}},
+		{"text on an int", []any{badTextInt{}}, []string{"badTextInt", ".N", "type:text", "text key n (int)", "strings and arrays of strings"}},
+		{"text on a struct", []any{badTextStruct{}}, []string{"badTextStruct", ".In", "text key in (odm_test.textInner)"}},
+		{"text on ints", []any{badTextInts{}}, []string{"badTextInts", ".N", "text key n ([]int)"}},
+		{"option twice in a clause", []any{badOptionTwice{}}, []string{"badOptionTwice", ".A", "ttl:60,ttl:120", "option ttl is given twice in one clause"}},
+		{"sort twice in a clause", []any{badSortTwice{}}, []string{"badSortTwice", ".A", "sort:asc,sort:desc", "option sort is given twice"}},
+		{"rule twice in a tag", []any{badRuleTwice{}}, []string{"badRuleTwice", ".A", "min:1;min:2", "min is given twice in one tag"}},
+		{"invalid pattern", []any{badPattern{}}, []string{"badPattern", ".A", "pattern:[a-z", "not a valid regular expression: missing closing ]"}},
+		{"pattern with an open parenthesis", []any{badPatternParen{}}, []string{"badPatternParen", ".A", "pattern:(ab", "missing closing )"}},
+		{"required without a validator", []any{badRequiredNoValidator{}}, []string{"badRequiredNoValidator", ".A", "required", "no Validator() method", "would do nothing"}},
+		{"enum without a validator", []any{badEnumNoValidator{}}, []string{"badEnumNoValidator", ".A", "enum:x|y", "no Validator() method"}},
+		{"min and max without a validator", []any{badMinNoValidator{}}, []string{"badMinNoValidator", ".N", "min:0;max:9", "would do nothing"}},
+		{"rules beside an explicit schema", []any{badRulesExplicitSchema{}}, []string{"badRulesExplicitSchema", ".A", "required", "gives its own Schema"}},
+		{"generic type without CollectionName", []any{badGeneric[int]{}}, []string{"badGeneric[int]", "CollectionName()", "brackets and package paths"}},
+		{"odm.In with an empty name", []any{odm.In("", boundModel{})}, []string{"boundModel", ".odm.In", "collection name is empty"}},
+		{"odm.In with a $ name", []any{odm.In("a$b", boundModel{})}, []string{"boundModel", ".odm.In", "contains '$'"}},
+		{"odm.In with a system name", []any{odm.In("system.views", boundModel{})}, []string{"boundModel", ".odm.In", "reserved (system.)"}},
+		{"odm.In of no model", []any{odm.In("things", 42)}, []string{"int", "a model must be a struct"}},
+		{"bad tag in a recursive type", []any{badRecursiveTag{}}, []string{"badRecursiveTag", ".A", "index,bogus", `unknown option "bogus"`}},
 	}
 	c, rec := testrig.MonitoredClient(t)
 	db := testrig.Database(t, c)
@@ -236,9 +424,12 @@ func TestValidationRejectsBadDeclarations(t *testing.T) {
 			}
 			assert.True(t, found, "no single problem holds all of %q in:\n%v", tt.want, err)
 			assert.Empty(t, rec.Commands(), "nothing may reach the server when validation fails")
+			assert.ErrorAs(t, odm.Validate(tt.models...), &verr, "Validate agrees")
+			_, err = odm.Declared(tt.models...)
+			assert.ErrorAs(t, err, &verr, "Declared agrees")
 		})
 	}
-	assert.GreaterOrEqual(t, len(tests), 20)
+	assert.GreaterOrEqual(t, len(tests), 45)
 }
 
 type threeProblems struct {
@@ -258,4 +449,20 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 	assert.Len(t, verr.Problems, 4)
 	assert.Contains(t, err.Error(), "4 invalid declarations")
 	assert.Empty(t, rec.Commands())
+}
+
+// TestBlankTagsDeclareNothing: a tag made of spaces, or an empty odm
+// value, declares nothing and panics nothing (built at run time, as vet
+// refuses such literals).
+func TestBlankTagsDeclareNothing(t *testing.T) {
+	for _, tag := range []reflect.StructTag{" ", "   ", "\t", " \n ", `odm:""`, `odm:" "`, `odm:";"`, `bson:"a" odm:" ; "`} {
+		typ := reflect.StructOf([]reflect.StructField{{Name: "A", Type: reflect.TypeFor[string](), Tag: tag}})
+		require.NotPanics(t, func() {
+			decl, err := odm.Declared(odm.In("blank", typ))
+			require.NoError(t, err, "%q", tag)
+			assert.Empty(t, decl["blank"], "%q", tag)
+			_, err = odm.GenerateSchema(typ)
+			assert.NoError(t, err, "%q", tag)
+		}, "%q", tag)
+	}
 }

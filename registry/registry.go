@@ -33,6 +33,10 @@ type entry struct {
 	collection string
 }
 
+// A *Registry given to odm.Init, Plan, Validate or Declared stands for its
+// models, as All() does.
+var _ odm.ModelSource = (*Registry)(nil)
+
 // New returns an empty registry.
 func New() *Registry { return &Registry{} }
 
@@ -40,6 +44,9 @@ func New() *Registry { return &Registry{} }
 // if any model is invalid (*odm.ValidationError), registered already, or in
 // conflict with a registered model on the same collection.
 func (r *Registry) Register(models ...any) error {
+	if len(models) == 0 {
+		return nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	added := make([]entry, 0, len(models))

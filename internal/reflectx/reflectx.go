@@ -1,9 +1,17 @@
 // Package reflectx walks Go struct types the way the MongoDB driver's bson
-// codec sees them and resolves each exported field to its dotted document
-// path. It knows nothing of indexes; results are cached per type.
+// codec sees them and resolves exported fields to their dotted document
+// paths. It knows nothing of indexes.
+//
+// Each struct type is described once, whatever the number of paths that
+// reach it: a description holds the type's own fields, and a field holding
+// a struct (directly, through pointers, slices, arrays) points to that
+// struct's description. Recursive types are therefore finite graphs, and
+// the cost of describing a model is linear in its distinct types and
+// fields. Descriptions are cached per type.
 package reflectx
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -13,11 +21,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// Field is one field reachable from a struct type, at any depth.
+// Field is one field of a struct's document.
 type Field struct {
-	// Path is the dotted document path, e.g. "metadata.user_id". Fields of
-	// structs held in slices continue the path without an array index
-	// ("errors.code"), as MongoDB's dotted notation reaches into arrays.
+	// Path is the dotted document path. In a Struct's Fields it is the
+	// field's own key; Field and Walk return the path from the described
+	// struct, e.g. "metadata.user_id". Fields of structs held in slices
+	// continue the path without an array index ("errors.code"), as
+	// MongoDB's dotted notation reaches into arrays.
 	Path string
 	// GoPath is the dotted Go field path, e.g. "Metadata.UserID".
 	GoPath string
@@ -31,58 +41,69 @@ type Field struct {
 	Open bool
 	// OmitEmpty reports the bson ",omitempty" option.
 	OmitEmpty bool
-	// Index is the index sequence of the field in the described struct,
-	// for reflect.Value.FieldByIndexErr; nil below a slice or a map.
+	// Index is the index sequence of the field from the described struct,
+	// for reflect.Value.FieldByIndexErr; nil below a slice, an array or a
+	// map.
 	Index []int
+	// Struct describes the struct the field holds, directly or through
+	// pointers, slices and arrays; nil when it holds none.
+	Struct *Struct
+
+	direct bool // Struct is reached without a slice or an array
 }
 
-// Struct describes a struct type: its fields in declaration order, depth
-// first, and whether the whole document is open (an ",inline" map).
+// Struct describes a struct type's document: its own fields, ",inline"
+// structs flattened into them.
 type Struct struct {
-	Type   reflect.Type
+	Type reflect.Type
+	// Fields are the document's own fields in declaration order; a field
+	// holding a struct points to its description.
 	Fields []Field
-	// Open reports an ",inline" map at the top level: any top-level key may
-	// exist beside the declared ones.
+	// Skipped are the fields the codec never stores: unexported, or
+	// tagged bson:"-". Their Path is empty.
+	Skipped []Field
+	// Open reports an ",inline" map: any key may exist beside the
+	// declared ones at this level.
 	Open   bool
-	byPath map[string]int
+	byName map[string]int
 }
 
-// Lookup reports whether path can exist in documents of this struct: it is
-// a field's path, lies below an open field, or the document is open at its
-// top level. "_id" always exists.
-func (s *Struct) Lookup(path string) bool {
-	if path == "_id" {
-		return true
-	}
-	if _, ok := s.byPath[path]; ok {
-		return true
-	}
-	for prefix := path; ; {
-		i := strings.LastIndexByte(prefix, '.')
-		if i < 0 {
-			break
-		}
-		prefix = prefix[:i]
-		if j, ok := s.byPath[prefix]; ok {
-			return s.Fields[j].Open
-		}
-	}
-	return s.Open && !strings.Contains(path, ".")
+// FieldError is a field of a struct type that the bson codec cannot store
+// as declared, or whose document path would be ambiguous.
+type FieldError struct {
+	Type    reflect.Type
+	Field   string // the Go field name
+	Tag     reflect.StructTag
+	Message string
 }
 
-// Field returns the field at path.
-func (s *Struct) Field(path string) (Field, bool) {
-	i, ok := s.byPath[path]
-	if !ok {
-		return Field{}, false
+// Error implements the error interface.
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%v.%s: %s", e.Type, e.Field, e.Message)
+}
+
+// Error lists every FieldError of the struct types a described type
+// reaches.
+type Error struct {
+	Type   reflect.Type
+	Fields []*FieldError
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	msgs := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		msgs[i] = f.Error()
 	}
-	return s.Fields[i], true
+	return "reflectx: " + strings.Join(msgs, "; ")
 }
 
 var cache sync.Map // reflect.Type -> *Struct or error
 
 // Describe returns the description of struct type t (or of the struct a
-// pointer type points to). Results are cached per type.
+// pointer type points to). Results are cached per type. An error is an
+// *Error listing every faulty field of every struct type t reaches, or a
+// plain error when t is no struct type.
 func Describe(t reflect.Type) (*Struct, error) {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -91,25 +112,32 @@ func Describe(t reflect.Type) (*Struct, error) {
 		return nil, fmt.Errorf("reflectx: %v is not a struct type", t)
 	}
 	if v, ok := cache.Load(t); ok {
+		if err, isErr := v.(error); isErr {
+			return nil, err
+		}
 		return v.(*Struct), nil
 	}
-	w := walker{seen: map[reflect.Type]bool{}}
-	s := &Struct{Type: t, byPath: map[string]int{}}
-	if err := w.walk(s, t, "", "", []int{}); err != nil {
+	b := builder{built: map[reflect.Type]*Struct{}, inline: map[reflect.Type]bool{}}
+	s := b.describe(t)
+	if len(b.errs) > 0 {
+		err := &Error{Type: t, Fields: b.errs}
+		cache.Store(t, err)
 		return nil, err
 	}
-	for i, f := range s.Fields {
-		if _, dup := s.byPath[f.Path]; dup {
-			return nil, fmt.Errorf("reflectx: %v: two fields map to the document path %q", t, f.Path)
+	for bt, bs := range b.built { // every type reached is described now
+		if bt != t {
+			cache.LoadOrStore(bt, bs)
 		}
-		s.byPath[f.Path] = i
 	}
 	v, _ := cache.LoadOrStore(t, s)
 	return v.(*Struct), nil
 }
 
-type walker struct {
-	seen map[reflect.Type]bool // struct types on the current path, to stop recursion
+// builder describes the struct types one type reaches, each once.
+type builder struct {
+	built  map[reflect.Type]*Struct
+	inline map[reflect.Type]bool // structs being flattened, to refuse an inline cycle
+	errs   []*FieldError
 }
 
 var (
@@ -118,108 +146,170 @@ var (
 	valueMarsh    = reflect.TypeFor[bson.ValueMarshaler]()
 )
 
-func (w *walker) walk(s *Struct, t reflect.Type, path, goPath string, index []int) error {
-	if w.seen[t] {
-		return nil
+// describe returns t's description, building it (and those of the structs
+// its fields hold) when it is new. A type met again while it is being
+// built is returned as is, still filling: that is what ends recursion.
+func (b *builder) describe(t reflect.Type) *Struct {
+	if s, ok := b.built[t]; ok {
+		return s
 	}
-	w.seen[t] = true
-	defer delete(w.seen, t)
+	if v, ok := cache.Load(t); ok {
+		if s, ok := v.(*Struct); ok {
+			return s
+		}
+	}
+	s := &Struct{Type: t, byName: map[string]int{}}
+	b.built[t] = s
+	var fields []scoped
+	b.inline[t] = true
+	b.fields(s, t, nil, "", 0, &fields)
+	delete(b.inline, t)
+	for _, f := range dominant(fields) {
+		s.byName[f.Path] = len(s.Fields)
+		s.Fields = append(s.Fields, f.Field)
+	}
+	for _, f := range fields {
+		if f.dup {
+			b.fail(t, f.GoPath, f.Tag, fmt.Sprintf("two fields have the bson name %q (%s)", f.Path, f.other))
+		}
+	}
+	return s
+}
 
-	var fields []Field
+// scoped is a field with the depth of ,inline structs it comes from.
+type scoped struct {
+	Field
+	depth int
+	dup   bool
+	other string
+}
+
+// fields appends t's fields to out, flattening ,inline structs: index and
+// goPath lead from the described struct to t, depth counts the ,inline
+// structs on the way.
+func (b *builder) fields(s *Struct, t reflect.Type, index []int, goPath string, depth int, out *[]scoped) {
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		tag := parseBSONTag(sf)
-		if tag.skip {
-			continue
-		}
+		fieldIndex := append(append([]int(nil), index...), i)
 		goName := join(goPath, sf.Name)
-		var fieldIndex []int
-		if index != nil {
-			fieldIndex = append(append([]int(nil), index...), i)
+		tag := parseBSONTag(sf)
+		if !sf.IsExported() || tag.skip {
+			s.Skipped = append(s.Skipped, Field{GoPath: goName, Tag: sf.Tag, Type: sf.Type, Index: fieldIndex})
+			continue
 		}
 		if tag.inline {
-			ft := deref(sf.Type)
-			switch ft.Kind() {
-			case reflect.Map:
-				if path == "" {
-					s.Open = true
-				}
-				continue
-			case reflect.Struct:
-				sub := &Struct{}
-				if err := w.walk(sub, ft, path, goName, fieldIndex); err != nil {
-					return err
-				}
-				fields = append(fields, sub.Fields...)
-				continue
-			default:
-				return fmt.Errorf("reflectx: %v.%s: ,inline needs a struct, a struct pointer or a map, not %v", t, sf.Name, sf.Type)
-			}
+			b.inlined(s, t, sf, fieldIndex, goName, depth, out)
+			continue
 		}
-		f := Field{Path: join(path, tag.name), GoPath: goName, Tag: sf.Tag, Type: sf.Type, OmitEmpty: tag.omitEmpty, Index: fieldIndex}
-		elem := leafType(sf.Type)
+		if msg := checkName(tag.name); msg != "" {
+			b.fail(t, sf.Name, sf.Tag, msg)
+			continue
+		}
+		f := Field{Path: tag.name, GoPath: goName, Tag: sf.Tag, Type: sf.Type, OmitEmpty: tag.omitEmpty, Index: fieldIndex}
+		elem, direct := leafType(sf.Type)
 		switch {
 		case isOpen(elem):
 			f.Open = true
-			fields = append(fields, f)
-		case elem.Kind() == reflect.Struct && elem != timeType && !implementsMarshaler(elem):
-			fields = append(fields, f)
-			sub := &Struct{}
-			var subIndex []int
-			if elem == sf.Type || elem == deref(sf.Type) && sf.Type.Kind() == reflect.Pointer {
-				subIndex = fieldIndex // reached through the field or a pointer, not a slice
-			}
-			if err := w.walk(sub, elem, f.Path, goName, subIndex); err != nil {
-				return err
-			}
-			fields = append(fields, sub.Fields...)
-		default:
-			fields = append(fields, f)
+		case isDocument(elem):
+			f.Struct = b.describe(elem)
+			f.direct = direct
 		}
+		*out = append(*out, scoped{Field: f, depth: depth})
 	}
-	s.Fields = append(s.Fields, dominant(fields)...)
-	return nil
 }
 
-// dominant keeps, for each document path, the field Go's embedding rules
-// make visible: the shallowest; the bson codec does the same.
-func dominant(fields []Field) []Field {
-	depth := func(f Field) int { return strings.Count(f.GoPath, ".") - strings.Count(f.Path, ".") }
-	best := map[string]int{}
-	for i, f := range fields {
-		if j, ok := best[f.Path]; !ok || depth(f) < depth(fields[j]) {
-			best[f.Path] = i
+// inlined flattens an ,inline field into the fields of s.
+func (b *builder) inlined(s *Struct, t reflect.Type, sf reflect.StructField, index []int, goPath string, depth int, out *[]scoped) {
+	ft := deref(sf.Type)
+	switch {
+	case ft.Kind() == reflect.Map:
+		s.Open = true
+	case ft.Kind() == reflect.Struct:
+		if b.inline[ft] {
+			b.fail(t, sf.Name, sf.Tag, fmt.Sprintf(",inline struct %v contains itself", ft))
+			return
 		}
+		b.inline[ft] = true
+		b.fields(s, ft, index, goPath, depth+1, out)
+		delete(b.inline, ft)
+	default:
+		b.fail(t, sf.Name, sf.Tag, fmt.Sprintf(",inline needs a struct, a struct pointer or a map, not %v", sf.Type))
+	}
+}
+
+func (b *builder) fail(t reflect.Type, field string, tag reflect.StructTag, msg string) {
+	b.errs = append(b.errs, &FieldError{Type: t, Field: field, Tag: tag, Message: msg})
+}
+
+// checkName refuses bson names that make document paths ambiguous.
+func checkName(name string) string {
+	switch {
+	case strings.ContainsRune(name, 0):
+		return fmt.Sprintf("bson name %q contains a NUL byte, which a BSON key cannot hold", name)
+	case strings.Contains(name, "."):
+		return fmt.Sprintf("bson name %q contains '.', which dotted paths cannot tell from a nested field", name)
+	case strings.HasPrefix(name, "$"):
+		return fmt.Sprintf("bson name %q starts with '$', which MongoDB reads as an operator", name)
+	}
+	return ""
+}
+
+// dominant keeps, for each document key, the field Go's embedding rules
+// make visible: the shallowest; the bson codec does the same. Several
+// fields of one key at the shallowest depth are all marked dup.
+func dominant(fields []scoped) []scoped {
+	shallowest := map[string]int{}
+	for _, f := range fields {
+		if d, ok := shallowest[f.Path]; !ok || f.depth < d {
+			shallowest[f.Path] = f.depth
+		}
+	}
+	first := map[string]int{}
+	for i, f := range fields {
+		if f.depth != shallowest[f.Path] {
+			continue
+		}
+		if j, ok := first[f.Path]; ok {
+			fields[i].dup = true
+			fields[i].other = "and " + fields[j].GoPath
+			continue
+		}
+		first[f.Path] = i
 	}
 	out := fields[:0:0]
 	for i, f := range fields {
-		if best[f.Path] == i {
+		if j, ok := first[f.Path]; ok && i == j {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
+// isDocument reports a struct the codec writes as a subdocument of fields.
+func isDocument(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t != timeType && !implementsMarshaler(t)
+}
+
 // leafType strips pointers, slices and arrays: MongoDB paths reach through
-// arrays into their elements.
-func leafType(t reflect.Type) reflect.Type {
+// arrays into their elements. direct reports that no slice or array was
+// stripped.
+func leafType(t reflect.Type) (reflect.Type, bool) {
+	direct := true
 	for {
 		switch t.Kind() {
 		case reflect.Pointer:
 			t = t.Elem()
 		case reflect.Slice, reflect.Array:
 			if t.Elem().Kind() == reflect.Uint8 { // []byte is binary data
-				return t
+				return t, direct
 			}
 			if t == reflect.TypeFor[bson.D]() {
-				return t
+				return t, direct
 			}
 			t = t.Elem()
+			direct = false
 		default:
-			return t
+			return t, direct
 		}
 	}
 }
@@ -236,10 +326,15 @@ func isOpen(t reflect.Type) bool {
 	return false
 }
 
+// implementsMarshaler reports a type with its own bson marshaller.
 func implementsMarshaler(t reflect.Type) bool {
 	p := reflect.PointerTo(t)
 	return t.Implements(marshalerType) || t.Implements(valueMarsh) || p.Implements(marshalerType) || p.Implements(valueMarsh)
 }
+
+// ImplementsMarshaler reports a type with its own bson marshaller, whose
+// BSON form the Go type does not fix.
+func ImplementsMarshaler(t reflect.Type) bool { return implementsMarshaler(t) }
 
 func deref(t reflect.Type) reflect.Type {
 	for t.Kind() == reflect.Pointer {
@@ -288,3 +383,10 @@ func parseBSONTag(sf reflect.StructField) bsonTag {
 	}
 	return out
 }
+
+// ErrTooMany is returned by Walk when more fields match than its limit.
+var ErrTooMany = errors.New("reflectx: more matching fields than the limit")
+
+// Forget drops every cached description, so that the next Describe of a
+// type starts afresh; for measuring first descriptions.
+func Forget() { cache.Clear() }

@@ -52,8 +52,12 @@ type Doc struct {
 var _ = Doc{hidden: "x"}
 
 func paths(s *Struct) []string {
+	fields, err := s.Walk(func(Field) bool { return true }, 1<<20)
+	if err != nil {
+		panic(err)
+	}
 	var out []string
-	for _, f := range s.Fields {
+	for _, f := range fields {
 		out = append(out, f.Path)
 	}
 	return out
@@ -195,4 +199,160 @@ func TestMatchesBSONCodec(t *testing.T) {
 		}
 	}
 	walk("", raw)
+}
+
+type Ping struct {
+	Name string `bson:"name"`
+	Pong *Pong  `bson:"pong"`
+}
+
+type Pong struct {
+	Pings []Ping          `bson:"pings"`
+	Bys   map[string]Ping `bson:"bys"`
+}
+
+// TestRecursiveTypesResolveAtAnyDepth: paths through a recursive type
+// resolve at any depth, as the codec can write them, and each type is
+// described once.
+func TestRecursiveTypesResolveAtAnyDepth(t *testing.T) {
+	node, err := Describe(reflect.TypeFor[Node]())
+	require.NoError(t, err)
+	ping, err := Describe(reflect.TypeFor[Ping]())
+	require.NoError(t, err)
+	tests := []struct {
+		s    *Struct
+		path string
+		want bool
+	}{
+		{node, "children.children.children.name", true},
+		{node, "parent.children.parent.name", true},
+		{node, "children.parent.nosuch", false},
+		{ping, "pong.pings.pong.pings.name", true},
+		{ping, "pong.bys.anything.at.all", true},
+		{ping, "pong.name", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.s.Lookup(tt.path), tt.path)
+	}
+	assert.Len(t, node.Types(), 1)
+	assert.Len(t, ping.Types(), 2)
+	assert.Equal(t, []string{"name", "pong", "pong.pings", "pong.bys"}, paths(ping), "a walk does not enter a type from within itself")
+}
+
+// chain builds levels struct types, each with width fields of the next,
+// the innermost holding one string field carrying leafTag.
+func chain(levels, width int, leafTag reflect.StructTag) reflect.Type {
+	typ := reflect.StructOf([]reflect.StructField{{Name: "Leaf", Type: reflect.TypeFor[string](), Tag: leafTag}})
+	for range levels {
+		fields := make([]reflect.StructField, width)
+		for i := range fields {
+			fields[i] = reflect.StructField{Name: "F" + string(rune('A'+i)), Type: typ}
+		}
+		typ = reflect.StructOf(fields)
+	}
+	return typ
+}
+
+// TestRepeatedTypesCostTypesNotPaths: 2^16 paths through 17 types are
+// described as 17 types; a walk of every tagged path stops at its limit.
+func TestRepeatedTypesCostTypesNotPaths(t *testing.T) {
+	s, err := Describe(chain(16, 2, `odm:"index"`))
+	require.NoError(t, err)
+	assert.Len(t, s.Types(), 17)
+	deep := "fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.fa.fb.leaf"
+	assert.True(t, s.Lookup(deep))
+	f, ok := s.Field(deep)
+	require.True(t, ok)
+	assert.Equal(t, "FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.FA.FB.Leaf", f.GoPath)
+	assert.Len(t, f.Index, 17)
+	tagged := func(f Field) bool { return f.Tag != "" }
+	found, err := s.Walk(tagged, 1000)
+	assert.ErrorIs(t, err, ErrTooMany)
+	assert.Len(t, found, 1000)
+	untagged, err := Describe(chain(16, 2, ""))
+	require.NoError(t, err)
+	found, err = untagged.Walk(tagged, 1000)
+	assert.NoError(t, err)
+	assert.Empty(t, found)
+}
+
+// TestFieldIndexStopsAtSlices: a field's index sequence leads from the
+// described struct through fields and pointers, not through slices.
+func TestFieldIndexStopsAtSlices(t *testing.T) {
+	s, err := Describe(reflect.TypeFor[Doc]())
+	require.NoError(t, err)
+	for path, want := range map[string][]int{
+		"metadata.user_id":   {5, 0},
+		"meta_ptr.user_id":   {6, 0},
+		"_id":                {0, 0},
+		"items.sku":          nil,
+		"items.meta.user_id": nil,
+	} {
+		f, ok := s.Field(path)
+		require.True(t, ok, path)
+		assert.Equal(t, want, f.Index, path)
+	}
+}
+
+type dupNames struct {
+	A string `bson:"x"`
+	B string `bson:"x"`
+}
+type dottedName struct {
+	A string `bson:"a.b"`
+}
+type dollarName struct {
+	A string `bson:"$a"`
+}
+type inlineSelf struct {
+	Name string      `bson:"name"`
+	Self *inlineSelf `bson:",inline"`
+}
+type nestedBad struct {
+	Inner dupNames `bson:"inner"`
+}
+
+// TestFieldErrors: fields the codec refuses, or whose paths would be
+// ambiguous, are errors naming the type and the field.
+func TestFieldErrors(t *testing.T) {
+	tests := []struct {
+		typ   reflect.Type
+		owner reflect.Type
+		field string
+		msg   string
+	}{
+		{reflect.TypeFor[dupNames](), reflect.TypeFor[dupNames](), "B", `two fields have the bson name "x" (and A)`},
+		{reflect.TypeFor[dottedName](), reflect.TypeFor[dottedName](), "A", `contains '.'`},
+		{reflect.TypeFor[dollarName](), reflect.TypeFor[dollarName](), "A", `starts with '$'`},
+		{reflect.TypeFor[inlineSelf](), reflect.TypeFor[inlineSelf](), "Self", "contains itself"},
+		{reflect.TypeFor[nestedBad](), reflect.TypeFor[dupNames](), "B", `bson name "x"`},
+		{reflect.TypeFor[BadInline](), reflect.TypeFor[BadInline](), "N", "inline needs a struct"},
+	}
+	for _, tt := range tests {
+		_, err := Describe(tt.typ)
+		var rerr *Error
+		require.ErrorAs(t, err, &rerr, tt.typ.String())
+		require.Len(t, rerr.Fields, 1, tt.typ.String())
+		fe := rerr.Fields[0]
+		assert.Equal(t, tt.owner, fe.Type)
+		assert.Equal(t, tt.field, fe.Field)
+		assert.Contains(t, fe.Message, tt.msg)
+	}
+}
+
+type withSkipped struct {
+	A      string `bson:"a"`
+	Gone   string `bson:"-" odm:"index"`
+	hidden string `odm:"index"`
+}
+
+var _ = withSkipped{hidden: ""}
+
+func TestSkippedFieldsAreKept(t *testing.T) {
+	s, err := Describe(reflect.TypeFor[withSkipped]())
+	require.NoError(t, err)
+	require.Len(t, s.Skipped, 2)
+	assert.Equal(t, "Gone", s.Skipped[0].GoPath)
+	assert.Equal(t, "hidden", s.Skipped[1].GoPath)
+	assert.Equal(t, []string{"a"}, paths(s))
 }

@@ -1,0 +1,116 @@
+package odm_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/registry"
+)
+
+type treeNode struct {
+	Name string     `bson:"name" odm:"index;required"`
+	Kids []treeNode `bson:"kids"`
+}
+
+func (treeNode) Validator() odm.Validator { return odm.Validator{} }
+
+func (treeNode) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{odm.Index(odm.Asc("kids.kids.name")).Named("grandchildren")}
+}
+
+type listNode struct {
+	V    int       `bson:"v" odm:"index"`
+	Next *listNode `bson:"next,omitempty"`
+}
+
+func (listNode) Validator() odm.Validator { return odm.Validator{} }
+
+type mutualA struct {
+	B    *mutualB `bson:"b"`
+	Name string   `bson:"name"`
+}
+
+func (mutualA) Validator() odm.Validator { return odm.Validator{} }
+
+type mutualB struct {
+	X  string             `bson:"x" odm:"index"`
+	As []mutualA          `bson:"as"`
+	M  map[string]mutualA `bson:"m"`
+}
+
+// TestRecursiveTypesGetAFiniteSchema: where a struct type recurs within
+// itself, through slices, pointers or another type, the generated schema
+// is a permissive object (an array of them for a slice).
+func TestRecursiveTypesGetAFiniteSchema(t *testing.T) {
+	tests := []struct {
+		model any
+		want  string
+	}{
+		{treeNode{}, `{"bsonType":"object","required":["name"],"properties":{"name":{"bsonType":"string"},` +
+			`"kids":{"bsonType":["array","null"],"items":{"bsonType":"object"}}}}`},
+		{listNode{}, `{"bsonType":"object","properties":{"v":{"bsonType":["int","long"]},"next":{"bsonType":["object","null"]}}}`},
+		{mutualA{}, `{"bsonType":"object","properties":{"b":{"bsonType":["object","null"],"properties":{` +
+			`"x":{"bsonType":"string"},"as":{"bsonType":["array","null"],"items":{"bsonType":"object"}},"m":{"bsonType":["object","null"]}}},` +
+			`"name":{"bsonType":"string"}}}`},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, schemaJSON(t, tt.model))
+	}
+}
+
+// TestRecursiveModelsEnd: a recursive model passes through every entry
+// point and declares its tag indexes at the outermost occurrence of each
+// type; Indexes() may name a path at any depth.
+func TestRecursiveModelsEnd(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		decl, err := odm.Declared(treeNode{}, listNode{}, mutualA{})
+		require.NoError(t, err)
+		names := func(specs []odm.IndexSpec) []string {
+			var out []string
+			for _, s := range specs {
+				out = append(out, s.IndexName())
+			}
+			return out
+		}
+		assert.Equal(t, []string{"name_1", "grandchildren"}, names(decl["tree_node"]))
+		assert.Equal(t, []string{"v_1"}, names(decl["list_node"]))
+		assert.Equal(t, []string{"b.x_1"}, names(decl["mutual_a"]))
+		_, err = odm.NewCollection[treeNode](nil)
+		assert.ErrorContains(t, err, "a database is needed", "the model itself is valid")
+		require.NoError(t, registry.New().Register(treeNode{}, listNode{}, mutualA{}))
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("describing recursive models did not end")
+	}
+
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	_, err := odm.Plan(context.Background(), db, treeNode{}, listNode{}, mutualA{})
+	require.NoError(t, err)
+	assert.Equal(t, 3, rec.Count("listIndexes"))
+}
+
+type deepRule struct {
+	Kids []deepRule `bson:"kids"`
+	Name string     `bson:"name"`
+}
+
+func (deepRule) Validator() odm.Validator { return odm.Validator{Required: []string{"kids.name"}} }
+
+// TestRuleInsideARecursionPoint: a rule on a path the permissive object
+// swallows is refused, saying why.
+func TestRuleInsideARecursionPoint(t *testing.T) {
+	_, err := odm.GenerateSchema(deepRule{})
+	assert.ErrorContains(t, err, `names "kids.name", which lies inside a recursive type where the generated schema is a permissive object`)
+	assert.ErrorContains(t, odm.Validate(deepRule{}), "odm_test.deepRule.Validator()")
+}
