@@ -271,6 +271,8 @@ var ignoredCollectionOptions = map[string]bool{
 	"timeseries.bucketMaxSpanSeconds": true, "timeseries.bucketRoundingSeconds": true,
 	"clusteredIndex.v": true, "clusteredIndex.name": true, "storageEngine": true,
 	"indexOptionDefaults": true, "encryptedFields": true,
+	// flags: the usePowerOf2Sizes flag of the retired MMAPv1 engine.
+	"flags": true,
 }
 
 // flattenOptions renders an options document as option -> typed

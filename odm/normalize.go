@@ -126,6 +126,8 @@ func listedShape(raw bson.Raw) (sh shape, err error) {
 			weights = v
 		case k == "wildcardProjection":
 			sh.options[k] = projection(v)
+		case k == "storageEngine" && emptyEngineOptions(v):
+			// {wiredTiger: {}} configures nothing: the engine's defaults.
 		default:
 			sh.options[k] = canonical(v)
 		}
@@ -343,6 +345,23 @@ func flattenProjection(prefix string, doc bson.Raw, out map[string]string) {
 			out[path] = canonical(v)
 		}
 	}
+}
+
+// emptyEngineOptions reports storage engine options that set nothing:
+// every engine's configuration an empty document.
+func emptyEngineOptions(v bson.RawValue) bool {
+	doc, ok := v.DocumentOK()
+	if !ok {
+		return false
+	}
+	elems, _ := doc.Elements()
+	for _, e := range elems {
+		sub, ok := e.Value().DocumentOK()
+		if !ok || len(sub) > 5 {
+			return false
+		}
+	}
+	return true
 }
 
 func boolDigit(b bool) string {
