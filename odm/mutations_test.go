@@ -52,7 +52,7 @@ func specMutations(s IndexSpec) []mutation {
 		add("filter value type", "partialFilterExpression", func(m *IndexSpec) { m.PartialFilter = retypeFirstLeaf(s.PartialFilter) })
 	}
 	if s.Collation != nil && s.Collation.Locale != "simple" {
-		add("collation locale", "collation", func(m *IndexSpec) { c := *s.Collation; c.Locale = "de"; m.Collation = &c })
+		add("collation locale", "collation", func(m *IndexSpec) { c := *s.Collation; c.Locale = otherLocale(c.Locale); m.Collation = &c })
 		add("collation strength", "collation", func(m *IndexSpec) { c := *s.Collation; c.Strength = c.Strength%5 + 1; m.Collation = &c })
 	}
 	if f := textField(s); f != "" {
@@ -84,6 +84,13 @@ func specMutations(s IndexSpec) []mutation {
 		add("2d bits", "bits", func(m *IndexSpec) { b := *s.Bits + 1; m.Bits = &b })
 	}
 	return out
+}
+
+func otherLocale(l string) string {
+	if l == "de" {
+		return "fr"
+	}
+	return "de"
 }
 
 func cloneSpec(s IndexSpec) IndexSpec {
@@ -164,7 +171,7 @@ func optionMutations(o CollectionOptions) []optionMutation {
 		add("capped size", func(m *CollectionOptions) { m.Capped = &CappedOptions{Size: o.Capped.Size + 1, Max: o.Capped.Max} })
 	}
 	if o.Collation != nil {
-		add("collation locale", func(m *CollectionOptions) { c := *o.Collation; c.Locale = "de"; m.Collation = &c })
+		add("collation locale", func(m *CollectionOptions) { c := *o.Collation; c.Locale = otherLocale(c.Locale); m.Collation = &c })
 	} else {
 		add("collation added", func(m *CollectionOptions) { m.Collation = &options.Collation{Locale: "de"} })
 	}
