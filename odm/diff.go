@@ -117,10 +117,13 @@ func TimeSeries(timeField, metaField string) DiffOption {
 // listIndexes returned for it and says, for each, what it calls for:
 // declared indexes in declaration order, then listed indexes nobody
 // declared (Drop). It does no I/O. Listed documents are normalised the way
-// MongoDB lists indexes (text indexes as _fts/_ftsx with weights, collation
-// defaults filled in, numbers of any BSON type, false flags), so an index
-// created by any driver compares equal to its declaration. Key order is
-// significant.
+// MongoDB lists indexes (text indexes as _fts/_ftsx with weights in any
+// order, collation defaults filled in, wildcard projections normalised,
+// false flags), so an index created by any driver compares equal to its
+// declaration. Values keep their BSON types: numbers compare by value
+// whatever their number type, and a string never equals a number, a bool
+// or a date. A collation compares only the fields the declaration sets.
+// Key order is significant.
 func Diff(declared []IndexSpec, listed []bson.Raw, opts ...DiffOption) ([]IndexChange, error) {
 	var cfg diffConfig
 	for _, o := range opts {
