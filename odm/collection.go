@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -202,21 +203,24 @@ var modifiableOptions = map[string]bool{
 
 // diffCollection compares a declared shape with the options
 // listCollections returned for the collection (nil when it does not
-// exist). Only changed options come back; none when all match.
+// exist). Only changed options come back; none when all match. Values
+// compare as typed canonical values (numbers by value, a string never
+// equal to a number or a bool); a collation compares only the fields the
+// declaration sets.
 func diffCollection(declared *collectionShape, listed bson.Raw, exists bool) []OptionChange {
 	if !exists {
 		return []OptionChange{{Option: "collection", Action: Create}}
 	}
-	want := flattenOptions(declared.document())
-	got := flattenOptions(docFromRaw(listed))
+	wantDoc, gotDoc := declared.document(), docFromRaw(listed)
+	want, got := flattenOptions(wantDoc), flattenOptions(gotDoc)
 	// Defaults the server applies when an option is left out.
 	if _, ok := got["validator"]; ok {
-		setDefault(got, "validationLevel", LevelStrict)
-		setDefault(got, "validationAction", ActionError)
+		setDefault(got, "validationLevel", strconv.Quote(LevelStrict))
+		setDefault(got, "validationAction", strconv.Quote(ActionError))
 	}
 	if _, ok := got["timeseries.timeField"]; ok {
-		setDefault(got, "timeseries.granularity", "seconds")
-		setDefault(want, "timeseries.granularity", "seconds")
+		setDefault(got, "timeseries.granularity", `"seconds"`)
+		setDefault(want, "timeseries.granularity", `"seconds"`)
 	}
 	keys := map[string]bool{}
 	for k := range want {
@@ -233,16 +237,33 @@ func diffCollection(declared *collectionShape, listed bson.Raw, exists bool) []O
 	var out []OptionChange
 	for _, k := range names {
 		w, g := want[k], got[k]
-		if k == "collation" && collationCovers(w, g) || w == g {
+		if k == "collation" && collationCovers(optionCollation(wantDoc), optionCollation(gotDoc)) || w == g {
 			continue
 		}
 		action := Conflict
 		if modifiableOptions[k] {
 			action = ModifyInPlace
 		}
-		out = append(out, OptionChange{Option: k, Action: action, Declared: w, Listed: g})
+		out = append(out, OptionChange{Option: k, Action: action, Declared: display(w, g), Listed: display(g, w)})
 	}
 	return out
+}
+
+// optionCollation is the collation of an options document, as fields.
+func optionCollation(d bson.D) map[string]string {
+	for _, e := range d {
+		if e.Key != "collation" {
+			continue
+		}
+		raw, err := bson.Marshal(bson.D{e})
+		if err != nil {
+			return nil
+		}
+		if doc, ok := bson.Raw(raw).Lookup(e.Key).DocumentOK(); ok {
+			return collationFields(doc)
+		}
+	}
+	return nil
 }
 
 // Listed options that never make two collections differ.
@@ -250,12 +271,14 @@ var ignoredCollectionOptions = map[string]bool{
 	"timeseries.bucketMaxSpanSeconds": true, "timeseries.bucketRoundingSeconds": true,
 	"clusteredIndex.v": true, "clusteredIndex.name": true, "storageEngine": true,
 	"indexOptionDefaults": true, "encryptedFields": true,
+	// flags: the usePowerOf2Sizes flag of the retired MMAPv1 engine.
+	"flags": true,
 }
 
-// flattenOptions renders an options document as option -> canonical value;
-// time series and clustered index options one level down, and the
-// validator with its documents' keys and its required and bsonType lists
-// sorted, since their order does not matter to MongoDB.
+// flattenOptions renders an options document as option -> typed
+// canonical value; time series and clustered index options one level
+// down, and the validator with its documents' keys and its required and
+// bsonType lists sorted, since their order does not matter to MongoDB.
 func flattenOptions(d bson.D) map[string]string {
 	out := map[string]string{}
 	for _, e := range d {
@@ -266,19 +289,28 @@ func flattenOptions(d bson.D) map[string]string {
 		v := bson.Raw(raw).Lookup(e.Key)
 		switch e.Key {
 		case "timeseries", "clusteredIndex":
-			elems, _ := v.Document().Elements()
+			doc, ok := v.DocumentOK()
+			if !ok {
+				out[e.Key] = canonical(v)
+				continue
+			}
+			elems, _ := doc.Elements()
 			for _, sub := range elems {
 				k := e.Key + "." + sub.Key()
 				if !ignoredCollectionOptions[k] {
-					out[k] = canonical(sub.Value(), false)
+					out[k] = canonical(sub.Value())
 				}
 			}
 		case "validator":
 			out[e.Key] = sortedCanonical(v)
 		case "collation":
-			out[e.Key] = collationString(v.Document())
+			if doc, ok := v.DocumentOK(); !ok {
+				out[e.Key] = canonical(v)
+			} else if c := collationFields(doc); c != nil {
+				out[e.Key] = renderSorted(c)
+			}
 		case "changeStreamPreAndPostImages":
-			if truthy(v.Document().Lookup("enabled")) {
+			if doc, ok := v.DocumentOK(); ok && truthy(doc.Lookup("enabled")) {
 				out[e.Key] = "enabled"
 			}
 		case "capped":
@@ -287,15 +319,16 @@ func flattenOptions(d bson.D) map[string]string {
 			}
 		default:
 			if !ignoredCollectionOptions[e.Key] {
-				out[e.Key] = canonical(v, false)
+				out[e.Key] = canonical(v)
 			}
 		}
 	}
 	return out
 }
 
-// sortedCanonical renders a value with document keys sorted and the
-// string lists of "required" and "bsonType" sorted.
+// sortedCanonical renders a value as canonical does, with document keys
+// sorted and the lists of "required" and "bsonType" sorted; values keep
+// their types at every depth.
 func sortedCanonical(v bson.RawValue) string {
 	switch v.Type {
 	case bson.TypeEmbeddedDocument:
@@ -307,12 +340,12 @@ func sortedCanonical(v bson.RawValue) string {
 				vals, _ := e.Value().Array().Values()
 				items := make([]string, len(vals))
 				for j, x := range vals {
-					items[j] = canonical(x, false)
+					items[j] = canonical(x)
 				}
 				sort.Strings(items)
 				val = "[" + strings.Join(items, ",") + "]"
 			}
-			parts[i] = e.Key() + ":" + val
+			parts[i] = strconv.Quote(e.Key()) + ":" + val
 		}
 		sort.Strings(parts)
 		return "{" + strings.Join(parts, ",") + "}"
@@ -324,7 +357,7 @@ func sortedCanonical(v bson.RawValue) string {
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	}
-	return canonical(v, false)
+	return canonical(v)
 }
 
 func docFromRaw(raw bson.Raw) bson.D {

@@ -139,7 +139,7 @@ func TestPlanShowsAValidatorChange(t *testing.T) {
 	require.Len(t, plan.Collections[0].Options, 3)
 	assert.Equal(t, "validator", plan.Collections[0].Options[2].Option)
 	assert.Equal(t, odm.ModifyInPlace, plan.Collections[0].Options[2].Action)
-	assert.Regexp(t, `tickets\s+\(collection\)\s+modify\s+collMod\s+validator: declared \{\$jsonSchema:`, plan.String())
+	assert.Regexp(t, `tickets\s+\(collection\)\s+modify\s+collMod\s+validator: declared \{"\$jsonSchema":`, plan.String())
 	assert.Equal(t, 3, plan.Pending())
 
 	rec.Reset()

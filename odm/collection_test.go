@@ -37,7 +37,7 @@ func TestDiffCollection(t *testing.T) {
 		{"no validator yet", validator, `{}`, []OptionChange{
 			{Option: "validationAction", Action: ModifyInPlace, Declared: "warn"},
 			{Option: "validationLevel", Action: ModifyInPlace, Declared: "moderate"},
-			{Option: "validator", Action: ModifyInPlace, Declared: `{$jsonSchema:{bsonType:object,properties:{a:{bsonType:[null,string]}},required:[a,b]}}`},
+			{Option: "validator", Action: ModifyInPlace, Declared: `{"$jsonSchema":{"bsonType":"object","properties":{"a":{"bsonType":["null","string"]}},"required":["a","b"]}}`},
 		}},
 		{"level and action left to the server's defaults", validator,
 			`{"validator": {"$jsonSchema": {"bsonType": "object", "required": ["a", "b"], "properties": {"a": {"bsonType": ["string", "null"]}}}}}`,

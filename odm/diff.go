@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -85,6 +86,18 @@ type DiffOption func(*diffConfig)
 type diffConfig struct {
 	timeField, metaField string
 	ignore               []string
+	collation            bson.Raw // the collection's default collation
+}
+
+// CollectionCollation gives the collection's default collation (the
+// "collation" of its listCollections options). MongoDB builds an index
+// declared without a collation with the collection's default, and lists it
+// so: with this option such an index compares unchanged, and a listed
+// index with any other collation is a difference. A declaration that
+// states a collation ("simple" included) is compared with it as usual.
+// Without this option, a declaration that states no collation means none.
+func CollectionCollation(doc bson.Raw) DiffOption {
+	return func(c *diffConfig) { c.collation = doc }
 }
 
 // IgnoreOptions leaves these options out of the comparison: for servers
@@ -104,16 +117,23 @@ func TimeSeries(timeField, metaField string) DiffOption {
 // listIndexes returned for it and says, for each, what it calls for:
 // declared indexes in declaration order, then listed indexes nobody
 // declared (Drop). It does no I/O. Listed documents are normalised the way
-// MongoDB lists indexes (text indexes as _fts/_ftsx with weights, collation
-// defaults filled in, numbers of any BSON type, false flags), so an index
-// created by any driver compares equal to its declaration. Key order is
-// significant.
+// MongoDB lists indexes (text indexes as _fts/_ftsx with weights in any
+// order, collation defaults filled in, wildcard projections normalised,
+// false flags), so an index created by any driver compares equal to its
+// declaration. Values keep their BSON types: numbers compare by value
+// whatever their number type, and a string never equals a number, a bool
+// or a date. A collation compares only the fields the declaration sets.
+// Key order is significant.
 func Diff(declared []IndexSpec, listed []bson.Raw, opts ...DiffOption) ([]IndexChange, error) {
 	var cfg diffConfig
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
+	}
+	inherited, err := readCollation(cfg.collation)
+	if err != nil {
+		return nil, err
 	}
 	shapes := make([]shape, 0, len(listed))
 	byName := map[string]int{}
@@ -138,6 +158,9 @@ func Diff(declared []IndexSpec, listed []bson.Raw, opts ...DiffOption) ([]IndexC
 		}
 		for _, o := range cfg.ignore {
 			delete(want.options, o)
+		}
+		if !want.collationSet && inherited != nil {
+			want.collation, want.options["collation"] = inherited, renderSorted(inherited)
 		}
 		ch := IndexChange{Name: want.name, Declared: spec.String(), spec: spec}
 		if j, ok := byName[want.name]; ok {
@@ -190,7 +213,7 @@ func samePattern(want shape, listed []shape) int {
 	for j, got := range listed {
 		if slices.Equal(want.keys, got.keys) &&
 			want.options["partialFilterExpression"] == got.options["partialFilterExpression"] &&
-			collationCovers(want.options["collation"], got.options["collation"]) {
+			collationCovers(want.collation, got.collation) {
 			return j
 		}
 	}
@@ -239,15 +262,83 @@ func differences(want, got shape) []Difference {
 	for _, f := range names {
 		w, g := want.options[f], got.options[f]
 		if f == "collation" {
-			if collationCovers(w, g) {
+			if collationCovers(want.collation, got.collation) {
 				continue
 			}
 		} else if w == g {
 			continue
 		}
-		out = append(out, Difference{Field: f, Declared: w, Listed: g})
+		out = append(out, Difference{Field: f, Declared: display(w, g), Listed: display(g, w)})
 	}
 	return out
+}
+
+// display shows a canonical value in a Difference: a string without its
+// quotes, unless the other side is there and is not a string, so that
+// `"3600"` against 3600 shows which is the string.
+func display(v, other string) string {
+	if len(v) < 3 || v[0] != '"' || (other != "" && other[0] != '"') {
+		return v
+	}
+	if s, err := strconv.Unquote(v); err == nil {
+		return s
+	}
+	return v
+}
+
+// readCollation reads the collection's default collation given with
+// CollectionCollation: nil for none or "simple".
+func readCollation(doc bson.Raw) (m map[string]string, err error) {
+	if doc == nil {
+		return nil, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("malformed collection collation: %v", r)
+		}
+	}()
+	if err := deepValidate(doc, 0); err != nil {
+		return nil, fmt.Errorf("malformed collection collation: %w", err)
+	}
+	return collationFields(doc), nil
+}
+
+// listsUnstatedCollation reports whether a listed index carries a
+// collation its declaration does not state: the index of the declared
+// name, or, for a declaration listed under no name, an undeclared index
+// of the same keys and partial filter. Only then can the collection's
+// default collation (CollectionCollation) change what Diff says; when no
+// listed index has a collation it never does.
+func listsUnstatedCollation(changes []IndexChange) bool {
+	var drops []*shape
+	for _, c := range changes {
+		if c.listed == nil || c.listed.collation == nil {
+			continue
+		}
+		if c.Action == Drop {
+			drops = append(drops, c.listed)
+		} else if c.spec != nil && c.spec.Collation == nil {
+			return true
+		}
+	}
+	if len(drops) == 0 {
+		return false
+	}
+	for _, c := range changes {
+		if c.Action != Create || c.spec.Collation != nil {
+			continue
+		}
+		want, err := declaredShape(*c.spec)
+		if err != nil {
+			continue
+		}
+		for _, got := range drops {
+			if slices.Equal(want.keys, got.keys) && want.options["partialFilterExpression"] == got.options["partialFilterExpression"] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // modifiable reports differences collMod can make without a rebuild:

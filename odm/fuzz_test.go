@@ -64,7 +64,10 @@ func FuzzTagGrammar(f *testing.F) {
 }
 
 // FuzzDiff: no listing, however malformed, panics the diff, and a listing
-// it accepts yields one action per declared index.
+// it accepts yields one action per declared index. Read as choices, the
+// same bytes also make a random spec: listed the way a server may write
+// it, it compares unchanged, and a random one-thing change of it is
+// reported with the field that changed.
 func FuzzDiff(f *testing.F) {
 	for _, seed := range []string{
 		`{"v": 2, "key": {"a": 1}, "name": "a_1", "unique": true}`,
@@ -80,12 +83,18 @@ func FuzzDiff(f *testing.F) {
 		}
 		f.Add([]byte(raw))
 	}
+	// Choice seeds for the generated specs: wildcard, text, 2d, and a
+	// compound index with a filter and a collation.
+	for _, seed := range [][]byte{{0, 2, 1, 0, 1}, {1, 0, 9, 1, 1, 3}, {2, 1, 3}, {3, 3, 0, 1, 1, 2, 1, 1, 1, 1, 1, 5, 1, 1, 2, 1, 2, 1, 1, 1, 7}} {
+		f.Add(seed)
+	}
 	declared := []IndexSpec{
 		{Keys: []IndexKey{Asc("a")}, Unique: true},
 		{Name: "t", Keys: []IndexKey{TextKey("a")}},
 		{Keys: []IndexKey{Flat("p")}},
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkListedAsDeclared(t, data)
 		raw := bson.Raw(data)
 		if raw.Validate() != nil {
 			return
@@ -220,4 +229,33 @@ func (b *typeBuilder) fieldType(depth int) reflect.Type {
 		return reflect.MapOf(reflect.TypeFor[string](), inner)
 	}
 	return inner
+}
+
+// checkListedAsDeclared: the two properties of a spec made from data.
+func checkListedAsDeclared(t *testing.T, data []byte) {
+	b := &fuzzBytes{data: data}
+	spec := randomSpec(b)
+	listing, err := bson.Marshal(serverListing(spec, b))
+	if err != nil {
+		t.Fatalf("listing of %s: %v", spec, err)
+	}
+	changes, err := Diff([]IndexSpec{spec}, []bson.Raw{listing})
+	if err != nil || len(changes) != 1 || changes[0].Action != Unchanged {
+		t.Fatalf("%s listed as %s: %v %+v", spec, bson.Raw(listing), err, changes)
+	}
+	muts := specMutations(spec)
+	if len(muts) == 0 {
+		return
+	}
+	m := muts[b.pick(len(muts))]
+	changes, err = Diff([]IndexSpec{m.spec}, []bson.Raw{listing})
+	if err != nil || len(changes) != 1 {
+		t.Fatalf("mutated %s: %v %+v", m.what, err, changes)
+	}
+	for _, d := range changes[0].Differences {
+		if d.Field == m.field {
+			return
+		}
+	}
+	t.Fatalf("%s changed (%s) against %s: not reported as %s: %+v", spec, m.what, bson.Raw(listing), m.field, changes[0])
 }

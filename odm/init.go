@@ -256,7 +256,8 @@ func (s *syncer) plan(ctx context.Context) (*round, error) {
 	}
 	r := &round{indexes: changes}
 	var info *collectionInfo
-	if s.shape.declares() || slices.ContainsFunc(changes, func(c IndexChange) bool { return c.Action == Drop }) {
+	inherits := listsUnstatedCollation(changes) // the collection's default collation may explain it
+	if inherits || s.shape.declares() || slices.ContainsFunc(changes, func(c IndexChange) bool { return c.Action == Drop }) {
 		if info, err = listCollection(ctx, s.db, s.coll.Name()); err != nil {
 			return nil, &IndexError{Collection: s.coll.Name(), Op: "listCollections", Err: err}
 		}
@@ -270,6 +271,11 @@ func (s *syncer) plan(ctx context.Context) (*round, error) {
 	var opts []DiffOption
 	if ts := info.timeSeries(); ts != nil {
 		opts = append(opts, ts)
+	}
+	if inherits && info.exists {
+		if c, ok := info.options.Lookup("collation").DocumentOK(); ok {
+			opts = append(opts, CollectionCollation(c))
+		}
 	}
 	if unkept, err := s.unkeptOptions(ctx, changes); err != nil {
 		return nil, err

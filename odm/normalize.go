@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,17 +14,24 @@ import (
 
 // shape is an index in the form a server lists it, reduced to what decides
 // whether two indexes are the same: the keys in order and each option as a
-// canonical string. Declared specs and listed documents both normalise to
-// it, so that comparing them is comparing shapes.
+// typed canonical string (see canonical). Declared specs and listed
+// documents both normalise to it, so that comparing them is comparing
+// shapes.
 type shape struct {
 	name    string
 	keys    []shapeKey
 	options map[string]string
+	// collation holds the collation's fields (less version) as canonical
+	// values; nil for none or "simple". collationSet says the document
+	// states a collation, "simple" included: a declaration that states none
+	// inherits the collection's default.
+	collation    map[string]string
+	collationSet bool
 }
 
 type shapeKey struct {
 	field string
-	value string // "1", "-1", "text", "2dsphere", "2d", "hashed"
+	value string // "1", "-1" (any number, by value), "text", "2dsphere", "2d", "hashed"
 }
 
 func (s shape) keyString() string {
@@ -46,10 +54,11 @@ var ignoredListed = map[string]bool{
 // Options that mean nothing when false: `unique: false` is no unique.
 var falseIsAbsent = map[string]bool{"unique": true, "sparse": true, "hidden": true, "clustered": true}
 
-// Defaults the server lists although nobody declared them.
+// Defaults the server lists although nobody declared them, as canonical
+// values.
 const (
-	defaultLanguage         = "english"
-	defaultLanguageOverride = "language"
+	defaultLanguage         = `"english"`
+	defaultLanguageOverride = `"language"`
 	default2dBits           = "26"
 	default2dMin            = "-180"
 	default2dMax            = "180"
@@ -83,7 +92,7 @@ func listedShape(raw bson.Raw) (sh shape, err error) {
 	}
 	sh = shape{options: map[string]string{}}
 	var keyDoc bson.Raw
-	var collation bson.Raw
+	var weights bson.RawValue
 	for _, e := range elems {
 		k, v := e.Key(), e.Value()
 		switch {
@@ -109,39 +118,25 @@ func listedShape(raw bson.Raw) (sh shape, err error) {
 			if !ok {
 				return shape{}, errors.New("index document with a non-document collation")
 			}
-			collation = doc
+			sh.collationSet = true
+			if sh.collation = collationFields(doc); sh.collation != nil {
+				sh.options[k] = renderSorted(sh.collation)
+			}
+		case k == "weights":
+			weights = v
 		case k == "wildcardProjection":
-			sh.options[k] = canonical(v, true)
+			sh.options[k] = projection(v)
+		case k == "storageEngine" && emptyEngineOptions(v):
+			// {wiredTiger: {}} configures nothing: the engine's defaults.
 		default:
-			sh.options[k] = canonical(v, false)
+			sh.options[k] = canonical(v)
 		}
 	}
 	if sh.name == "" || keyDoc == nil {
 		return shape{}, fmt.Errorf("index document without a name or key: %s", raw)
 	}
-	keys, err := keyDoc.Elements()
-	if err != nil {
-		return shape{}, fmt.Errorf("index %s: malformed key: %w", sh.name, err)
-	}
-	if len(keys) == 0 {
-		return shape{}, fmt.Errorf("index %s: empty key", sh.name)
-	}
-	var textFields []string
-	for _, k := range keys {
-		val := keyValue(k.Value())
-		if val == "text" && k.Key() != "_fts" {
-			// A declared text key: the server lists the text part as
-			// {_fts: "text", _ftsx: 1} and the fields in weights.
-			if len(textFields) == 0 {
-				sh.keys = append(sh.keys, shapeKey{"_fts", "text"}, shapeKey{"_ftsx", "1"})
-			}
-			textFields = append(textFields, k.Key())
-			continue
-		}
-		sh.keys = append(sh.keys, shapeKey{k.Key(), val})
-	}
-	if len(textFields) > 0 || sh.options["weights"] != "" {
-		sh.options["weights"] = declaredWeights(textFields, sh.options["weights"])
+	if err := sh.readKeys(keyDoc, weights); err != nil {
+		return shape{}, err
 	}
 	if sh.hasKey("_fts", "text") {
 		setDefault(sh.options, "default_language", defaultLanguage)
@@ -152,12 +147,54 @@ func listedShape(raw bson.Raw) (sh shape, err error) {
 		setDefault(sh.options, "min", default2dMin)
 		setDefault(sh.options, "max", default2dMax)
 	}
-	if collation != nil {
-		if c := collationString(collation); c != "" {
-			sh.options["collation"] = c
-		}
-	}
 	return sh, nil
+}
+
+// readKeys reads the key document. Declared text keys become the
+// {_fts: "text", _ftsx: 1} the server lists, their fields going into the
+// weights (1 unless weighted), which are kept by field, whatever the order
+// or number type they were listed in.
+func (sh *shape) readKeys(keyDoc bson.Raw, weights bson.RawValue) error {
+	keys, err := keyDoc.Elements()
+	if err != nil {
+		return fmt.Errorf("index %s: malformed key: %w", sh.name, err)
+	}
+	if len(keys) == 0 {
+		return fmt.Errorf("index %s: empty key", sh.name)
+	}
+	var w map[string]string
+	for _, k := range keys {
+		val := keyValue(k.Value())
+		if val == "text" && k.Key() != "_fts" {
+			if w == nil {
+				w = map[string]string{}
+				sh.keys = append(sh.keys, shapeKey{"_fts", "text"}, shapeKey{"_ftsx", "1"})
+			}
+			w[k.Key()] = "1"
+			continue
+		}
+		sh.keys = append(sh.keys, shapeKey{k.Key(), val})
+	}
+	if weights.Type == 0 {
+		if w != nil {
+			sh.options["weights"] = renderSorted(w)
+		}
+		return nil
+	}
+	doc, ok := weights.DocumentOK()
+	if !ok {
+		sh.options["weights"] = canonical(weights)
+		return nil
+	}
+	elems, _ := doc.Elements()
+	if w == nil {
+		w = make(map[string]string, len(elems))
+	}
+	for _, e := range elems {
+		w[e.Key()] = canonical(e.Value())
+	}
+	sh.options["weights"] = renderSorted(w)
+	return nil
 }
 
 // deepValidate checks a document and every document and array in it, so
@@ -214,151 +251,258 @@ func setDefault(m map[string]string, k, v string) {
 	}
 }
 
-// declaredWeights merges declared text fields (weight 1 unless the
-// weights option says otherwise) into the listed form, sorted by field.
-func declaredWeights(fields []string, given string) string {
-	w := map[string]string{}
-	for _, f := range fields {
-		w[f] = "1"
-	}
-	for _, kv := range splitDoc(given) {
-		if k, v, ok := strings.Cut(kv, ":"); ok {
-			w[k] = v
-		}
-	}
-	return sortedDoc(w)
-}
-
-// splitDoc splits a canonical flat document "{a:1,b:2}" into "a:1", "b:2".
-func splitDoc(s string) []string {
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
-}
-
-func sortedDoc(m map[string]string) string {
+// renderSorted renders field -> canonical value as a document with its
+// fields sorted: for the documents whose field order means nothing to
+// MongoDB (weights, collations, wildcard projections).
+func renderSorted(m map[string]string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	parts := make([]string, len(keys))
+	var b strings.Builder
+	b.WriteByte('{')
 	for i, k := range keys {
-		parts[i] = k + ":" + m[k]
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(k))
+		b.WriteByte(':')
+		b.WriteString(m[k])
 	}
-	return "{" + strings.Join(parts, ",") + "}"
+	b.WriteByte('}')
+	return b.String()
 }
 
-// collationString renders a collation without the version the server adds.
-// Locale "simple" is no collation at all. The remaining fields are sorted,
-// so that field order does not matter.
-func collationString(doc bson.Raw) string {
+// collationFields reads a collation as field -> canonical value, without
+// the version the server adds. Locale "simple" is no collation at all
+// (nil).
+func collationFields(doc bson.Raw) map[string]string {
 	elems, _ := doc.Elements()
-	m := map[string]string{}
+	m := make(map[string]string, len(elems))
 	for _, e := range elems {
 		if e.Key() == "version" {
 			continue
 		}
-		m[e.Key()] = canonical(e.Value(), false)
+		m[e.Key()] = canonical(e.Value())
 	}
-	if m["locale"] == "simple" {
-		return ""
+	if m["locale"] == `"simple"` || len(m) == 0 {
+		return nil
 	}
-	return sortedDoc(m)
+	return m
 }
 
 // collationCovers reports whether the listed collation has every field the
-// declared one sets, with the same value. Fields the declaration leaves out
-// are the server's defaults, which vary with the locale.
-func collationCovers(declared, listed string) bool {
-	if declared == "" || listed == "" {
-		return declared == listed
+// declared one sets, with the same value and BSON type class. Fields the
+// declaration leaves out are the server's defaults, which vary with the
+// locale, and are not compared. No collation covers only no collation.
+func collationCovers(declared, listed map[string]string) bool {
+	if declared == nil || listed == nil {
+		return declared == nil && listed == nil
 	}
-	have := map[string]bool{}
-	for _, kv := range splitDoc(listed) {
-		have[kv] = true
-	}
-	for _, kv := range splitDoc(declared) {
-		if !have[kv] {
+	for k, v := range declared {
+		if got, ok := listed[k]; !ok || got != v {
 			return false
 		}
 	}
 	return true
 }
 
-func keyValue(v bson.RawValue) string {
-	if s, ok := v.StringValueOK(); ok {
-		return s
+// projection renders a wildcard projection the way it selects fields:
+// nested subdocuments as dotted paths, true and non-zero numbers as 1,
+// false and 0 as 0, an excluded _id dropped (wildcard indexes leave _id
+// out unless it is included), paths sorted. Servers before 6.3, 6.0.5 and
+// 5.0.16 may list a projection in any of these forms. A value that is
+// neither a number nor a bool keeps its type, so it never equals 1.
+func projection(v bson.RawValue) string {
+	doc, ok := v.DocumentOK()
+	if !ok {
+		return canonical(v)
 	}
-	if n, ok := number(v); ok {
-		if n < 0 {
-			return "-1"
+	m := map[string]string{}
+	flattenProjection("", doc, m)
+	if m["_id"] == "0" {
+		delete(m, "_id")
+	}
+	return renderSorted(m)
+}
+
+func flattenProjection(prefix string, doc bson.Raw, out map[string]string) {
+	elems, _ := doc.Elements()
+	for _, e := range elems {
+		path := prefix + e.Key()
+		v := e.Value()
+		if sub, ok := v.DocumentOK(); ok && len(sub) > 5 {
+			flattenProjection(path+".", sub, out)
+			continue
 		}
+		switch {
+		case v.Type == bson.TypeBoolean:
+			out[path] = boolDigit(v.Boolean())
+		case isNumber(v.Type):
+			out[path] = boolDigit(truthy(v))
+		default:
+			out[path] = canonical(v)
+		}
+	}
+}
+
+// emptyEngineOptions reports storage engine options that set nothing:
+// every engine's configuration an empty document.
+func emptyEngineOptions(v bson.RawValue) bool {
+	doc, ok := v.DocumentOK()
+	if !ok {
+		return false
+	}
+	elems, _ := doc.Elements()
+	for _, e := range elems {
+		sub, ok := e.Value().DocumentOK()
+		if !ok || len(sub) > 5 {
+			return false
+		}
+	}
+	return true
+}
+
+func boolDigit(b bool) string {
+	if b {
 		return "1"
 	}
-	return v.String()
+	return "0"
 }
 
-func number(v bson.RawValue) (float64, bool) {
+// keyValue renders one key's value: a number by its value (MongoDB tells
+// {a: 1} from {a: 2}, and 1, 1L and 1.0 apart from none), a string as is,
+// unless it reads as a number, then quoted, so that it never equals one.
+func keyValue(v bson.RawValue) string {
+	if s, ok := v.StringValueOK(); ok {
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			return strconv.Quote(s)
+		}
+		return s
+	}
+	return canonical(v)
+}
+
+func isNumber(t bson.Type) bool {
+	switch t {
+	case bson.TypeInt32, bson.TypeInt64, bson.TypeDouble, bson.TypeDecimal128:
+		return true
+	}
+	return false
+}
+
+// truthy reads a flag as MongoDB does (BSONElement::trueValue): a bool, a
+// number other than 0, anything else but null and undefined.
+func truthy(v bson.RawValue) bool {
+	switch v.Type {
+	case bson.TypeBoolean:
+		return v.Boolean()
+	case bson.TypeInt32:
+		return v.Int32() != 0
+	case bson.TypeInt64:
+		return v.Int64() != 0
+	case bson.TypeDouble:
+		return v.Double() != 0
+	case bson.TypeDecimal128:
+		return numberString(v) != "0"
+	case bson.TypeNull, bson.TypeUndefined:
+		return false
+	}
+	return true
+}
+
+// canonical renders a value so that two values render the same exactly
+// when MongoDB holds them equal: numbers by value whatever their BSON type
+// (1, 1L, 1.0 and NumberDecimal("1.0") all render 1; values are exact, so
+// 2^53+1 as a long is not the double 2^53), strings quoted (so "50" never
+// equals 50, nor "true" true), dates as Date(ms), documents with their
+// field order (it matters in filters) and arrays with their values
+// rendered the same way, at every depth. Other types render as their name
+// and extended JSON.
+func canonical(v bson.RawValue) string {
 	switch v.Type {
 	case bson.TypeInt32, bson.TypeInt64, bson.TypeDouble, bson.TypeDecimal128:
-		if v.Type == bson.TypeDecimal128 {
-			f, err := strconv.ParseFloat(v.Decimal128().String(), 64)
-			return f, err == nil
-		}
-		return v.AsFloat64(), true
-	}
-	return 0, false
-}
-
-func truthy(v bson.RawValue) bool {
-	if b, ok := v.BooleanOK(); ok {
-		return b
-	}
-	if n, ok := number(v); ok {
-		return n != 0
-	}
-	return v.Type != bson.TypeNull && v.Type != bson.TypeUndefined
-}
-
-// canonical renders a value so that equal values compare equal whatever
-// their BSON number type: 1, 1L and 1.0 all render "1". Documents keep
-// their field order (it matters in filters). With boolsAsNumbers, true and
-// false render 1 and 0, as projections treat them.
-func canonical(v bson.RawValue, boolsAsNumbers bool) string {
-	if n, ok := number(v); ok {
-		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
-			return strconv.FormatInt(int64(n), 10)
-		}
-		return strconv.FormatFloat(n, 'g', -1, 64)
-	}
-	switch v.Type {
+		return numberString(v)
 	case bson.TypeString:
-		return v.StringValue()
+		return strconv.Quote(v.StringValue())
 	case bson.TypeBoolean:
-		if boolsAsNumbers {
-			if v.Boolean() {
-				return "1"
-			}
-			return "0"
-		}
 		return strconv.FormatBool(v.Boolean())
+	case bson.TypeNull:
+		return "null"
+	case bson.TypeDateTime:
+		return "Date(" + strconv.FormatInt(v.DateTime(), 10) + ")"
 	case bson.TypeEmbeddedDocument:
 		elems, _ := v.Document().Elements()
-		parts := make([]string, len(elems))
+		var b strings.Builder
+		b.WriteByte('{')
 		for i, e := range elems {
-			parts[i] = e.Key() + ":" + canonical(e.Value(), boolsAsNumbers)
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(e.Key()))
+			b.WriteByte(':')
+			b.WriteString(canonical(e.Value()))
 		}
-		return "{" + strings.Join(parts, ",") + "}"
+		b.WriteByte('}')
+		return b.String()
 	case bson.TypeArray:
 		vals, _ := v.Array().Values()
 		parts := make([]string, len(vals))
 		for i, e := range vals {
-			parts[i] = canonical(e, boolsAsNumbers)
+			parts[i] = canonical(e)
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	}
-	return v.String()
+	return v.Type.String() + "(" + v.String() + ")"
+}
+
+// numberString renders a number by its exact value: an integer in
+// decimal digits; any other double in Go's shortest form; a decimal that
+// is exactly a double as that double, else as a fraction (which no double
+// renders as).
+func numberString(v bson.RawValue) string {
+	switch v.Type {
+	case bson.TypeInt32:
+		return strconv.FormatInt(int64(v.Int32()), 10)
+	case bson.TypeInt64:
+		return strconv.FormatInt(v.Int64(), 10)
+	case bson.TypeDouble:
+		return doubleString(v.Double())
+	}
+	s := v.Decimal128().String()
+	switch s {
+	case "NaN", "-NaN":
+		return "NaN"
+	case "Infinity", "-Infinity":
+		return s
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return "decimal(" + s + ")"
+	}
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	if f, exact := r.Float64(); exact {
+		return doubleString(f)
+	}
+	return r.RatString()
+}
+
+func doubleString(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f != math.Trunc(f):
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	case math.Abs(f) < 1<<63:
+		return strconv.FormatInt(int64(f), 10)
+	}
+	i, _ := big.NewFloat(f).Int(nil)
+	return i.String()
 }

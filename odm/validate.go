@@ -171,12 +171,12 @@ func canHoldGeo(t reflect.Type) bool {
 	case t.Kind() == reflect.Struct, t.Kind() == reflect.Map && t.Key().Kind() == reflect.String, t == bsonDT, t == bsonRawT:
 		return true
 	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8:
-		return isNumber(derefType(t.Elem())) || canHoldGeo(t.Elem())
+		return isNumericType(derefType(t.Elem())) || canHoldGeo(t.Elem())
 	}
 	return false
 }
 
-func isNumber(t reflect.Type) bool {
+func isNumericType(t reflect.Type) bool {
 	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
