@@ -116,9 +116,10 @@ func FuzzDiff(f *testing.F) {
 
 // FuzzModelTypes: struct types built at run time from the input, with
 // random field types, nesting and tags, go through Validate, Declared,
-// GenerateSchema and Describe (with a reflect.Type, as NewCollection calls
-// it) without a panic and in bounded time; a model Validate accepts is one
-// Declared and Describe accept too, and its indexes and schema marshal.
+// GenerateSchema, Describe and the binding NewCollection and
+// NewCollectionIn make, without a panic and in bounded time; a model
+// Validate accepts is one Declared, Describe and NewCollectionIn accept
+// too, and its indexes and schema marshal.
 // shape drives the types, tags holds tag texts separated by newlines.
 func FuzzModelTypes(f *testing.F) {
 	tags := strings.Join([]string{
@@ -159,7 +160,13 @@ func checkModelType(t *testing.T, typ reflect.Type) {
 		t.Errorf("%v: Validate says %v, Describe says %v", typ, verr, err)
 		return
 	}
-	_, _ = Describe(typ) // what NewCollection calls; the model has no collection name of its own
+	// What NewCollection and NewCollectionIn do with the type, short of
+	// the database: they must refuse it or bind it, never panic.
+	_, _ = bindRepository(typ, nil, false)
+	name := "fuzz"
+	if _, err := bindRepository(typ, &name, false); (err == nil) != (verr == nil) && typ.Kind() == reflect.Struct {
+		t.Errorf("%v: Validate says %v, NewCollectionIn says %v", typ, verr, err)
+	}
 	schema, serr := GenerateSchema(typ)
 	if serr == nil {
 		if _, err := bson.Marshal(schema); err != nil {
