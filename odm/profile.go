@@ -95,6 +95,10 @@ var (
 		replies: []reply{
 			// createIndexes with a key type it does not know.
 			{code: 27, specialKeys: true, class: classUnsupported},
+			// Another process's createIndexes of the same index won the
+			// race (the SQLite backend: "SQL logic error: index ...
+			// already exists").
+			{code: 1, message: "already exists", class: classTransient},
 		},
 	}
 	// profileFerretV2 is FerretDB v2 on DocumentDB (the engine behind
