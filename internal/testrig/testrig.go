@@ -323,3 +323,20 @@ func MonitoredClient(t testing.TB) (*mongo.Client, *Recorder) {
 func redact(u string) string {
 	return regexp.MustCompile(`://[^@/]*@`).ReplaceAllString(u, "://***@")
 }
+
+// HookedClient returns a new client to the server that calls hook before
+// sending each command, disconnected when the test ends: a test makes
+// another process's change at an exact moment, between two commands.
+func HookedClient(t testing.TB, hook func(name string, cmd bson.Raw)) *mongo.Client {
+	t.Helper()
+	ensure()
+	mon := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		hook(e.CommandName, e.Command)
+	}}
+	c, err := mongo.Connect(options.Client().ApplyURI(uri).SetMonitor(mon))
+	if err != nil {
+		t.Fatalf("connecting: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return c
+}
