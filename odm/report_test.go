@@ -98,4 +98,3 @@ func joined(err error) []error {
 	}
 	return []error{err}
 }
-
