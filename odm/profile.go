@@ -99,6 +99,8 @@ var (
 			// race (the SQLite backend: "SQL logic error: index ...
 			// already exists").
 			{code: 1, message: "already exists", class: classTransient},
+			// A unique index over duplicated data.
+			{code: 1, message: "UNIQUE constraint failed", class: classDuplicates},
 		},
 	}
 	// profileFerretV2 is FerretDB v2 on DocumentDB (the engine behind

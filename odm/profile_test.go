@@ -54,6 +54,7 @@ func TestClassify(t *testing.T) {
 		{"index not found", cmd(27, "IndexNotFound", "index not found with name [a_1]"), plain, classGone, classGone, classGone},
 		// FerretDB v1 answers IndexNotFound to a key type it lacks.
 		{"v1 build race", cmd(1, "InternalError", "[registry.go:498 metadata.(*Registry).indexesCreate] SQL logic error: index items_3a79338f_by_a already exists (1)"), plain, classOther, classTransient, classOther},
+		{"v1 unique over duplicates", cmd(1, "InternalError", "[registry.go:498 metadata.(*Registry).indexesCreate] constraint failed: UNIQUE constraint failed: index 'items_3a79338f_by_a' (2067)"), plain, classOther, classDuplicates, classOther},
 		{"v1 unknown key type", cmd(27, "IndexNotFound", "x"), text, classGone, classUnsupported, classGone},
 		{"build already in progress", cmd(285, "IndexBuildAlreadyInProgress", "x"), plain, classTransient, classTransient, classTransient},
 		{"build aborted", cmd(276, "IndexBuildAborted", "x"), plain, classTransient, classTransient, classTransient},

@@ -120,3 +120,31 @@ func assertKeys(t *testing.T, coll *mongo.Collection, name string, keys ...strin
 	require.True(t, ok, "index %s must be listed", name)
 	assert.Equal(t, keys, doc.Keys)
 }
+
+type uniqueItem struct {
+	A string `bson:"a" odm:"index:by_a,unique"`
+}
+
+func (uniqueItem) CollectionName() string { return "items" }
+
+// TestAUniqueIndexOverDuplicatesIsDuplicateKeysError: the server refuses
+// to build a unique index over duplicated keys; Init says so with a
+// *DuplicateKeysError holding a sample, the server's error reachable.
+func TestAUniqueIndexOverDuplicatesIsDuplicateKeysError(t *testing.T) {
+	db := testrig.Database(t, nil)
+	_, err := db.Collection("items").InsertMany(context.Background(), []any{bson.D{{Key: "a", Value: "x"}}, bson.D{{Key: "a", Value: "x"}}})
+	require.NoError(t, err)
+	report, err := odm.Init(context.Background(), db, uniqueItem{})
+	var dk *odm.DuplicateKeysError
+	require.ErrorAs(t, err, &dk, "%v", err)
+	assert.Equal(t, "by_a", dk.Index)
+	assert.Equal(t, int64(2), dk.Count)
+	sample, err2 := bson.MarshalExtJSON(dk.Sample, false, false)
+	require.NoError(t, err2)
+	assert.JSONEq(t, `{"a": "x"}`, string(sample))
+	var ce mongo.CommandError
+	require.ErrorAs(t, err, &ce)
+	t.Logf("%s answers code %d: %s", testrig.Server(), ce.Code, ce.Message)
+	cr, _ := report.Collection("items")
+	assert.Equal(t, []string{"by_a"}, cr.Names(odm.Failed))
+}
