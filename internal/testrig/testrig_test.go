@@ -26,3 +26,19 @@ func TestRecognise(t *testing.T) {
 		assert.Equal(t, tt.name, name)
 	}
 }
+
+// TestParseIndexDocFollowsMongoDBsEquality: text weights in any order, and
+// numbers of any type, are equal; key order is not.
+func TestParseIndexDocFollowsMongoDBsEquality(t *testing.T) {
+	parse := func(s string) IndexDoc {
+		var raw bson.Raw
+		require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
+		d, err := ParseIndexDoc(raw)
+		require.NoError(t, err)
+		return d
+	}
+	mongo := parse(`{"v": 2, "key": {"_fts": "text", "_ftsx": 1}, "name": "txt", "weights": {"s": 5, "title": 10}, "textIndexVersion": 3}`)
+	ferret2 := parse(`{"v": 2, "key": {"_fts": "text", "_ftsx": 1}, "name": "txt", "weights": {"title": 10.0, "s": 5.0}, "textIndexVersion": 3}`)
+	assert.Equal(t, mongo, ferret2)
+	assert.NotEqual(t, parse(`{"key": {"a": 1, "b": 1}, "name": "x"}`), parse(`{"key": {"b": 1, "a": 1}, "name": "x"}`))
+}
