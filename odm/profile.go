@@ -123,12 +123,12 @@ var (
 // FerretDB v2 has a "ferretdb" document, v1 a "ferretdbVersion" string.
 func profileFromBuildInfo(info bson.Raw) *profile {
 	if v2, ok := info.Lookup("ferretdb").DocumentOK(); ok {
-		return profileFerretV2.named(fmt.Sprintf("FerretDB %s", stringField(v2, "version")))
+		return profileFerretV2.named(stringField(v2, "version"))
 	}
-	if v1, ok := info.Lookup("ferretdbVersion").StringValueOK(); ok {
-		return profileFerretV1.named("FerretDB " + v1)
+	if _, ok := info.Lookup("ferretdbVersion").StringValueOK(); ok {
+		return profileFerretV1.named(stringField(info, "ferretdbVersion"))
 	}
-	return profileMongoDB.named("MongoDB " + stringField(info, "version"))
+	return profileMongoDB.named(stringField(info, "version"))
 }
 
 func stringField(doc bson.Raw, key string) string {
@@ -136,10 +136,13 @@ func stringField(doc bson.Raw, key string) string {
 	return s
 }
 
-// named is a copy of p under another name (with the version).
-func (p *profile) named(name string) *profile {
+// named is a copy of p with the version in its name, when the server
+// gives one.
+func (p *profile) named(version string) *profile {
 	c := *p
-	c.name = strings.TrimSpace(name)
+	if version != "" && version != "unknown" {
+		c.name = fmt.Sprintf("%s (%s)", p.name, version)
+	}
 	return &c
 }
 

@@ -81,10 +81,11 @@ func TestProfileFromBuildInfo(t *testing.T) {
 		wantName   string
 		unkeptColl []string
 	}{
-		{`{"version": "7.0.77", "gitVersion": "x", "ferretdb": {"version": "v2.5.0", "package": "deb"}, "ok": 1}`, profileFerretV2, "FerretDB v2.5.0",
+		{`{"version": "7.0.77", "gitVersion": "x", "ferretdb": {"version": "v2.5.0", "package": "deb"}, "ok": 1}`, profileFerretV2, "FerretDB v2 (v2.5.0)",
 			[]string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"}},
-		{`{"version": "7.0.42", "ferretdbVersion": "v1.24.0", "ok": 1}`, profileFerretV1, "FerretDB v1.24.0", []string{"clusteredIndex", "changeStreamPreAndPostImages"}},
-		{`{"version": "8.0.4", "gitVersion": "x", "ok": 1}`, profileMongoDB, "MongoDB 8.0.4", nil},
+		{`{"version": "7.0.42", "ferretdbVersion": "v1.24.0", "ok": 1}`, profileFerretV1, "FerretDB v1 (v1.24.0)", []string{"clusteredIndex", "changeStreamPreAndPostImages"}},
+		{`{"version": "8.0.4", "gitVersion": "x", "ok": 1}`, profileMongoDB, "MongoDB (8.0.4)", nil},
+		{`{"version": "7.0.42", "ferretdbVersion": "unknown", "ok": 1}`, profileFerretV1, "FerretDB v1", []string{"clusteredIndex", "changeStreamPreAndPostImages"}},
 	} {
 		var raw bson.Raw
 		require.NoError(t, bson.UnmarshalExtJSON([]byte(tt.info), false, &raw))
