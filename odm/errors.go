@@ -209,7 +209,8 @@ type DuplicateKeysError struct {
 	// documents share it; empty when the data no longer shows one.
 	Sample bson.D
 	Count  int64
-	// Err is the server's refusal, when there was one.
+	// Err is the server's refusal, when there was one: an *IndexError
+	// wrapping the driver's error.
 	Err error
 }
 
@@ -221,7 +222,7 @@ func (e *DuplicateKeysError) Error() string {
 			sample, _ := bson.MarshalExtJSON(e.Sample, false, false)
 			msg += fmt.Sprintf(" (%d documents share the keys %s)", e.Count, sample)
 		}
-		return fmt.Sprintf("%s: %v", msg, e.Err)
+		return fmt.Sprintf("%s: %s", msg, errorMessage(e.Err))
 	}
 	sample, _ := bson.MarshalExtJSON(e.Sample, false, false)
 	return fmt.Sprintf("odm: collection %s, index %s: cannot rebuild as unique: %d documents share the keys %s; the listed index was kept",

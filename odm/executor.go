@@ -365,18 +365,13 @@ func (x *executor) skipOption(ctx context.Context, options []string, err error) 
 // data into a *DuplicateKeysError, with a sample of the shared keys when
 // the data still shows one.
 func (x *executor) duplicates(ctx context.Context, spec IndexSpec, err error) error {
-	var inner error = err
-	var ie *IndexError
-	if errors.As(err, &ie) {
-		inner = ie.Err
-	}
-	x.refused.skipped[spec.IndexName()] = &IndexResult{Name: spec.IndexName(), Outcome: Failed, Reason: inner.Error()}
+	x.refused.skipped[spec.IndexName()] = &IndexResult{Name: spec.IndexName(), Outcome: Failed, Reason: errorMessage(err)}
 	var dk *DuplicateKeysError
 	if derr := x.checkDuplicates(ctx, spec); errors.As(derr, &dk) {
-		dk.Err = inner
+		dk.Err = err
 		return dk
 	}
-	return &DuplicateKeysError{Collection: x.coll.Name(), Index: spec.IndexName(), Err: inner}
+	return &DuplicateKeysError{Collection: x.coll.Name(), Index: spec.IndexName(), Err: err}
 }
 
 func intersect(a, b []string) []string {
