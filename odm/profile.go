@@ -258,10 +258,6 @@ func confirmable(specs []IndexSpec) bool {
 	return true
 }
 
-// retryable reports an error worth a fresh listing and another try on any
-// server.
-func retryable(err error) bool { return profileMongoDB.classify(err, nil) == classTransient }
-
 // hasOption reports that the spec sends the index option o.
 func (s IndexSpec) hasOption(o string) bool {
 	for _, e := range s.Document()[2:] { // after key and name
