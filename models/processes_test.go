@@ -183,7 +183,7 @@ func TestRollingDeployFrom24Processes(t *testing.T) {
 		{"drop undeclared under DropUndeclared", items.Old{}, slices.Repeat([][]string{drop}, 24), []string{"slim"}, false},
 		{"half old version, half new version rebuilding", items.Old{}, half(rebuild, old), []string{"new"}, false},
 		{"half old version, half new version after the apply job", items.New{}, half(newDefault, old), []string{"new"}, true},
-		{"both versions rebuilding: one set, never a mix", items.Old{}, half(rebuild, oldRebuild), []string{"new", "old"}, false},
+		{"both versions rebuilding a mix: one set, never a mix", items.Mixed{}, half(rebuild, oldRebuild), []string{"new", "old"}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for rep := range 5 {

@@ -36,3 +36,14 @@ func (Slim) CollectionName() string { return "items" }
 
 // Versions are the versions by name.
 var Versions = map[string]any{"old": Old{}, "new": New{}, "slim": Slim{}}
+
+// Mixed is a mix no version declares: by_a of New, by_c of Old. A
+// collection left like this calls for a rebuild from either version.
+type Mixed struct {
+	A string `bson:"a" odm:"index:by_a,priority:1"`
+	B string `bson:"b" odm:"index:by_a,priority:2"`
+	C string `bson:"c" odm:"index:by_c"`
+}
+
+// CollectionName names the collection.
+func (Mixed) CollectionName() string { return "items" }
