@@ -74,8 +74,8 @@ func TestNonNumericTTLIsSetByCollMod(t *testing.T) {
 	_, err = db.Collection("expiring").Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "at", Value: 1}}})
 	require.NoError(t, err)
 	rec.Reset()
-	s := &syncer{cfg: defaults(), db: db, coll: db.Collection("expiring")}
-	modErr := s.modify(ctx, changes[0])
+	x := newExecutor(defaults(), db, &declared{collection: "expiring", specs: []IndexSpec{spec}}, &serverInfo{db: db})
+	_, modErr := collModStep{change: changes[0]}.run(ctx, x)
 
 	sent := rec.Commands("collMod")
 	require.Len(t, sent, 1)

@@ -124,30 +124,9 @@ func (e *UnsupportedError) Unwrap() error { return e.Err }
 
 // Server error codes the library branches on.
 const (
-	codeIndexNotFound          = 27
-	codeNamespaceNotFound      = 26
-	codeCommandNotFound        = 59
-	codeCannotCreateIndex      = 67
-	codeCommandNotSupported    = 115
-	codeInvalidIndexSpecOption = 197
-	codeNotImplemented         = 238
-	codeNamespaceExists        = 48
+	codeNamespaceNotFound = 26
+	codeNamespaceExists   = 48
 )
-
-// unsupportedCode reports a refusal for lack of a feature, whatever it is
-// about.
-func unsupportedCode(err error) bool {
-	code, ok := errorCode(err)
-	if !ok {
-		return false
-	}
-	switch code {
-	case codeNotImplemented, codeCommandNotFound, codeCannotCreateIndex,
-		codeCommandNotSupported, codeInvalidIndexSpecOption:
-		return true
-	}
-	return false
-}
 
 func errorCode(err error) (int32, bool) {
 	var ce mongo.CommandError
@@ -159,17 +138,6 @@ func errorCode(err error) (int32, bool) {
 		return int32(we.WriteConcernError.Code), true
 	}
 	return 0, false
-}
-
-// unsupported reports whether err is the server saying it lacks what the
-// index needs. Servers that do not know a key type answer IndexNotFound to
-// createIndexes (FerretDB), hence that code for indexes with special keys.
-func unsupported(err error, s IndexSpec) bool {
-	if unsupportedCode(err) {
-		return true
-	}
-	code, ok := errorCode(err)
-	return ok && code == codeIndexNotFound && slices.ContainsFunc(s.Keys, func(k IndexKey) bool { return k.Type.special() })
 }
 
 // unsupportedError describes a refusal for lack of a feature; features are
@@ -198,7 +166,15 @@ type ConflictError struct {
 	// Options are collection options that differ and that collMod cannot
 	// change; a collection is never dropped to be rebuilt.
 	Options []OptionChange
+	// Err is the server's refusal when the conflict showed only in its
+	// answer (IndexOptionsConflict or IndexKeySpecsConflict: another
+	// process created a conflicting index after the listing), and the
+	// listings kept missing it; nil otherwise.
+	Err error
 }
+
+// Unwrap returns the server's refusal, if any.
+func (e *ConflictError) Unwrap() error { return e.Err }
 
 // Error implements the error interface.
 func (e *ConflictError) Error() string {
@@ -207,6 +183,9 @@ func (e *ConflictError) Error() string {
 		e.Collection, len(e.Changes), len(e.Options))
 	for _, o := range e.Options {
 		fmt.Fprintf(&b, "\n  - collection option %s", o.summary())
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, "\n  - %v", e.Err)
 	}
 	for _, c := range e.Changes {
 		fmt.Fprintf(&b, "\n  - index %s", c.Name)
@@ -218,20 +197,37 @@ func (e *ConflictError) Error() string {
 	return b.String()
 }
 
-// DuplicateKeysError reports that a unique index could not be rebuilt
-// because documents share its keys. The listed index was kept.
+// DuplicateKeysError reports that a unique index could not be built or
+// rebuilt because documents share its keys: found before a rebuild (the
+// listed index was kept), or answered by the server to a createIndexes or
+// collMod (MongoDB's DuplicateKey 11000, DocumentDB's exclusion
+// constraint), then with Err.
 type DuplicateKeysError struct {
 	Collection string
 	Index      string
 	// Sample is one key value several documents share, and Count how many
-	// documents share it.
+	// documents share it; empty when the data no longer shows one.
 	Sample bson.D
 	Count  int64
+	// Err is the server's refusal, when there was one: an *IndexError
+	// wrapping the driver's error.
+	Err error
 }
 
 // Error implements the error interface.
 func (e *DuplicateKeysError) Error() string {
+	if e.Err != nil {
+		msg := fmt.Sprintf("odm: collection %s, index %s: the server refuses it as unique over duplicated keys", e.Collection, e.Index)
+		if e.Count > 0 {
+			sample, _ := bson.MarshalExtJSON(e.Sample, false, false)
+			msg += fmt.Sprintf(" (%d documents share the keys %s)", e.Count, sample)
+		}
+		return fmt.Sprintf("%s: %s", msg, errorMessage(e.Err))
+	}
 	sample, _ := bson.MarshalExtJSON(e.Sample, false, false)
 	return fmt.Sprintf("odm: collection %s, index %s: cannot rebuild as unique: %d documents share the keys %s; the listed index was kept",
 		e.Collection, e.Index, e.Count, sample)
 }
+
+// Unwrap returns the server's refusal, if any.
+func (e *DuplicateKeysError) Unwrap() error { return e.Err }

@@ -191,6 +191,9 @@ func TestInitKeepsServerError(t *testing.T) {
 
 	_, err := odm.Init(ctx, db, plainModel{})
 	require.Error(t, err)
+	var dk *odm.DuplicateKeysError
+	require.ErrorAs(t, err, &dk, "a refusal over duplicated keys is typed")
+	assert.Equal(t, "order_id_1", dk.Index)
 	var ie *odm.IndexError
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "orders", ie.Collection)

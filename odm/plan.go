@@ -26,6 +26,9 @@ type CollectionPlan struct {
 	// declarations, or a Create when the collection does not exist; only
 	// for collections whose models declare options or a validator.
 	Options []OptionChange `json:"options,omitempty"`
+	// Error is why the collection could not be planned (its listing
+	// failed, say); empty when it was.
+	Error string `json:"error,omitempty"`
 }
 
 // Step is what applying the plan does about one change, under the plan's
@@ -124,7 +127,10 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 		for _, o := range c.Options {
 			fmt.Fprintf(tw, "%s\t(collection)\t%s\t%s\t%s\n", c.Collection, o.Action, p.OptionStep(o), o.summary())
 		}
-		if len(c.Changes) == 0 {
+		switch {
+		case c.Error != "":
+			fmt.Fprintf(tw, "%s\t-\t-\tfailed\t%s\n", c.Collection, oneLine(c.Error))
+		case len(c.Changes) == 0:
 			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
 		}
 		for _, ch := range c.Changes {
@@ -167,6 +173,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Collection string   `json:"collection"`
 		Changes    []change `json:"changes"`
 		Options    []option `json:"options,omitempty"`
+		Error      string   `json:"error,omitempty"`
 	}
 	out := struct {
 		OnConflict     ConflictPolicy `json:"onConflict"`
@@ -175,7 +182,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Collections    []collection   `json:"collections"`
 	}{p.OnConflict, p.DropUndeclared, p.Pending(), make([]collection, len(p.Collections))}
 	for i, c := range p.Collections {
-		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes))}
+		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Error: c.Error}
 		for j, ch := range c.Changes {
 			out.Collections[i].Changes[j] = change{ch, p.Step(ch)}
 		}

@@ -3,6 +3,7 @@ package odm
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -28,6 +29,10 @@ type CollectionReport struct {
 	Options []IndexResult `json:"options,omitempty"`
 	// Duration is the time spent on the collection.
 	Duration time.Duration `json:"duration"`
+	// Failed says the collection's work failed, with Error; Indexes then
+	// hold only the indexes the server refused.
+	Failed bool   `json:"failed,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 // Outcome is what Init did about one declared index.
@@ -53,6 +58,9 @@ const (
 	Skipped Outcome = "skipped"
 	// Planned: a dry run; nothing was done.
 	Planned Outcome = "planned"
+	// Failed: the server refused the index (its collection's Error says
+	// why Init failed).
+	Failed Outcome = "failed"
 )
 
 // IndexResult is what Init did about one index.
@@ -108,7 +116,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 		for _, x := range c.Options {
 			fmt.Fprintf(tw, "%s\t(%s)\t%s\t%s\t%s\n", c.Collection, x.Name, x.Action, x.Outcome, x.Reason)
 		}
-		if len(c.Indexes) == 0 {
+		switch {
+		case c.Failed:
+			fmt.Fprintf(tw, "%s\t-\t-\t%s\t%s\n", c.Collection, Failed, oneLine(c.Error))
+		case len(c.Indexes) == 0:
 			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
 		}
 		for _, x := range c.Indexes {
@@ -123,10 +134,19 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	var counts []string
-	for _, o := range []Outcome{Created, Existed, Modified, Rebuilt, Dropped, Kept, Skipped, Planned} {
+	for _, o := range []Outcome{Created, Existed, Modified, Rebuilt, Dropped, Kept, Skipped, Planned, Failed} {
 		if n := r.Count(o); n > 0 || o == Created || o == Existed {
 			counts = append(counts, fmt.Sprintf("%d %s", n, o))
 		}
+	}
+	failed := 0
+	for _, c := range r.Collections {
+		if c.Failed {
+			failed++
+		}
+	}
+	if failed > 0 {
+		counts = append(counts, fmt.Sprintf("%d collection(s) failed", failed))
 	}
 	_, err := fmt.Fprintf(w, "%d collections: %s in %v\n",
 		len(r.Collections), strings.Join(counts, ", "), r.Duration.Round(time.Millisecond))
@@ -138,4 +158,129 @@ func (r *Report) String() string {
 	var b strings.Builder
 	_ = r.WriteTable(&b)
 	return b.String()
+}
+
+// oneLine joins the lines of a multi-line error for a table cell.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}
+
+// report says what became of the collection: for each change of the
+// plan, its outcome; when the work failed, the error and the indexes and
+// options the server refused.
+func (x *executor) report(err error) CollectionReport {
+	rep := CollectionReport{Collection: x.coll.Name()}
+	if err != nil {
+		rep.Failed, rep.Error = true, err.Error()
+	}
+	if x.first == nil {
+		return rep
+	}
+	if err != nil {
+		for _, c := range x.first.indexes {
+			if r := x.refused.skipped[c.Name]; r != nil {
+				res := *r
+				res.Action = c.Action
+				rep.Indexes = append(rep.Indexes, res)
+			}
+		}
+		return rep
+	}
+	rep.Indexes = indexResults(x.first.indexes, &x.refused, x.cfg)
+	rep.Options = optionResults(x.first.options, &x.refused, x.cfg.dryRun)
+	return rep
+}
+
+// indexResults says, for each index of the plan, what became of it.
+func indexResults(plan []IndexChange, refused *refusals, cfg config) []IndexResult {
+	out := make([]IndexResult, 0, len(plan))
+	for _, c := range plan {
+		r := IndexResult{Name: c.Name, Action: c.Action}
+		switch {
+		case cfg.dryRun && c.Action == Unchanged:
+			r.Outcome = Existed
+		case cfg.dryRun:
+			r.Outcome = Planned
+		case refused.skipped[c.Name] != nil:
+			r = *refused.skipped[c.Name]
+			r.Action = c.Action
+		default:
+			r.Outcome = doneOutcome(c.Action, cfg)
+		}
+		if r.Reason == "" && (c.Action == ModifyInPlace || c.Action == Conflict) {
+			r.Reason = c.summary()
+		}
+		if opts := refused.unkept[c.Name]; len(opts) > 0 {
+			r.Options = opts
+			r.Reason = "the server does not keep " + strings.Join(opts, ", ")
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// doneOutcome is the outcome of a change carried out under the policies.
+func doneOutcome(a Action, cfg config) Outcome {
+	switch a {
+	case Create:
+		return Created
+	case ModifyInPlace:
+		return Modified
+	case Conflict:
+		if cfg.onConflict == ConflictKeep {
+			return Kept
+		}
+		return Rebuilt
+	case Drop:
+		if cfg.dropUndeclared {
+			return Dropped
+		}
+		return Kept
+	}
+	return Existed
+}
+
+// optionResults says, for each collection option of the plan, what
+// became of it.
+func optionResults(plan []OptionChange, refused *refusals, dryRun bool) []IndexResult {
+	var out []IndexResult
+	for _, c := range plan {
+		r := IndexResult{Name: "option " + c.Option, Action: c.Action, Reason: c.summary()}
+		switch {
+		case dryRun:
+			r.Outcome = Planned
+		case refused.skipped[optionKey(c.Option)] != nil:
+			sk := *refused.skipped[optionKey(c.Option)]
+			r.Outcome, r.Options, r.Reason = Skipped, sk.Options, sk.Reason
+		case c.Action != Create && refused.optionSkipped(c.Option):
+			r.Outcome, r.Options, r.Reason = Skipped, []string{c.Option}, "the server does not keep it"
+		case c.Action == Create:
+			r.Name, r.Outcome = "collection", Created
+			if refusedOpts := refused.collectionOptions(); len(refusedOpts) > 0 {
+				r.Options, r.Reason = refusedOpts, "created without "+strings.Join(refusedOpts, ", ")
+			}
+		case c.Action == ModifyInPlace:
+			r.Outcome = Modified
+		case c.Action == Conflict:
+			r.Outcome = Kept
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// collectionOptions are the collection options refused or not kept,
+// sorted.
+func (r *refusals) collectionOptions() []string {
+	var out []string
+	for k, v := range r.skipped {
+		if strings.HasPrefix(k, "option ") {
+			out = append(out, v.Options...)
+		}
+	}
+	for o := range r.unkeptOptions {
+		out = append(out, o)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -52,11 +52,30 @@ func ParseIndexDoc(raw bson.Raw) (IndexDoc, error) {
 			for _, k := range keys {
 				d.Keys = append(d.Keys, k.Key()+":"+Canonical(k.Value()))
 			}
+		case "weights", "collation":
+			// MongoDB compares these as sets of fields: it lists
+			// weights sorted, FerretDB v2 in declaration order.
+			d.Options[e.Key()] = sortedCanonical(e.Value())
 		default:
 			d.Options[e.Key()] = Canonical(e.Value())
 		}
 	}
 	return d, nil
+}
+
+// sortedCanonical is Canonical with a document's fields sorted by name.
+func sortedCanonical(v bson.RawValue) string {
+	doc, ok := v.DocumentOK()
+	if !ok {
+		return Canonical(v)
+	}
+	elems, _ := doc.Elements()
+	parts := make([]string, len(elems))
+	for i, e := range elems {
+		parts[i] = e.Key() + ":" + Canonical(e.Value())
+	}
+	sort.Strings(parts)
+	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // Canonical renders a value so that equal values of different numeric BSON

@@ -29,7 +29,7 @@ import (
 var (
 	uri    string
 	client *mongo.Client
-	ferret bool
+	ferret int // FerretDB's major version; 0 for MongoDB
 	kind   string
 )
 
@@ -84,16 +84,12 @@ func start() (func(), error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var info bson.M
-	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+	info, err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
+	if err != nil {
 		stop()
 		return nil, fmt.Errorf("server at %s does not answer: %w", redact(uri), err)
 	}
-	_, ferret = info["ferretdbVersion"]
-	kind = fmt.Sprintf("MongoDB %v", info["version"])
-	if ferret {
-		kind = fmt.Sprintf("FerretDB (wire-compatible with MongoDB %v)", info["version"])
-	}
+	ferret, kind = Recognise(info)
 	return func() {
 		_ = client.Disconnect(context.Background())
 		stop()
@@ -201,10 +197,29 @@ func URI() string { ensure(); return uri }
 // Client is a client shared by the tests of the binary.
 func Client() *mongo.Client { ensure(); return client }
 
-// IsFerretDB reports that the server is FerretDB, which lacks TTL, partial,
-// collation, hidden, text, 2dsphere and hashed indexes, collMod and
-// validators, and ignores sparse.
-func IsFerretDB() bool { ensure(); return ferret }
+// Recognise names the server from its buildInfo answer, with FerretDB's
+// major version (0 for MongoDB): FerretDB v2 answers a "ferretdb"
+// document, v1 a "ferretdbVersion" string.
+func Recognise(info bson.Raw) (ferretMajor int, name string) {
+	version, _ := info.Lookup("version").StringValueOK()
+	if v2, ok := info.Lookup("ferretdb").DocumentOK(); ok {
+		v, _ := v2.Lookup("version").StringValueOK()
+		return 2, fmt.Sprintf("FerretDB %s (wire-compatible with MongoDB %s)", v, version)
+	}
+	if v1, ok := info.Lookup("ferretdbVersion").StringValueOK(); ok {
+		return 1, fmt.Sprintf("FerretDB %s (wire-compatible with MongoDB %s)", v1, version)
+	}
+	return 0, "MongoDB " + version
+}
+
+// IsFerretDB reports that the server is FerretDB v1 (the embedded test
+// server), which lacks TTL, partial, collation, hidden, text, 2dsphere and
+// hashed indexes, collMod and validators, and ignores sparse. FerretDB v2
+// has most of these; FerretDBVersion tells the two apart.
+func IsFerretDB() bool { ensure(); return ferret == 1 }
+
+// FerretDBVersion is FerretDB's major version, 0 for MongoDB.
+func FerretDBVersion() int { ensure(); return ferret }
 
 // Server describes the server, for skip messages.
 func Server() string { ensure(); return kind }
@@ -307,4 +322,21 @@ func MonitoredClient(t testing.TB) (*mongo.Client, *Recorder) {
 // redact hides a password in a URI.
 func redact(u string) string {
 	return regexp.MustCompile(`://[^@/]*@`).ReplaceAllString(u, "://***@")
+}
+
+// HookedClient returns a new client to the server that calls hook before
+// sending each command, disconnected when the test ends: a test makes
+// another process's change at an exact moment, between two commands.
+func HookedClient(t testing.TB, hook func(name string, cmd bson.Raw)) *mongo.Client {
+	t.Helper()
+	ensure()
+	mon := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		hook(e.CommandName, e.Command)
+	}}
+	c, err := mongo.Connect(options.Client().ApplyURI(uri).SetMonitor(mon))
+	if err != nil {
+		t.Fatalf("connecting: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return c
 }

@@ -1,13 +1,21 @@
 // Command initproc is a stand-in for one process of a service at start-up,
-// for tests that start several at once: it connects to its first argument
-// (a URI), waits for a line on standard input so that all processes begin
-// together, runs odm.Init with the reference models on the database named
-// by its second argument, and exits 0 on success.
+// for tests that start several at once: it connects to a URI, waits for a
+// line on standard input so that all processes begin together, runs
+// odm.Init on a database, and exits 0 on success, 3 on a *ConflictError,
+// 1 on any other error.
+//
+//	initproc [-models reference|old|new|slim] [-policy fail|rebuild|keep] [-drop] URI DATABASE
+//
+// The reference models are the service's own; old, new and slim are
+// versions of one "items" collection (package items), for rolling-deploy
+// tests.
 package main
 
 import (
 	"bufio"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -15,19 +23,39 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/tagodm/tagodm/internal/testrig/items"
 	_ "github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
 	"github.com/tagodm/tagodm/registry"
 )
 
+// Models returns the models a -models value names.
+func Models(name string) (any, bool) {
+	switch name {
+	case "reference":
+		return registry.All(), true
+	}
+	m, ok := items.Versions[name]
+	return m, ok
+}
+
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: initproc URI DATABASE")
+	modelsName := flag.String("models", "reference", "reference, old, new or slim")
+	policy := flag.String("policy", "fail", "conflict policy: fail, rebuild or keep")
+	drop := flag.Bool("drop", false, "DropUndeclared")
+	flag.Parse()
+	models, ok := Models(*modelsName)
+	if flag.NArg() != 2 || !ok {
+		fmt.Fprintln(os.Stderr, "usage: initproc [-models reference|old|new|slim] [-policy fail|rebuild|keep] [-drop] URI DATABASE")
 		os.Exit(2)
+	}
+	args := []any{models, odm.SkipUnsupported(), odm.WithRetries(8, 20*time.Millisecond), odm.OnConflict(odm.ConflictPolicy(*policy))}
+	if *drop {
+		args = append(args, odm.DropUndeclared())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	client, err := mongo.Connect(options.Client().ApplyURI(os.Args[1]))
+	client, err := mongo.Connect(options.Client().ApplyURI(flag.Arg(0)))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -42,10 +70,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "no start signal:", err)
 		os.Exit(1)
 	}
-	report, err := odm.Init(ctx, client.Database(os.Args[2]), registry.All(), odm.SkipUnsupported(), odm.WithRetries(8, 20*time.Millisecond))
+	report, err := odm.Init(ctx, client.Database(flag.Arg(1)), args...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		client.Disconnect(context.Background())
+		var ce *odm.ConflictError
+		if errors.As(err, &ce) {
+			os.Exit(3)
+		}
 		os.Exit(1)
 	}
-	fmt.Printf("created %d, existed %d, skipped %d\n", report.Count(odm.Created), report.Count(odm.Existed), report.Count(odm.Skipped))
+	fmt.Printf("created %d, existed %d, rebuilt %d, dropped %d, skipped %d\n", report.Count(odm.Created),
+		report.Count(odm.Existed), report.Count(odm.Rebuilt), report.Count(odm.Dropped), report.Count(odm.Skipped))
 }

@@ -1,0 +1,69 @@
+package odm
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// A listing is what the server holds for one collection: its index
+// documents and, when the planner needs it, what listCollections says of
+// the collection.
+type listing struct {
+	indexes    []bson.Raw
+	collection *collectionInfo // nil when not listed
+}
+
+// listIndexes lists the collection's index documents. A collection that
+// does not exist has none (MongoDB answers NamespaceNotFound).
+func listIndexes(ctx context.Context, coll *mongo.Collection) ([]bson.Raw, error) {
+	cur, err := coll.Indexes().List(ctx)
+	if err != nil {
+		if code, ok := errorCode(err); ok && code == codeNamespaceNotFound {
+			return nil, nil
+		}
+		return nil, err
+	}
+	defer cur.Close(ctx)
+	var out []bson.Raw
+	for cur.Next(ctx) {
+		out = append(out, append(bson.Raw(nil), cur.Current...))
+	}
+	return out, cur.Err()
+}
+
+// collectionInfo is what listCollections says of one collection.
+type collectionInfo struct {
+	exists  bool
+	kind    string   // "collection", "timeseries", "view"
+	options bson.Raw // the options document
+}
+
+// listCollection lists one collection by name.
+func listCollection(ctx context.Context, db *mongo.Database, name string) (*collectionInfo, error) {
+	specs, err := db.ListCollectionSpecifications(ctx, bson.D{{Key: "name", Value: name}})
+	if err != nil {
+		return nil, err
+	}
+	for _, sp := range specs {
+		if sp.Name == name {
+			return &collectionInfo{exists: true, kind: sp.Type, options: sp.Options}, nil
+		}
+	}
+	return &collectionInfo{}, nil
+}
+
+// timeSeries returns a TimeSeries option for a time series collection.
+func (i *collectionInfo) timeSeries() DiffOption {
+	if i == nil || i.kind != "timeseries" || i.options == nil {
+		return nil
+	}
+	ts, ok := i.options.Lookup("timeseries").DocumentOK()
+	if !ok {
+		return nil
+	}
+	timeField, _ := ts.Lookup("timeField").StringValueOK()
+	metaField, _ := ts.Lookup("metaField").StringValueOK()
+	return TimeSeries(timeField, metaField)
+}

@@ -1,0 +1,103 @@
+package odm
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// TestPlannerSteps: the planner is pure: declarations and a listing in,
+// steps out, under the policies.
+func TestPlannerSteps(t *testing.T) {
+	a := Index(Asc("a"))
+	b := Index(Asc("b"))
+	ttl := Index(Asc("t"))
+	ttl.ExpireAfter = TTL(time.Hour)
+	capped := &collectionShape{options: &CollectionOptions{Capped: &CappedOptions{Size: 1 << 20}}}
+	for _, tt := range []struct {
+		name     string
+		specs    []IndexSpec
+		shape    *collectionShape
+		listed   []string
+		coll     *collectionInfo
+		policy   ConflictPolicy
+		drop     bool
+		want     []string
+		conflict bool
+	}{
+		{name: "nothing listed: one createIndexes", specs: []IndexSpec{a, b}, want: []string{"createIndexes [a_1 b_1]"}},
+		{name: "all listed: nothing", specs: []IndexSpec{a}, listed: []string{`{"v": 2, "key": {"a": 1}, "name": "a_1"}`}},
+		{name: "other keys under the name, default policy", specs: []IndexSpec{a},
+			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, conflict: true},
+		{name: "other keys under the name, ConflictRebuild", specs: []IndexSpec{a}, policy: ConflictRebuild,
+			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, want: []string{"rebuild [a_1]"}},
+		{name: "other keys under the name, ConflictKeep", specs: []IndexSpec{a}, policy: ConflictKeep,
+			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}},
+		{name: "TTL changed: collMod", specs: []IndexSpec{ttl},
+			listed: []string{`{"key": {"t": 1}, "name": "t_1", "expireAfterSeconds": 60}`}, want: []string{"collMod [t_1]"}},
+		{name: "undeclared, kept", specs: []IndexSpec{a}, coll: &collectionInfo{exists: true},
+			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`, `{"key": {"z": 1}, "name": "z_1"}`}},
+		{name: "undeclared, DropUndeclared: drops last", specs: []IndexSpec{a, b}, drop: true, coll: &collectionInfo{exists: true},
+			listed: []string{`{"key": {"z": 1}, "name": "z_1"}`}, want: []string{"createIndexes [a_1 b_1]", "drop [z_1]"}},
+		{name: "collection missing: created alone first", specs: []IndexSpec{a}, shape: capped, coll: &collectionInfo{},
+			want: []string{"create [the collection]"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := defaults()
+			if tt.policy != "" {
+				cfg.onConflict = tt.policy
+			}
+			cfg.dropUndeclared = tt.drop
+			p := planner{decl: &declared{collection: "c", specs: tt.specs, shape: tt.shape}, cfg: cfg}
+			var l listing
+			for _, s := range tt.listed {
+				var raw bson.Raw
+				require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
+				l.indexes = append(l.indexes, raw)
+			}
+			first, err := Diff(tt.specs, l.indexes)
+			require.NoError(t, err)
+			if p.needsCollection(first) {
+				require.NotNil(t, tt.coll, "the planner needs the collection listed")
+				l.collection = tt.coll
+			}
+			r, err := p.plan(l, first, nil)
+			require.NoError(t, err)
+			refused := &refusals{skipped: map[string]*IndexResult{}}
+			if err := p.gate(r, refused); tt.conflict {
+				var ce *ConflictError
+				require.ErrorAs(t, err, &ce)
+				return
+			} else {
+				require.NoError(t, err)
+			}
+			var got []string
+			for _, s := range p.steps(r, refused) {
+				got = append(got, fmt.Sprintf("%s %v", stepKind(s), s.names()))
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func stepKind(s step) string {
+	switch s.(type) {
+	case createCollectionStep:
+		return "create"
+	case modifyCollectionStep:
+		return "collMod collection"
+	case createIndexesStep:
+		return "createIndexes"
+	case collModStep:
+		return "collMod"
+	case rebuildStep:
+		return "rebuild"
+	case dropStep:
+		return "drop"
+	}
+	return fmt.Sprintf("%T", s)
+}

@@ -1,0 +1,269 @@
+package odm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// A profile is everything the engine knows about one kind of server: which
+// options it accepts without keeping them, and how it says "I lack this
+// feature", "try again" and "the data holds duplicate keys". The planner
+// and the executor consult it; no server's quirk lives anywhere else.
+type profile struct {
+	name string
+	// unkeptIndex are index options the server accepts and does not keep.
+	unkeptIndex []string
+	// unkeptCollection are collection options create accepts and does not
+	// keep (top-level names, as listCollections shows them).
+	unkeptCollection []string
+	// replies are the server's own ways of answering, on top of MongoDB's
+	// documented codes (mongoReplies), which every profile understands.
+	replies []reply
+}
+
+// A class is what a server's reply means to the executor.
+type class int
+
+const (
+	// classOther: a failure; the collection fails with it.
+	classOther class = iota
+	// classUnsupported: the server lacks an index type, option or command.
+	classUnsupported
+	// classTransient: a race or a node changing state; re-plan and retry.
+	classTransient
+	// classDuplicates: a unique index refused over duplicated data.
+	classDuplicates
+	// classConflict: an index in the way (IndexOptionsConflict 85,
+	// IndexKeySpecsConflict 86), made by another process after our listing.
+	classConflict
+	// classGone: the index or collection is not there (IndexNotFound 27 on
+	// dropIndexes): another process removed it first.
+	classGone
+)
+
+// A reply is one way a server answers: a code and, when the code alone is
+// not enough, a part of the message.
+type reply struct {
+	code    int32
+	message string // a substring of the message; empty matches any
+	// specialKeys: only for an index with a key type beyond 1 and -1.
+	specialKeys bool
+	class       class
+}
+
+// mongoReplies are MongoDB's documented codes.
+var mongoReplies = []reply{
+	{code: 238, class: classUnsupported},                                                  // NotImplemented
+	{code: 59, class: classUnsupported},                                                   // CommandNotFound
+	{code: 67, class: classUnsupported},                                                   // CannotCreateIndex
+	{code: 115, class: classUnsupported},                                                  // CommandNotSupported
+	{code: 197, class: classUnsupported},                                                  // InvalidIndexSpecOption
+	{code: 40415, class: classUnsupported},                                                // UnknownBsonField: an option this version does not know
+	{code: 72, message: "no expireAfterSeconds field to update", class: classUnsupported}, // collMod TTL on a non-TTL index (before 5.1)
+	{code: 11000, class: classDuplicates},                                                 // DuplicateKey
+	{code: 85, class: classConflict},                                                      // IndexOptionsConflict
+	{code: 86, class: classConflict},                                                      // IndexKeySpecsConflict
+	{code: 27, class: classGone},                                                          // IndexNotFound
+	{code: 276, class: classTransient},                                                    // IndexBuildAborted
+	{code: 285, class: classTransient},                                                    // IndexBuildAlreadyInProgress
+	{code: 91, class: classTransient},                                                     // ShutdownInProgress
+	{code: 189, class: classTransient},                                                    // PrimarySteppedDown
+	{code: 10107, class: classTransient},                                                  // NotWritablePrimary
+	{code: 10058, class: classTransient},                                                  // LegacyNotPrimary
+	{code: 11600, class: classTransient},                                                  // InterruptedAtShutdown
+	{code: 11602, class: classTransient},                                                  // InterruptedDueToReplStateChange
+	{code: 13435, class: classTransient},                                                  // NotPrimaryNoSecondaryOk
+	{code: 13436, class: classTransient},                                                  // NotPrimaryOrSecondary
+}
+
+// The profiles.
+var (
+	// profileMongoDB is MongoDB, and any server not recognised.
+	profileMongoDB = &profile{name: "MongoDB"}
+	// profileFerretV1 is FerretDB v1 (SQLite or PostgreSQL backends).
+	profileFerretV1 = &profile{
+		name:             "FerretDB v1",
+		unkeptIndex:      []string{"sparse"},
+		unkeptCollection: []string{"clusteredIndex", "changeStreamPreAndPostImages"},
+		replies: []reply{
+			// createIndexes with a key type it does not know.
+			{code: 27, specialKeys: true, class: classUnsupported},
+			// Another process's createIndexes of the same index won the
+			// race (the SQLite backend: "SQL logic error: index ...
+			// already exists").
+			{code: 1, message: "already exists", class: classTransient},
+			// A unique index over duplicated data.
+			{code: 1, message: "UNIQUE constraint failed", class: classDuplicates},
+		},
+	}
+	// profileFerretV2 is FerretDB v2 on DocumentDB (the engine behind
+	// Azure Cosmos DB for MongoDB vCore), as recorded from v2.5.0.
+	profileFerretV2 = &profile{
+		name: "FerretDB v2",
+		// create answers ok and keeps none of these. A validator, left out
+		// too, is kept by collMod, which the next round sends.
+		unkeptCollection: []string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"},
+		replies: []reply{
+			{code: 1, message: "not supported yet", class: classUnsupported}, // hidden indexes
+			{code: 1, message: "not implemented yet", class: classUnsupported},
+			{code: 1, message: "deadlock detected", class: classTransient},
+			{code: 1, message: "could not create exclusion constraint", class: classDuplicates},
+		},
+	}
+)
+
+// profileFromBuildInfo recognises the server from its buildInfo answer:
+// FerretDB v2 has a "ferretdb" document, v1 a "ferretdbVersion" string.
+func profileFromBuildInfo(info bson.Raw) *profile {
+	if v2, ok := info.Lookup("ferretdb").DocumentOK(); ok {
+		return profileFerretV2.named(stringField(v2, "version"))
+	}
+	if _, ok := info.Lookup("ferretdbVersion").StringValueOK(); ok {
+		return profileFerretV1.named(stringField(info, "ferretdbVersion"))
+	}
+	return profileMongoDB.named(stringField(info, "version"))
+}
+
+func stringField(doc bson.Raw, key string) string {
+	s, _ := doc.Lookup(key).StringValueOK()
+	return s
+}
+
+// named is a copy of p with the version in its name, when the server
+// gives one.
+func (p *profile) named(version string) *profile {
+	c := *p
+	if version != "" && version != "unknown" {
+		c.name = fmt.Sprintf("%s (%s)", p.name, version)
+	}
+	return &c
+}
+
+// classify says what a server's reply means. spec is the index the
+// command was about, when there was one. A dropped connection is
+// transient on every server.
+func (p *profile) classify(err error, spec *IndexSpec) class {
+	if err == nil {
+		return classOther
+	}
+	if networkOrLabelled(err) {
+		return classTransient
+	}
+	code, ok := errorCode(err)
+	if !ok {
+		return classOther
+	}
+	msg := errorMessage(err)
+	special := spec != nil && slices.ContainsFunc(spec.Keys, func(k IndexKey) bool { return k.Type.special() })
+	// The server's own replies first: they refine MongoDB's codes.
+	var own []reply
+	if p != nil {
+		own = p.replies
+	}
+	for _, list := range [][]reply{own, mongoReplies} {
+		for _, r := range list {
+			if r.code == code && strings.Contains(msg, r.message) && (!r.specialKeys || special) {
+				return r.class
+			}
+		}
+	}
+	return classOther
+}
+
+// networkOrLabelled: a dropped or failed connection, including the driver
+// clearing its pool after another operation lost its connection, or an
+// error the server labels retryable.
+func networkOrLabelled(err error) bool {
+	if mongo.IsNetworkError(err) {
+		return true
+	}
+	var r interface{ Retryable() bool }
+	if errors.As(err, &r) && r.Retryable() {
+		return true
+	}
+	var le mongo.LabeledError
+	return errors.As(err, &le) && le.HasErrorLabel("RetryableWriteError")
+}
+
+func errorMessage(err error) string {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) {
+		return ce.Message
+	}
+	return err.Error()
+}
+
+// serverInfo finds the server's profile once per Init, and only when the
+// engine needs it: a steady-state Init sends nothing but its listings.
+type serverInfo struct {
+	db    *mongo.Database
+	mu    sync.Mutex
+	known *profile // nil until buildInfo succeeded
+}
+
+// profile asks buildInfo once it succeeds; a failure (a dropped
+// connection, say) is returned for the caller to retry, not remembered.
+func (i *serverInfo) profile(ctx context.Context) (*profile, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.known != nil {
+		return i.known, nil
+	}
+	info, err := i.db.Client().Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
+	if err != nil {
+		return nil, &IndexError{Op: "buildInfo", Err: err}
+	}
+	i.known = profileFromBuildInfo(info)
+	return i.known, nil
+}
+
+// classify classifies a reply with the server's profile, asking for it if
+// need be; when buildInfo fails too, MongoDB's codes alone decide.
+func (i *serverInfo) classify(ctx context.Context, err error, spec *IndexSpec) class {
+	if err == nil {
+		return classOther
+	}
+	if _, ok := errorCode(err); !ok {
+		return profileMongoDB.classify(err, spec)
+	}
+	p, perr := i.profile(ctx)
+	if perr != nil {
+		p = profileMongoDB
+	}
+	return p.classify(err, spec)
+}
+
+// profiles are every profile, for the checks made before the server is
+// known.
+var profiles = []*profile{profileMongoDB, profileFerretV1, profileFerretV2}
+
+// confirmable reports that a createIndexes answer proves these indexes
+// were built as sent: none uses an option some server accepts without
+// keeping (only a listing tells those).
+func confirmable(specs []IndexSpec) bool {
+	for _, p := range profiles {
+		for _, o := range p.unkeptIndex {
+			if slices.ContainsFunc(specs, func(s IndexSpec) bool { return s.hasOption(o) }) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// hasOption reports that the spec sends the index option o.
+func (s IndexSpec) hasOption(o string) bool {
+	for _, e := range s.Document()[2:] { // after key and name
+		if e.Key == o {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,139 @@
+package odm
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+type poolCleared struct{}
+
+func (poolCleared) Error() string   { return "connection pool was cleared" }
+func (poolCleared) Retryable() bool { return true }
+
+// TestClassify: the replies servers were recorded answering (MongoDB's
+// documented codes; FerretDB v2 on DocumentDB as in server-notes.md),
+// each with what it means on each server.
+func TestClassify(t *testing.T) {
+	plain := Index(Asc("a"))
+	text := Index(TextKey("a"))
+	cmd := func(code int32, name, msg string) error {
+		return &IndexError{Collection: "c", Op: "createIndexes", Err: mongo.CommandError{Code: code, Name: name, Message: msg}}
+	}
+	for _, tt := range []struct {
+		name    string
+		err     error
+		spec    IndexSpec
+		mongo   class // on MongoDB (and any server not recognised)
+		ferret1 class
+		ferret2 class
+	}{
+		// FerretDB v2 on DocumentDB, as recorded.
+		{"v2 index collation", cmd(115, "CommandNotSupported", "createIndex.collation is not implemented yet"), plain, classUnsupported, classUnsupported, classUnsupported},
+		{"v2 hidden index", cmd(1, "InternalError", "hidden indexes are not supported yet."), plain, classOther, classOther, classUnsupported},
+		{"v2 collMod hidden", cmd(1, "InternalError", "'collMod.index.hidden' is not supported yet."), plain, classOther, classOther, classUnsupported},
+		{"v2 collMod TTL on a non-TTL index", cmd(72, "InvalidOptions", "no expireAfterSeconds field to update"), plain, classUnsupported, classUnsupported, classUnsupported},
+		{"v2 collMod prepareUnique", cmd(40415, "UnknownBsonField", "BSON field 'collMod.index.prepareUnique' is an unknown field."), plain, classUnsupported, classUnsupported, classUnsupported},
+		{"v2 unique over duplicates", cmd(1, "InternalError", `could not create exclusion constraint "documents_rum_index_3"`), plain, classOther, classOther, classDuplicates},
+		{"v2 deadlock", cmd(1, "InternalError", "deadlock detected"), plain, classOther, classOther, classTransient},
+		{"other InternalError", cmd(1, "InternalError", "disk full"), plain, classOther, classOther, classOther},
+		{"other InvalidOptions", cmd(72, "InvalidOptions", "bad option"), plain, classOther, classOther, classOther},
+		// MongoDB's documented codes, the same on every server.
+		{"duplicate key", cmd(11000, "DuplicateKey", "E11000 duplicate key error collection: db.c index: a_1 dup key: { a: 1 }"), plain, classDuplicates, classDuplicates, classDuplicates},
+		{"not implemented", cmd(238, "NotImplemented", "x"), plain, classUnsupported, classUnsupported, classUnsupported},
+		{"command not found", cmd(59, "CommandNotFound", "no such command: 'collMod'"), plain, classUnsupported, classUnsupported, classUnsupported},
+		{"cannot create index", cmd(67, "CannotCreateIndex", "x"), plain, classUnsupported, classUnsupported, classUnsupported},
+		{"invalid index spec option", cmd(197, "InvalidIndexSpecOption", "x"), plain, classUnsupported, classUnsupported, classUnsupported},
+		{"index options conflict", cmd(85, "IndexOptionsConflict", "x"), plain, classConflict, classConflict, classConflict},
+		{"index key specs conflict", cmd(86, "IndexKeySpecsConflict", "x"), plain, classConflict, classConflict, classConflict},
+		{"index not found", cmd(27, "IndexNotFound", "index not found with name [a_1]"), plain, classGone, classGone, classGone},
+		// FerretDB v1 answers IndexNotFound to a key type it lacks.
+		{"v1 build race", cmd(1, "InternalError", "[registry.go:498 metadata.(*Registry).indexesCreate] SQL logic error: index items_3a79338f_by_a already exists (1)"), plain, classOther, classTransient, classOther},
+		{"v1 unique over duplicates", cmd(1, "InternalError", "[registry.go:498 metadata.(*Registry).indexesCreate] constraint failed: UNIQUE constraint failed: index 'items_3a79338f_by_a' (2067)"), plain, classOther, classDuplicates, classOther},
+		{"v1 unknown key type", cmd(27, "IndexNotFound", "x"), text, classGone, classUnsupported, classGone},
+		{"build already in progress", cmd(285, "IndexBuildAlreadyInProgress", "x"), plain, classTransient, classTransient, classTransient},
+		{"build aborted", cmd(276, "IndexBuildAborted", "x"), plain, classTransient, classTransient, classTransient},
+		{"not primary", cmd(10107, "NotWritablePrimary", "x"), plain, classTransient, classTransient, classTransient},
+		{"stepped down", mongo.CommandError{Code: 91, Labels: []string{"RetryableWriteError"}}, plain, classTransient, classTransient, classTransient},
+		{"network", mongo.CommandError{Code: 6, Labels: []string{"NetworkError"}}, plain, classTransient, classTransient, classTransient},
+		{"pool cleared", fmt.Errorf("wrapped: %w", poolCleared{}), plain, classTransient, classTransient, classTransient},
+		{"not a server reply", errors.New("boom"), plain, classOther, classOther, classOther},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.mongo, profileMongoDB.classify(tt.err, &tt.spec), "MongoDB")
+			assert.Equal(t, tt.ferret1, profileFerretV1.classify(tt.err, &tt.spec), "FerretDB v1")
+			assert.Equal(t, tt.ferret2, profileFerretV2.classify(tt.err, &tt.spec), "FerretDB v2")
+		})
+	}
+}
+
+// TestProfileFromBuildInfo: FerretDB v2 is known by its "ferretdb"
+// document, v1 by "ferretdbVersion"; anything else is MongoDB.
+func TestProfileFromBuildInfo(t *testing.T) {
+	for _, tt := range []struct {
+		info       string
+		want       *profile
+		wantName   string
+		unkeptColl []string
+	}{
+		{`{"version": "7.0.77", "gitVersion": "x", "ferretdb": {"version": "v2.5.0", "package": "deb"}, "ok": 1}`, profileFerretV2, "FerretDB v2 (v2.5.0)",
+			[]string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"}},
+		{`{"version": "7.0.42", "ferretdbVersion": "v1.24.0", "ok": 1}`, profileFerretV1, "FerretDB v1 (v1.24.0)", []string{"clusteredIndex", "changeStreamPreAndPostImages"}},
+		{`{"version": "8.0.4", "gitVersion": "x", "ok": 1}`, profileMongoDB, "MongoDB (8.0.4)", nil},
+		{`{"version": "7.0.42", "ferretdbVersion": "unknown", "ok": 1}`, profileFerretV1, "FerretDB v1", []string{"clusteredIndex", "changeStreamPreAndPostImages"}},
+	} {
+		var raw bson.Raw
+		require.NoError(t, bson.UnmarshalExtJSON([]byte(tt.info), false, &raw))
+		p := profileFromBuildInfo(raw)
+		assert.Equal(t, tt.wantName, p.name)
+		assert.Equal(t, tt.want.replies, p.replies, tt.wantName)
+		assert.Equal(t, tt.unkeptColl, p.unkeptCollection, tt.wantName)
+	}
+}
+
+// TestUnkeptCollectionOptionsAreUnsupported: on FerretDB v2, create keeps
+// no capped, timeseries, clusteredIndex or collation option. The planner
+// recognises each from the listing: an *UnsupportedError naming all of
+// them, or, with SkipUnsupported, options left alone and reported, never
+// a conflict at every start.
+func TestUnkeptCollectionOptionsAreUnsupported(t *testing.T) {
+	shape := &collectionShape{options: &CollectionOptions{Capped: &CappedOptions{Size: 1 << 20}}}
+	decl := &declared{collection: "logs", shape: shape}
+	plain := listing{collection: &collectionInfo{exists: true, kind: "collection", options: bson.Raw(must(bson.Marshal(bson.D{})))}}
+	options := diffCollection(shape, plain.collection.options, true)
+	require.NotEmpty(t, options)
+
+	p := planner{decl: decl, cfg: defaults()}
+	require.True(t, p.needsProfile(nil, options))
+	_, err := p.plan(plain, nil, profileFerretV2)
+	var ue *UnsupportedError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, []string{"capped", "size"}, ue.Options)
+
+	_, err = p.plan(plain, nil, profileMongoDB)
+	assert.NoError(t, err, "on MongoDB the difference is a conflict, for the gate to judge")
+
+	skip := defaults()
+	skip.skipUnsupported = true
+	p = planner{decl: decl, cfg: skip}
+	r, err := p.plan(plain, nil, profileFerretV2)
+	require.NoError(t, err)
+	refused := &refusals{skipped: map[string]*IndexResult{}, unkeptOptions: map[string]bool{}}
+	for _, o := range r.unkeptOptions {
+		refused.unkeptOptions[o] = true
+	}
+	assert.NoError(t, p.gate(r, refused), "not a conflict")
+	assert.Empty(t, p.steps(r, refused))
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
