@@ -76,6 +76,9 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 			defer func() { <-sem }()
 			s := syncer{cfg: cfg, db: db, coll: db.Collection(c.collection), specs: c.specs, shape: c.shape, server: server}
 			report.Collections[i], report.Plan.Collections[i], errs[i] = s.run(ctx)
+			if errs[i] == nil { // search indexes (search_sync.go): no command when none declared
+				errs[i] = syncSearch(ctx, cfg, db, c, &report.Collections[i], &report.Plan.Collections[i])
+			}
 		}()
 	}
 	wg.Wait()

@@ -17,7 +17,9 @@ type config struct {
 	onConflict      ConflictPolicy
 	dropUndeclared  bool
 	dryRun          bool
-	commitQuorum    any // nil, int32 or string
+	commitQuorum    any           // nil, int32 or string
+	waitSearch      bool          // WaitForSearchIndexes (search_sync.go)
+	searchPoll      time.Duration // first wait between search index listings
 }
 
 func defaults() config {
@@ -27,6 +29,7 @@ func defaults() config {
 		attempts:    5,
 		backoff:     50 * time.Millisecond,
 		onConflict:  ConflictFail,
+		searchPoll:  time.Second,
 	}
 }
 

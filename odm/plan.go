@@ -26,6 +26,9 @@ type CollectionPlan struct {
 	// declarations, or a Create when the collection does not exist; only
 	// for collections whose models declare options or a validator.
 	Options []OptionChange `json:"options,omitempty"`
+	// Search are the declared search indexes, then the listed ones nobody
+	// declares; only for collections whose models declare search indexes.
+	Search []SearchIndexChange `json:"search,omitempty"`
 }
 
 // Step is what applying the plan does about one change, under the plan's
@@ -98,6 +101,7 @@ func (p *IndexPlan) Pending() int {
 				n++
 			}
 		}
+		n += searchPending(c.Search)
 	}
 	return n
 }
@@ -107,6 +111,11 @@ func (p *IndexPlan) Count(a Action) int {
 	n := 0
 	for _, c := range p.Collections {
 		for _, ch := range c.Changes {
+			if ch.Action == a {
+				n++
+			}
+		}
+		for _, ch := range c.Search {
 			if ch.Action == a {
 				n++
 			}
@@ -124,9 +133,10 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 		for _, o := range c.Options {
 			fmt.Fprintf(tw, "%s\t(collection)\t%s\t%s\t%s\n", c.Collection, o.Action, p.OptionStep(o), o.summary())
 		}
-		if len(c.Changes) == 0 {
+		if len(c.Changes) == 0 && len(c.Search) == 0 {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
 		}
+		writeSearchPlanRows(tw, c)
 		for _, ch := range c.Changes {
 			detail := ch.summary()
 			if ch.ListedName != "" {
@@ -164,9 +174,10 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Step Step `json:"step"`
 	}
 	type collection struct {
-		Collection string   `json:"collection"`
-		Changes    []change `json:"changes"`
-		Options    []option `json:"options,omitempty"`
+		Collection string              `json:"collection"`
+		Changes    []change            `json:"changes"`
+		Options    []option            `json:"options,omitempty"`
+		Search     []SearchIndexChange `json:"search,omitempty"`
 	}
 	out := struct {
 		OnConflict     ConflictPolicy `json:"onConflict"`
@@ -175,7 +186,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Collections    []collection   `json:"collections"`
 	}{p.OnConflict, p.DropUndeclared, p.Pending(), make([]collection, len(p.Collections))}
 	for i, c := range p.Collections {
-		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes))}
+		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Search: c.Search}
 		for j, ch := range c.Changes {
 			out.Collections[i].Changes[j] = change{ch, p.Step(ch)}
 		}

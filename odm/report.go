@@ -26,6 +26,10 @@ type CollectionReport struct {
 	// Options are the collection-level results: the collection's creation
 	// with its options, and each option changed, kept or skipped.
 	Options []IndexResult `json:"options,omitempty"`
+	// Search are the collection's search indexes, each with what Init did
+	// and its status; only for collections whose models declare search
+	// indexes.
+	Search []SearchIndexResult `json:"search,omitempty"`
 	// Duration is the time spent on the collection.
 	Duration time.Duration `json:"duration"`
 }
@@ -69,10 +73,16 @@ type IndexResult struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Names returns the names of the collection's indexes with outcome o.
+// Names returns the names of the collection's indexes (search indexes
+// included) with outcome o.
 func (c CollectionReport) Names(o Outcome) []string {
 	var out []string
 	for _, r := range c.Indexes {
+		if r.Outcome == o {
+			out = append(out, r.Name)
+		}
+	}
+	for _, r := range c.Search {
 		if r.Outcome == o {
 			out = append(out, r.Name)
 		}
@@ -108,7 +118,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		for _, x := range c.Options {
 			fmt.Fprintf(tw, "%s\t(%s)\t%s\t%s\t%s\n", c.Collection, x.Name, x.Action, x.Outcome, x.Reason)
 		}
-		if len(c.Indexes) == 0 {
+		if len(c.Indexes) == 0 && len(c.Search) == 0 {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
 		}
 		for _, x := range c.Indexes {
@@ -118,6 +128,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Collection, x.Name, x.Action, x.Outcome, detail)
 		}
+		writeSearchReportRows(tw, c)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
