@@ -270,6 +270,9 @@ func normalizeMapping(m map[string]any) {
 		if !ok {
 			list = []any{v}
 		}
+		// A field indexed as several types: the order of the types does
+		// not matter.
+		sort.SliceStable(list, func(i, j int) bool { return fieldTypeOf(list[i]) < fieldTypeOf(list[j]) })
 		for _, f := range list {
 			if fm, ok := f.(map[string]any); ok {
 				normalizeSearchField(fm)
@@ -294,6 +297,12 @@ func normalizeSearchField(f map[string]any) {
 	if typ == "document" || typ == "embeddedDocuments" {
 		normalizeMapping(f)
 	}
+}
+
+func fieldTypeOf(v any) string {
+	m, _ := v.(map[string]any)
+	t, _ := m["type"].(string)
+	return t
 }
 
 func vectorKey(v any) string {
