@@ -171,7 +171,7 @@ func (s *searchSyncer) sync(ctx context.Context, rep *CollectionReport, plan *Co
 	for i := range changes {
 		changes[i].Step = s.step(changes[i])
 	}
-	plan.Search = changes
+	plan.Search = slices.Clone(changes) // the plan keeps the first listing's statuses
 	if s.cfg.dryRun {
 		rep.Search = s.results(changes, nil, true)
 		return nil
@@ -395,13 +395,17 @@ func (s *searchSyncer) refresh(ctx context.Context, changes []SearchIndexChange)
 	}
 	seen := map[string]string{}
 	done := func(listed []listedSearch) bool {
+		for i := range changes { // an index no longer listed has no status
+			changes[i].Status, changes[i].Queryable, changes[i].Message = "", false, ""
+		}
 		ready := 0
 		for _, l := range listed {
-			i, ok := declared[l.name]
-			if !ok {
+			if i := slices.IndexFunc(changes, func(c SearchIndexChange) bool { return c.Name == l.name }); i >= 0 {
+				changes[i].Status, changes[i].Queryable, changes[i].Message = l.status, l.queryable, l.message
+			}
+			if _, ok := declared[l.name]; !ok {
 				continue
 			}
-			changes[i].Status, changes[i].Queryable, changes[i].Message = l.status, l.queryable, l.message
 			if seen[l.name] != l.status {
 				seen[l.name] = l.status
 				s.log(ctx, slog.LevelInfo, "odm: search index status", slog.String("index", l.name),
