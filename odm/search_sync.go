@@ -78,7 +78,8 @@ func (e *SearchConflictError) Error() string {
 // searchUnsupportedCodes are the answers of servers without MongoDB
 // Search: SearchNotEnabled (31082), CommandNotFound (59),
 // CommandNotSupported (115), NotImplemented (238), and an unknown
-// aggregation stage (40324).
+// aggregation stage (40324). FerretDB 1.24 answers $listSearchIndexes
+// with code 40234 and MongoDB's message, which the message test catches.
 var searchUnsupportedCodes = []int32{31082, codeCommandNotFound, codeCommandNotSupported, codeNotImplemented, 40324}
 
 // searchUnsupported reports a refusal for lack of MongoDB Search.
