@@ -378,3 +378,41 @@ func TestDiffSearchRejectsBadListings(t *testing.T) {
 		assert.Error(t, err)
 	}
 }
+
+// FuzzDiffSearch feeds DiffSearch arbitrary listing bytes: an error or a
+// result, never a panic.
+func FuzzDiffSearch(f *testing.F) {
+	entries, err := os.ReadDir(filepath.Join("testdata", "search"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) != ".json" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("testdata", "search", e.Name()))
+		if err != nil {
+			f.Fatal(err)
+		}
+		var file struct {
+			Listing []bson.Raw `bson:"listing"`
+		}
+		if err := bson.UnmarshalExtJSON(data, false, &file); err != nil {
+			f.Fatal(err)
+		}
+		for _, raw := range file.Listing {
+			f.Add([]byte(raw))
+		}
+	}
+	declared, err := odm.DeclaredSearch(searchMovie{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	specs := append(declared["search_movies"], odm.SearchIndexSpec{Name: "test-search-index"})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		changes, err := odm.DiffSearch(specs, []bson.Raw{data})
+		if err == nil && len(changes) < len(specs) {
+			t.Fatalf("%d changes for %d declared indexes", len(changes), len(specs))
+		}
+	})
+}
