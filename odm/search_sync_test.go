@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"reflect"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
