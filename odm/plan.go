@@ -136,7 +136,6 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 		if len(c.Changes) == 0 && len(c.Search) == 0 {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
 		}
-		writeSearchPlanRows(tw, c)
 		for _, ch := range c.Changes {
 			detail := ch.summary()
 			if ch.ListedName != "" {
@@ -147,6 +146,7 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Collection, ch.Name, ch.Action, p.Step(ch), detail)
 		}
+		writeSearchPlanRows(tw, c)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
