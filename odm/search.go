@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -295,6 +296,12 @@ func checkSearchSpec(s SearchIndexSpec, st *reflectx.Struct) []string {
 				add("path %s is indexed twice", p)
 			case !exists(p):
 				add("filter path %s names no field of the struct (set OutsideStruct for fields stored beside the struct's own)", p)
+			default:
+				if f, ok := st.Field(p); ok {
+					if msg := filterType(f.Type); msg != "" {
+						add("filter %s: %s", p, msg)
+					}
+				}
 			}
 			seen[p] = true
 		}
@@ -373,7 +380,29 @@ func checkVectorField(v VectorField, st *reflectx.Struct, outside bool) []string
 	return msgs
 }
 
-var bsonVectorType = reflect.TypeFor[bson.Vector]()
+var (
+	bsonVectorType = reflect.TypeFor[bson.Vector]()
+	timeType       = reflect.TypeFor[time.Time]()
+	marshalerTypes = []reflect.Type{reflect.TypeFor[bson.Marshaler](), reflect.TypeFor[bson.ValueMarshaler]()}
+)
+
+// filterType says what is wrong with a Go type holding a vector index's
+// filter field: MongoDB filters on booleans, dates, ObjectIds, numbers,
+// strings and UUIDs (or arrays of them), never on a document.
+func filterType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8 {
+		t = t.Elem()
+	}
+	for _, m := range marshalerTypes {
+		if t.Implements(m) || reflect.PointerTo(t).Implements(m) {
+			return "" // the type decides its own BSON form
+		}
+	}
+	if t.Kind() == reflect.Map || t.Kind() == reflect.Struct && t != timeType {
+		return fmt.Sprintf("the field holds %v, a document; filter on booleans, dates, ObjectIds, numbers, strings or UUIDs", t)
+	}
+	return ""
+}
 
 // vectorType says what is wrong with a Go type holding a vector: it must be
 // a slice or array of numbers, or a bson.Vector; an array must have the

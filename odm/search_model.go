@@ -59,6 +59,9 @@ func tagSearchIndexes(goType string, st *reflectx.Struct, problem func(Problem))
 				order = append(order, name)
 			}
 			if c.filter {
+				if msg := filterType(f.Type); msg != "" {
+					problem(Problem{Field: f.GoPath, Tag: f.Tag.Get(TagKey), Index: name, Message: fmt.Sprintf("filter %s: %s", f.Path, msg)})
+				}
 				s.Filters = append(s.Filters, f.Path)
 				continue
 			}

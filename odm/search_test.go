@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -131,6 +132,17 @@ type (
 		V []float32 `bson:"v" odm:"vector:3,cosine"`
 		F string    `bson:"f" odm:"vectorFilter:x,y"`
 	}
+	vecFilterDoc struct {
+		V    []float32         `bson:"v" odm:"vector:3,cosine"`
+		Meta map[string]string `bson:"meta" odm:"vectorFilter"`
+	}
+	vecFilterKinds struct {
+		V    []float32     `bson:"v" odm:"vector:3,cosine"`
+		At   time.Time     `bson:"at" odm:"vectorFilter"`
+		ID   bson.ObjectID `bson:"oid" odm:"vectorFilter"`
+		Tags []string      `bson:"tags" odm:"vectorFilter"`
+		On   *bool         `bson:"on" odm:"vectorFilter"`
+	}
 	searchBadPaths  struct{ Title string }
 	searchDupNames  struct{ Title string }
 	searchPanics    struct{ Title string }
@@ -172,6 +184,7 @@ func TestSearchValidation(t *testing.T) {
 		{"array of the wrong length", vecArray{}, []string{"vecArray.V", "[4]float32, 4 numbers, but the index declares 3 dimensions"}},
 		{"filter without vector", vecFilterOnly{}, []string{"vecFilterOnly.F", `vector index "vector_index" has filter fields but no vector field`}},
 		{"filter with options", vecFilterComma{}, []string{"vecFilterComma.F", "vectorFilter takes only an index name"}},
+		{"filter on a document", vecFilterDoc{}, []string{"vecFilterDoc.Meta", "filter meta: the field holds map[string]string, a document"}},
 		{"paths outside the struct", searchBadPaths{}, []string{"searchBadPaths.SearchIndexes()[0]", "vector path emb names no field", "filter path tenant names no field"}},
 		{"one name, two definitions", searchDupNames{}, []string{"searchDupNames.SearchIndexes()[1]", `search index name "default" is declared twice`}},
 		{"panicking method", searchPanics{}, []string{"searchPanics.SearchIndexes()", "panicked: no search indexes today"}},
@@ -214,6 +227,13 @@ func (sharedSearchB) SearchIndexes() []odm.SearchIndexSpec {
 }
 func (sharedSearchC) SearchIndexes() []odm.SearchIndexSpec {
 	return []odm.SearchIndexSpec{{Fields: []odm.SearchField{{Path: "title", Type: "token"}}}}
+}
+
+func TestSearchFilterKinds(t *testing.T) {
+	got, err := odm.DeclaredSearch(vecFilterKinds{})
+	require.NoError(t, err, "dates, ObjectIds, arrays of strings and booleans are filters")
+	require.Len(t, got["vec_filter_kinds"], 1)
+	assert.Equal(t, []string{"at", "oid", "tags", "on"}, got["vec_filter_kinds"][0].Filters)
 }
 
 func TestSearchSharedCollection(t *testing.T) {
