@@ -89,7 +89,7 @@ func TestSearchCommandFormats(t *testing.T) {
 	s := &searchSyncer{cfg: cfg, collection: "cmd_movies", api: driverSearch{db.Collection("cmd_movies")}, specs: m.SearchIndexes}
 	rec.Reset()
 	_, _ = s.api.list(ctx)
-	_ = s.create(ctx, []SearchIndexChange{{Name: vec.IndexName(), spec: &vec}, {Name: text.IndexName(), spec: &text}})
+	_, _ = s.create(ctx, []SearchIndexChange{{Name: vec.IndexName(), spec: &vec}, {Name: text.IndexName(), spec: &text}})
 	_ = s.api.updateOne(ctx, "default", text.DefinitionDocument())
 	_ = s.drop(ctx, "vector_index")
 

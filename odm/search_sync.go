@@ -305,11 +305,19 @@ func (s *searchSyncer) apply(ctx context.Context, changes []SearchIndexChange) (
 		}
 	}
 	if len(creates) > 0 {
-		if err := s.create(ctx, creates); err != nil {
+		raced, err := s.create(ctx, creates)
+		if err != nil {
 			return outcomes, err
 		}
 		for _, c := range creates {
-			outcomes[c.Name] = map[bool]Outcome{true: Rebuilt, false: Created}[c.Action == Conflict]
+			switch {
+			case raced:
+				outcomes[c.Name] = Existed
+			case c.Action == Conflict:
+				outcomes[c.Name] = Rebuilt
+			default:
+				outcomes[c.Name] = Created
+			}
 		}
 	}
 	for _, c := range changes {
@@ -343,8 +351,10 @@ func wrapSearch(collection, op, name string, err error) error {
 // create sends one createSearchIndexes command with every missing index.
 // createSearchIndexes needs the collection to exist: when the server says
 // it does not, Init creates it (another process creating it first is no
-// error) and sends the command again.
-func (s *searchSyncer) create(ctx context.Context, creates []SearchIndexChange) error {
+// error) and sends the command again. When the server refuses the command
+// and a fresh listing holds every index with its declared type, another
+// process created them first: raced, and no error.
+func (s *searchSyncer) create(ctx context.Context, creates []SearchIndexChange) (raced bool, err error) {
 	models := make([]mongo.SearchIndexModel, len(creates))
 	names := make([]string, len(creates))
 	for i, c := range creates {
@@ -352,22 +362,46 @@ func (s *searchSyncer) create(ctx context.Context, creates []SearchIndexChange) 
 		names[i] = c.Name
 	}
 	s.log(ctx, slog.LevelDebug, "odm: createSearchIndexes", slog.Any("indexes", names))
-	err := s.api.createMany(ctx, models)
+	err = s.api.createMany(ctx, models)
 	if code, ok := errorCode(err); ok && code == codeNamespaceNotFound {
 		if cerr := s.api.createCollection(ctx); cerr != nil {
 			if code, ok := errorCode(cerr); !ok || code != codeNamespaceExists {
-				return searchError(s.collection, "create", nil, cerr)
+				return false, searchError(s.collection, "create", nil, cerr)
 			}
 		}
 		err = s.api.createMany(ctx, models)
 	}
-	if err != nil && searchUnsupported(err) {
-		return &UnsupportedError{Collection: s.collection, Index: strings.Join(names, ", "), Options: []string{"search indexes"}, Err: err}
+	switch {
+	case err == nil:
+		return false, nil
+	case searchUnsupported(err):
+		return false, &UnsupportedError{Collection: s.collection, Index: strings.Join(names, ", "), Options: []string{"search indexes"}, Err: err}
+	case s.allListed(ctx, creates):
+		s.log(ctx, slog.LevelInfo, "odm: search indexes created by another process", slog.Any("indexes", names))
+		return true, nil
 	}
+	return false, searchError(s.collection, "createSearchIndexes", names, err)
+}
+
+// allListed reports that a fresh listing holds every index of creates
+// with its declared type.
+func (s *searchSyncer) allListed(ctx context.Context, creates []SearchIndexChange) bool {
+	raws, err := s.list(ctx)
 	if err != nil {
-		return searchError(s.collection, "createSearchIndexes", names, err)
+		return false
 	}
-	return nil
+	types := map[string]SearchIndexType{}
+	for _, r := range raws {
+		if l, err := parseListedSearch(r); err == nil {
+			types[l.name] = l.typ
+		}
+	}
+	for _, c := range creates {
+		if types[c.Name] != c.Type {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *searchSyncer) drop(ctx context.Context, name string) error {

@@ -44,6 +44,7 @@ type fakeSearch struct {
 	listErr      error
 	createErr    error
 	noCollection bool
+	raced        bool // another process creates the indexes just before
 }
 
 func (f *fakeSearch) call(s string) {
@@ -101,7 +102,7 @@ func (f *fakeSearch) createMany(_ context.Context, models []mongo.SearchIndexMod
 			}
 		}
 		names = append(names, *o.Name)
-		if f.createErr == nil && !f.noCollection {
+		if f.createErr == nil && !f.noCollection || f.raced {
 			f.indexes = append(f.indexes, &fakeIndex{name: *o.Name, typ: *o.Type, def: m.Definition.(bson.D), dropped: -1})
 		}
 	}
@@ -225,6 +226,13 @@ func TestSearchSync(t *testing.T) {
 			calls:   []string{"list", "createSearchIndexes default", "create", "createSearchIndexes default", "list"},
 			steps:   []Step{StepCreate},
 			results: []outcome{{"default", Created, "READY"}}},
+		{name: "created by another process meanwhile", declared: []SearchIndexSpec{text}, server: &fakeSearch{raced: true, createErr: mongo.CommandError{Code: 68, Name: "IndexAlreadyExists", Message: "Duplicate Index"}},
+			calls:   []string{"list", "createSearchIndexes default", "list", "list"},
+			steps:   []Step{StepCreate},
+			results: []outcome{{"default", Existed, "READY"}}},
+		{name: "createSearchIndexes refused", declared: []SearchIndexSpec{text}, server: &fakeSearch{createErr: mongo.CommandError{Code: 8, Name: "UnknownError", Message: "Invalid index definition"}},
+			calls: []string{"list", "createSearchIndexes default", "list"}, steps: []Step{StepCreate},
+			err: "odm: createSearchIndexes on collection c, index default: (UnknownError) Invalid index definition"},
 		{name: "dry run lists only", declared: []SearchIndexSpec{textChanged, vec}, server: (&fakeSearch{}).with(text).with(other), opts: []Option{DryRun(), DropUndeclared()},
 			calls:   []string{"list"},
 			steps:   []Step{StepUpdateSearch, StepCreate, StepDrop},
