@@ -36,3 +36,5 @@ FUZZTIME ?= 20s
 fuzz:
 	$(GO) test -run '^$$' -fuzz=FuzzTagGrammar -fuzztime=$(FUZZTIME) ./odm
 	$(GO) test -run '^$$' -fuzz=FuzzDiff -fuzztime=$(FUZZTIME) ./odm
+	$(GO) test -run '^$$' -fuzz=FuzzSearchClause -fuzztime=$(FUZZTIME) ./odm
+	$(GO) test -run '^$$' -fuzz=FuzzSearchDiff -fuzztime=$(FUZZTIME) ./odm

@@ -399,9 +399,9 @@ func TestDiffSearchRejectsBadListings(t *testing.T) {
 	}
 }
 
-// FuzzDiffSearch feeds DiffSearch arbitrary listing bytes: an error or a
+// FuzzSearchDiff feeds DiffSearch arbitrary listing bytes: an error or a
 // result, never a panic.
-func FuzzDiffSearch(f *testing.F) {
+func FuzzSearchDiff(f *testing.F) {
 	entries, err := os.ReadDir(filepath.Join("testdata", "search"))
 	if err != nil {
 		f.Fatal(err)
