@@ -77,10 +77,11 @@ func (e *SearchConflictError) Error() string {
 
 // searchUnsupportedCodes are the answers of servers without MongoDB
 // Search: SearchNotEnabled (31082), CommandNotFound (59),
-// CommandNotSupported (115), NotImplemented (238), and an unknown
-// aggregation stage (40324). FerretDB 1.24 answers $listSearchIndexes
+// CommandNotSupported (115), NotImplemented (238), an unknown aggregation
+// stage (40324), and 6047401, the answer of MongoDB before 7.2 without
+// Atlas. FerretDB 1.24 answers $listSearchIndexes
 // with code 40234 and MongoDB's message, which the message test catches.
-var searchUnsupportedCodes = []int32{31082, codeCommandNotFound, codeCommandNotSupported, codeNotImplemented, 40324}
+var searchUnsupportedCodes = []int32{31082, codeCommandNotFound, codeCommandNotSupported, codeNotImplemented, 40324, 6047401}
 
 // searchUnsupported reports a refusal for lack of MongoDB Search.
 func searchUnsupported(err error) bool {
@@ -97,6 +98,7 @@ type searchSyncer struct {
 	collection string
 	api        searchAPI
 	specs      []SearchIndexSpec
+	skipReason string // the server's refusal of createSearchIndexes, when skipped
 }
 
 // searchAPI is what the sync sends to the server: the driver's
@@ -305,14 +307,14 @@ func (s *searchSyncer) apply(ctx context.Context, changes []SearchIndexChange) (
 		}
 	}
 	if len(creates) > 0 {
-		raced, err := s.create(ctx, creates)
+		done, err := s.create(ctx, creates)
 		if err != nil {
 			return outcomes, err
 		}
 		for _, c := range creates {
 			switch {
-			case raced:
-				outcomes[c.Name] = Existed
+			case done != Created:
+				outcomes[c.Name] = done
 			case c.Action == Conflict:
 				outcomes[c.Name] = Rebuilt
 			default:
@@ -351,10 +353,12 @@ func wrapSearch(collection, op, name string, err error) error {
 // create sends one createSearchIndexes command with every missing index.
 // createSearchIndexes needs the collection to exist: when the server says
 // it does not, Init creates it (another process creating it first is no
-// error) and sends the command again. When the server refuses the command
-// and a fresh listing holds every index with its declared type, another
-// process created them first: raced, and no error.
-func (s *searchSyncer) create(ctx context.Context, creates []SearchIndexChange) (raced bool, err error) {
+// error) and sends the command again. It returns Created; Existed when the
+// server refuses the command and a fresh listing holds every index with
+// its declared type (another process created them first); Skipped when the
+// server lacks search indexes and SkipUnsupported is set (a server may list
+// none and refuse to create them).
+func (s *searchSyncer) create(ctx context.Context, creates []SearchIndexChange) (Outcome, error) {
 	models := make([]mongo.SearchIndexModel, len(creates))
 	names := make([]string, len(creates))
 	for i, c := range creates {
@@ -362,25 +366,30 @@ func (s *searchSyncer) create(ctx context.Context, creates []SearchIndexChange) 
 		names[i] = c.Name
 	}
 	s.log(ctx, slog.LevelDebug, "odm: createSearchIndexes", slog.Any("indexes", names))
-	err = s.api.createMany(ctx, models)
+	err := s.api.createMany(ctx, models)
 	if code, ok := errorCode(err); ok && code == codeNamespaceNotFound {
 		if cerr := s.api.createCollection(ctx); cerr != nil {
 			if code, ok := errorCode(cerr); !ok || code != codeNamespaceExists {
-				return false, searchError(s.collection, "create", nil, cerr)
+				return "", searchError(s.collection, "create", nil, cerr)
 			}
 		}
 		err = s.api.createMany(ctx, models)
 	}
 	switch {
 	case err == nil:
-		return false, nil
+		return Created, nil
+	case searchUnsupported(err) && s.cfg.skipUnsupported:
+		s.skipReason = err.Error()
+		s.log(ctx, slog.LevelWarn, "odm: search indexes skipped: the server does not support them",
+			slog.Any("indexes", names), slog.String("reason", s.skipReason))
+		return Skipped, nil
 	case searchUnsupported(err):
-		return false, &UnsupportedError{Collection: s.collection, Index: strings.Join(names, ", "), Options: []string{"search indexes"}, Err: err}
+		return "", &UnsupportedError{Collection: s.collection, Index: strings.Join(names, ", "), Options: []string{"search indexes"}, Err: err}
 	case s.allListed(ctx, creates):
 		s.log(ctx, slog.LevelInfo, "odm: search indexes created by another process", slog.Any("indexes", names))
-		return true, nil
+		return Existed, nil
 	}
-	return false, searchError(s.collection, "createSearchIndexes", names, err)
+	return "", searchError(s.collection, "createSearchIndexes", names, err)
 }
 
 // allListed reports that a fresh listing holds every index of creates
@@ -516,6 +525,9 @@ func (s *searchSyncer) results(changes []SearchIndexChange, outcomes map[string]
 			r.Outcome = Planned
 		case acted:
 			r.Outcome = o
+			if o == Skipped {
+				r.Reason = s.skipReason
+			}
 		default:
 			r.Outcome = Kept
 		}

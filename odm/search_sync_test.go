@@ -247,6 +247,9 @@ func TestSearchSync(t *testing.T) {
 		{name: "createSearchIndexes refused for lack of the command", declared: []SearchIndexSpec{text}, server: &fakeSearch{createErr: mongo.CommandError{Code: 59, Name: "CommandNotFound", Message: "no such command: 'createSearchIndexes'"}},
 			calls: []string{"list", "createSearchIndexes default"}, steps: []Step{StepCreate},
 			err: "the server does not support search indexes"},
+		{name: "createSearchIndexes refused, skipped", declared: []SearchIndexSpec{text}, server: &fakeSearch{createErr: mongo.CommandError{Code: 6047401, Message: "Search index commands are only supported with Atlas."}}, opts: []Option{SkipUnsupported()},
+			calls: []string{"list", "createSearchIndexes default", "list"}, steps: []Step{StepCreate},
+			results: []outcome{{"default", Skipped, ""}}, log: "search indexes skipped"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
