@@ -59,7 +59,8 @@ type SearchIndexResult struct {
 
 // SearchConflictError reports search indexes listed under a declared name
 // with another type, which updateSearchIndex cannot change, under
-// ConflictFail. Nothing was changed.
+// ConflictFail. No search index was changed (the collection's regular
+// indexes, synced first, may have been).
 type SearchConflictError struct {
 	Collection string
 	Changes    []SearchIndexChange
@@ -160,16 +161,16 @@ func syncSearch(ctx context.Context, cfg config, db *mongo.Database, c *declared
 // sync lists, compares, applies and reports.
 func (s *searchSyncer) sync(ctx context.Context, rep *CollectionReport, plan *CollectionPlan) error {
 	listed, err := s.list(ctx)
-	var changes []SearchIndexChange
-	if err == nil {
-		changes, err = DiffSearch(s.specs, listed)
-	}
 	if err != nil {
 		if !searchUnsupported(err) {
 			return searchError(s.collection, "$listSearchIndexes", nil, err)
 		}
 		plan.Search, rep.Search, err = s.unsupported(ctx, err)
 		return err
+	}
+	changes, err := DiffSearch(s.specs, listed)
+	if err != nil {
+		return fmt.Errorf("odm: collection %s: %w", s.collection, err)
 	}
 	for i := range changes {
 		changes[i].Step = s.step(changes[i])
