@@ -74,6 +74,9 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 			defer wg.Done()
 			defer func() { <-sem }()
 			report.Collections[i], report.Plan.Collections[i], errs[i] = newExecutor(cfg, db, c, server).run(ctx)
+			if errs[i] == nil { // search indexes (search_sync.go): no command when none declared
+				errs[i] = syncSearch(ctx, cfg, db, c, &report.Collections[i], &report.Plan.Collections[i])
+			}
 		}()
 	}
 	wg.Wait()

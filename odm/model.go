@@ -51,6 +51,9 @@ type Model struct {
 	// Revision is the document path of the revision field (odm:"revision");
 	// empty when the model has none.
 	Revision string
+	// SearchIndexes are the declared MongoDB Search and Vector Search
+	// indexes: vector tags first, then SearchIndexes().
+	SearchIndexes []SearchIndexSpec
 
 	revisionIndex []int // the revision field's index path in the struct
 }
@@ -77,6 +80,7 @@ func Describe(model any) (*Model, error) {
 		}
 		m := *d.model
 		m.Indexes = slices.Clone(m.Indexes)
+		m.SearchIndexes = slices.Clone(m.SearchIndexes)
 		return &m, nil
 	}
 	d, err := describe(model)
@@ -88,6 +92,7 @@ func Describe(model any) (*Model, error) {
 	}
 	m := *d.model // the cached description stays as it is
 	m.Indexes = slices.Clone(m.Indexes)
+	m.SearchIndexes = slices.Clone(m.SearchIndexes)
 	return &m, nil
 }
 
@@ -279,6 +284,7 @@ func describeType(t reflect.Type) *describedModel {
 	describeCollection(zero, st, m, problem)
 	checkRulesApply(zero, tagged, problem)
 	describeRevision(tagged, m, problem)
+	describeSearch(zero, st, tagged, m, problem) // search_model.go
 	return d
 }
 

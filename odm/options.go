@@ -19,7 +19,9 @@ type config struct {
 	onConflict      ConflictPolicy
 	dropUndeclared  bool
 	dryRun          bool
-	commitQuorum    any // nil, int32 or string
+	commitQuorum    any           // nil, int32 or string
+	waitSearch      bool          // WaitForSearchIndexes (search_sync.go)
+	searchPoll      time.Duration // first wait between search index listings
 	// problems are faults in the arguments, such as an option given an
 	// impossible value, reported with the models' before any command.
 	problems []Problem
@@ -32,6 +34,7 @@ func defaults() config {
 		attempts:    5,
 		backoff:     50 * time.Millisecond,
 		onConflict:  ConflictFail,
+		searchPoll:  time.Second,
 	}
 }
 

@@ -29,6 +29,9 @@ type CollectionPlan struct {
 	// Error is why the collection could not be planned (its listing
 	// failed, say); empty when it was.
 	Error string `json:"error,omitempty"`
+	// Search are the declared search indexes, then the listed ones nobody
+	// declares; only for collections whose models declare search indexes.
+	Search []SearchIndexChange `json:"search,omitempty"`
 }
 
 // Step is what applying the plan does about one change, under the plan's
@@ -101,6 +104,7 @@ func (p *IndexPlan) Pending() int {
 				n++
 			}
 		}
+		n += searchPending(c.Search)
 	}
 	return n
 }
@@ -110,6 +114,11 @@ func (p *IndexPlan) Count(a Action) int {
 	n := 0
 	for _, c := range p.Collections {
 		for _, ch := range c.Changes {
+			if ch.Action == a {
+				n++
+			}
+		}
+		for _, ch := range c.Search {
 			if ch.Action == a {
 				n++
 			}
@@ -130,7 +139,7 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 		switch {
 		case c.Error != "":
 			fmt.Fprintf(tw, "%s\t-\t-\tfailed\t%s\n", c.Collection, oneLine(c.Error))
-		case len(c.Changes) == 0:
+		case len(c.Changes) == 0 && len(c.Search) == 0:
 			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
 		}
 		for _, ch := range c.Changes {
@@ -143,6 +152,7 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Collection, ch.Name, ch.Action, p.Step(ch), detail)
 		}
+		writeSearchPlanRows(tw, c)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -170,10 +180,11 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Step Step `json:"step"`
 	}
 	type collection struct {
-		Collection string   `json:"collection"`
-		Changes    []change `json:"changes"`
-		Options    []option `json:"options,omitempty"`
-		Error      string   `json:"error,omitempty"`
+		Collection string              `json:"collection"`
+		Changes    []change            `json:"changes"`
+		Options    []option            `json:"options,omitempty"`
+		Search     []SearchIndexChange `json:"search,omitempty"`
+		Error      string              `json:"error,omitempty"`
 	}
 	out := struct {
 		OnConflict     ConflictPolicy `json:"onConflict"`
@@ -182,7 +193,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Collections    []collection   `json:"collections"`
 	}{p.OnConflict, p.DropUndeclared, p.Pending(), make([]collection, len(p.Collections))}
 	for i, c := range p.Collections {
-		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Error: c.Error}
+		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Search: c.Search, Error: c.Error}
 		for j, ch := range c.Changes {
 			out.Collections[i].Changes[j] = change{ch, p.Step(ch)}
 		}

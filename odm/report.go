@@ -27,6 +27,10 @@ type CollectionReport struct {
 	// Options are the collection-level results: the collection's creation
 	// with its options, and each option changed, kept or skipped.
 	Options []IndexResult `json:"options,omitempty"`
+	// Search are the collection's search indexes, each with what Init did
+	// and its status; only for collections whose models declare search
+	// indexes.
+	Search []SearchIndexResult `json:"search,omitempty"`
 	// Duration is the time spent on the collection.
 	Duration time.Duration `json:"duration"`
 	// Failed says the collection's work failed, with Error; Indexes then
@@ -77,10 +81,16 @@ type IndexResult struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Names returns the names of the collection's indexes with outcome o.
+// Names returns the names of the collection's indexes (search indexes
+// included) with outcome o.
 func (c CollectionReport) Names(o Outcome) []string {
 	var out []string
 	for _, r := range c.Indexes {
+		if r.Outcome == o {
+			out = append(out, r.Name)
+		}
+	}
+	for _, r := range c.Search {
 		if r.Outcome == o {
 			out = append(out, r.Name)
 		}
@@ -119,7 +129,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		switch {
 		case c.Failed:
 			fmt.Fprintf(tw, "%s\t-\t-\t%s\t%s\n", c.Collection, Failed, oneLine(c.Error))
-		case len(c.Indexes) == 0:
+		case len(c.Indexes) == 0 && len(c.Search) == 0:
 			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
 		}
 		for _, x := range c.Indexes {
@@ -129,6 +139,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Collection, x.Name, x.Action, x.Outcome, detail)
 		}
+		writeSearchReportRows(tw, c)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -38,6 +38,7 @@ type fieldTag struct {
 	indexes  []indexClause
 	rules    fieldRules
 	revision bool
+	search   []searchClause // vector and vectorFilter clauses (search.go)
 }
 
 // fieldRules constrain a field's value in a generated $jsonSchema.
@@ -105,6 +106,11 @@ func parseTagValue(value string) (fieldTag, []string) {
 				errs = []string{"revision takes no value"}
 			}
 			ft.revision = true
+		case "vector", "vectorFilter":
+			var c searchClause
+			if c, errs = parseSearchClause(head, arg, raw); len(errs) == 0 {
+				ft.search = append(ft.search, c)
+			}
 		default:
 			var c indexClause
 			c, errs = parseClause(raw)
@@ -165,7 +171,7 @@ func parseClause(raw string) (indexClause, []string) {
 	case "uniqueIndex":
 		c.unique = true
 	default:
-		return c, []string{fmt.Sprintf("unknown clause %q (want index, uniqueIndex, required, enum, pattern, min, max or revision)", head)}
+		return c, []string{fmt.Sprintf("unknown clause %q (want index, uniqueIndex, required, enum, pattern, min, max, revision, vector or vectorFilter)", head)}
 	}
 	if hasName {
 		c.name = strings.TrimSpace(name)

@@ -211,6 +211,7 @@ type declared struct {
 	types      []string // Go types, in the order given
 	specs      []IndexSpec
 	shape      *collectionShape // nil when no model declares options or a validator
+	search     []SearchIndexSpec
 }
 
 // checkCollection checks indexes that will share one collection: names
@@ -351,6 +352,7 @@ func collect(args []any) ([]*declared, error) {
 		}
 		c.types = append(c.types, d.model.Type.String())
 		c.specs = append(c.specs, d.model.Indexes...)
+		c.search = append(c.search, d.model.SearchIndexes...)
 		if d.model.Options != nil || d.model.Validator != nil {
 			shape := &collectionShape{options: d.model.Options, validator: d.model.Validator, origin: d.model.Type.String()}
 			if c.shape != nil && !bytes.Equal(mustMarshal(c.shape.document()), mustMarshal(shape.document())) {
@@ -367,8 +369,10 @@ func collect(args []any) ([]*declared, error) {
 	for _, c := range cols {
 		if len(c.types) > 1 { // each model was checked on its own already
 			problems = append(problems, checkCollection(c.collection, c.specs)...)
+			problems = append(problems, checkSearchCollection(c.collection, c.search)...)
 		}
 		c.specs = dedupe(c.specs)
+		c.search = dedupeSearch(c.search)
 	}
 	if len(problems) > 0 {
 		return nil, &ValidationError{Problems: problems}

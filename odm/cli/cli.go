@@ -47,6 +47,7 @@ flags (both commands):
   --on-conflict=POLICY    fail (default), rebuild or keep an index that differs from its declaration
   --drop-undeclared       drop indexes no model declares (never _id_)
   --skip-unsupported      skip, and report, what the server does not support
+  --wait-search-indexes   apply: wait until every declared search index is queryable
 
 exit status: 0 nothing pending (plan) or done (apply); 2 changes pending (plan); 1 error
 `
@@ -77,6 +78,7 @@ func Run(ctx context.Context, args []string, db *mongo.Database, models []any, s
 	onConflict := fs.String("on-conflict", string(odm.ConflictFail), "")
 	dropUndeclared := fs.Bool("drop-undeclared", false, "")
 	skipUnsupported := fs.Bool("skip-unsupported", false, "")
+	waitSearch := fs.Bool("wait-search-indexes", false, "")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
@@ -100,6 +102,9 @@ func Run(ctx context.Context, args []string, db *mongo.Database, models []any, s
 	}
 	if *skipUnsupported {
 		opts = append(opts, odm.SkipUnsupported())
+	}
+	if *waitSearch {
+		opts = append(opts, odm.WaitForSearchIndexes())
 	}
 
 	if command == "plan" {

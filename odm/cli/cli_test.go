@@ -154,3 +154,44 @@ func TestBadInvocations(t *testing.T) {
 	assert.Equal(t, cli.ExitOK, code)
 	assert.Contains(t, out, "exit status")
 }
+
+type article struct {
+	Title     string    `bson:"title" odm:"index"`
+	Embedding []float32 `bson:"embedding" odm:"vector:3,cosine"`
+}
+
+// TestSearchIndexesOnServerWithoutSearch: plan and apply show search
+// indexes in the same table; a server without MongoDB Search fails them,
+// or skips and reports them with --skip-unsupported.
+func TestSearchIndexesOnServerWithoutSearch(t *testing.T) {
+	db := testrig.Database(t, nil)
+	models := []any{article{}}
+	code, _, errOut := run(t, db, models, "plan")
+	if code != cli.ExitError {
+		t.Skipf("the server (%s) supports MongoDB Search (plan exited %d): the unsupported path cannot be shown on it", testrig.Server(), code)
+	}
+	assert.Contains(t, errOut, "collection article, index vector_index: the server does not support search indexes")
+
+	code, out, errOut := run(t, db, models, "plan", "--skip-unsupported")
+	require.Equal(t, cli.ExitPending, code, errOut)
+	assert.Regexp(t, `article\s+vector_index\s+create\s+skip\s+vectorSearch; the server lacks search indexes`, out)
+	assert.Contains(t, out, "1 pending", "the regular index is pending, the skipped search index is not")
+
+	code, out, errOut = run(t, db, models, "apply", "--skip-unsupported", "--wait-search-indexes", "--json")
+	require.Equal(t, cli.ExitOK, code, errOut)
+	var report struct {
+		Collections []struct {
+			Search []struct {
+				Name, Type, Outcome, Reason string
+			} `json:"search"`
+		} `json:"collections"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &report), out)
+	require.Len(t, report.Collections, 1)
+	require.Len(t, report.Collections[0].Search, 1)
+	s := report.Collections[0].Search[0]
+	assert.Equal(t, "vector_index", s.Name)
+	assert.Equal(t, "vectorSearch", s.Type)
+	assert.Equal(t, "skipped", s.Outcome)
+	assert.NotEmpty(t, s.Reason)
+}
