@@ -26,6 +26,11 @@ type profile struct {
 	// replies are the server's own ways of answering, on top of MongoDB's
 	// documented codes (mongoReplies), which every profile understands.
 	replies []reply
+	// nonAtomicFilteredWrites: the server does not apply a filtered
+	// write's filter and its write atomically (two racing replaceOne on
+	// {_id, revision} can both be acknowledged), which the repositories'
+	// revision guard relies on.
+	nonAtomicFilteredWrites bool
 }
 
 // A class is what a server's reply means to the executor.
@@ -89,9 +94,10 @@ var (
 	profileMongoDB = &profile{name: "MongoDB"}
 	// profileFerretV1 is FerretDB v1 (SQLite or PostgreSQL backends).
 	profileFerretV1 = &profile{
-		name:             "FerretDB v1",
-		unkeptIndex:      []string{"sparse"},
-		unkeptCollection: []string{"clusteredIndex", "changeStreamPreAndPostImages"},
+		name:                    "FerretDB v1",
+		unkeptIndex:             []string{"sparse"},
+		unkeptCollection:        []string{"clusteredIndex", "changeStreamPreAndPostImages"},
+		nonAtomicFilteredWrites: true,
 		replies: []reply{
 			// createIndexes with a key type it does not know.
 			{code: 27, specialKeys: true, class: classUnsupported},
@@ -109,7 +115,8 @@ var (
 		name: "FerretDB v2",
 		// create answers ok and keeps none of these. A validator, left out
 		// too, is kept by collMod, which the next round sends.
-		unkeptCollection: []string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"},
+		unkeptCollection:        []string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"},
+		nonAtomicFilteredWrites: true,
 		replies: []reply{
 			{code: 1, message: "not supported yet", class: classUnsupported}, // hidden indexes
 			{code: 1, message: "not implemented yet", class: classUnsupported},

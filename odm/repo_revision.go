@@ -344,23 +344,14 @@ func lacksAtomicFilteredWrites(ctx context.Context, client *mongo.Client) (bool,
 	return a.lacks, a.name, nil
 }
 
-// classifyServer reads buildInfo: FerretDB v1 answers a ferretdbVersion
-// field, v2 a ferretdb document; neither applies a filtered write's filter
-// and write atomically (two racing replaceOne on {_id, revision} can both
-// be acknowledged).
+// classifyServer reads buildInfo through the server's profile: FerretDB
+// v1 and v2 do not apply a filtered write's filter and write atomically.
 func classifyServer(info bson.Raw) (lacks bool, name string) {
-	if v, err := info.LookupErr("ferretdbVersion"); err == nil {
-		s, _ := v.StringValueOK()
-		return true, "FerretDB " + s
+	p := profileFromBuildInfo(info)
+	if !p.nonAtomicFilteredWrites {
+		return false, ""
 	}
-	if v, err := info.LookupErr("ferretdb"); err == nil {
-		s := ""
-		if doc, ok := v.DocumentOK(); ok {
-			s, _ = doc.Lookup("version").StringValueOK()
-		}
-		return true, "FerretDB " + s
-	}
-	return false, ""
+	return true, p.name
 }
 
 // warnIfNotAtomic logs, once per repository, that the server does not
