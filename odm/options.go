@@ -18,6 +18,8 @@ type config struct {
 	dropUndeclared  bool
 	dryRun          bool
 	commitQuorum    any // nil, int32 or string
+	hideUndeclared  bool
+	progress        progressConfig
 }
 
 func defaults() config {
@@ -27,6 +29,7 @@ func defaults() config {
 		attempts:    5,
 		backoff:     50 * time.Millisecond,
 		onConflict:  ConflictFail,
+		progress:    defaultProgress(),
 	}
 }
 
