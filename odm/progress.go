@@ -2,10 +2,12 @@ package odm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -56,13 +58,18 @@ type progressConfig struct {
 	threshold time.Duration // 0 or less: never poll
 	interval  time.Duration
 	callback  func(Progress)
-	// unavailable is shared by the collections of one Init, so that a
-	// server without $currentOp is logged once.
-	unavailable *sync.Once
+	// state is shared by the collections of one Init, so that a server
+	// without $currentOp is asked and logged once.
+	state *progressState
+}
+
+type progressState struct {
+	logged      sync.Once
+	unavailable atomic.Bool
 }
 
 func defaultProgress() progressConfig {
-	return progressConfig{threshold: 2 * time.Second, interval: 3 * time.Second, unavailable: &sync.Once{}}
+	return progressConfig{threshold: 2 * time.Second, interval: 3 * time.Second, state: &progressState{}}
 }
 
 // OnProgress sends a Progress to fn each time Init polls a long index
@@ -159,7 +166,7 @@ func (w *buildWatch) loop(ctx context.Context) {
 			return
 		case <-timer.C:
 		}
-		if !w.poll(ctx) {
+		if cfg.state.unavailable.Load() || !w.poll(ctx) {
 			return
 		}
 		timer.Reset(cfg.interval)
@@ -182,7 +189,11 @@ func (w *buildWatch) poll(ctx context.Context) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		x.cfg.progress.unavailable.Do(func() {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return true // a slow answer: try again at the next interval
+		}
+		x.cfg.progress.state.unavailable.Store(true)
+		x.cfg.progress.state.logged.Do(func() {
 			x.log(ctx, slog.LevelDebug, "odm: no index build progress: the server does not answer $currentOp",
 				slog.String("error", errorMessage(err)))
 		})
