@@ -2,7 +2,6 @@ package odm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -66,6 +65,17 @@ type progressConfig struct {
 type progressState struct {
 	logged      sync.Once
 	unavailable atomic.Bool
+	// command: the server refuses the $currentOp stage and answers the
+	// currentOp command (deprecated since MongoDB 6.2; FerretDB has only
+	// the command).
+	command atomic.Bool
+}
+
+// off notes, and logs once per Init, that the server gives no progress.
+func (s *progressState) off(ctx context.Context, x *executor, why string, attrs ...slog.Attr) {
+	s.logged.Do(func() {
+		x.log(ctx, slog.LevelDebug, "odm: no index build progress: "+why, attrs...)
+	})
 }
 
 func defaultProgress() progressConfig {
@@ -95,18 +105,24 @@ type buildRecord struct {
 	otherStarted time.Time
 }
 
-// currentOpPipeline selects the createIndexes operations on the
+// currentOpFilter selects the createIndexes operations on the
 // collection's namespace that build any of the named indexes: Init's own
 // command and, if another process asked for the same index first, its
 // command, which Init's waits for.
+func currentOpFilter(db, coll string, indexes []string) bson.D {
+	return bson.D{
+		{Key: "ns", Value: db + "." + coll},
+		{Key: "command.createIndexes", Value: coll},
+		{Key: "command.indexes.name", Value: bson.D{{Key: "$in", Value: indexes}}},
+	}
+}
+
+// currentOpPipeline is the admin database aggregation that lists those
+// operations.
 func currentOpPipeline(db, coll string, indexes []string) mongo.Pipeline {
 	return mongo.Pipeline{
 		{{Key: "$currentOp", Value: bson.D{{Key: "allUsers", Value: true}, {Key: "idleConnections", Value: false}}}},
-		{{Key: "$match", Value: bson.D{
-			{Key: "ns", Value: db + "." + coll},
-			{Key: "command.createIndexes", Value: coll},
-			{Key: "command.indexes.name", Value: bson.D{{Key: "$in", Value: indexes}}},
-		}}},
+		{{Key: "$match", Value: currentOpFilter(db, coll, indexes)}},
 		{{Key: "$project", Value: bson.D{
 			{Key: "msg", Value: 1}, {Key: "progress", Value: 1}, {Key: "microsecs_running", Value: 1},
 		}}},
@@ -131,7 +147,6 @@ type buildWatch struct {
 	stop    chan struct{}
 	done    chan struct{}
 	other   time.Time // start of another process's build of these indexes
-	polling bool
 }
 
 // watchBuild starts watching the build of names, sent now; the returned
@@ -176,35 +191,72 @@ func (w *buildWatch) loop(ctx context.Context) {
 // poll reads the build's operations once and reports them. It returns
 // false when the server cannot tell: no $currentOp, or no privilege.
 func (w *buildWatch) poll(ctx context.Context) bool {
-	x := w.x
-	pctx, cancel := context.WithTimeout(ctx, max(x.cfg.progress.interval, time.Second))
-	defer cancel()
-	admin := x.db.Client().Database("admin")
-	cur, err := admin.Aggregate(pctx, currentOpPipeline(x.db.Name(), x.coll.Name(), w.names))
-	var ops []buildOp
-	if err == nil {
-		err = cur.All(pctx, &ops)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return false
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return true // a slow answer: try again at the next interval
-		}
-		x.cfg.progress.state.unavailable.Store(true)
-		x.cfg.progress.state.logged.Do(func() {
-			x.log(ctx, slog.LevelDebug, "odm: no index build progress: the server does not answer $currentOp",
-				slog.String("error", errorMessage(err)))
-		})
+	x, state := w.x, w.x.cfg.progress.state
+	// A deadline would add maxTimeMS, which the currentOp command would
+	// take for one more filter field: the poll is cancelled instead.
+	pctx, cancel := context.WithCancel(ctx)
+	slow := time.AfterFunc(max(x.cfg.progress.interval, time.Second), cancel)
+	ops, err := w.currentOp(pctx)
+	timedOut := !slow.Stop()
+	cancel()
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return false
+	case err != nil && timedOut:
+		return true // a slow answer: try again at the next interval
+	case err != nil:
+		state.unavailable.Store(true)
+		state.off(ctx, x, "the server does not answer $currentOp", slog.String("error", errorMessage(err)))
 		return false
 	}
 	now := time.Now()
 	for _, op := range ops {
-		p := w.progress(op, now)
-		w.report(ctx, p)
+		w.report(ctx, w.progress(op, now))
+	}
+	if len(ops) == 0 && !w.stopped() {
+		state.off(ctx, x, "the server lists none of Init's index builds in $currentOp")
 	}
 	return true
+}
+
+// currentOp lists the build's operations: with the $currentOp stage, or
+// the currentOp command where the server refuses the stage but has the
+// command. A refusal for lack of privilege is final.
+func (w *buildWatch) currentOp(ctx context.Context) ([]buildOp, error) {
+	x, state := w.x, w.x.cfg.progress.state
+	admin := x.db.Client().Database("admin")
+	if !state.command.Load() {
+		cur, err := admin.Aggregate(ctx, currentOpPipeline(x.db.Name(), x.coll.Name(), w.names))
+		var ops []buildOp
+		if err == nil {
+			err = cur.All(ctx, &ops)
+		}
+		if code, _ := errorCode(err); err == nil || ctx.Err() != nil || code == codeUnauthorized {
+			return ops, err
+		}
+	}
+	cmd := append(bson.D{{Key: "currentOp", Value: true}}, currentOpFilter(x.db.Name(), x.coll.Name(), w.names)...)
+	var answer struct {
+		InProg []buildOp `bson:"inprog"`
+	}
+	if err := admin.RunCommand(ctx, cmd).Decode(&answer); err != nil {
+		return nil, err
+	}
+	state.command.Store(true)
+	return answer.InProg, nil
+}
+
+// codeUnauthorized: the user may not list other users' operations.
+const codeUnauthorized = 13
+
+// stopped reports whether the watched command has returned.
+func (w *buildWatch) stopped() bool {
+	select {
+	case <-w.stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // progress turns one operation into a Progress. An operation running since
