@@ -141,12 +141,12 @@ type buildOp struct {
 
 // buildWatch polls one createIndexes command's build.
 type buildWatch struct {
-	x       *executor
-	names   []string
-	sent    time.Time
-	stop    chan struct{}
-	done    chan struct{}
-	other   time.Time // start of another process's build of these indexes
+	x     *executor
+	names []string
+	sent  time.Time
+	stop  chan struct{}
+	done  chan struct{}
+	other time.Time // start of another process's build of these indexes
 }
 
 // watchBuild starts watching the build of names, sent now; the returned
