@@ -142,6 +142,7 @@ type buildOp struct {
 // buildWatch polls one createIndexes command's build.
 type buildWatch struct {
 	x     *executor
+	coll  string
 	names []string
 	sent  time.Time
 	stop  chan struct{}
@@ -157,7 +158,7 @@ func (x *executor) watchBuild(ctx context.Context, names []string) func() time.T
 	if cfg.threshold <= 0 {
 		return func() time.Time { return time.Time{} }
 	}
-	w := &buildWatch{x: x, names: names, sent: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+	w := &buildWatch{x: x, coll: x.coll.Name(), names: names, sent: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
 	go w.loop(ctx)
 	return func() time.Time {
 		close(w.stop)
@@ -263,7 +264,7 @@ func (w *buildWatch) stopped() bool {
 // before Init sent its command is another process's build: Init's own
 // cannot have started before it was sent.
 func (w *buildWatch) progress(op buildOp, now time.Time) Progress {
-	p := Progress{Collection: w.x.coll.Name(), Indexes: w.names, Phase: phase(op.Msg), Percent: -1, Elapsed: now.Sub(w.sent)}
+	p := Progress{Collection: w.coll, Indexes: w.names, Phase: phase(op.Msg), Percent: -1, Elapsed: now.Sub(w.sent)}
 	if op.Progress != nil {
 		p.Done, p.Total = int64(op.Progress.Done), int64(op.Progress.Total)
 		if p.Total > 0 {
