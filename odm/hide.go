@@ -3,6 +3,7 @@ package odm
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -106,4 +107,33 @@ func (x *executor) undeclaredOutcomes(results []IndexResult) {
 			}
 		}
 	}
+}
+
+// StepHide: applying the plan hides the undeclared index.
+const StepHide Step = "hide"
+
+// undeclaredStep says what applying the plan does about an undeclared
+// index: as the planner decides, from the change and its collection's
+// other changes (a temporary index of Init's own is dropped).
+func (p *IndexPlan) undeclaredStep(c IndexChange) Step {
+	base, temporary := temporaryBase(c.Name)
+	if temporary {
+		for _, coll := range p.Collections {
+			if containsChange(coll.Changes, c) && slices.ContainsFunc(coll.Changes, func(o IndexChange) bool { return o.Name == base && o.Action != Drop }) {
+				return StepDrop
+			}
+		}
+	}
+	hidden := listedHidden(c)
+	switch {
+	case p.DropUndeclared && (!p.HideUndeclared || hidden):
+		return StepDrop
+	case p.HideUndeclared && !hidden:
+		return StepHide
+	}
+	return StepKeep
+}
+
+func containsChange(changes []IndexChange, c IndexChange) bool {
+	return slices.ContainsFunc(changes, func(o IndexChange) bool { return o.Name == c.Name && o.Action == c.Action })
 }

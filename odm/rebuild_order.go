@@ -65,11 +65,19 @@ func listedNames(r *round) []string {
 	return out
 }
 
-// rebuild is the step that replaces a conflicting index: in order, with a
-// temporary index, where the keys differ and the keys allow it; else drop
-// then create.
+// orderedTemporary is the temporary index of a conflict's rebuild when it
+// goes in order: the keys differ and the declared keys allow it.
+func orderedTemporary(c IndexChange) (IndexSpec, bool) {
+	if c.spec == nil || !keysDiffer(c) {
+		return IndexSpec{}, false
+	}
+	return temporarySpec(*c.spec)
+}
+
+// rebuild is the step that replaces a conflicting index: in order, behind
+// a temporary index, where orderedTemporary allows; else drop then create.
 func (p planner) rebuild(c IndexChange, r *round) step {
-	if tmp, ok := temporarySpec(*c.spec); ok && keysDiffer(c) {
+	if tmp, ok := orderedTemporary(c); ok {
 		return orderedRebuildStep{change: c, diffOpts: r.diffOpts, tmp: tmp,
 			tmpListed: slices.Contains(listedNames(r), tmp.Name)}
 	}
@@ -144,10 +152,24 @@ func (p planner) isTemporaryOf(name string) (string, bool) {
 func (p planner) temporaryStep(name, base string, r *round) step {
 	for _, c := range r.indexes {
 		if c.Name == base && c.Action == Conflict && p.cfg.onConflict == ConflictRebuild {
-			if _, ordered := p.rebuild(c, r).(orderedRebuildStep); ordered {
+			if _, ordered := orderedTemporary(c); ordered {
 				return nil
 			}
 		}
 	}
 	return dropStep{name: name}
+}
+
+// StepRebuildOrdered: applying the plan rebuilds the index behind a
+// temporary index (create it, drop the listed index, create the declared
+// one, drop the temporary one).
+const StepRebuildOrdered Step = "rebuild behind a temporary index"
+
+// rebuildStepKind is the plan's step for a conflict under
+// ConflictRebuild, as the planner chooses it.
+func rebuildStepKind(c IndexChange) Step {
+	if _, ok := orderedTemporary(c); ok {
+		return StepRebuildOrdered
+	}
+	return StepRebuild
 }

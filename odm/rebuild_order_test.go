@@ -137,3 +137,53 @@ func TestTemporarySpec(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanStepsOfUndeclaredAndRebuilt: the plan's table says what the
+// planner does: hide, drop a leftover temporary index, rebuild in order.
+func TestPlanStepsOfUndeclaredAndRebuilt(t *testing.T) {
+	a := Index(Asc("a"))
+	sparseA := Index(Asc("a"))
+	sparseA.Sparse = true
+	for _, tt := range []struct {
+		name   string
+		specs  []IndexSpec
+		listed []string
+		plan   IndexPlan
+		want   map[string]Step
+	}{
+		{name: "hide the visible, keep the hidden", specs: []IndexSpec{a}, plan: IndexPlan{HideUndeclared: true},
+			listed: []string{`{"key": {"z": 1}, "name": "z_1"}`, `{"key": {"y": 1}, "name": "y_1", "hidden": true}`},
+			want:   map[string]Step{"a_1": StepCreate, "z_1": StepHide, "y_1": StepKeep}},
+		{name: "both: hide the visible, drop the hidden", specs: []IndexSpec{a}, plan: IndexPlan{HideUndeclared: true, DropUndeclared: true},
+			listed: []string{`{"key": {"z": 1}, "name": "z_1"}`, `{"key": {"y": 1}, "name": "y_1", "hidden": true}`},
+			want:   map[string]Step{"a_1": StepCreate, "z_1": StepHide, "y_1": StepDrop}},
+		{name: "a leftover temporary index is dropped", specs: []IndexSpec{a},
+			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`, `{"key": {"a": 1, "_id": 1}, "name": "a_1.odm-rebuild"}`},
+			want:   map[string]Step{"a_1": StepNone, "a_1.odm-rebuild": StepDrop}},
+		{name: "the suffix without its declared index is kept", specs: []IndexSpec{a},
+			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`, `{"key": {"q": 1, "_id": 1}, "name": "q_1.odm-rebuild"}`},
+			want:   map[string]Step{"a_1": StepNone, "q_1.odm-rebuild": StepKeep}},
+		{name: "other keys: in order", specs: []IndexSpec{a}, plan: IndexPlan{OnConflict: ConflictRebuild},
+			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, want: map[string]Step{"a_1": StepRebuildOrdered}},
+		{name: "same keys: drop and create", specs: []IndexSpec{sparseA}, plan: IndexPlan{OnConflict: ConflictRebuild},
+			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`}, want: map[string]Step{"a_1": StepRebuild}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var listed []bson.Raw
+			for _, s := range tt.listed {
+				var raw bson.Raw
+				require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
+				listed = append(listed, raw)
+			}
+			changes, err := Diff(tt.specs, listed)
+			require.NoError(t, err)
+			plan := tt.plan
+			plan.Collections = []CollectionPlan{{Collection: "c", Changes: changes}}
+			got := map[string]Step{}
+			for _, c := range changes {
+				got[c.Name] = plan.Step(c)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
