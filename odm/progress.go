@@ -159,9 +159,11 @@ func (x *executor) watchBuild(ctx context.Context, names []string) func() time.T
 		return func() time.Time { return time.Time{} }
 	}
 	w := &buildWatch{x: x, coll: x.coll.Name(), names: names, sent: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
-	go w.loop(ctx)
+	wctx, cancel := context.WithCancel(ctx)
+	go w.loop(wctx)
 	return func() time.Time {
 		close(w.stop)
+		cancel() // a poll in flight is of no use any more
 		<-w.done
 		return w.other
 	}
@@ -193,8 +195,9 @@ func (w *buildWatch) loop(ctx context.Context) {
 // false when the server cannot tell: no $currentOp, or no privilege.
 func (w *buildWatch) poll(ctx context.Context) bool {
 	x, state := w.x, w.x.cfg.progress.state
-	// A deadline would add maxTimeMS, which the currentOp command would
-	// take for one more filter field: the poll is cancelled instead.
+	// Bounded by cancelling rather than a deadline, which the driver would
+	// send as maxTimeMS: a server that does not set generic arguments
+	// apart would take it for one more filter field of currentOp.
 	pctx, cancel := context.WithCancel(ctx)
 	slow := time.AfterFunc(max(x.cfg.progress.interval, time.Second), cancel)
 	ops, err := w.currentOp(pctx)
