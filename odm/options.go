@@ -43,10 +43,14 @@ const (
 	// ConflictFail fails the collection with a *ConflictError naming each
 	// difference, before changing anything in it (the default).
 	ConflictFail ConflictPolicy = "fail"
-	// ConflictRebuild drops the listed index and creates the declared one
-	// right after. For a unique index it first looks for duplicate keys in
-	// the data and, if there are any, keeps the listed index and fails with
-	// a *DuplicateKeysError holding a sample.
+	// ConflictRebuild replaces the listed index by the declared one. When
+	// the keys differ it first builds a temporary index (TemporarySuffix)
+	// that serves the declared keys' queries, then drops the listed index,
+	// creates the declared one and drops the temporary one; otherwise it
+	// drops the listed index and creates the declared one right after. For
+	// a unique index it first looks for duplicate keys in the data and, if
+	// there are any, keeps the listed index and fails with a
+	// *DuplicateKeysError holding a sample.
 	ConflictRebuild ConflictPolicy = "rebuild"
 	// ConflictKeep keeps the listed index and logs a warning.
 	ConflictKeep ConflictPolicy = "keep"
@@ -66,7 +70,7 @@ func OnConflict(p ConflictPolicy) Option { return func(c *config) { c.onConflict
 // collection some model declares. The _id_ index and the indexes a server
 // keeps for time series and clustered collections are never dropped, nor
 // any index of a collection no model declares. Drops come after every
-// creation.
+// creation. With HideUndeclared, only indexes already hidden are dropped.
 func DropUndeclared() Option { return func(c *config) { c.dropUndeclared = true } }
 
 // DryRun makes Init list and plan only: the Report's Plan says what Init
