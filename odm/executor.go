@@ -25,9 +25,10 @@ type executor struct {
 	server  *serverInfo
 	planner planner
 	refused refusals
-	warned  map[string]bool // conflicts kept and logged
-	lease   *lease          // held while destructive steps run
-	first   *round          // the first listing's round: the plan
+	warned  map[string]bool         // conflicts kept and logged
+	lease   *lease                  // held while destructive steps run
+	first   *round                  // the first listing's round: the plan
+	builds  map[string]*buildRecord // by index name: build times
 }
 
 func newExecutor(cfg config, db *mongo.Database, decl *declared, server *serverInfo) *executor {
@@ -301,9 +302,13 @@ func (x *executor) createIndexes(ctx context.Context, specs []IndexSpec) (bool, 
 		After  *int32 `bson:"numIndexesAfter"`
 		Note   string `bson:"note"`
 	}
-	if err := x.db.RunCommand(ctx, cmd).Decode(&answer); err != nil {
+	stop, sent := x.watchBuild(ctx, names(specs)), time.Now()
+	err := x.db.RunCommand(ctx, cmd).Decode(&answer)
+	other := stop()
+	if err != nil {
 		return false, &IndexError{Collection: x.coll.Name(), Indexes: names(specs), Op: "createIndexes", Err: err}
 	}
+	x.noteBuild(names(specs), time.Since(sent), other)
 	confirmed := answer.Before != nil && answer.After != nil && answer.Note == "" &&
 		int(*answer.After-*answer.Before) == len(specs)
 	return confirmed, nil

@@ -52,7 +52,8 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 
 	report := &Report{
 		Collections: make([]CollectionReport, len(cols)),
-		Plan:        &IndexPlan{OnConflict: cfg.onConflict, DropUndeclared: cfg.dropUndeclared, Collections: make([]CollectionPlan, len(cols))},
+		Plan: &IndexPlan{OnConflict: cfg.onConflict, DropUndeclared: cfg.dropUndeclared, HideUndeclared: cfg.hideUndeclared,
+			Collections: make([]CollectionPlan, len(cols))},
 	}
 	errs := make([]error, len(cols))
 	server := &serverInfo{db: db}

@@ -22,6 +22,8 @@ type config struct {
 	commitQuorum    any           // nil, int32 or string
 	waitSearch      bool          // WaitForSearchIndexes (search_sync.go)
 	searchPoll      time.Duration // first wait between search index listings
+	hideUndeclared  bool
+	progress        progressConfig
 	// problems are faults in the arguments, such as an option given an
 	// impossible value, reported with the models' before any command.
 	problems []Problem
@@ -35,6 +37,7 @@ func defaults() config {
 		backoff:     50 * time.Millisecond,
 		onConflict:  ConflictFail,
 		searchPoll:  time.Second,
+		progress:    defaultProgress(),
 	}
 }
 
@@ -48,10 +51,14 @@ const (
 	// ConflictFail fails the collection with a *ConflictError naming each
 	// difference, before changing anything in it (the default).
 	ConflictFail ConflictPolicy = "fail"
-	// ConflictRebuild drops the listed index and creates the declared one
-	// right after. For a unique index it first looks for duplicate keys in
-	// the data and, if there are any, keeps the listed index and fails with
-	// a *DuplicateKeysError holding a sample.
+	// ConflictRebuild replaces the listed index by the declared one. When
+	// the keys differ it first builds a temporary index (TemporarySuffix)
+	// that serves the declared keys' queries, then drops the listed index,
+	// creates the declared one and drops the temporary one; otherwise it
+	// drops the listed index and creates the declared one right after. For
+	// a unique index it first looks for duplicate keys in the data and, if
+	// there are any, keeps the listed index and fails with a
+	// *DuplicateKeysError holding a sample.
 	ConflictRebuild ConflictPolicy = "rebuild"
 	// ConflictKeep keeps the listed index and logs a warning.
 	ConflictKeep ConflictPolicy = "keep"
@@ -71,7 +78,7 @@ func OnConflict(p ConflictPolicy) Option { return func(c *config) { c.onConflict
 // collection some model declares. The _id_ index and the indexes a server
 // keeps for time series and clustered collections are never dropped, nor
 // any index of a collection no model declares. Drops come after every
-// creation.
+// creation. With HideUndeclared, only indexes already hidden are dropped.
 func DropUndeclared() Option { return func(c *config) { c.dropUndeclared = true } }
 
 // DryRun makes Init list and plan only: the Report's Plan says what Init

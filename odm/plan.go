@@ -14,6 +14,7 @@ import (
 type IndexPlan struct {
 	OnConflict     ConflictPolicy   `json:"onConflict"`
 	DropUndeclared bool             `json:"dropUndeclared"`
+	HideUndeclared bool             `json:"hideUndeclared,omitempty"`
 	Collections    []CollectionPlan `json:"collections"`
 }
 
@@ -59,16 +60,13 @@ func (p *IndexPlan) Step(c IndexChange) Step {
 	case Conflict:
 		switch p.OnConflict {
 		case ConflictRebuild:
-			return StepRebuild
+			return rebuildStepKind(c)
 		case ConflictKeep:
 			return StepKeep
 		}
 		return StepFail
 	case Drop:
-		if p.DropUndeclared {
-			return StepDrop
-		}
-		return StepKeep
+		return p.undeclaredStep(c)
 	}
 	return StepNone
 }
@@ -189,9 +187,10 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 	out := struct {
 		OnConflict     ConflictPolicy `json:"onConflict"`
 		DropUndeclared bool           `json:"dropUndeclared"`
+		HideUndeclared bool           `json:"hideUndeclared,omitempty"`
 		Pending        int            `json:"pending"`
 		Collections    []collection   `json:"collections"`
-	}{p.OnConflict, p.DropUndeclared, p.Pending(), make([]collection, len(p.Collections))}
+	}{p.OnConflict, p.DropUndeclared, p.HideUndeclared, p.Pending(), make([]collection, len(p.Collections))}
 	for i, c := range p.Collections {
 		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Search: c.Search, Error: c.Error}
 		for j, ch := range c.Changes {

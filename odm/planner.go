@@ -246,9 +246,11 @@ func (p planner) steps(r *round, refused *refusals) []step {
 		case c.Action == ModifyInPlace:
 			modifies = append(modifies, collModStep{change: c})
 		case c.Action == Conflict && p.cfg.onConflict == ConflictRebuild:
-			rebuilds = append(rebuilds, rebuildStep{change: c, diffOpts: r.diffOpts})
-		case c.Action == Drop && p.cfg.dropUndeclared:
-			drops = append(drops, dropStep{name: c.Name})
+			rebuilds = append(rebuilds, p.rebuild(c, r))
+		case c.Action == Drop:
+			if s := p.undeclared(c, r); s != nil {
+				drops = append(drops, s)
+			}
 		}
 	}
 	if len(create.specs) > 0 {

@@ -34,7 +34,7 @@ func TestPlannerSteps(t *testing.T) {
 		{name: "other keys under the name, default policy", specs: []IndexSpec{a},
 			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, conflict: true},
 		{name: "other keys under the name, ConflictRebuild", specs: []IndexSpec{a}, policy: ConflictRebuild,
-			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, want: []string{"rebuild [a_1]"}},
+			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, want: []string{"ordered rebuild [a_1]"}},
 		{name: "other keys under the name, ConflictKeep", specs: []IndexSpec{a}, policy: ConflictKeep,
 			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}},
 		{name: "TTL changed: collMod", specs: []IndexSpec{ttl},
@@ -84,8 +84,8 @@ func TestPlannerSteps(t *testing.T) {
 	}
 }
 
-func stepKind(s step) string {
-	switch s.(type) {
+func stepKind(st step) string {
+	switch s := st.(type) {
 	case createCollectionStep:
 		return "create"
 	case modifyCollectionStep:
@@ -96,8 +96,15 @@ func stepKind(s step) string {
 		return "collMod"
 	case rebuildStep:
 		return "rebuild"
+	case orderedRebuildStep:
+		if s.tmpListed {
+			return "ordered rebuild, temporary listed"
+		}
+		return "ordered rebuild"
+	case hideStep:
+		return "hide"
 	case dropStep:
 		return "drop"
 	}
-	return fmt.Sprintf("%T", s)
+	return fmt.Sprintf("%T", st)
 }

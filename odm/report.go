@@ -79,6 +79,13 @@ type IndexResult struct {
 	// Reason is, for a skipped index, the server's answer; for a kept or
 	// modified one, the differences.
 	Reason string `json:"reason,omitempty"`
+	// BuildTime is how long the createIndexes commands that built the
+	// index took (with a rebuild's temporary index); 0 when none ran.
+	BuildTime time.Duration `json:"buildTime,omitempty"`
+	// OtherBuildStarted is, when another process was already building the
+	// index as Init asked for it, when that build started (seen in the
+	// server's $currentOp); nil otherwise.
+	OtherBuildStarted *time.Time `json:"otherBuildStarted,omitempty"`
 }
 
 // Names returns the names of the collection's indexes (search indexes
@@ -137,6 +144,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			if x.Outcome == Skipped {
 				detail = "server lacks " + strings.Join(x.Options, ", ")
 			}
+			detail = buildDetail(detail, x)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Collection, x.Name, x.Action, x.Outcome, detail)
 		}
 		writeSearchReportRows(tw, c)
@@ -145,7 +153,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	var counts []string
-	for _, o := range []Outcome{Created, Existed, Modified, Rebuilt, Dropped, Kept, Skipped, Planned, Failed} {
+	for _, o := range []Outcome{Created, Existed, Modified, Rebuilt, Dropped, Hidden, Kept, Skipped, Planned, Failed} {
 		if n := r.Count(o); n > 0 || o == Created || o == Existed {
 			counts = append(counts, fmt.Sprintf("%d %s", n, o))
 		}
@@ -198,6 +206,8 @@ func (x *executor) report(err error) CollectionReport {
 		return rep
 	}
 	rep.Indexes = indexResults(x.first.indexes, &x.refused, x.cfg)
+	x.addBuildTimes(rep.Indexes)
+	x.undeclaredOutcomes(rep.Indexes)
 	rep.Options = optionResults(x.first.options, &x.refused, x.cfg.dryRun)
 	return rep
 }

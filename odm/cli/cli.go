@@ -45,9 +45,14 @@ commands:
 flags (both commands):
   --json                  print JSON instead of a table
   --on-conflict=POLICY    fail (default), rebuild or keep an index that differs from its declaration
-  --drop-undeclared       drop indexes no model declares (never _id_)
+  --drop-undeclared       drop indexes no model declares (never _id_); with
+                          --hide-undeclared, only those already hidden
+  --hide-undeclared       hide indexes no model declares instead of dropping them
   --skip-unsupported      skip, and report, what the server does not support
   --wait-search-indexes   apply: wait until every declared search index is queryable
+
+apply reports on stderr the progress of index builds that run for more than
+2 s: one line kept up to date on a terminal, one line an update otherwise.
 
 exit status: 0 nothing pending (plan) or done (apply); 2 changes pending (plan); 1 error
 `
@@ -77,6 +82,7 @@ func Run(ctx context.Context, args []string, db *mongo.Database, models []any, s
 	asJSON := fs.Bool("json", false, "")
 	onConflict := fs.String("on-conflict", string(odm.ConflictFail), "")
 	dropUndeclared := fs.Bool("drop-undeclared", false, "")
+	hideUndeclared := fs.Bool("hide-undeclared", false, "")
 	skipUnsupported := fs.Bool("skip-unsupported", false, "")
 	waitSearch := fs.Bool("wait-search-indexes", false, "")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -99,6 +105,9 @@ func Run(ctx context.Context, args []string, db *mongo.Database, models []any, s
 	opts := []any{models, odm.OnConflict(policy)}
 	if *dropUndeclared {
 		opts = append(opts, odm.DropUndeclared())
+	}
+	if *hideUndeclared {
+		opts = append(opts, odm.HideUndeclared())
 	}
 	if *skipUnsupported {
 		opts = append(opts, odm.SkipUnsupported())
@@ -123,7 +132,9 @@ func Run(ctx context.Context, args []string, db *mongo.Database, models []any, s
 		return ExitOK
 	}
 
-	report, err := odm.Init(ctx, db, opts...)
+	progress := newProgressPrinter(stderr)
+	report, err := odm.Init(ctx, db, append(opts, odm.OnProgress(progress.show))...)
+	progress.done()
 	if report != nil {
 		if werr := write(stdout, report, *asJSON); werr != nil && err == nil {
 			err = werr
