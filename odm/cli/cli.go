@@ -75,68 +75,99 @@ func Run(ctx context.Context, args []string, db *mongo.Database, models []any, s
 		fmt.Fprintf(stderr, "unknown command %q\n\n%s", command, usage)
 		return ExitError
 	}
+	f, status := parseFlags(command, args[1:], stderr)
+	if f == nil {
+		return status
+	}
+	opts := append([]any{models}, f.options()...)
+	if command == "plan" {
+		return runPlan(ctx, db, opts, f.asJSON, stdout, stderr)
+	}
+	return runApply(ctx, db, opts, f.asJSON, stdout, stderr)
+}
 
+// flags are the command's options, as given.
+type flags struct {
+	asJSON, dropUndeclared, hideUndeclared, skipUnsupported, waitSearch bool
+	policy                                                              odm.ConflictPolicy
+}
+
+// parseFlags reads the command's flags; on nil, status is the exit
+// status (a usage error, or help asked for).
+func parseFlags(command string, args []string, stderr io.Writer) (*flags, int) {
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	asJSON := fs.Bool("json", false, "")
+	var f flags
+	fs.BoolVar(&f.asJSON, "json", false, "")
 	onConflict := fs.String("on-conflict", string(odm.ConflictFail), "")
-	dropUndeclared := fs.Bool("drop-undeclared", false, "")
-	hideUndeclared := fs.Bool("hide-undeclared", false, "")
-	skipUnsupported := fs.Bool("skip-unsupported", false, "")
-	waitSearch := fs.Bool("wait-search-indexes", false, "")
-	if err := fs.Parse(args[1:]); err != nil {
+	fs.BoolVar(&f.dropUndeclared, "drop-undeclared", false, "")
+	fs.BoolVar(&f.hideUndeclared, "hide-undeclared", false, "")
+	fs.BoolVar(&f.skipUnsupported, "skip-unsupported", false, "")
+	fs.BoolVar(&f.waitSearch, "wait-search-indexes", false, "")
+	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
+			return nil, ExitOK
 		}
-		return ExitError
+		return nil, ExitError
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "unexpected arguments: %v\n", fs.Args())
-		return ExitError
+		return nil, ExitError
 	}
-	policy := odm.ConflictPolicy(*onConflict)
-	switch policy {
+	f.policy = odm.ConflictPolicy(*onConflict)
+	switch f.policy {
 	case odm.ConflictFail, odm.ConflictRebuild, odm.ConflictKeep:
 	default:
 		fmt.Fprintf(stderr, "--on-conflict must be fail, rebuild or keep, not %q\n", *onConflict)
-		return ExitError
+		return nil, ExitError
 	}
-	opts := []any{models, odm.OnConflict(policy)}
-	if *dropUndeclared {
+	return &f, ExitOK
+}
+
+// options are the odm options the flags ask for.
+func (f *flags) options() []any {
+	opts := []any{odm.OnConflict(f.policy)}
+	if f.dropUndeclared {
 		opts = append(opts, odm.DropUndeclared())
 	}
-	if *hideUndeclared {
+	if f.hideUndeclared {
 		opts = append(opts, odm.HideUndeclared())
 	}
-	if *skipUnsupported {
+	if f.skipUnsupported {
 		opts = append(opts, odm.SkipUnsupported())
 	}
-	if *waitSearch {
+	if f.waitSearch {
 		opts = append(opts, odm.WaitForSearchIndexes())
 	}
+	return opts
+}
 
-	if command == "plan" {
-		plan, err := odm.Plan(ctx, db, opts...)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return ExitError
-		}
-		if err := write(stdout, plan, *asJSON); err != nil {
-			fmt.Fprintln(stderr, err)
-			return ExitError
-		}
-		if plan.Pending() > 0 {
-			return ExitPending
-		}
-		return ExitOK
+// runPlan prints the plan: ExitPending when changes are pending.
+func runPlan(ctx context.Context, db *mongo.Database, opts []any, asJSON bool, stdout, stderr io.Writer) int {
+	plan, err := odm.Plan(ctx, db, opts...)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitError
 	}
+	if err := write(stdout, plan, asJSON); err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitError
+	}
+	if plan.Pending() > 0 {
+		return ExitPending
+	}
+	return ExitOK
+}
 
+// runApply runs Init with build progress on stderr and prints the Report,
+// also when Init failed part-way.
+func runApply(ctx context.Context, db *mongo.Database, opts []any, asJSON bool, stdout, stderr io.Writer) int {
 	progress := newProgressPrinter(stderr)
 	report, err := odm.Init(ctx, db, append(opts, odm.OnProgress(progress.show))...)
 	progress.done()
 	if report != nil {
-		if werr := write(stdout, report, *asJSON); werr != nil && err == nil {
+		if werr := write(stdout, report, asJSON); werr != nil && err == nil {
 			err = werr
 		}
 	}
