@@ -204,12 +204,21 @@ func Recognise(info bson.Raw) (ferretMajor int, name string) {
 	version, _ := info.Lookup("version").StringValueOK()
 	if v2, ok := info.Lookup("ferretdb").DocumentOK(); ok {
 		v, _ := v2.Lookup("version").StringValueOK()
-		return 2, fmt.Sprintf("FerretDB %s (wire-compatible with MongoDB %s)", v, version)
+		return 2, fmt.Sprintf("FerretDB %s (wire-compatible with MongoDB %s)", ferretVersion(v, "v2"), version)
 	}
 	if v1, ok := info.Lookup("ferretdbVersion").StringValueOK(); ok {
-		return 1, fmt.Sprintf("FerretDB %s (wire-compatible with MongoDB %s)", v1, version)
+		return 1, fmt.Sprintf("FerretDB %s (wire-compatible with MongoDB %s)", ferretVersion(v1, "v1"), version)
 	}
 	return 0, "MongoDB " + version
+}
+
+// ferretVersion is the version FerretDB gives, or its major version when
+// it gives none (a build without version information answers "unknown").
+func ferretVersion(given, major string) string {
+	if given == "" || given == "unknown" {
+		return major
+	}
+	return given
 }
 
 // IsFerretDB reports that the server is FerretDB v1 (the embedded test
