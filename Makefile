@@ -28,7 +28,7 @@ fmt:
 ## bench-results.txt), then the library's Go benchmarks; every ratio is
 ## measured within one run. Uses MONGODB_URI when set.
 bench:
-	cd examples && $(GO) run ./cmd/odmbench -out ../bench-results.txt
+	cd examples && $(GO) run ./cmd/odmbench -rounds 21 -out ../bench-results.txt
 	$(GO) test -run '^$$' -bench . -benchtime=20x ./odm
 
 ## fuzz: each fuzz target for a bounded time (FUZZTIME), on top of the committed corpus
