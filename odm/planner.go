@@ -51,12 +51,14 @@ func (r *refusals) optionSkipped(option string) bool {
 // needsCollection says whether, given the first comparison of the
 // indexes, the planner needs listCollections: when a model declares
 // options or a validator, or when the listing holds indexes nobody
-// declares (a time series collection's own index is left alone), or when
-// a listed index carries a collation its declaration does not state (the
-// collection's default collation may explain it).
+// declares and DropUndeclared or HideUndeclared may act on them (a time
+// series collection's own index is left alone; kept, they need nothing
+// more), or when a listed index carries a collation its declaration does
+// not state (the collection's default collation may explain it).
 func (p planner) needsCollection(first []IndexChange) bool {
+	removes := p.cfg.dropUndeclared || p.cfg.hideUndeclared
 	return p.decl.shape.declares() || listsUnstatedCollation(first) ||
-		slices.ContainsFunc(first, func(c IndexChange) bool { return c.Action == Drop })
+		removes && slices.ContainsFunc(first, func(c IndexChange) bool { return c.Action == Drop })
 }
 
 // needsProfile says whether the planner needs the server's profile: only
