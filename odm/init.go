@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -99,7 +100,7 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 // what Init would do, changing nothing: Init with DryRun. It takes the same
 // arguments as Init; the policy options shape the plan's steps.
 func Plan(ctx context.Context, db *mongo.Database, args ...any) (*IndexPlan, error) {
-	report, err := Init(ctx, db, append(args, DryRun())...)
+	report, err := Init(ctx, db, append(slices.Clip(args), DryRun())...)
 	if report == nil {
 		return nil, err
 	}
