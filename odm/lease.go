@@ -65,9 +65,16 @@ func acquireLease(ctx context.Context, db *mongo.Database, name string, log func
 		case err != nil:
 			return nil, &IndexError{Collection: name, Op: "lease", Err: err}
 		case time.Now().After(held.Expires):
+			// Removed only as read: a holder that renewed meanwhile keeps
+			// it. When nothing was removed, wait as for a live lease.
 			log(ctx, slog.LevelWarn, "odm: taking over an expired lease", slog.String("owner", held.Owner))
-			_, _ = l.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: name}, {Key: "owner", Value: held.Owner}})
-			continue
+			res, err := l.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: name}, {Key: "expires", Value: held.Expires}})
+			if err != nil {
+				return nil, &IndexError{Collection: name, Op: "lease", Err: err}
+			}
+			if res.DeletedCount > 0 {
+				continue
+			}
 		}
 		select {
 		case <-time.After(wait):
