@@ -35,6 +35,9 @@ type refusals struct {
 	skipped       map[string]*IndexResult // by index name, or optionKey(option)
 	unkept        map[string][]string     // by index name
 	unkeptOptions map[string]bool         // collection options, top-level names
+	// hid are the undeclared indexes this run hid: listed hidden in the
+	// next round, they are left for a later run to drop.
+	hid map[string]bool
 }
 
 // optionKey names a collection option in the skipped map, apart from
@@ -249,7 +252,7 @@ func (p planner) steps(r *round, refused *refusals) []step {
 			modifies = append(modifies, collModStep{change: c})
 		case c.Action == Conflict && p.cfg.onConflict == ConflictRebuild:
 			rebuilds = append(rebuilds, p.rebuild(c, r))
-		case c.Action == Drop:
+		case c.Action == Drop && !refused.hid[c.Name]:
 			if s := p.undeclared(c, r); s != nil {
 				drops = append(drops, s)
 			}
