@@ -78,6 +78,9 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 			report.Collections[i], report.Plan.Collections[i], errs[i] = newExecutor(cfg, db, c, server).run(ctx)
 			if errs[i] == nil { // search indexes (search_sync.go): no command when none declared
 				errs[i] = syncSearch(ctx, cfg, db, c, &report.Collections[i], &report.Plan.Collections[i])
+				if errs[i] != nil {
+					report.Collections[i].Failed, report.Collections[i].Error = true, errs[i].Error()
+				}
 			}
 		}()
 	}
