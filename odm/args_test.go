@@ -103,3 +103,17 @@ func TestModelSourcesAndListsAreReadAsModels(t *testing.T) {
 	assert.ElementsMatch(t, []string{"orders", "audit_model"}, names, "the registry's models, not a collection named after it")
 	assert.Equal(t, 2, rec.Count("listIndexes"))
 }
+
+// TestPlanLeavesArgumentsAlone: Plan adds DryRun to its own copy of the
+// arguments, never into spare capacity of the caller's slice, which
+// another call (an Init sharing the slice) could be reading.
+func TestPlanLeavesArgumentsAlone(t *testing.T) {
+	args := make([]any, 1, 2)
+	args[0] = plainModel{}
+	spare := args[:2]
+	spare[1] = "sentinel"
+	_, err := odm.Plan(context.Background(), nil, args...)
+	require.Error(t, err, "no database")
+	got, _ := spare[1].(string)
+	assert.Equal(t, "sentinel", got, "the caller's slice was written to: %T", spare[1])
+}

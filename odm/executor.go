@@ -35,7 +35,7 @@ func newExecutor(cfg config, db *mongo.Database, decl *declared, server *serverI
 	return &executor{
 		cfg: cfg, db: db, coll: db.Collection(decl.collection), decl: decl, server: server,
 		planner: planner{decl: decl, cfg: cfg},
-		refused: refusals{skipped: map[string]*IndexResult{}, unkept: map[string][]string{}, unkeptOptions: map[string]bool{}},
+		refused: refusals{skipped: map[string]*IndexResult{}, unkept: map[string][]string{}, unkeptOptions: map[string]bool{}, hid: map[string]bool{}},
 		warned:  map[string]bool{},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -77,6 +78,9 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 			report.Collections[i], report.Plan.Collections[i], errs[i] = newExecutor(cfg, db, c, server).run(ctx)
 			if errs[i] == nil { // search indexes (search_sync.go): no command when none declared
 				errs[i] = syncSearch(ctx, cfg, db, c, &report.Collections[i], &report.Plan.Collections[i])
+				if errs[i] != nil {
+					report.Collections[i].Failed, report.Collections[i].Error = true, errs[i].Error()
+				}
 			}
 		}()
 	}
@@ -99,7 +103,7 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 // what Init would do, changing nothing: Init with DryRun. It takes the same
 // arguments as Init; the policy options shape the plan's steps.
 func Plan(ctx context.Context, db *mongo.Database, args ...any) (*IndexPlan, error) {
-	report, err := Init(ctx, db, append(args, DryRun())...)
+	report, err := Init(ctx, db, append(slices.Clip(args), DryRun())...)
 	if report == nil {
 		return nil, err
 	}

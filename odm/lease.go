@@ -33,6 +33,9 @@ type lease struct {
 	owner string
 	stop  chan struct{}
 	done  chan struct{}
+	// cancel ends a renewal in flight, so that release does not wait on
+	// a server that does not answer.
+	cancel context.CancelFunc
 }
 
 // acquireLease waits until it holds the collection's lease or ctx ends. A
@@ -48,7 +51,9 @@ func acquireLease(ctx context.Context, db *mongo.Database, name string, log func
 		if err == nil {
 			log(ctx, slog.LevelDebug, "odm: lease taken")
 			l.stop, l.done = make(chan struct{}), make(chan struct{})
-			go l.renew()
+			rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+			l.cancel = cancel
+			go l.renew(rctx)
 			return l, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
@@ -65,9 +70,16 @@ func acquireLease(ctx context.Context, db *mongo.Database, name string, log func
 		case err != nil:
 			return nil, &IndexError{Collection: name, Op: "lease", Err: err}
 		case time.Now().After(held.Expires):
+			// Removed only as read: a holder that renewed meanwhile keeps
+			// it. When nothing was removed, wait as for a live lease.
 			log(ctx, slog.LevelWarn, "odm: taking over an expired lease", slog.String("owner", held.Owner))
-			_, _ = l.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: name}, {Key: "owner", Value: held.Owner}})
-			continue
+			res, err := l.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: name}, {Key: "expires", Value: held.Expires}})
+			if err != nil {
+				return nil, &IndexError{Collection: name, Op: "lease", Err: err}
+			}
+			if res.DeletedCount > 0 {
+				continue
+			}
 		}
 		select {
 		case <-time.After(wait):
@@ -79,7 +91,7 @@ func acquireLease(ctx context.Context, db *mongo.Database, name string, log func
 }
 
 // renew pushes the expiry forward while the lease is held.
-func (l *lease) renew() {
+func (l *lease) renew(rctx context.Context) {
 	defer close(l.done)
 	t := time.NewTicker(leaseTTL / 3)
 	defer t.Stop()
@@ -88,7 +100,7 @@ func (l *lease) renew() {
 		case <-l.stop:
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), leaseTTL/3)
+			ctx, cancel := context.WithTimeout(rctx, leaseTTL/3)
 			_, _ = l.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: l.name}, {Key: "owner", Value: l.owner}},
 				bson.D{{Key: "$set", Value: bson.D{{Key: "expires", Value: time.Now().Add(leaseTTL)}}}})
 			cancel()
@@ -99,6 +111,7 @@ func (l *lease) renew() {
 // release gives the lease up, even when ctx has ended.
 func (l *lease) release(ctx context.Context) {
 	close(l.stop)
+	l.cancel()
 	<-l.done
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

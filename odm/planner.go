@@ -35,6 +35,9 @@ type refusals struct {
 	skipped       map[string]*IndexResult // by index name, or optionKey(option)
 	unkept        map[string][]string     // by index name
 	unkeptOptions map[string]bool         // collection options, top-level names
+	// hid are the undeclared indexes this run hid: listed hidden in the
+	// next round, they are left for a later run to drop.
+	hid map[string]bool
 }
 
 // optionKey names a collection option in the skipped map, apart from
@@ -51,12 +54,14 @@ func (r *refusals) optionSkipped(option string) bool {
 // needsCollection says whether, given the first comparison of the
 // indexes, the planner needs listCollections: when a model declares
 // options or a validator, or when the listing holds indexes nobody
-// declares (a time series collection's own index is left alone), or when
-// a listed index carries a collation its declaration does not state (the
-// collection's default collation may explain it).
+// declares and DropUndeclared or HideUndeclared may act on them (a time
+// series collection's own index is left alone; kept, they need nothing
+// more), or when a listed index carries a collation its declaration does
+// not state (the collection's default collation may explain it).
 func (p planner) needsCollection(first []IndexChange) bool {
+	removes := p.cfg.dropUndeclared || p.cfg.hideUndeclared
 	return p.decl.shape.declares() || listsUnstatedCollation(first) ||
-		slices.ContainsFunc(first, func(c IndexChange) bool { return c.Action == Drop })
+		removes && slices.ContainsFunc(first, func(c IndexChange) bool { return c.Action == Drop })
 }
 
 // needsProfile says whether the planner needs the server's profile: only
@@ -247,7 +252,7 @@ func (p planner) steps(r *round, refused *refusals) []step {
 			modifies = append(modifies, collModStep{change: c})
 		case c.Action == Conflict && p.cfg.onConflict == ConflictRebuild:
 			rebuilds = append(rebuilds, p.rebuild(c, r))
-		case c.Action == Drop:
+		case c.Action == Drop && !refused.hid[c.Name]:
 			if s := p.undeclared(c, r); s != nil {
 				drops = append(drops, s)
 			}

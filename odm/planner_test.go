@@ -108,3 +108,86 @@ func stepKind(st step) string {
 	}
 	return fmt.Sprintf("%T", st)
 }
+
+// TestNeedsCollection: listCollections is asked for only when its answer
+// can change a step or a comparison; an undeclared index that is kept
+// needs none.
+func TestNeedsCollection(t *testing.T) {
+	a := Index(Asc("a"))
+	capped := &collectionShape{options: &CollectionOptions{Capped: &CappedOptions{Size: 1 << 20}}}
+	declaredOnly := `{"key": {"a": 1}, "name": "a_1"}`
+	undeclared := `{"key": {"z": 1}, "name": "z_1"}`
+	collated := `{"key": {"a": 1}, "name": "a_1", "collation": {"locale": "fr", "strength": 2}}`
+	for _, tt := range []struct {
+		name   string
+		shape  *collectionShape
+		listed []string
+		drop   bool
+		hide   bool
+		want   bool
+	}{
+		{name: "declared indexes only", listed: []string{declaredOnly}},
+		{name: "undeclared index, kept", listed: []string{declaredOnly, undeclared}},
+		{name: "undeclared index, DropUndeclared", listed: []string{declaredOnly, undeclared}, drop: true, want: true},
+		{name: "undeclared index, HideUndeclared", listed: []string{declaredOnly, undeclared}, hide: true, want: true},
+		{name: "DropUndeclared, nothing undeclared", listed: []string{declaredOnly}, drop: true},
+		{name: "collection options declared", shape: capped, listed: []string{declaredOnly}, want: true},
+		{name: "collation not declared", listed: []string{collated}, want: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := defaults()
+			cfg.dropUndeclared, cfg.hideUndeclared = tt.drop, tt.hide
+			p := planner{decl: &declared{collection: "c", specs: []IndexSpec{a}, shape: tt.shape}, cfg: cfg}
+			var listed []bson.Raw
+			for _, s := range tt.listed {
+				var raw bson.Raw
+				require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
+				listed = append(listed, raw)
+			}
+			first, err := Diff(p.decl.specs, listed)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, p.needsCollection(first))
+		})
+	}
+}
+
+// TestHideThenDropTakesTwoRuns: with HideUndeclared and DropUndeclared,
+// the index a run hides is listed hidden in its next round and must not
+// be dropped then: only a later run, finding it hidden, drops it.
+func TestHideThenDropTakesTwoRuns(t *testing.T) {
+	a := Index(Asc("a"))
+	cfg := defaults()
+	cfg.dropUndeclared, cfg.hideUndeclared = true, true
+	p := planner{decl: &declared{collection: "c", specs: []IndexSpec{a}}, cfg: cfg}
+	declaredA := `{"key": {"a": 1}, "name": "a_1"}`
+	for _, tt := range []struct {
+		name       string
+		legacy     string
+		hidThisRun bool
+		want       []string
+	}{
+		{name: "visible: hidden", legacy: `{"key": {"z": 1}, "name": "z_1"}`, want: []string{"hide [z_1]"}},
+		{name: "hidden by this run: left for a later run", legacy: `{"key": {"z": 1}, "name": "z_1", "hidden": true}`, hidThisRun: true},
+		{name: "hidden before this run: dropped", legacy: `{"key": {"z": 1}, "name": "z_1", "hidden": true}`, want: []string{"drop [z_1]"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var l listing
+			for _, s := range []string{declaredA, tt.legacy} {
+				var raw bson.Raw
+				require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
+				l.indexes = append(l.indexes, raw)
+			}
+			l.collection = &collectionInfo{exists: true}
+			first, err := Diff(p.decl.specs, l.indexes)
+			require.NoError(t, err)
+			r, err := p.plan(l, first, nil)
+			require.NoError(t, err)
+			refused := &refusals{skipped: map[string]*IndexResult{}, hid: map[string]bool{"z_1": tt.hidThisRun}}
+			var got []string
+			for _, s := range p.steps(r, refused) {
+				got = append(got, fmt.Sprintf("%s %v", stepKind(s), s.names()))
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -10,9 +10,10 @@ import (
 // TemporarySuffix ends the name of the temporary index a rebuild creates
 // so that queries keep an index while the declared one builds: the
 // declared name followed by this suffix. An index so named, next to a
-// declared index of the base name, is Init's own: Init drops it once the
-// declared index is listed as declared, whatever the options, so that an
-// interrupted rebuild leaves nothing behind. Do not name indexes so.
+// declared index of the base name, is Init's own: Init drops it whatever
+// the options (after the round's creations, or last in a rebuild under
+// ConflictRebuild that resumes), so that an interrupted rebuild leaves
+// nothing behind. Do not name indexes so.
 const TemporarySuffix = ".odm-rebuild"
 
 // temporaryName is the name of the temporary index of a rebuild of name.

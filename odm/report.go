@@ -34,7 +34,8 @@ type CollectionReport struct {
 	// Duration is the time spent on the collection.
 	Duration time.Duration `json:"duration"`
 	// Failed says the collection's work failed, with Error; Indexes then
-	// hold only the indexes the server refused.
+	// hold only the indexes the server refused, or all of them when only
+	// the search indexes failed.
 	Failed bool   `json:"failed,omitempty"`
 	Error  string `json:"error,omitempty"`
 }

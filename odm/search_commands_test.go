@@ -159,6 +159,12 @@ func TestInitSearchUnsupported(t *testing.T) {
 		require.True(t, ok)
 		assert.Len(t, c.Names(Created), 1, "%s: the regular index is created before the search indexes are tried", coll)
 	}
+	movies, _ := rep.Collection("cmd_movies")
+	assert.True(t, movies.Failed, "the collection whose search indexes failed is reported failed")
+	assert.Contains(t, movies.Error, "search indexes")
+	plainRep, _ := rep.Collection("cmd_plain")
+	assert.False(t, plainRep.Failed)
+	assert.Contains(t, rep.String(), "1 collection(s) failed")
 
 	for run := 1; run <= 2; run++ { // cold, then steady state
 		rec.Reset()

@@ -64,6 +64,28 @@ func TestSteadyStateSendsOnlyListIndexes(t *testing.T) {
 	assert.Equal(t, []string{"steady_a", "steady_b", "steady_c"}, colls, "one listIndexes per collection")
 }
 
+// TestSteadyStateWithUndeclaredIndex: an index no model declares, kept
+// under the default policy, calls for nothing beyond listIndexes either.
+func TestSteadyStateWithUndeclaredIndex(t *testing.T) {
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	ctx := context.Background()
+	_, err := odm.Init(ctx, db, steadyB{})
+	require.NoError(t, err)
+	createIndex(t, db, "steady_b", bson.D{{Key: "extra", Value: 1}}, nil)
+
+	rec.Reset()
+	report, err := odm.Init(ctx, db, steadyB{})
+	require.NoError(t, err)
+	cr, _ := report.Collection("steady_b")
+	assert.Equal(t, []string{"extra_1"}, cr.Names(odm.Kept))
+	var names []string
+	for _, cmd := range rec.Commands() {
+		names = append(names, cmd.Name)
+	}
+	assert.Equal(t, []string{"listIndexes"}, names, "every command sent")
+}
+
 type collatedPlain struct {
 	Name string `bson:"name" odm:"index"`
 }
