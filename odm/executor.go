@@ -331,6 +331,24 @@ func (x *executor) stillConflicts(ctx context.Context, c IndexChange, opts []Dif
 	}), nil
 }
 
+// readyToRebuild is what a rebuild does before its first destructive
+// command: it lists again and goes on only if the conflict still stands
+// (another process may have rebuilt or dropped the index meanwhile, which
+// is progress), and for a unique index only if the data holds no duplicate
+// keys. When it says no, res and err are the step's result.
+func (x *executor) readyToRebuild(ctx context.Context, c IndexChange, opts []DiffOption) (ok bool, res stepResult, err error) {
+	still, err := x.stillConflicts(ctx, c, opts)
+	if err != nil || !still {
+		return false, stepResult{changed: !still}, err
+	}
+	if c.spec.Unique {
+		if err := x.checkDuplicates(ctx, *c.spec); err != nil {
+			return false, stepResult{}, err
+		}
+	}
+	return true, stepResult{}, nil
+}
+
 // skip records an index the server refused for lack of a feature, or
 // returns the refusal when SkipUnsupported is not set.
 func (x *executor) skip(ctx context.Context, spec IndexSpec, err error, features []string) error {

@@ -25,6 +25,12 @@ func listIndexes(ctx context.Context, coll *mongo.Collection) ([]bson.Raw, error
 		}
 		return nil, err
 	}
+	return rawDocuments(ctx, cur)
+}
+
+// rawDocuments reads a listing cursor to the end, copying each document
+// (the cursor reuses its buffer), and closes it.
+func rawDocuments(ctx context.Context, cur *mongo.Cursor) ([]bson.Raw, error) {
 	defer cur.Close(ctx)
 	var out []bson.Raw
 	for cur.Next(ctx) {

@@ -109,14 +109,8 @@ func (s orderedRebuildStep) destructive() bool { return true }
 
 func (s orderedRebuildStep) run(ctx context.Context, x *executor) (stepResult, error) {
 	spec := *s.change.spec
-	still, err := x.stillConflicts(ctx, s.change, s.diffOpts)
-	if err != nil || !still {
-		return stepResult{changed: !still}, err // gone or rebuilt: progress
-	}
-	if spec.Unique {
-		if err := x.checkDuplicates(ctx, spec); err != nil {
-			return stepResult{}, err
-		}
+	if ok, res, err := x.readyToRebuild(ctx, s.change, s.diffOpts); !ok {
+		return res, err
 	}
 	x.log(ctx, slog.LevelWarn, "odm: rebuilding index behind a temporary index", slog.String("index", s.change.Name),
 		slog.String("temporary", s.tmp.Name), slog.String("differences", s.change.summary()))

@@ -120,12 +120,7 @@ func (d driverSearch) list(ctx context.Context) ([]bson.Raw, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer cur.Close(ctx)
-	var out []bson.Raw
-	for cur.Next(ctx) {
-		out = append(out, append(bson.Raw(nil), cur.Current...))
-	}
-	return out, cur.Err()
+	return rawDocuments(ctx, cur)
 }
 
 func (d driverSearch) createMany(ctx context.Context, models []mongo.SearchIndexModel) error {

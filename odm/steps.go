@@ -292,14 +292,8 @@ func (s rebuildStep) run(ctx context.Context, x *executor) (stepResult, error) {
 	if s.change.ListedName != "" {
 		listedName = s.change.ListedName
 	}
-	still, err := x.stillConflicts(ctx, s.change, s.diffOpts)
-	if err != nil || !still {
-		return stepResult{changed: !still}, err // gone or rebuilt: progress
-	}
-	if spec.Unique {
-		if err := x.checkDuplicates(ctx, spec); err != nil {
-			return stepResult{}, err
-		}
+	if ok, res, err := x.readyToRebuild(ctx, s.change, s.diffOpts); !ok {
+		return res, err
 	}
 	x.log(ctx, slog.LevelWarn, "odm: rebuilding index", slog.String("index", s.change.Name), slog.String("differences", s.change.summary()))
 	if _, err := (dropStep{name: listedName}).run(ctx, x); err != nil {
