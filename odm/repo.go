@@ -24,7 +24,12 @@ type Collection[T any] struct {
 	model  *Model
 	rev    revisionKind
 	id     idField
+	// owned are the top-level fields T declares (but _id): a replace
+	// writes these and leaves the others as stored.
+	owned  []string
 	logger *slog.Logger
+	// modifyAttempts bounds Modify's reads and writes on stale revisions.
+	modifyAttempts int
 	// warned is set once the server's atomicity has been looked at.
 	warned atomic.Bool
 }
@@ -34,7 +39,8 @@ type Collection[T any] struct {
 type CollectionOption func(*collectionConfig)
 
 type collectionConfig struct {
-	logger *slog.Logger
+	logger         *slog.Logger
+	modifyAttempts int
 }
 
 // RepositoryLogger gives the repository a logger. With one, a revisioned
@@ -83,13 +89,14 @@ func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOpt
 	if err != nil {
 		return nil, err
 	}
-	var cfg collectionConfig
+	cfg := collectionConfig{modifyAttempts: defaultModifyAttempts}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
-	return &Collection[T]{coll: db.Collection(b.model.Collection), model: b.model, rev: b.rev, id: b.id, logger: cfg.logger}, nil
+	coll := db.Collection(b.model.Collection, options.Collection().SetBSONOptions(repositoryBSON()))
+	return &Collection[T]{coll: coll, model: b.model, rev: b.rev, id: b.id, owned: b.owned, logger: cfg.logger, modifyAttempts: cfg.modifyAttempts}, nil
 }
 
 // repository is what a repository knows of its model type.
@@ -97,6 +104,7 @@ type repository struct {
 	model *Model
 	rev   revisionKind
 	id    idField
+	owned []string
 }
 
 // bindRepository checks a repository's model type t (bound to the named
@@ -128,7 +136,13 @@ func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error
 	if m.Revision != "" && len(m.revisionIndex) == 0 {
 		return nil, fmt.Errorf("odm: %s: the revision field %s cannot be reached in the struct", what, m.Revision)
 	}
-	return &repository{model: m, rev: revisionKindOf(t, m), id: findIDField(st)}, nil
+	var owned []string
+	for _, f := range st.Fields {
+		if f.Path != "_id" {
+			owned = append(owned, f.Path)
+		}
+	}
+	return &repository{model: m, rev: revisionKindOf(t, m), id: findIDField(st), owned: owned}, nil
 }
 
 // Name is the collection's name.
@@ -138,15 +152,17 @@ func (c *Collection[T]) Name() string { return c.coll.Name() }
 // does not cover.
 func (c *Collection[T]) Driver() *mongo.Collection { return c.coll }
 
-// InsertOne inserts doc. When doc's _id field is zero and omitempty, the
-// _id the driver generated is set in doc. A revisioned doc without a
-// revision gets its first one (1, or a new UUID), and doc is updated to
-// match.
+// InsertOne inserts doc. A model with defaults (Defaulter) gets them
+// first. When doc's _id field holds an ObjectID and is zero, with or
+// without omitempty, doc gets a new one. A revisioned doc without a
+// revision gets its first one (1, or a new UUID). doc is updated to match
+// what was stored; when the insert fails, the id and the revision are put
+// back (the defaults stay).
 func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("odm: insert on %s: the document is nil", c.Name())
 	}
-	restore := c.startRevision(doc)
+	restore := c.prepareInsert(doc)
 	res, err := c.coll.InsertOne(ctx, doc, opts...)
 	if err != nil {
 		restore()
@@ -156,19 +172,23 @@ func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.L
 	return res, nil
 }
 
-// InsertMany inserts docs, starting revisions and setting generated ids as
-// InsertOne does. When some documents fail, the ones the server stored
+// prepareInsert gives a new document its defaults, an _id and its first
+// revision; the returned function puts back the id and the revision.
+func (c *Collection[T]) prepareInsert(doc *T) func() {
+	setDefaults(doc)
+	_, undoID := c.newID(doc)
+	undoRev := c.startRevision(doc)
+	return func() { undoRev(); undoID() }
+}
+
+// InsertMany inserts docs, giving each its defaults, an id and a first
+// revision as InsertOne does. When some documents fail, the ones the server stored
 // get their ids, and the others are left as they were.
 func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
 	all := make([]any, len(docs))
-	var restore []func()
-	if c.rev != revNone {
-		restore = make([]func(), len(docs))
-	}
+	restore := make([]func(), len(docs))
 	for i := range docs {
-		if restore != nil {
-			restore[i] = c.startRevision(&docs[i])
-		}
+		restore[i] = c.prepareInsert(&docs[i])
 		all[i] = &docs[i]
 	}
 	res, err := c.coll.InsertMany(ctx, all, opts...)
@@ -177,9 +197,7 @@ func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...option
 	k := 0
 	for i := range docs {
 		if !stored(i) {
-			if restore != nil {
-				restore[i]()
-			}
+			restore[i]()
 			continue
 		}
 		if res != nil && k < len(res.InsertedIDs) {
@@ -193,12 +211,39 @@ func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...option
 	return res, nil
 }
 
-// FindOne returns the first document filter matches; the error wraps
-// mongo.ErrNoDocuments when none does.
+// FindOne returns the first document filter matches, or nil and no error
+// when none does. Every single-document read of a repository (FindOne,
+// FindByID, FindOneAndUpdate, FindOneAndReplace, FindOneAndDelete) says
+// "nothing matched" this way, so a call site checks for nil rather than
+// for mongo.ErrNoDocuments:
+//
+//	user, err := users.FindOne(ctx, bson.D{{Key: "email", Value: email}})
+//	if err != nil {
+//		return err
+//	}
+//	if user == nil {
+//		return ErrUnknownUser
+//	}
 func (c *Collection[T]) FindOne(ctx context.Context, filter any, opts ...options.Lister[options.FindOneOptions]) (*T, error) {
 	var out T
 	if err := c.coll.FindOne(ctx, filter, opts...).Decode(&out); err != nil {
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, nil
+		}
 		return nil, c.wrap("find", err, nil)
+	}
+	return &out, nil
+}
+
+// FindOneAndDelete deletes the first document filter matches and returns
+// it, or nil and no error when none matches.
+func (c *Collection[T]) FindOneAndDelete(ctx context.Context, filter any, opts ...options.Lister[options.FindOneAndDeleteOptions]) (*T, error) {
+	var out T
+	if err := c.coll.FindOneAndDelete(ctx, filter, opts...).Decode(&out); err != nil {
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, nil
+		}
+		return nil, c.wrap("delete", err, nil)
 	}
 	return &out, nil
 }
@@ -285,141 +330,6 @@ func (c *Collection[T]) All(ctx context.Context, filter any, opts ...options.Lis
 			yield(zero, err)
 		}
 	}
-}
-
-// FindOneAndUpdate updates the first document filter matches and returns
-// it (before the update unless the options say after). A revisioned
-// model's revision is renewed; see UpdateOne.
-func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) (*T, error) {
-	update, next, err := c.renewRevision(ctx, update)
-	if err != nil {
-		return nil, err
-	}
-	var out T
-	if err := c.coll.FindOneAndUpdate(ctx, filter, update, opts...).Decode(&out); err != nil {
-		// With upsert, no document before the write means one was inserted.
-		inserted := errors.Is(err, mongo.ErrNoDocuments) && upserts(opts, func(o *options.FindOneAndUpdateOptions) *bool { return o.Upsert })
-		if !inserted && (errors.Is(err, mongo.ErrNoDocuments) || isDuplicate(err)) {
-			if stale := c.staleCheck(ctx, filter, next); stale != nil {
-				return nil, stale
-			}
-		}
-		return nil, c.wrap("update", err, nil)
-	}
-	return &out, nil
-}
-
-// UpdateOne updates the first document filter matches. For a revisioned
-// model the update (a bson.D or bson.M of operators) also renews the
-// revision, and when filter (a bson.D or bson.M) names the revision the
-// caller read, a document that has moved on is a *StaleRevisionError, with
-// or without upsert.
-func (c *Collection[T]) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
-	update, next, err := c.renewRevision(ctx, update)
-	if err != nil {
-		return nil, err
-	}
-	res, err := c.coll.UpdateOne(ctx, filter, update, opts...)
-	if err != nil {
-		if isDuplicate(err) {
-			if stale := c.staleCheck(ctx, filter, next); stale != nil {
-				return nil, stale
-			}
-		}
-		return nil, c.wrap("update", err, nil)
-	}
-	if res.MatchedCount == 0 && res.UpsertedCount == 0 {
-		if stale := c.staleCheck(ctx, filter, next); stale != nil {
-			return res, stale
-		}
-	}
-	return res, nil
-}
-
-// UpdateMany updates every document filter matches, renewing revisions.
-func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
-	update, _, err := c.renewRevision(ctx, update)
-	if err != nil {
-		return nil, err
-	}
-	res, err := c.coll.UpdateMany(ctx, filter, update, opts...)
-	if err != nil {
-		return nil, c.wrap("update", err, nil)
-	}
-	return res, nil
-}
-
-// ReplaceOne replaces the first document filter matches with doc. For a
-// revisioned model it matches only the revision doc carries, stores the
-// next one and updates doc to match; when the stored document has moved on
-// it changes nothing and returns a *StaleRevisionError, with or without
-// upsert.
-func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
-	if doc == nil {
-		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
-	}
-	if c.rev == revNone {
-		res, err := c.coll.ReplaceOne(ctx, filter, doc, opts...)
-		if err != nil {
-			return nil, c.wrap("replace", err, idOf(doc))
-		}
-		return res, nil
-	}
-	var res *mongo.UpdateResult
-	err := c.replaceGuarded(ctx, "replace", filter, doc, func(guarded any) (bool, error) {
-		var err error
-		res, err = c.coll.ReplaceOne(ctx, guarded, doc, opts...)
-		return err == nil && (res.MatchedCount > 0 || res.UpsertedCount > 0), err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-// FindOneAndReplace replaces the first document filter matches with doc
-// and returns it (before the replacement unless the options say after).
-// A revisioned doc is guarded as ReplaceOne guards it.
-func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.FindOneAndReplaceOptions]) (*T, error) {
-	if doc == nil {
-		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
-	}
-	var out T
-	upsert := upserts(opts, func(o *options.FindOneAndReplaceOptions) *bool { return o.Upsert })
-	inserted := false
-	write := func(f any) (bool, error) {
-		err := c.coll.FindOneAndReplace(ctx, f, doc, opts...).Decode(&out)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			// With upsert, no document before the write means one was
-			// inserted.
-			inserted = upsert
-			return inserted, nil
-		}
-		return err == nil, err
-	}
-	if c.rev == revNone {
-		found, err := write(filter)
-		if err != nil {
-			return nil, c.wrap("replace", err, idOf(doc))
-		}
-		if !found || inserted {
-			return nil, c.wrap("replace", mongo.ErrNoDocuments, idOf(doc))
-		}
-		return &out, nil
-	}
-	found := false
-	err := c.replaceGuarded(ctx, "replace", filter, doc, func(guarded any) (bool, error) {
-		var err error
-		found, err = write(guarded)
-		return found, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !found || inserted {
-		return nil, c.wrap("replace", mongo.ErrNoDocuments, idOf(doc))
-	}
-	return &out, nil
 }
 
 // DeleteOne deletes the first document filter matches.

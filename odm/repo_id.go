@@ -31,11 +31,11 @@ func findIDField(st *reflectx.Struct) idField {
 	return idField{}
 }
 
-// generated reports whether the driver generates this model's _id when it
-// is zero (an omitempty field) and the field can hold the ObjectID it
-// generates: bson.ObjectID, *bson.ObjectID, or an interface such as any.
-func (f idField) generated() bool {
-	if f.index == nil || !f.omitEmpty {
+// holdsObjectID reports whether the model's _id field can hold an
+// ObjectID the repository or the driver generates: bson.ObjectID,
+// *bson.ObjectID, or an interface such as any.
+func (f idField) holdsObjectID() bool {
+	if f.index == nil {
 		return false
 	}
 	switch {
@@ -74,11 +74,14 @@ func fieldByIndex(v reflect.Value, index []int, alloc bool) (reflect.Value, func
 	return v, undo
 }
 
-// setGeneratedID sets the _id the driver generated in doc, when doc's _id
-// was zero and the field can hold it.
+// setGeneratedID sets an _id the server or the driver generated in doc,
+// when doc's _id is zero and the field can hold it.
 func (c *Collection[T]) setGeneratedID(doc *T, id any) {
+	if rv, ok := id.(bson.RawValue); ok {
+		id, _ = rv.ObjectIDOK()
+	}
 	oid, ok := id.(bson.ObjectID)
-	if !ok || !c.id.generated() {
+	if !ok || oid.IsZero() || !c.id.holdsObjectID() {
 		return
 	}
 	f, _ := fieldByIndex(reflect.ValueOf(doc).Elem(), c.id.index, true)
@@ -90,6 +93,39 @@ func (c *Collection[T]) setGeneratedID(doc *T, id any) {
 		return
 	}
 	f.Set(reflect.ValueOf(oid))
+}
+
+// newID gives doc a new ObjectID when its _id field holds one and is zero,
+// with or without omitempty: a zero ObjectID is never stored (without
+// omitempty the driver would store ObjectId("000000000000000000000000"),
+// and the next insert would be a duplicate). It returns the id as stored,
+// nil when doc keeps its own, and a function that puts doc back.
+func (c *Collection[T]) newID(doc *T) (*bson.RawValue, func()) {
+	if !c.id.holdsObjectID() {
+		return nil, func() {}
+	}
+	f, undo := fieldByIndex(reflect.ValueOf(doc).Elem(), c.id.index, true)
+	if !f.IsValid() || !f.CanSet() {
+		undo()
+		return nil, func() {}
+	}
+	zero := f.IsZero() // a nil interface or pointer, or a zero ObjectID
+	if f.Kind() == reflect.Pointer && !f.IsNil() {
+		zero = f.Elem().IsZero()
+	}
+	if !zero {
+		undo()
+		return nil, func() {}
+	}
+	old := reflect.New(f.Type()).Elem()
+	old.Set(f)
+	oid := bson.NewObjectID()
+	if f.Kind() == reflect.Pointer {
+		f.Set(reflect.ValueOf(&oid))
+	} else {
+		f.Set(reflect.ValueOf(oid))
+	}
+	return &bson.RawValue{Type: bson.TypeObjectID, Value: oid[:]}, func() { f.Set(old); undo() }
 }
 
 // insertOrdered reports whether an InsertMany stops at its first failure
@@ -142,6 +178,9 @@ func storedDocs(n int, err error, ordered bool) func(int) bool {
 // idFilter is {_id: id}, with a hex string read as an ObjectID when the
 // model's _id is one.
 func (c *Collection[T]) idFilter(op string, id any) (bson.D, error) {
+	if c.id.index == nil {
+		return nil, fmt.Errorf("odm: %s on %s: %v declares no _id field (bson:\"_id\"), so it cannot be found by id; add one, as every stored document has an _id", op, c.Name(), c.model.Type)
+	}
 	if s, ok := id.(string); ok && c.id.index != nil && (c.id.typ == objectIDType || c.id.typ.Kind() == reflect.Pointer && c.id.typ.Elem() == objectIDType) {
 		oid, err := bson.ObjectIDFromHex(s)
 		if err != nil {

@@ -137,38 +137,3 @@ func TestUUID(t *testing.T) {
 		assert.Error(t, bson.Unmarshal(raw, &holder{}), "%v", bad)
 	}
 }
-
-func TestAddToOperator(t *testing.T) {
-	e := bson.E{Key: "revision", Value: int64(1)}
-	tests := []struct {
-		name   string
-		update any
-		want   any
-		err    string
-	}{
-		{"bson.D without the operator", bson.D{{Key: "$set", Value: bson.D{{Key: "a", Value: 1}}}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "a", Value: 1}}}, {Key: "$inc", Value: bson.D{e}}}, ""},
-		{"bson.D merged", bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}},
-			bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}, e}}}, ""},
-		{"bson.D with a bson.M operator", bson.D{{Key: "$inc", Value: bson.M{"n": 1}}},
-			bson.D{{Key: "$inc", Value: bson.M{"n": 1, "revision": int64(1)}}}, ""},
-		{"bson.M", bson.M{"$set": bson.M{"a": 1}}, bson.M{"$set": bson.M{"a": 1}, "$inc": bson.D{e}}, ""},
-		{"bson.M merged", bson.M{"$inc": bson.D{{Key: "n", Value: 1}}}, bson.M{"$inc": bson.D{{Key: "n", Value: 1}, e}}, ""},
-		{"operator of another type", bson.M{"$inc": 3}, nil, "$inc of an update must be a bson.D or bson.M, not int"},
-		{"a struct", struct{ X int }{1}, nil, "updates must be bson.D or bson.M"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := addToOperator(tt.update, "$inc", e)
-			if tt.err != "" {
-				assert.ErrorContains(t, err, tt.err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-		})
-	}
-	in := bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}
-	_, _ = addToOperator(in, "$inc", e)
-	assert.Equal(t, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}, in, "the caller's update is not changed")
-}

@@ -88,48 +88,15 @@ func (c *Collection[T]) startRevision(doc *T) func() {
 	return func() { f.SetZero(); undo() }
 }
 
-// replaceGuarded runs a replacing write of doc with filter narrowed to the
-// revision doc carries, doc carrying the next one. write reports whether
-// it matched. When it did not, or failed, doc is left as it was, and a
-// document that filter still finds with another revision is a
-// *StaleRevisionError (also when an upsert then collided with it).
-func (c *Collection[T]) replaceGuarded(ctx context.Context, op string, filter any, doc *T, write func(guarded any) (bool, error)) error {
-	c.warnIfNotAtomic(ctx)
-	f, undo := c.revisionSlot(doc)
-	if !f.IsValid() {
-		return fmt.Errorf("odm: %s on %s: the revision field %s cannot be set in the document", op, c.Name(), c.model.Revision)
-	}
-	expected := c.readRevision(f)
-	next := c.nextRevision(expected)
-	guarded := bson.D{{Key: "$and", Value: bson.A{filter, bson.D{{Key: c.model.Revision, Value: c.stored(expected)}}}}}
-	c.writeRevision(f, next)
-	matched, err := write(guarded)
-	if err == nil && matched {
-		return nil
-	}
-	c.writeRevision(f, expected)
-	undo()
-	if err != nil && !isDuplicate(err) {
-		return c.wrap(op, err, idOf(doc))
-	}
-	moved, cerr := c.movedOn(ctx, filter, expected, next)
-	switch {
-	case cerr != nil:
-		return c.wrap(op, cerr, idOf(doc))
-	case moved:
-		return c.staleError(idOf(doc), expected)
-	case err != nil:
-		return c.wrap(op, err, idOf(doc))
-	}
-	return nil
-}
-
 // movedOn reports whether filter finds a document whose revision is not
 // the one read. For a UUID revision the one just written is excluded too:
 // an upsert's own document holds it. A counter cannot tell its own upsert
 // from a writer that got there first (both hold the next number).
 func (c *Collection[T]) movedOn(ctx context.Context, filter, read, written any) (bool, error) {
 	others := bson.A{c.stored(read)}
+	if c.rev == revCounter && read.(int64) == 0 {
+		others = append(others, nil) // no revision yet: a missing field
+	}
 	if c.rev == revUUID {
 		others = append(others, c.stored(written))
 	}
@@ -138,94 +105,17 @@ func (c *Collection[T]) movedOn(ctx context.Context, filter, read, written any) 
 	return n > 0, err
 }
 
-func (c *Collection[T]) staleError(id, expected any) *StaleRevisionError {
-	e := &StaleRevisionError{Collection: c.Name(), ID: id}
-	switch v := expected.(type) {
-	case UUID:
-		e.RevisionID = v
-	case int64:
-		e.Revision = v
-	}
-	return e
+// A revisionGuard is the revision a filter names: the write applies only
+// to a document that still holds it.
+type revisionGuard struct {
+	rest     any // the filter without the revision
+	expected any // the revision named: an int64 or a UUID
+	id       any // the filter's _id, when it names one
 }
 
-// renewRevision adds the revision's renewal to an update of a revisioned
-// model: {$inc: {revision: 1}}, or {$set: {revision_id: <new UUID>}}. next
-// is what it stores (the increment for a counter).
-func (c *Collection[T]) renewRevision(ctx context.Context, update any) (any, any, error) {
-	if c.rev == revNone {
-		return update, nil, nil
-	}
-	c.warnIfNotAtomic(ctx)
-	op, value := "$inc", any(int64(1))
-	var next any = int64(1)
-	if c.rev == revUUID {
-		u := NewUUID()
-		op, value, next = "$set", u.bsonValue(), u
-	}
-	out, err := addToOperator(update, op, bson.E{Key: c.model.Revision, Value: value})
-	if err != nil {
-		return nil, nil, fmt.Errorf("odm: %s: %v is revisioned: %w", c.Name(), c.model.Type, err)
-	}
-	return out, next, nil
-}
-
-// addToOperator adds e to the op document of an update (a bson.D or bson.M
-// of operators), copying rather than changing the caller's update.
-func addToOperator(update any, op string, e bson.E) (any, error) {
-	merge := func(v any) (any, error) {
-		switch v := v.(type) {
-		case nil:
-			return bson.D{e}, nil
-		case bson.D:
-			return append(append(bson.D{}, v...), e), nil
-		case bson.M:
-			m := bson.M{e.Key: e.Value}
-			for k, x := range v {
-				m[k] = x
-			}
-			return m, nil
-		}
-		return nil, fmt.Errorf("%s of an update must be a bson.D or bson.M, not %T", op, v)
-	}
-	switch u := update.(type) {
-	case bson.D:
-		out := make(bson.D, 0, len(u)+1)
-		merged := false
-		for _, x := range u {
-			if x.Key == op && !merged {
-				v, err := merge(x.Value)
-				if err != nil {
-					return nil, err
-				}
-				x.Value, merged = v, true
-			}
-			out = append(out, x)
-		}
-		if !merged {
-			out = append(out, bson.E{Key: op, Value: bson.D{e}})
-		}
-		return out, nil
-	case bson.M:
-		out := make(bson.M, len(u)+1)
-		for k, v := range u {
-			out[k] = v
-		}
-		v, err := merge(out[op])
-		if err != nil {
-			return nil, err
-		}
-		out[op] = v
-		return out, nil
-	}
-	return nil, fmt.Errorf("its updates must be bson.D or bson.M documents of operators, not %T", update)
-}
-
-// staleCheck tells, after a revision-guarded update matched nothing (or
-// its upsert collided), whether the document filter names exists with
-// another revision than the one filter gives and the one the update
-// stored. A filter that does not name the revision is no guard: nil.
-func (c *Collection[T]) staleCheck(ctx context.Context, filter, next any) error {
+// guardIn finds the revision guard in a bson.D or bson.M filter; nil when
+// the model has no revision or the filter names none as a plain value.
+func (c *Collection[T]) guardIn(filter any) *revisionGuard {
 	if c.rev == revNone {
 		return nil
 	}
@@ -237,15 +127,34 @@ func (c *Collection[T]) staleCheck(ctx context.Context, filter, next any) error 
 	if !ok {
 		return nil
 	}
+	return &revisionGuard{rest: rest, expected: expected, id: id}
+}
+
+// stale tells, after a guarded update matched nothing (or its upsert
+// collided), whether the document the guard's filter names exists with
+// another revision than the one expected and the one the update stored
+// (next: the increment of a counter, or the UUID); nil when it does not.
+func (c *Collection[T]) stale(ctx context.Context, g *revisionGuard, next any) error {
 	written := next
 	if c.rev == revCounter {
-		written = expected.(int64) + next.(int64)
+		written = g.expected.(int64) + next.(int64)
 	}
-	moved, err := c.movedOn(ctx, rest, expected, written)
+	moved, err := c.movedOn(ctx, g.rest, g.expected, written)
 	if err != nil || !moved {
 		return nil
 	}
-	return c.staleError(id, expected)
+	return c.staleError(g.id, g.expected)
+}
+
+func (c *Collection[T]) staleError(id, expected any) *StaleRevisionError {
+	e := &StaleRevisionError{Collection: c.Name(), ID: id}
+	switch v := expected.(type) {
+	case UUID:
+		e.RevisionID = v
+	case int64:
+		e.Revision = v
+	}
+	return e
 }
 
 // revisionValue reads a revision as a filter gives it: any integer type for

@@ -1,0 +1,300 @@
+package odm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// A replacement is a whole document written as an update of the fields its
+// struct owns, so that fields the struct does not know (written by another
+// process, or by an older version of the struct) survive a replace:
+// $set of every field the document holds but _id, and $unset of the fields
+// the struct declares but the document leaves out (omitempty).
+type replacement struct {
+	set   bson.D
+	unset bson.D
+	// id is the document's _id as encoded; nil when it has none, or when
+	// it is a zero ObjectID, which is never stored: the server gives an
+	// inserted document one.
+	id *bson.RawValue
+}
+
+// encodeReplacement encodes doc as a replacement.
+func (c *Collection[T]) encodeReplacement(doc *T) (replacement, error) {
+	raw, err := encodeDocument(doc)
+	if err != nil {
+		return replacement{}, err
+	}
+	elems, err := rawElements(raw)
+	if err != nil {
+		return replacement{}, err
+	}
+	var r replacement
+	r.set = make(bson.D, 0, len(elems))
+	present := make(map[string]bool, len(elems))
+	for _, e := range elems {
+		present[e.Key] = true
+		if e.Key == "_id" {
+			if v := e.Value.(bson.RawValue); !isZeroObjectID(v) {
+				r.id = &v
+			}
+			continue
+		}
+		r.set = append(r.set, e)
+	}
+	if err := checkTopLevelKeys(c.Name(), r.set); err != nil {
+		return replacement{}, err
+	}
+	for _, name := range c.owned {
+		if !present[name] {
+			r.unset = append(r.unset, bson.E{Key: name, Value: ""})
+		}
+	}
+	return r, nil
+}
+
+// update writes the replacement over a matched document. With upsert, an
+// inserted document also gets the replacement's _id, unless filter gives
+// it one.
+func (r replacement) update(upsert bool, filter any) bson.D {
+	u := bson.D{{Key: "$set", Value: r.set}}
+	if len(r.unset) > 0 {
+		u = append(u, bson.E{Key: "$unset", Value: r.unset})
+	}
+	if upsert && r.id != nil && !namesID(filter) {
+		u = append(u, bson.E{Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: *r.id}}})
+	}
+	return u
+}
+
+// insert writes the replacement only when the upsert inserts: a matched
+// document is left as it is.
+func (r replacement) insert(filter any) bson.D {
+	fields := r.set
+	if r.id != nil && !namesID(filter) {
+		fields = append(bson.D{{Key: "_id", Value: *r.id}}, r.set...)
+	}
+	return bson.D{{Key: "$setOnInsert", Value: fields}}
+}
+
+// namesID reports a bson.D or bson.M filter with a top-level _id.
+func namesID(filter any) bool {
+	switch f := filter.(type) {
+	case bson.D:
+		for _, e := range f {
+			if e.Key == "_id" {
+				return true
+			}
+		}
+	case bson.M:
+		_, ok := f["_id"]
+		return ok
+	case map[string]any:
+		_, ok := f["_id"]
+		return ok
+	}
+	return false
+}
+
+// setters is a list of option setters, to pass options of one command on
+// to another.
+type setters[O any] []func(*O) error
+
+// List implements options.Lister.
+func (s setters[O]) List() []func(*O) error { return s }
+
+// updateOneFrom is the update options a replace's options stand for.
+func updateOneFrom(o options.ReplaceOptions, upsert bool) options.Lister[options.UpdateOneOptions] {
+	return setters[options.UpdateOneOptions]{func(u *options.UpdateOneOptions) error {
+		u.BypassDocumentValidation, u.Collation, u.Comment, u.Hint, u.Let, u.Sort = o.BypassDocumentValidation, o.Collation, o.Comment, o.Hint, o.Let, o.Sort
+		u.Upsert = &upsert
+		return nil
+	}}
+}
+
+// findOneAndUpdateFrom is the find-and-update options a find-and-replace's
+// options stand for.
+func findOneAndUpdateFrom(o options.FindOneAndReplaceOptions, upsert bool) options.Lister[options.FindOneAndUpdateOptions] {
+	return setters[options.FindOneAndUpdateOptions]{func(u *options.FindOneAndUpdateOptions) error {
+		u.BypassDocumentValidation, u.Collation, u.Comment, u.Hint, u.Let, u.Sort = o.BypassDocumentValidation, o.Collation, o.Comment, o.Hint, o.Let, o.Sort
+		u.Projection, u.ReturnDocument = o.Projection, o.ReturnDocument
+		u.Upsert = &upsert
+		return nil
+	}}
+}
+
+// ReplaceOne replaces the first document filter matches with doc.
+//
+// Only the fields doc's struct owns are written: each is set to doc's
+// value, or removed when doc leaves it out (omitempty); fields the struct
+// does not declare stay as stored. A zero ObjectID _id is never written.
+// A model with defaults (Defaulter) gets them first. With upsert, a
+// document is inserted only when none matches filter.
+//
+// For a revisioned model it matches only the revision doc carries, stores
+// the next one and updates doc to match; when the stored document has
+// moved on it changes nothing and returns a *StaleRevisionError, with or
+// without upsert.
+func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
+	if doc == nil {
+		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
+	}
+	o := applied(opts)
+	upsert := o.Upsert != nil && *o.Upsert
+	var res *mongo.UpdateResult
+	write := func(f any, update bson.D, upsert, _ bool) (found bool, inserted bool, err error) {
+		res, err = c.coll.UpdateOne(ctx, f, update, updateOneFrom(o, upsert))
+		if err != nil {
+			return false, false, err
+		}
+		return res.MatchedCount > 0, res.UpsertedCount > 0, nil
+	}
+	if err := c.replace(ctx, "replace", filter, doc, upsert, write); err != nil {
+		return nil, err
+	}
+	if res != nil && res.UpsertedID != nil {
+		c.setGeneratedID(doc, res.UpsertedID)
+	}
+	return res, nil
+}
+
+// FindOneAndReplace replaces the first document filter matches with doc,
+// as ReplaceOne does, and returns the document before the replacement
+// (after it, when the options say so). It returns nil and no error when
+// there was none: nothing matched, or an upsert inserted doc and the
+// options ask for the document before.
+func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.FindOneAndReplaceOptions]) (*T, error) {
+	if doc == nil {
+		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
+	}
+	o := applied(opts)
+	upsert := o.Upsert != nil && *o.Upsert
+	after := o.ReturnDocument != nil && *o.ReturnDocument == options.After
+	var out *T
+	write := func(f any, update bson.D, upsert, insertOnly bool) (found bool, inserted bool, err error) {
+		fo := o
+		if insertOnly {
+			// The document before tells a match (stale) from an insert.
+			fo.ReturnDocument = nil
+		}
+		var got T
+		err = c.coll.FindOneAndUpdate(ctx, f, update, findOneAndUpdateFrom(fo, upsert)).Decode(&got)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			// Before the write there was none: with upsert, one was
+			// inserted.
+			if insertOnly && after {
+				inserted := *doc
+				out = &inserted
+			}
+			return false, upsert, nil
+		}
+		if err != nil {
+			return false, false, err
+		}
+		out = &got
+		return true, false, nil
+	}
+	if err := c.replace(ctx, "replace", filter, doc, upsert, write); err != nil {
+		return nil, err
+	}
+	if after && out != nil {
+		c.setGeneratedID(doc, idOf(out))
+	}
+	return out, nil
+}
+
+// replaceWrite sends one write of a replacement: update over what f
+// matches, inserting with upsert. It reports whether a document matched,
+// and whether one was inserted.
+// insertOnly marks the write of an upsert's insert ($setOnInsert only).
+type replaceWrite func(f any, update bson.D, upsert, insertOnly bool) (found, inserted bool, err error)
+
+// replace writes doc over what filter matches (see ReplaceOne).
+func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc *T, upsert bool, write replaceWrite) error {
+	setDefaults(doc)
+	if c.rev == revNone {
+		r, err := c.encodeReplacement(doc)
+		if err != nil {
+			return c.wrap(op, err, idOf(doc))
+		}
+		if _, _, err := write(filter, r.update(upsert, filter), upsert, false); err != nil {
+			return c.wrap(op, err, idOf(doc))
+		}
+		return nil
+	}
+	return c.replaceGuarded(ctx, op, filter, doc, upsert, write)
+}
+
+// replaceGuarded writes doc over the document filter matches only while it
+// holds the revision doc carries, doc carrying the next one. With upsert,
+// a second write inserts doc only when filter matches nothing at all: a
+// document it matches with another revision is a *StaleRevisionError.
+// When nothing is written, doc is left as it was.
+func (c *Collection[T]) replaceGuarded(ctx context.Context, op string, filter any, doc *T, upsert bool, write replaceWrite) error {
+	c.warnIfNotAtomic(ctx)
+	f, undo := c.revisionSlot(doc)
+	if !f.IsValid() {
+		return fmt.Errorf("odm: %s on %s: the revision field %s cannot be set in the document", op, c.Name(), c.model.Revision)
+	}
+	expected := c.readRevision(f)
+	next := c.nextRevision(expected)
+	c.writeRevision(f, next)
+	restore := func() { c.writeRevision(f, expected); undo() }
+	r, err := c.encodeReplacement(doc)
+	if err != nil {
+		restore()
+		return c.wrap(op, err, idOf(doc))
+	}
+	found, _, err := write(c.guarded(filter, expected), r.update(false, filter), false, false)
+	if err == nil && found {
+		return nil
+	}
+	if err == nil && upsert {
+		// The insert carries an _id of its own, so doc holds it.
+		if id, undoID := c.newID(doc); id != nil {
+			r.id = id
+			prev := restore
+			restore = func() { undoID(); prev() }
+		}
+		var inserted bool
+		found, inserted, err = write(filter, r.insert(filter), true, true)
+		switch {
+		case err == nil && inserted:
+			return nil
+		case err == nil && found:
+			restore()
+			return c.staleError(idOf(doc), expected)
+		}
+	}
+	restore()
+	if err != nil && !isDuplicate(err) {
+		return c.wrap(op, err, idOf(doc))
+	}
+	moved, cerr := c.movedOn(ctx, filter, expected, next)
+	switch {
+	case cerr != nil:
+		return c.wrap(op, cerr, idOf(doc))
+	case moved:
+		return c.staleError(idOf(doc), expected)
+	case err != nil:
+		return c.wrap(op, err, idOf(doc))
+	}
+	return nil
+}
+
+// guarded is filter narrowed to documents holding the revision expected.
+// No revision (a zero counter, a zero UUID) also matches a document whose
+// revision field is missing or null: one written before revisions were
+// turned on, or by another process.
+func (c *Collection[T]) guarded(filter, expected any) bson.D {
+	var cond any = c.stored(expected)
+	if c.rev == revCounter && expected.(int64) == 0 {
+		cond = bson.D{{Key: "$in", Value: bson.A{int64(0), nil}}}
+	}
+	return bson.D{{Key: "$and", Value: bson.A{filter, bson.D{{Key: c.model.Revision, Value: cond}}}}}
+}

@@ -1,0 +1,396 @@
+package odm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// preparedUpdate is a caller's update as the repository sends it: checked,
+// encoded, with the revision's renewal (and, for an upsert, the model's
+// defaults) added.
+type preparedUpdate struct {
+	// doc is a bson.D of operators, or an update pipeline.
+	doc any
+	// next is what the renewal stores: the increment of a counter, or the
+	// new UUID; nil for a model without a revision.
+	next any
+	// insertOnly: the update's only operator is $setOnInsert, so an
+	// existing document is left as it is, revision included.
+	insertOnly bool
+}
+
+// prepareUpdate checks update (a document of update operators, a struct
+// of them, or a pipeline) before any command, and adds the revision's
+// renewal. An update without operators is refused for every model; one
+// that writes the revision field itself is refused for a revisioned one.
+// With upsert, a model with defaults (Defaulter) gets them under
+// $setOnInsert, for the fields neither filter nor update names.
+func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool) (preparedUpdate, error) {
+	fail := func(format string, args ...any) (preparedUpdate, error) {
+		return preparedUpdate{}, fmt.Errorf("odm: %s on %s: "+format, append([]any{op, c.Name()}, args...)...)
+	}
+	if update == nil {
+		return fail("the update is nil")
+	}
+	if isPipeline(update) {
+		return c.preparePipeline(op, update)
+	}
+	raw, err := encodeDocument(update)
+	if err != nil {
+		return fail("an update must be a document of update operators ($set, $inc, ...): %v", err)
+	}
+	ops, err := rawElements(raw)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if len(ops) == 0 {
+		return fail("the update has no operator ($set, $inc, ...)")
+	}
+	var paths []string
+	for _, e := range ops {
+		if !strings.HasPrefix(e.Key, "$") {
+			return fail("an update must be a document of update operators ($set, $inc, ...), and %q is not one; ReplaceOne writes a whole document", e.Key)
+		}
+		fields, ok := e.Value.(bson.RawValue).DocumentOK()
+		if !ok {
+			return fail("the value of %s must be a document, not %v", e.Key, e.Value.(bson.RawValue).Type)
+		}
+		elems, err := fields.Elements()
+		if err != nil {
+			return fail("%s: %v", e.Key, err)
+		}
+		for _, f := range elems {
+			paths = append(paths, f.Key())
+			if e.Key == "$rename" {
+				if to, ok := f.Value().StringValueOK(); ok {
+					paths = append(paths, to)
+				}
+			}
+		}
+	}
+	if c.rev != revNone {
+		if i := slices.IndexFunc(paths, func(p string) bool { return touches(p, c.model.Revision) || touches(c.model.Revision, p) }); i >= 0 {
+			return fail("the update writes %s, %v's revision field, itself (at %q); the repository renews it at every write, and a value given here would undo the guard", c.model.Revision, c.model.Type, paths[i])
+		}
+	}
+	out := preparedUpdate{doc: ops, insertOnly: len(ops) == 1 && ops[0].Key == "$setOnInsert"}
+	if c.rev != revNone {
+		out.doc, out.next = c.addRenewal(ops, out.insertOnly)
+	}
+	if upsert {
+		defaults, err := c.upsertDefaults(filter, paths)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if len(defaults) > 0 {
+			out.doc = addFields(out.doc.(bson.D), "$setOnInsert", defaults...)
+		}
+	}
+	return out, nil
+}
+
+// addRenewal adds the revision's renewal to ops: {$inc: {rev: 1}}, or
+// {$set: {rev: <new UUID>}}; under $setOnInsert (the first revision) when
+// that is the update's only operator, so that an existing document keeps
+// its revision.
+func (c *Collection[T]) addRenewal(ops bson.D, insertOnly bool) (bson.D, any) {
+	if c.rev == revUUID {
+		u := NewUUID()
+		op := "$set"
+		if insertOnly {
+			op = "$setOnInsert"
+		}
+		return addFields(ops, op, bson.E{Key: c.model.Revision, Value: u.bsonValue()}), u
+	}
+	if insertOnly {
+		return addFields(ops, "$setOnInsert", bson.E{Key: c.model.Revision, Value: int64(1)}), int64(1)
+	}
+	return addFields(ops, "$inc", bson.E{Key: c.model.Revision, Value: int64(1)}), int64(1)
+}
+
+// addFields appends fields to the op document of ops (adding the operator
+// when missing), leaving ops itself unchanged.
+func addFields(ops bson.D, op string, fields ...bson.E) bson.D {
+	out := make(bson.D, 0, len(ops)+1)
+	added := false
+	for _, e := range ops {
+		if e.Key == op && !added {
+			var merged bson.D
+			switch v := e.Value.(type) {
+			case bson.RawValue:
+				merged, _ = rawElements(v.Document()) // checked by prepareUpdate
+			case bson.D:
+				merged = slices.Clone(v)
+			}
+			e.Value, added = append(merged, fields...), true
+		}
+		out = append(out, e)
+	}
+	if !added {
+		out = append(out, bson.E{Key: op, Value: bson.D(fields)})
+	}
+	return out
+}
+
+// upsertDefaults are the fields of a new T with its defaults that an
+// upsert's insert would otherwise lack: all but _id, the revision, and the
+// fields the filter's equalities or the update's paths name.
+func (c *Collection[T]) upsertDefaults(filter any, paths []string) (bson.D, error) {
+	defaults, err := defaultsDocument[T]()
+	if defaults == nil || err != nil {
+		return nil, err
+	}
+	if filter != nil {
+		f, err := encodeDocument(filter)
+		if err != nil {
+			return nil, fmt.Errorf("the filter: %w", err)
+		}
+		elems, _ := f.Elements()
+		for _, e := range elems {
+			paths = append(paths, e.Key())
+		}
+	}
+	elems, err := rawElements(defaults)
+	if err != nil {
+		return nil, err
+	}
+	out := elems[:0]
+	for _, e := range elems {
+		if e.Key == "_id" || e.Key == c.model.Revision || slices.ContainsFunc(paths, func(p string) bool { return touches(p, e.Key) }) {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// isPipeline reports an update given as an aggregation pipeline: a slice
+// or array of stages (bson.D, a document, is a slice too, and is not one).
+func isPipeline(update any) bool {
+	switch update.(type) {
+	case bson.D, bson.Raw, bson.M:
+		return false
+	case mongo.Pipeline, bson.A:
+		return true
+	}
+	k := reflect.TypeOf(update).Kind()
+	return k == reflect.Slice || k == reflect.Array
+}
+
+// preparePipeline adds the revision's renewal to an update pipeline as a
+// last $set stage; stages that write the revision field are refused.
+func (c *Collection[T]) preparePipeline(op string, update any) (preparedUpdate, error) {
+	if c.rev == revNone {
+		return preparedUpdate{doc: update}, nil
+	}
+	rv := reflect.ValueOf(update)
+	stages := make(bson.A, 0, rv.Len()+1)
+	for i := range rv.Len() {
+		stage := rv.Index(i).Interface()
+		raw, err := encodeDocument(stage)
+		if err != nil {
+			return preparedUpdate{}, fmt.Errorf("odm: %s on %s: stage %d of the update pipeline: %w", op, c.Name(), i, err)
+		}
+		if c.stageWritesRevision(raw) {
+			return preparedUpdate{}, fmt.Errorf("odm: %s on %s: stage %d of the update pipeline writes %s, %v's revision field; the repository renews it at every write", op, c.Name(), i, c.model.Revision, c.model.Type)
+		}
+		stages = append(stages, raw)
+	}
+	var renewal any
+	var next any = int64(1)
+	if c.rev == revUUID {
+		u := NewUUID()
+		renewal, next = bson.D{{Key: "$literal", Value: u.bsonValue()}}, u
+	} else {
+		renewal = bson.D{{Key: "$add", Value: bson.A{bson.D{{Key: "$ifNull", Value: bson.A{"$" + c.model.Revision, 0}}}, 1}}}
+	}
+	stages = append(stages, bson.D{{Key: "$set", Value: bson.D{{Key: c.model.Revision, Value: renewal}}}})
+	return preparedUpdate{doc: stages, next: next}, nil
+}
+
+// stageWritesRevision reports a $set, $addFields or $unset stage that
+// names the revision field.
+func (c *Collection[T]) stageWritesRevision(stage bson.Raw) bool {
+	elems, _ := stage.Elements()
+	for _, e := range elems {
+		switch e.Key() {
+		case "$set", "$addFields":
+			fields, _ := e.Value().Document().Elements()
+			for _, f := range fields {
+				if touches(f.Key(), c.model.Revision) || touches(c.model.Revision, f.Key()) {
+					return true
+				}
+			}
+		case "$unset":
+			v := e.Value()
+			if s, ok := v.StringValueOK(); ok && touches(s, c.model.Revision) {
+				return true
+			}
+			if arr, ok := v.ArrayOK(); ok {
+				vals, _ := arr.Values()
+				for _, x := range vals {
+					if s, ok := x.StringValueOK(); ok && touches(s, c.model.Revision) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// UpdateOne updates the first document filter matches. update is a
+// document of update operators (a bson.D, a bson.M, or a struct of them);
+// a $set or $setOnInsert value may be a struct, whose nil slices and maps
+// are written as empty ones. An update without operators is refused before
+// any command. With upsert, a model with defaults (Defaulter) gets them
+// under $setOnInsert.
+//
+// For a revisioned model the update also renews the revision (and may not
+// write it itself); an upsert whose only operator is $setOnInsert leaves an
+// existing document's revision as it is. When filter (a bson.D or bson.M)
+// names the revision the caller read, the update applies only to a
+// document that still holds it: one that has moved on is a
+// *StaleRevisionError, with or without upsert, and an upsert inserts only
+// when no document matches the rest of the filter. A counter revision of 0
+// also matches a document without the field.
+func (c *Collection[T]) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
+	o := applied(opts)
+	upsert := o.Upsert != nil && *o.Upsert
+	u, err := c.prepareUpdate("update", filter, update, upsert)
+	if err != nil {
+		return nil, err
+	}
+	g := c.guardIn(filter)
+	if g == nil {
+		res, err := c.coll.UpdateOne(ctx, filter, u.doc, opts...)
+		if err != nil {
+			return nil, c.wrap("update", err, nil)
+		}
+		return res, nil
+	}
+	c.warnIfNotAtomic(ctx)
+	res, err := c.coll.UpdateOne(ctx, c.guarded(g.rest, g.expected), u.doc, withUpsert[options.UpdateOneOptions](opts, false, func(o *options.UpdateOneOptions, b *bool) { o.Upsert = b }))
+	if err == nil && res.MatchedCount == 0 && upsert {
+		if err := c.insertsOnlyAlone(ctx, g); err != nil {
+			return nil, err
+		}
+		res, err = c.coll.UpdateOne(ctx, filter, u.doc, opts...)
+	}
+	if err != nil {
+		if isDuplicate(err) {
+			if stale := c.stale(ctx, g, u.next); stale != nil {
+				return nil, stale
+			}
+		}
+		return nil, c.wrap("update", err, nil)
+	}
+	if res.MatchedCount == 0 && res.UpsertedCount == 0 {
+		if stale := c.stale(ctx, g, u.next); stale != nil {
+			return res, stale
+		}
+	}
+	return res, nil
+}
+
+// insertsOnlyAlone is the check before a guarded update's upsert: a
+// document matching the filter but for its revision has moved on, and
+// nothing is inserted beside it.
+func (c *Collection[T]) insertsOnlyAlone(ctx context.Context, g *revisionGuard) error {
+	n, err := c.coll.CountDocuments(ctx, g.rest, options.Count().SetLimit(1))
+	if err != nil {
+		return c.wrap("update", err, nil)
+	}
+	if n > 0 {
+		return c.staleError(g.id, g.expected)
+	}
+	return nil
+}
+
+// withUpsert is opts with the upsert option set to upsert.
+func withUpsert[O any](opts []options.Lister[O], upsert bool, set func(*O, *bool)) options.Lister[O] {
+	return setters[O]{func(o *O) error {
+		*o = applied(opts)
+		set(o, &upsert)
+		return nil
+	}}
+}
+
+// FindOneAndUpdate updates the first document filter matches, as
+// UpdateOne does, and returns it: before the update, unless the options
+// say after. It returns nil and no error when there is none: nothing
+// matched, or an upsert inserted and the options ask for the document
+// before.
+func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) (*T, error) {
+	o := applied(opts)
+	upsert := o.Upsert != nil && *o.Upsert
+	u, err := c.prepareUpdate("update", filter, update, upsert)
+	if err != nil {
+		return nil, err
+	}
+	find := func(f any, opts ...options.Lister[options.FindOneAndUpdateOptions]) (*T, error) {
+		var out T
+		err := c.coll.FindOneAndUpdate(ctx, f, u.doc, opts...).Decode(&out)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &out, nil
+	}
+	g := c.guardIn(filter)
+	if g == nil {
+		out, err := find(filter, opts...)
+		if err != nil {
+			return nil, c.wrap("update", err, nil)
+		}
+		return out, nil
+	}
+	c.warnIfNotAtomic(ctx)
+	out, err := find(c.guarded(g.rest, g.expected), withUpsert[options.FindOneAndUpdateOptions](opts, false, func(o *options.FindOneAndUpdateOptions, b *bool) { o.Upsert = b }))
+	if err == nil && out != nil {
+		return out, nil
+	}
+	if err == nil && upsert {
+		if err := c.insertsOnlyAlone(ctx, g); err != nil {
+			return nil, err
+		}
+		out, err = find(filter, opts...)
+		if err == nil {
+			return out, nil
+		}
+	}
+	if err == nil || isDuplicate(err) {
+		if stale := c.stale(ctx, g, u.next); stale != nil {
+			return nil, stale
+		}
+	}
+	if err != nil {
+		return nil, c.wrap("update", err, nil)
+	}
+	return nil, nil
+}
+
+// UpdateMany updates every document filter matches, as UpdateOne checks
+// and renews, without a revision guard.
+func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
+	o := applied(opts)
+	u, err := c.prepareUpdate("update", filter, update, o.Upsert != nil && *o.Upsert)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.coll.UpdateMany(ctx, filter, u.doc, opts...)
+	if err != nil {
+		return nil, c.wrap("update", err, nil)
+	}
+	return res, nil
+}
