@@ -20,10 +20,10 @@ import (
 // reads and writes; indexes are Init's. When T has a revision field
 // (odm:"revision"), writes check and renew it (optimistic concurrency).
 type Collection[T any] struct {
-	coll   *mongo.Collection
-	model  *Model
-	rev    revisionKind
-	id     idField
+	coll  *mongo.Collection
+	model *Model
+	rev   revisionKind
+	id    idField
 	// owned are the top-level fields T declares (but _id): a replace
 	// writes these and leaves the others as stored.
 	owned  []string
