@@ -21,6 +21,7 @@ type FailedEvent struct {
 // DLQMessage is a message that failed processing, in "dlq_messages".
 // Messages are removed seven days after they are created.
 type DLQMessage struct {
+	ID            bson.ObjectID     `bson:"_id,omitempty"`
 	Event         FailedEvent       `bson:"event"`
 	OriginalTopic string            `bson:"original_topic" odm:"index"`
 	Error         string            `bson:"error"`
@@ -42,3 +43,12 @@ type DLQMessage struct {
 
 // CollectionName implements odm.CollectionNamer.
 func (DLQMessage) CollectionName() string { return "dlq_messages" }
+
+// SetDefaults implements odm.Defaulter with the Python model's defaults.
+func (m *DLQMessage) SetDefaults() {
+	orString(&m.Error, "Unknown error")
+	orNow(&m.FailedAt)
+	orString(&m.Status, "pending")
+	orString(&m.ProducerID, "unknown")
+	orNow(&m.CreatedAt)
+}

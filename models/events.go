@@ -22,6 +22,7 @@ type EventMetadata struct {
 // EventEnvelope is what every stored event carries, live or archived. Its
 // two indexes are inherited by both collections that embed it.
 type EventEnvelope struct {
+	ID           bson.ObjectID `bson:"_id,omitempty"`
 	EventID      string        `bson:"event_id" odm:"index,unique"`
 	EventType    string        `bson:"event_type"`
 	EventVersion string        `bson:"event_version"`
@@ -35,9 +36,12 @@ type EventEnvelope struct {
 
 // Event is a domain event in the "events" collection. Event-specific
 // extra fields (such as pod_name) are stored at the top level of the
-// document, beside the envelope, and are not part of the struct.
+// document, beside the envelope: Extra holds them, so that they are read,
+// kept and written back as the Python model keeps them (extra=allow).
 type Event struct {
 	EventEnvelope `bson:",inline"`
+	// Extra holds the event's own fields, beside the envelope's.
+	Extra bson.M `bson:",inline"`
 }
 
 // CollectionName implements odm.CollectionNamer.
@@ -107,6 +111,8 @@ type ArchivedEvent struct {
 	DeletedAt      time.Time `bson:"deleted_at" odm:"index"`
 	DeletedBy      *string   `bson:"deleted_by"`
 	DeletionReason *string   `bson:"deletion_reason"`
+	// Extra holds the event's own fields, beside the envelope's.
+	Extra bson.M `bson:",inline"`
 }
 
 // CollectionName implements odm.CollectionNamer.
@@ -116,4 +122,31 @@ func (ArchivedEvent) CollectionName() string { return "events_archive" }
 // indexed on its own only in the archive.
 func (ArchivedEvent) Indexes() []odm.IndexSpec {
 	return []odm.IndexSpec{odm.Index(odm.Asc("event_type"))}
+}
+
+// SetDefaults implements odm.Defaulter with the Python model's defaults:
+// a new event_id, version "1.0", timestamps of now, and a TTL date 30
+// days ahead.
+func (e *Event) SetDefaults() {
+	orNewUUID(&e.EventID)
+	orString(&e.EventVersion, "1.0")
+	orNow(&e.Timestamp)
+	e.Metadata.setDefaults()
+	orNowPtr(&e.StoredAt)
+	if e.TTLExpiresAt == nil {
+		t := now().Add(30 * 24 * time.Hour)
+		e.TTLExpiresAt = &t
+	}
+}
+
+// SetDefaults implements odm.Defaulter with the Python model's defaults.
+func (e *ArchivedEvent) SetDefaults() {
+	orString(&e.EventVersion, "1.0")
+	e.Metadata.setDefaults()
+	orNow(&e.DeletedAt)
+}
+
+func (m *EventMetadata) setDefaults() {
+	orNewUUID(&m.UserID)
+	orString(&m.Environment, "production")
 }

@@ -3,6 +3,8 @@ package models
 import (
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -12,6 +14,7 @@ func init() { registry.MustRegister(Notification{}, NotificationSubscription{}) 
 // are removed 30 days after they are created; that TTL index is the only
 // index on created_at alone (MongoDB keeps one index per key pattern).
 type Notification struct {
+	ID             bson.ObjectID     `bson:"_id,omitempty"`
 	NotificationID string            `bson:"notification_id" odm:"uniqueIndex"`
 	UserID         string            `bson:"user_id" odm:"index;index:idx_notif_user_created_desc,priority:1"`
 	Channel        string            `bson:"channel"`
@@ -42,22 +45,44 @@ func (Notification) CollectionName() string { return "notifications" }
 // NotificationSubscription is a user's subscription to one channel, in
 // "notification_subscriptions": at most one per user and channel.
 type NotificationSubscription struct {
-	UserID               string    `bson:"user_id" odm:"index;uniqueIndex:idx_sub_user_channel_unique,priority:1"`
-	Channel              string    `bson:"channel" odm:"index:idx_sub_user_channel_unique,priority:2"`
-	Severities           []string  `bson:"severities"`
-	IncludeTags          []string  `bson:"include_tags"`
-	ExcludeTags          []string  `bson:"exclude_tags"`
-	Enabled              bool      `bson:"enabled" odm:"index:idx_sub_enabled"`
-	WebhookURL           *string   `bson:"webhook_url"`
-	SlackWebhook         *string   `bson:"slack_webhook"`
-	QuietHoursEnabled    bool      `bson:"quiet_hours_enabled"`
-	QuietHoursStart      *string   `bson:"quiet_hours_start"`
-	QuietHoursEnd        *string   `bson:"quiet_hours_end"`
-	Timezone             string    `bson:"timezone"`
-	BatchIntervalMinutes int       `bson:"batch_interval_minutes"`
-	CreatedAt            time.Time `bson:"created_at"`
-	UpdatedAt            time.Time `bson:"updated_at"`
+	ID                   bson.ObjectID `bson:"_id,omitempty"`
+	UserID               string        `bson:"user_id" odm:"index;uniqueIndex:idx_sub_user_channel_unique,priority:1"`
+	Channel              string        `bson:"channel" odm:"index:idx_sub_user_channel_unique,priority:2"`
+	Severities           []string      `bson:"severities"`
+	IncludeTags          []string      `bson:"include_tags"`
+	ExcludeTags          []string      `bson:"exclude_tags"`
+	Enabled              *bool         `bson:"enabled" odm:"index:idx_sub_enabled"` // default true
+	WebhookURL           *string       `bson:"webhook_url"`
+	SlackWebhook         *string       `bson:"slack_webhook"`
+	QuietHoursEnabled    bool          `bson:"quiet_hours_enabled"`
+	QuietHoursStart      *string       `bson:"quiet_hours_start"`
+	QuietHoursEnd        *string       `bson:"quiet_hours_end"`
+	Timezone             string        `bson:"timezone"`
+	BatchIntervalMinutes int           `bson:"batch_interval_minutes"`
+	CreatedAt            time.Time     `bson:"created_at"`
+	UpdatedAt            time.Time     `bson:"updated_at"`
 }
 
 // CollectionName implements odm.CollectionNamer.
 func (NotificationSubscription) CollectionName() string { return "notification_subscriptions" }
+
+// SetDefaults implements odm.Defaulter with the Python model's defaults: a
+// new notification_id, severity "medium", status "pending", created now,
+// at most 3 retries.
+func (n *Notification) SetDefaults() {
+	orNewUUID(&n.NotificationID)
+	orString(&n.Severity, "medium")
+	orString(&n.Status, "pending")
+	orNow(&n.CreatedAt)
+	orInt(&n.MaxRetries, 3)
+}
+
+// SetDefaults implements odm.Defaulter with the Python model's defaults:
+// enabled, time zone UTC, batches every 60 minutes.
+func (s *NotificationSubscription) SetDefaults() {
+	orTrue(&s.Enabled)
+	orString(&s.Timezone, "UTC")
+	orInt(&s.BatchIntervalMinutes, 60)
+	orNow(&s.CreatedAt)
+	orNow(&s.UpdatedAt)
+}

@@ -110,7 +110,7 @@ func TestSagaWrittenByBeanie(t *testing.T) {
 	assert.Nil(t, s.ErrorMessage)
 	assert.Nil(t, s.CompletedAt)
 	assert.True(t, created.Equal(s.CreatedAt))
-	assert.Equal(t, "u1", s.ContextData["user_id"])
+	assert.Equal(t, "u1", s.ContextData.UserID)
 
 	// Update, guarded by the revision read.
 	_, err = sagas.UpdateByID(ctx, id, bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: "compensating"}}}})

@@ -75,7 +75,7 @@ func useDocuments(ctx context.Context, out io.Writer, db *mongo.Database) error 
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for _, name := range []string{"ada", "grace"} {
-		u := &models.User{UserID: "u-" + name, Username: name, Email: name + "@example.com", Role: "user", IsActive: true, CreatedAt: now, UpdatedAt: now}
+		u := &models.User{UserID: "u-" + name, Username: name, Email: name + "@example.com", Role: "user", IsActive: models.Bool(true), CreatedAt: now, UpdatedAt: now}
 		if _, err := users.InsertOne(ctx, u); err != nil {
 			return err
 		}

@@ -92,10 +92,10 @@ func newHandler(db *mongo.Database) http.Handler {
 	mux.HandleFunc("GET /executions/{id}", func(w http.ResponseWriter, r *http.Request) {
 		e, err := executions.FindOne(r.Context(), bson.D{{Key: "execution_id", Value: r.PathValue("id")}})
 		switch {
-		case errors.Is(err, mongo.ErrNoDocuments):
-			http.NotFound(w, r)
 		case err != nil:
 			http.Error(w, err.Error(), http.StatusInternalServerError)
+		case e == nil:
+			http.NotFound(w, r)
 		default:
 			_ = json.NewEncoder(w).Encode(map[string]string{"execution_id": e.ExecutionID, "status": e.Status})
 		}

@@ -76,11 +76,11 @@ func drain(ctx context.Context, db *mongo.Database) (int, error) {
 			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: "running"}, {Key: "updated_at", Value: time.Now().UTC()}}}},
 			options.FindOneAndUpdate().SetReturnDocument(options.After),
 		)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return n, nil
-		}
 		if err != nil {
 			return n, err
+		}
+		if e == nil {
+			return n, nil // nothing queued
 		}
 		// The unique index idx_idem_key_unique makes this claim exclusive.
 		_, err = keys.InsertOne(ctx, &models.IdempotencyKey{
