@@ -36,7 +36,7 @@ type Notification struct {
 	ErrorMessage   *string           `bson:"error_message"`
 	Metadata       map[string]any    `bson:"metadata"`
 	WebhookURL     *string           `bson:"webhook_url"`
-	WebhookHeaders map[string]string `bson:"webhook_headers"`
+	WebhookHeaders map[string]string `bson:"webhook_headers,omitempty"` // null unless set
 }
 
 // CollectionName implements odm.CollectionNamer.
