@@ -176,7 +176,13 @@ func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.L
 // revision; the returned function puts back the id and the revision.
 func (c *Collection[T]) prepareInsert(doc *T) func() {
 	setDefaults(doc)
-	_, undoID := c.newID(doc)
+	undoID := func() {}
+	if !c.id.omitEmpty {
+		// With omitempty the driver leaves a zero _id out and generates
+		// one, faster than it reads an _id the document carries; the id
+		// is set in doc after the insert.
+		_, undoID = c.newID(doc)
+	}
 	undoRev := c.startRevision(doc)
 	return func() { undoRev(); undoID() }
 }

@@ -121,3 +121,92 @@ func interleave(b *testing.B, viaRepo, viaDriver func() time.Duration) {
 	b.ReportMetric(float64(bare.Milliseconds())/float64(b.N), "driver-ms/op")
 	b.ReportMetric(float64(repo)/float64(bare), "repo/driver")
 }
+
+// revisionedFixture stores n revisioned accounts, through the repository,
+// and returns them with their ids and revisions.
+func revisionedFixture(b *testing.B, n int) (*odm.Collection[account], []account) {
+	ctx := context.Background()
+	db := testrig.Database(b, nil)
+	accounts := odm.MustCollection[account](db)
+	docs := make([]account, n)
+	for i := range docs {
+		docs[i] = account{Email: fmt.Sprintf("a%d@x", i), Name: "n", Tags: []string{"t"}}
+	}
+	if _, err := accounts.InsertMany(ctx, docs); err != nil {
+		b.Fatal(err)
+	}
+	return accounts, docs
+}
+
+// BenchmarkReplaceByID replaces 200 revisioned documents one by one
+// through the repository (a guarded write of the fields the struct owns)
+// and through the bare driver doing the same guarded work (replaceOne on
+// {_id, revision} with the next revision), interleaved in one run.
+func BenchmarkReplaceByID(b *testing.B) {
+	ctx := context.Background()
+	accounts, docs := revisionedFixture(b, 200)
+	bare := accounts.Driver()
+	viaRepo := func() time.Duration {
+		start := time.Now()
+		for i := range docs {
+			docs[i].Name += "r"
+			if _, err := accounts.ReplaceByID(ctx, &docs[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start)
+	}
+	viaDriver := func() time.Duration {
+		start := time.Now()
+		for i := range docs {
+			d := &docs[i]
+			d.Name += "d"
+			filter := bson.D{{Key: "_id", Value: d.ID}, {Key: "revision", Value: d.Revision}}
+			d.Revision++
+			res, err := bare.ReplaceOne(ctx, filter, d)
+			if err != nil || res.MatchedCount != 1 {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start)
+	}
+	b.ResetTimer()
+	interleave(b, viaRepo, viaDriver)
+}
+
+// BenchmarkModify reads, changes and writes back 200 revisioned documents
+// through Modify and through the bare driver doing the same work (findOne,
+// then updateOne of the changed field on {_id, revision} with $inc),
+// interleaved in one run.
+func BenchmarkModify(b *testing.B) {
+	ctx := context.Background()
+	accounts, docs := revisionedFixture(b, 200)
+	bare := accounts.Driver()
+	viaRepo := func() time.Duration {
+		start := time.Now()
+		for i := range docs {
+			if _, err := accounts.ModifyByID(ctx, docs[i].ID, func(a *account) error { a.Name += "m"; return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start)
+	}
+	viaDriver := func() time.Duration {
+		start := time.Now()
+		for i := range docs {
+			var a account
+			if err := bare.FindOne(ctx, bson.D{{Key: "_id", Value: docs[i].ID}}).Decode(&a); err != nil {
+				b.Fatal(err)
+			}
+			a.Name += "d"
+			res, err := bare.UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}, {Key: "revision", Value: a.Revision}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: a.Name}}}, {Key: "$inc", Value: bson.D{{Key: "revision", Value: 1}}}})
+			if err != nil || res.MatchedCount != 1 {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start)
+	}
+	b.ResetTimer()
+	interleave(b, viaRepo, viaDriver)
+}
