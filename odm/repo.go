@@ -99,6 +99,8 @@ func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOpt
 	return &Collection[T]{coll: coll, model: b.model, rev: b.rev, id: b.id, owned: b.owned, logger: cfg.logger, modifyAttempts: cfg.modifyAttempts}, nil
 }
 
+var defaulterType = reflect.TypeFor[Defaulter]()
+
 // repository is what a repository knows of its model type.
 type repository struct {
 	model *Model
@@ -132,6 +134,9 @@ func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error
 	st, err := reflectx.Describe(t)
 	if err != nil {
 		return nil, fmt.Errorf("odm: %s: %w", what, err)
+	}
+	if t.Implements(defaulterType) {
+		return nil, fmt.Errorf("odm: %s: %v's SetDefaults has a value receiver, so it would change a copy and the stored document would lack its defaults; declare it on *%v", what, t, t)
 	}
 	if m.Revision != "" && len(m.revisionIndex) == 0 {
 		return nil, fmt.Errorf("odm: %s: the revision field %s cannot be reached in the struct", what, m.Revision)

@@ -344,7 +344,16 @@ func TestNewCollectionRefusesBadTypes(t *testing.T) {
 	require.ErrorAs(t, err, &verr)
 	assert.Contains(t, err.Error(), "the revision field must be an int64 or int (a counter) or an odm.UUID (Beanie's revision_id), not string")
 	assert.Panics(t, func() { odm.MustCollection[notAModel](db) })
+	_, err = odm.NewCollection[valueDefaults](db)
+	assert.ErrorContains(t, err, "odm_test.valueDefaults's SetDefaults has a value receiver")
 }
+
+type valueDefaults struct {
+	Name string `bson:"name"`
+}
+
+func (valueDefaults) CollectionName() string { return "value_defaults" }
+func (valueDefaults) SetDefaults()           {}
 
 type strictTicket struct {
 	ID     string `bson:"_id"`
