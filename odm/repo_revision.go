@@ -244,7 +244,10 @@ func lacksAtomicFilteredWrites(ctx context.Context, client *mongo.Client) (bool,
 	if a.known {
 		return a.lacks, a.name, nil
 	}
-	info, err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
+	// Outside the caller's session: buildInfo is not allowed in a
+	// transaction, and a refused command would abort it.
+	noSession := mongo.NewSessionContext(ctx, nil)
+	info, err := client.Database("admin").RunCommand(noSession, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
 	if err != nil {
 		return false, "", err
 	}
