@@ -194,9 +194,9 @@ func (c *Collection[T]) idFilter(op string, id any) (bson.D, error) {
 	return bson.D{{Key: "_id", Value: id}}, nil
 }
 
-// FindByID returns the document whose _id is id; the error wraps
-// mongo.ErrNoDocuments when there is none. For a model whose _id is an
-// ObjectID, id may also be its hex string.
+// FindByID returns the document whose _id is id, or nil and no error when
+// there is none. For a model whose _id is an ObjectID, id may also be its
+// hex string.
 func (c *Collection[T]) FindByID(ctx context.Context, id any, opts ...options.Lister[options.FindOneOptions]) (*T, error) {
 	filter, err := c.idFilter("find", id)
 	if err != nil {
