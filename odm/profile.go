@@ -29,8 +29,13 @@ type profile struct {
 	// nonAtomicFilteredWrites: the server does not apply a filtered
 	// write's filter and its write atomically (two racing replaceOne on
 	// {_id, revision} can both be acknowledged), which the repositories'
-	// revision guard relies on.
+	// revision guard relies on. Each profile's value is measured by
+	// TestFilteredWriteRaces, never assumed from the server's name.
 	nonAtomicFilteredWrites bool
+	// duplicateWrites are the messages with which the server refuses a
+	// write (insert, update, replace, find-and-modify) for a duplicate key
+	// under another code than MongoDB's 11000: its storage engine's words.
+	duplicateWrites []string
 }
 
 // A class is what a server's reply means to the executor.
@@ -98,6 +103,10 @@ var (
 		unkeptIndex:             []string{"sparse"},
 		unkeptCollection:        []string{"clusteredIndex", "changeStreamPreAndPostImages"},
 		nonAtomicFilteredWrites: true,
+		// SQLite's words on updates, replaces and upserts (code 1,
+		// InternalError: "UNIQUE constraint failed: index 'NAME'");
+		// PostgreSQL's with the PostgreSQL backend.
+		duplicateWrites: []string{"UNIQUE constraint failed", "duplicate key value violates unique constraint"},
 		replies: []reply{
 			// createIndexes with a key type it does not know.
 			{code: 27, specialKeys: true, class: classUnsupported},
@@ -117,6 +126,11 @@ var (
 		// too, is kept by collMod, which the next round sends.
 		unkeptCollection:        []string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"},
 		nonAtomicFilteredWrites: true,
+		// Updates, replaces and find-and-modify (code 1, InternalError:
+		// `conflicting key value violates exclusion constraint
+		// "documents_rum_index_N"`, which names the PostgreSQL constraint,
+		// not the index); inserts answer 11000.
+		duplicateWrites: []string{"conflicting key value violates exclusion constraint"},
 		replies: []reply{
 			{code: 1, message: "not supported yet", class: classUnsupported}, // hidden indexes
 			{code: 1, message: "not implemented yet", class: classUnsupported},
@@ -250,6 +264,25 @@ func (i *serverInfo) classify(ctx context.Context, err error, spec *IndexSpec) c
 // profiles are every profile, for the checks made before the server is
 // known.
 var profiles = []*profile{profileMongoDB, profileFerretV1, profileFerretV2}
+
+// duplicateWriteMessage is the message of a server's refusal of a write
+// for a duplicate key in its storage engine's words, as any profile knows
+// them; empty when err is no such refusal. A repository does not ask the
+// server which it is: the words are specific enough to be read on any.
+func duplicateWriteMessage(err error) string {
+	var se mongo.ServerError
+	if !errors.As(err, &se) {
+		return ""
+	}
+	for _, p := range profiles {
+		for _, m := range p.duplicateWrites {
+			if se.HasErrorMessage(m) {
+				return err.Error()
+			}
+		}
+	}
+	return ""
+}
 
 // confirmable reports that a createIndexes answer proves these indexes
 // were built as sent: none uses an option some server accepts without

@@ -49,6 +49,8 @@ func TestDuplicateIndex(t *testing.T) {
 		{"t1_members", `constraint failed: UNIQUE constraint failed: index 't1_members_0a1b2c3d_idx_x_unique' (2067)`, "idx_x_unique"},
 		{"members", `UNIQUE constraint failed: index 'other_2f7a0c1d_email_1'`, ""},
 		{"users", `ERROR: duplicate key value violates unique constraint "email_1" (SQLSTATE 23505)`, "email_1"},
+		{"members", `Duplicate key violation on the requested collection: Index 'email_1'`, "email_1"},
+		{"members", `conflicting key value violates exclusion constraint "documents_rum_index_1422"`, ""},
 		{"users", `something else`, ""},
 	}
 	for _, tt := range tests {
@@ -68,6 +70,24 @@ func TestDuplicateErrorTypes(t *testing.T) {
 	var original mongo.CommandError
 	require.True(t, errors.As(dup.Err.(mongo.CommandError).Wrapped, &original))
 	assert.Equal(t, int32(1), original.Code)
+
+	// FerretDB v2 on DocumentDB answers updates, replaces and
+	// find-and-modify with the PostgreSQL exclusion constraint behind the
+	// unique index, which is not the index's name.
+	exclusion := `conflicting key value violates exclusion constraint "documents_rum_index_1422"`
+	for name, err := range map[string]error{
+		"v2 command error": mongo.CommandError{Code: 1, Name: "InternalError", Message: exclusion},
+		"v2 write error":   mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 1, Message: exclusion}}},
+	} {
+		d := duplicateError("c", err)
+		require.NotNil(t, d, name)
+		assert.Empty(t, d.Index, "%s: the message names no index", name)
+		assert.True(t, mongo.IsDuplicateKeyError(d), name)
+		assert.True(t, isDuplicate(err), name)
+		assert.Equal(t, err, d.Err.(mongo.CommandError).Wrapped, "%s: the server's error is kept", name)
+	}
+	assert.Nil(t, duplicateError("c", mongo.CommandError{Code: 1, Name: "InternalError", Message: `could not create exclusion constraint "documents_rum_index_3"`}),
+		"an index build over duplicates is not a write's duplicate")
 
 	// MongoDB's duplicate key codes, wherever the driver's error holds them.
 	mongoDups := map[string]error{
