@@ -189,13 +189,14 @@ func TestValidatorAfterCreate(t *testing.T) {
 		}
 	}
 	creates := rec.Commands("create")
-	require.Len(t, creates, 1)
+	require.NotEmpty(t, creates)
 	wantValidator := creates[0].Body.Lookup("validator")
+	require.Equal(t, bson.TypeEmbeddedDocument, wantValidator.Type, "the create carries the validator")
 	if len(cr.Options[0].Options) > 0 {
 		require.Zero(t, rec.Count("collMod"), "nothing refused is sent again")
 		t.Skipf("%s refuses %v at create (%s); the create command was checked instead", testrig.Server(), cr.Options[0].Options, cr.Options[0].Reason)
 	}
-	require.Equal(t, bson.TypeEmbeddedDocument, wantValidator.Type, "the create carries the validator")
+	require.Len(t, creates, 1)
 
 	// What create alone keeps on this server.
 	probe := testrig.Client().Database(db.Name())
