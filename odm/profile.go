@@ -36,6 +36,10 @@ type profile struct {
 	// write (insert, update, replace, find-and-modify) for a duplicate key
 	// under another code than MongoDB's 11000: its storage engine's words.
 	duplicateWrites []string
+	// rejectedWrites are the server's ways of answering a write its
+	// validator refused, on top of MongoDB's DocumentValidationFailure
+	// (121).
+	rejectedWrites []reply
 }
 
 // A class is what a server's reply means to the executor.
@@ -139,6 +143,11 @@ var (
 		// "documents_rum_index_N"`, which names the PostgreSQL constraint,
 		// not the index); inserts answer 11000.
 		duplicateWrites: []string{"conflicting key value violates exclusion constraint"},
+		// A write its validator refuses: "Document failed validation" as
+		// MongoDB words it, with DocumentDB's own code for
+		// DocumentFailedValidation (SQLSTATE M00CO as a number) where
+		// MongoDB answers 121.
+		rejectedWrites: []reply{{code: 525074461, message: "Document failed validation"}},
 		replies: []reply{
 			{code: 1, message: "not supported yet", class: classUnsupported}, // hidden indexes
 			{code: 1, message: "not implemented yet", class: classUnsupported},
@@ -272,6 +281,20 @@ func (i *serverInfo) classify(ctx context.Context, err error, spec *IndexSpec) c
 // profiles are every profile, for the checks made before the server is
 // known.
 var profiles = []*profile{profileMongoDB, profileFerretV1, profileFerretV2}
+
+// rejectedWrite reports a write error with which a server says its
+// validator refused the document in its own code (a profile's
+// rejectedWrites).
+func rejectedWrite(code int32, msg string) bool {
+	for _, p := range profiles {
+		for _, r := range p.rejectedWrites {
+			if r.code == code && strings.Contains(msg, r.message) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // duplicateWriteMessage is the message of a server's refusal of a write
 // for a duplicate key in its storage engine's words, as any profile knows

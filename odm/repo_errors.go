@@ -28,7 +28,7 @@ func (c *Collection[T]) wrap(op string, err error, id any) error {
 	if dup := duplicateError(c.Name(), err); dup != nil {
 		return dup
 	}
-	if code, ok := writeCode(err); ok && code == codeDocumentValidationFailure {
+	if code, msg, ok := writeError(err); ok && (code == codeDocumentValidationFailure || rejectedWrite(int32(code), msg)) {
 		return &DocumentRejectedError{Collection: c.Name(), ID: id, Err: err}
 	}
 	return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
@@ -39,19 +39,21 @@ const (
 	codeDuplicateKey              = 11000
 )
 
-func writeCode(err error) (int, bool) {
+// writeError is the code and message of a write's first write error, or
+// of the command's error.
+func writeError(err error) (int, string, bool) {
 	var we mongo.WriteException
 	if errors.As(err, &we) && len(we.WriteErrors) > 0 {
-		return we.WriteErrors[0].Code, true
+		return we.WriteErrors[0].Code, we.WriteErrors[0].Message, true
 	}
 	var bwe mongo.BulkWriteException
 	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
-		return bwe.WriteErrors[0].Code, true
+		return bwe.WriteErrors[0].Code, bwe.WriteErrors[0].Message, true
 	}
 	if code, ok := errorCode(err); ok {
-		return int(code), true
+		return int(code), errorMessage(err), true
 	}
-	return 0, false
+	return 0, "", false
 }
 
 // isDuplicate reports a write a unique index refused: MongoDB's codes

@@ -193,3 +193,22 @@ func TestAddToOperator(t *testing.T) {
 	_, _ = addToOperator(in, "$inc", e)
 	assert.Equal(t, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}, in, "the caller's update is not changed")
 }
+
+// TestRejectedWriteReplies: a validator's refusal is MongoDB's 121 on
+// every server, or a server's own code with MongoDB's words (FerretDB v2
+// on DocumentDB answers 525074461, "Document failed validation").
+func TestRejectedWriteReplies(t *testing.T) {
+	v2 := mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 525074461, Message: "Document failed validation"}}}
+	code, msg, ok := writeError(v2)
+	require.True(t, ok)
+	assert.True(t, rejectedWrite(int32(code), msg))
+	assert.False(t, rejectedWrite(525074461, "something else"))
+	assert.False(t, rejectedWrite(1, "Document failed validation"), "the words alone are not enough")
+
+	bulk := mongo.BulkWriteException{WriteErrors: []mongo.BulkWriteError{{WriteError: mongo.WriteError{Code: 121, Message: "Document failed validation"}}}}
+	code, _, ok = writeError(bulk)
+	require.True(t, ok)
+	assert.Equal(t, codeDocumentValidationFailure, code)
+	_, _, ok = writeError(errors.New("not a server's"))
+	assert.False(t, ok)
+}
