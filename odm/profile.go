@@ -131,7 +131,8 @@ var (
 	profileFerretV2 = &profile{
 		name: "FerretDB v2",
 		// create answers ok and keeps none of these. A validator, left out
-		// too, is kept by collMod, which the next round sends.
+		// too, is kept by collMod, which the round after the create sends
+		// in the same Init (TestValidatorAfterCreate).
 		unkeptCollection: []string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"},
 		// Filtered writes are atomic: measured by TestFilteredWriteRaces
 		// on v2.5.0 with DocumentDB v0.106 (4 writers x 200 guarded

@@ -14,7 +14,10 @@ import (
 )
 
 // Progress is one report on an index build that runs longer than the
-// progress threshold, read from the server's $currentOp.
+// progress threshold, read from the server's $currentOp. A server that
+// lists the build without its indexes, phase or counts (FerretDB v2 on
+// DocumentDB) gives reports with the elapsed time only: Phase empty,
+// Total 0, Percent -1.
 type Progress struct {
 	Collection string `json:"collection"`
 	// Indexes are the names the build creates.
