@@ -192,7 +192,7 @@ func TestProgressOnALargeBuild(t *testing.T) {
 		assert.ElementsMatch(t, []string{"n_1", "s_1", "idx_s_n"}, p.Indexes)
 		assert.True(t, p.OtherStarted.IsZero())
 		assert.GreaterOrEqual(t, p.Elapsed, threshold, "not before the threshold")
-		assert.LessOrEqual(t, p.Elapsed, build, "only while the command ran")
+		assert.LessOrEqual(t, p.Elapsed, build+10*time.Millisecond, "only while the command ran (the watch starts just before the command is sent)")
 		if i > 0 {
 			assert.Greater(t, p.Elapsed, events[i-1].Elapsed, "the elapsed time grows")
 		}
