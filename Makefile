@@ -4,7 +4,7 @@
 
 GO ?= go
 
-.PHONY: run test lint fmt bench fuzz
+.PHONY: run test test-uri lint fmt bench fuzz
 
 ## run: the quickstart (embedded server unless MONGODB_URI is set)
 run:
@@ -12,6 +12,14 @@ run:
 
 ## test: every test of both modules, with the race detector, verbose
 test:
+	$(GO) test -race -count=1 -v ./...
+	cd examples && $(GO) test -race -count=1 -v ./...
+
+## test-uri: every test of both modules against the server MONGODB_URI
+## names (required: without it this target refuses to run, rather than
+## fall back to the embedded server), with the race detector, verbose
+test-uri:
+	@if [ -z "$$MONGODB_URI" ]; then echo "test-uri: set MONGODB_URI, e.g. MONGODB_URI=mongodb://127.0.0.1:27018/ make test-uri" >&2; exit 2; fi
 	$(GO) test -race -count=1 -v ./...
 	cd examples && $(GO) test -race -count=1 -v ./...
 

@@ -375,6 +375,18 @@ func TestTakeoverPlansUnchanged(t *testing.T) {
 	err := db.RunCommand(ctx, append(bson.D{{Key: "create", Value: "events"}}, validator...)).Err()
 	if err != nil {
 		refused["events/validator"] = err.Error()
+	} else if !listsValidator(t, db, "events") {
+		// The server answered ok and kept no validator (FerretDB v2): the
+		// other tool sets it with collMod, as Init does on such a server.
+		err := db.RunCommand(ctx, append(bson.D{{Key: "collMod", Value: "events"}}, validator...)).Err()
+		switch {
+		case err != nil:
+			refused["events/validator"] = "create kept no validator; collMod: " + err.Error()
+		case !listsValidator(t, db, "events"):
+			refused["events/validator"] = "neither create nor collMod kept the validator"
+		default:
+			t.Logf("%s kept no validator given to create; it keeps the one collMod gave", testrig.Server())
+		}
 	}
 	for coll, lines := range reference {
 		for _, line := range lines {
@@ -437,6 +449,17 @@ func TestTakeoverPlansUnchanged(t *testing.T) {
 	if len(refused) == 0 {
 		assert.Zero(t, plan.Pending())
 	}
+}
+
+// listsValidator reports whether listCollections shows a validator on
+// the collection.
+func listsValidator(t *testing.T, db *mongo.Database, coll string) bool {
+	t.Helper()
+	specs, err := db.ListCollectionSpecifications(context.Background(), bson.D{{Key: "name", Value: coll}})
+	require.NoError(t, err)
+	require.Len(t, specs, 1)
+	v, ok := specs[0].Options.Lookup("validator").DocumentOK()
+	return ok && len(v) > 5
 }
 
 // eventsValidator is the validator reference-collections.md describes for

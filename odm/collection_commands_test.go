@@ -2,6 +2,7 @@ package odm_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -160,4 +161,74 @@ func TestPlanShowsAValidatorChange(t *testing.T) {
 	plan, err = odm.Plan(ctx, db, ticket{})
 	require.NoError(t, err)
 	assert.Zero(t, plan.Pending())
+}
+
+// TestValidatorAfterCreate: Init creates a collection with its validator
+// in the create command. Where create keeps it (MongoDB), nothing more is
+// sent. Where create answers ok and keeps none (FerretDB v2; measured here
+// first, with a create of the same options on another collection), the
+// same Init sends one collMod with the validator, from the listing that
+// follows the create, and the report's collection line says so. Either way
+// the next plan has nothing pending.
+func TestValidatorAfterCreate(t *testing.T) {
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	ctx := context.Background()
+	report, err := odm.Init(ctx, db, ticket{}, odm.SkipUnsupported())
+	require.NoError(t, err)
+	cr, _ := report.Collection("tickets")
+	require.Len(t, cr.Options, 1)
+	require.Equal(t, "collection", cr.Options[0].Name)
+	require.Equal(t, odm.Created, cr.Options[0].Outcome)
+
+	// The commands, in order: the create carries the validator.
+	var sent []testrig.Command
+	for _, cmd := range rec.Commands() {
+		if cmd.Name == "create" || cmd.Name == "collMod" || cmd.Name == "listCollections" {
+			sent = append(sent, cmd)
+		}
+	}
+	creates := rec.Commands("create")
+	require.NotEmpty(t, creates)
+	wantValidator := creates[0].Body.Lookup("validator")
+	require.Equal(t, bson.TypeEmbeddedDocument, wantValidator.Type, "the create carries the validator")
+	if len(cr.Options[0].Options) > 0 {
+		require.Zero(t, rec.Count("collMod"), "nothing refused is sent again")
+		t.Skipf("%s refuses %v at create (%s); the create command was checked instead", testrig.Server(), cr.Options[0].Options, cr.Options[0].Reason)
+	}
+	require.Len(t, creates, 1)
+
+	// What create alone keeps on this server.
+	probe := testrig.Client().Database(db.Name())
+	require.NoError(t, probe.RunCommand(ctx, bson.D{{Key: "create", Value: "probe"},
+		{Key: "validator", Value: wantValidator}, {Key: "validationLevel", Value: "moderate"}, {Key: "validationAction", Value: "error"}}).Err())
+	specs, err := probe.ListCollectionSpecifications(ctx, bson.D{{Key: "name", Value: "probe"}})
+	require.NoError(t, err)
+	require.Len(t, specs, 1)
+	_, keptByCreate := specs[0].Options.Lookup("validator").DocumentOK()
+
+	mods := rec.Commands("collMod")
+	if keptByCreate {
+		assert.Empty(t, mods, "create kept the validator: no collMod")
+		assert.NotContains(t, cr.Options[0].Reason, "collMod")
+	} else {
+		require.Len(t, mods, 1, "one collMod round, in the same Init")
+		assert.Equal(t, wantValidator.String(), mods[0].Body.Lookup("validator").String())
+		assert.Equal(t, "moderate", mods[0].Body.Lookup("validationLevel").StringValue())
+		assert.Equal(t, "error", mods[0].Body.Lookup("validationAction").StringValue())
+		// create, a listing that finds no validator, collMod, a listing
+		// that finds it.
+		var order []string
+		for _, cmd := range sent {
+			order = append(order, cmd.Name)
+		}
+		i := slices.Index(order, "create")
+		require.GreaterOrEqual(t, i, 0)
+		assert.Equal(t, []string{"create", "listCollections", "collMod", "listCollections"}, order[i:])
+		assert.Contains(t, cr.Options[0].Reason, "the server's create did not keep validator, validationLevel, validationAction: set by collMod")
+		t.Logf("%s keeps no validator given to create: %s", testrig.Server(), cr.Options[0].Reason)
+	}
+	plan, err := odm.Plan(ctx, db, ticket{})
+	require.NoError(t, err)
+	assert.Zero(t, plan.Pending(), "the server holds the validator:\n%s", plan)
 }

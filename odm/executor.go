@@ -29,6 +29,8 @@ type executor struct {
 	lease   *lease                  // held while destructive steps run
 	first   *round                  // the first listing's round: the plan
 	builds  map[string]*buildRecord // by index name: build times
+	// modified are the collection options a collMod set in this run.
+	modified []string
 }
 
 func newExecutor(cfg config, db *mongo.Database, decl *declared, server *serverInfo) *executor {

@@ -14,7 +14,10 @@ import (
 )
 
 // Progress is one report on an index build that runs longer than the
-// progress threshold, read from the server's $currentOp.
+// progress threshold, read from the server's $currentOp. A server that
+// lists the build without its indexes, phase or counts (FerretDB v2 on
+// DocumentDB) gives reports with the elapsed time only: Phase empty,
+// Total 0, Percent -1.
 type Progress struct {
 	Collection string `json:"collection"`
 	// Indexes are the names the build creates.
@@ -39,8 +42,11 @@ type Progress struct {
 // String renders the progress on one line.
 func (p Progress) String() string {
 	s := fmt.Sprintf("%s %s", p.Collection, strings.Join(p.Indexes, ","))
-	if p.Phase != "" {
+	switch {
+	case p.Phase != "":
 		s += ": " + p.Phase
+	case p.Total == 0:
+		s += ": running" // the server gives neither phase nor count
 	}
 	if p.Total > 0 {
 		s += fmt.Sprintf(" %d/%d (%.1f%%)", p.Done, p.Total, p.Percent)
@@ -108,12 +114,18 @@ type buildRecord struct {
 // currentOpFilter selects the createIndexes operations on the
 // collection's namespace that build any of the named indexes: Init's own
 // command and, if another process asked for the same index first, its
-// command, which Init's waits for.
+// command, which Init's waits for. It also selects those that list no
+// indexes at all: a server may list a createIndexes with its collection
+// only (FerretDB v2 on DocumentDB shows {createIndexes: <collection>});
+// MongoDB's always carry their indexes, so this selects none of them.
 func currentOpFilter(db, coll string, indexes []string) bson.D {
 	return bson.D{
 		{Key: "ns", Value: db + "." + coll},
 		{Key: "command.createIndexes", Value: coll},
-		{Key: "command.indexes.name", Value: bson.D{{Key: "$in", Value: indexes}}},
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: "command.indexes.name", Value: bson.D{{Key: "$in", Value: indexes}}}},
+			bson.D{{Key: "command.indexes", Value: bson.D{{Key: "$exists", Value: false}}}},
+		}},
 	}
 }
 
@@ -125,6 +137,7 @@ func currentOpPipeline(db, coll string, indexes []string) mongo.Pipeline {
 		{{Key: "$match", Value: currentOpFilter(db, coll, indexes)}},
 		{{Key: "$project", Value: bson.D{
 			{Key: "msg", Value: 1}, {Key: "progress", Value: 1}, {Key: "microsecs_running", Value: 1},
+			{Key: "command.indexes.name", Value: 1},
 		}}},
 	}
 }
@@ -137,7 +150,16 @@ type buildOp struct {
 		Total float64 `bson:"total"`
 	} `bson:"progress"`
 	Running int64 `bson:"microsecs_running"`
+	Command struct {
+		Indexes []struct {
+			Name string `bson:"name"`
+		} `bson:"indexes"`
+	} `bson:"command"`
 }
+
+// unnamed: the operation lists no indexes, so it cannot be told apart
+// from another build on the collection.
+func (op buildOp) unnamed() bool { return len(op.Command.Indexes) == 0 }
 
 // buildWatch polls one createIndexes command's build.
 type buildWatch struct {
@@ -214,8 +236,18 @@ func (w *buildWatch) poll(ctx context.Context) bool {
 		return false
 	}
 	now := time.Now()
+	named := 0
 	for _, op := range ops {
-		w.report(ctx, w.progress(op, now))
+		if !op.unnamed() {
+			named++
+			w.report(ctx, w.progress(op, now))
+		}
+	}
+	if named == 0 && len(ops) > 0 {
+		// The server lists the collection's builds without their indexes
+		// and progress: the build is reported running, with Init's elapsed
+		// time and no percentage, once however many it lists.
+		w.report(ctx, w.running(now))
 	}
 	if len(ops) == 0 && !w.stopped() {
 		state.off(ctx, x, "the server lists none of Init's index builds in $currentOp")
@@ -281,6 +313,13 @@ func (w *buildWatch) progress(op buildOp, now time.Time) Progress {
 		}
 	}
 	return p
+}
+
+// running is the Progress of a build the server lists without its
+// indexes or progress: running for as long as Init has waited, no count.
+// Whose build it is cannot be told, so OtherStarted stays zero.
+func (w *buildWatch) running(now time.Time) Progress {
+	return Progress{Collection: w.coll, Indexes: w.names, Percent: -1, Elapsed: now.Sub(w.sent)}
 }
 
 // report logs p and hands it to the callback.

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // TestPhase: the server's message without the counts it repeats.
@@ -50,4 +52,30 @@ func TestBuildProgress(t *testing.T) {
 			assert.True(t, tt.other.Equal(w.other))
 		})
 	}
+}
+
+// TestBuildProgressUnnamed: a server that lists a createIndexes with its
+// collection only (FerretDB v2 on DocumentDB: no indexes, no progress, no
+// msg) gives one event a poll, running for as long as Init has waited,
+// with no percentage and no other process's start; operations that name
+// the indexes are reported as they are, and the unnamed ones then add
+// nothing.
+func TestBuildProgressUnnamed(t *testing.T) {
+	sent := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := sent.Add(3 * time.Second)
+	w := &buildWatch{coll: "c", names: []string{"a_1", "b_1"}, sent: sent}
+	var unnamed buildOp
+	require.True(t, unnamed.unnamed())
+	p := w.running(now)
+	assert.Equal(t, Progress{Collection: "c", Indexes: []string{"a_1", "b_1"}, Percent: -1, Elapsed: 3 * time.Second}, p)
+	assert.Equal(t, "c a_1,b_1: running after 3s", p.String())
+	assert.True(t, w.other.IsZero())
+
+	var named buildOp
+	raw, err := bson.Marshal(bson.D{{Key: "command", Value: bson.D{
+		{Key: "indexes", Value: bson.A{bson.D{{Key: "name", Value: "a_1"}}}},
+	}}})
+	require.NoError(t, err)
+	require.NoError(t, bson.Unmarshal(raw, &named))
+	assert.False(t, named.unnamed())
 }

@@ -28,7 +28,7 @@ func (c *Collection[T]) wrap(op string, err error, id any) error {
 	if dup := duplicateError(c.Name(), err); dup != nil {
 		return dup
 	}
-	if code, ok := writeCode(err); ok && code == codeDocumentValidationFailure {
+	if code, msg, ok := writeError(err); ok && (code == codeDocumentValidationFailure || rejectedWrite(int32(code), msg)) {
 		return &DocumentRejectedError{Collection: c.Name(), ID: id, Err: err}
 	}
 	return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
@@ -39,31 +39,27 @@ const (
 	codeDuplicateKey              = 11000
 )
 
-func writeCode(err error) (int, bool) {
+// writeError is the code and message of a write's first write error, or
+// of the command's error.
+func writeError(err error) (int, string, bool) {
 	var we mongo.WriteException
 	if errors.As(err, &we) && len(we.WriteErrors) > 0 {
-		return we.WriteErrors[0].Code, true
+		return we.WriteErrors[0].Code, we.WriteErrors[0].Message, true
 	}
 	var bwe mongo.BulkWriteException
 	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
-		return bwe.WriteErrors[0].Code, true
+		return bwe.WriteErrors[0].Code, bwe.WriteErrors[0].Message, true
 	}
 	if code, ok := errorCode(err); ok {
-		return int(code), true
+		return int(code), errorMessage(err), true
 	}
-	return 0, false
+	return 0, "", false
 }
-
-// Messages of servers that answer a duplicate key with their storage
-// engine's words and a generic code: FerretDB v1 on SQLite says
-// "UNIQUE constraint failed: index 'NAME'" (code 1, InternalError) on
-// updates, replaces and upserts; on PostgreSQL, "duplicate key value
-// violates unique constraint".
-var engineDuplicate = []string{"UNIQUE constraint failed", "duplicate key value violates unique constraint"}
 
 // isDuplicate reports a write a unique index refused: MongoDB's codes
 // (mongo.IsDuplicateKeyError: 11000, 11001, 12582, in write errors and
-// write concern errors alike), or a server's storage-engine message.
+// write concern errors alike), or a server's storage-engine message (the
+// profiles' duplicateWrites).
 func isDuplicate(err error) bool {
 	if err == nil {
 		return false
@@ -71,22 +67,7 @@ func isDuplicate(err error) bool {
 	if mongo.IsDuplicateKeyError(err) {
 		return true
 	}
-	return engineDuplicateMessage(err) != ""
-}
-
-// engineDuplicateMessage is the server's message when it reports a
-// duplicate key in its storage engine's words.
-func engineDuplicateMessage(err error) string {
-	var se mongo.ServerError
-	if !errors.As(err, &se) {
-		return ""
-	}
-	for _, m := range engineDuplicate {
-		if se.HasErrorMessage(m) {
-			return err.Error()
-		}
-	}
-	return ""
+	return duplicateWriteMessage(err) != ""
 }
 
 // duplicateError is err as a *DuplicateKeyError, or nil when it is not a
@@ -101,7 +82,7 @@ func duplicateError(collection string, err error) *DuplicateKeyError {
 	if mongo.IsDuplicateKeyError(err) {
 		return &DuplicateKeyError{Collection: collection, Index: duplicateIndex(collection, err.Error()), Err: err}
 	}
-	msg := engineDuplicateMessage(err)
+	msg := duplicateWriteMessage(err)
 	if msg == "" {
 		return nil
 	}
@@ -110,13 +91,17 @@ func duplicateError(collection string, err error) *DuplicateKeyError {
 }
 
 // Index names in duplicate key messages: MongoDB's "E11000 duplicate key
-// error collection: db.c index: email_1 dup key: ...", PostgreSQL's
-// `violates unique constraint "email_1"`, and SQLite's (FerretDB v1)
-// "UNIQUE constraint failed: index 'c_1a2b3c4d_email_1'", whose name is
-// the collection's table (name and hash) before the index's name.
+// error collection: db.c index: email_1 dup key: ...", DocumentDB's
+// (FerretDB v2, code 11000) "Duplicate key violation on the requested
+// collection: Index 'email_1'", PostgreSQL's `violates unique constraint
+// "email_1"`, and SQLite's (FerretDB v1) "UNIQUE constraint failed: index
+// 'c_1a2b3c4d_email_1'", whose name is the collection's table (name and
+// hash) before the index's name. DocumentDB's exclusion constraint
+// ("documents_rum_index_N") is no index name.
 var (
 	dupIndex = []*regexp.Regexp{
 		regexp.MustCompile(`index: (\S+) dup key`),
+		regexp.MustCompile(`Duplicate key violation on the requested collection: Index '([^']+)'`),
 		regexp.MustCompile(`violates unique constraint "([^"]+)"`),
 	}
 	sqliteIndex = regexp.MustCompile(`UNIQUE constraint failed: index '([^']+)'`)

@@ -14,7 +14,8 @@ import (
 // TestClassifyServer reads the buildInfo replies servers gave: FerretDB
 // v1 (the embedded server) names ferretdbVersion; FerretDB v2 on
 // DocumentDB a ferretdb document (../shared server notes); MongoDB
-// neither.
+// neither. Only v1 lacks atomic filtered writes (TestFilteredWriteRaces
+// measures it).
 func TestClassifyServer(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -23,7 +24,7 @@ func TestClassifyServer(t *testing.T) {
 		withName string
 	}{
 		{"FerretDB v1", bson.D{{Key: "version", Value: "7.0.42"}, {Key: "ferretdbVersion", Value: "v1.24.0"}, {Key: "ok", Value: 1.0}}, true, "FerretDB v1 (v1.24.0)"},
-		{"FerretDB v2", bson.D{{Key: "version", Value: "7.0.77"}, {Key: "ferretdb", Value: bson.D{{Key: "version", Value: "v2.5.0"}}}, {Key: "ok", Value: 1.0}}, true, "FerretDB v2 (v2.5.0)"},
+		{"FerretDB v2", bson.D{{Key: "version", Value: "7.0.77"}, {Key: "ferretdb", Value: bson.D{{Key: "version", Value: "v2.5.0"}}}, {Key: "ok", Value: 1.0}}, false, ""},
 		{"MongoDB", bson.D{{Key: "version", Value: "8.0.4"}, {Key: "gitVersion", Value: "bc35ab4"}, {Key: "ok", Value: 1.0}}, false, ""},
 	}
 	for _, tt := range tests {
@@ -49,6 +50,8 @@ func TestDuplicateIndex(t *testing.T) {
 		{"t1_members", `constraint failed: UNIQUE constraint failed: index 't1_members_0a1b2c3d_idx_x_unique' (2067)`, "idx_x_unique"},
 		{"members", `UNIQUE constraint failed: index 'other_2f7a0c1d_email_1'`, ""},
 		{"users", `ERROR: duplicate key value violates unique constraint "email_1" (SQLSTATE 23505)`, "email_1"},
+		{"members", `Duplicate key violation on the requested collection: Index 'email_1'`, "email_1"},
+		{"members", `conflicting key value violates exclusion constraint "documents_rum_index_1422"`, ""},
 		{"users", `something else`, ""},
 	}
 	for _, tt := range tests {
@@ -68,6 +71,24 @@ func TestDuplicateErrorTypes(t *testing.T) {
 	var original mongo.CommandError
 	require.True(t, errors.As(dup.Err.(mongo.CommandError).Wrapped, &original))
 	assert.Equal(t, int32(1), original.Code)
+
+	// FerretDB v2 on DocumentDB answers updates, replaces and
+	// find-and-modify with the PostgreSQL exclusion constraint behind the
+	// unique index, which is not the index's name.
+	exclusion := `conflicting key value violates exclusion constraint "documents_rum_index_1422"`
+	for name, err := range map[string]error{
+		"v2 command error": mongo.CommandError{Code: 1, Name: "InternalError", Message: exclusion},
+		"v2 write error":   mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 1, Message: exclusion}}},
+	} {
+		d := duplicateError("c", err)
+		require.NotNil(t, d, name)
+		assert.Empty(t, d.Index, "%s: the message names no index", name)
+		assert.True(t, mongo.IsDuplicateKeyError(d), name)
+		assert.True(t, isDuplicate(err), name)
+		assert.Equal(t, err, d.Err.(mongo.CommandError).Wrapped, "%s: the server's error is kept", name)
+	}
+	assert.Nil(t, duplicateError("c", mongo.CommandError{Code: 1, Name: "InternalError", Message: `could not create exclusion constraint "documents_rum_index_3"`}),
+		"an index build over duplicates is not a write's duplicate")
 
 	// MongoDB's duplicate key codes, wherever the driver's error holds them.
 	mongoDups := map[string]error{
@@ -136,4 +157,23 @@ func TestUUID(t *testing.T) {
 		require.NoError(t, err)
 		assert.Error(t, bson.Unmarshal(raw, &holder{}), "%v", bad)
 	}
+}
+
+// TestRejectedWriteReplies: a validator's refusal is MongoDB's 121 on
+// every server, or a server's own code with MongoDB's words (FerretDB v2
+// on DocumentDB answers 525074461, "Document failed validation").
+func TestRejectedWriteReplies(t *testing.T) {
+	v2 := mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 525074461, Message: "Document failed validation"}}}
+	code, msg, ok := writeError(v2)
+	require.True(t, ok)
+	assert.True(t, rejectedWrite(int32(code), msg))
+	assert.False(t, rejectedWrite(525074461, "something else"))
+	assert.False(t, rejectedWrite(1, "Document failed validation"), "the words alone are not enough")
+
+	bulk := mongo.BulkWriteException{WriteErrors: []mongo.BulkWriteError{{WriteError: mongo.WriteError{Code: 121, Message: "Document failed validation"}}}}
+	code, _, ok = writeError(bulk)
+	require.True(t, ok)
+	assert.Equal(t, codeDocumentValidationFailure, code)
+	_, _, ok = writeError(errors.New("not a server's"))
+	assert.False(t, ok)
 }

@@ -256,8 +256,10 @@ func lacksAtomicFilteredWrites(ctx context.Context, client *mongo.Client) (bool,
 	return a.lacks, a.name, nil
 }
 
-// classifyServer reads buildInfo through the server's profile: FerretDB
-// v1 and v2 do not apply a filtered write's filter and write atomically.
+// classifyServer reads buildInfo through the server's profile, whose
+// answer is measured (TestFilteredWriteRaces): FerretDB v1 does not apply
+// a filtered write's filter and write atomically; MongoDB and FerretDB v2
+// on DocumentDB do.
 func classifyServer(info bson.Raw) (lacks bool, name string) {
 	p := profileFromBuildInfo(info)
 	if !p.nonAtomicFilteredWrites {
@@ -286,8 +288,10 @@ func (c *Collection[T]) warnIfNotAtomic(ctx context.Context) {
 
 // AtomicFilteredWrites reports whether client's server applies a filtered
 // write's filter and write atomically, as MongoDB does and as the revision
-// guard relies on: false for a server known not to (FerretDB v1 and v2,
-// recognised by buildInfo). The answer is asked once per client.
+// guard relies on: false for a server whose profile was measured not to
+// (FerretDB v1, recognised by buildInfo; FerretDB v2 on DocumentDB was
+// measured atomic). The answer comes from the profile, not from a race run
+// against the caller's database, and is asked once per client.
 func AtomicFilteredWrites(ctx context.Context, client *mongo.Client) (bool, error) {
 	if client == nil {
 		return false, fmt.Errorf("odm: AtomicFilteredWrites: the client is nil")

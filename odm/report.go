@@ -209,7 +209,7 @@ func (x *executor) report(err error) CollectionReport {
 	rep.Indexes = indexResults(x.first.indexes, &x.refused, x.cfg)
 	x.addBuildTimes(rep.Indexes)
 	x.undeclaredOutcomes(rep.Indexes)
-	rep.Options = optionResults(x.first.options, &x.refused, x.cfg.dryRun)
+	rep.Options = optionResults(x.first.options, &x.refused, x.cfg.dryRun, x.modified)
 	return rep
 }
 
@@ -263,8 +263,9 @@ func doneOutcome(a Action, cfg config) Outcome {
 }
 
 // optionResults says, for each collection option of the plan, what
-// became of it.
-func optionResults(plan []OptionChange, refused *refusals, dryRun bool) []IndexResult {
+// became of it. modified are the options a collMod set in this run: after
+// a create, those the server's create did not keep.
+func optionResults(plan []OptionChange, refused *refusals, dryRun bool, modified []string) []IndexResult {
 	var out []IndexResult
 	for _, c := range plan {
 		r := IndexResult{Name: "option " + c.Option, Action: c.Action, Reason: c.summary()}
@@ -280,6 +281,9 @@ func optionResults(plan []OptionChange, refused *refusals, dryRun bool) []IndexR
 			r.Name, r.Outcome = "collection", Created
 			if refusedOpts := refused.collectionOptions(); len(refusedOpts) > 0 {
 				r.Options, r.Reason = refusedOpts, "created without "+strings.Join(refusedOpts, ", ")
+			}
+			if len(modified) > 0 {
+				r.Reason += "; the server's create did not keep " + strings.Join(modified, ", ") + ": set by collMod"
 			}
 		case c.Action == ModifyInPlace:
 			r.Outcome = Modified

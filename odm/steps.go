@@ -125,6 +125,11 @@ func (s modifyCollectionStep) run(ctx context.Context, x *executor) (stepResult,
 		switch {
 		case err == nil:
 			res.changed = true
+			for _, o := range groups[i] {
+				if !slices.Contains(x.modified, o) {
+					x.modified = append(x.modified, o)
+				}
+			}
 		case x.server.classify(ctx, err, nil) == classUnsupported:
 			if err := x.skipOption(ctx, groups[i], err); err != nil {
 				refused = append(refused, err)

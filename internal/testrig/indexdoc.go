@@ -128,6 +128,26 @@ func ListIndexes(t testing.TB, dbName, coll string) map[string]IndexDoc {
 	return out
 }
 
+// ListIndexesRaw lists a collection's indexes through the shared client,
+// as the server gives them.
+func ListIndexesRaw(t testing.TB, dbName, coll string) []bson.Raw {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cur, err := Client().Database(dbName).Collection(coll).Indexes().List(ctx)
+	if err != nil {
+		t.Fatalf("listIndexes on %s: %v", coll, err)
+	}
+	var out []bson.Raw
+	for cur.Next(ctx) {
+		out = append(out, append(bson.Raw(nil), cur.Current...))
+	}
+	if err := cur.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // SentIndexes returns the index entries of the recorded createIndexes
 // commands, by collection and index name (the last entry sent wins).
 func (r *Recorder) SentIndexes(t testing.TB) map[string]map[string]IndexDoc {

@@ -19,6 +19,8 @@ func TestProgressLines(t *testing.T) {
 	events := []odm.Progress{
 		{Collection: "orders", Indexes: []string{"a_1"}, Phase: "Index Build: scanning collection", Done: 250, Total: 1000, Percent: 25, Elapsed: 4 * time.Second},
 		{Collection: "orders", Indexes: []string{"a_1"}, Phase: "Index Build: scanning collection", Done: 750, Total: 1000, Percent: 75, Elapsed: 7 * time.Second},
+		// A server that lists the build without phase or counts.
+		{Collection: "orders", Indexes: []string{"a_1"}, Percent: -1, Elapsed: 9 * time.Second},
 	}
 	for _, tt := range []struct {
 		name string
@@ -26,9 +28,11 @@ func TestProgressLines(t *testing.T) {
 		want string
 	}{
 		{name: "plain", want: "building orders a_1: Index Build: scanning collection 250/1000 (25.0%) after 4s\n" +
-			"building orders a_1: Index Build: scanning collection 750/1000 (75.0%) after 7s\n"},
+			"building orders a_1: Index Build: scanning collection 750/1000 (75.0%) after 7s\n" +
+			"building orders a_1: running after 9s\n"},
 		{name: "live", live: true, want: "\r\x1b[Kbuilding orders a_1: Index Build: scanning collection 250/1000 (25.0%) after 4s" +
-			"\r\x1b[Kbuilding orders a_1: Index Build: scanning collection 750/1000 (75.0%) after 7s\n"},
+			"\r\x1b[Kbuilding orders a_1: Index Build: scanning collection 750/1000 (75.0%) after 7s" +
+			"\r\x1b[Kbuilding orders a_1: running after 9s\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
