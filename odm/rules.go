@@ -357,6 +357,11 @@ func checkReach(t reflect.Type, st *reflectx.Struct, tagged []reflectx.Field, pr
 			problem(Problem{Field: f.GoPath, Tag: tag, Message: fmt.Sprintf("another field of the outer struct has the bson name %q and hides this one: "+
 				"the driver stores only the outer field, so this tag would do nothing%s", f.Path, where)})
 		}
+	}
+	// Structs held in maps: found type by type, then walked for the paths
+	// that reach them, only when there is one.
+	mapHeld := map[reflect.Type]reflect.Type{} // map type -> the tagged struct type inside
+	for _, s := range types {
 		for _, f := range s.Fields {
 			if !f.Open {
 				continue
@@ -375,9 +380,15 @@ func checkReach(t reflect.Type, st *reflectx.Struct, tagged []reflectx.Field, pr
 				}
 			}
 			if inner, ok := typeDeclaresTags(elem.Elem(), maps.Clone(described)); ok {
-				problem(Problem{Field: f.GoPath, Message: fmt.Sprintf("%s holds %v: the odm tags of %v inside it are never read, "+
-					"as a map's keys are data no tag can name (declare such indexes in Indexes() with OutsideStruct)%s", f.Path, f.Type, inner, where)})
+				mapHeld[f.Type] = inner
 			}
+		}
+	}
+	if len(mapHeld) > 0 {
+		held, _ := st.Walk(func(f reflectx.Field) bool { return f.Open && mapHeld[f.Type] != nil }, maxTagged)
+		for _, f := range held {
+			problem(Problem{Field: f.GoPath, Message: fmt.Sprintf("%s holds %v: the odm tags of %v inside it are never read, "+
+				"as a map's keys are data no tag can name (declare such indexes in Indexes() with OutsideStruct)", f.Path, f.Type, mapHeld[f.Type])})
 		}
 	}
 	for _, f := range tagged {
@@ -461,4 +472,21 @@ func checkIndexesFitCollection(m *Model, st *reflectx.Struct, problem func(Probl
 				"a time series collection refuses every document whose time field is not a date", ts.TimeField, f.Type, strings.Join(types, " or "))})
 		}
 	}
+}
+
+// checkNamespaces refuses collections whose namespace, with the
+// database's name, exceeds MongoDB's limit: known only once Init has the
+// database, and still before any command.
+func checkNamespaces(db string, cols []*declared) error {
+	var problems []Problem
+	for _, c := range cols {
+		if n := len(db) + 1 + len(c.collection); n > maxNamespaceBytes {
+			problems = append(problems, Problem{GoType: strings.Join(c.types, ", "), Collection: c.collection,
+				Message: fmt.Sprintf("namespace %s.%s is %d bytes; MongoDB allows %d", db, c.collection, n, maxNamespaceBytes)})
+		}
+	}
+	if len(problems) > 0 {
+		return &ValidationError{Problems: problems}
+	}
+	return nil
 }

@@ -190,7 +190,8 @@ func checkCollection(collection string, specs []IndexSpec) []Problem {
 			continue
 		}
 		if len(byName) == maxIndexes-1 {
-			conflict(specs[0], "a collection can have at most %d indexes, its _id index included; %q is one too many", maxIndexes, name)
+			problems = append(problems, Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: collection, Index: name,
+				Message: fmt.Sprintf("a collection can have at most %d indexes, its _id index included; %q is one too many", maxIndexes, name)})
 		}
 		byName[name] = s
 		pattern := patternKey(s)
