@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -258,6 +259,8 @@ func checkName(name string) string {
 	switch {
 	case strings.ContainsRune(name, 0):
 		return fmt.Sprintf("bson name %q contains a NUL byte, which a BSON key cannot hold", name)
+	case !utf8.ValidString(name):
+		return fmt.Sprintf("bson name %q is not valid UTF-8, which the server refuses in a key", name)
 	case strings.Contains(name, "."):
 		return fmt.Sprintf("bson name %q contains '.', which dotted paths cannot tell from a nested field", name)
 	case strings.HasPrefix(name, "$"):
