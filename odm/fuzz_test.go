@@ -3,6 +3,7 @@ package odm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/internal/testrig"
@@ -174,6 +176,13 @@ func insertGenerated(t *testing.T, typ reflect.Type) {
 	defer cancel()
 	db := testrig.Database(t, nil)
 	if _, err := Init(ctx, db, In("fuzz", typ), SkipUnsupported()); err != nil {
+		var ce mongo.CommandError
+		if testrig.IsFerretDB() && errors.As(err, &ce) && ce.Code == 1 {
+			// FerretDB's storage engine failing (its SQL, say), not a
+			// rule of MongoDB's: InternalError is no answer to a declaration.
+			t.Logf("%v: the server failed: %v", typ, err)
+			return
+		}
 		t.Fatalf("%v: Validate accepts it, the server refuses it: %v", typ, err)
 	}
 	doc := reflect.New(typ)
@@ -182,6 +191,9 @@ func insertGenerated(t *testing.T, typ reflect.Type) {
 		return // the driver cannot encode the value, whatever the declaration
 	}
 	if _, err := db.Collection("fuzz").InsertOne(ctx, doc.Interface()); err != nil {
+		if _, perr := db.Collection("fuzz_plain").InsertOne(ctx, doc.Interface()); perr != nil {
+			return // refused without any declaration too: the server's limit, not the declaration's
+		}
 		t.Fatalf("%v: a generated document does not go in: %v", typ, err)
 	}
 }
