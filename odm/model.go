@@ -285,7 +285,6 @@ func describeType(t reflect.Type) *describedModel {
 	describeCollection(zero, st, m, problem)
 	checkIndexesFitCollection(m, st, problem) // rules.go
 	checkRulesApply(zero, tagged, problem)
-	checkRuleTypes(tagged, problem) // rules.go
 	describeRevision(tagged, m, problem)
 	describeSearch(zero, st, tagged, m, problem) // search_model.go
 	return d
@@ -463,6 +462,7 @@ func checkRulesApply(zero reflect.Value, tagged []reflectx.Field, problem func(P
 		explicit = v.Schema != nil
 	}
 	if ok && !explicit {
+		checkRuleTypes(tagged, problem) // rules.go: the rules apply; can they hold?
 		return
 	}
 	for _, f := range tagged {

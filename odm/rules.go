@@ -391,7 +391,16 @@ func checkReach(t reflect.Type, st *reflectx.Struct, tagged []reflectx.Field, pr
 				"as a map's keys are data no tag can name (declare such indexes in Indexes() with OutsideStruct)", f.Path, f.Type, mapHeld[f.Type])})
 		}
 	}
+	nested := false // a struct held in an array of arrays: only then can a tag lie below one
+	for _, s := range types {
+		for _, f := range s.Fields {
+			nested = nested || f.Nested && f.Struct != nil
+		}
+	}
 	for _, f := range tagged {
+		if !nested {
+			break
+		}
 		chain, _ := st.Chain(f.Path)
 		if prefix, ok := nestedPrefix(chain); ok && prefix != f.Path {
 			problem(Problem{Field: f.GoPath, Tag: f.Tag.Get(TagKey), Message: fmt.Sprintf("%s lies below %s, an array of arrays: "+
