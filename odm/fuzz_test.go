@@ -343,7 +343,9 @@ func (b *typeBuilder) structType(depth int) reflect.Type {
 // fuzzDoc writes itself as a document (MarshalBSON), whatever its kind.
 type fuzzDoc string
 
-func (d fuzzDoc) MarshalBSON() ([]byte, error) { return bson.Marshal(bson.D{{Key: "d", Value: string(d)}}) }
+func (d fuzzDoc) MarshalBSON() ([]byte, error) {
+	return bson.Marshal(bson.D{{Key: "d", Value: string(d)}})
+}
 
 // fuzzCode writes itself as a string (MarshalBSONValue).
 type fuzzCode int
