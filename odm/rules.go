@@ -458,7 +458,7 @@ func checkIndexesFitCollection(m *Model, st *reflectx.Struct, problem func(Probl
 		at := Problem{Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName()}
 		switch {
 		case o.Capped != nil && s.ExpireAfter != nil:
-			at.Message = "a capped collection cannot have a TTL index (MongoDB: CannotCreateIndex 67); drop the ttl or the capped option"
+			at.Message = "a capped collection cannot have a TTL index (MongoDB: InvalidOptions 72); drop the ttl or the capped option"
 		case o.TimeSeries != nil && s.Unique:
 			at.Message = "a time series collection cannot have a unique index"
 		case o.TimeSeries != nil && s.ExpireAfter != nil:
