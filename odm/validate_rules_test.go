@@ -613,3 +613,94 @@ func TestValidationRefusesWhatMongoDBRefuses(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, len(tests), 45)
 }
+
+type outsideA struct {
+	Tenant string `bson:"tenant"`
+}
+
+func (outsideA) CollectionName() string { return "outside_shared" }
+func (outsideA) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{odm.Index(odm.Asc("tenant"), odm.Asc("extra")).Named("tenant_extra")}
+}
+
+type outsideB struct {
+	Tenant string `bson:"tenant"`
+	Extra  string `bson:"extra"`
+}
+
+func (outsideB) CollectionName() string { return "outside_shared" }
+func (outsideB) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{{Name: "tenant_extra", Keys: []odm.IndexKey{odm.Asc("tenant"), odm.Asc("extra")}}}
+}
+
+type outsideAOutside struct {
+	Tenant string `bson:"tenant"`
+}
+
+func (outsideAOutside) CollectionName() string { return "outside_shared" }
+func (outsideAOutside) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{{Name: "tenant_extra", Keys: []odm.IndexKey{odm.Asc("tenant"), odm.Asc("extra")}, OutsideStruct: true}}
+}
+
+// TestOneIndexDeclaredWithAndWithoutOutsideStruct: two models declaring
+// one index, one of them with OutsideStruct, declare the same index (the
+// server makes one); it is no conflict "with different specs" printed
+// identically. A model without the field and without OutsideStruct is
+// still refused, for its own key.
+func TestOneIndexDeclaredWithAndWithoutOutsideStruct(t *testing.T) {
+	decl, err := odm.Declared(outsideAOutside{}, outsideB{})
+	require.NoError(t, err)
+	require.Len(t, decl["outside_shared"], 1)
+	assert.Equal(t, "tenant_extra", decl["outside_shared"][0].IndexName())
+
+	err = odm.Validate(outsideA{}, outsideB{})
+	var verr *odm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	require.Len(t, verr.Problems, 1, "%v", err)
+	assert.Contains(t, verr.Problems[0].String(), "odm_test.outsideA.Indexes()[0]")
+	assert.Contains(t, verr.Problems[0].String(), "key extra names no field of the struct")
+	assert.NotContains(t, err.Error(), "declared twice")
+}
+
+type filterMeta struct {
+	Source string `bson:"source"`
+}
+
+type badVectorFilter struct {
+	Embedding []float32  `bson:"embedding" odm:"vector:3,cosine"`
+	Meta      filterMeta `bson:"meta" odm:"vectorFilter"`
+}
+
+// TestABadVectorFilterIsReportedOnce: a vectorFilter on a field that holds
+// a document is reported once, at its own field, not again at the vector
+// field that opens the index.
+func TestABadVectorFilterIsReportedOnce(t *testing.T) {
+	err := odm.Validate(badVectorFilter{})
+	var verr *odm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	var about []string
+	for _, p := range verr.Problems {
+		if strings.Contains(p.Message, "filter meta") {
+			about = append(about, p.String())
+		}
+	}
+	require.Len(t, about, 1, "%v", err)
+	assert.Contains(t, about[0], "odm_test.badVectorFilter.Meta")
+	assert.Contains(t, about[0], "vectorFilter")
+	assert.NotContains(t, about[0], ".Embedding")
+}
+
+// TestNamespaceWithTheDatabaseNameIsCheckedBeforeAnyCommand: a collection
+// name short enough for Validate, too long with the database's name, is
+// refused by Init before any command.
+func TestNamespaceWithTheDatabaseNameIsCheckedBeforeAnyCommand(t *testing.T) {
+	c, rec := testrig.MonitoredClient(t)
+	db := testrig.Database(t, c)
+	name := strings.Repeat("n", 255-len(db.Name()))
+	require.NoError(t, odm.Validate(odm.In(name, boundModel{})))
+	_, err := odm.Init(context.Background(), db, odm.In(name, boundModel{}))
+	var verr *odm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.Contains(t, err.Error(), "is 256 bytes; MongoDB allows 255")
+	assert.Empty(t, rec.Commands())
+}
