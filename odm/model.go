@@ -284,6 +284,7 @@ func describeType(t reflect.Type) *describedModel {
 	}
 	describeCollection(zero, st, m, problem)
 	checkIndexesFitCollection(m, st, problem) // rules.go
+	checkValidatorRules(m, st, problem)       // rules.go
 	checkRulesApply(zero, tagged, problem)
 	describeRevision(tagged, m, problem)
 	describeSearch(zero, st, tagged, m, problem) // search_model.go

@@ -499,3 +499,21 @@ func checkNamespaces(db string, cols []*declared) error {
 	}
 	return nil
 }
+
+// checkValidatorRules holds Validator().Rules to what checkRuleTypes
+// holds tag rules to.
+func checkValidatorRules(m *Model, st *reflectx.Struct, problem func(Problem)) {
+	if m.Validator == nil {
+		return
+	}
+	for _, path := range slices.Sorted(maps.Keys(m.Validator.Rules)) {
+		f, ok := st.Field(path)
+		if !ok {
+			continue // reported by the schema's generation
+		}
+		r := m.Validator.Rules[path]
+		for _, msg := range ruleProblems(f.Type, r.Minimum, r.Maximum, r.Pattern) {
+			problem(Problem{Field: "Validator()", Message: fmt.Sprintf("rule for %s: %s", path, msg)})
+		}
+	}
+}

@@ -585,6 +585,8 @@ func TestValidationRefusesWhatMongoDBRefuses(t *testing.T) {
 		{"2d min above max", ruleFlatMinMax{}, "odm_test.ruleFlatMinMax.Indexes()[0]", []string{"2d min (10) must be below max (1)"}},
 		{"2d min above the default max", ruleFlatMinDefault{}, "odm_test.ruleFlatMinDefault.Indexes()[0]", []string{"2d min (200) must be below max (180)"}},
 		{"default_language klingon", ruleKlingon{}, "odm_test.ruleKlingon.Indexes()[0]", []string{`default_language "klingon" is no language`}},
+		{"Validator().Rules min above max", ruleValidatorRules{}, "odm_test.ruleValidatorRules.Validator()", []string{"rule for n: min 5 is above max 1"}},
+		{"Validator().Rules min on a string", ruleValidatorRules{}, "odm_test.ruleValidatorRules.Validator()", []string{"rule for s: min and max apply to numbers"}},
 	}
 	c, rec := testrig.MonitoredClient(t)
 	db := testrig.Database(t, c)
@@ -612,6 +614,15 @@ func TestValidationRefusesWhatMongoDBRefuses(t *testing.T) {
 		})
 	}
 	assert.GreaterOrEqual(t, len(tests), 45)
+}
+
+type ruleValidatorRules struct {
+	N int    `bson:"n"`
+	S string `bson:"s"`
+}
+
+func (ruleValidatorRules) Validator() odm.Validator {
+	return odm.Validator{Rules: map[string]odm.Rule{"n": {Minimum: ptr(5.0), Maximum: ptr(1.0)}, "s": {Minimum: ptr(1.0)}}}
 }
 
 type outsideA struct {
