@@ -461,8 +461,9 @@ func checkIndexesFitCollection(m *Model, st *reflectx.Struct, problem func(Probl
 			at.Message = "a capped collection cannot have a TTL index (MongoDB: InvalidOptions 72); drop the ttl or the capped option"
 		case o.TimeSeries != nil && s.Unique:
 			at.Message = "a time series collection cannot have a unique index"
-		case o.TimeSeries != nil && s.ExpireAfter != nil:
-			at.Message = "a time series collection expires documents with its own ExpireAfter (TimeSeriesOptions), not a TTL index"
+		case o.TimeSeries != nil && s.ExpireAfter != nil && s.PartialFilter == nil:
+			at.Message = "a time series collection expires documents with its own ExpireAfter (TimeSeriesOptions), not a TTL index " +
+				"(MongoDB 6.3 and later accept one only with a partial filter on the meta field)"
 		default:
 			continue
 		}
