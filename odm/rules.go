@@ -75,6 +75,9 @@ func checkServerRules(s IndexSpec, st *reflectx.Struct, add func(string, ...any)
 		if strings.Count(k.Field, "$**") > 1 || strings.Contains(k.Field, "$**") && !isWildcardPath(k.Field) {
 			add("key %s: $** may appear once, as the last part of a path (odm.Wildcard adds it: pass the path without it)", k.Field)
 		}
+		if isWildcardPath(k.Field) && k.Type.special() && k.Type != Text {
+			add("key %s: a wildcard key is ascending or descending, not %s", k.Field, k.Type)
+		}
 		for _, part := range strings.Split(k.Field, ".") {
 			if strings.HasPrefix(part, "$") && part != "$**" {
 				add("key %s: a path part cannot start with '$'", k.Field)
@@ -150,13 +153,13 @@ func checkPartialFilter(d bson.D, under string, outside bool, st *reflectx.Struc
 	for _, e := range d {
 		switch {
 		case e.Key == "$and" || e.Key == "$or":
-			arr, ok := e.Value.(bson.A)
+			arr, ok := asArray(e.Value)
 			if !ok {
 				add("partial filter: %s needs an array of filters", e.Key)
 				continue
 			}
 			for _, sub := range arr {
-				if sd, ok := sub.(bson.D); ok {
+				if sd, ok := asDocument(sub); ok {
 					checkPartialFilter(sd, under, outside, st, add)
 				} else {
 					add("partial filter: %s needs an array of filter documents", e.Key)
@@ -174,11 +177,61 @@ func checkPartialFilter(d bson.D, under string, outside bool, st *reflectx.Struc
 			if !outside && !pathExists(st, e.Key) {
 				add("partial filter path %s names no field of the struct: the index would cover no document (set OutsideStruct for fields stored beside the struct's own)", e.Key)
 			}
-			if sub, ok := e.Value.(bson.D); ok && len(sub) > 0 && strings.HasPrefix(sub[0].Key, "$") {
-				checkPartialFilter(sub, e.Key, outside, st, add)
+			switch v := e.Value.(type) {
+			case bson.Regex, *bson.Regex:
+				add("partial filter on %s: MongoDB refuses a regular expression in a partial filter", e.Key)
+			default:
+				if sub, ok := asDocument(v); ok && len(sub) > 0 && strings.HasPrefix(sub[0].Key, "$") {
+					checkPartialFilter(sub, e.Key, outside, st, add)
+				}
 			}
 		}
 	}
+}
+
+// asDocument reads a filter document written as bson.D, bson.M or a
+// map; the keys of a map in sorted order.
+func asDocument(v any) (bson.D, bool) {
+	switch d := v.(type) {
+	case bson.D:
+		return d, true
+	case bson.M:
+		return mapDocument(d), true
+	case map[string]any:
+		return mapDocument(d), true
+	}
+	return nil, false
+}
+
+func mapDocument(m map[string]any) bson.D {
+	d := make(bson.D, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		d = append(d, bson.E{Key: k, Value: m[k]})
+	}
+	return d
+}
+
+// asArray reads an array of filters written as bson.A or a Go slice.
+func asArray(v any) ([]any, bool) {
+	switch a := v.(type) {
+	case bson.A:
+		return a, true
+	case []any:
+		return a, true
+	case []bson.D:
+		out := make([]any, len(a))
+		for i, d := range a {
+			out[i] = d
+		}
+		return out, true
+	case []bson.M:
+		out := make([]any, len(a))
+		for i, d := range a {
+			out[i] = d
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // existsTrue reads a value the way MongoDB reads $exists: false, 0 and null
@@ -351,11 +404,13 @@ func checkReach(t reflect.Type, st *reflectx.Struct, tagged []reflectx.Field, pr
 		}
 		for _, f := range s.Shadowed {
 			tag, ok := f.Tag.Lookup(TagKey)
-			if !ok || strings.TrimSpace(tag) == "" {
-				continue
+			if ok && strings.TrimSpace(tag) != "" {
+				problem(Problem{Field: f.GoPath, Tag: tag, Message: fmt.Sprintf("another field of the outer struct has the bson name %q and hides this one: "+
+					"the driver stores only the outer field, so this tag would do nothing%s", f.Path, where)})
+			} else if inner, ok := typeDeclaresTags(f.Type, map[reflect.Type]bool{}); ok {
+				problem(Problem{Field: f.GoPath, Message: fmt.Sprintf("another field of the outer struct has the bson name %q and hides this one: "+
+					"the driver stores only the outer field, so the odm tags of %v inside it would do nothing%s", f.Path, inner, where)})
 			}
-			problem(Problem{Field: f.GoPath, Tag: tag, Message: fmt.Sprintf("another field of the outer struct has the bson name %q and hides this one: "+
-				"the driver stores only the outer field, so this tag would do nothing%s", f.Path, where)})
 		}
 	}
 	// Structs held in maps: found type by type, then walked for the paths

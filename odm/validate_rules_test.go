@@ -585,6 +585,10 @@ func TestValidationRefusesWhatMongoDBRefuses(t *testing.T) {
 		{"2d min above max", ruleFlatMinMax{}, "odm_test.ruleFlatMinMax.Indexes()[0]", []string{"2d min (10) must be below max (1)"}},
 		{"2d min above the default max", ruleFlatMinDefault{}, "odm_test.ruleFlatMinDefault.Indexes()[0]", []string{"2d min (200) must be below max (180)"}},
 		{"default_language klingon", ruleKlingon{}, "odm_test.ruleKlingon.Indexes()[0]", []string{`default_language "klingon" is no language`}},
+		{"partial filter with a regular expression value", rulePartialRegexValue{}, "odm_test.rulePartialRegexValue.Indexes()[0]", []string{"refuses a regular expression in a partial filter"}},
+		{"partial filter with $ne in a bson.M under $and", rulePartialMapNe{}, "odm_test.rulePartialMapNe.Indexes()[0]", []string{"partial filter on status: MongoDB refuses $ne"}},
+		{"a shadowed inline field holding tagged structs", ruleShadowedDoc{}, "odm_test.ruleShadowedDoc.ShadowedDoc.Inner", []string{`bson name "meta" and hides this one`, "inside it would do nothing"}},
+		{"hashed wildcard key", ruleHashedWildcard{}, "odm_test.ruleHashedWildcard.Indexes()[0]", []string{"a wildcard key is ascending or descending, not hashed"}},
 		{"Validator().Rules min above max", ruleValidatorRules{}, "odm_test.ruleValidatorRules.Validator()", []string{"rule for n: min 5 is above max 1"}},
 		{"Validator().Rules min on a string", ruleValidatorRules{}, "odm_test.ruleValidatorRules.Validator()", []string{"rule for s: min and max apply to numbers"}},
 	}
@@ -623,6 +627,60 @@ type ruleValidatorRules struct {
 
 func (ruleValidatorRules) Validator() odm.Validator {
 	return odm.Validator{Rules: map[string]odm.Rule{"n": {Minimum: ptr(5.0), Maximum: ptr(1.0)}, "s": {Minimum: ptr(1.0)}}}
+}
+
+type rulePartialRegexValue struct {
+	A      string `bson:"a"`
+	Status string `bson:"status"`
+}
+
+func (rulePartialRegexValue) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.Regex{Pattern: "^a"}}}}}
+}
+
+type rulePartialMapNe struct {
+	A      string `bson:"a"`
+	Status string `bson:"status"`
+}
+
+func (rulePartialMapNe) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "$and", Value: []bson.M{{"status": bson.M{"$ne": "x"}}}}}}}
+}
+
+type ShadowedDoc struct {
+	Inner struct {
+		Code string `bson:"code" odm:"uniqueIndex"`
+	} `bson:"meta"`
+}
+type ruleShadowedDoc struct {
+	ShadowedDoc `bson:",inline"`
+	Meta        string `bson:"meta"`
+}
+
+type ruleHashedWildcard struct {
+	Attrs map[string]string `bson:"attrs"`
+}
+
+func (ruleHashedWildcard) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{odm.Index(odm.HashedKey("attrs.$**"))}
+}
+
+type partialMaps struct {
+	A      string `bson:"a"`
+	Status string `bson:"status"`
+	N      int    `bson:"n"`
+}
+
+func (partialMaps) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, Unique: true, PartialFilter: bson.D{{Key: "$and", Value: []bson.M{
+		{"status": "open"}, {"n": bson.M{"$gt": 1}}, {"a": bson.M{"$exists": true}}}}}}}
+}
+
+// TestPartialFiltersInEveryFormAreRead: a partial filter written with
+// bson.M and Go slices is read as bson.D would be: accepted when every
+// operator and path holds.
+func TestPartialFiltersInEveryFormAreRead(t *testing.T) {
+	assert.NoError(t, odm.Validate(partialMaps{}))
 }
 
 type outsideA struct {
