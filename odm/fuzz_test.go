@@ -146,6 +146,8 @@ func FuzzModelTypes(f *testing.F) {
 	f.Add([]byte("\x04\x14\x03\x00\x15\x16\x17\x12\x02\x18\x19"), tags)
 	f.Add([]byte("\x03\x13\x02\x01\x05\x1a\x1b\x1c"), tags)
 	f.Add([]byte("\x05\x15\x02\x05\x00\x10\x01\x11\x01\x14\x01\x02"), "bson:\"f0\" odm:\"uniqueIndex\"\nodm:\"index\"")
+	f.Add([]byte("\x08\x00\x01"), "bson:\"f0\"\nbson:\"at\"") // an embedded struct, its fields shadowed
+	f.Add([]byte("\x0e\x16\x07\x02"), "odm:\"index\"")
 	f.Fuzz(func(t *testing.T, shape []byte, tags string) {
 		done := make(chan struct{})
 		var typ reflect.Type
@@ -324,9 +326,23 @@ func (b *typeBuilder) take() byte {
 	return c
 }
 
+// FuzzEmbedded is embedded in generated structs (Go embedding, with or
+// without ",inline"), so that their own fields may shadow its tagged ones.
+type FuzzEmbedded struct {
+	F0 string    `bson:"f0" odm:"uniqueIndex"`
+	At time.Time `bson:"at" odm:"index,ttl:60"`
+}
+
 func (b *typeBuilder) structType(depth int) reflect.Type {
-	n := int(b.take() % 6)
-	fields := make([]reflect.StructField, 0, n)
+	c := int(b.take())
+	n := c % 6
+	fields := make([]reflect.StructField, 0, n+1)
+	switch c / 6 % 8 {
+	case 1:
+		fields = append(fields, reflect.StructField{Name: "FuzzEmbedded", Type: reflect.TypeFor[FuzzEmbedded](), Anonymous: true, Tag: `bson:",inline"`})
+	case 2:
+		fields = append(fields, reflect.StructField{Name: "FuzzEmbedded", Type: reflect.TypeFor[*FuzzEmbedded](), Anonymous: true})
+	}
 	for i := 0; i < n && b.fields < 64; i++ {
 		b.fields++
 		tag := b.tags[b.next%len(b.tags)]
