@@ -268,7 +268,7 @@ func checkKeyPath(k IndexKey, st *reflectx.Struct) string {
 	}
 	if k.Type == Hashed {
 		for i, f := range chain {
-			if _, isArray := elemType(f.Type); isArray {
+			if types, _, _ := storedAs(f.Type); slices.Contains(types, "array") {
 				at := pathOf(chain[:i+1])
 				return fmt.Sprintf("hashed key %s: %s holds an array (%v), and MongoDB refuses array values in a hashed index at every write", k.Field, at, f.Type)
 			}
