@@ -78,8 +78,9 @@ func checkServerRules(s IndexSpec, st *reflectx.Struct, add func(string, ...any)
 		if isWildcardPath(k.Field) && k.Type.special() && k.Type != Text {
 			add("key %s: a wildcard key is ascending or descending, not %s", k.Field, k.Type)
 		}
-		for _, part := range strings.Split(k.Field, ".") {
-			if strings.HasPrefix(part, "$") && part != "$**" {
+		for i, part := range strings.Split(k.Field, ".") {
+			dbRef := i > 0 && (part == "$id" || part == "$ref" || part == "$db") // a DBRef's parts
+			if strings.HasPrefix(part, "$") && part != "$**" && !dbRef {
 				add("key %s: a path part cannot start with '$'", k.Field)
 				break
 			}
@@ -124,7 +125,7 @@ func checkServerRules(s IndexSpec, st *reflectx.Struct, add func(string, ...any)
 			add("2d min (%v) must be below max (%v)", lo, hi)
 		}
 	}
-	if s.DefaultLanguage != "" && !slices.Contains(textLanguages, s.DefaultLanguage) {
+	if s.DefaultLanguage != "" && !slices.Contains(textLanguages, strings.ToLower(s.DefaultLanguage)) {
 		add("default_language %q is no language of MongoDB's text indexes (want one of %s)", s.DefaultLanguage, strings.Join(textLanguages, ", "))
 	}
 }
@@ -523,6 +524,11 @@ func checkIndexesFitCollection(m *Model, st *reflectx.Struct, problem func(Probl
 			continue
 		}
 		problem(at)
+	}
+	if c := o.Collation; c != nil {
+		checkCollation(c.Strength, c.CaseFirst, c.Alternate, c.MaxVariable, func(format string, args ...any) {
+			problem(Problem{Field: "CollectionOptions()", Message: fmt.Sprintf(format, args...)})
+		})
 	}
 	ts := o.TimeSeries
 	if ts == nil || ts.TimeField == "" {

@@ -589,6 +589,7 @@ func TestValidationRefusesWhatMongoDBRefuses(t *testing.T) {
 		{"partial filter with $ne in a bson.M under $and", rulePartialMapNe{}, "odm_test.rulePartialMapNe.Indexes()[0]", []string{"partial filter on status: MongoDB refuses $ne"}},
 		{"a shadowed inline field holding tagged structs", ruleShadowedDoc{}, "odm_test.ruleShadowedDoc.ShadowedDoc.Inner", []string{`bson name "meta" and hides this one`, "inside it would do nothing"}},
 		{"hashed wildcard key", ruleHashedWildcard{}, "odm_test.ruleHashedWildcard.Indexes()[0]", []string{"a wildcard key is ascending or descending, not hashed"}},
+		{"collection collation strength 7", ruleCollectionCollation{}, "odm_test.ruleCollectionCollation.CollectionOptions()", []string{"collation strength must be from 1 to 5, not 7"}},
 		{"Validator().Rules min above max", ruleValidatorRules{}, "odm_test.ruleValidatorRules.Validator()", []string{"rule for n: min 5 is above max 1"}},
 		{"Validator().Rules min on a string", ruleValidatorRules{}, "odm_test.ruleValidatorRules.Validator()", []string{"rule for s: min and max apply to numbers"}},
 	}
@@ -681,6 +682,34 @@ func (partialMaps) Indexes() []odm.IndexSpec {
 // operator and path holds.
 func TestPartialFiltersInEveryFormAreRead(t *testing.T) {
 	assert.NoError(t, odm.Validate(partialMaps{}))
+}
+
+type ruleCollectionCollation struct {
+	A string `bson:"a"`
+}
+
+func (ruleCollectionCollation) CollectionOptions() odm.CollectionOptions {
+	return odm.CollectionOptions{Collation: &options.Collation{Locale: "fr", Strength: 7}}
+}
+
+type dbRefAndLanguage struct {
+	Owner bson.M `bson:"owner"` // a DBRef: {$ref, $id}
+	Body  string `bson:"body"`
+}
+
+func (dbRefAndLanguage) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{
+		odm.Index(odm.Asc("owner.$id")),
+		{Keys: []odm.IndexKey{odm.TextKey("body")}, DefaultLanguage: "French"},
+	}
+}
+
+// TestDBRefPartsAndLanguageNamesAreAccepted: a key on a DBRef's $id and
+// a default_language written with capitals are what MongoDB accepts.
+func TestDBRefPartsAndLanguageNamesAreAccepted(t *testing.T) {
+	decl, err := odm.Declared(dbRefAndLanguage{})
+	require.NoError(t, err)
+	assert.Len(t, decl["db_ref_and_language"], 2)
 }
 
 type outsideA struct {
