@@ -301,7 +301,7 @@ func pathOf(chain []reflectx.Field) string {
 // legacy coordinate pair (an array of two numbers, or a document whose
 // first two fields are numbers), or an array of those; a type whose BSON
 // form is not fixed may hold one.
-func canHoldGeo(t reflect.Type) bool {
+func canHoldGeo(t reflect.Type, legacyOnly bool) bool {
 	if _, anyType, _ := storedAs(t); anyType {
 		return true
 	}
@@ -312,14 +312,15 @@ func canHoldGeo(t reflect.Type) bool {
 		if e2, ok := elemType(e); ok {
 			return isNumeric(e2) // an array of pairs; deeper nesting holds no point
 		}
-		return geoDocument(e)
+		return geoDocument(e, legacyOnly)
 	}
-	return geoDocument(t)
+	return geoDocument(t, legacyOnly)
 }
 
 // geoDocument reports a type stored as a document that can be GeoJSON
-// (type and coordinates) or a legacy pair (two numbers first).
-func geoDocument(t reflect.Type) bool {
+// (type and coordinates; not for a 2d key, legacyOnly) or a legacy pair
+// (two numbers first).
+func geoDocument(t reflect.Type, legacyOnly bool) bool {
 	types, anyType, _ := storedAs(t)
 	if anyType {
 		return true
@@ -340,7 +341,7 @@ func geoDocument(t reflect.Type) bool {
 	}
 	typ, hasType := st.Field("type")
 	_, hasCoords := st.Field("coordinates")
-	if hasType && hasCoords && storesOnly(typ.Type, "string") {
+	if !legacyOnly && hasType && hasCoords && storesOnly(typ.Type, "string") {
 		return true
 	}
 	return len(st.Fields) >= 2 && isNumeric(st.Fields[0].Type) && isNumeric(st.Fields[1].Type)

@@ -129,10 +129,10 @@ func checkKeyType(k IndexKey, t reflect.Type, ttl bool) string {
 		return fmt.Sprintf("ttl on %s (%v): a TTL index expires only documents whose field is a BSON date or an array of dates; values of type %v never expire", k.Field, t, t)
 	case k.Type == Text && !storesOnly(t, "string"):
 		return fmt.Sprintf("text key %s (%v): a text index indexes strings and arrays of strings; this field holds neither", k.Field, t)
-	case k.Type == Geo2DSphere && !canHoldGeo(t):
+	case k.Type == Geo2DSphere && !canHoldGeo(t, false):
 		return fmt.Sprintf("2dsphere key %s (%v): the field cannot hold a GeoJSON object or a coordinate pair", k.Field, t)
-	case k.Type == Geo2D && !canHoldGeo(t):
-		return fmt.Sprintf("2d key %s (%v): the field cannot hold a coordinate pair", k.Field, t)
+	case k.Type == Geo2D && !canHoldGeo(t, true):
+		return fmt.Sprintf("2d key %s (%v): the field cannot hold a coordinate pair (a 2d index takes legacy pairs, not GeoJSON)", k.Field, t)
 	}
 	return ""
 }

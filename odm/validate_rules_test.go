@@ -589,6 +589,7 @@ func TestValidationRefusesWhatMongoDBRefuses(t *testing.T) {
 		{"partial filter with $ne in a bson.M under $and", rulePartialMapNe{}, "odm_test.rulePartialMapNe.Indexes()[0]", []string{"partial filter on status: MongoDB refuses $ne"}},
 		{"a shadowed inline field holding tagged structs", ruleShadowedDoc{}, "odm_test.ruleShadowedDoc.ShadowedDoc.Inner", []string{`bson name "meta" and hides this one`, "inside it would do nothing"}},
 		{"hashed wildcard key", ruleHashedWildcard{}, "odm_test.ruleHashedWildcard.Indexes()[0]", []string{"a wildcard key is ascending or descending, not hashed"}},
+		{"2d on a GeoJSON struct", ruleFlatGeoJSON{}, "odm_test.ruleFlatGeoJSON.Loc", []string{"type:2d", "a 2d index takes legacy pairs, not GeoJSON"}},
 		{"collection collation strength 7", ruleCollectionCollation{}, "odm_test.ruleCollectionCollation.CollectionOptions()", []string{"collation strength must be from 1 to 5, not 7"}},
 		{"Validator().Rules min above max", ruleValidatorRules{}, "odm_test.ruleValidatorRules.Validator()", []string{"rule for n: min 5 is above max 1"}},
 		{"Validator().Rules min on a string", ruleValidatorRules{}, "odm_test.ruleValidatorRules.Validator()", []string{"rule for s: min and max apply to numbers"}},
@@ -710,6 +711,27 @@ func TestDBRefPartsAndLanguageNamesAreAccepted(t *testing.T) {
 	decl, err := odm.Declared(dbRefAndLanguage{})
 	require.NoError(t, err)
 	assert.Len(t, decl["db_ref_and_language"], 2)
+}
+
+type GeoJSONPoint struct {
+	Type        string    `bson:"type"`
+	Coordinates []float64 `bson:"coordinates"`
+}
+type ruleFlatGeoJSON struct {
+	Loc GeoJSONPoint `bson:"loc" odm:"index,type:2d"`
+}
+type geoJSONSphere struct {
+	Loc   GeoJSONPoint   `bson:"loc" odm:"index,type:2dsphere"`
+	Areas []GeoJSONPoint `bson:"areas" odm:"index,type:2dsphere"`
+	Pairs [][]float64    `bson:"pairs" odm:"index,type:2d"`
+	Pt    codecPoint     `bson:"pt" odm:"index:pt,type:2d"`
+}
+
+// TestGeoFieldsThatHoldPointsAreAccepted: GeoJSON structs (alone or in a
+// slice) for 2dsphere, arrays of legacy pairs and documents of two
+// numbers for 2d.
+func TestGeoFieldsThatHoldPointsAreAccepted(t *testing.T) {
+	assert.NoError(t, odm.Validate(geoJSONSphere{}))
 }
 
 type outsideA struct {
