@@ -279,10 +279,11 @@ func (x *executor) warnKept(ctx context.Context, r *round) {
 }
 
 // refusal reports a reply that refuses one of the indexes of a command
-// for a reason only sending them one by one tells apart.
+// for a reason only sending them one by one tells apart, or names: a
+// refusal of one declaration fails Init naming that index.
 func (x *executor) refusal(ctx context.Context, err error, spec IndexSpec) bool {
 	c := x.server.classify(ctx, err, &spec)
-	return c == classUnsupported || c == classDuplicates
+	return c == classUnsupported || c == classDuplicates || c == classInvalid
 }
 
 // createIndexes sends one createIndexes command, the entries exactly as

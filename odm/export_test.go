@@ -4,12 +4,15 @@ import (
 	"context"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
 )
 
 // ReplyMeans is what the server's profile makes of a reply err, as the
 // executor classifies it: "duplicates", "unsupported", "transient",
-// "conflict", "gone" or "other". The server is asked buildInfo through db.
-// Tests read server replies through it instead of comparing codes.
+// "conflict", "gone", "invalid" or "other". The server is asked buildInfo
+// through db. Tests read server replies through it instead of comparing
+// codes.
 func ReplyMeans(ctx context.Context, db *mongo.Database, err error) string {
 	s := &serverInfo{db: db}
 	switch s.classify(ctx, err, nil) {
@@ -23,6 +26,16 @@ func ReplyMeans(ctx context.Context, db *mongo.Database, err error) string {
 		return "conflict"
 	case classGone:
 		return "gone"
+	case classInvalid:
+		return "invalid"
 	}
 	return "other"
+}
+
+// ForgetDescriptions drops every cached model and struct description, so
+// that the next Validate reads each model afresh: for benchmarks outside
+// the package.
+func ForgetDescriptions() {
+	modelCache.Clear()
+	reflectx.Forget()
 }

@@ -1,15 +1,21 @@
 package odm
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/internal/testrig"
 )
 
 type fuzzModel struct {
@@ -115,11 +121,14 @@ func FuzzDiff(f *testing.F) {
 }
 
 // FuzzModelTypes: struct types built at run time from the input, with
-// random field types, nesting and tags, go through Validate, Declared,
-// GenerateSchema, Describe and the binding NewCollection and
-// NewCollectionIn make, without a panic and in bounded time; a model
-// Validate accepts is one Declared, Describe and NewCollectionIn accept
-// too, and its indexes and schema marshal.
+// random field types (maps, arrays of arrays, inline and shadowed
+// embeddings, types with their own marshallers), nesting and tags, go
+// through Validate, Declared, GenerateSchema, Describe and the binding
+// NewCollection and NewCollectionIn make, without a panic and in bounded
+// time; a model Validate accepts is one Declared, Describe and
+// NewCollectionIn accept too, and its indexes and schema marshal. On the
+// test server, Init creates an accepted model's collection and a document
+// generated for it goes in: neither may fail because of the declaration.
 // shape drives the types, tags holds tag texts separated by newlines.
 func FuzzModelTypes(f *testing.F) {
 	tags := strings.Join([]string{
@@ -127,38 +136,153 @@ func FuzzModelTypes(f *testing.F) {
 		`bson:"-" odm:"index"`, `odm:"required;enum:a|b"`, `odm:"revision"`, `bson:"a.b"`, `odm:"index,type:2dsphere"`,
 		`odm:"index:t,type:text,weight:3"`, ` `, `bson:"x"`, `bson:"x,omitempty" odm:"uniqueIndex;min:1"`, `odm:"pattern:[a-z"`,
 		`bson:"$x"`, `odm:"index,sort:desc,sort:asc"`, `odm:"index,type:2d"`, `odm:"index,type:hashed"`,
+		`bson:"a" odm:"uniqueIndex"`, `odm:"index,ttl:3600"`, `bson:"f0" odm:"index"`,
 	}, "\n")
 	for _, shape := range []string{"", "\x03\x00\x05\x07", "\x04\x10\x02\x00\x01\x12\x01\x05", "\x05\x11\x03\x10\x02\x16\x0f\x05\x09", "\x02\x12\x01\x12\x01\x12\x01\x00"} {
 		f.Add([]byte(shape), tags)
 	}
 	f.Add([]byte("\x05\x00\x01\x02\x03\x04"), "")
+	// maps, arrays of arrays, inline and shadowed embeddings, marshallers
+	f.Add([]byte("\x04\x14\x03\x00\x15\x16\x17\x12\x02\x18\x19"), tags)
+	f.Add([]byte("\x03\x13\x02\x01\x05\x1a\x1b\x1c"), tags)
+	f.Add([]byte("\x05\x15\x02\x05\x00\x10\x01\x11\x01\x14\x01\x02"), "bson:\"f0\" odm:\"uniqueIndex\"\nodm:\"index\"")
+	f.Add([]byte("\x08\x00\x01"), "bson:\"f0\"\nbson:\"at\"") // an embedded struct, its fields shadowed
+	f.Add([]byte("\x0e\x16\x07\x02"), "odm:\"index\"")
 	f.Fuzz(func(t *testing.T, shape []byte, tags string) {
 		done := make(chan struct{})
+		var typ reflect.Type
+		var accepted bool
 		go func() {
 			defer close(done)
 			b := &typeBuilder{data: shape, tags: strings.Split(tags, "\n")}
-			checkModelType(t, b.structType(0))
+			typ = b.structType(0)
+			accepted = checkModelType(t, typ)
 		}()
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
 			t.Fatalf("shape %x, tags %q: building and describing the model did not end", shape, tags)
 		}
+		if accepted {
+			insertGenerated(t, typ)
+		}
 	})
 }
 
-func checkModelType(t *testing.T, typ reflect.Type) {
+// insertGenerated creates the collection of a model Validate accepted,
+// with Init, and inserts a document generated for it: a refusal of
+// either is a declaration Validate should have refused. A value the
+// driver cannot encode (a channel, say) is no declaration's fault.
+func insertGenerated(t *testing.T, typ reflect.Type) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	db := testrig.Database(t, nil)
+	if _, err := Init(ctx, db, In("fuzz", typ), SkipUnsupported()); err != nil {
+		var ce mongo.CommandError
+		if testrig.IsFerretDB() && errors.As(err, &ce) && ce.Code == 1 {
+			// FerretDB's storage engine failing (its SQL, say), not a
+			// rule of MongoDB's: InternalError is no answer to a declaration.
+			t.Logf("%v: the server failed: %v", typ, err)
+			return
+		}
+		t.Fatalf("%v: Validate accepts it, the server refuses it: %v", typ, err)
+	}
+	doc := reflect.New(typ)
+	fillValue(doc.Elem(), 0)
+	if _, err := bson.Marshal(doc.Interface()); err != nil {
+		return // the driver cannot encode the value, whatever the declaration
+	}
+	if _, err := db.Collection("fuzz").InsertOne(ctx, doc.Interface()); err != nil {
+		if _, perr := db.Collection("fuzz_plain").InsertOne(ctx, doc.Interface()); perr != nil {
+			return // refused without any declaration too: the server's limit, not the declaration's
+		}
+		t.Fatalf("%v: a generated document does not go in: %v", typ, err)
+	}
+}
+
+// fillValue sets v to a value of its type that is not zero where the
+// type allows it: one element per slice and map, set pointers, and the
+// values the driver's own codecs need (a document for bson.Raw, digits
+// for json.Number).
+func fillValue(v reflect.Value, depth int) {
+	if !v.CanSet() || depth > 8 {
+		return
+	}
+	switch v.Type() {
+	case reflect.TypeFor[time.Time]():
+		v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))
+		return
+	case reflect.TypeFor[bson.Raw]():
+		raw, _ := bson.Marshal(bson.D{{Key: "k", Value: "v"}})
+		v.Set(reflect.ValueOf(bson.Raw(raw)))
+		return
+	case reflect.TypeFor[json.Number]():
+		v.SetString("12")
+		return
+	case reflect.TypeFor[bson.Vector]():
+		v.Set(reflect.ValueOf(bson.NewVector([]float32{1, 2})))
+		return
+	case reflect.TypeFor[bson.ObjectID]():
+		v.Set(reflect.ValueOf(bson.NewObjectID()))
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("s")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(2)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(2)
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(1.5)
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		fillValue(p.Elem(), depth+1)
+		v.Set(p)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				fillValue(v.Field(i), depth+1)
+			}
+		}
+	case reflect.Slice:
+		s := reflect.MakeSlice(v.Type(), 1, 1)
+		fillValue(s.Index(0), depth+1)
+		v.Set(s)
+	case reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			fillValue(v.Index(i), depth+1)
+		}
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		k := reflect.New(v.Type().Key()).Elem()
+		fillValue(k, depth+1)
+		e := reflect.New(v.Type().Elem()).Elem()
+		fillValue(e, depth+1)
+		m.SetMapIndex(k, e)
+		v.Set(m)
+	case reflect.Interface:
+		if v.NumMethod() == 0 {
+			v.Set(reflect.ValueOf("x"))
+		}
+	}
+}
+
+// checkModelType reports whether Validate accepts the model.
+func checkModelType(t *testing.T, typ reflect.Type) bool {
 	model := In("fuzz", typ)
 	verr := Validate(model)
 	decl, derr := Declared(model, In("fuzz_ptr", reflect.PointerTo(typ)))
 	if (verr == nil) != (derr == nil) {
 		t.Errorf("%v: Validate says %v, Declared says %v", typ, verr, derr)
-		return
+		return false
 	}
 	m, err := Describe(model)
 	if (verr == nil) != (err == nil) {
 		t.Errorf("%v: Validate says %v, Describe says %v", typ, verr, err)
-		return
+		return false
 	}
 	// What NewCollection and NewCollectionIn do with the type, short of
 	// the database: they must refuse it or bind it, never panic.
@@ -174,13 +298,14 @@ func checkModelType(t *testing.T, typ reflect.Type) {
 		}
 	}
 	if verr != nil {
-		return
+		return false
 	}
 	for _, s := range append(m.Indexes, decl["fuzz"]...) {
 		if _, err := bson.Marshal(s.Document()); err != nil {
 			t.Errorf("%v: accepted index %s does not marshal: %v", typ, s, err)
 		}
 	}
+	return !t.Failed()
 }
 
 // typeBuilder reads struct types from fuzz input: a byte for each
@@ -201,16 +326,49 @@ func (b *typeBuilder) take() byte {
 	return c
 }
 
+// FuzzEmbedded is embedded in generated structs (Go embedding, with or
+// without ",inline"), so that their own fields may shadow its tagged ones.
+type FuzzEmbedded struct {
+	F0 string    `bson:"f0" odm:"uniqueIndex"`
+	At time.Time `bson:"at" odm:"index,ttl:60"`
+}
+
 func (b *typeBuilder) structType(depth int) reflect.Type {
-	n := int(b.take() % 6)
-	fields := make([]reflect.StructField, 0, n)
+	c := int(b.take())
+	n := c % 6
+	fields := make([]reflect.StructField, 0, n+1)
+	switch c / 6 % 8 {
+	case 1:
+		fields = append(fields, reflect.StructField{Name: "FuzzEmbedded", Type: reflect.TypeFor[FuzzEmbedded](), Anonymous: true, Tag: `bson:",inline"`})
+	case 2:
+		fields = append(fields, reflect.StructField{Name: "FuzzEmbedded", Type: reflect.TypeFor[*FuzzEmbedded](), Anonymous: true})
+	}
 	for i := 0; i < n && b.fields < 64; i++ {
 		b.fields++
 		tag := b.tags[b.next%len(b.tags)]
 		b.next++
-		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("F%d", i), Type: b.fieldType(depth), Tag: reflect.StructTag(tag)})
+		ft, inline := b.fieldType(depth)
+		if inline {
+			tag = `bson:",inline"`
+		}
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("F%d", i), Type: ft, Tag: reflect.StructTag(tag)})
 	}
 	return reflect.StructOf(fields)
+}
+
+// fuzzDoc writes itself as a document (MarshalBSON), whatever its kind.
+type fuzzDoc string
+
+func (d fuzzDoc) MarshalBSON() ([]byte, error) {
+	return bson.Marshal(bson.D{{Key: "d", Value: string(d)}})
+}
+
+// fuzzCode writes itself as a string (MarshalBSONValue).
+type fuzzCode int
+
+func (c fuzzCode) MarshalBSONValue() (byte, []byte, error) {
+	typ, data, err := bson.MarshalValue(fmt.Sprintf("c%d", int(c)))
+	return byte(typ), data, err
 }
 
 var fuzzLeaves = []reflect.Type{
@@ -219,23 +377,33 @@ var fuzzLeaves = []reflect.Type{
 	reflect.TypeFor[[]time.Time](), reflect.TypeFor[map[string]any](), reflect.TypeFor[any](), reflect.TypeFor[bson.D](),
 	reflect.TypeFor[bson.ObjectID](), reflect.TypeFor[[]byte](), reflect.TypeFor[[2]float64](), reflect.TypeFor[chan int](),
 	reflect.TypeFor[bson.DateTime](), reflect.TypeFor[map[int]string](), reflect.TypeFor[bson.Decimal128](), reflect.TypeFor[[]any](),
+	reflect.TypeFor[fuzzDoc](), reflect.TypeFor[fuzzCode](), reflect.TypeFor[url.URL](), reflect.TypeFor[json.Number](),
+	reflect.TypeFor[bson.Vector](), reflect.TypeFor[bson.Raw](), reflect.TypeFor[bson.M](), reflect.TypeFor[[][]float64](),
+	reflect.TypeFor[[][][]float64](), reflect.TypeFor[[]fuzzDoc](), reflect.TypeFor[map[string][]string](),
 }
 
-func (b *typeBuilder) fieldType(depth int) reflect.Type {
+// fieldType is a leaf type, or a struct built below: held directly, by
+// pointer, in a slice, in a slice of slices, in a map, or inline (then
+// inline is true, and its fields may shadow the outer struct's).
+func (b *typeBuilder) fieldType(depth int) (t reflect.Type, inline bool) {
 	c := int(b.take())
 	if c < 0x10 || depth >= 4 {
-		return fuzzLeaves[c%len(fuzzLeaves)]
+		return fuzzLeaves[c%len(fuzzLeaves)], false
 	}
 	inner := b.structType(depth + 1)
-	switch c % 4 {
+	switch c % 6 {
 	case 0:
-		return reflect.PointerTo(inner)
+		return reflect.PointerTo(inner), false
 	case 1:
-		return reflect.SliceOf(inner)
+		return reflect.SliceOf(inner), false
 	case 2:
-		return reflect.MapOf(reflect.TypeFor[string](), inner)
+		return reflect.MapOf(reflect.TypeFor[string](), inner), false
+	case 3:
+		return reflect.SliceOf(reflect.SliceOf(inner)), false
+	case 4:
+		return inner, true
 	}
-	return inner
+	return inner, false
 }
 
 // checkListedAsDeclared: the two properties of a spec made from data.

@@ -50,6 +50,9 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 	if db == nil {
 		return nil, errors.New("odm: a database is needed, got nil")
 	}
+	if err := checkNamespaces(db.Name(), cols); err != nil {
+		return nil, err
+	}
 
 	report := &Report{
 		Collections: make([]CollectionReport, len(cols)),

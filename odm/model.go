@@ -257,6 +257,7 @@ func describeType(t reflect.Type) *describedModel {
 		return d
 	}
 	checkSkipped(t, st, problem)
+	checkReach(t, st, tagged, problem) // rules.go
 	fromTags, tagProblems := tagIndexes(t.String(), tagged)
 	for _, p := range tagProblems {
 		problem(p)
@@ -282,6 +283,8 @@ func describeType(t reflect.Type) *describedModel {
 		problem(p)
 	}
 	describeCollection(zero, st, m, problem)
+	checkIndexesFitCollection(m, st, problem) // rules.go
+	checkValidatorRules(m, st, problem)       // rules.go
 	checkRulesApply(zero, tagged, problem)
 	describeRevision(tagged, m, problem)
 	describeSearch(zero, st, tagged, m, problem) // search_model.go
@@ -364,6 +367,24 @@ func checkSkipped(t reflect.Type, st *reflectx.Struct, problem func(Problem)) {
 			}
 			problem(Problem{Field: f.GoPath, Tag: tag, Message: msg})
 		}
+		for _, f := range s.Skipped {
+			if _, ok := f.Tag.Lookup(TagKey); ok {
+				continue // reported above
+			}
+			inner, ok := typeDeclaresTags(f.Type, map[reflect.Type]bool{})
+			if !ok {
+				continue
+			}
+			why := "it is unexported"
+			if f.Tag.Get("bson") == "-" {
+				why = `it is tagged bson:"-"`
+			}
+			msg := fmt.Sprintf("the driver never stores this field (%s), so the odm tags of %v inside it would do nothing", why, inner)
+			if s.Type != t {
+				msg += fmt.Sprintf(" (a field of %v)", s.Type)
+			}
+			problem(Problem{Field: f.GoPath, Message: msg})
+		}
 	}
 }
 
@@ -418,6 +439,8 @@ func describeRevision(tagged []reflectx.Field, m *Model, problem func(Problem)) 
 			problem(Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("a model has one revision field; %s is one already", m.Revision)})
 		case strings.Contains(f.Path, "."):
 			problem(Problem{Field: f.GoPath, Tag: tagText, Message: "the revision field must be a top-level field"})
+		case f.Path == "_id":
+			problem(Problem{Field: f.GoPath, Tag: tagText, Message: "the revision field cannot be _id: a document's _id never changes, and every update would bump it"})
 		case f.Type.Kind() != reflect.Int64 && f.Type.Kind() != reflect.Int && f.Type != uuidType:
 			problem(Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("the revision field must be an int64 or int (a counter) or an odm.UUID (Beanie's revision_id), not %v", f.Type)})
 		default:
@@ -440,6 +463,7 @@ func checkRulesApply(zero reflect.Value, tagged []reflectx.Field, problem func(P
 		explicit = v.Schema != nil
 	}
 	if ok && !explicit {
+		checkRuleTypes(tagged, problem) // rules.go: the rules apply; can they hold?
 		return
 	}
 	for _, f := range tagged {
@@ -476,6 +500,10 @@ func checkCollectionName(name string) string {
 		return fmt.Sprintf("collection name %q contains '$' or a NUL byte", name)
 	case strings.HasPrefix(name, "system."):
 		return fmt.Sprintf("collection name %q is reserved (system.)", name)
+	case strings.HasPrefix(name, "."):
+		return fmt.Sprintf("collection name %q starts with '.', which MongoDB refuses (InvalidNamespace 73)", name)
+	case len(name) > maxNamespaceBytes-2:
+		return fmt.Sprintf("collection name is %d bytes: with a database name and its '.', the namespace would exceed MongoDB's %d bytes", len(name), maxNamespaceBytes)
 	}
 	return ""
 }

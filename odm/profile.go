@@ -60,6 +60,10 @@ const (
 	// classGone: the index or collection is not there (IndexNotFound 27 on
 	// dropIndexes): another process removed it first.
 	classGone
+	// classInvalid: the server refuses the declaration itself (a malformed
+	// index, a bad option value), not for lack of a feature: the index
+	// fails, named, even under SkipUnsupported.
+	classInvalid
 )
 
 // A reply is one way a server answers: a code and, when the code alone is
@@ -76,9 +80,7 @@ type reply struct {
 var mongoReplies = []reply{
 	{code: 238, class: classUnsupported},                                                  // NotImplemented
 	{code: 59, class: classUnsupported},                                                   // CommandNotFound
-	{code: 67, class: classUnsupported},                                                   // CannotCreateIndex
 	{code: 115, class: classUnsupported},                                                  // CommandNotSupported
-	{code: 197, class: classUnsupported},                                                  // InvalidIndexSpecOption
 	{code: 40415, class: classUnsupported},                                                // UnknownBsonField: an option this version does not know
 	{code: 72, message: "no expireAfterSeconds field to update", class: classUnsupported}, // collMod TTL on a non-TTL index (before 5.1)
 	{code: 11000, class: classDuplicates},                                                 // DuplicateKey
@@ -95,6 +97,16 @@ var mongoReplies = []reply{
 	{code: 11602, class: classTransient},                                                  // InterruptedDueToReplStateChange
 	{code: 13435, class: classTransient},                                                  // NotPrimaryNoSecondaryOk
 	{code: 13436, class: classTransient},                                                  // NotPrimaryOrSecondary
+
+	// Refusals of the declaration itself (testdata/index-rules.md), after
+	// the code-and-message rows above that read the same codes as a lack.
+	{code: 67, class: classInvalid},    // CannotCreateIndex: a malformed index
+	{code: 72, class: classInvalid},    // InvalidOptions: a bad option value
+	{code: 197, class: classInvalid},   // InvalidIndexSpecificationOption
+	{code: 2, class: classInvalid},     // BadValue
+	{code: 9, class: classInvalid},     // FailedToParse
+	{code: 16764, class: classInvalid}, // hashed indexes cannot guarantee uniqueness
+	{code: 16800, class: classInvalid}, // two 2d keys
 }
 
 // The profiles.

@@ -42,13 +42,13 @@ func TestClassify(t *testing.T) {
 		{"v2 unique over duplicates", cmd(1, "InternalError", `could not create exclusion constraint "documents_rum_index_3"`), plain, classOther, classOther, classDuplicates},
 		{"v2 deadlock", cmd(1, "InternalError", "deadlock detected"), plain, classOther, classOther, classTransient},
 		{"other InternalError", cmd(1, "InternalError", "disk full"), plain, classOther, classOther, classOther},
-		{"other InvalidOptions", cmd(72, "InvalidOptions", "bad option"), plain, classOther, classOther, classOther},
+		{"other InvalidOptions", cmd(72, "InvalidOptions", "bad option"), plain, classInvalid, classInvalid, classInvalid},
 		// MongoDB's documented codes, the same on every server.
 		{"duplicate key", cmd(11000, "DuplicateKey", "E11000 duplicate key error collection: db.c index: a_1 dup key: { a: 1 }"), plain, classDuplicates, classDuplicates, classDuplicates},
 		{"not implemented", cmd(238, "NotImplemented", "x"), plain, classUnsupported, classUnsupported, classUnsupported},
 		{"command not found", cmd(59, "CommandNotFound", "no such command: 'collMod'"), plain, classUnsupported, classUnsupported, classUnsupported},
-		{"cannot create index", cmd(67, "CannotCreateIndex", "x"), plain, classUnsupported, classUnsupported, classUnsupported},
-		{"invalid index spec option", cmd(197, "InvalidIndexSpecOption", "x"), plain, classUnsupported, classUnsupported, classUnsupported},
+		{"cannot create index", cmd(67, "CannotCreateIndex", "x"), plain, classInvalid, classInvalid, classInvalid},
+		{"invalid index spec option", cmd(197, "InvalidIndexSpecOption", "x"), plain, classInvalid, classInvalid, classInvalid},
 		{"index options conflict", cmd(85, "IndexOptionsConflict", "x"), plain, classConflict, classConflict, classConflict},
 		{"index key specs conflict", cmd(86, "IndexKeySpecsConflict", "x"), plain, classConflict, classConflict, classConflict},
 		{"index not found", cmd(27, "IndexNotFound", "index not found with name [a_1]"), plain, classGone, classGone, classGone},
@@ -63,6 +63,30 @@ func TestClassify(t *testing.T) {
 		{"network", mongo.CommandError{Code: 6, Labels: []string{"NetworkError"}}, plain, classTransient, classTransient, classTransient},
 		{"pool cleared", fmt.Errorf("wrapped: %w", poolCleared{}), plain, classTransient, classTransient, classTransient},
 		{"not a server reply", errors.New("boom"), plain, classOther, classOther, classOther},
+		// Refusals of the declaration itself: never a missing feature
+		// (testdata/index-rules.md). mongod's documented messages first.
+		{"mongod two index plugins", cmd(67, "CannotCreateIndex", "Error in specification { key: { a: \"text\", b: \"2dsphere\" }, name: \"x\" } :: caused by :: Can't use more than one index plugin for a single index."), text, classInvalid, classInvalid, classInvalid},
+		{"mongod partial $ne", cmd(67, "CannotCreateIndex", "unsupported expression in partial index: a $ne 1"), plain, classInvalid, classInvalid, classInvalid},
+		{"mongod too many indexes", cmd(67, "CannotCreateIndex", "add index fails, too many indexes for db.c key:{ a: 1 }"), plain, classInvalid, classInvalid, classInvalid},
+		{"mongod TTL on capped", cmd(72, "InvalidOptions", "TTL indexes are not supported for capped collections."), plain, classInvalid, classInvalid, classInvalid},
+		{"mongod unique on time series", cmd(72, "InvalidOptions", "Unique indexes are not supported on time-series collections"), plain, classInvalid, classInvalid, classInvalid},
+		{"mongod unknown index option", cmd(197, "InvalidIndexSpecificationOption", "The field 'expireAfter' is not valid for an index specification"), plain, classInvalid, classInvalid, classInvalid},
+		{"mongod 2d bits", cmd(72, "InvalidOptions", "bits for hash must be > 0 and <= 32, but 40 bits were specified"), plain, classInvalid, classInvalid, classInvalid},
+		{"mongod index named *", cmd(2, "BadValue", "The index name '*' is not valid"), plain, classInvalid, classInvalid, classInvalid},
+		{"mongod two 2d keys", cmd(16800, "Location16800", "can't have 2 geo fields"), plain, classInvalid, classInvalid, classInvalid},
+		{"mongod hashed unique", cmd(16764, "Location16764", "Currently hashed indexes cannot guarantee uniqueness. Use a regular index"), plain, classInvalid, classInvalid, classInvalid},
+		{"mongod command not supported", cmd(115, "CommandNotSupported", "createIndexes is not supported on a view"), plain, classUnsupported, classUnsupported, classUnsupported},
+		// FerretDB v2 on DocumentDB, recorded for issue 17 (odm/testdata/index-rules.md).
+		{"v2 text+2dsphere", cmd(67, "CannotCreateIndex", "Error in specification { \"key\" : { \"a\" : \"text\", \"b\" : \"2dsphere\" }, \"name\" : \"probe\" } :: caused by :: Can't use more than one index plugin for a single index."), text, classInvalid, classInvalid, classInvalid},
+		{"v2 unique wildcard", cmd(9, "FailedToParse", "Index type 'wildcard' does not support the unique option"), plain, classInvalid, classInvalid, classInvalid},
+		{"v2 TTL wildcard", cmd(197, "InvalidIndexSpecificationOption", "The field 'expireAfterSeconds' is not valid for an _id index specification."), plain, classInvalid, classInvalid, classInvalid},
+		{"v2 2d bits", cmd(72, "InvalidOptions", "bits for hash must be > 0 and <= 32, but 40 bits were specified"), plain, classInvalid, classInvalid, classInvalid},
+		{"v2 default_language", cmd(67, "CannotCreateIndex", "unsupported language: \"klingon\" for text index version 3"), text, classInvalid, classInvalid, classInvalid},
+		{"v2 33 keys", cmd(1, "InternalError", "cannot use more than 32 columns in an index"), plain, classOther, classOther, classOther},
+		// FerretDB v1, recorded for issue 17: a lack is 238, or 27 for a key type.
+		{"v1 partial filter", cmd(238, "NotImplemented", "Index option \"partialFilterExpression\" is not implemented yet"), plain, classUnsupported, classUnsupported, classUnsupported},
+		{"v1 text key", cmd(27, "IndexNotFound", "can't find index with key: { a: \"text\" }"), text, classGone, classUnsupported, classGone},
+		{"v1 empty index name", cmd(67, "CannotCreateIndex", "index name cannot be empty"), plain, classInvalid, classInvalid, classInvalid},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.mongo, profileMongoDB.classify(tt.err, &tt.spec), "MongoDB")

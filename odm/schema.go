@@ -3,6 +3,7 @@ package odm
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -238,7 +239,9 @@ func (g *schemaGen) nested(t reflect.Type, path string) (bson.D, error) {
 	return obj, nil
 }
 
-// value is the schema of one field's value.
+// value is the schema of one field's value: the BSON types the driver
+// writes for its Go type (storedAs), null where a nil pointer, slice or
+// map or omitempty leaves it so.
 func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, error) {
 	nullable := omitEmpty
 	for t.Kind() == reflect.Pointer {
@@ -246,37 +249,30 @@ func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, 
 		t = t.Elem()
 	}
 	out := bson.D{}
-	types, known := bsonTypeOf(t)
+	types, anyType, ok := storedAs(t)
 	switch {
-	case known:
-		nullable = nullable || t == bsonAT
-	case t.Kind() == reflect.Map:
-		if t.Key().Kind() != reflect.String {
-			return nil, fmt.Errorf("a map needs string keys to be a document")
-		}
-		types, nullable = []string{"object"}, true
-	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() == reflect.Uint8:
-		types = []string{"binData"}
-		nullable = nullable || t.Kind() == reflect.Slice
-	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
-		types = []string{"array"}
-		nullable = nullable || t.Kind() == reflect.Slice
-		items, err := g.value(t.Elem(), path, false)
+	case !ok && t.Kind() == reflect.Map:
+		return nil, fmt.Errorf("the driver cannot write map keys of type %v", t.Key())
+	case !ok:
+		return nil, fmt.Errorf("Go type %v cannot map to a BSON type", t)
+	case anyType:
+		types = nil
+	}
+	nullable = nullable || t.Kind() == reflect.Slice || t.Kind() == reflect.Map
+	if e, isArray := elemType(t); isArray {
+		items, err := g.value(e, path, false)
 		if err != nil {
 			return nil, err
 		}
 		if len(items) > 0 {
 			out = append(out, bson.E{Key: "items", Value: items})
 		}
-	case t.Kind() == reflect.Struct:
+	} else if len(types) == 1 && types[0] == "object" && t.Kind() == reflect.Struct && codecTypes[t] == nil && !reflectx.ImplementsMarshaler(t) {
 		obj, err := g.nested(t, path)
 		if err != nil {
 			return nil, err
 		}
-		types = []string{"object"}
 		out = append(out, obj[1:]...) // required and properties
-	default:
-		return nil, fmt.Errorf("Go type %v cannot map to a BSON type", t)
 	}
 	if err := g.applyRules(&out, t, path); err != nil {
 		return nil, err
@@ -285,56 +281,13 @@ func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, 
 		return out, nil
 	}
 	if nullable {
-		types = append(types, "null")
+		types = append(slices.Clip(types), "null")
 	}
 	var bsonType any = types[0]
 	if len(types) > 1 {
 		bsonType = toA(types)
 	}
 	return append(bson.D{{Key: "bsonType", Value: bsonType}}, out...), nil
-}
-
-// bsonTypeOf maps a Go type of one BSON type (or of any, with no types)
-// to its bsonType names; known is false for maps, slices, arrays, structs
-// and types with no mapping.
-func bsonTypeOf(t reflect.Type) (types []string, known bool) {
-	switch {
-	case t == timeT || t == dateTimeT:
-		return []string{"date"}, true
-	case t == objectIDT:
-		return []string{"objectId"}, true
-	case t == decimalT:
-		return []string{"decimal"}, true
-	case t == bsonDT || t == bsonRawT:
-		return []string{"object"}, true
-	case t == bsonAT:
-		return []string{"array"}, true
-	case t == binaryT:
-		return []string{"binData"}, true
-	case t == timestampT:
-		return []string{"timestamp"}, true
-	case t == regexT:
-		return []string{"regex"}, true
-	case t == javascriptT:
-		return []string{"javascript"}, true
-	case t == rawValueT || t.Kind() == reflect.Interface:
-		return nil, true // any BSON type
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return []string{"string"}, true
-	case reflect.Bool:
-		return []string{"bool"}, true
-	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
-		return []string{"int"}, true
-	case reflect.Int64, reflect.Uint32, reflect.Uint64:
-		return []string{"long"}, true
-	case reflect.Int, reflect.Uint:
-		return []string{"int", "long"}, true
-	case reflect.Float32, reflect.Float64:
-		return []string{"double"}, true
-	}
-	return nil, false
 }
 
 func (g *schemaGen) applyRules(out *bson.D, t reflect.Type, path string) error {

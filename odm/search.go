@@ -296,6 +296,9 @@ func checkSearchSpec(s SearchIndexSpec, st *reflectx.Struct) []string {
 				add("path %s is indexed twice", p)
 			case !exists(p):
 				add("filter path %s names no field of the struct (set OutsideStruct for fields stored beside the struct's own)", p)
+			case s.origin.tag != "":
+				// a tag-declared filter's type was checked at its own field
+				// (tagSearchIndexes), not at the index's first field
 			default:
 				if f, ok := st.Field(p); ok {
 					if msg := filterType(f.Type); msg != "" {

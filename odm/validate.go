@@ -24,6 +24,7 @@ func checkSpec(s IndexSpec, st *reflectx.Struct) []string {
 		add("index name contains a NUL byte")
 	}
 	text, hashed, geo2d := checkKeys(s, st, add)
+	checkServerRules(s, st, add)
 	if s.ExpireAfter != nil {
 		if err := checkTTL(*s.ExpireAfter); err != nil {
 			add("%v", err)
@@ -109,80 +110,31 @@ func checkKeys(s IndexSpec, st *reflectx.Struct, add func(string, ...any)) (text
 				add("%s", msg)
 			}
 		}
+		if msg := checkKeyPath(k, st); msg != "" {
+			add("%s", msg)
+		}
 	}
 	return text, hashed, geo2d
 }
 
 // checkKeyType refuses a key on a field whose Go type cannot hold what
-// the index needs: a date for a TTL, strings for text, GeoJSON or
-// coordinate pairs for 2dsphere and 2d. An interface, bson.RawValue or a
-// type with its own marshaller may hold anything and stays allowed.
+// the index needs, by the BSON type the driver writes for it (storedAs):
+// a date for a TTL, strings for text, GeoJSON or coordinate pairs for
+// 2dsphere and 2d. An interface, bson.RawValue or a type with its own
+// MarshalBSONValue may hold anything and stays allowed; a type with its
+// own MarshalBSON is always a document.
 func checkKeyType(k IndexKey, t reflect.Type, ttl bool) string {
 	switch {
-	case ttl && !holds(t, isDate):
+	case ttl && !storesOnly(t, "date"):
 		return fmt.Sprintf("ttl on %s (%v): a TTL index expires only documents whose field is a BSON date or an array of dates; values of type %v never expire", k.Field, t, t)
-	case k.Type == Text && !holds(t, isString):
+	case k.Type == Text && !storesOnly(t, "string"):
 		return fmt.Sprintf("text key %s (%v): a text index indexes strings and arrays of strings; this field holds neither", k.Field, t)
-	case k.Type == Geo2DSphere && !canHoldGeo(t):
+	case k.Type == Geo2DSphere && !canHoldGeo(t, false):
 		return fmt.Sprintf("2dsphere key %s (%v): the field cannot hold a GeoJSON object or a coordinate pair", k.Field, t)
-	case k.Type == Geo2D && !canHoldGeo(t):
-		return fmt.Sprintf("2d key %s (%v): the field cannot hold a coordinate pair", k.Field, t)
+	case k.Type == Geo2D && !canHoldGeo(t, true):
+		return fmt.Sprintf("2d key %s (%v): the field cannot hold a coordinate pair (a 2d index takes legacy pairs, not GeoJSON)", k.Field, t)
 	}
 	return ""
-}
-
-// anyValue reports a Go type whose BSON form the type does not fix.
-func anyValue(t reflect.Type) bool {
-	return t.Kind() == reflect.Interface || t == rawValueT || reflectx.ImplementsMarshaler(t) && t != timeT && t != dateTimeT
-}
-
-// holds reports whether a field of type t can hold a value scalar accepts,
-// or an array of them.
-func holds(t reflect.Type, scalar func(reflect.Type) bool) bool {
-	t = derefType(t)
-	switch {
-	case anyValue(t) || scalar(t):
-		return true
-	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8:
-		e := derefType(t.Elem())
-		return anyValue(e) || scalar(e)
-	}
-	return false
-}
-
-func isDate(t reflect.Type) bool {
-	return t == timeT || t == dateTimeT || t.Name() == "DateTime" && t.PkgPath() == "go.mongodb.org/mongo-driver/bson/primitive"
-}
-
-func isString(t reflect.Type) bool {
-	return t.Kind() == reflect.String && t != javascriptT && t != symbolT
-}
-
-// canHoldGeo reports a type that can hold a GeoJSON object (a document) or
-// a legacy coordinate pair (an array of numbers or a document of two
-// numbers), or an array of either.
-func canHoldGeo(t reflect.Type) bool {
-	t = derefType(t)
-	switch {
-	case anyValue(t):
-		return true
-	case scalarStruct[t]:
-		return false
-	case t.Kind() == reflect.Struct, t.Kind() == reflect.Map && t.Key().Kind() == reflect.String, t == bsonDT, t == bsonRawT:
-		return true
-	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8:
-		return isNumericType(derefType(t.Elem())) || canHoldGeo(t.Elem())
-	}
-	return false
-}
-
-func isNumericType(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		return t != dateTimeT
-	}
-	return t == decimalT
 }
 
 func derefType(t reflect.Type) reflect.Type {
@@ -237,6 +189,10 @@ func checkCollection(collection string, specs []IndexSpec) []Problem {
 			}
 			continue
 		}
+		if len(byName) == maxIndexes-1 {
+			problems = append(problems, Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: collection, Index: name,
+				Message: fmt.Sprintf("a collection can have at most %d indexes, its _id index included; %q is one too many", maxIndexes, name)})
+		}
 		byName[name] = s
 		pattern := patternKey(s)
 		if prev, ok := byPattern[pattern]; ok {
@@ -255,8 +211,11 @@ func checkCollection(collection string, specs []IndexSpec) []Problem {
 	return problems
 }
 
+// sameSpec reports specs that make the same index on the server.
+// OutsideStruct only widens what Validate accepts of one model's keys, so
+// two models may differ in it and still declare one index.
 func sameSpec(a, b IndexSpec) bool {
-	return bytes.Equal(mustMarshal(a.Document()), mustMarshal(b.Document())) && a.OutsideStruct == b.OutsideStruct
+	return bytes.Equal(mustMarshal(a.Document()), mustMarshal(b.Document()))
 }
 
 // patternKey identifies an index the way MongoDB does when it decides that
@@ -264,7 +223,7 @@ func sameSpec(a, b IndexSpec) bool {
 func patternKey(s IndexSpec) string {
 	var b bytes.Buffer
 	b.Write(mustMarshal(s.KeyDocument()))
-	if s.Collation != nil {
+	if s.Collation != nil && s.Collation.Locale != "simple" { // "simple" is no collation at all
 		b.Write(mustMarshal(collationDocument(s.Collation)))
 	}
 	b.WriteByte(0)

@@ -55,6 +55,32 @@ func (s *Struct) Field(path string) (Field, bool) {
 	}
 }
 
+// Chain returns the fields path resolves through, each as its own struct
+// describes it (Path and GoPath local), the last one the field at path;
+// ok is false when path does not resolve key by key (an open field ends
+// the chain early, with ok true).
+func (s *Struct) Chain(path string) (chain []Field, ok bool) {
+	cur := s
+	for {
+		key, rest, more := strings.Cut(path, ".")
+		i, found := cur.byName[key]
+		if !found {
+			return chain, cur.Open && !more
+		}
+		f := cur.Fields[i]
+		chain = append(chain, f)
+		switch {
+		case !more:
+			return chain, true
+		case f.Open:
+			return chain, true
+		case f.Struct == nil:
+			return chain, false
+		}
+		cur, path = f.Struct, rest
+	}
+}
+
 // extend is the index sequence of a field below a parent's; nil when the
 // parent is reached through a slice, an array or a map.
 func extend(parent, local []int) []int {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -48,6 +49,10 @@ type Field struct {
 	// Struct describes the struct the field holds, directly or through
 	// pointers, slices and arrays; nil when it holds none.
 	Struct *Struct
+	// Nested reports a value held in an array of arrays ([][]T): MongoDB
+	// paths reach the elements of one array, not those of an array inside
+	// it, so no path reaches below such a field.
+	Nested bool
 
 	direct bool // Struct is reached without a slice or an array
 }
@@ -62,6 +67,10 @@ type Struct struct {
 	// Skipped are the fields the codec never stores: unexported, or
 	// tagged bson:"-". Their Path is empty.
 	Skipped []Field
+	// Shadowed are fields of ",inline" structs that a shallower field of
+	// the same bson name hides: the codec stores only the shallower one.
+	// Their Path is the hidden bson name.
+	Shadowed []Field
 	// Open reports an ",inline" map: any key may exist beside the
 	// declared ones at this level.
 	Open   bool
@@ -172,6 +181,9 @@ func (b *builder) describe(t reflect.Type) *Struct {
 		if f.dup {
 			b.fail(t, f.GoPath, f.Tag, fmt.Sprintf("two fields have the bson name %q (%s)", f.Path, f.other))
 		}
+		if i, ok := s.byName[f.Path]; ok && f.depth > 0 && s.Fields[i].GoPath != f.GoPath && !f.dup {
+			s.Shadowed = append(s.Shadowed, f.Field)
+		}
 	}
 	return s
 }
@@ -207,6 +219,7 @@ func (b *builder) fields(s *Struct, t reflect.Type, index []int, goPath string, 
 		}
 		f := Field{Path: tag.name, GoPath: goName, Tag: sf.Tag, Type: sf.Type, OmitEmpty: tag.omitEmpty, Index: fieldIndex}
 		elem, direct := leafType(sf.Type)
+		f.Nested = arrayDepth(sf.Type) > 1
 		switch {
 		case isOpen(elem):
 			f.Open = true
@@ -246,6 +259,8 @@ func checkName(name string) string {
 	switch {
 	case strings.ContainsRune(name, 0):
 		return fmt.Sprintf("bson name %q contains a NUL byte, which a BSON key cannot hold", name)
+	case !utf8.ValidString(name):
+		return fmt.Sprintf("bson name %q is not valid UTF-8, which the server refuses in a key", name)
 	case strings.Contains(name, "."):
 		return fmt.Sprintf("bson name %q contains '.', which dotted paths cannot tell from a nested field", name)
 	case strings.HasPrefix(name, "$"):
@@ -310,6 +325,23 @@ func leafType(t reflect.Type) (reflect.Type, bool) {
 			direct = false
 		default:
 			return t, direct
+		}
+	}
+}
+
+// arrayDepth counts the arrays (slices or arrays other than []byte and
+// bson.D) a value of type t is nested in, through pointers.
+func arrayDepth(t reflect.Type) int {
+	n := 0
+	for {
+		switch {
+		case t.Kind() == reflect.Pointer:
+			t = t.Elem()
+		case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8 && t != reflect.TypeFor[bson.D]():
+			t = t.Elem()
+			n++
+		default:
+			return n
 		}
 	}
 }

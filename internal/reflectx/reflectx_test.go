@@ -356,3 +356,42 @@ func TestSkippedFieldsAreKept(t *testing.T) {
 	assert.Equal(t, "hidden", s.Skipped[1].GoPath)
 	assert.Equal(t, []string{"a"}, paths(s))
 }
+
+type shadowInner struct {
+	Code string `bson:"code"`
+	Name string `bson:"name"`
+}
+
+type shadowOuter struct {
+	Inner shadowInner `bson:",inline"`
+	Code  int         `bson:"code"`
+	Grid  [][]Item    `bson:"grid"`
+	Items []Item      `bson:"items"`
+}
+
+// TestShadowedNestedAndChain: an inline field hidden by the outer
+// struct's field of the same bson name is recorded as shadowed; a struct
+// held in an array of arrays is marked Nested; Chain lists the fields a
+// path passes through.
+func TestShadowedNestedAndChain(t *testing.T) {
+	s, err := Describe(reflect.TypeFor[shadowOuter]())
+	require.NoError(t, err)
+	require.Len(t, s.Shadowed, 1)
+	assert.Equal(t, "Inner.Code", s.Shadowed[0].GoPath)
+	assert.Equal(t, "code", s.Shadowed[0].Path)
+	f, ok := s.Field("code")
+	require.True(t, ok)
+	assert.Equal(t, "Code", f.GoPath, "the outer field is the stored one")
+
+	grid, _ := s.Field("grid")
+	items, _ := s.Field("items")
+	assert.True(t, grid.Nested)
+	assert.False(t, items.Nested)
+
+	chain, ok := s.Chain("grid.meta.user_id")
+	require.True(t, ok)
+	require.Len(t, chain, 3)
+	assert.Equal(t, []string{"grid", "meta", "user_id"}, []string{chain[0].Path, chain[1].Path, chain[2].Path})
+	_, ok = s.Chain("grid.nosuch")
+	assert.False(t, ok)
+}

@@ -1,12 +1,15 @@
 package testrig
 
 import (
+	"encoding/binary"
 	"io"
 	"net"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // Proxy sits between a client and the server on a loopback port and can
@@ -19,6 +22,7 @@ type Proxy struct {
 	conns  map[net.Conn]struct{}
 	gate   chan struct{} // closed while traffic flows
 	wg     sync.WaitGroup
+	refuse map[string]bson.D // command name -> the error reply the proxy answers instead
 }
 
 // StartProxy starts a proxy to the test server, closed when the test ends.
@@ -71,7 +75,7 @@ func (p *Proxy) accept() {
 		p.mu.Lock()
 		p.conns[client], p.conns[server] = struct{}{}, struct{}{}
 		p.mu.Unlock()
-		go p.pipe(client, server)
+		go p.requests(client, server)
 		go p.pipe(server, client)
 	}
 }
@@ -98,6 +102,95 @@ func (p *Proxy) pipe(src, dst net.Conn) {
 			return
 		}
 	}
+}
+
+// Refuse makes the proxy answer every later command named command with
+// the error reply {ok: 0, code, codeName, errmsg: message}, as a server
+// would refuse it, without passing it on: a test sees how Init reads a
+// refusal the server at hand never gives.
+func (p *Proxy) Refuse(command string, code int32, codeName, message string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.refuse == nil {
+		p.refuse = map[string]bson.D{}
+	}
+	p.refuse[command] = bson.D{{Key: "ok", Value: 0.0}, {Key: "errmsg", Value: message},
+		{Key: "code", Value: code}, {Key: "codeName", Value: codeName}}
+}
+
+// Pass lets command reach the server again.
+func (p *Proxy) Pass(command string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.refuse, command)
+}
+
+// The wire protocol's OP_MSG: a 16-byte header (length, requestID,
+// responseTo, opCode), flag bits, then sections; section kind 0 is the
+// command document, whose first key names the command.
+const opMsg = 2013
+
+// requests copies the client's messages to the server one whole message
+// at a time, answering those Refuse names itself.
+func (p *Proxy) requests(client, server net.Conn) {
+	defer p.forget(client, server)
+	header := make([]byte, 16)
+	for {
+		if _, err := io.ReadFull(client, header); err != nil {
+			return
+		}
+		n := int(binary.LittleEndian.Uint32(header))
+		if n < 16 || n > 64<<20 {
+			return
+		}
+		msg := make([]byte, n)
+		copy(msg, header)
+		if _, err := io.ReadFull(client, msg[16:]); err != nil {
+			return
+		}
+		p.mu.Lock()
+		gate := p.gate
+		p.mu.Unlock()
+		<-gate
+		if reply := p.refusal(msg); reply != nil {
+			if _, err := client.Write(reply); err != nil {
+				return
+			}
+			continue
+		}
+		if _, err := server.Write(msg); err != nil {
+			return
+		}
+	}
+}
+
+// refusal is the reply to msg when Refuse names its command, else nil.
+func (p *Proxy) refusal(msg []byte) []byte {
+	if binary.LittleEndian.Uint32(msg[12:]) != opMsg || len(msg) < 21 || msg[20] != 0 {
+		return nil
+	}
+	doc := bson.Raw(msg[21:])
+	elem, err := doc.IndexErr(0)
+	if err != nil {
+		return nil
+	}
+	p.mu.Lock()
+	answer, ok := p.refuse[elem.Key()]
+	p.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	body, err := bson.Marshal(answer)
+	if err != nil {
+		return nil
+	}
+	reply := make([]byte, 21, 21+len(body))
+	binary.LittleEndian.PutUint32(reply[0:], uint32(21+len(body)))
+	binary.LittleEndian.PutUint32(reply[4:], binary.LittleEndian.Uint32(msg[4:])+1<<30)
+	binary.LittleEndian.PutUint32(reply[8:], binary.LittleEndian.Uint32(msg[4:])) // responseTo
+	binary.LittleEndian.PutUint32(reply[12:], opMsg)
+	// flag bits 0 and section kind 0 are already zero
+	return append(reply, body...)
 }
 
 func (p *Proxy) forget(a, b net.Conn) {
