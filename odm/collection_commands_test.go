@@ -3,6 +3,7 @@ package odm_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,40 +128,131 @@ func TestCollectionCommands(t *testing.T) {
 	}
 }
 
+// seatsOnly is ticket without the keywords some servers cannot evaluate
+// (required, enum): a validator of bsonType, properties and minimum.
+type seatsOnly struct {
+	ID     string `bson:"_id"`
+	Status string `bson:"status"`
+	Seats  int32  `bson:"seats" odm:"min:1"`
+}
+
+func (seatsOnly) CollectionName() string   { return "seats" }
+func (seatsOnly) Validator() odm.Validator { return odm.Validator{Action: odm.ActionError} }
+
 // TestPlanShowsAValidatorChange: a collection without the declared
-// validator plans a collMod, and Init sends it.
+// validator plans a collMod, and Init sends it, in one command. A
+// validator with keywords the server's profile says it cannot evaluate
+// is not sent, and the report says why.
 func TestPlanShowsAValidatorChange(t *testing.T) {
-	c, rec := testrig.MonitoredClient(t)
-	db := testrig.Database(t, c)
-	ctx := context.Background()
-	require.NoError(t, testrig.Client().Database(db.Name()).CreateCollection(ctx, "tickets"))
+	for _, tt := range []struct {
+		model any
+		coll  string
+		check func(t *testing.T, schema bson.Raw)
+	}{
+		{ticket{}, "tickets", func(t *testing.T, schema bson.Raw) {
+			assert.Equal(t, `["status"]`, schema.Lookup("required").Array().String())
+		}},
+		{seatsOnly{}, "seats", func(t *testing.T, schema bson.Raw) {
+			assert.EqualValues(t, 1, schema.Lookup("properties", "seats", "minimum").AsInt64())
+		}},
+	} {
+		t.Run(tt.coll, func(t *testing.T) {
+			c, rec := testrig.MonitoredClient(t)
+			db := testrig.Database(t, c)
+			ctx := context.Background()
+			require.NoError(t, testrig.Client().Database(db.Name()).CreateCollection(ctx, tt.coll))
 
-	plan, err := odm.Plan(ctx, db, ticket{})
-	require.NoError(t, err)
-	require.Len(t, plan.Collections[0].Options, 3)
-	assert.Equal(t, "validator", plan.Collections[0].Options[2].Option)
-	assert.Equal(t, odm.ModifyInPlace, plan.Collections[0].Options[2].Action)
-	assert.Regexp(t, `tickets\s+\(collection\)\s+modify\s+collMod\s+validator: declared \{"\$jsonSchema":`, plan.String())
-	assert.Equal(t, 3, plan.Pending())
+			plan, err := odm.Plan(ctx, db, tt.model)
+			require.NoError(t, err)
+			require.Len(t, plan.Collections[0].Options, 3)
+			assert.Equal(t, "validator", plan.Collections[0].Options[2].Option)
+			assert.Equal(t, odm.ModifyInPlace, plan.Collections[0].Options[2].Action)
+			assert.Regexp(t, tt.coll+`\s+\(collection\)\s+modify\s+collMod\s+validator: declared \{"\$jsonSchema":`, plan.String())
+			assert.Equal(t, 3, plan.Pending())
 
-	rec.Reset()
-	report, err := odm.Init(ctx, db, ticket{}, odm.SkipUnsupported())
-	require.NoError(t, err)
-	mods := rec.Commands("collMod")
-	require.Len(t, mods, 1, "the validator, its level and its action in one collMod")
-	assert.Equal(t, "tickets", mods[0].Body.Lookup("collMod").StringValue())
-	assert.Equal(t, "moderate", mods[0].Body.Lookup("validationLevel").StringValue())
-	assert.Equal(t, "error", mods[0].Body.Lookup("validationAction").StringValue())
-	schema := mods[0].Body.Lookup("validator", "$jsonSchema", "required")
-	assert.Equal(t, `["status"]`, schema.Array().String())
+			rec.Reset()
+			report, err := odm.Init(ctx, db, tt.model, odm.SkipUnsupported())
+			require.NoError(t, err)
+			cr, _ := report.Collection(tt.coll)
+			if len(cr.Options) > 0 && cr.Options[0].Outcome == odm.Skipped && strings.Contains(cr.Options[0].Reason, "Unknown $jsonSchema keyword") {
+				assert.Empty(t, rec.Commands("collMod"), "a validator the server cannot evaluate is not sent")
+				assert.Contains(t, cr.Options[0].Reason, "required")
+				_, err := odm.Init(ctx, db, tt.model)
+				var ue *odm.UnsupportedError
+				require.ErrorAs(t, err, &ue, "without SkipUnsupported, Init fails")
+				assert.Contains(t, ue.Options, "validator")
+				assert.Empty(t, rec.Commands("collMod"), "and sends nothing")
+				t.Skipf("%s cannot evaluate the validator's keywords (%s); it was not sent", testrig.Server(), cr.Options[0].Reason)
+			}
+			mods := rec.Commands("collMod")
+			require.Len(t, mods, 1, "the validator, its level and its action in one collMod")
+			assert.Equal(t, tt.coll, mods[0].Body.Lookup("collMod").StringValue())
+			assert.Equal(t, "moderate", mods[0].Body.Lookup("validationLevel").StringValue())
+			assert.Equal(t, "error", mods[0].Body.Lookup("validationAction").StringValue())
+			tt.check(t, mods[0].Body.Lookup("validator", "$jsonSchema").Document())
 
-	cr, _ := report.Collection("tickets")
-	if len(cr.Options) > 0 && cr.Options[0].Outcome == odm.Skipped {
-		t.Skipf("%s refuses collMod (%s); the command was checked instead", testrig.Server(), cr.Options[0].Reason)
+			if len(cr.Options) > 0 && cr.Options[0].Outcome == odm.Skipped {
+				t.Skipf("%s refuses collMod (%s); the command was checked instead", testrig.Server(), cr.Options[0].Reason)
+			}
+			plan, err = odm.Plan(ctx, db, tt.model)
+			require.NoError(t, err)
+			assert.Zero(t, plan.Pending())
+		})
 	}
-	plan, err = odm.Plan(ctx, db, ticket{})
-	require.NoError(t, err)
-	assert.Zero(t, plan.Pending())
+}
+
+// TestSchemaKeywords measures which $jsonSchema keywords the server at
+// hand evaluates (a validator with the keyword is stored with collMod,
+// then a document it accepts is inserted) and checks the server's profile
+// against it: a keyword the profile refuses is one the server cannot
+// evaluate, and one it allows is evaluated.
+func TestSchemaKeywords(t *testing.T) {
+	db := testrig.Database(t, nil)
+	ctx := context.Background()
+	prop := func(field string, schema bson.D) bson.D {
+		return bson.D{{Key: "properties", Value: bson.D{{Key: field, Value: schema}}}}
+	}
+	probes := map[string]bson.D{
+		"bsonType":             {{Key: "bsonType", Value: "object"}},
+		"type":                 prop("n", bson.D{{Key: "type", Value: "number"}}),
+		"minimum":              prop("n", bson.D{{Key: "minimum", Value: 0}}),
+		"maximum":              prop("n", bson.D{{Key: "maximum", Value: 5}}),
+		"multipleOf":           prop("n", bson.D{{Key: "multipleOf", Value: 1}}),
+		"minLength":            prop("s", bson.D{{Key: "minLength", Value: 1}}),
+		"maxLength":            prop("s", bson.D{{Key: "maxLength", Value: 9}}),
+		"pattern":              prop("s", bson.D{{Key: "pattern", Value: "^x"}}),
+		"items":                prop("l", bson.D{{Key: "items", Value: bson.D{{Key: "bsonType", Value: "int"}}}}),
+		"minItems":             prop("l", bson.D{{Key: "minItems", Value: 1}}),
+		"uniqueItems":          prop("l", bson.D{{Key: "uniqueItems", Value: true}}),
+		"required":             {{Key: "required", Value: bson.A{"n"}}},
+		"enum":                 prop("s", bson.D{{Key: "enum", Value: bson.A{"x", "y"}}}),
+		"additionalProperties": {{Key: "additionalProperties", Value: true}},
+		"anyOf":                {{Key: "anyOf", Value: bson.A{bson.D{{Key: "bsonType", Value: "object"}}}}},
+		"not":                  prop("s", bson.D{{Key: "not", Value: bson.D{{Key: "bsonType", Value: "int"}}}}),
+		"minProperties":        {{Key: "minProperties", Value: 1}},
+		"description":          {{Key: "description", Value: "a ticket"}},
+	}
+	doc := bson.D{{Key: "n", Value: int32(1)}, {Key: "s", Value: "x"}, {Key: "l", Value: bson.A{int32(1)}}}
+	evaluated := 0
+	for keyword, schema := range probes {
+		coll := "kw_" + keyword
+		require.NoError(t, db.CreateCollection(ctx, coll))
+		err := db.RunCommand(ctx, bson.D{{Key: "collMod", Value: coll}, {Key: "validator", Value: bson.D{{Key: "$jsonSchema", Value: schema}}}, {Key: "validationAction", Value: "error"}}).Err()
+		if odm.ReplyMeans(ctx, db, err) == "unsupported" {
+			t.Skipf("%s refuses collMod with a validator (%v): it keeps no validator to evaluate", testrig.Server(), err)
+		}
+		require.NoError(t, err, keyword)
+		_, err = db.Collection(coll).InsertOne(ctx, doc)
+		refused := odm.SchemaKeywordsRefused(ctx, db, schema)
+		if err == nil {
+			evaluated++
+			assert.Empty(t, refused, "%s evaluates %s; its profile must not refuse it", testrig.Server(), keyword)
+		} else {
+			assert.Contains(t, err.Error(), "$jsonSchema keyword", keyword)
+			assert.Equal(t, []string{keyword}, refused, "%s cannot evaluate %s (%v); its profile must refuse it", testrig.Server(), keyword, err)
+		}
+	}
+	t.Logf("%s evaluates %d of %d keywords probed", testrig.Server(), evaluated, len(probes))
 }
 
 // TestValidatorAfterCreate: Init creates a collection with its validator

@@ -39,3 +39,14 @@ func ForgetDescriptions() {
 	modelCache.Clear()
 	reflectx.Forget()
 }
+
+// SchemaKeywordsRefused are the keywords of a $jsonSchema that the
+// profile of db's server says it cannot evaluate.
+func SchemaKeywordsRefused(ctx context.Context, db *mongo.Database, schema any) []string {
+	s := &serverInfo{db: db}
+	p, err := s.profile(ctx)
+	if err != nil {
+		return nil
+	}
+	return p.refusedSchemaKeywords(schema)
+}

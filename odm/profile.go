@@ -40,6 +40,11 @@ type profile struct {
 	// validator refused, on top of MongoDB's DocumentValidationFailure
 	// (121).
 	rejectedWrites []reply
+	// schemaKeywords, when set, are the only $jsonSchema keywords the
+	// server's validator understands. It stores a validator with others
+	// and then refuses every write to the collection, so such a validator
+	// is never sent to it (see refusedSchemaKeywords).
+	schemaKeywords []string
 }
 
 // A class is what a server's reply means to the executor.
@@ -161,6 +166,18 @@ var (
 		// DocumentFailedValidation (SQLSTATE M00CO as a number) where
 		// MongoDB answers 121.
 		rejectedWrites: []reply{{code: 525074461, message: "Document failed validation"}},
+		// Measured on v2.5.0 with DocumentDB v0.106 (TestSchemaKeywords):
+		// collMod stores any $jsonSchema, and then every insert fails
+		// with FailedToParse "Unknown $jsonSchema keyword: K" for the
+		// others (required, enum, additionalProperties, anyOf, allOf,
+		// oneOf, not, title, description, dependencies, minProperties,
+		// maxProperties, patternProperties, encrypt).
+		schemaKeywords: []string{
+			"bsonType", "type", "properties",
+			"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+			"minLength", "maxLength", "pattern",
+			"items", "additionalItems", "minItems", "maxItems", "uniqueItems",
+		},
 		replies: []reply{
 			{code: 1, message: "not supported yet", class: classUnsupported}, // hidden indexes
 			{code: 1, message: "not implemented yet", class: classUnsupported},
@@ -350,4 +367,54 @@ func (s IndexSpec) hasOption(o string) bool {
 		}
 	}
 	return false
+}
+
+// refusedSchemaKeywords are the keywords of a $jsonSchema validator that
+// the server's validator does not understand, in the order they first
+// appear; nil when it understands them all, or when the profile states no
+// restriction. Only keywords are checked, not the names of properties.
+func (p *profile) refusedSchemaKeywords(schema any) []string {
+	if p == nil || p.schemaKeywords == nil || schema == nil {
+		return nil
+	}
+	raw, err := bson.Marshal(bson.D{{Key: "s", Value: schema}})
+	if err != nil {
+		return nil
+	}
+	var refused []string
+	var walk func(v bson.RawValue)
+	walk = func(v bson.RawValue) {
+		doc, ok := v.DocumentOK()
+		if !ok {
+			return
+		}
+		elems, _ := doc.Elements()
+		for _, e := range elems {
+			k, val := e.Key(), e.Value()
+			if !slices.Contains(p.schemaKeywords, k) {
+				if !slices.Contains(refused, k) {
+					refused = append(refused, k)
+				}
+				continue
+			}
+			switch k {
+			case "properties":
+				props, _ := val.Document().Elements()
+				for _, prop := range props {
+					walk(prop.Value())
+				}
+			case "items", "additionalItems":
+				if arr, ok := val.ArrayOK(); ok {
+					vals, _ := arr.Values()
+					for _, x := range vals {
+						walk(x)
+					}
+				} else {
+					walk(val)
+				}
+			}
+		}
+	}
+	walk(bson.Raw(raw).Lookup("s"))
+	return refused
 }

@@ -161,3 +161,31 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestRefusedSchemaKeywords: the keywords a profile says its server cannot
+// evaluate are found at every depth of a schema, and property names are
+// not taken for keywords.
+func TestRefusedSchemaKeywords(t *testing.T) {
+	v2 := profileFerretV2
+	tests := []struct {
+		name   string
+		schema any
+		want   []string
+	}{
+		{"all understood", bson.D{{Key: "bsonType", Value: "object"}, {Key: "properties", Value: bson.D{
+			{Key: "n", Value: bson.D{{Key: "bsonType", Value: bson.A{"int", "null"}}, {Key: "minimum", Value: 1}}},
+			{Key: "l", Value: bson.D{{Key: "items", Value: bson.D{{Key: "pattern", Value: "^a"}}}}},
+		}}}, nil},
+		{"required at the top", bson.D{{Key: "required", Value: bson.A{"a"}}}, []string{"required"}},
+		{"enum in a property", bson.D{{Key: "properties", Value: bson.D{{Key: "s", Value: bson.D{{Key: "enum", Value: bson.A{"a"}}}}}}}, []string{"enum"}},
+		{"a property named like a keyword", bson.D{{Key: "properties", Value: bson.D{{Key: "required", Value: bson.D{{Key: "bsonType", Value: "bool"}}}}}}, nil},
+		{"in items, an array of schemas", bson.D{{Key: "properties", Value: bson.D{{Key: "l", Value: bson.D{{Key: "items", Value: bson.A{bson.D{{Key: "anyOf", Value: bson.A{}}}}}}}}}}, []string{"anyOf"}},
+		{"each keyword once, in order", bson.M{"title": "t", "properties": bson.M{"a": bson.M{"title": "a"}}}, []string{"title"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, v2.refusedSchemaKeywords(tt.schema))
+			assert.Nil(t, profileMongoDB.refusedSchemaKeywords(tt.schema), "MongoDB evaluates them all")
+		})
+	}
+}

@@ -119,6 +119,12 @@ func (s modifyCollectionStep) run(ctx context.Context, x *executor) (stepResult,
 	var res stepResult
 	var refused []error
 	for i, cmd := range cmds {
+		if err := x.checkValidatorKeywords(ctx, cmd); err != nil {
+			if err := x.skipOption(ctx, groups[i], err); err != nil {
+				refused = append(refused, err)
+			}
+			continue
+		}
 		full := append(bson.D{{Key: "collMod", Value: x.coll.Name()}}, cmd...)
 		x.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("option", cmd[0].Key))
 		err := x.db.RunCommand(ctx, full).Err()
@@ -374,4 +380,27 @@ func (x *executor) checkDuplicates(ctx context.Context, spec IndexSpec) error {
 		sample = append(sample, bson.E{Key: k.Field, Value: dup.ID.Lookup(fmt.Sprintf("k%d", i))})
 	}
 	return &DuplicateKeysError{Collection: x.coll.Name(), Index: spec.IndexName(), Sample: sample, Count: dup.Count}
+}
+
+// checkValidatorKeywords refuses, before it is sent, a validator the
+// server would store and then use to refuse every write: one with
+// $jsonSchema keywords its profile says it does not understand.
+func (x *executor) checkValidatorKeywords(ctx context.Context, cmd bson.D) error {
+	if cmd[0].Key != "validator" {
+		return nil
+	}
+	v, ok := cmd[0].Value.(bson.D)
+	if !ok || len(v) == 0 || v[0].Key != "$jsonSchema" {
+		return nil
+	}
+	prof, err := x.server.profile(ctx)
+	if err != nil {
+		return nil // the server's answer to collMod decides
+	}
+	bad := prof.refusedSchemaKeywords(v[0].Value)
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the server (%s) stores a $jsonSchema validator with %s and then refuses every write (Unknown $jsonSchema keyword); not sent",
+		prof.name, strings.Join(bad, ", "))
 }
