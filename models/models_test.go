@@ -505,7 +505,7 @@ func TestEventsValidator(t *testing.T) {
 	cr, _ := report.Collection("events")
 	require.NotEmpty(t, cr.Options)
 	if len(cr.Options[0].Options) > 0 {
-		t.Skipf("%s refuses validators (%s); the create command was checked instead", testrig.Server(), cr.Options[0].Reason)
+		t.Skipf("%s holds no events validator (%s); the create command was checked instead", testrig.Server(), cr.Options[0].Reason)
 	}
 	plan, err := odm.Plan(context.Background(), db, registry.All())
 	require.NoError(t, err)

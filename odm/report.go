@@ -3,6 +3,7 @@ package odm
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -281,6 +282,9 @@ func optionResults(plan []OptionChange, refused *refusals, dryRun bool, modified
 			r.Name, r.Outcome = "collection", Created
 			if refusedOpts := refused.collectionOptions(); len(refusedOpts) > 0 {
 				r.Options, r.Reason = refusedOpts, "created without "+strings.Join(refusedOpts, ", ")
+				if why := refused.optionReasons(); len(why) > 0 {
+					r.Reason += " (" + strings.Join(why, "; ") + ")"
+				}
 			}
 			if len(modified) > 0 {
 				r.Reason += "; the server's create did not keep " + strings.Join(modified, ", ") + ": set by collMod"
@@ -292,6 +296,19 @@ func optionResults(plan []OptionChange, refused *refusals, dryRun bool, modified
 		}
 		out = append(out, r)
 	}
+	return out
+}
+
+// optionReasons are the distinct reasons collection options were
+// refused, sorted.
+func (r *refusals) optionReasons() []string {
+	var out []string
+	for k, v := range r.skipped {
+		if strings.HasPrefix(k, "option ") && v.Reason != "" && !slices.Contains(out, v.Reason) {
+			out = append(out, v.Reason)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 
