@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -291,10 +292,31 @@ func (c *Collection[T]) replaceGuarded(ctx context.Context, op string, filter an
 // No revision (a zero counter, a zero UUID) also matches a document whose
 // revision field is missing or null: one written before revisions were
 // turned on, or by another process.
-func (c *Collection[T]) guarded(filter, expected any) bson.D {
+//
+// A bson.D or bson.M filter that does not name the revision gets it as one
+// more field, as a hand-written guard would ({_id, revision}), which every
+// server's planner reads as plainly as the filter alone; any other filter
+// is combined with $and.
+func (c *Collection[T]) guarded(filter, expected any) any {
 	var cond any = c.stored(expected)
 	if c.rev == revCounter && expected.(int64) == 0 {
 		cond = bson.D{{Key: "$in", Value: bson.A{int64(0), nil}}}
 	}
-	return bson.D{{Key: "$and", Value: bson.A{filter, bson.D{{Key: c.model.Revision, Value: cond}}}}}
+	guard := bson.E{Key: c.model.Revision, Value: cond}
+	switch f := filter.(type) {
+	case bson.D:
+		if !slices.ContainsFunc(f, func(e bson.E) bool { return e.Key == guard.Key }) {
+			return append(slices.Clip(f), guard)
+		}
+	case bson.M:
+		if _, ok := f[guard.Key]; !ok {
+			out := make(bson.M, len(f)+1)
+			for k, v := range f {
+				out[k] = v
+			}
+			out[guard.Key] = guard.Value
+			return out
+		}
+	}
+	return bson.D{{Key: "$and", Value: bson.A{filter, bson.D{guard}}}}
 }
