@@ -48,6 +48,17 @@ func (e *PathError) Error() string {
 	return msg
 }
 
+// ExtraPathsDeclarer is implemented by models whose documents hold fields
+// the struct does not declare (written by another service, or kept in an
+// ",inline" map) that the service's queries and updates name. Each path
+// given, and every path below it, passes the repositories' path check.
+// ExtraPaths is called on the zero value of the model. (A model with an
+// ",inline" map accepts every key at that level already; the keys of an
+// index declared OutsideStruct are accepted too.)
+type ExtraPathsDeclarer interface {
+	ExtraPaths() []string
+}
+
 // Part kinds in a shape: each path of a shape is written as its kind byte,
 // the path and a NUL.
 const (
@@ -107,8 +118,31 @@ func checkerFor(m *Model) (*pathChecker, error) {
 			}
 		}
 	}
+	extra, err := extraPaths(m.Type)
+	if err != nil {
+		return nil, err
+	}
+	pc.outside = append(pc.outside, extra...)
 	v, _ := checkers.LoadOrStore(m.Type, pc)
 	return v.(*pathChecker), nil
+}
+
+// extraPaths calls t's ExtraPaths, declared on the value or the pointer,
+// on the zero value; a panic in it is an error naming the type.
+func extraPaths(t reflect.Type) (paths []string, err error) {
+	d, ok := reflect.Zero(t).Interface().(ExtraPathsDeclarer)
+	if !ok {
+		d, ok = reflect.New(t).Interface().(ExtraPathsDeclarer)
+	}
+	if !ok {
+		return nil, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v.ExtraPaths panicked on the zero value: %v", t, r)
+		}
+	}()
+	return d.ExtraPaths(), nil
 }
 
 var shapeBuffers = sync.Pool{New: func() any { return &shapeWriter{buf: make([]byte, 0, 256)} }}

@@ -80,11 +80,9 @@ func (w *shapeWriter) operand(v any, path string, depth int) {
 	eachElement(w, partFilter, v, func(op string, x any) {
 		switch op {
 		case "$elemMatch":
-			if isOperatorDocument(x) {
-				w.operand(x, path, depth+1) // conditions on the elements themselves
-			} else {
-				w.filterAt(x, path, depth+1) // conditions on the elements' fields
-			}
+			// Conditions on the elements' fields, or on the elements
+			// themselves ({$gte: 80}), whose operators name no path.
+			w.filterAt(x, path, depth+1)
 		case "$not":
 			w.operand(x, path, depth+1)
 		case "$all":

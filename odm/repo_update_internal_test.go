@@ -44,7 +44,7 @@ type revPatch struct {
 
 // offline is a collection of T on a client that never connects:
 // prepareUpdate sends nothing.
-func offline[T any](t *testing.T) *Collection[T] {
+func offline[T any](t testing.TB) *Collection[T] {
 	t.Helper()
 	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://127.0.0.1:1"))
 	require.NoError(t, err)

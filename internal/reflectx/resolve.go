@@ -80,10 +80,7 @@ func (s *Struct) Resolve(path string, positional bool) Resolution {
 				return fail(cur, nil)
 			}
 			f := cur.Fields[i]
-			if f.Open {
-				return Resolution{OK: true}
-			}
-			t = f.Type
+			t = f.Type // a map or an open value is read from its type, below
 			if f.Struct != nil {
 				cur = f.Struct
 			}
