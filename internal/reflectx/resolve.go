@@ -130,3 +130,68 @@ func isPositional(key string) bool {
 	}
 	return false
 }
+
+// Leaf is what a resolved path holds, for reasoning about indexes.
+type Leaf struct {
+	// Type is the Go type at the path, pointers, slices and arrays
+	// stripped; nil when the path lies below an open value or a level an
+	// ",inline" map holds open.
+	Type reflect.Type
+	// Array reports that the path passes through, or ends at, a slice or
+	// an array: an index on it is multikey.
+	Array bool
+}
+
+// LeafOf returns what path holds in documents of s, and false when the
+// path does not resolve (Resolve).
+func (s *Struct) LeafOf(path string) (Leaf, bool) {
+	if !s.Resolve(path, false).OK {
+		return Leaf{}, false
+	}
+	var out Leaf
+	var t reflect.Type = s.Type
+	for rest := path; ; {
+		key, tail, more := strings.Cut(rest, ".")
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch {
+		case t.Kind() == reflect.Map:
+			t = t.Elem()
+		case isOpen(t), t.Kind() == reflect.Struct && implementsMarshaler(t):
+			return out, true
+		case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8:
+			out.Array = true
+			t = t.Elem()
+			if !isIndex(key) {
+				continue
+			}
+		case isDocument(t):
+			d, err := Describe(t)
+			if err != nil {
+				return out, true
+			}
+			i, ok := d.byName[key]
+			if !ok {
+				return out, true // _id without a field, or a key an inline map holds
+			}
+			t = d.Fields[i].Type
+		}
+		if !more {
+			break
+		}
+		rest = tail
+	}
+	for {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8 && !isOpen(t) {
+			out.Array = true
+			t = t.Elem()
+			continue
+		}
+		out.Type = t
+		return out, true
+	}
+}
