@@ -268,7 +268,7 @@ func (c *Collection[T]) checkQuery(op string, filter any, parts queryParts) (any
 	if isNilDocument(filter) {
 		filter = bson.D{}
 	}
-	return filter, c.checkShape(op, func(w *shapeWriter) {
+	err := c.checkShape(op, func(w *shapeWriter) {
 		w.filter(filter, "")
 		if parts.sort != nil {
 			w.sort(parts.sort)
@@ -280,6 +280,10 @@ func (c *Collection[T]) checkQuery(op string, filter any, parts queryParts) (any
 			w.field(parts.field)
 		}
 	})
+	if r := activeRecorder.Load(); r != nil && err == nil {
+		r.record(c.model, c.Name(), op, filter, parts)
+	}
+	return filter, err
 }
 
 // queryParts are the parts of a query beside its filter whose paths are
@@ -287,6 +291,7 @@ func (c *Collection[T]) checkQuery(op string, filter any, parts queryParts) (any
 type queryParts struct {
 	sort, projection any
 	field            string // Distinct's
+	collation        *options.Collation
 }
 
 func findOneParts(opts []options.Lister[options.FindOneOptions]) queryParts {
@@ -294,7 +299,7 @@ func findOneParts(opts []options.Lister[options.FindOneOptions]) queryParts {
 		return queryParts{}
 	}
 	o := applied(opts)
-	return queryParts{sort: o.Sort, projection: o.Projection}
+	return queryParts{sort: o.Sort, projection: o.Projection, collation: o.Collation}
 }
 
 func findParts(opts []options.Lister[options.FindOptions]) queryParts {
@@ -302,7 +307,7 @@ func findParts(opts []options.Lister[options.FindOptions]) queryParts {
 		return queryParts{}
 	}
 	o := applied(opts)
-	return queryParts{sort: o.Sort, projection: o.Projection}
+	return queryParts{sort: o.Sort, projection: o.Projection, collation: o.Collation}
 }
 
 func findOneAndDeleteParts(opts []options.Lister[options.FindOneAndDeleteOptions]) queryParts {
