@@ -18,8 +18,10 @@ import (
 // fakeT records what Check says.
 type fakeT struct{ errors, logs []string }
 
-func (f *fakeT) Helper()                         {}
-func (f *fakeT) Logf(format string, args ...any) { f.logs = append(f.logs, fmt.Sprintf(format, args...)) }
+func (f *fakeT) Helper() {}
+func (f *fakeT) Logf(format string, args ...any) {
+	f.logs = append(f.logs, fmt.Sprintf(format, args...))
+}
 func (f *fakeT) Errorf(format string, args ...any) {
 	f.errors = append(f.errors, fmt.Sprintf(format, args...))
 }
