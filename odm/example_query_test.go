@@ -33,3 +33,32 @@ func Example_pathCheck() {
 	}
 	fmt.Println(len(all), "notifications")
 }
+
+// Example_coverage shows which declared index serves a query, whether the
+// server sorts in memory, and the redundant indexes of a model.
+func Example_coverage() {
+	m, err := odm.Describe(models.Notification{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	q, err := odm.ShapeOf(bson.D{{Key: "user_id", Value: "u1"}}, bson.D{{Key: "created_at", Value: -1}}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(odm.Cover(m, q))
+
+	q, _ = odm.ShapeOf(bson.D{{Key: "channel", Value: "email"}}, nil, nil)
+	fmt.Println(odm.Cover(m, q))
+
+	redundant, err := odm.RedundantIndexes(models.Notification{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range redundant {
+		fmt.Println(r)
+	}
+	// Output:
+	// idx_notif_user_created_desc (1 key)
+	// collection scan
+	// notifications: index user_id_1 is redundant: its keys are a prefix of idx_notif_user_created_desc, which serves its queries
+}
