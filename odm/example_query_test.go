@@ -62,3 +62,40 @@ func Example_coverage() {
 	// collection scan
 	// notifications: index user_id_1 is redundant: its keys are a prefix of idx_notif_user_created_desc, which serves its queries
 }
+
+// executionCard is a projection of models.Execution.
+type executionCard struct {
+	ExecutionID string `bson:"execution_id"`
+	Status      string `bson:"status"`
+}
+
+// Example_query shows a reusable query run as a page with its total, its
+// first document, a count, and read into a projection type.
+func Example_query() {
+	var db *mongo.Database // from mongo.Connect(...).Database("app")
+	ctx := context.Background()
+	executions := odm.MustCollection[models.Execution](db)
+
+	mine := executions.Query(bson.D{{Key: "user_id", Value: "u1"}}).Sort(bson.D{{Key: "created_at", Value: -1}})
+	page, err := mine.Skip(0).Limit(20).Page(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(page.Items), "of", page.Total, "more:", page.HasMore())
+
+	latest, err := mine.First(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if latest == nil {
+		fmt.Println("no executions yet")
+	}
+
+	cards, err := odm.Project[executionCard](mine.Limit(5)).All(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, c := range cards {
+		fmt.Println(c.ExecutionID, c.Status)
+	}
+}
