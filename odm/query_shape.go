@@ -195,6 +195,13 @@ func eachElement(w *shapeWriter, kind byte, doc any, f func(key string, v any)) 
 		if d != nil {
 			eachElement(w, kind, *d, f)
 		}
+	case typedDocument:
+		doc, err := d.typedDocument()
+		if err != nil {
+			w.fail(kind, "%v", err)
+			return
+		}
+		eachElement(w, kind, doc, f)
 	default:
 		rv := reflect.ValueOf(doc)
 		for rv.Kind() == reflect.Pointer && !rv.IsNil() {
