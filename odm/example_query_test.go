@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -98,4 +99,35 @@ func Example_query() {
 	for _, c := range cards {
 		fmt.Println(c.ExecutionID, c.Status)
 	}
+}
+
+// Field references of models.Execution: a wrong field, or a value of the
+// wrong type, does not compile.
+var (
+	execStatus  = odm.F(func(e *models.Execution) *string { return &e.Status })
+	execUser    = odm.F(func(e *models.Execution) **string { return &e.UserID })
+	execCreated = odm.F(func(e *models.Execution) *time.Time { return &e.CreatedAt })
+)
+
+// Example_typedFields shows typed filters, sorts and updates.
+func Example_typedFields() {
+	var db *mongo.Database // from mongo.Connect(...).Database("app")
+	ctx := context.Background()
+	executions := odm.MustCollection[models.Execution](db)
+
+	uid := "u1"
+	running, err := executions.Query(odm.And(odm.Eq(execUser, &uid), odm.OneOf(execStatus, "queued", "running"))).
+		Sort(odm.SortBy(odm.ByDesc(execCreated))).
+		Limit(20).
+		All(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(running), "running")
+
+	res, err := executions.UpdateMany(ctx, odm.Eq(execStatus, "queued"), odm.Updates(odm.Set(execStatus, "cancelled")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.ModifiedCount, "cancelled")
 }
