@@ -102,7 +102,7 @@ func (q Query[T]) First(ctx context.Context) (*T, error) { return findFirst[T](c
 // Count counts the documents q's filter matches, after its skip and
 // within its limit when they are set.
 func (q Query[T]) Count(ctx context.Context) (int64, error) {
-	filter, err := q.check("count")
+	filter, err := q.Sort(nil).Project(nil).check("count") // a count neither sorts nor projects
 	if err != nil {
 		return 0, err
 	}
@@ -126,7 +126,7 @@ func (q Query[T]) Count(ctx context.Context) (int64, error) {
 // Exists reports whether q matches a document (after its skip), reading
 // at most one _id.
 func (q Query[T]) Exists(ctx context.Context) (bool, error) {
-	filter, err := q.check("find")
+	filter, err := q.Sort(nil).Project(nil).check("find") // any document will do
 	if err != nil {
 		return false, err
 	}
