@@ -33,6 +33,7 @@ type Query[T any] struct {
 	skip       int64
 	limit      int64
 	collation  *options.Collation
+	err        error // from After
 }
 
 // Query starts a query of the documents filter matches (nil: all).
@@ -64,6 +65,9 @@ func (q Query[T]) Collation(c *options.Collation) Query[T] { q.collation = c; re
 func (q Query[T]) check(op string) (any, error) {
 	if q.c == nil {
 		return nil, fmt.Errorf("odm: %s: a query needs a repository; start it with Collection.Query", op)
+	}
+	if q.err != nil {
+		return nil, q.err
 	}
 	if q.skip < 0 || q.limit < 0 {
 		return nil, fmt.Errorf("odm: %s on %s: skip (%d) and limit (%d) cannot be negative", op, q.c.Name(), q.skip, q.limit)

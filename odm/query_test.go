@@ -157,3 +157,35 @@ func ages(ms []member) []int {
 	}
 	return out
 }
+
+// TestQueryAfter: keyset pages, each after the last document of the page
+// before, give every document once, in the order of one sorted read,
+// whatever the ties in the sort key.
+func TestQueryAfter(t *testing.T) {
+	ctx := context.Background()
+	members, _ := membersFixture(t, 10)
+	for _, sort := range []bson.D{
+		{{Key: "team", Value: 1}},
+		{{Key: "team", Value: -1}, {Key: "age", Value: 1}},
+		{{Key: "age", Value: -1}},
+	} {
+		q := members.Query(bson.D{{Key: "age", Value: bson.D{{Key: "$gte", Value: 1}}}}).Sort(sort)
+		whole, err := q.Sort(append(append(bson.D(nil), sort...), bson.E{Key: "_id", Value: 1})).All(ctx)
+		require.NoError(t, err)
+		require.Len(t, whole, 9)
+		var paged []member
+		page, err := q.After(nil).Limit(4).All(ctx)
+		require.NoError(t, err)
+		for len(page) > 0 {
+			paged = append(paged, page...)
+			page, err = q.After(&page[len(page)-1]).Limit(4).All(ctx)
+			require.NoError(t, err)
+		}
+		assert.Equal(t, whole, paged, "sort %v", sort)
+	}
+
+	_, err := members.Query(nil).Sort(bson.D{{Key: "team", Value: "up"}}).After(&member{}).All(ctx)
+	assert.ErrorContains(t, err, "odm: a query of odm_test.member after a document: the sort key team is up, not 1 or -1")
+	_, err = members.Query(nil).Sort(bson.D{{Key: "teem", Value: 1}}).After(&member{}).All(ctx)
+	assert.ErrorContains(t, err, "the last document holds no value at the sort key teem")
+}
