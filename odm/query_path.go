@@ -310,6 +310,14 @@ func findParts(opts []options.Lister[options.FindOptions]) queryParts {
 	return queryParts{sort: o.Sort, projection: o.Projection, collation: o.Collation}
 }
 
+func findOneAndUpdateParts(opts []options.Lister[options.FindOneAndUpdateOptions]) queryParts {
+	if len(opts) == 0 {
+		return queryParts{}
+	}
+	o := applied(opts)
+	return queryParts{sort: o.Sort, projection: o.Projection}
+}
+
 func findOneAndDeleteParts(opts []options.Lister[options.FindOneAndDeleteOptions]) queryParts {
 	if len(opts) == 0 {
 		return queryParts{}

@@ -48,8 +48,12 @@ func TestPathCheckBeforeAnyCommand(t *testing.T) {
 			_, err := notes.UpdateOne(ctx, good, bson.D{{Key: "$set", Value: bson.D{{Key: "stauts", Value: "x"}}}})
 			return err
 		},
-		"UpdateMany":        func() error { _, err := notes.UpdateMany(ctx, typo, set); return err },
-		"FindOneAndUpdate":  func() error { _, err := notes.FindOneAndUpdate(ctx, typo, set); return err },
+		"UpdateMany":       func() error { _, err := notes.UpdateMany(ctx, typo, set); return err },
+		"FindOneAndUpdate": func() error { _, err := notes.FindOneAndUpdate(ctx, typo, set); return err },
+		"FindOneAndUpdate sort": func() error {
+			_, err := notes.FindOneAndUpdate(ctx, good, set, options.FindOneAndUpdate().SetSort(bson.D{{Key: "stauts", Value: 1}}))
+			return err
+		},
 		"ReplaceOne":        func() error { _, err := notes.ReplaceOne(ctx, typo, &models.Notification{}); return err },
 		"FindOneAndReplace": func() error { _, err := notes.FindOneAndReplace(ctx, typo, &models.Notification{}); return err },
 		"Modify": func() error {

@@ -336,7 +336,7 @@ func withUpsert[O any](opts []options.Lister[O], upsert bool, set func(*O, *bool
 // matched, or an upsert inserted and the options ask for the document
 // before.
 func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) (*T, error) {
-	if err := c.checkWriteFilter("update", filter, queryParts{}); err != nil {
+	if err := c.checkWriteFilter("update", filter, findOneAndUpdateParts(opts)); err != nil {
 		return nil, err
 	}
 	o := applied(opts)
