@@ -47,3 +47,5 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz=^FuzzModelTypes$$ -fuzztime=$(FUZZTIME) ./odm
 	$(GO) test -run '^$$' -fuzz=^FuzzSearchClause$$ -fuzztime=$(FUZZTIME) ./odm
 	$(GO) test -run '^$$' -fuzz=^FuzzSearchDiff$$ -fuzztime=$(FUZZTIME) ./odm
+	$(GO) test -run '^$$' -fuzz=^FuzzPathCheck$$ -fuzztime=$(FUZZTIME) ./odm
+	$(GO) test -run '^$$' -fuzz=^FuzzCoverage$$ -fuzztime=$(FUZZTIME) ./odm

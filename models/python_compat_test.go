@@ -363,7 +363,9 @@ func caseOf[T any](collection string, doc func() *T) pyCase {
 				}
 				return d
 			}
-			set := bson.D{{Key: "$set", Value: bson.D{{Key: "go_touched", Value: true}}}}
+			// The update names a field of the model: the repository refuses
+			// a path the struct does not declare.
+			set := bson.D{{Key: "$set", Value: bson.D{{Key: firstStringPath(reflect.TypeFor[T]()), Value: "go"}}}}
 			return []writePath{
 				{"ReplaceByID", func() error { _, err := repo.ReplaceByID(ctx, reread()); return err }},
 				{"ReplaceOne", func() error { _, err := repo.ReplaceOne(ctx, byID, reread()); return err }},
@@ -386,6 +388,34 @@ func caseOf[T any](collection string, doc func() *T) pyCase {
 			}
 		},
 	}
+}
+
+// firstStringPath is the bson key of the first top-level string field of
+// a struct type, looking into ,inline structs.
+func firstStringPath(t reflect.Type) string {
+	if name, ok := stringPath(t); ok {
+		return name
+	}
+	panic(fmt.Sprintf("%v has no top-level string field", t))
+}
+
+func stringPath(t reflect.Type) (string, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("bson"), ",")
+		if f.Type.Kind() == reflect.Struct && strings.Contains(opts, "inline") {
+			if name, ok := stringPath(f.Type); ok {
+				return name, true
+			}
+		}
+		if f.Type.Kind() == reflect.String && f.IsExported() && name != "-" {
+			if name == "" {
+				name = strings.ToLower(f.Name)
+			}
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // touchAString changes the first top-level string field of a document,

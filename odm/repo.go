@@ -236,6 +236,10 @@ func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...option
 //		return ErrUnknownUser
 //	}
 func (c *Collection[T]) FindOne(ctx context.Context, filter any, opts ...options.Lister[options.FindOneOptions]) (*T, error) {
+	filter, err := c.checkQuery("find", filter, findOneParts(opts))
+	if err != nil {
+		return nil, err
+	}
 	var out T
 	if err := c.coll.FindOne(ctx, filter, opts...).Decode(&out); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -249,6 +253,9 @@ func (c *Collection[T]) FindOne(ctx context.Context, filter any, opts ...options
 // FindOneAndDelete deletes the first document filter matches and returns
 // it, or nil and no error when none matches.
 func (c *Collection[T]) FindOneAndDelete(ctx context.Context, filter any, opts ...options.Lister[options.FindOneAndDeleteOptions]) (*T, error) {
+	if err := c.checkWriteFilter("delete", filter, findOneAndDeleteParts(opts)); err != nil {
+		return nil, err
+	}
 	var out T
 	if err := c.coll.FindOneAndDelete(ctx, filter, opts...).Decode(&out); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -261,6 +268,10 @@ func (c *Collection[T]) FindOneAndDelete(ctx context.Context, filter any, opts .
 
 // Find returns every document filter matches.
 func (c *Collection[T]) Find(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
+	filter, err := c.checkQuery("find", filter, findParts(opts))
+	if err != nil {
+		return nil, err
+	}
 	cur, err := c.coll.Find(ctx, filter, opts...)
 	if err != nil {
 		return nil, c.wrap("find", err, nil)
@@ -311,6 +322,10 @@ func (c *Cursor[T]) Close(ctx context.Context) error { return c.cur.Close(ctx) }
 // Iter opens a cursor over the documents filter matches, for results too
 // large to hold at once. Close it when done.
 func (c *Collection[T]) Iter(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) (*Cursor[T], error) {
+	filter, err := c.checkQuery("find", filter, findParts(opts))
+	if err != nil {
+		return nil, err
+	}
 	cur, err := c.coll.Find(ctx, filter, opts...)
 	if err != nil {
 		return nil, c.wrap("find", err, nil)
@@ -345,6 +360,9 @@ func (c *Collection[T]) All(ctx context.Context, filter any, opts ...options.Lis
 
 // DeleteOne deletes the first document filter matches.
 func (c *Collection[T]) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
+	if err := c.checkWriteFilter("delete", filter, queryParts{}); err != nil {
+		return nil, err
+	}
 	res, err := c.coll.DeleteOne(ctx, filter, opts...)
 	if err != nil {
 		return nil, c.wrap("delete", err, nil)
@@ -354,6 +372,9 @@ func (c *Collection[T]) DeleteOne(ctx context.Context, filter any, opts ...optio
 
 // DeleteMany deletes every document filter matches.
 func (c *Collection[T]) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
+	if err := c.checkWriteFilter("delete", filter, queryParts{}); err != nil {
+		return nil, err
+	}
 	res, err := c.coll.DeleteMany(ctx, filter, opts...)
 	if err != nil {
 		return nil, c.wrap("delete", err, nil)
@@ -363,6 +384,10 @@ func (c *Collection[T]) DeleteMany(ctx context.Context, filter any, opts ...opti
 
 // CountDocuments counts the documents filter matches.
 func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {
+	filter, err := c.checkQuery("count", filter, queryParts{})
+	if err != nil {
+		return 0, err
+	}
 	n, err := c.coll.CountDocuments(ctx, filter, opts...)
 	if err != nil {
 		return 0, c.wrap("count", err, nil)
@@ -373,6 +398,10 @@ func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...
 // Distinct returns the distinct values of field among the documents filter
 // matches, decoded as V.
 func Distinct[V, T any](ctx context.Context, c *Collection[T], field string, filter any, opts ...options.Lister[options.DistinctOptions]) ([]V, error) {
+	filter, err := c.checkQuery("distinct", filter, queryParts{field: field})
+	if err != nil {
+		return nil, err
+	}
 	res := c.coll.Distinct(ctx, field, filter, opts...)
 	if err := res.Err(); err != nil {
 		return nil, c.wrap("distinct", err, nil)

@@ -38,6 +38,9 @@ func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc 
 	if change == nil {
 		return nil, fmt.Errorf("odm: modify on %s: the change function is nil", c.Name())
 	}
+	if err := c.checkWriteFilter("modify", filter, queryParts{}); err != nil {
+		return nil, err
+	}
 	var err error
 	for range c.modifyAttempts {
 		var doc *T

@@ -217,6 +217,9 @@ type replaceWrite func(f any, update bson.D, upsert, insertOnly bool) (found, in
 
 // replace writes doc over what filter matches (see ReplaceOne).
 func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc *T, upsert bool, write replaceWrite) error {
+	if err := c.checkWriteFilter(op, filter, queryParts{}); err != nil {
+		return err
+	}
 	setDefaults(doc)
 	if c.rev == revNone {
 		r, err := c.encodeReplacement(doc)

@@ -193,6 +193,7 @@ func TestRepositoryDuplicateKey(t *testing.T) {
 type sagaDoc struct {
 	ID       string `bson:"_id"`
 	State    string `bson:"state"`
+	Steps    int    `bson:"steps,omitempty"`
 	Revision int64  `bson:"revision" odm:"revision"`
 }
 

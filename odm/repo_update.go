@@ -76,6 +76,9 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 			}
 		}
 	}
+	if err := c.checkShape(op, func(w *shapeWriter) { w.update(ops) }); err != nil {
+		return preparedUpdate{}, err
+	}
 	if c.rev != revNone {
 		if i := slices.IndexFunc(paths, func(p string) bool { return touches(p, c.model.Revision) || touches(c.model.Revision, p) }); i >= 0 {
 			return fail("the update writes %s, %v's revision field, itself (at %q); the repository renews it at every write, and a value given here would undo the guard", c.model.Revision, c.model.Type, paths[i])
@@ -263,6 +266,9 @@ func (c *Collection[T]) stageWritesRevision(stage bson.Raw) bool {
 // when no document matches the rest of the filter. A counter revision of 0
 // also matches a document without the field.
 func (c *Collection[T]) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
+	if err := c.checkWriteFilter("update", filter, queryParts{}); err != nil {
+		return nil, err
+	}
 	o := applied(opts)
 	upsert := o.Upsert != nil && *o.Upsert
 	u, err := c.prepareUpdate("update", filter, update, upsert)
@@ -330,6 +336,9 @@ func withUpsert[O any](opts []options.Lister[O], upsert bool, set func(*O, *bool
 // matched, or an upsert inserted and the options ask for the document
 // before.
 func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) (*T, error) {
+	if err := c.checkWriteFilter("update", filter, findOneAndUpdateParts(opts)); err != nil {
+		return nil, err
+	}
 	o := applied(opts)
 	upsert := o.Upsert != nil && *o.Upsert
 	u, err := c.prepareUpdate("update", filter, update, upsert)
@@ -383,6 +392,9 @@ func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any
 // UpdateMany updates every document filter matches, as UpdateOne checks
 // and renews, without a revision guard.
 func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
+	if err := c.checkWriteFilter("update", filter, queryParts{}); err != nil {
+		return nil, err
+	}
 	o := applied(opts)
 	u, err := c.prepareUpdate("update", filter, update, o.Upsert != nil && *o.Upsert)
 	if err != nil {

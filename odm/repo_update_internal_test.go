@@ -12,21 +12,24 @@ import (
 )
 
 type prepCounter struct {
-	ID   bson.ObjectID `bson:"_id,omitempty"`
-	Rev  int64         `bson:"rev" odm:"revision"`
-	Name string        `bson:"name"`
-	Tags []string      `bson:"tags"`
+	ID    bson.ObjectID `bson:"_id,omitempty"`
+	Rev   int64         `bson:"rev" odm:"revision"`
+	Name  string        `bson:"name"`
+	State string        `bson:"state,omitempty"`
+	Tags  []string      `bson:"tags"`
 }
 
 type prepUUID struct {
 	ID    bson.ObjectID `bson:"_id,omitempty"`
 	RevID UUID          `bson:"revision_id" odm:"revision"`
 	State string        `bson:"state"`
+	Tags  []string      `bson:"tags,omitempty"`
 }
 
 type prepPlain struct {
-	ID   bson.ObjectID `bson:"_id,omitempty"`
-	Tags []string      `bson:"tags"`
+	ID    bson.ObjectID `bson:"_id,omitempty"`
+	State string        `bson:"state,omitempty"`
+	Tags  []string      `bson:"tags"`
 }
 
 // statePatch is a typed patch, as a service writes for $set.
@@ -41,7 +44,7 @@ type revPatch struct {
 
 // offline is a collection of T on a client that never connects:
 // prepareUpdate sends nothing.
-func offline[T any](t *testing.T) *Collection[T] {
+func offline[T any](t testing.TB) *Collection[T] {
 	t.Helper()
 	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://127.0.0.1:1"))
 	require.NoError(t, err)

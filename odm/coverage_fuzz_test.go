@@ -1,0 +1,217 @@
+package odm_test
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tagodm/tagodm/odm"
+)
+
+var fuzzFields = []string{"a", "b", "c", "d"}
+
+// choices hands out the fuzzer's bytes; 0 once spent.
+type choices struct {
+	data []byte
+	pos  int
+}
+
+func (c *choices) pick(n int) int {
+	if c.pos >= len(c.data) {
+		return 0
+	}
+	c.pos++
+	return int(c.data[c.pos-1]) % n
+}
+
+// fuzzIndexes builds 1 to 3 plain indexes of 1 to 3 distinct keys of a, b,
+// c, d.
+func fuzzIndexes(c *choices) []odm.IndexSpec {
+	var out []odm.IndexSpec
+	for i := range c.pick(3) + 1 {
+		fields := slices.Clone(fuzzFields)
+		var keys []odm.IndexKey
+		for range c.pick(3) + 1 {
+			j := c.pick(len(fields))
+			k := odm.Asc(fields[j])
+			if c.pick(2) == 1 {
+				k = odm.Desc(fields[j])
+			}
+			keys = append(keys, k)
+			fields = slices.Delete(fields, j, j+1)
+		}
+		out = append(out, odm.IndexSpec{Name: fmt.Sprint("ix", i), Keys: keys})
+	}
+	return out
+}
+
+// fuzzShape builds up to 3 conditions ($eq, $in, $gt, $lte on values 0 to
+// 3) and a sort of up to 2 distinct keys.
+func fuzzShape(c *choices) odm.QueryShape {
+	var q odm.QueryShape
+	for range c.pick(4) {
+		f := fuzzFields[c.pick(4)]
+		switch c.pick(4) {
+		case 0:
+			q.Conditions = append(q.Conditions, odm.Condition{Path: f, Op: "$eq", Value: c.pick(4)})
+		case 1:
+			q.Conditions = append(q.Conditions, odm.Condition{Path: f, Op: "$in", Value: bson.A{c.pick(4), c.pick(4)}})
+		case 2:
+			q.Conditions = append(q.Conditions, odm.Condition{Path: f, Op: "$gt", Value: c.pick(4)})
+		default:
+			q.Conditions = append(q.Conditions, odm.Condition{Path: f, Op: "$lte", Value: c.pick(4)})
+		}
+	}
+	fields := slices.Clone(fuzzFields)
+	for range c.pick(3) {
+		j := c.pick(len(fields))
+		q.Sort = append(q.Sort, odm.SortKey{Path: fields[j], Desc: c.pick(2) == 1})
+		fields = slices.Delete(fields, j, j+1)
+	}
+	return q
+}
+
+type fdoc map[string]int
+
+// allDocs are every document with a, b, c, d in 0..3: for these shapes,
+// a claim that holds on all of them holds on any data.
+func allDocs() []fdoc {
+	var out []fdoc
+	for i := range 256 {
+		out = append(out, fdoc{"a": i & 3, "b": i >> 2 & 3, "c": i >> 4 & 3, "d": i >> 6 & 3})
+	}
+	return out
+}
+
+func matches(d fdoc, q odm.QueryShape) bool {
+	for _, c := range q.Conditions {
+		v := d[c.Path]
+		switch c.Op {
+		case "$eq":
+			if v != c.Value.(int) {
+				return false
+			}
+		case "$in":
+			if !slices.Contains(c.Value.(bson.A), any(v)) {
+				return false
+			}
+		case "$gt":
+			if v <= c.Value.(int) {
+				return false
+			}
+		case "$lte":
+			if v > c.Value.(int) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func compareBy(x, y fdoc, keys []odm.SortKey) int {
+	for _, k := range keys {
+		c := cmp.Compare(x[k.Path], y[k.Path])
+		if k.Desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// ordered reports that scanning ix, forwards or backwards, returns the
+// documents q matches in q's sort order whatever the order of documents
+// with equal index keys, with one ordered scan per combination of q's $in
+// values merged (the planner's merge sort).
+func ordered(ix odm.IndexSpec, q odm.QueryShape, docs []fdoc) bool {
+	var ixKeys []odm.SortKey
+	for _, k := range ix.Keys {
+		ixKeys = append(ixKeys, odm.SortKey{Path: k.Field, Desc: k.Type == odm.Descending})
+	}
+	groups := map[string][]fdoc{}
+	for _, d := range docs {
+		if !matches(d, q) {
+			continue
+		}
+		g := ""
+		for _, c := range q.Conditions {
+			if c.Op == "$in" {
+				g += fmt.Sprint(c.Path, d[c.Path], ";")
+			}
+		}
+		groups[g] = append(groups[g], d)
+	}
+	for _, backwards := range []bool{false, true} {
+		ok := true
+		for _, g := range groups {
+			slices.SortStableFunc(g, func(x, y fdoc) int { return compareBy(x, y, ixKeys) })
+			if backwards {
+				slices.Reverse(g)
+			}
+			for i := 1; i < len(g) && ok; i++ {
+				c := compareBy(g[i-1], g[i], q.Sort)
+				tied := compareBy(g[i-1], g[i], ixKeys) == 0
+				// Out of order, or in an order only the tie between
+				// equal index keys decides.
+				if c > 0 || tied && c != 0 {
+					ok = false
+				}
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzCoverage checks Cover against a brute-force reading of the rules
+// over every document of a small domain: a sort Cover says an index gives
+// is the order of that index's scan (forwards or backwards, $in values
+// merged) on every document set; Cover says the collection is scanned
+// exactly when no index has a condition on its first key; the index it
+// names is one of the model's.
+func FuzzCoverage(f *testing.F) {
+	f.Add([]byte{0, 1, 0, 1, 2, 1, 1, 0, 0, 2, 1, 1, 0})
+	f.Add([]byte{2, 2, 1, 1, 3, 0, 1, 2, 0, 1, 3, 1, 2, 2, 0, 1, 1})
+	f.Add([]byte{1, 2, 0, 0, 1, 1, 0, 3, 2, 1, 2, 0, 2, 0, 1, 3, 1, 0, 0, 1})
+	docs := allDocs()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := &choices{data: data}
+		specs := fuzzIndexes(c)
+		q := fuzzShape(c)
+		m := &odm.Model{Type: reflect.TypeFor[covDoc](), Collection: "cov", Indexes: specs}
+		got := odm.Cover(m, q)
+
+		firstKeyBound := false
+		for _, ix := range specs {
+			firstKeyBound = firstKeyBound || slices.ContainsFunc(q.Conditions, func(c odm.Condition) bool { return c.Path == ix.Keys[0].Field })
+		}
+		if got.Scan == firstKeyBound {
+			t.Fatalf("%+v over %+v: %s, but an index's first key bound: %v", q, specs, got, firstKeyBound)
+		}
+		fixed := func(k odm.SortKey) bool {
+			return slices.ContainsFunc(q.Conditions, func(c odm.Condition) bool { return c.Path == k.Path && c.Op == "$eq" })
+		}
+		needsOrder := slices.ContainsFunc(q.Sort, func(k odm.SortKey) bool { return !fixed(k) })
+		if got.Index == "" || got.Index == "_id_" {
+			if needsOrder != got.InMemorySort {
+				t.Fatalf("%+v: %s without an index, but a sort to do is %v", q, got, needsOrder)
+			}
+			return
+		}
+		i := slices.IndexFunc(specs, func(s odm.IndexSpec) bool { return s.Name == got.Index })
+		if i < 0 {
+			t.Fatalf("%s names no index of the model", got)
+		}
+		if len(q.Sort) > 0 && !got.InMemorySort && !ordered(specs[i], q, docs) {
+			t.Fatalf("%+v over %+v: %s gives the sort, but its scan is not in order", q, specs[i], got)
+		}
+	})
+}

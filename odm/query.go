@@ -1,0 +1,352 @@
+package odm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
+)
+
+// Query is a reusable query on a repository: a filter, a sort, a skip, a
+// limit, a projection and a collation in one value, run as All, First,
+// Count, Exists or Page. Each setter returns a new Query, so that a base
+// query can be shared and refined without changing it:
+//
+//	mine := executions.Query(bson.D{{Key: "user_id", Value: uid}}).Sort(bson.D{{Key: "created_at", Value: -1}})
+//	page, err := mine.Skip(40).Limit(20).Page(ctx)   // items and the total
+//	n, err := mine.Count(ctx)
+//
+// Its paths are checked against the model as every repository call's
+// are, before any command; a nil filter is every document.
+type Query[T any] struct {
+	c          *Collection[T]
+	filter     any
+	sort       any
+	projection any
+	skip       int64
+	limit      int64
+	collation  *options.Collation
+	err        error // from After
+}
+
+// Query starts a query of the documents filter matches (nil: all).
+func (c *Collection[T]) Query(filter any) Query[T] {
+	return Query[T]{c: c, filter: filter}
+}
+
+// Filter is q with another filter.
+func (q Query[T]) Filter(filter any) Query[T] { q.filter = filter; return q }
+
+// Sort is q sorted by sort (a bson.D such as {created_at: -1}).
+func (q Query[T]) Sort(sort any) Query[T] { q.sort = sort; return q }
+
+// Skip is q skipping the first n documents; 0 skips none.
+func (q Query[T]) Skip(n int64) Query[T] { q.skip = n; return q }
+
+// Limit is q returning at most n documents; 0 is no limit.
+func (q Query[T]) Limit(n int64) Query[T] { q.limit = n; return q }
+
+// Project is q returning only the fields projection names, decoded into
+// T (fields left out keep their zero values). To read into a type of
+// its own, use Project (the function).
+func (q Query[T]) Project(projection any) Query[T] { q.projection = projection; return q }
+
+// Collation is q comparing strings by collation c.
+func (q Query[T]) Collation(c *options.Collation) Query[T] { q.collation = c; return q }
+
+// check checks q's paths and returns its filter to send.
+func (q Query[T]) check(op string) (any, error) {
+	if q.c == nil {
+		return nil, fmt.Errorf("odm: %s: a query needs a repository; start it with Collection.Query", op)
+	}
+	if q.err != nil {
+		return nil, q.err
+	}
+	if q.skip < 0 || q.limit < 0 {
+		return nil, fmt.Errorf("odm: %s on %s: skip (%d) and limit (%d) cannot be negative", op, q.c.Name(), q.skip, q.limit)
+	}
+	return q.c.checkQuery(op, q.filter, queryParts{sort: q.sort, projection: q.projection, collation: q.collation})
+}
+
+// findOptions are q's options for a find.
+func (q Query[T]) findOptions() *options.FindOptionsBuilder {
+	o := options.Find()
+	if q.sort != nil {
+		o.SetSort(q.sort)
+	}
+	if q.projection != nil {
+		o.SetProjection(q.projection)
+	}
+	if q.skip > 0 {
+		o.SetSkip(q.skip)
+	}
+	if q.limit > 0 {
+		o.SetLimit(q.limit)
+	}
+	if q.collation != nil {
+		o.SetCollation(q.collation)
+	}
+	return o
+}
+
+// All returns every document q matches, in its order.
+func (q Query[T]) All(ctx context.Context) ([]T, error) { return findAll[T](ctx, q) }
+
+// First returns the first document q matches, or nil and no error when
+// none does (the repositories' convention).
+func (q Query[T]) First(ctx context.Context) (*T, error) { return findFirst[T](ctx, q) }
+
+// Count counts the documents q's filter matches, after its skip and
+// within its limit when they are set.
+func (q Query[T]) Count(ctx context.Context) (int64, error) {
+	filter, err := q.Sort(nil).Project(nil).check("count") // a count neither sorts nor projects
+	if err != nil {
+		return 0, err
+	}
+	o := options.Count()
+	if q.skip > 0 {
+		o.SetSkip(q.skip)
+	}
+	if q.limit > 0 {
+		o.SetLimit(q.limit)
+	}
+	if q.collation != nil {
+		o.SetCollation(q.collation)
+	}
+	n, err := q.c.coll.CountDocuments(ctx, filter, o)
+	if err != nil {
+		return 0, q.c.wrap("count", err, nil)
+	}
+	return n, nil
+}
+
+// Exists reports whether q matches a document (after its skip), reading
+// at most one _id.
+func (q Query[T]) Exists(ctx context.Context) (bool, error) {
+	filter, err := q.Sort(nil).Project(nil).check("find") // any document will do
+	if err != nil {
+		return false, err
+	}
+	o := options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})
+	if q.skip > 0 {
+		o.SetSkip(q.skip)
+	}
+	if q.collation != nil {
+		o.SetCollation(q.collation)
+	}
+	err = q.c.coll.FindOne(ctx, filter, o).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, q.c.wrap("find", err, nil)
+	}
+	return true, nil
+}
+
+// Page is one page of a query's results and the total its filter
+// matches.
+type Page[T any] struct {
+	// Items are the page's documents, in the query's order.
+	Items []T
+	// Total is the number of documents the filter matches, whatever the
+	// skip and limit.
+	Total int64
+	// Skip and Limit are the query's.
+	Skip, Limit int64
+}
+
+// HasMore reports documents after this page.
+func (p Page[T]) HasMore() bool { return p.Skip+int64(len(p.Items)) < p.Total }
+
+// Page returns the documents of q (its skip and limit make the page) and
+// the total its filter matches: two commands, a find and a count.
+func (q Query[T]) Page(ctx context.Context) (Page[T], error) { return findPage[T](ctx, q) }
+
+func findAll[R, T any](ctx context.Context, q Query[T]) ([]R, error) {
+	filter, err := q.check("find")
+	if err != nil {
+		return nil, err
+	}
+	cur, err := q.c.coll.Find(ctx, filter, q.findOptions())
+	if err != nil {
+		return nil, q.c.wrap("find", err, nil)
+	}
+	var out []R
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, q.c.wrap("find", err, nil)
+	}
+	return out, nil
+}
+
+func findFirst[R, T any](ctx context.Context, q Query[T]) (*R, error) {
+	filter, err := q.check("find")
+	if err != nil {
+		return nil, err
+	}
+	o := options.FindOne()
+	if q.sort != nil {
+		o.SetSort(q.sort)
+	}
+	if q.projection != nil {
+		o.SetProjection(q.projection)
+	}
+	if q.skip > 0 {
+		o.SetSkip(q.skip)
+	}
+	if q.collation != nil {
+		o.SetCollation(q.collation)
+	}
+	var out R
+	if err := q.c.coll.FindOne(ctx, filter, o).Decode(&out); err != nil {
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, nil
+		}
+		return nil, q.c.wrap("find", err, nil)
+	}
+	return &out, nil
+}
+
+func findPage[R, T any](ctx context.Context, q Query[T]) (Page[R], error) {
+	items, err := findAll[R](ctx, q)
+	if err != nil {
+		return Page[R]{}, err
+	}
+	total, err := q.Skip(0).Limit(0).Count(ctx)
+	if err != nil {
+		return Page[R]{}, err
+	}
+	return Page[R]{Items: items, Total: total, Skip: q.skip, Limit: q.limit}, nil
+}
+
+// Projected is a query whose documents are read into R, a type of its own
+// holding some of T's fields: only those are asked of the server.
+type Projected[R, T any] struct {
+	q   Query[T]
+	err error
+}
+
+// Project reads q's documents into R. Every field of R (at every depth)
+// must be a path of T, as the path check reads paths; R's top-level
+// fields make the projection. A field of R that T lacks is a *PathError
+// (Part "projection type") at every call, before any command.
+func Project[R, T any](q Query[T]) Projected[R, T] {
+	proj, err := projectionOf(reflect.TypeFor[R](), reflect.TypeFor[T]())
+	if err != nil {
+		if q.c != nil {
+			if pe, ok := err.(*PathError); ok {
+				out := *pe
+				out.Op, out.Collection = "find", q.c.Name()
+				err = &out
+			}
+		}
+		return Projected[R, T]{q: q, err: err}
+	}
+	return Projected[R, T]{q: q.Project(proj)}
+}
+
+// All returns every document the query matches, read into R.
+func (p Projected[R, T]) All(ctx context.Context) ([]R, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	return findAll[R](ctx, p.q)
+}
+
+// First returns the first document the query matches, read into R, or
+// nil and no error when none does.
+func (p Projected[R, T]) First(ctx context.Context) (*R, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	return findFirst[R](ctx, p.q)
+}
+
+// Page returns a page of the query read into R, and the total.
+func (p Projected[R, T]) Page(ctx context.Context) (Page[R], error) {
+	if p.err != nil {
+		return Page[R]{}, p.err
+	}
+	return findPage[R](ctx, p.q)
+}
+
+var projections sync.Map // [2]reflect.Type{R, T} -> bson.D or error
+
+// projectionOf checks R's fields against T's paths and returns the
+// projection of R's top-level fields.
+func projectionOf(r, t reflect.Type) (bson.D, error) {
+	key := [2]reflect.Type{r, t}
+	if v, ok := projections.Load(key); ok {
+		if err, isErr := v.(error); isErr {
+			return nil, err
+		}
+		return v.(bson.D), nil
+	}
+	proj, err := buildProjection(r, t)
+	if err != nil {
+		projections.Store(key, err)
+		return nil, err
+	}
+	projections.Store(key, proj)
+	return proj, nil
+}
+
+func buildProjection(r, t reflect.Type) (bson.D, error) {
+	rs, err := reflectx.Describe(r)
+	if err != nil {
+		return nil, fmt.Errorf("odm: projection type %v: %w", r, err)
+	}
+	ts, err := reflectx.Describe(t)
+	if err != nil {
+		return nil, fmt.Errorf("odm: projection type %v of %v: %w", r, t, err)
+	}
+	if rs.Open {
+		return nil, fmt.Errorf("odm: projection type %v has an \",inline\" map, which would ask for every field of %v; read into %v instead", r, t, t)
+	}
+	if len(rs.Fields) == 0 {
+		return nil, fmt.Errorf("odm: projection type %v has no stored field to read from %v", r, t)
+	}
+	pc := &pathChecker{st: ts, goType: t.String()}
+	var check func(s *reflectx.Struct, prefix string, seen map[*reflectx.Struct]bool) error
+	check = func(s *reflectx.Struct, prefix string, seen map[*reflectx.Struct]bool) error {
+		if seen[s] {
+			return nil
+		}
+		seen[s] = true
+		defer delete(seen, s)
+		for _, f := range s.Fields {
+			path := joinPath(prefix, f.Path)
+			if pe := pc.checkPath(partProjection, path); pe != nil {
+				pe.Part = "projection type"
+				pe.Problem += fmt.Sprintf(" (field %s of %v)", f.GoPath, r)
+				return pe
+			}
+			if f.Struct != nil && !f.Open {
+				if err := check(f.Struct, path, seen); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := check(rs, "", map[*reflectx.Struct]bool{}); err != nil {
+		return nil, err
+	}
+	proj := bson.D{}
+	hasID := false
+	for _, f := range rs.Fields {
+		proj = append(proj, bson.E{Key: f.Path, Value: 1})
+		hasID = hasID || f.Path == "_id"
+	}
+	if !hasID {
+		proj = append(proj, bson.E{Key: "_id", Value: 0})
+	}
+	return proj, nil
+}

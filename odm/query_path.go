@@ -1,0 +1,383 @@
+package odm
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
+)
+
+// PathError is a key of a filter, a sort, a projection or an update that
+// names no field of the repository's model: a typo, which MongoDB would
+// answer with nothing found or a field written beside the model's. A
+// repository returns it before any command.
+type PathError struct {
+	// Op and Collection are the refused call and its collection.
+	Op, Collection string
+	// Part is where the key was: "filter", "sort", "projection",
+	// "update" or "field" (Distinct's).
+	Part string
+	// GoType is the model's Go type.
+	GoType string
+	// Path is the refused key, as given.
+	Path string
+	// Problem says why, naming the Go type that lacks the field.
+	Problem string
+	// Nearest is the model's path closest to Path; empty when none is
+	// close.
+	Nearest string
+}
+
+// Error implements the error interface:
+// "odm: find on notifications: filter: stauts: no such field in
+// models.Notification; did you mean status?".
+func (e *PathError) Error() string {
+	msg := fmt.Sprintf("odm: %s on %s: %s: %s: %s", e.Op, e.Collection, e.Part, e.Path, e.Problem)
+	if e.Path == "" {
+		msg = fmt.Sprintf("odm: %s on %s: %s: %s", e.Op, e.Collection, e.Part, e.Problem)
+	}
+	if e.Nearest != "" {
+		msg += "; did you mean " + e.Nearest + "?"
+	}
+	return msg
+}
+
+// ExtraPathsDeclarer is implemented by models whose documents hold fields
+// the struct does not declare (written by another service, or kept in an
+// ",inline" map) that the service's queries and updates name. Each path
+// given, and every path below it, passes the repositories' path check.
+// ExtraPaths is called on the zero value of the model. (A model with an
+// ",inline" map accepts every key at that level already; the keys of an
+// index declared OutsideStruct are accepted too.)
+type ExtraPathsDeclarer interface {
+	ExtraPaths() []string
+}
+
+// Part kinds in a shape: each path of a shape is written as its kind byte,
+// the path and a NUL.
+const (
+	partFilter     = 'f'
+	partSort       = 's'
+	partProjection = 'p'
+	partUpdate     = 'u'
+	partField      = 'd'
+)
+
+func partName(kind byte) string {
+	switch kind {
+	case partFilter:
+		return "filter"
+	case partSort:
+		return "sort"
+	case partProjection:
+		return "projection"
+	case partUpdate:
+		return "update"
+	}
+	return "field"
+}
+
+// maxShapes bounds the shapes a model's checker remembers; beyond it,
+// shapes are checked every time (a service whose keys come from data, on
+// an open model, would otherwise grow the cache without end).
+const maxShapes = 4096
+
+// pathChecker checks the paths of one model type, remembering the answer
+// for every query shape it has seen.
+type pathChecker struct {
+	st      *reflectx.Struct
+	goType  string
+	outside []string // keys of the model's indexes declared OutsideStruct
+
+	mu     sync.RWMutex
+	shapes map[string]*PathError // nil: every path of the shape resolves
+}
+
+var checkers sync.Map // reflect.Type -> *pathChecker
+
+// checkerFor returns the checker of model m's struct type.
+func checkerFor(m *Model) (*pathChecker, error) {
+	if pc, ok := checkers.Load(m.Type); ok {
+		return pc.(*pathChecker), nil
+	}
+	st, err := reflectx.Describe(m.Type)
+	if err != nil {
+		return nil, err
+	}
+	pc := &pathChecker{st: st, goType: m.Type.String(), shapes: map[string]*PathError{}}
+	for _, ix := range m.Indexes {
+		if ix.OutsideStruct {
+			for _, k := range ix.Keys {
+				pc.outside = append(pc.outside, k.Field)
+			}
+		}
+	}
+	extra, err := extraPaths(m.Type)
+	if err != nil {
+		return nil, err
+	}
+	pc.outside = append(pc.outside, extra...)
+	v, _ := checkers.LoadOrStore(m.Type, pc)
+	return v.(*pathChecker), nil
+}
+
+// extraPaths calls t's ExtraPaths, declared on the value or the pointer,
+// on the zero value; a panic in it is an error naming the type.
+func extraPaths(t reflect.Type) (paths []string, err error) {
+	d, ok := reflect.Zero(t).Interface().(ExtraPathsDeclarer)
+	if !ok {
+		d, ok = reflect.New(t).Interface().(ExtraPathsDeclarer)
+	}
+	if !ok {
+		return nil, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v.ExtraPaths panicked on the zero value: %v", t, r)
+		}
+	}()
+	return d.ExtraPaths(), nil
+}
+
+var shapeBuffers = sync.Pool{New: func() any { return &shapeWriter{buf: make([]byte, 0, 256)} }}
+
+// check checks the paths of a shape. A shape seen before is answered from
+// the cache.
+func (pc *pathChecker) check(w *shapeWriter) *PathError {
+	if w.err != nil {
+		return w.err
+	}
+	pc.mu.RLock()
+	known, ok := pc.shapes[string(w.buf)]
+	pc.mu.RUnlock()
+	if ok {
+		return known
+	}
+	var found *PathError
+	for rest := w.buf; len(rest) > 0; {
+		end := slices.Index(rest, 0)
+		kind, path := rest[0], string(rest[1:end])
+		rest = rest[end+1:]
+		if found = pc.checkPath(kind, path); found != nil {
+			break
+		}
+	}
+	pc.mu.Lock()
+	if len(pc.shapes) < maxShapes {
+		pc.shapes[string(w.buf)] = found
+	}
+	pc.mu.Unlock()
+	return found
+}
+
+// checkPath checks one path of the given kind.
+func (pc *pathChecker) checkPath(kind byte, path string) *PathError {
+	r := pc.st.Resolve(path, kind == partUpdate || kind == partProjection)
+	if r.OK {
+		return nil
+	}
+	for _, o := range pc.outside {
+		if path == o || strings.HasPrefix(path, o+".") {
+			return nil
+		}
+	}
+	e := &PathError{Part: partName(kind), GoType: pc.goType, Path: path}
+	at := r.Key
+	if r.Prefix != "" {
+		at = r.Prefix + "." + r.Key
+	}
+	switch {
+	case r.Key == "":
+		e.Problem = fmt.Sprintf("an empty key in a path of %s", pc.goType)
+	case r.Scalar != nil:
+		e.Problem = fmt.Sprintf("%s is a %v in %s, which has no field %s", r.Prefix, r.Scalar, pc.goType, r.Key)
+	case r.In != nil && r.In.Type.String() == pc.goType:
+		e.Problem = "no such field in " + pc.goType
+		if at != path {
+			e.Problem = fmt.Sprintf("no field %s in %s", at, pc.goType)
+		}
+	default:
+		e.Problem = fmt.Sprintf("no field %s in %v (at %s of %s)", r.Key, r.In.Type, r.Prefix, pc.goType)
+	}
+	if r.In != nil && r.Key != "" {
+		if near := nearestField(r.In, r.Key); near != "" {
+			if r.Prefix != "" {
+				near = r.Prefix + "." + near
+			}
+			e.Nearest = near
+		}
+	}
+	return e
+}
+
+// nearestField is the field of s whose key is closest to key by edit
+// distance, when it is close enough to be a likely typo.
+func nearestField(s *reflectx.Struct, key string) string {
+	best, bestDist := "", len(key)/2+2
+	for _, f := range s.Fields {
+		if d := editDistance(strings.ToLower(key), strings.ToLower(f.Path)); d < bestDist {
+			best, bestDist = f.Path, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, transposing two
+// neighbouring letters counting as one edit.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		if a == b {
+			return 0
+		}
+		return max(len(a), len(b))
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// checkQuery checks the paths of a read's filter, sort and projection
+// against T's model before any command, and returns the filter to send: a
+// nil filter (nil, or a nil bson.D, bson.M or map) is an empty document,
+// every document.
+func (c *Collection[T]) checkQuery(op string, filter any, parts queryParts) (any, error) {
+	if isNilDocument(filter) {
+		filter = bson.D{}
+	}
+	err := c.checkShape(op, func(w *shapeWriter) {
+		w.filter(filter, "")
+		if parts.sort != nil {
+			w.sort(parts.sort)
+		}
+		if parts.projection != nil {
+			w.projection(parts.projection, "")
+		}
+		if parts.field != "" {
+			w.field(parts.field)
+		}
+	})
+	if r := activeRecorder.Load(); r != nil && err == nil {
+		r.record(c.model, c.Name(), op, filter, parts)
+	}
+	return filter, err
+}
+
+// queryParts are the parts of a query beside its filter whose paths are
+// checked.
+type queryParts struct {
+	sort, projection any
+	field            string // Distinct's
+	collation        *options.Collation
+}
+
+func findOneParts(opts []options.Lister[options.FindOneOptions]) queryParts {
+	if len(opts) == 0 {
+		return queryParts{}
+	}
+	o := applied(opts)
+	return queryParts{sort: o.Sort, projection: o.Projection, collation: o.Collation}
+}
+
+func findParts(opts []options.Lister[options.FindOptions]) queryParts {
+	if len(opts) == 0 {
+		return queryParts{}
+	}
+	o := applied(opts)
+	return queryParts{sort: o.Sort, projection: o.Projection, collation: o.Collation}
+}
+
+func findOneAndUpdateParts(opts []options.Lister[options.FindOneAndUpdateOptions]) queryParts {
+	if len(opts) == 0 {
+		return queryParts{}
+	}
+	o := applied(opts)
+	return queryParts{sort: o.Sort, projection: o.Projection}
+}
+
+func findOneAndDeleteParts(opts []options.Lister[options.FindOneAndDeleteOptions]) queryParts {
+	if len(opts) == 0 {
+		return queryParts{}
+	}
+	o := applied(opts)
+	return queryParts{sort: o.Sort, projection: o.Projection}
+}
+
+// checkWriteFilter checks the paths of a write's filter; a nil filter is
+// refused there, as a write meant for every document says so with an empty
+// one.
+func (c *Collection[T]) checkWriteFilter(op string, filter any, parts queryParts) error {
+	if isNilDocument(filter) {
+		return fmt.Errorf("odm: %s on %s: the filter is nil; pass bson.D{} to match every document", op, c.Name())
+	}
+	_, err := c.checkQuery(op, filter, parts)
+	return err
+}
+
+// checkShape writes a shape with write and checks it.
+func (c *Collection[T]) checkShape(op string, write func(w *shapeWriter)) error {
+	pc, err := checkerFor(c.model)
+	if err != nil {
+		return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
+	}
+	w := shapeBuffers.Get().(*shapeWriter)
+	w.buf, w.err = w.buf[:0], nil
+	write(w)
+	pe := pc.check(w)
+	shapeBuffers.Put(w)
+	if pe == nil {
+		return nil
+	}
+	out := *pe
+	out.Op, out.Collection = op, c.Name()
+	if out.GoType == "" {
+		out.GoType = pc.goType
+	}
+	return &out
+}
+
+// isNilDocument reports a filter that is nil or a nil map, slice or
+// pointer: no condition at all.
+func isNilDocument(v any) bool {
+	switch d := v.(type) {
+	case nil:
+		return true
+	case bson.D:
+		return d == nil
+	case bson.M:
+		return d == nil
+	case map[string]any:
+		return d == nil
+	case bson.Raw:
+		return d == nil
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Map, reflect.Slice, reflect.Pointer, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}

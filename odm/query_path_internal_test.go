@@ -1,0 +1,281 @@
+package odm
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
+)
+
+type pathItem struct {
+	SKU   string   `bson:"sku"`
+	Qty   int      `bson:"qty"`
+	Notes []string `bson:"notes"`
+}
+
+type pathAddress struct {
+	City string `bson:"city"`
+	Zip  string `bson:"zip"`
+}
+
+type PathMeta struct {
+	Source string `bson:"source"`
+}
+
+type pathNode struct {
+	Name     string      `bson:"name"`
+	Children []*pathNode `bson:"children"`
+}
+
+type pathOrder struct {
+	ID       bson.ObjectID          `bson:"_id,omitempty"`
+	Status   string                 `bson:"status"`
+	Items    []pathItem             `bson:"items"`
+	Address  *pathAddress           `bson:"address"`
+	Scores   []int                  `bson:"scores"`
+	Matrix   [][]int                `bson:"matrix"`
+	ByRegion map[string]pathAddress `bson:"by_region"`
+	Labels   map[string]string      `bson:"labels"`
+	Extra    bson.M                 `bson:"extra"`
+	Any      any                    `bson:"any"`
+	Raw      bson.Raw               `bson:"raw"`
+	Blob     []byte                 `bson:"blob"`
+	Created  time.Time              `bson:"created_at"`
+	Tree     pathNode               `bson:"tree"`
+	PathMeta `bson:",inline"`
+}
+
+func (pathOrder) CollectionName() string { return "path_orders" }
+
+// pathOpen keeps unknown top-level fields in an ",inline" map.
+type pathOpen struct {
+	ID    bson.ObjectID `bson:"_id,omitempty"`
+	Kind  string        `bson:"kind"`
+	Inner pathAddress   `bson:"inner"`
+	Rest  bson.M        `bson:",inline"`
+}
+
+// pathPython names fields another service writes beside the struct's.
+type pathPython struct {
+	ID   bson.ObjectID `bson:"_id,omitempty"`
+	Name string        `bson:"name"`
+}
+
+func (pathPython) ExtraPaths() []string { return []string{"py_flags", "legacy.owner"} }
+
+func TestPathCheckFilters(t *testing.T) {
+	orders := offline[pathOrder](t)
+	cases := []struct {
+		name   string
+		filter any
+		want   string // a substring of the error; empty when accepted
+	}{
+		{"a field", bson.D{{Key: "status", Value: "x"}}, ""},
+		{"_id", bson.D{{Key: "_id", Value: 1}}, ""},
+		{"a typo", bson.D{{Key: "stauts", Value: "x"}}, "filter: stauts: no such field in odm.pathOrder; did you mean status?"},
+		{"a typo in a bson.M", bson.M{"status": 1, "staus": 2}, "staus: no such field in odm.pathOrder; did you mean status?"},
+		{"into a struct pointer", bson.D{{Key: "address.city", Value: "x"}}, ""},
+		{"a typo into a struct", bson.D{{Key: "address.cty", Value: "x"}}, "no field cty in odm.pathAddress (at address of odm.pathOrder); did you mean address.city?"},
+		{"array elements' fields", bson.D{{Key: "items.sku", Value: "x"}}, ""},
+		{"an array index", bson.D{{Key: "items.0.sku", Value: "x"}}, ""},
+		{"an index of scalars", bson.D{{Key: "scores.2", Value: 1}}, ""},
+		{"an index of nested arrays", bson.D{{Key: "matrix.1.0", Value: 1}}, ""},
+		{"scalars in a nested array element", bson.D{{Key: "items.notes.0", Value: "x"}}, ""},
+		{"a field below a string", bson.D{{Key: "status.code", Value: 1}}, "status is a string in odm.pathOrder, which has no field code"},
+		{"a field below a time", bson.D{{Key: "created_at.day", Value: 1}}, "created_at is a time.Time"},
+		{"a field below bytes", bson.D{{Key: "blob.x", Value: 1}}, "blob is a []uint8"},
+		{"a key under a map of structs", bson.D{{Key: "by_region.eu.city", Value: "x"}}, ""},
+		{"a typo under a map of structs", bson.D{{Key: "by_region.eu.citty", Value: "x"}}, "did you mean by_region.eu.city?"},
+		{"a key under a map of strings", bson.D{{Key: "labels.team", Value: "x"}}, ""},
+		{"below a map of strings", bson.D{{Key: "labels.team.lead", Value: "x"}}, "labels.team is a string"},
+		{"below bson.M", bson.D{{Key: "extra.a.b.c", Value: 1}}, ""},
+		{"below an interface", bson.D{{Key: "any.a", Value: 1}}, ""},
+		{"below bson.Raw", bson.D{{Key: "raw.a", Value: 1}}, ""},
+		{"an inline struct's field", bson.D{{Key: "source", Value: "x"}}, ""},
+		{"a recursive type, deep", bson.D{{Key: "tree.children.children.children.name", Value: "x"}}, ""},
+		{"a recursive type, a typo deep", bson.D{{Key: "tree.children.children.nme", Value: "x"}}, "did you mean tree.children.children.name?"},
+		{"an empty key", bson.D{{Key: "address..city", Value: "x"}}, "an empty key"},
+		{"$and", bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "status", Value: 1}}, bson.D{{Key: "stats", Value: 2}}}}}, "stats: no such field"},
+		{"$or of bson.M", bson.D{{Key: "$or", Value: []bson.M{{"status": 1}, {"items.sku": 2}}}}, ""},
+		{"$nor nested in $or", bson.M{"$or": bson.A{bson.M{"$nor": bson.A{bson.M{"adress.city": 1}}}}}, "adress.city: no field adress in odm.pathOrder; did you mean address?"},
+		{"an operator document", bson.D{{Key: "scores", Value: bson.D{{Key: "$gt", Value: 1}, {Key: "$lt", Value: 5}}}}, ""},
+		{"$elemMatch on fields", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: "a"}, {Key: "qty", Value: bson.D{{Key: "$gt", Value: 1}}}}}}}}, ""},
+		{"$elemMatch on a typo", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qyt", Value: 1}}}}}}, "items.qyt: no field qyt in odm.pathItem (at items of odm.pathOrder); did you mean items.qty?"},
+		{"$elemMatch on scalars", bson.D{{Key: "scores", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$gte", Value: 80}}}}}}, ""},
+		{"$elemMatch with $or inside", bson.D{{Key: "items", Value: bson.M{"$elemMatch": bson.M{"$or": bson.A{bson.M{"sku": 1}, bson.M{"skus": 2}}}}}}, "items.skus"},
+		{"$not with $elemMatch", bson.D{{Key: "items", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sk", Value: 1}}}}}}}}, "items.sk"},
+		{"$all of $elemMatch", bson.D{{Key: "items", Value: bson.D{{Key: "$all", Value: bson.A{bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qty", Value: 1}}}}, bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qtx", Value: 1}}}}}}}}}, "items.qtx"},
+		{"equality to a document", bson.D{{Key: "address", Value: bson.D{{Key: "anything", Value: 1}}}}, ""},
+		{"$expr is not read", bson.D{{Key: "$expr", Value: bson.D{{Key: "$eq", Value: bson.A{"$nothing", 1}}}}}, ""},
+		{"a struct filter", struct {
+			Status string `bson:"status"`
+			Oops   int    `bson:"oops"`
+		}{}, "oops: no such field"},
+		{"a raw filter", mustRaw(t, bson.D{{Key: "items.sku", Value: 1}, {Key: "itms", Value: 1}}), "itms: no such field in odm.pathOrder; did you mean items?"},
+		{"not a document", "status", "a string where a document was expected"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := orders.checkQuery("find", c.filter, queryParts{})
+			if c.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			assert.True(t, strings.HasPrefix(err.Error(), "odm: find on path_orders: filter: "), err.Error())
+			var pe *PathError
+			assert.True(t, errors.As(err, &pe))
+			// Asked again, the cached answer is the same.
+			_, again := orders.checkQuery("find", c.filter, queryParts{})
+			assert.Equal(t, err, again)
+		})
+	}
+}
+
+func mustRaw(t *testing.T, v any) bson.Raw {
+	raw, err := bson.Marshal(v)
+	require.NoError(t, err)
+	return raw
+}
+
+func TestPathCheckSortProjectionField(t *testing.T) {
+	orders := offline[pathOrder](t)
+	cases := []struct {
+		name  string
+		parts queryParts
+		want  string
+	}{
+		{"sort", queryParts{sort: bson.D{{Key: "status", Value: 1}, {Key: "items.qty", Value: -1}}}, ""},
+		{"sort typo", queryParts{sort: bson.D{{Key: "created", Value: -1}}}, "sort: created: no such field in odm.pathOrder; did you mean created_at?"},
+		{"sort by text score", queryParts{sort: bson.D{{Key: "score", Value: bson.D{{Key: "$meta", Value: "textScore"}}}}}, ""},
+		{"projection", queryParts{projection: bson.D{{Key: "status", Value: 1}, {Key: "items.sku", Value: true}}}, ""},
+		{"projection typo", queryParts{projection: bson.M{"status": 1, "item": 1}}, "projection: item: no such field in odm.pathOrder; did you mean items?"},
+		{"positional projection", queryParts{projection: bson.D{{Key: "items.$", Value: 1}}}, ""},
+		{"$slice and $elemMatch", queryParts{projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$slice", Value: 2}}}, {Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qt", Value: 1}}}}}}}, "items.qt"},
+		{"nested projection", queryParts{projection: bson.D{{Key: "address", Value: bson.D{{Key: "cit", Value: 1}}}}}, "address.cit"},
+		{"computed field", queryParts{projection: bson.D{{Key: "renamed", Value: "$status"}}}, ""},
+		{"Distinct's field", queryParts{field: "items.sku"}, ""},
+		{"Distinct's field typo", queryParts{field: "item.sku"}, "field: item.sku: no field item in odm.pathOrder; did you mean items?"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := orders.checkQuery("find", bson.D{}, c.parts)
+			if c.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+func TestPathCheckUpdates(t *testing.T) {
+	orders := offline[pathOrder](t)
+	cases := []struct {
+		name   string
+		update any
+		want   string
+	}{
+		{"$set", bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: "x"}, {Key: "address.zip", Value: "1"}}}}, ""},
+		{"$set typo", bson.D{{Key: "$set", Value: bson.D{{Key: "stat", Value: "x"}}}}, "update: stat: no such field in odm.pathOrder; did you mean status?"},
+		{"$unset typo under a struct", bson.M{"$unset": bson.M{"address.zipp": ""}}, "did you mean address.zip?"},
+		{"positional $", bson.D{{Key: "$set", Value: bson.D{{Key: "items.$.qty", Value: 1}}}}, ""},
+		{"all positional", bson.D{{Key: "$inc", Value: bson.D{{Key: "items.$[].qty", Value: 1}}}}, ""},
+		{"filtered positional", bson.D{{Key: "$set", Value: bson.D{{Key: "items.$[big].sku", Value: "x"}}}}, ""},
+		{"filtered positional, typo after", bson.D{{Key: "$set", Value: bson.D{{Key: "items.$[big].skew", Value: "x"}}}}, "did you mean items.$[big].sku?"},
+		{"positional on a scalar", bson.D{{Key: "$set", Value: bson.D{{Key: "status.$", Value: 1}}}}, "status is a string"},
+		{"a bad identifier", bson.D{{Key: "$set", Value: bson.D{{Key: "items.$[Big].sku", Value: 1}}}}, "items.$[Big]"},
+		{"$rename target", bson.D{{Key: "$rename", Value: bson.D{{Key: "status", Value: "stat"}}}}, "stat: no such field"},
+		{"$pull condition", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "sku", Value: "a"}}}}}}, ""},
+		{"$pull condition typo", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "skuu", Value: "a"}}}}}}, "items.skuu"},
+		{"$pull of scalars", bson.D{{Key: "$pull", Value: bson.D{{Key: "scores", Value: bson.D{{Key: "$gte", Value: 6}}}}}}, ""},
+		{"$push with $sort", bson.D{{Key: "$push", Value: bson.D{{Key: "items", Value: bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: bson.D{{Key: "qyt", Value: 1}}}}}}}}, "items.qyt"},
+		{"a map key", bson.D{{Key: "$set", Value: bson.D{{Key: "labels.anything", Value: "x"}}}}, ""},
+		{"a typed patch", bson.D{{Key: "$set", Value: struct {
+			Status string `bson:"status"`
+			Nope   string `bson:"nope"`
+		}{}}}, "nope: no such field"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := orders.prepareUpdate("update", nil, c.update, false)
+			if c.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+func TestPathCheckOpenModels(t *testing.T) {
+	open := offline[pathOpen](t)
+	_, err := open.checkQuery("find", bson.D{{Key: "anything", Value: 1}, {Key: "kind", Value: "x"}, {Key: "deep.below.it", Value: 1}}, queryParts{})
+	assert.NoError(t, err, "an inline map holds any top-level key")
+	_, err = open.checkQuery("find", bson.D{{Key: "inner.cityy", Value: 1}}, queryParts{})
+	assert.ErrorContains(t, err, "did you mean inner.city?", "a declared struct field stays checked")
+
+	py := offline[pathPython](t)
+	for _, ok := range []string{"name", "py_flags", "py_flags.a", "legacy.owner", "legacy.owner.id"} {
+		_, err := py.checkQuery("find", bson.D{{Key: ok, Value: 1}}, queryParts{})
+		assert.NoError(t, err, ok)
+	}
+	for _, bad := range []string{"legacy", "legacy.other", "py_flag"} {
+		_, err := py.checkQuery("find", bson.D{{Key: bad, Value: 1}}, queryParts{})
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestPathCheckNilFilters(t *testing.T) {
+	orders := offline[pathOrder](t)
+	for _, f := range []any{nil, bson.D(nil), bson.M(nil), map[string]any(nil), (*struct{})(nil)} {
+		got, err := orders.checkQuery("find", f, queryParts{})
+		require.NoError(t, err)
+		assert.Equal(t, bson.D{}, got, "%T: every document", f)
+		err = orders.checkWriteFilter("delete", f, queryParts{})
+		assert.ErrorContains(t, err, "the filter is nil; pass bson.D{} to match every document", "%T", f)
+	}
+}
+
+func TestPathCheckMapOrderOneShape(t *testing.T) {
+	orders := offline[pathOrder](t)
+	pc, err := checkerFor(orders.model)
+	require.NoError(t, err)
+	for range 50 {
+		_, err := orders.checkQuery("count", bson.M{"status": 1, "scores": 2, "address.city": 3, "items.sku": 4}, queryParts{})
+		require.NoError(t, err)
+	}
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	n := 0
+	for k := range pc.shapes {
+		if strings.Contains(k, "address.city") && strings.Contains(k, "scores") && !strings.Contains(k, "tree") {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n, "a bson.M's shape does not depend on map order")
+}
+
+func TestEditDistance(t *testing.T) {
+	assert.Equal(t, 0, editDistance("status", "status"))
+	assert.Equal(t, 1, editDistance("stauts", "status"), "a transposition is one edit")
+	assert.Equal(t, 1, editDistance("statu", "status"))
+	assert.Equal(t, 3, editDistance("kitten", "sitting"))
+	assert.Equal(t, "", nearestField(mustDescribe(t), "zzzzzzzz"), "nothing close, no suggestion")
+}
+
+func mustDescribe(t *testing.T) *reflectx.Struct {
+	st, err := reflectx.Describe(reflect.TypeFor[pathOrder]())
+	require.NoError(t, err)
+	return st
+}
