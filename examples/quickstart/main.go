@@ -43,9 +43,12 @@ func run(ctx context.Context, out io.Writer) error {
 
 	opts := []any{registry.All()}
 	if conn.Embedded {
-		// The embedded server lacks TTL and text indexes: create the rest
-		// and list what was skipped.
 		fmt.Fprintln(out, "Using the embedded server (set MONGODB_URI to use your own).")
+	}
+	if conn.Partial {
+		// FerretDB lacks some features (the embedded v1: TTL and text
+		// indexes; v2: the events validator's keywords): create the rest
+		// and list what was skipped.
 		opts = append(opts, odm.SkipUnsupported())
 	}
 	report, err := odm.Init(ctx, db, opts...)

@@ -26,6 +26,11 @@ type Conn struct {
 	// started by this process or shared through MONGODB_URI; it lacks some
 	// index types (TTL, text, ...).
 	Embedded bool
+	// Partial reports a server known to lack some of MongoDB's features:
+	// FerretDB, v1 (embedded or not) or v2. The examples let Init skip
+	// what such a server lacks (odm.SkipUnsupported) and list it, and
+	// require every declared feature of any other server.
+	Partial bool
 	// URI is the server's connection string.
 	URI  string
 	stop func()
@@ -60,6 +65,8 @@ func Open(ctx context.Context) (*Conn, error) {
 	if _, ok := info["ferretdbVersion"]; ok {
 		c.Embedded = true
 	}
+	_, v2 := info["ferretdb"]
+	c.Partial = c.Embedded || v2
 	return c, nil
 }
 
@@ -84,10 +91,10 @@ func Start(ctx context.Context, dbName string, log *slog.Logger) (*Conn, *mongo.
 	return conn, db, nil
 }
 
-// SkipUnsupported is odm.SkipUnsupported on the embedded server, and nil
-// (no option) on a real one.
+// SkipUnsupported is odm.SkipUnsupported on a server known to lack some
+// features (Partial), and nil (no option) on any other.
 func (c *Conn) SkipUnsupported() odm.Option {
-	if c.Embedded {
+	if c.Partial {
 		return odm.SkipUnsupported()
 	}
 	return nil
