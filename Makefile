@@ -42,10 +42,4 @@ bench:
 ## fuzz: each fuzz target for a bounded time (FUZZTIME), on top of the committed corpus
 FUZZTIME ?= 20s
 fuzz:
-	$(GO) test -run '^$$' -fuzz=^FuzzTagGrammar$$ -fuzztime=$(FUZZTIME) ./odm
-	$(GO) test -run '^$$' -fuzz=^FuzzDiff$$ -fuzztime=$(FUZZTIME) ./odm
-	$(GO) test -run '^$$' -fuzz=^FuzzModelTypes$$ -fuzztime=$(FUZZTIME) ./odm
-	$(GO) test -run '^$$' -fuzz=^FuzzSearchClause$$ -fuzztime=$(FUZZTIME) ./odm
-	$(GO) test -run '^$$' -fuzz=^FuzzSearchDiff$$ -fuzztime=$(FUZZTIME) ./odm
-	$(GO) test -run '^$$' -fuzz=^FuzzPathCheck$$ -fuzztime=$(FUZZTIME) ./odm
-	$(GO) test -run '^$$' -fuzz=^FuzzCoverage$$ -fuzztime=$(FUZZTIME) ./odm
+	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
