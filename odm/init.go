@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -79,6 +80,11 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 			defer wg.Done()
 			defer func() { <-sem }()
 			report.Collections[i], report.Plan.Collections[i], errs[i] = newExecutor(cfg, db, c, server).run(ctx)
+			report.Plan.Collections[i].Redundant = Redundant(c.collection, c.specs)
+			for _, r := range report.Plan.Collections[i].Redundant {
+				cfg.logger.LogAttrs(ctx, slog.LevelInfo, "odm: redundant index", slog.String("collection", r.Collection),
+					slog.String("index", r.Index), slog.String("coveredBy", strings.Join(r.CoveredBy, ",")))
+			}
 			if errs[i] == nil { // search indexes (search_sync.go): no command when none declared
 				errs[i] = syncSearch(ctx, cfg, db, c, &report.Collections[i], &report.Plan.Collections[i])
 				if errs[i] != nil {

@@ -33,6 +33,10 @@ type CollectionPlan struct {
 	// Search are the declared search indexes, then the listed ones nobody
 	// declares; only for collections whose models declare search indexes.
 	Search []SearchIndexChange `json:"search,omitempty"`
+	// Redundant are warnings, never changes: declared indexes another
+	// declared index of the collection makes redundant (see
+	// RedundantIndex). Init creates them all the same.
+	Redundant []RedundantIndex `json:"redundant,omitempty"`
 }
 
 // Step is what applying the plan does about one change, under the plan's
@@ -155,6 +159,11 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, c := range p.Collections {
+		for _, r := range c.Redundant {
+			fmt.Fprintf(w, "warning: %s\n", r)
+		}
+	}
 	_, err := fmt.Fprintf(w, "%d collections: %d unchanged, %d to create, %d to modify, %d conflicts, %d undeclared; %d pending\n",
 		len(p.Collections), p.Count(Unchanged), p.Count(Create), p.Count(ModifyInPlace), p.Count(Conflict), p.Count(Drop), p.Pending())
 	return err
@@ -182,6 +191,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Changes    []change            `json:"changes"`
 		Options    []option            `json:"options,omitempty"`
 		Search     []SearchIndexChange `json:"search,omitempty"`
+		Redundant  []RedundantIndex    `json:"redundant,omitempty"`
 		Error      string              `json:"error,omitempty"`
 	}
 	out := struct {
@@ -192,7 +202,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Collections    []collection   `json:"collections"`
 	}{p.OnConflict, p.DropUndeclared, p.HideUndeclared, p.Pending(), make([]collection, len(p.Collections))}
 	for i, c := range p.Collections {
-		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Search: c.Search, Error: c.Error}
+		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Search: c.Search, Redundant: c.Redundant, Error: c.Error}
 		for j, ch := range c.Changes {
 			out.Collections[i].Changes[j] = change{ch, p.Step(ch)}
 		}
