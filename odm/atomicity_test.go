@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
@@ -40,49 +41,9 @@ func TestFilteredWriteRaces(t *testing.T) {
 	atomic, err := odm.AtomicFilteredWrites(ctx, db.Client())
 	require.NoError(t, err)
 
-	type counter struct {
-		ID       string `bson:"_id"`
-		N        int    `bson:"n"`
-		Revision int64  `bson:"revision" odm:"revision"`
-	}
-	counters, err := odm.NewCollectionIn[counter](db, "counters")
-	require.NoError(t, err)
-	_, err = counters.InsertOne(ctx, &counter{ID: "c"})
-	require.NoError(t, err)
 	const writers, cycles = 4, 200
-	var wg sync.WaitGroup
-	acknowledged, stale := make([]int, writers), make([]int, writers)
-	errs := make([]error, writers)
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for acknowledged[w] < cycles {
-				c, err := counters.FindByID(ctx, "c")
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				c.N++
-				_, err = counters.ReplaceByID(ctx, c)
-				var se *odm.StaleRevisionError
-				switch {
-				case errors.As(err, &se):
-					stale[w]++
-				case err != nil:
-					errs[w] = err
-					return
-				default:
-					acknowledged[w]++
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	require.NoError(t, errors.Join(errs...))
-	final, err := counters.FindByID(ctx, "c")
-	require.NoError(t, err)
-	acks, stales := sum(acknowledged), sum(stale)
+	race, final := raceCounter(t, ctx, db, writers, cycles)
+	acks, stales := sum(race.acknowledged), sum(race.stale)
 	lost := acks - final.N
 
 	claims := db.Collection("claims")
@@ -145,4 +106,61 @@ func sum(xs []int) int {
 		n += x
 	}
 	return n
+}
+
+// counterRace is what racing writers did to one revisioned counter.
+type counterRace struct {
+	acknowledged, stale []int // per writer
+}
+
+// raceCounter has writers each complete cycles read-modify-replace cycles
+// (read, increment, ReplaceByID), retrying on a *StaleRevisionError, on
+// one revisioned counter, and returns what they did and the counter's
+// final value and revision.
+func raceCounter(t *testing.T, ctx context.Context, db *mongo.Database, writers, cycles int) (counterRace, raceCounterDoc) {
+	t.Helper()
+	counters, err := odm.NewCollectionIn[raceCounterDoc](db, "counters")
+	require.NoError(t, err)
+	_, err = counters.InsertOne(ctx, &raceCounterDoc{ID: "c"})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	r := counterRace{acknowledged: make([]int, writers), stale: make([]int, writers)}
+	errs := make([]error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r.acknowledged[w] < cycles {
+				c, err := counters.FindByID(ctx, "c")
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				c.N++
+				_, err = counters.ReplaceByID(ctx, c)
+				var se *odm.StaleRevisionError
+				switch {
+				case errors.As(err, &se):
+					r.stale[w]++
+				case err != nil:
+					errs[w] = err
+					return
+				default:
+					r.acknowledged[w]++
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+	final, err := counters.FindByID(ctx, "c")
+	require.NoError(t, err)
+	return r, *final
+}
+
+// raceCounterDoc is the counter the racing writers share.
+type raceCounterDoc struct {
+	ID       string `bson:"_id"`
+	N        int    `bson:"n"`
+	Revision int64  `bson:"revision" odm:"revision"`
 }

@@ -92,13 +92,9 @@ func (c *Collection[T]) modifyOnce(ctx context.Context, filter any, change func(
 		return nil, c.wrap("modify", err, id)
 	}
 	set, unset, err := c.changedFields(before, after)
-	if err != nil {
-		return nil, err
+	if err != nil || len(set) == 0 && len(unset) == 0 {
+		return &doc, err
 	}
-	if len(set) == 0 && len(unset) == 0 {
-		return &doc, nil
-	}
-	guard := bson.D{{Key: "_id", Value: id}}
 	update := bson.D{}
 	if len(set) > 0 {
 		update = append(update, bson.E{Key: "$set", Value: set})
@@ -107,27 +103,43 @@ func (c *Collection[T]) modifyOnce(ctx context.Context, filter any, change func(
 		update = append(update, bson.E{Key: "$unset", Value: unset})
 	}
 	if c.rev != revNone {
-		var next any
-		f, undo := c.revisionSlot(&doc)
-		expected := c.readRevision(f)
-		update, next = c.addRenewal(update, false)
-		r, err := c.coll.UpdateOne(ctx, c.guarded(guard, expected), update)
-		if err != nil {
-			undo()
-			return nil, c.wrap("modify", err, id)
-		}
-		if r.MatchedCount == 0 {
-			undo()
-			return nil, c.staleError(id, expected)
-		}
-		if c.rev == revCounter {
-			next = expected.(int64) + next.(int64)
-		}
-		c.writeRevision(f, next)
-		return &doc, nil
+		err = c.writeRevisioned(ctx, &doc, id, update)
+	} else {
+		err = c.writeUnchangedSince(ctx, stored, id, update, append(set, unset...))
 	}
-	// Without a revision, the altered fields must still hold what was read.
-	for _, e := range append(append(bson.D{}, set...), unset...) {
+	if err != nil {
+		return nil, err
+	}
+	return &doc, nil
+}
+
+// writeRevisioned writes a change of doc under the revision guard,
+// renewing the revision, and sets the new revision in doc.
+func (c *Collection[T]) writeRevisioned(ctx context.Context, doc *T, id bson.RawValue, update bson.D) error {
+	f, undo := c.revisionSlot(doc)
+	expected := c.readRevision(f)
+	update, next := c.addRenewal(update, false)
+	r, err := c.coll.UpdateOne(ctx, c.guarded(bson.D{{Key: "_id", Value: id}}, expected), update)
+	if err != nil {
+		undo()
+		return c.wrap("modify", err, id)
+	}
+	if r.MatchedCount == 0 {
+		undo()
+		return c.staleError(id, expected)
+	}
+	if c.rev == revCounter {
+		next = expected.(int64) + next.(int64)
+	}
+	c.writeRevision(f, next)
+	return nil
+}
+
+// writeUnchangedSince writes a change of a model without a revision,
+// while the changed fields still hold what stored holds.
+func (c *Collection[T]) writeUnchangedSince(ctx context.Context, stored bson.Raw, id bson.RawValue, update, changed bson.D) error {
+	guard := bson.D{{Key: "_id", Value: id}}
+	for _, e := range changed {
 		v, err := stored.LookupErr(e.Key)
 		if err != nil {
 			guard = append(guard, bson.E{Key: e.Key, Value: bson.D{{Key: "$exists", Value: false}}})
@@ -137,12 +149,12 @@ func (c *Collection[T]) modifyOnce(ctx context.Context, filter any, change func(
 	}
 	r, err := c.coll.UpdateOne(ctx, guard, update)
 	if err != nil {
-		return nil, c.wrap("modify", err, id)
+		return c.wrap("modify", err, id)
 	}
 	if r.MatchedCount == 0 {
-		return nil, c.staleError(id, nil)
+		return c.staleError(id, nil)
 	}
-	return &doc, nil
+	return nil
 }
 
 // changedFields compares a document's encodings before and after a

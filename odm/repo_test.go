@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -252,48 +251,9 @@ func TestRevisionConcurrentWriters(t *testing.T) {
 	if !atomic {
 		t.Skipf("%s does not apply a filtered write's filter and write atomically (two racing replaces on {_id, revision} can both be acknowledged), so the revision guard cannot be proven here; TestRevisionTwoWriters proves the sequential race", testrig.Server())
 	}
-	type counter struct {
-		ID       string `bson:"_id"`
-		N        int    `bson:"n"`
-		Revision int64  `bson:"revision" odm:"revision"`
-	}
-	counters, err := odm.NewCollectionIn[counter](db, "counters")
-	require.NoError(t, err)
-	_, err = counters.InsertOne(ctx, &counter{ID: "c"})
-	require.NoError(t, err)
 	const cycles = 300
-	var wg sync.WaitGroup
-	stale := make([]int, 2)
-	errs := make([]error, 2)
-	for w := range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for done := 0; done < cycles; {
-				c, err := counters.FindByID(ctx, "c")
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				c.N++
-				_, err = counters.ReplaceByID(ctx, c)
-				var se *odm.StaleRevisionError
-				switch {
-				case errors.As(err, &se):
-					stale[w]++
-				case err != nil:
-					errs[w] = err
-					return
-				default:
-					done++
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	require.NoError(t, errors.Join(errs...))
-	final, err := counters.FindByID(ctx, "c")
-	require.NoError(t, err)
+	race, final := raceCounter(t, ctx, db, 2, cycles)
+	stale := race.stale
 	assert.Equal(t, 2*cycles, final.N, "no increment lost (%d stale writes retried)", stale[0]+stale[1])
 	assert.Equal(t, int64(2*cycles+1), final.Revision)
 }
