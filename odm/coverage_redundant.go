@@ -35,24 +35,6 @@ func (r RedundantIndex) String() string {
 	return fmt.Sprintf("%s: index %s is redundant: %s %s, %s its queries", r.Collection, r.Index, what, strings.Join(r.CoveredBy, ", "), serve)
 }
 
-// RedundantIndexes takes the arguments Validate takes and returns, per
-// collection in the order the models come, the declared indexes another
-// one makes redundant (see RedundantIndex). Only a plain index (ascending
-// and descending keys, no option) is ever called redundant: never a
-// unique, partial, TTL, sparse, hidden or collation index, nor a text,
-// geo, hashed or wildcard one. It fails as Validate does.
-func RedundantIndexes(models ...any) ([]RedundantIndex, error) {
-	cols, err := collect(models)
-	if err != nil {
-		return nil, err
-	}
-	var out []RedundantIndex
-	for _, c := range cols {
-		out = append(out, Redundant(c.collection, c.specs)...)
-	}
-	return out, nil
-}
-
 // Redundant is RedundantIndexes over one collection's declared specs, in
 // declaration order: a pure function, for specs from Declared or written
 // by hand.

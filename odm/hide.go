@@ -110,9 +110,6 @@ func (x *executor) undeclaredOutcomes(results []IndexResult) {
 	}
 }
 
-// StepHide: applying the plan hides the undeclared index.
-const StepHide Step = "hide"
-
 // undeclaredStep says what applying the plan does about an undeclared
 // index: as the planner decides, from the change and its collection's
 // other changes (a temporary index of Init's own is dropped).

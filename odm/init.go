@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -54,58 +52,21 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 	if err := checkNamespaces(db.Name(), cols); err != nil {
 		return nil, err
 	}
+	specsOf := make(map[string][]IndexSpec, len(cols))
+	for _, c := range cols {
+		specsOf[c.collection] = c.specs
+	}
 
-	report := &Report{
-		Collections: make([]CollectionReport, len(cols)),
-		Plan: &IndexPlan{OnConflict: cfg.onConflict, DropUndeclared: cfg.dropUndeclared, HideUndeclared: cfg.hideUndeclared,
-			Collections: make([]CollectionPlan, len(cols))},
-	}
-	errs := make([]error, len(cols))
-	server := &serverInfo{db: db}
-	sem := make(chan struct{}, cfg.concurrency)
-	var wg sync.WaitGroup
-	for i, c := range cols {
-		report.Collections[i] = CollectionReport{Collection: c.collection}
-		report.Plan.Collections[i] = CollectionPlan{Collection: c.collection}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			errs[i] = fmt.Errorf("odm: collection %s: %w", c.collection, ctx.Err())
-			report.Collections[i].Failed, report.Collections[i].Error = true, errs[i].Error()
-			report.Plan.Collections[i].Error = errs[i].Error()
-			continue
+	report, err := apply(ctx, cfg, db, cols, start)
+	for i := range report.Plan.Collections {
+		p := &report.Plan.Collections[i]
+		p.Redundant = Redundant(p.Collection, specsOf[p.Collection])
+		for _, r := range p.Redundant {
+			cfg.logger.LogAttrs(ctx, slog.LevelInfo, "odm: redundant index", slog.String("collection", r.Collection),
+				slog.String("index", r.Index), slog.String("coveredBy", strings.Join(r.CoveredBy, ",")))
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			report.Collections[i], report.Plan.Collections[i], errs[i] = newExecutor(cfg, db, c, server).run(ctx)
-			report.Plan.Collections[i].Redundant = Redundant(c.collection, c.specs)
-			for _, r := range report.Plan.Collections[i].Redundant {
-				cfg.logger.LogAttrs(ctx, slog.LevelInfo, "odm: redundant index", slog.String("collection", r.Collection),
-					slog.String("index", r.Index), slog.String("coveredBy", strings.Join(r.CoveredBy, ",")))
-			}
-			if errs[i] == nil { // search indexes (search_sync.go): no command when none declared
-				errs[i] = syncSearch(ctx, cfg, db, c, &report.Collections[i], &report.Plan.Collections[i])
-				if errs[i] != nil {
-					report.Collections[i].Failed, report.Collections[i].Error = true, errs[i].Error()
-				}
-			}
-		}()
 	}
-	wg.Wait()
-	sort.Slice(report.Collections, func(i, j int) bool {
-		return report.Collections[i].Collection < report.Collections[j].Collection
-	})
-	sort.Slice(report.Plan.Collections, func(i, j int) bool {
-		return report.Plan.Collections[i].Collection < report.Plan.Collections[j].Collection
-	})
-	report.Duration = time.Since(start)
-	cfg.logger.LogAttrs(ctx, slog.LevelInfo, "odm: init done",
-		slog.Int("collections", len(cols)), slog.Int("created", report.Count(Created)),
-		slog.Int("pending", report.Plan.Pending()), slog.Bool("dryRun", cfg.dryRun),
-		slog.Duration("took", report.Duration))
-	return report, errors.Join(errs...)
+	return report, err
 }
 
 // Plan lists the indexes of every collection the models declare and says

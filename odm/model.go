@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"reflect"
 	"runtime"
 	"slices"
@@ -12,9 +13,8 @@ import (
 	"sync"
 	"unicode"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // CollectionNamer is implemented by models that name their collection.
@@ -118,17 +118,26 @@ func modelType(model any) (reflect.Type, error) {
 }
 
 var (
-	optionT   = reflect.TypeFor[Option]()
-	contextT  = reflect.TypeFor[context.Context]()
-	sourceT   = reflect.TypeFor[ModelSource]()
-	driverPkg = reflect.TypeFor[mongo.Database]().PkgPath()
+	contextT = reflect.TypeFor[context.Context]()
+	sourceT  = reflect.TypeFor[ModelSource]()
+	// odmPkg is the path of the odm packages (the facade and its layers),
+	// which an option type is recognised by, the declarations knowing
+	// nothing of options.
+	odmPkg = path.Dir(reflect.TypeFor[Problem]().PkgPath())
+	// driverPkg is the driver's client package, named rather than imported.
+	driverPkg = path.Dir(reflect.TypeFor[bson.D]().PkgPath()) + "/mongo"
 )
+
+// isOption reports the type of an odm option.
+func isOption(t reflect.Type) bool {
+	return t.Name() == "Option" && strings.HasPrefix(t.PkgPath(), odmPkg)
+}
 
 // notAModel explains the arguments most often given by mistake where a
 // model was expected; "" for anything else.
 func notAModel(t reflect.Type, v any) string {
 	switch {
-	case t.Kind() == reflect.Func && t.NumOut() == 1 && t.Out(0) == optionT:
+	case t.Kind() == reflect.Func && t.NumOut() == 1 && isOption(t.Out(0)):
 		return fmt.Sprintf("%s is a function that returns an option, not an option: call it, as in %s", funcName(v, "the value"), callForm(t, v))
 	case t.Kind() == reflect.Func && t.NumOut() == 1 && t.Out(0) == reflect.TypeFor[[]any]():
 		return fmt.Sprintf("%s is a function that returns models, not models: call it, as in %s", funcName(v, "the value"), callForm(t, v))

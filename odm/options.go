@@ -141,16 +141,6 @@ func (c *config) fail(option, msg string) {
 	c.problems = append(c.problems, Problem{GoType: "odm.Option", Field: option, Message: msg})
 }
 
-// ModelSource is anything that holds models, such as a *registry.Registry:
-// given to Init, Plan, Validate or Declared, it stands for its models.
-type ModelSource interface {
-	All() []any
-}
-
-// argProblem is a fault in the arguments, carried among the models so
-// that the validation of the models reports it.
-type argProblem struct{ Problem }
-
 // splitArgs sorts Init's arguments into options and models: []any lists,
 // slices of models and ModelSources flatten; options are applied to cfg.
 // A fault in an option's arguments is added to models as an argProblem;

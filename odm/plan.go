@@ -39,21 +39,6 @@ type CollectionPlan struct {
 	Redundant []RedundantIndex `json:"redundant,omitempty"`
 }
 
-// Step is what applying the plan does about one change, under the plan's
-// policies.
-type Step string
-
-// The steps.
-const (
-	StepNone    Step = "none"
-	StepCreate  Step = "create"
-	StepCollMod Step = "collMod"
-	StepFail    Step = "fail"
-	StepRebuild Step = "drop and create"
-	StepKeep    Step = "keep"
-	StepDrop    Step = "drop"
-)
-
 // Step says what applying the plan does about c.
 func (p *IndexPlan) Step(c IndexChange) Step {
 	switch c.Action {

@@ -359,16 +359,6 @@ func confirmable(specs []IndexSpec) bool {
 	return true
 }
 
-// hasOption reports that the spec sends the index option o.
-func (s IndexSpec) hasOption(o string) bool {
-	for _, e := range s.Document()[2:] { // after key and name
-		if e.Key == o {
-			return true
-		}
-	}
-	return false
-}
-
 // refusedSchemaKeywords are the keywords of a $jsonSchema validator that
 // the server's validator does not understand, in the order they first
 // appear; nil when it understands them all, or when the profile states no

@@ -155,11 +155,6 @@ func (p planner) temporaryStep(name, base string, r *round) step {
 	return dropStep{name: name}
 }
 
-// StepRebuildOrdered: applying the plan rebuilds the index behind a
-// temporary index (create it, drop the listed index, create the declared
-// one, drop the temporary one).
-const StepRebuildOrdered Step = "rebuild behind a temporary index"
-
 // rebuildStepKind is the plan's step for a conflict under
 // ConflictRebuild, as the planner chooses it.
 func rebuildStepKind(c IndexChange) Step {

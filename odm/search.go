@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
 )
@@ -232,15 +230,6 @@ func searchFieldsDocument(fields []SearchField) bson.D {
 func (s SearchIndexSpec) Document() bson.D {
 	return bson.D{{Key: "name", Value: s.IndexName()}, {Key: "type", Value: string(s.IndexType())},
 		{Key: "definition", Value: s.DefinitionDocument()}}
-}
-
-// Model converts the spec to the driver's mongo.SearchIndexModel, name and
-// type set.
-func (s SearchIndexSpec) Model() mongo.SearchIndexModel {
-	return mongo.SearchIndexModel{
-		Definition: s.DefinitionDocument(),
-		Options:    options.SearchIndexes().SetName(s.IndexName()).SetType(string(s.IndexType())),
-	}
 }
 
 // String renders the spec on one line: name, type and definition as

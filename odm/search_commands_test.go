@@ -65,7 +65,7 @@ func searchSupported(t *testing.T, db *mongo.Database) (bool, string) {
 	if err == nil {
 		// Servers before 7.2 list none without Atlas, and refuse to create.
 		probe := SearchIndexSpec{Name: "probe"}
-		err = api.createMany(ctx, []mongo.SearchIndexModel{probe.Model()})
+		err = api.createMany(ctx, []mongo.SearchIndexModel{SearchIndexModel(probe)})
 	}
 	if err == nil {
 		return true, ""

@@ -84,19 +84,3 @@ func tagSearchIndexes(goType string, st *reflectx.Struct, tagged []reflectx.Fiel
 	}
 	return out
 }
-
-// DeclaredSearch returns, per collection, the search indexes the models
-// declare, merged and validated as Init would create them.
-func DeclaredSearch(models ...any) (map[string][]SearchIndexSpec, error) {
-	cols, err := collect(models)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]SearchIndexSpec{}
-	for _, c := range cols {
-		if len(c.search) > 0 {
-			out[c.collection] = c.search
-		}
-	}
-	return out, nil
-}

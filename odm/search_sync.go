@@ -13,15 +13,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// The steps of search index changes beyond those of regular indexes.
-const (
-	// StepUpdateSearch: updateSearchIndex, in place.
-	StepUpdateSearch Step = "updateSearchIndex"
-	// StepSkip: the server lacks search indexes and SkipUnsupported was
-	// given.
-	StepSkip Step = "skip"
-)
-
 // The statuses $listSearchIndexes reports.
 const (
 	SearchPending  = "PENDING"
@@ -362,7 +353,7 @@ func (s *searchSyncer) create(ctx context.Context, creates []SearchIndexChange) 
 	models := make([]mongo.SearchIndexModel, len(creates))
 	names := make([]string, len(creates))
 	for i, c := range creates {
-		models[i] = c.spec.Model()
+		models[i] = SearchIndexModel(*c.spec)
 		names[i] = c.Name
 	}
 	s.log(ctx, slog.LevelDebug, "odm: createSearchIndexes", slog.Any("indexes", names))

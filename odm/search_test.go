@@ -93,7 +93,7 @@ func TestSearchDeclarations(t *testing.T) {
 			for _, s := range got[tt.collection] {
 				docs = append(docs, extJSON(t, s.Document()))
 				// Model carries the same name, type and definition.
-				m := s.Model()
+				m := odm.SearchIndexModel(s)
 				assert.Equal(t, extJSON(t, s.DefinitionDocument()), extJSON(t, m.Definition.(bson.D)))
 				assert.Contains(t, s.String(), s.IndexName()+" ("+string(s.IndexType())+") ")
 			}

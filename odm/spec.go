@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -273,55 +272,6 @@ func collationDocument(c *options.Collation) bson.D {
 	return d
 }
 
-// Model converts the spec to the driver's index model.
-func (s IndexSpec) Model() mongo.IndexModel {
-	o := options.Index().SetName(s.IndexName())
-	if s.Unique {
-		o.SetUnique(true)
-	}
-	if s.Sparse {
-		o.SetSparse(true)
-	}
-	if secs, ok := s.expireSeconds(); ok {
-		o.SetExpireAfterSeconds(secs)
-	}
-	if s.Hidden {
-		o.SetHidden(true)
-	}
-	if s.PartialFilter != nil {
-		o.SetPartialFilterExpression(s.PartialFilter)
-	}
-	if s.Collation != nil {
-		o.SetCollation(s.Collation)
-	}
-	if len(s.Weights) > 0 {
-		for _, e := range s.Document() {
-			if e.Key == "weights" {
-				o.SetWeights(e.Value)
-			}
-		}
-	}
-	if s.DefaultLanguage != "" {
-		o.SetDefaultLanguage(s.DefaultLanguage)
-	}
-	if s.LanguageOverride != "" {
-		o.SetLanguageOverride(s.LanguageOverride)
-	}
-	if s.WildcardProjection != nil {
-		o.SetWildcardProjection(s.WildcardProjection)
-	}
-	if s.Bits != nil {
-		o.SetBits(*s.Bits)
-	}
-	if s.Min != nil {
-		o.SetMin(*s.Min)
-	}
-	if s.Max != nil {
-		o.SetMax(*s.Max)
-	}
-	return mongo.IndexModel{Keys: s.KeyDocument(), Options: o}
-}
-
 // features lists the index types and options the spec uses beyond plain
 // ascending or descending keys, as MongoDB names them. A server that lacks
 // one refuses the index.
@@ -384,4 +334,14 @@ func formatValue(v any) string {
 		return string(raw)
 	}
 	return fmt.Sprint(v)
+}
+
+// hasOption reports that the spec sends the index option o.
+func (s IndexSpec) hasOption(o string) bool {
+	for _, e := range s.Document()[2:] { // after key and name
+		if e.Key == o {
+			return true
+		}
+	}
+	return false
 }

@@ -243,37 +243,10 @@ func mustMarshal(d bson.D) []byte {
 	return raw
 }
 
-// Validate reads and checks every model without contacting a server: each
-// model's declarations, then the models that share a collection together.
-// It takes the arguments Init takes (see Init) and returns all problems,
-// of the models and of the arguments, at once in a *ValidationError;
-// giving no model at all is one.
-func Validate(models ...any) error {
-	_, err := collect(models)
-	return err
-}
-
-// Declared returns, per collection, the indexes the models declare, merged
-// and validated as Init would create them. It takes the arguments Init
-// takes and fails as Validate does.
-func Declared(models ...any) (map[string][]IndexSpec, error) {
-	cols, err := collect(models)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string][]IndexSpec, len(cols))
-	for _, c := range cols {
-		out[c.collection] = c.specs
-	}
-	return out, nil
-}
-
 // collect describes and validates every model and groups their indexes by
-// collection, in first-seen collection order.
-func collect(args []any) ([]*declared, error) {
-	var models []any
-	var ignored config
-	splitArgs(args, &ignored, &models) // []any lists flatten; options do not matter here
+// collection, in first-seen collection order. models are Init's arguments
+// after splitArgs: models, and argProblem values for faulty options.
+func collect(models []any) ([]*declared, error) {
 	var problems []Problem
 	var cols []*declared
 	byName := map[string]*declared{}

@@ -254,7 +254,7 @@ func (b *bench) cold(set modelSet) ([]row, error) {
 		cr, _ := report.Collection(name)
 		for _, spec := range declared[name] {
 			if slices.Contains(cr.Names(odm.Created), spec.IndexName()) {
-				accepted[name] = append(accepted[name], spec.Model())
+				accepted[name] = append(accepted[name], odm.IndexModel(spec))
 			}
 		}
 	}

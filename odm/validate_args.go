@@ -1,0 +1,69 @@
+package odm
+
+// Validate reads and checks every model without contacting a server: each
+// model's declarations, then the models that share a collection together.
+// It takes the arguments Init takes (see Init) and returns all problems,
+// of the models and of the arguments, at once in a *ValidationError;
+// giving no model at all is one.
+func Validate(models ...any) error {
+	_, err := declare(models)
+	return err
+}
+
+// Declared returns, per collection, the indexes the models declare, merged
+// and validated as Init would create them. It takes the arguments Init
+// takes and fails as Validate does.
+func Declared(models ...any) (map[string][]IndexSpec, error) {
+	cols, err := declare(models)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]IndexSpec, len(cols))
+	for _, c := range cols {
+		out[c.collection] = c.specs
+	}
+	return out, nil
+}
+
+// DeclaredSearch returns, per collection, the search indexes the models
+// declare, merged and validated as Init would create them.
+func DeclaredSearch(models ...any) (map[string][]SearchIndexSpec, error) {
+	cols, err := declare(models)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]SearchIndexSpec{}
+	for _, c := range cols {
+		if len(c.search) > 0 {
+			out[c.collection] = c.search
+		}
+	}
+	return out, nil
+}
+
+// RedundantIndexes takes the arguments Validate takes and returns, per
+// collection in the order the models come, the declared indexes another
+// one makes redundant (see RedundantIndex). Only a plain index (ascending
+// and descending keys, no option) is ever called redundant: never a
+// unique, partial, TTL, sparse, hidden or collation index, nor a text,
+// geo, hashed or wildcard one. It fails as Validate does.
+func RedundantIndexes(models ...any) ([]RedundantIndex, error) {
+	cols, err := declare(models)
+	if err != nil {
+		return nil, err
+	}
+	var out []RedundantIndex
+	for _, c := range cols {
+		out = append(out, Redundant(c.collection, c.specs)...)
+	}
+	return out, nil
+}
+
+// declare is collect over arguments as Validate and Declared take them:
+// []any lists and model sources flatten, and options do not matter.
+func declare(args []any) ([]*declared, error) {
+	var models []any
+	var ignored config
+	splitArgs(args, &ignored, &models)
+	return collect(models)
+}
