@@ -18,12 +18,12 @@ func rawDoc(t *testing.T, ext string) bson.Raw {
 }
 
 func TestDiffCollection(t *testing.T) {
-	schema := bson.D{
+	jsonSchema := bson.D{
 		{Key: "bsonType", Value: "object"},
 		{Key: "required", Value: bson.A{"a", "b"}},
 		{Key: "properties", Value: bson.D{{Key: "a", Value: bson.D{{Key: "bsonType", Value: bson.A{"string", "null"}}}}}},
 	}
-	validator := &collectionShape{validator: &Validator{Schema: schema, Level: LevelModerate, Action: ActionWarn}}
+	validator := &collectionShape{validator: &Validator{Schema: jsonSchema, Level: LevelModerate, Action: ActionWarn}}
 	tests := []struct {
 		name   string
 		shape  *collectionShape

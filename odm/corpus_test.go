@@ -246,8 +246,8 @@ func TestCorpusMutationsAreReported(t *testing.T) {
 					changes, err := Diff(specs, listed, opts...)
 					require.NoError(t, err)
 					var fields []string
-					for _, diff := range changes[i].Differences {
-						fields = append(fields, diff.Field)
+					for _, d := range changes[i].Differences {
+						fields = append(fields, d.Field)
 					}
 					assert.Contains(t, fields, m.field, "mutated %s: %s", m.what, m.spec)
 				})

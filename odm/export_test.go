@@ -42,11 +42,11 @@ func ForgetDescriptions() {
 
 // SchemaKeywordsRefused are the keywords of a $jsonSchema that the
 // profile of db's server says it cannot evaluate.
-func SchemaKeywordsRefused(ctx context.Context, db *mongo.Database, schema any) []string {
+func SchemaKeywordsRefused(ctx context.Context, db *mongo.Database, jsonSchema any) []string {
 	s := &serverInfo{db: db}
 	p, err := s.profile(ctx)
 	if err != nil {
 		return nil
 	}
-	return p.refusedSchemaKeywords(schema)
+	return p.refusedSchemaKeywords(jsonSchema)
 }

@@ -291,9 +291,9 @@ func checkModelType(t *testing.T, typ reflect.Type) bool {
 	if _, err := bindRepository(typ, &name, false); (err == nil) != (verr == nil) && typ.Kind() == reflect.Struct {
 		t.Errorf("%v: Validate says %v, NewCollectionIn says %v", typ, verr, err)
 	}
-	schema, serr := GenerateSchema(typ)
+	generated, serr := GenerateSchema(typ)
 	if serr == nil {
-		if _, err := bson.Marshal(schema); err != nil {
+		if _, err := bson.Marshal(generated); err != nil {
 			t.Errorf("%v: the generated schema does not marshal: %v", typ, err)
 		}
 	}

@@ -363,11 +363,11 @@ func confirmable(specs []IndexSpec) bool {
 // the server's validator does not understand, in the order they first
 // appear; nil when it understands them all, or when the profile states no
 // restriction. Only keywords are checked, not the names of properties.
-func (p *profile) refusedSchemaKeywords(schema any) []string {
-	if p == nil || p.schemaKeywords == nil || schema == nil {
+func (p *profile) refusedSchemaKeywords(doc any) []string {
+	if p == nil || p.schemaKeywords == nil || doc == nil {
 		return nil
 	}
-	raw, err := bson.Marshal(bson.D{{Key: "s", Value: schema}})
+	raw, err := bson.Marshal(bson.D{{Key: "s", Value: doc}})
 	if err != nil {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
 )
@@ -280,4 +281,12 @@ func isNilDocument(v any) bool {
 		return rv.IsNil()
 	}
 	return false
+}
+
+// queryParts are the parts of a query beside its filter whose paths are
+// checked.
+type queryParts struct {
+	sort, projection any
+	field            string // Distinct's
+	collation        *options.Collation
 }

@@ -33,14 +33,6 @@ func (c *Collection[T]) checkQuery(op string, filter any, parts queryParts) (any
 	return filter, err
 }
 
-// queryParts are the parts of a query beside its filter whose paths are
-// checked.
-type queryParts struct {
-	sort, projection any
-	field            string // Distinct's
-	collation        *options.Collation
-}
-
 func findOneParts(opts []options.Lister[options.FindOneOptions]) queryParts {
 	if len(opts) == 0 {
 		return queryParts{}
