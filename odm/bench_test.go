@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/schema"
 )
 
 type benchModel struct {
@@ -28,17 +29,17 @@ type benchModel struct {
 // after the first uses, and reports the ratio.
 func BenchmarkDescribe(b *testing.B) {
 	t := reflect.TypeFor[benchModel]()
-	if _, err := describe(t); err != nil {
+	if _, err := schema.Described(t); err != nil {
 		b.Fatal(err)
 	}
 	var cold, warm time.Duration
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		if d := describeType(t); len(d.problems) > 0 {
-			b.Fatal(d.problems)
+		if d := schema.DescribeType(t); len(d.Problems) > 0 {
+			b.Fatal(d.Problems)
 		}
 		mid := time.Now()
-		if _, err := describe(t); err != nil {
+		if _, err := schema.Described(t); err != nil {
 			b.Fatal(err)
 		}
 		cold += mid.Sub(start)
@@ -120,7 +121,7 @@ func BenchmarkDescribeShapes(b *testing.B) {
 			}
 			b.Run("Validate", func(b *testing.B) {
 				for b.Loop() {
-					modelCache.Clear()
+					schema.ModelCache.Clear()
 					reflectx.Forget()
 					if err := Validate(models...); err != nil {
 						b.Fatal(err)
@@ -131,7 +132,7 @@ func BenchmarkDescribeShapes(b *testing.B) {
 				for b.Loop() {
 					reflectx.Forget()
 					for _, m := range models {
-						if _, err := GenerateSchema(m.(boundModel).model); err != nil {
+						if _, err := GenerateSchema(m.(schema.BoundModel).Model); err != nil {
 							b.Fatal(err)
 						}
 					}

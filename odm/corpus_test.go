@@ -13,6 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -179,9 +182,9 @@ func (d corpusDecl) diffOptions(t *testing.T, fx listingFixture) []DiffOption {
 	if !ok {
 		return nil
 	}
-	info := &collectionInfo{exists: true, kind: kind, options: opts}
+	info := &engine.CollectionInfo{Exists: true, Kind: kind, Options: opts}
 	var out []DiffOption
-	if ts := info.timeSeries(); ts != nil {
+	if ts := info.TimeSeries(); ts != nil {
 		out = append(out, ts)
 	}
 	if c, ok := opts.Lookup("collation").DocumentOK(); ok && d.inherit {
@@ -211,7 +214,7 @@ func TestCorpusListingsCompareUnchanged(t *testing.T) {
 					drops = append(drops, c.Name)
 					continue
 				}
-				assert.Equal(t, Unchanged, c.Action, "%s: %s", c.Name, c.summary())
+				assert.Equal(t, Unchanged, c.Action, "%s: %s", c.Name, c.Summary())
 				assert.Equal(t, d.specs[i].IndexName(), c.Name)
 			}
 			sort.Strings(drops)
@@ -219,8 +222,8 @@ func TestCorpusListingsCompareUnchanged(t *testing.T) {
 			sort.Strings(want)
 			assert.Equal(t, want, drops, "listed indexes no declaration states")
 			if opts, _, ok := fx.collection(t); ok && d.options != nil {
-				shape := &collectionShape{options: d.options}
-				assert.Empty(t, diffCollection(shape, opts, true), "collection options")
+				shape := &schema.CollectionShape{Options: d.options}
+				assert.Empty(t, diff.DiffCollection(shape, opts, true), "collection options")
 			}
 		})
 	}
@@ -257,7 +260,7 @@ func TestCorpusMutationsAreReported(t *testing.T) {
 			for _, m := range optionMutations(*d.options) {
 				n++
 				t.Run(fmt.Sprintf("%s/collection/%s", name, m.what), func(t *testing.T) {
-					assert.NotEmpty(t, diffCollection(&collectionShape{options: &m.options}, opts, true))
+					assert.NotEmpty(t, diff.DiffCollection(&schema.CollectionShape{Options: &m.options}, opts, true))
 				})
 			}
 		}

@@ -3,9 +3,10 @@ package odm
 import (
 	"context"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/schema"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // ReplyMeans is what the server's profile makes of a reply err, as the
@@ -14,19 +15,19 @@ import (
 // through db. Tests read server replies through it instead of comparing
 // codes.
 func ReplyMeans(ctx context.Context, db *mongo.Database, err error) string {
-	s := &serverInfo{db: db}
-	switch s.classify(ctx, err, nil) {
-	case classUnsupported:
+	s := &engine.ServerInfo{DB: db}
+	switch s.Classify(ctx, err, nil) {
+	case engine.ClassUnsupported:
 		return "unsupported"
-	case classTransient:
+	case engine.ClassTransient:
 		return "transient"
-	case classDuplicates:
+	case engine.ClassDuplicates:
 		return "duplicates"
-	case classConflict:
+	case engine.ClassConflict:
 		return "conflict"
-	case classGone:
+	case engine.ClassGone:
 		return "gone"
-	case classInvalid:
+	case engine.ClassInvalid:
 		return "invalid"
 	}
 	return "other"
@@ -36,17 +37,17 @@ func ReplyMeans(ctx context.Context, db *mongo.Database, err error) string {
 // that the next Validate reads each model afresh: for benchmarks outside
 // the package.
 func ForgetDescriptions() {
-	modelCache.Clear()
+	schema.ModelCache.Clear()
 	reflectx.Forget()
 }
 
 // SchemaKeywordsRefused are the keywords of a $jsonSchema that the
 // profile of db's server says it cannot evaluate.
 func SchemaKeywordsRefused(ctx context.Context, db *mongo.Database, jsonSchema any) []string {
-	s := &serverInfo{db: db}
-	p, err := s.profile(ctx)
+	s := &engine.ServerInfo{DB: db}
+	p, err := s.Profile(ctx)
 	if err != nil {
 		return nil
 	}
-	return p.refusedSchemaKeywords(jsonSchema)
+	return p.RefusedSchemaKeywords(jsonSchema)
 }

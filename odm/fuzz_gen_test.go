@@ -59,7 +59,7 @@ func randomSpec(b *fuzzBytes) IndexSpec {
 			continue
 		}
 		used[f] = true
-		s.Keys = append(s.Keys, IndexKey{f, []KeyType{Ascending, Descending, Geo2DSphere, Hashed}[b.pick(4)]})
+		s.Keys = append(s.Keys, IndexKey{Field: f, Type: []KeyType{Ascending, Descending, Geo2DSphere, Hashed}[b.pick(4)]})
 	}
 	s.Unique, s.Sparse, s.Hidden = b.bit(), b.bit(), b.bit()
 	if len(s.Keys) == 1 && b.bit() {
@@ -156,10 +156,10 @@ func serverKeys(s IndexSpec, b *fuzzBytes) bson.D {
 				keys = append(keys, bson.E{Key: "_fts", Value: "text"}, bson.E{Key: "_ftsx", Value: retypeNumber(int32(1), b)})
 			}
 			text = true
-		case k.Type.special():
+		case k.Type.Special():
 			keys = append(keys, bson.E{Key: k.Field, Value: string(k.Type)})
 		default:
-			keys = append(keys, bson.E{Key: k.Field, Value: retypeNumber(k.Type.value(), b)})
+			keys = append(keys, bson.E{Key: k.Field, Value: retypeNumber(k.Type.Value(), b)})
 		}
 	}
 	return keys

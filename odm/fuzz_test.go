@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/odm/internal/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 type fuzzModel struct {
@@ -40,13 +40,13 @@ func FuzzTagGrammar(f *testing.F) {
 	}
 	field, _ := st.Field("f")
 	f.Fuzz(func(t *testing.T, value string) {
-		declared, problems := parseTagValue(value)
+		declared, problems := schema.ParseTagValue(value)
 		if len(problems) > 0 {
 			return
 		}
-		for _, c := range declared.indexes {
-			spec, errs := assemble("fuzzModel", c.name, []member{{field: field, clause: c}})
-			if len(errs) > 0 || len(checkSpec(spec, st)) > 0 {
+		for _, c := range declared.Indexes {
+			spec, errs := schema.Assemble("fuzzModel", c.Name, []schema.Member{{Field: field, Clause: c}})
+			if len(errs) > 0 || len(schema.CheckSpec(spec, st)) > 0 {
 				continue
 			}
 			if spec.IndexName() == "" {

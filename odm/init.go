@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -33,36 +35,36 @@ import (
 // refusals are *IndexError, *UnsupportedError, *ConflictError or
 // *DuplicateKeysError values wrapping the driver's error where there is one.
 func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error) {
-	cfg := defaults()
+	cfg := engine.Defaults()
 	var models []any
-	splitArgs(args, &cfg, &models)
+	engine.SplitArgs(args, &cfg, &models)
 	start := time.Now()
-	switch cfg.onConflict {
+	switch cfg.OnConflict {
 	case ConflictFail, ConflictRebuild, ConflictKeep:
 	default:
-		return nil, fmt.Errorf("odm: unknown conflict policy %q", cfg.onConflict)
+		return nil, fmt.Errorf("odm: unknown conflict policy %q", cfg.OnConflict)
 	}
-	cols, err := collect(models)
+	cols, err := schema.Collect(models)
 	if err != nil {
 		return nil, err
 	}
 	if db == nil {
 		return nil, errors.New("odm: a database is needed, got nil")
 	}
-	if err := checkNamespaces(db.Name(), cols); err != nil {
+	if err := schema.CheckNamespaces(db.Name(), cols); err != nil {
 		return nil, err
 	}
 	specsOf := make(map[string][]IndexSpec, len(cols))
 	for _, c := range cols {
-		specsOf[c.collection] = c.specs
+		specsOf[c.Collection] = c.Specs
 	}
 
-	report, err := apply(ctx, cfg, db, cols, start)
+	report, err := engine.Apply(ctx, cfg, db, cols, start)
 	for i := range report.Plan.Collections {
 		p := &report.Plan.Collections[i]
 		p.Redundant = Redundant(p.Collection, specsOf[p.Collection])
 		for _, r := range p.Redundant {
-			cfg.logger.LogAttrs(ctx, slog.LevelInfo, "odm: redundant index", slog.String("collection", r.Collection),
+			cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "odm: redundant index", slog.String("collection", r.Collection),
 				slog.String("index", r.Index), slog.String("coveredBy", strings.Join(r.CoveredBy, ",")))
 		}
 	}

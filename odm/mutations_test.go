@@ -29,7 +29,7 @@ func specMutations(s IndexSpec) []mutation {
 		out = append(out, mutation{what, field, m})
 	}
 	if i := slices.IndexFunc(s.Keys, func(k IndexKey) bool {
-		return !k.Type.special() && !strings.HasSuffix(k.Field, "$**")
+		return !k.Type.Special() && !strings.HasSuffix(k.Field, "$**")
 	}); i >= 0 {
 		add("direction", "key", func(m *IndexSpec) {
 			if m.Keys[i].Type == Ascending {
@@ -168,10 +168,16 @@ func optionMutations(o CollectionOptions) []optionMutation {
 		})
 	}
 	if o.Capped != nil {
-		add("capped size", func(m *CollectionOptions) { m.Capped = &CappedOptions{Size: o.Capped.Size + 1, Max: o.Capped.Max} })
+		add("capped size", func(m *CollectionOptions) {
+			m.Capped = &CappedOptions{Size: o.Capped.Size + 1, Max: o.Capped.Max}
+		})
 	}
 	if o.Collation != nil {
-		add("collation locale", func(m *CollectionOptions) { c := *o.Collation; c.Locale = otherLocale(c.Locale); m.Collation = &c })
+		add("collation locale", func(m *CollectionOptions) {
+			c := *o.Collation
+			c.Locale = otherLocale(c.Locale)
+			m.Collation = &c
+		})
 	} else {
 		add("collation added", func(m *CollectionOptions) { m.Collation = &options.Collation{Locale: "de"} })
 	}

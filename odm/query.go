@@ -7,11 +7,11 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/tagodm/tagodm/internal/reflectx"
 )
 
 // Query is a reusable query on a repository: a filter, a sort, a skip, a
@@ -72,7 +72,7 @@ func (q Query[T]) check(op string) (any, error) {
 	if q.skip < 0 || q.limit < 0 {
 		return nil, fmt.Errorf("odm: %s on %s: skip (%d) and limit (%d) cannot be negative", op, q.c.Name(), q.skip, q.limit)
 	}
-	return q.c.checkQuery(op, q.filter, queryParts{sort: q.sort, projection: q.projection, collation: q.collation})
+	return q.c.checkQuery(op, q.filter, query.QueryParts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
 }
 
 // findOptions are q's options for a find.
@@ -313,7 +313,7 @@ func buildProjection(r, t reflect.Type) (bson.D, error) {
 	if len(rs.Fields) == 0 {
 		return nil, fmt.Errorf("odm: projection type %v has no stored field to read from %v", r, t)
 	}
-	pc := &pathChecker{st: ts, goType: t.String()}
+	pc := &query.PathChecker{St: ts, GoType: t.String()}
 	var check func(s *reflectx.Struct, prefix string, seen map[*reflectx.Struct]bool) error
 	check = func(s *reflectx.Struct, prefix string, seen map[*reflectx.Struct]bool) error {
 		if seen[s] {
@@ -322,8 +322,8 @@ func buildProjection(r, t reflect.Type) (bson.D, error) {
 		seen[s] = true
 		defer delete(seen, s)
 		for _, f := range s.Fields {
-			path := joinPath(prefix, f.Path)
-			if pe := pc.checkPath(partProjection, path); pe != nil {
+			path := query.JoinPath(prefix, f.Path)
+			if pe := pc.CheckPath(query.PartProjection, path); pe != nil {
 				pe.Part = "projection type"
 				pe.Problem += fmt.Sprintf(" (field %s of %v)", f.GoPath, r)
 				return pe

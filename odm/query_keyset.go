@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -29,7 +30,7 @@ func (q Query[T]) After(last *T) Query[T] {
 	}
 	var keys bson.D
 	if q.sort != nil {
-		d, err := asD(q.sort)
+		d, err := query.AsD(q.sort)
 		if err != nil {
 			return fail("the sort: %v", err)
 		}
@@ -49,7 +50,7 @@ func (q Query[T]) After(last *T) Query[T] {
 	var branches bson.A
 	equal := bson.D{}
 	for _, k := range keys {
-		dir, ok := number(k.Value)
+		dir, ok := query.NumberValue(k.Value)
 		if !ok || dir != 1 && dir != -1 {
 			return fail("the sort key %s is %v, not 1 or -1", k.Key, k.Value)
 		}
@@ -66,7 +67,7 @@ func (q Query[T]) After(last *T) Query[T] {
 		equal = append(equal, bson.E{Key: k.Key, Value: v})
 	}
 	after := bson.D{{Key: "$or", Value: branches}}
-	if isNilDocument(q.filter) {
+	if query.IsNilDocument(q.filter) {
 		q.filter = after
 	} else {
 		q.filter = bson.D{{Key: "$and", Value: bson.A{q.filter, after}}}

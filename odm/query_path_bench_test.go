@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -17,7 +18,7 @@ func BenchmarkPathCheckCached(b *testing.B) {
 		{Key: "items.sku", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}},
 		{Key: "created_at", Value: bson.D{{Key: "$gte", Value: time.Now()}}},
 	}
-	parts := queryParts{sort: bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}}
+	parts := query.QueryParts{Sort: bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}}
 	if _, err := orders.checkQuery("find", filter, parts); err != nil {
 		b.Fatal(err)
 	}
@@ -39,16 +40,16 @@ func BenchmarkPathCheckFirst(b *testing.B) {
 		{Key: "items.sku", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}},
 		{Key: "created_at", Value: bson.D{{Key: "$gte", Value: time.Now()}}},
 	}
-	pc, err := checkerFor(orders.model)
+	pc, err := query.CheckerFor(orders.model)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		pc.mu.Lock()
-		clear(pc.shapes)
-		pc.mu.Unlock()
-		if _, err := orders.checkQuery("find", filter, queryParts{}); err != nil {
+		pc.Mu.Lock()
+		clear(pc.Shapes)
+		pc.Mu.Unlock()
+		if _, err := orders.checkQuery("find", filter, query.QueryParts{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -129,10 +130,10 @@ func FuzzPathCheck(f *testing.F) {
 		fb := &fuzzBytes{data: data}
 		path := validPath(fb, typ, false)
 		if path != "" {
-			if _, err := orders.checkQuery("find", bson.D{{Key: path, Value: 1}}, queryParts{sort: bson.D{{Key: path, Value: 1}}, projection: bson.D{{Key: path, Value: 1}}}); err != nil {
+			if _, err := orders.checkQuery("find", bson.D{{Key: path, Value: 1}}, query.QueryParts{Sort: bson.D{{Key: path, Value: 1}}, Projection: bson.D{{Key: path, Value: 1}}}); err != nil {
 				t.Fatalf("a valid path %q refused: %v", path, err)
 			}
-			if _, err := orders.checkQuery("find", bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: path, Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: 1}}}}}}}}}, queryParts{}); err != nil {
+			if _, err := orders.checkQuery("find", bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: path, Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: 1}}}}}}}}}, query.QueryParts{}); err != nil {
 				t.Fatalf("a valid path %q under $or/$not refused: %v", path, err)
 			}
 		}
@@ -142,7 +143,7 @@ func FuzzPathCheck(f *testing.F) {
 			}
 		}
 		filter := randomFilter(fb, typ, 0)
-		if _, err := orders.checkQuery("find", filter, queryParts{sort: filter, projection: filter}); err != nil {
+		if _, err := orders.checkQuery("find", filter, query.QueryParts{Sort: filter, Projection: filter}); err != nil {
 			var pe *PathError
 			if !errors.As(err, &pe) {
 				t.Fatalf("%v: not a *PathError: %v", filter, err)

@@ -9,9 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/query"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 type pathItem struct {
@@ -123,7 +123,7 @@ func TestPathCheckFilters(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := orders.checkQuery("find", c.filter, queryParts{})
+			_, err := orders.checkQuery("find", c.filter, query.QueryParts{})
 			if c.want == "" {
 				assert.NoError(t, err)
 				return
@@ -134,7 +134,7 @@ func TestPathCheckFilters(t *testing.T) {
 			var pe *PathError
 			assert.True(t, errors.As(err, &pe))
 			// Asked again, the cached answer is the same.
-			_, again := orders.checkQuery("find", c.filter, queryParts{})
+			_, again := orders.checkQuery("find", c.filter, query.QueryParts{})
 			assert.Equal(t, err, again)
 		})
 	}
@@ -150,20 +150,20 @@ func TestPathCheckSortProjectionField(t *testing.T) {
 	orders := offline[pathOrder](t)
 	cases := []struct {
 		name  string
-		parts queryParts
+		parts query.QueryParts
 		want  string
 	}{
-		{"sort", queryParts{sort: bson.D{{Key: "status", Value: 1}, {Key: "items.qty", Value: -1}}}, ""},
-		{"sort typo", queryParts{sort: bson.D{{Key: "created", Value: -1}}}, "sort: created: no such field in odm.pathOrder; did you mean created_at?"},
-		{"sort by text score", queryParts{sort: bson.D{{Key: "score", Value: bson.D{{Key: "$meta", Value: "textScore"}}}}}, ""},
-		{"projection", queryParts{projection: bson.D{{Key: "status", Value: 1}, {Key: "items.sku", Value: true}}}, ""},
-		{"projection typo", queryParts{projection: bson.M{"status": 1, "item": 1}}, "projection: item: no such field in odm.pathOrder; did you mean items?"},
-		{"positional projection", queryParts{projection: bson.D{{Key: "items.$", Value: 1}}}, ""},
-		{"$slice and $elemMatch", queryParts{projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$slice", Value: 2}}}, {Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qt", Value: 1}}}}}}}, "items.qt"},
-		{"nested projection", queryParts{projection: bson.D{{Key: "address", Value: bson.D{{Key: "cit", Value: 1}}}}}, "address.cit"},
-		{"computed field", queryParts{projection: bson.D{{Key: "renamed", Value: "$status"}}}, ""},
-		{"Distinct's field", queryParts{field: "items.sku"}, ""},
-		{"Distinct's field typo", queryParts{field: "item.sku"}, "field: item.sku: no field item in odm.pathOrder; did you mean items?"},
+		{"sort", query.QueryParts{Sort: bson.D{{Key: "status", Value: 1}, {Key: "items.qty", Value: -1}}}, ""},
+		{"sort typo", query.QueryParts{Sort: bson.D{{Key: "created", Value: -1}}}, "sort: created: no such field in odm.pathOrder; did you mean created_at?"},
+		{"sort by text score", query.QueryParts{Sort: bson.D{{Key: "score", Value: bson.D{{Key: "$meta", Value: "textScore"}}}}}, ""},
+		{"projection", query.QueryParts{Projection: bson.D{{Key: "status", Value: 1}, {Key: "items.sku", Value: true}}}, ""},
+		{"projection typo", query.QueryParts{Projection: bson.M{"status": 1, "item": 1}}, "projection: item: no such field in odm.pathOrder; did you mean items?"},
+		{"positional projection", query.QueryParts{Projection: bson.D{{Key: "items.$", Value: 1}}}, ""},
+		{"$slice and $elemMatch", query.QueryParts{Projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$slice", Value: 2}}}, {Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qt", Value: 1}}}}}}}, "items.qt"},
+		{"nested projection", query.QueryParts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "cit", Value: 1}}}}}, "address.cit"},
+		{"computed field", query.QueryParts{Projection: bson.D{{Key: "renamed", Value: "$status"}}}, ""},
+		{"Distinct's field", query.QueryParts{Field: "items.sku"}, ""},
+		{"Distinct's field typo", query.QueryParts{Field: "item.sku"}, "field: item.sku: no field item in odm.pathOrder; did you mean items?"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -220,18 +220,18 @@ func TestPathCheckUpdates(t *testing.T) {
 
 func TestPathCheckOpenModels(t *testing.T) {
 	open := offline[pathOpen](t)
-	_, err := open.checkQuery("find", bson.D{{Key: "anything", Value: 1}, {Key: "kind", Value: "x"}, {Key: "deep.below.it", Value: 1}}, queryParts{})
+	_, err := open.checkQuery("find", bson.D{{Key: "anything", Value: 1}, {Key: "kind", Value: "x"}, {Key: "deep.below.it", Value: 1}}, query.QueryParts{})
 	assert.NoError(t, err, "an inline map holds any top-level key")
-	_, err = open.checkQuery("find", bson.D{{Key: "inner.cityy", Value: 1}}, queryParts{})
+	_, err = open.checkQuery("find", bson.D{{Key: "inner.cityy", Value: 1}}, query.QueryParts{})
 	assert.ErrorContains(t, err, "did you mean inner.city?", "a declared struct field stays checked")
 
 	py := offline[pathPython](t)
 	for _, ok := range []string{"name", "py_flags", "py_flags.a", "legacy.owner", "legacy.owner.id"} {
-		_, err := py.checkQuery("find", bson.D{{Key: ok, Value: 1}}, queryParts{})
+		_, err := py.checkQuery("find", bson.D{{Key: ok, Value: 1}}, query.QueryParts{})
 		assert.NoError(t, err, ok)
 	}
 	for _, bad := range []string{"legacy", "legacy.other", "py_flag"} {
-		_, err := py.checkQuery("find", bson.D{{Key: bad, Value: 1}}, queryParts{})
+		_, err := py.checkQuery("find", bson.D{{Key: bad, Value: 1}}, query.QueryParts{})
 		assert.Error(t, err, bad)
 	}
 }
@@ -239,26 +239,26 @@ func TestPathCheckOpenModels(t *testing.T) {
 func TestPathCheckNilFilters(t *testing.T) {
 	orders := offline[pathOrder](t)
 	for _, f := range []any{nil, bson.D(nil), bson.M(nil), map[string]any(nil), (*struct{})(nil)} {
-		got, err := orders.checkQuery("find", f, queryParts{})
+		got, err := orders.checkQuery("find", f, query.QueryParts{})
 		require.NoError(t, err)
 		assert.Equal(t, bson.D{}, got, "%T: every document", f)
-		err = orders.checkWriteFilter("delete", f, queryParts{})
+		err = orders.checkWriteFilter("delete", f, query.QueryParts{})
 		assert.ErrorContains(t, err, "the filter is nil; pass bson.D{} to match every document", "%T", f)
 	}
 }
 
 func TestPathCheckMapOrderOneShape(t *testing.T) {
 	orders := offline[pathOrder](t)
-	pc, err := checkerFor(orders.model)
+	pc, err := query.CheckerFor(orders.model)
 	require.NoError(t, err)
 	for range 50 {
-		_, err := orders.checkQuery("count", bson.M{"status": 1, "scores": 2, "address.city": 3, "items.sku": 4}, queryParts{})
+		_, err := orders.checkQuery("count", bson.M{"status": 1, "scores": 2, "address.city": 3, "items.sku": 4}, query.QueryParts{})
 		require.NoError(t, err)
 	}
-	pc.mu.RLock()
-	defer pc.mu.RUnlock()
+	pc.Mu.RLock()
+	defer pc.Mu.RUnlock()
 	n := 0
-	for k := range pc.shapes {
+	for k := range pc.Shapes {
 		if strings.Contains(k, "address.city") && strings.Contains(k, "scores") && !strings.Contains(k, "tree") {
 			n++
 		}
@@ -267,11 +267,11 @@ func TestPathCheckMapOrderOneShape(t *testing.T) {
 }
 
 func TestEditDistance(t *testing.T) {
-	assert.Equal(t, 0, editDistance("status", "status"))
-	assert.Equal(t, 1, editDistance("stauts", "status"), "a transposition is one edit")
-	assert.Equal(t, 1, editDistance("statu", "status"))
-	assert.Equal(t, 3, editDistance("kitten", "sitting"))
-	assert.Equal(t, "", nearestField(mustDescribe(t), "zzzzzzzz"), "nothing close, no suggestion")
+	assert.Equal(t, 0, query.EditDistance("status", "status"))
+	assert.Equal(t, 1, query.EditDistance("stauts", "status"), "a transposition is one edit")
+	assert.Equal(t, 1, query.EditDistance("statu", "status"))
+	assert.Equal(t, 3, query.EditDistance("kitten", "sitting"))
+	assert.Equal(t, "", query.NearestField(mustDescribe(t), "zzzzzzzz"), "nothing close, no suggestion")
 }
 
 func mustDescribe(t *testing.T) *reflectx.Struct {

@@ -9,10 +9,10 @@ import (
 	"reflect"
 	"sync/atomic"
 
+	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/tagodm/tagodm/internal/reflectx"
 )
 
 // Collection is a typed repository over the collection of model type T: it
@@ -138,7 +138,7 @@ func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error
 	if t.Implements(defaulterType) {
 		return nil, fmt.Errorf("odm: %s: %v's SetDefaults has a value receiver, so it would change a copy and the stored document would lack its defaults; declare it on *%v", what, t, t)
 	}
-	if m.Revision != "" && len(m.revisionIndex) == 0 {
+	if m.Revision != "" && len(m.RevisionIndex) == 0 {
 		return nil, fmt.Errorf("odm: %s: the revision field %s cannot be reached in the struct", what, m.Revision)
 	}
 	var owned []string
@@ -360,7 +360,7 @@ func (c *Collection[T]) All(ctx context.Context, filter any, opts ...options.Lis
 
 // DeleteOne deletes the first document filter matches.
 func (c *Collection[T]) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
-	if err := c.checkWriteFilter("delete", filter, queryParts{}); err != nil {
+	if err := c.checkWriteFilter("delete", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
 	res, err := c.coll.DeleteOne(ctx, filter, opts...)
@@ -372,7 +372,7 @@ func (c *Collection[T]) DeleteOne(ctx context.Context, filter any, opts ...optio
 
 // DeleteMany deletes every document filter matches.
 func (c *Collection[T]) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
-	if err := c.checkWriteFilter("delete", filter, queryParts{}); err != nil {
+	if err := c.checkWriteFilter("delete", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
 	res, err := c.coll.DeleteMany(ctx, filter, opts...)
@@ -384,7 +384,7 @@ func (c *Collection[T]) DeleteMany(ctx context.Context, filter any, opts ...opti
 
 // CountDocuments counts the documents filter matches.
 func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {
-	filter, err := c.checkQuery("count", filter, queryParts{})
+	filter, err := c.checkQuery("count", filter, query.QueryParts{})
 	if err != nil {
 		return 0, err
 	}
@@ -398,7 +398,7 @@ func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...
 // Distinct returns the distinct values of field among the documents filter
 // matches, decoded as V.
 func Distinct[V, T any](ctx context.Context, c *Collection[T], field string, filter any, opts ...options.Lister[options.DistinctOptions]) ([]V, error) {
-	filter, err := c.checkQuery("distinct", filter, queryParts{field: field})
+	filter, err := c.checkQuery("distinct", filter, query.QueryParts{Field: field})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/tagodm/tagodm/odm/internal/engine"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -28,7 +29,7 @@ func (c *Collection[T]) wrap(op string, err error, id any) error {
 	if dup := duplicateError(c.Name(), err); dup != nil {
 		return dup
 	}
-	if code, msg, ok := writeError(err); ok && (code == codeDocumentValidationFailure || rejectedWrite(int32(code), msg)) {
+	if code, msg, ok := writeError(err); ok && (code == codeDocumentValidationFailure || engine.RejectedWrite(int32(code), msg)) {
 		return &DocumentRejectedError{Collection: c.Name(), ID: id, Err: err}
 	}
 	return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
@@ -50,8 +51,8 @@ func writeError(err error) (int, string, bool) {
 	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
 		return bwe.WriteErrors[0].Code, bwe.WriteErrors[0].Message, true
 	}
-	if code, ok := errorCode(err); ok {
-		return int(code), errorMessage(err), true
+	if code, ok := engine.ErrorCode(err); ok {
+		return int(code), engine.ErrorMessage(err), true
 	}
 	return 0, "", false
 }
@@ -67,7 +68,7 @@ func isDuplicate(err error) bool {
 	if mongo.IsDuplicateKeyError(err) {
 		return true
 	}
-	return duplicateWriteMessage(err) != ""
+	return engine.DuplicateWriteMessage(err) != ""
 }
 
 // duplicateError is err as a *DuplicateKeyError, or nil when it is not a
@@ -82,7 +83,7 @@ func duplicateError(collection string, err error) *DuplicateKeyError {
 	if mongo.IsDuplicateKeyError(err) {
 		return &DuplicateKeyError{Collection: collection, Index: duplicateIndex(collection, err.Error()), Err: err}
 	}
-	msg := duplicateWriteMessage(err)
+	msg := engine.DuplicateWriteMessage(err)
 	if msg == "" {
 		return nil
 	}

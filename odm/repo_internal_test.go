@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tagodm/tagodm/odm/internal/engine"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -166,9 +167,9 @@ func TestRejectedWriteReplies(t *testing.T) {
 	v2 := mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 525074461, Message: "Document failed validation"}}}
 	code, msg, ok := writeError(v2)
 	require.True(t, ok)
-	assert.True(t, rejectedWrite(int32(code), msg))
-	assert.False(t, rejectedWrite(525074461, "something else"))
-	assert.False(t, rejectedWrite(1, "Document failed validation"), "the words alone are not enough")
+	assert.True(t, engine.RejectedWrite(int32(code), msg))
+	assert.False(t, engine.RejectedWrite(525074461, "something else"))
+	assert.False(t, engine.RejectedWrite(1, "Document failed validation"), "the words alone are not enough")
 
 	bulk := mongo.BulkWriteException{WriteErrors: []mongo.BulkWriteError{{WriteError: mongo.WriteError{Code: 121, Message: "Document failed validation"}}}}
 	code, _, ok = writeError(bulk)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -38,7 +39,7 @@ func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc 
 	if change == nil {
 		return nil, fmt.Errorf("odm: modify on %s: the change function is nil", c.Name())
 	}
-	if err := c.checkWriteFilter("modify", filter, queryParts{}); err != nil {
+	if err := c.checkWriteFilter("modify", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
 	var err error

@@ -3,6 +3,7 @@ package odm
 import (
 	"fmt"
 
+	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -11,65 +12,65 @@ import (
 // against T's model before any command, and returns the filter to send: a
 // nil filter (nil, or a nil bson.D, bson.M or map) is an empty document,
 // every document.
-func (c *Collection[T]) checkQuery(op string, filter any, parts queryParts) (any, error) {
-	if isNilDocument(filter) {
+func (c *Collection[T]) checkQuery(op string, filter any, parts query.QueryParts) (any, error) {
+	if query.IsNilDocument(filter) {
 		filter = bson.D{}
 	}
-	err := c.checkShape(op, func(w *shapeWriter) {
-		w.filter(filter, "")
-		if parts.sort != nil {
-			w.sort(parts.sort)
+	err := c.checkShape(op, func(w *query.ShapeWriter) {
+		w.Filter(filter, "")
+		if parts.Sort != nil {
+			w.Sort(parts.Sort)
 		}
-		if parts.projection != nil {
-			w.projection(parts.projection, "")
+		if parts.Projection != nil {
+			w.Projection(parts.Projection, "")
 		}
-		if parts.field != "" {
-			w.field(parts.field)
+		if parts.Field != "" {
+			w.Field(parts.Field)
 		}
 	})
-	if r := activeRecorder.Load(); r != nil && err == nil {
-		r.record(c.model, c.Name(), op, filter, parts)
+	if r := query.ActiveRecorder.Load(); r != nil && err == nil {
+		r.Record(c.model, c.Name(), op, filter, parts)
 	}
 	return filter, err
 }
 
-func findOneParts(opts []options.Lister[options.FindOneOptions]) queryParts {
+func findOneParts(opts []options.Lister[options.FindOneOptions]) query.QueryParts {
 	if len(opts) == 0 {
-		return queryParts{}
+		return query.QueryParts{}
 	}
 	o := applied(opts)
-	return queryParts{sort: o.Sort, projection: o.Projection, collation: o.Collation}
+	return query.QueryParts{Sort: o.Sort, Projection: o.Projection, Collation: o.Collation}
 }
 
-func findParts(opts []options.Lister[options.FindOptions]) queryParts {
+func findParts(opts []options.Lister[options.FindOptions]) query.QueryParts {
 	if len(opts) == 0 {
-		return queryParts{}
+		return query.QueryParts{}
 	}
 	o := applied(opts)
-	return queryParts{sort: o.Sort, projection: o.Projection, collation: o.Collation}
+	return query.QueryParts{Sort: o.Sort, Projection: o.Projection, Collation: o.Collation}
 }
 
-func findOneAndUpdateParts(opts []options.Lister[options.FindOneAndUpdateOptions]) queryParts {
+func findOneAndUpdateParts(opts []options.Lister[options.FindOneAndUpdateOptions]) query.QueryParts {
 	if len(opts) == 0 {
-		return queryParts{}
+		return query.QueryParts{}
 	}
 	o := applied(opts)
-	return queryParts{sort: o.Sort, projection: o.Projection}
+	return query.QueryParts{Sort: o.Sort, Projection: o.Projection}
 }
 
-func findOneAndDeleteParts(opts []options.Lister[options.FindOneAndDeleteOptions]) queryParts {
+func findOneAndDeleteParts(opts []options.Lister[options.FindOneAndDeleteOptions]) query.QueryParts {
 	if len(opts) == 0 {
-		return queryParts{}
+		return query.QueryParts{}
 	}
 	o := applied(opts)
-	return queryParts{sort: o.Sort, projection: o.Projection}
+	return query.QueryParts{Sort: o.Sort, Projection: o.Projection}
 }
 
 // checkWriteFilter checks the paths of a write's filter; a nil filter is
 // refused there, as a write meant for every document says so with an empty
 // one.
-func (c *Collection[T]) checkWriteFilter(op string, filter any, parts queryParts) error {
-	if isNilDocument(filter) {
+func (c *Collection[T]) checkWriteFilter(op string, filter any, parts query.QueryParts) error {
+	if query.IsNilDocument(filter) {
 		return fmt.Errorf("odm: %s on %s: the filter is nil; pass bson.D{} to match every document", op, c.Name())
 	}
 	_, err := c.checkQuery(op, filter, parts)
@@ -77,23 +78,23 @@ func (c *Collection[T]) checkWriteFilter(op string, filter any, parts queryParts
 }
 
 // checkShape writes a shape with write and checks it.
-func (c *Collection[T]) checkShape(op string, write func(w *shapeWriter)) error {
-	pc, err := checkerFor(c.model)
+func (c *Collection[T]) checkShape(op string, write func(w *query.ShapeWriter)) error {
+	pc, err := query.CheckerFor(c.model)
 	if err != nil {
 		return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
 	}
-	w := shapeBuffers.Get().(*shapeWriter)
-	w.buf, w.err = w.buf[:0], nil
+	w := query.ShapeBuffers.Get().(*query.ShapeWriter)
+	w.Buf, w.Err = w.Buf[:0], nil
 	write(w)
-	pe := pc.check(w)
-	shapeBuffers.Put(w)
+	pe := pc.Check(w)
+	query.ShapeBuffers.Put(w)
 	if pe == nil {
 		return nil
 	}
 	out := *pe
 	out.Op, out.Collection = op, c.Name()
 	if out.GoType == "" {
-		out.GoType = pc.goType
+		out.GoType = pc.GoType
 	}
 	return &out
 }

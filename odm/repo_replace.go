@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -217,7 +218,7 @@ type replaceWrite func(f any, update bson.D, upsert, insertOnly bool) (found, in
 
 // replace writes doc over what filter matches (see ReplaceOne).
 func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc *T, upsert bool, write replaceWrite) error {
-	if err := c.checkWriteFilter(op, filter, queryParts{}); err != nil {
+	if err := c.checkWriteFilter(op, filter, query.QueryParts{}); err != nil {
 		return err
 	}
 	setDefaults(doc)

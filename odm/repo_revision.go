@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -24,8 +26,8 @@ func revisionKindOf(t reflect.Type, m *Model) revisionKind {
 	if m.Revision == "" {
 		return revNone
 	}
-	ft := t.FieldByIndex(m.revisionIndex).Type // steps through embedded pointers
-	if ft == uuidType {
+	ft := t.FieldByIndex(m.RevisionIndex).Type // steps through embedded pointers
+	if ft == schema.UuidType {
 		return revUUID
 	}
 	return revCounter
@@ -34,7 +36,7 @@ func revisionKindOf(t reflect.Type, m *Model) revisionKind {
 // revisionSlot is doc's revision field, settable; nil embedded pointers on
 // its way are allocated, and undo puts them back.
 func (c *Collection[T]) revisionSlot(doc *T) (reflect.Value, func()) {
-	return fieldByIndex(reflect.ValueOf(doc).Elem(), c.model.revisionIndex, true)
+	return fieldByIndex(reflect.ValueOf(doc).Elem(), c.model.RevisionIndex, true)
 }
 
 // readRevision is the revision a field holds: an int64 or a UUID.
@@ -64,7 +66,7 @@ func (c *Collection[T]) nextRevision(cur any) any {
 // stored is a revision as a filter or an update carries it.
 func (c *Collection[T]) stored(v any) any {
 	if u, ok := v.(UUID); ok {
-		return u.bsonValue()
+		return u.BSONValue()
 	}
 	return v
 }
@@ -261,11 +263,11 @@ func lacksAtomicFilteredWrites(ctx context.Context, client *mongo.Client) (bool,
 // a filtered write's filter and write atomically; MongoDB and FerretDB v2
 // on DocumentDB do.
 func classifyServer(info bson.Raw) (lacks bool, name string) {
-	p := profileFromBuildInfo(info)
-	if !p.nonAtomicFilteredWrites {
+	p := engine.ProfileFromBuildInfo(info)
+	if !p.NonAtomicFilteredWrites {
 		return false, ""
 	}
-	return true, p.name
+	return true, p.Name
 }
 
 // warnIfNotAtomic logs, once per repository, that the server does not

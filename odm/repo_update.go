@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -76,7 +77,7 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 			}
 		}
 	}
-	if err := c.checkShape(op, func(w *shapeWriter) { w.update(ops) }); err != nil {
+	if err := c.checkShape(op, func(w *query.ShapeWriter) { w.Update(ops) }); err != nil {
 		return preparedUpdate{}, err
 	}
 	if c.rev != revNone {
@@ -111,7 +112,7 @@ func (c *Collection[T]) addRenewal(ops bson.D, insertOnly bool) (bson.D, any) {
 		if insertOnly {
 			op = "$setOnInsert"
 		}
-		return addFields(ops, op, bson.E{Key: c.model.Revision, Value: u.bsonValue()}), u
+		return addFields(ops, op, bson.E{Key: c.model.Revision, Value: u.BSONValue()}), u
 	}
 	if insertOnly {
 		return addFields(ops, "$setOnInsert", bson.E{Key: c.model.Revision, Value: int64(1)}), int64(1)
@@ -211,7 +212,7 @@ func (c *Collection[T]) preparePipeline(op string, update any) (preparedUpdate, 
 	var next any = int64(1)
 	if c.rev == revUUID {
 		u := NewUUID()
-		renewal, next = bson.D{{Key: "$literal", Value: u.bsonValue()}}, u
+		renewal, next = bson.D{{Key: "$literal", Value: u.BSONValue()}}, u
 	} else {
 		renewal = bson.D{{Key: "$add", Value: bson.A{bson.D{{Key: "$ifNull", Value: bson.A{"$" + c.model.Revision, 0}}}, 1}}}
 	}
@@ -266,7 +267,7 @@ func (c *Collection[T]) stageWritesRevision(stage bson.Raw) bool {
 // when no document matches the rest of the filter. A counter revision of 0
 // also matches a document without the field.
 func (c *Collection[T]) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
-	if err := c.checkWriteFilter("update", filter, queryParts{}); err != nil {
+	if err := c.checkWriteFilter("update", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
 	o := applied(opts)
@@ -392,7 +393,7 @@ func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any
 // UpdateMany updates every document filter matches, as UpdateOne checks
 // and renews, without a revision guard.
 func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
-	if err := c.checkWriteFilter("update", filter, queryParts{}); err != nil {
+	if err := c.checkWriteFilter("update", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
 	o := applied(opts)

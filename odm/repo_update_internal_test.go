@@ -159,7 +159,7 @@ func TestPrepareUpdateRenews(t *testing.T) {
 	got = encoded(t, u.doc)
 	set := got["$set"].(bson.M)
 	assert.Equal(t, "running", set["state"])
-	assert.Equal(t, u.next.(UUID).bsonValue(), set["revision_id"], "the new UUID goes with the patch")
+	assert.Equal(t, u.next.(UUID).BSONValue(), set["revision_id"], "the new UUID goes with the patch")
 
 	u, err = counter.prepareUpdate("update", nil, bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "name", Value: "n"}}}}, true)
 	require.NoError(t, err)

@@ -9,10 +9,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/odm/internal/engine"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-
-	"github.com/tagodm/tagodm/internal/testrig"
 )
 
 type cmdMovie struct {
@@ -60,17 +60,17 @@ func searchSupported(t *testing.T, db *mongo.Database) (bool, string) {
 	coll := db.Collection("search_probe")
 	_, err := coll.InsertOne(ctx, bson.D{{Key: "a", Value: 1}})
 	require.NoError(t, err)
-	api := driverSearch{coll}
-	_, err = api.list(ctx)
+	api := engine.DriverSearch{Coll: coll}
+	_, err = api.List(ctx)
 	if err == nil {
 		// Servers before 7.2 list none without Atlas, and refuse to create.
 		probe := SearchIndexSpec{Name: "probe"}
-		err = api.createMany(ctx, []mongo.SearchIndexModel{SearchIndexModel(probe)})
+		err = api.CreateMany(ctx, []mongo.SearchIndexModel{SearchIndexModel(probe)})
 	}
 	if err == nil {
 		return true, ""
 	}
-	require.True(t, searchUnsupported(err), "the server refused a search index command for another reason: %v", err)
+	require.True(t, engine.SearchUnsupported(err), "the server refused a search index command for another reason: %v", err)
 	return false, err.Error()
 }
 
@@ -91,13 +91,13 @@ func TestSearchCommandFormats(t *testing.T) {
 	require.Len(t, m.SearchIndexes, 2)
 	vec, text := m.SearchIndexes[0], m.SearchIndexes[1]
 
-	cfg := defaults()
-	s := &searchSyncer{cfg: cfg, collection: "cmd_movies", api: driverSearch{db.Collection("cmd_movies")}, specs: m.SearchIndexes}
+	cfg := engine.Defaults()
+	s := &engine.SearchSyncer{Cfg: cfg, Collection: "cmd_movies", API: engine.DriverSearch{Coll: db.Collection("cmd_movies")}, Specs: m.SearchIndexes}
 	rec.Reset()
-	_, _ = s.api.list(ctx)
-	_, _ = s.create(ctx, []SearchIndexChange{{Name: vec.IndexName(), spec: &vec}, {Name: text.IndexName(), spec: &text}})
-	_ = s.api.updateOne(ctx, "default", text.DefinitionDocument())
-	_ = s.drop(ctx, "vector_index")
+	_, _ = s.API.List(ctx)
+	_, _ = s.Create(ctx, []SearchIndexChange{{Name: vec.IndexName(), DeclaredSpec: &vec}, {Name: text.IndexName(), DeclaredSpec: &text}})
+	_ = s.API.UpdateOne(ctx, "default", text.DefinitionDocument())
+	_ = s.Drop(ctx, "vector_index")
 
 	tests := []struct {
 		command string

@@ -1,5 +1,10 @@
 package odm
 
+import (
+	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/schema"
+)
+
 // Validate reads and checks every model without contacting a server: each
 // model's declarations, then the models that share a collection together.
 // It takes the arguments Init takes (see Init) and returns all problems,
@@ -20,7 +25,7 @@ func Declared(models ...any) (map[string][]IndexSpec, error) {
 	}
 	out := make(map[string][]IndexSpec, len(cols))
 	for _, c := range cols {
-		out[c.collection] = c.specs
+		out[c.Collection] = c.Specs
 	}
 	return out, nil
 }
@@ -34,8 +39,8 @@ func DeclaredSearch(models ...any) (map[string][]SearchIndexSpec, error) {
 	}
 	out := map[string][]SearchIndexSpec{}
 	for _, c := range cols {
-		if len(c.search) > 0 {
-			out[c.collection] = c.search
+		if len(c.Search) > 0 {
+			out[c.Collection] = c.Search
 		}
 	}
 	return out, nil
@@ -54,16 +59,16 @@ func RedundantIndexes(models ...any) ([]RedundantIndex, error) {
 	}
 	var out []RedundantIndex
 	for _, c := range cols {
-		out = append(out, Redundant(c.collection, c.specs)...)
+		out = append(out, Redundant(c.Collection, c.Specs)...)
 	}
 	return out, nil
 }
 
 // declare is collect over arguments as Validate and Declared take them:
 // []any lists and model sources flatten, and options do not matter.
-func declare(args []any) ([]*declared, error) {
+func declare(args []any) ([]*schema.Declared, error) {
 	var models []any
-	var ignored config
-	splitArgs(args, &ignored, &models)
-	return collect(models)
+	var ignored engine.Config
+	engine.SplitArgs(args, &ignored, &models)
+	return schema.Collect(models)
 }

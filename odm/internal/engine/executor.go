@@ -1,0 +1,421 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// The executor brings one collection to its declarations: it lists, asks
+// the planner for steps, runs them, and lists again, until the listing
+// matches (less what the server refused, with SkipUnsupported). The
+// bounded retry and re-plan loop lives in converge and nowhere else.
+type executor struct {
+	cfg     Config
+	db      *mongo.Database
+	coll    *mongo.Collection
+	decl    *schema.Declared
+	server  *ServerInfo
+	planner planner
+	refused refusals
+	warned  map[string]bool         // conflicts kept and logged
+	lease   *lease                  // held while destructive steps run
+	first   *round                  // the first listing's round: the plan
+	builds  map[string]*buildRecord // by index name: build times
+	// modified are the collection options a collMod set in this run.
+	modified []string
+}
+
+func newExecutor(cfg Config, db *mongo.Database, decl *schema.Declared, server *ServerInfo) *executor {
+	return &executor{
+		cfg: cfg, db: db, coll: db.Collection(decl.Collection), decl: decl, server: server,
+		planner: planner{decl: decl, cfg: cfg},
+		refused: refusals{skipped: map[string]*IndexResult{}, unkept: map[string][]string{}, unkeptOptions: map[string]bool{}, hid: map[string]bool{}},
+		warned:  map[string]bool{},
+	}
+}
+
+func (x *executor) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	x.cfg.Logger.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("collection", x.coll.Name())}, attrs...)...)
+}
+
+// run converges the collection and reports what it did, its error too.
+func (x *executor) run(ctx context.Context) (CollectionReport, CollectionPlan, error) {
+	start := time.Now()
+	plan, err := x.converge(ctx)
+	if x.lease != nil {
+		x.lease.release(ctx)
+	}
+	rep := x.report(err)
+	rep.Duration = time.Since(start)
+	if err != nil && plan.Changes == nil && plan.Options == nil {
+		plan.Error = err.Error()
+	}
+	for _, r := range append(rep.Options, rep.Indexes...) {
+		if r.Outcome != Existed && r.Outcome != Skipped {
+			x.log(ctx, slog.LevelInfo, "odm: index "+string(r.Outcome), slog.String("index", r.Name), slog.String("action", string(r.Action)))
+		}
+	}
+	return rep, plan, err
+}
+
+// retrier bounds the retries of one collection, waiting backoff, doubled
+// each time, in between.
+type retrier struct {
+	x     *executor
+	tries int
+}
+
+// again waits before another round, or returns err when tries are spent.
+func (r *retrier) again(ctx context.Context, err error) error {
+	r.tries++
+	if r.tries >= r.x.cfg.attempts {
+		return err
+	}
+	r.x.log(ctx, slog.LevelWarn, "odm: retrying", slog.Int("retry", r.tries), slog.String("error", err.Error()))
+	select {
+	case <-time.After(r.x.cfg.backoff << (r.tries - 1)):
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("odm: collection %s: %w (after: %v)", r.x.coll.Name(), ctx.Err(), err)
+	}
+}
+
+// converge lists, plans and applies until the listing matches. Every
+// round re-lists: a server may acknowledge a change and not make it, and
+// other processes change the collection too.
+func (x *executor) converge(ctx context.Context) (CollectionPlan, error) {
+	plan := CollectionPlan{Collection: x.coll.Name()}
+	retry := &retrier{x: x}
+	var cur *round
+	var acknowledged []string // what the last round changed, all answered ok
+	for {
+		if cur == nil {
+			var err error
+			if cur, err = x.plan(ctx); err != nil {
+				if x.server.Classify(ctx, err, nil) == ClassTransient && retry.again(ctx, err) == nil {
+					continue
+				}
+				return plan, err
+			}
+			if x.first == nil {
+				x.first = cur
+				plan.Changes, plan.Options = cur.indexes, cur.options
+				if x.cfg.dryRun {
+					return plan, nil
+				}
+			}
+			if err := x.planner.gate(cur, &x.refused); err != nil {
+				return plan, err
+			}
+			x.warnKept(ctx, cur)
+		}
+		steps := x.planner.steps(cur, &x.refused)
+		if len(steps) == 0 {
+			break
+		}
+		if x.lease == nil && slices.ContainsFunc(steps, step.destructive) {
+			// Destructive steps run under the collection's lease, planned
+			// from a listing read while holding it.
+			var err error
+			if x.lease, err = acquireLease(ctx, x.db, x.coll.Name(), x.log); err != nil {
+				return plan, err
+			}
+			cur = nil
+			continue
+		}
+		if again := intersect(acknowledged, stepNames(steps)); len(again) > 0 {
+			// The server answered ok, yet the listing still differs: never
+			// take that as done.
+			err := fmt.Errorf("odm: collection %s: the server acknowledged changes to %s but does not list them",
+				x.coll.Name(), strings.Join(again, ", "))
+			if err := retry.again(ctx, err); err != nil {
+				return plan, err
+			}
+		}
+		changed, settled, err := x.apply(ctx, steps)
+		acknowledged = nil
+		if err == nil {
+			acknowledged = stepNames(steps)
+		}
+		if settled {
+			break // the server's answers confirm every index was built
+		}
+		if err == nil && !changed {
+			continue // everything was refused: the listing still holds
+		}
+		cur = nil
+		if err != nil {
+			if err = x.onStepError(ctx, retry, err); err != nil {
+				return plan, err
+			}
+		}
+	}
+	return plan, nil
+}
+
+// onStepError decides after a failed round: a transient error, or an
+// index another process put in the way (85/86), calls for a fresh plan;
+// the next round's gate turns the latter into a *ConflictError under
+// ConflictFail. Anything else fails the collection.
+func (x *executor) onStepError(ctx context.Context, retry *retrier, err error) error {
+	switch x.server.Classify(ctx, err, nil) {
+	case ClassTransient:
+		return retry.again(ctx, err)
+	case ClassConflict:
+		if rerr := retry.again(ctx, err); rerr != nil {
+			if x.cfg.OnConflict == ConflictFail {
+				return &ConflictError{Collection: x.coll.Name(), Err: err}
+			}
+			return rerr
+		}
+		return nil
+	}
+	return err
+}
+
+// plan lists the collection, asks the server's profile if the planner
+// needs it, and has the planner compare.
+func (x *executor) plan(ctx context.Context) (*round, error) {
+	var l listing
+	var err error
+	if l.indexes, err = listIndexes(ctx, x.coll); err != nil {
+		return nil, &IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
+	}
+	first, err := diff.Diff(x.decl.Specs, l.indexes)
+	if err != nil {
+		return nil, fmt.Errorf("odm: collection %s: %w", x.coll.Name(), err)
+	}
+	if x.planner.needsCollection(first) {
+		if l.collection, err = listCollection(ctx, x.db, x.coll.Name()); err != nil {
+			return nil, &IndexError{Collection: x.coll.Name(), Op: "listCollections", Err: err}
+		}
+	}
+	var prof *profile
+	var options []diff.OptionChange
+	if x.decl.Shape.Declares() {
+		options = diff.DiffCollection(x.decl.Shape, l.collection.Options, l.collection.Exists)
+	}
+	if x.planner.needsProfile(first, options) {
+		if prof, err = x.server.Profile(ctx); err != nil {
+			return nil, err
+		}
+	}
+	r, err := x.planner.plan(l, first, prof)
+	if err != nil {
+		return nil, err
+	}
+	x.noteUnkept(ctx, r)
+	return r, nil
+}
+
+// noteUnkept remembers, and logs once, the options the server does not
+// keep.
+func (x *executor) noteUnkept(ctx context.Context, r *round) {
+	for name, opts := range r.unkept {
+		if x.refused.unkept[name] == nil {
+			x.log(ctx, slog.LevelWarn, "odm: the server does not keep an option", slog.String("index", name), slog.String("options", strings.Join(opts, ",")))
+		}
+		x.refused.unkept[name] = opts
+	}
+	for _, o := range r.unkeptOptions {
+		if !x.refused.unkeptOptions[o] {
+			x.log(ctx, slog.LevelWarn, "odm: the server does not keep a collection option", slog.String("option", o))
+		}
+		x.refused.unkeptOptions[o] = true
+	}
+}
+
+// apply runs one round's steps in order. It reports whether the server
+// accepted any change, and whether its answers settle the round: only
+// creations, each confirmed by the answer.
+func (x *executor) apply(ctx context.Context, steps []step) (changed, settled bool, err error) {
+	settled = true
+	for _, s := range steps {
+		res, err := s.run(ctx, x)
+		changed = changed || res.changed
+		if err != nil {
+			return changed, false, err
+		}
+		_, isCreate := s.(createIndexesStep)
+		settled = settled && isCreate && res.confirmed
+		if res.replan {
+			return changed, false, nil
+		}
+	}
+	return changed, settled, nil
+}
+
+// warnKept logs each conflict ConflictKeep leaves in place, once.
+func (x *executor) warnKept(ctx context.Context, r *round) {
+	if x.cfg.OnConflict != ConflictKeep {
+		return
+	}
+	warn := func(name, summary string) {
+		if x.warned[name] {
+			return
+		}
+		x.warned[name] = true
+		x.log(ctx, slog.LevelWarn, "odm: index kept although it differs from its declaration",
+			slog.String("index", name), slog.String("differences", summary))
+	}
+	for _, c := range r.indexes {
+		if c.Action == diff.Conflict {
+			warn(c.Name, c.Summary())
+		}
+	}
+	for _, c := range r.options {
+		if c.Action == diff.Conflict {
+			warn("option "+c.Option, c.Summary())
+		}
+	}
+}
+
+// refusal reports a reply that refuses one of the indexes of a command
+// for a reason only sending them one by one tells apart, or names: a
+// refusal of one declaration fails Init naming that index.
+func (x *executor) refusal(ctx context.Context, err error, spec schema.IndexSpec) bool {
+	c := x.server.Classify(ctx, err, &spec)
+	return c == ClassUnsupported || c == ClassDuplicates || c == ClassInvalid
+}
+
+// createIndexes sends one createIndexes command, the entries exactly as
+// Document renders them. It reports whether the server's answer confirms
+// that every index was built: numIndexesAfter - numIndexesBefore equals the
+// number sent. Only then may a listing to check be spared.
+func (x *executor) createIndexes(ctx context.Context, specs []schema.IndexSpec) (bool, error) {
+	entries := make(bson.A, len(specs))
+	for i, spec := range specs {
+		entries[i] = spec.Document()
+	}
+	cmd := bson.D{{Key: "createIndexes", Value: x.coll.Name()}, {Key: "indexes", Value: entries}}
+	if x.cfg.commitQuorum != nil {
+		cmd = append(cmd, bson.E{Key: "commitQuorum", Value: x.cfg.commitQuorum})
+	}
+	x.log(ctx, slog.LevelDebug, "odm: createIndexes", slog.Any("indexes", names(specs)))
+	var answer struct {
+		Before *int32 `bson:"numIndexesBefore"`
+		After  *int32 `bson:"numIndexesAfter"`
+		Note   string `bson:"note"`
+	}
+	stop, sent := x.watchBuild(ctx, names(specs)), time.Now()
+	err := x.db.RunCommand(ctx, cmd).Decode(&answer)
+	other := stop()
+	if err != nil {
+		return false, &IndexError{Collection: x.coll.Name(), Indexes: names(specs), Op: "createIndexes", Err: err}
+	}
+	x.noteBuild(names(specs), time.Since(sent), other)
+	confirmed := answer.Before != nil && answer.After != nil && answer.Note == "" &&
+		int(*answer.After-*answer.Before) == len(specs)
+	return confirmed, nil
+}
+
+// stillConflicts lists the indexes again and reports whether the change
+// still stands: the index is listed and still differs from its
+// declaration the same way.
+func (x *executor) stillConflicts(ctx context.Context, c diff.IndexChange, opts []diff.DiffOption) (bool, error) {
+	listed, err := listIndexes(ctx, x.coll)
+	if err != nil {
+		return false, &IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
+	}
+	changes, err := diff.Diff(x.decl.Specs, listed, opts...)
+	if err != nil {
+		return false, fmt.Errorf("odm: collection %s: %w", x.coll.Name(), err)
+	}
+	return slices.ContainsFunc(changes, func(n diff.IndexChange) bool {
+		return n.Name == c.Name && n.Action == diff.Conflict && n.ListedName == c.ListedName
+	}), nil
+}
+
+// readyToRebuild is what a rebuild does before its first destructive
+// command: it lists again and goes on only if the conflict still stands
+// (another process may have rebuilt or dropped the index meanwhile, which
+// is progress), and for a unique index only if the data holds no duplicate
+// keys. When it says no, res and err are the step's result.
+func (x *executor) readyToRebuild(ctx context.Context, c diff.IndexChange, opts []diff.DiffOption) (ok bool, res stepResult, err error) {
+	still, err := x.stillConflicts(ctx, c, opts)
+	if err != nil || !still {
+		return false, stepResult{changed: !still}, err
+	}
+	if c.DeclaredSpec.Unique {
+		if err := x.checkDuplicates(ctx, *c.DeclaredSpec); err != nil {
+			return false, stepResult{}, err
+		}
+	}
+	return true, stepResult{}, nil
+}
+
+// skip records an index the server refused for lack of a feature, or
+// returns the refusal when SkipUnsupported is not set.
+func (x *executor) skip(ctx context.Context, spec schema.IndexSpec, err error, features []string) error {
+	ue := unsupportedError(x.coll.Name(), spec, err, features)
+	if !x.cfg.skipUnsupported {
+		x.refused.skipped[spec.IndexName()] = &IndexResult{Name: spec.IndexName(), Outcome: Failed, Options: ue.Options, Reason: ue.Err.Error()}
+		return ue
+	}
+	reason := ue.Err.Error()
+	x.refused.skipped[spec.IndexName()] = &IndexResult{Name: spec.IndexName(), Outcome: Skipped, Options: ue.Options, Reason: reason}
+	x.log(ctx, slog.LevelWarn, "odm: index skipped: the server does not support it",
+		slog.String("index", spec.IndexName()), slog.String("options", strings.Join(ue.Options, ",")), slog.String("reason", reason))
+	return nil
+}
+
+// skipOption records collection options the server refused for lack of a
+// feature, or returns the refusal when SkipUnsupported is not set.
+func (x *executor) skipOption(ctx context.Context, options []string, err error) error {
+	var inner error = err
+	var ie *IndexError
+	if errors.As(err, &ie) {
+		inner = ie.Err
+	}
+	ue := &UnsupportedError{Collection: x.coll.Name(), Index: "(collection)", Options: options, Err: inner}
+	if !x.cfg.skipUnsupported {
+		return ue
+	}
+	for _, o := range options {
+		x.refused.skipped[optionKey(o)] = &IndexResult{Name: "option " + o, Outcome: Skipped, Options: []string{o}, Reason: inner.Error()}
+	}
+	x.log(ctx, slog.LevelWarn, "odm: collection option skipped: the server does not support it",
+		slog.String("options", strings.Join(options, ",")), slog.String("reason", inner.Error()))
+	return nil
+}
+
+// duplicates turns a server's refusal of a unique index over duplicated
+// data into a *DuplicateKeysError, with a sample of the shared keys when
+// the data still shows one.
+func (x *executor) duplicates(ctx context.Context, spec schema.IndexSpec, err error) error {
+	x.refused.skipped[spec.IndexName()] = &IndexResult{Name: spec.IndexName(), Outcome: Failed, Reason: ErrorMessage(err)}
+	var dk *DuplicateKeysError
+	if derr := x.checkDuplicates(ctx, spec); errors.As(derr, &dk) {
+		dk.Err = err
+		return dk
+	}
+	return &DuplicateKeysError{Collection: x.coll.Name(), Index: spec.IndexName(), Err: err}
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func stepNames(steps []step) []string {
+	var out []string
+	for _, s := range steps {
+		out = append(out, s.names()...)
+	}
+	return out
+}

@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+
+	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Hidden: an undeclared index hidden from the query planner
+// (HideUndeclared), or found hidden already.
+const Hidden Outcome = "hidden"
+
+// HideUndeclared makes Init hide, instead of drop, the indexes no model
+// declares (collMod with index.hidden, MongoDB 4.4 and later): the query
+// planner stops using them, the server keeps maintaining them, and
+// unhiding one (collMod hidden: false, or declaring it again with the
+// same keys) brings it back at once, where a dropped index takes a full
+// build. The same indexes as DropUndeclared's are concerned (never _id_).
+//
+// Given with DropUndeclared, Init drops the undeclared indexes that are
+// already hidden and hides the others: each removal then takes two runs,
+// the index hidden by the first and dropped by a later one, with the time
+// in between to see whether any query missed it. That is the safe way to
+// remove an index; a service can keep both options on.
+//
+// A server without hidden indexes or collMod refuses the hide: Init fails
+// with an *UnsupportedError, or with SkipUnsupported reports the index
+// Skipped and keeps it.
+func HideUndeclared() Option { return func(c *Config) { c.hideUndeclared = true } }
+
+// listedHidden reports whether a listed index is hidden.
+func listedHidden(c diff.IndexChange) bool {
+	return c.ListedShape != nil && c.ListedShape.Options["hidden"] == "true"
+}
+
+// undeclared is the step for an index listed and not declared: a
+// temporary index of Init's own is cleaned up; otherwise, by the options,
+// it is hidden, dropped, or kept (nil).
+func (p planner) undeclared(c diff.IndexChange, r *round) step {
+	if base, ours := p.isTemporaryOf(c.Name); ours {
+		return p.temporaryStep(c.Name, base, r)
+	}
+	hidden := listedHidden(c)
+	switch {
+	case p.cfg.dropUndeclared && (!p.cfg.hideUndeclared || hidden):
+		return dropStep{name: c.Name}
+	case p.cfg.hideUndeclared && !hidden:
+		return hideStep{name: c.Name}
+	}
+	return nil
+}
+
+// hideStep hides one undeclared index with collMod. IndexNotFound means
+// another process dropped it first: progress, not failure.
+type hideStep struct{ name string }
+
+func (s hideStep) names() []string   { return []string{s.name} }
+func (s hideStep) destructive() bool { return false }
+
+func (s hideStep) run(ctx context.Context, x *executor) (stepResult, error) {
+	cmd := bson.D{{Key: "collMod", Value: x.coll.Name()},
+		{Key: "index", Value: bson.D{{Key: "name", Value: s.name}, {Key: "hidden", Value: true}}}}
+	x.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("index", s.name), slog.String("option", "hidden"))
+	err := x.db.RunCommand(ctx, cmd).Err()
+	if err == nil {
+		x.refused.hid[s.name] = true
+		return stepResult{changed: true}, nil
+	}
+	err = &IndexError{Collection: x.coll.Name(), Indexes: []string{s.name}, Op: "collMod", Err: err}
+	switch x.server.Classify(ctx, err, nil) {
+	case ClassGone:
+		return stepResult{changed: true}, nil
+	case ClassUnsupported:
+		return stepResult{}, x.skip(ctx, schema.IndexSpec{Name: s.name}, err, []string{"hidden"})
+	}
+	return stepResult{}, err
+}
+
+// undeclaredOutcomes corrects the outcomes doneOutcome gives undeclared
+// indexes: hidden ones, and Init's own temporary indexes, dropped under
+// every policy.
+func (x *executor) undeclaredOutcomes(results []IndexResult) {
+	if x.cfg.dryRun || x.first == nil {
+		return
+	}
+	for i, r := range results {
+		if r.Action != diff.Drop || r.Outcome == Skipped || r.Outcome == Failed {
+			continue
+		}
+		var listed diff.IndexChange
+		for _, c := range x.first.indexes {
+			if c.Name == r.Name && c.Action == diff.Drop {
+				listed = c
+			}
+		}
+		if _, ours := x.planner.isTemporaryOf(r.Name); ours {
+			results[i].Outcome, results[i].Reason = Dropped, "temporary index of an interrupted rebuild"
+			continue
+		}
+		switch x.planner.undeclared(listed, x.first).(type) {
+		case hideStep:
+			results[i].Outcome = Hidden
+		case nil:
+			if listedHidden(listed) {
+				results[i].Outcome, results[i].Reason = Hidden, "already hidden"
+			}
+		}
+	}
+}
+
+// undeclaredStep says what applying the plan does about an undeclared
+// index: as the planner decides, from the change and its collection's
+// other changes (a temporary index of Init's own is dropped).
+func (p *IndexPlan) undeclaredStep(c diff.IndexChange) diff.Step {
+	base, temporary := temporaryBase(c.Name)
+	if temporary {
+		for _, coll := range p.Collections {
+			if containsChange(coll.Changes, c) && slices.ContainsFunc(coll.Changes, func(o diff.IndexChange) bool { return o.Name == base && o.Action != diff.Drop }) {
+				return diff.StepDrop
+			}
+		}
+	}
+	hidden := listedHidden(c)
+	switch {
+	case p.DropUndeclared && (!p.HideUndeclared || hidden):
+		return diff.StepDrop
+	case p.HideUndeclared && !hidden:
+		return diff.StepHide
+	}
+	return diff.StepKeep
+}
+
+func containsChange(changes []diff.IndexChange, c diff.IndexChange) bool {
+	return slices.ContainsFunc(changes, func(o diff.IndexChange) bool { return o.Name == c.Name && o.Action == c.Action })
+}

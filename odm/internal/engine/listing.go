@@ -1,0 +1,76 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/tagodm/tagodm/odm/internal/diff"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// A listing is what the server holds for one collection: its index
+// documents and, when the planner needs it, what listCollections says of
+// the collection.
+type listing struct {
+	indexes    []bson.Raw
+	collection *CollectionInfo // nil when not listed
+}
+
+// listIndexes lists the collection's index documents. A collection that
+// does not exist has none (MongoDB answers NamespaceNotFound).
+func listIndexes(ctx context.Context, coll *mongo.Collection) ([]bson.Raw, error) {
+	cur, err := coll.Indexes().List(ctx)
+	if err != nil {
+		if code, ok := ErrorCode(err); ok && code == codeNamespaceNotFound {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return rawDocuments(ctx, cur)
+}
+
+// rawDocuments reads a listing cursor to the end, copying each document
+// (the cursor reuses its buffer), and closes it.
+func rawDocuments(ctx context.Context, cur *mongo.Cursor) ([]bson.Raw, error) {
+	defer cur.Close(ctx)
+	var out []bson.Raw
+	for cur.Next(ctx) {
+		out = append(out, append(bson.Raw(nil), cur.Current...))
+	}
+	return out, cur.Err()
+}
+
+// collectionInfo is what listCollections says of one collection.
+type CollectionInfo struct {
+	Exists  bool
+	Kind    string   // "collection", "timeseries", "view"
+	Options bson.Raw // the options document
+}
+
+// listCollection lists one collection by name.
+func listCollection(ctx context.Context, db *mongo.Database, name string) (*CollectionInfo, error) {
+	specs, err := db.ListCollectionSpecifications(ctx, bson.D{{Key: "name", Value: name}})
+	if err != nil {
+		return nil, err
+	}
+	for _, sp := range specs {
+		if sp.Name == name {
+			return &CollectionInfo{Exists: true, Kind: sp.Type, Options: sp.Options}, nil
+		}
+	}
+	return &CollectionInfo{}, nil
+}
+
+// timeSeries returns a TimeSeries option for a time series collection.
+func (i *CollectionInfo) TimeSeries() diff.DiffOption {
+	if i == nil || i.Kind != "timeseries" || i.Options == nil {
+		return nil
+	}
+	ts, ok := i.Options.Lookup("timeseries").DocumentOK()
+	if !ok {
+		return nil
+	}
+	timeField, _ := ts.Lookup("timeField").StringValueOK()
+	metaField, _ := ts.Lookup("metaField").StringValueOK()
+	return diff.TimeSeries(timeField, metaField)
+}

@@ -1,0 +1,197 @@
+package engine
+
+import (
+	"fmt"
+	"log/slog"
+	"reflect"
+	"time"
+
+	"github.com/tagodm/tagodm/odm/internal/schema"
+)
+
+// Option configures Init and Plan. Options are passed among the models.
+type Option func(*Config)
+
+type Config struct {
+	Logger          *slog.Logger
+	skipUnsupported bool
+	concurrency     int
+	attempts        int
+	backoff         time.Duration
+	OnConflict      ConflictPolicy
+	dropUndeclared  bool
+	dryRun          bool
+	commitQuorum    any           // nil, int32 or string
+	waitSearch      bool          // WaitForSearchIndexes (search_sync.go)
+	searchPoll      time.Duration // first wait between search index listings
+	hideUndeclared  bool
+	progress        progressConfig
+	// problems are faults in the arguments, such as an option given an
+	// impossible value, reported with the models' before any command.
+	problems []schema.Problem
+}
+
+func Defaults() Config {
+	return Config{
+		Logger:      slog.New(slog.DiscardHandler),
+		concurrency: 8,
+		attempts:    5,
+		backoff:     50 * time.Millisecond,
+		OnConflict:  ConflictFail,
+		searchPoll:  time.Second,
+		progress:    defaultProgress(),
+	}
+}
+
+// ConflictPolicy says what Init does about an index listed under a declared
+// name with other keys or options collMod cannot change, or with the
+// declared keys under another name.
+type ConflictPolicy string
+
+// The conflict policies.
+const (
+	// ConflictFail fails the collection with a *ConflictError naming each
+	// difference, before changing anything in it (the default).
+	ConflictFail ConflictPolicy = "fail"
+	// ConflictRebuild replaces the listed index by the declared one. When
+	// the keys differ it first builds a temporary index (TemporarySuffix)
+	// that serves the declared keys' queries, then drops the listed index,
+	// creates the declared one and drops the temporary one; otherwise it
+	// drops the listed index and creates the declared one right after. For
+	// a unique index it first looks for duplicate keys in the data and, if
+	// there are any, keeps the listed index and fails with a
+	// *DuplicateKeysError holding a sample.
+	ConflictRebuild ConflictPolicy = "rebuild"
+	// ConflictKeep keeps the listed index and logs a warning.
+	ConflictKeep ConflictPolicy = "keep"
+)
+
+// SkipUnsupported makes Init create every index the server supports and
+// skip, listing them in the Report and the log, those it refuses for lack
+// of an index type, option or command (a server without TTL or text
+// indexes, or without collMod, say). Without it such a refusal fails Init
+// with an *UnsupportedError.
+func SkipUnsupported() Option { return func(c *Config) { c.skipUnsupported = true } }
+
+// OnConflict sets the conflict policy (default ConflictFail).
+func OnConflict(p ConflictPolicy) Option { return func(c *Config) { c.OnConflict = p } }
+
+// DropUndeclared makes Init drop indexes that no model declares on a
+// collection some model declares. The _id_ index and the indexes a server
+// keeps for time series and clustered collections are never dropped, nor
+// any index of a collection no model declares. Drops come after every
+// creation. With HideUndeclared, only indexes already hidden are dropped.
+func DropUndeclared() Option { return func(c *Config) { c.dropUndeclared = true } }
+
+// DryRun makes Init list and plan only: the Report's Plan says what Init
+// would do, and nothing is changed. Plan is Init with DryRun.
+func DryRun() Option { return func(c *Config) { c.dryRun = true } }
+
+// CommitQuorum sets the commitQuorum of every createIndexes on a replica
+// set: how many data-bearing members must finish building an index before
+// it is ready, as a number or as "majority" or "votingMembers". Init still
+// never waits past its context's deadline. A standalone server refuses it.
+func CommitQuorum[Q int | int32 | string](q Q) Option {
+	return func(c *Config) {
+		switch v := any(q).(type) {
+		case int:
+			c.commitQuorum = int32(v)
+		default:
+			c.commitQuorum = v
+		}
+	}
+}
+
+// WithLogger sends log records to l. Nothing is logged without it.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Config) {
+		if l != nil {
+			c.Logger = l
+		}
+	}
+}
+
+// WithConcurrency sets how many collections are worked on at once
+// (default 8). n below 1 is an error, returned before any command.
+func WithConcurrency(n int) Option {
+	return func(c *Config) {
+		if n < 1 {
+			c.fail(fmt.Sprintf("WithConcurrency(%d)", n), "concurrency must be at least 1")
+			return
+		}
+		c.concurrency = n
+	}
+}
+
+// WithRetries sets how many times a collection is retried after a dropped
+// connection or a change the server acknowledged but does not list
+// (default 4), waiting backoff, doubled each time, in between. A negative
+// n or backoff is an error, returned before any command.
+func WithRetries(n int, backoff time.Duration) Option {
+	return func(c *Config) {
+		if n < 0 || backoff < 0 {
+			c.fail(fmt.Sprintf("WithRetries(%d, %v)", n, backoff), "retries and backoff cannot be negative")
+			return
+		}
+		c.attempts = n + 1
+		c.backoff = backoff
+	}
+}
+
+// fail records a fault in an option's arguments.
+func (c *Config) fail(option, msg string) {
+	c.problems = append(c.problems, schema.Problem{GoType: "odm.Option", Field: option, Message: msg})
+}
+
+// splitArgs sorts Init's arguments into options and models: []any lists,
+// slices of models and ModelSources flatten; options are applied to cfg.
+// A fault in an option's arguments is added to models as an argProblem;
+// anything else is left to the models' description to refuse, naming its
+// type.
+func SplitArgs(args []any, cfg *Config, models *[]any) {
+	for _, a := range args {
+		switch a := a.(type) {
+		case Option:
+			if a == nil {
+				continue
+			}
+			before := len(cfg.problems)
+			a(cfg)
+			for _, p := range cfg.problems[before:] {
+				*models = append(*models, schema.ArgProblem{Problem: p})
+			}
+		case schema.ArgProblem:
+			*models = append(*models, a)
+		case []any:
+			SplitArgs(a, cfg, models)
+		case []Option:
+			for _, o := range a {
+				SplitArgs([]any{o}, cfg, models)
+			}
+		case schema.ModelSource:
+			SplitArgs(a.All(), cfg, models)
+		default:
+			if v := reflect.ValueOf(a); isModelList(v) {
+				for i := 0; i < v.Len(); i++ {
+					SplitArgs([]any{v.Index(i).Interface()}, cfg, models)
+				}
+				continue
+			}
+			*models = append(*models, a)
+		}
+	}
+}
+
+// isModelList reports an unnamed slice or array type whose elements may
+// be models: structs, pointers to structs or interfaces ([]User,
+// []*User). A named one, such as bson.D, is a value of its own.
+func isModelList(v reflect.Value) bool {
+	if !v.IsValid() || v.Kind() != reflect.Slice && v.Kind() != reflect.Array || v.Type().Name() != "" {
+		return false
+	}
+	e := v.Type().Elem()
+	for e.Kind() == reflect.Pointer {
+		e = e.Elem()
+	}
+	return e.Kind() == reflect.Struct || e.Kind() == reflect.Interface
+}

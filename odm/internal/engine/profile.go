@@ -1,0 +1,411 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/tagodm/tagodm/odm/internal/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// A profile is everything the engine knows about one kind of server: which
+// options it accepts without keeping them, and how it says "I lack this
+// feature", "try again" and "the data holds duplicate keys". The planner
+// and the executor consult it; no server's quirk lives anywhere else.
+type profile struct {
+	Name string
+	// unkeptIndex are index options the server accepts and does not keep.
+	unkeptIndex []string
+	// unkeptCollection are collection options create accepts and does not
+	// keep (top-level names, as listCollections shows them).
+	unkeptCollection []string
+	// replies are the server's own ways of answering, on top of MongoDB's
+	// documented codes (mongoReplies), which every profile understands.
+	replies []reply
+	// nonAtomicFilteredWrites: the server does not apply a filtered
+	// write's filter and its write atomically (two racing replaceOne on
+	// {_id, revision} can both be acknowledged), which the repositories'
+	// revision guard relies on. Each profile's value is measured by
+	// TestFilteredWriteRaces, never assumed from the server's name.
+	NonAtomicFilteredWrites bool
+	// duplicateWrites are the messages with which the server refuses a
+	// write (insert, update, replace, find-and-modify) for a duplicate key
+	// under another code than MongoDB's 11000: its storage engine's words.
+	duplicateWrites []string
+	// rejectedWrites are the server's ways of answering a write its
+	// validator refused, on top of MongoDB's DocumentValidationFailure
+	// (121).
+	rejectedWrites []reply
+	// schemaKeywords, when set, are the only $jsonSchema keywords the
+	// server's validator understands. It stores a validator with others
+	// and then refuses every write to the collection, so such a validator
+	// is never sent to it (see refusedSchemaKeywords).
+	schemaKeywords []string
+}
+
+// A class is what a server's reply means to the executor.
+type class int
+
+const (
+	// classOther: a failure; the collection fails with it.
+	classOther class = iota
+	// classUnsupported: the server lacks an index type, option or command.
+	ClassUnsupported
+	// classTransient: a race or a node changing state; re-plan and retry.
+	ClassTransient
+	// classDuplicates: a unique index refused over duplicated data.
+	ClassDuplicates
+	// classConflict: an index in the way (IndexOptionsConflict 85,
+	// IndexKeySpecsConflict 86), made by another process after our listing.
+	ClassConflict
+	// classGone: the index or collection is not there (IndexNotFound 27 on
+	// dropIndexes): another process removed it first.
+	ClassGone
+	// classInvalid: the server refuses the declaration itself (a malformed
+	// index, a bad option value), not for lack of a feature: the index
+	// fails, named, even under SkipUnsupported.
+	ClassInvalid
+)
+
+// A reply is one way a server answers: a code and, when the code alone is
+// not enough, a part of the message.
+type reply struct {
+	code    int32
+	message string // a substring of the message; empty matches any
+	// specialKeys: only for an index with a key type beyond 1 and -1.
+	specialKeys bool
+	class       class
+}
+
+// mongoReplies are MongoDB's documented codes.
+var mongoReplies = []reply{
+	{code: 238, class: ClassUnsupported},                                                  // NotImplemented
+	{code: 59, class: ClassUnsupported},                                                   // CommandNotFound
+	{code: 115, class: ClassUnsupported},                                                  // CommandNotSupported
+	{code: 40415, class: ClassUnsupported},                                                // UnknownBsonField: an option this version does not know
+	{code: 72, message: "no expireAfterSeconds field to update", class: ClassUnsupported}, // collMod TTL on a non-TTL index (before 5.1)
+	{code: 11000, class: ClassDuplicates},                                                 // DuplicateKey
+	{code: 85, class: ClassConflict},                                                      // IndexOptionsConflict
+	{code: 86, class: ClassConflict},                                                      // IndexKeySpecsConflict
+	{code: 27, class: ClassGone},                                                          // IndexNotFound
+	{code: 276, class: ClassTransient},                                                    // IndexBuildAborted
+	{code: 285, class: ClassTransient},                                                    // IndexBuildAlreadyInProgress
+	{code: 91, class: ClassTransient},                                                     // ShutdownInProgress
+	{code: 189, class: ClassTransient},                                                    // PrimarySteppedDown
+	{code: 10107, class: ClassTransient},                                                  // NotWritablePrimary
+	{code: 10058, class: ClassTransient},                                                  // LegacyNotPrimary
+	{code: 11600, class: ClassTransient},                                                  // InterruptedAtShutdown
+	{code: 11602, class: ClassTransient},                                                  // InterruptedDueToReplStateChange
+	{code: 13435, class: ClassTransient},                                                  // NotPrimaryNoSecondaryOk
+	{code: 13436, class: ClassTransient},                                                  // NotPrimaryOrSecondary
+
+	// Refusals of the declaration itself (testdata/index-rules.md), after
+	// the code-and-message rows above that read the same codes as a lack.
+	{code: 67, class: ClassInvalid},    // CannotCreateIndex: a malformed index
+	{code: 72, class: ClassInvalid},    // InvalidOptions: a bad option value
+	{code: 197, class: ClassInvalid},   // InvalidIndexSpecificationOption
+	{code: 2, class: ClassInvalid},     // BadValue
+	{code: 9, class: ClassInvalid},     // FailedToParse
+	{code: 16764, class: ClassInvalid}, // hashed indexes cannot guarantee uniqueness
+	{code: 16800, class: ClassInvalid}, // two 2d keys
+}
+
+// The profiles.
+var (
+	// profileMongoDB is MongoDB, and any server not recognised.
+	profileMongoDB = &profile{Name: "MongoDB"}
+	// profileFerretV1 is FerretDB v1 (SQLite or PostgreSQL backends).
+	profileFerretV1 = &profile{
+		Name:             "FerretDB v1",
+		unkeptIndex:      []string{"sparse"},
+		unkeptCollection: []string{"clusteredIndex", "changeStreamPreAndPostImages"},
+		// Filtered writes are not atomic: measured by
+		// TestFilteredWriteRaces on v1.24 with SQLite (racing guarded
+		// writers lose acknowledged updates). The PostgreSQL backend was
+		// not measured and shares the answer.
+		NonAtomicFilteredWrites: true,
+		// SQLite's words on updates, replaces and upserts (code 1,
+		// InternalError: "UNIQUE constraint failed: index 'NAME'");
+		// PostgreSQL's with the PostgreSQL backend.
+		duplicateWrites: []string{"UNIQUE constraint failed", "duplicate key value violates unique constraint"},
+		replies: []reply{
+			// createIndexes with a key type it does not know.
+			{code: 27, specialKeys: true, class: ClassUnsupported},
+			// Another process's createIndexes of the same index won the
+			// race (the SQLite backend: "SQL logic error: index ...
+			// already exists").
+			{code: 1, message: "already exists", class: ClassTransient},
+			// A unique index over duplicated data.
+			{code: 1, message: "UNIQUE constraint failed", class: ClassDuplicates},
+		},
+	}
+	// profileFerretV2 is FerretDB v2 on DocumentDB (the engine behind
+	// Azure Cosmos DB for MongoDB vCore), as recorded from v2.5.0.
+	profileFerretV2 = &profile{
+		Name: "FerretDB v2",
+		// create answers ok and keeps none of these. A validator, left out
+		// too, is kept by collMod, which the round after the create sends
+		// in the same Init (TestValidatorAfterCreate).
+		unkeptCollection: []string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"},
+		// Filtered writes are atomic: measured by TestFilteredWriteRaces
+		// on v2.5.0 with DocumentDB v0.106 (4 writers x 200 guarded
+		// cycles: 800 acknowledged, 0 lost; 200 of 200 documents claimed
+		// once).
+		NonAtomicFilteredWrites: false,
+		// Updates, replaces and find-and-modify (code 1, InternalError:
+		// `conflicting key value violates exclusion constraint
+		// "documents_rum_index_N"`, which names the PostgreSQL constraint,
+		// not the index); inserts answer 11000.
+		duplicateWrites: []string{"conflicting key value violates exclusion constraint"},
+		// A write its validator refuses: "Document failed validation" as
+		// MongoDB words it, with DocumentDB's own code for
+		// DocumentFailedValidation (SQLSTATE M00CO as a number) where
+		// MongoDB answers 121.
+		rejectedWrites: []reply{{code: 525074461, message: "Document failed validation"}},
+		// Measured on v2.5.0 with DocumentDB v0.106 (TestSchemaKeywords):
+		// collMod stores any $jsonSchema, and then every insert fails
+		// with FailedToParse "Unknown $jsonSchema keyword: K" for the
+		// others (required, enum, additionalProperties, anyOf, allOf,
+		// oneOf, not, title, description, dependencies, minProperties,
+		// maxProperties, patternProperties, encrypt).
+		schemaKeywords: []string{
+			"bsonType", "type", "properties",
+			"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+			"minLength", "maxLength", "pattern",
+			"items", "additionalItems", "minItems", "maxItems", "uniqueItems",
+		},
+		replies: []reply{
+			{code: 1, message: "not supported yet", class: ClassUnsupported}, // hidden indexes
+			{code: 1, message: "not implemented yet", class: ClassUnsupported},
+			{code: 1, message: "deadlock detected", class: ClassTransient},
+			{code: 1, message: "could not create exclusion constraint", class: ClassDuplicates},
+		},
+	}
+)
+
+// profileFromBuildInfo recognises the server from its buildInfo answer:
+// FerretDB v2 has a "ferretdb" document, v1 a "ferretdbVersion" string.
+func ProfileFromBuildInfo(info bson.Raw) *profile {
+	if v2, ok := info.Lookup("ferretdb").DocumentOK(); ok {
+		return profileFerretV2.named(stringField(v2, "version"))
+	}
+	if _, ok := info.Lookup("ferretdbVersion").StringValueOK(); ok {
+		return profileFerretV1.named(stringField(info, "ferretdbVersion"))
+	}
+	return profileMongoDB.named(stringField(info, "version"))
+}
+
+func stringField(doc bson.Raw, key string) string {
+	s, _ := doc.Lookup(key).StringValueOK()
+	return s
+}
+
+// named is a copy of p with the version in its name, when the server
+// gives one.
+func (p *profile) named(version string) *profile {
+	c := *p
+	if version != "" && version != "unknown" {
+		c.Name = fmt.Sprintf("%s (%s)", p.Name, version)
+	}
+	return &c
+}
+
+// classify says what a server's reply means. spec is the index the
+// command was about, when there was one. A dropped connection is
+// transient on every server.
+func (p *profile) classify(err error, spec *schema.IndexSpec) class {
+	if err == nil {
+		return classOther
+	}
+	if networkOrLabelled(err) {
+		return ClassTransient
+	}
+	code, ok := ErrorCode(err)
+	if !ok {
+		return classOther
+	}
+	msg := ErrorMessage(err)
+	special := spec != nil && slices.ContainsFunc(spec.Keys, func(k schema.IndexKey) bool { return k.Type.Special() })
+	// The server's own replies first: they refine MongoDB's codes.
+	var own []reply
+	if p != nil {
+		own = p.replies
+	}
+	for _, list := range [][]reply{own, mongoReplies} {
+		for _, r := range list {
+			if r.code == code && strings.Contains(msg, r.message) && (!r.specialKeys || special) {
+				return r.class
+			}
+		}
+	}
+	return classOther
+}
+
+// networkOrLabelled: a dropped or failed connection, including the driver
+// clearing its pool after another operation lost its connection, or an
+// error the server labels retryable.
+func networkOrLabelled(err error) bool {
+	if mongo.IsNetworkError(err) {
+		return true
+	}
+	var r interface{ Retryable() bool }
+	if errors.As(err, &r) && r.Retryable() {
+		return true
+	}
+	var le mongo.LabeledError
+	return errors.As(err, &le) && le.HasErrorLabel("RetryableWriteError")
+}
+
+func ErrorMessage(err error) string {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) {
+		return ce.Message
+	}
+	return err.Error()
+}
+
+// serverInfo finds the server's profile once per Init, and only when the
+// engine needs it: a steady-state Init sends nothing but its listings.
+type ServerInfo struct {
+	DB    *mongo.Database
+	mu    sync.Mutex
+	known *profile // nil until buildInfo succeeded
+}
+
+// profile asks buildInfo once it succeeds; a failure (a dropped
+// connection, say) is returned for the caller to retry, not remembered.
+func (i *ServerInfo) Profile(ctx context.Context) (*profile, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.known != nil {
+		return i.known, nil
+	}
+	info, err := i.DB.Client().Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
+	if err != nil {
+		return nil, &IndexError{Op: "buildInfo", Err: err}
+	}
+	i.known = ProfileFromBuildInfo(info)
+	return i.known, nil
+}
+
+// classify classifies a reply with the server's profile, asking for it if
+// need be; when buildInfo fails too, MongoDB's codes alone decide.
+func (i *ServerInfo) Classify(ctx context.Context, err error, spec *schema.IndexSpec) class {
+	if err == nil {
+		return classOther
+	}
+	if _, ok := ErrorCode(err); !ok {
+		return profileMongoDB.classify(err, spec)
+	}
+	p, perr := i.Profile(ctx)
+	if perr != nil {
+		p = profileMongoDB
+	}
+	return p.classify(err, spec)
+}
+
+// profiles are every profile, for the checks made before the server is
+// known.
+var profiles = []*profile{profileMongoDB, profileFerretV1, profileFerretV2}
+
+// rejectedWrite reports a write error with which a server says its
+// validator refused the document in its own code (a profile's
+// rejectedWrites).
+func RejectedWrite(code int32, msg string) bool {
+	for _, p := range profiles {
+		for _, r := range p.rejectedWrites {
+			if r.code == code && strings.Contains(msg, r.message) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// duplicateWriteMessage is the message of a server's refusal of a write
+// for a duplicate key in its storage engine's words, as any profile knows
+// them; empty when err is no such refusal. A repository does not ask the
+// server which it is: the words are specific enough to be read on any.
+func DuplicateWriteMessage(err error) string {
+	var se mongo.ServerError
+	if !errors.As(err, &se) {
+		return ""
+	}
+	for _, p := range profiles {
+		for _, m := range p.duplicateWrites {
+			if se.HasErrorMessage(m) {
+				return err.Error()
+			}
+		}
+	}
+	return ""
+}
+
+// confirmable reports that a createIndexes answer proves these indexes
+// were built as sent: none uses an option some server accepts without
+// keeping (only a listing tells those).
+func confirmable(specs []schema.IndexSpec) bool {
+	for _, p := range profiles {
+		for _, o := range p.unkeptIndex {
+			if slices.ContainsFunc(specs, func(s schema.IndexSpec) bool { return s.HasOption(o) }) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// refusedSchemaKeywords are the keywords of a $jsonSchema validator that
+// the server's validator does not understand, in the order they first
+// appear; nil when it understands them all, or when the profile states no
+// restriction. Only keywords are checked, not the names of properties.
+func (p *profile) RefusedSchemaKeywords(doc any) []string {
+	if p == nil || p.schemaKeywords == nil || doc == nil {
+		return nil
+	}
+	raw, err := bson.Marshal(bson.D{{Key: "s", Value: doc}})
+	if err != nil {
+		return nil
+	}
+	var refused []string
+	var walk func(v bson.RawValue)
+	walk = func(v bson.RawValue) {
+		doc, ok := v.DocumentOK()
+		if !ok {
+			return
+		}
+		elems, _ := doc.Elements()
+		for _, e := range elems {
+			k, val := e.Key(), e.Value()
+			if !slices.Contains(p.schemaKeywords, k) {
+				if !slices.Contains(refused, k) {
+					refused = append(refused, k)
+				}
+				continue
+			}
+			switch k {
+			case "properties":
+				props, _ := val.Document().Elements()
+				for _, prop := range props {
+					walk(prop.Value())
+				}
+			case "items", "additionalItems":
+				if arr, ok := val.ArrayOK(); ok {
+					vals, _ := arr.Values()
+					for _, x := range vals {
+						walk(x)
+					}
+				} else {
+					walk(val)
+				}
+			}
+		}
+	}
+	walk(bson.Raw(raw).Lookup("s"))
+	return refused
+}

@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// planSteps runs the pure planner over a listing given as extended JSON
+// and names the steps it plans.
+func planSteps(t *testing.T, specs []schema.IndexSpec, listed []string, cfg Config) []string {
+	t.Helper()
+	p := planner{decl: &schema.Declared{Collection: "c", Specs: specs}, cfg: cfg}
+	var l listing
+	for _, s := range listed {
+		var raw bson.Raw
+		require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
+		l.indexes = append(l.indexes, raw)
+	}
+	first, err := diff.Diff(specs, l.indexes)
+	require.NoError(t, err)
+	l.collection = &CollectionInfo{Exists: true}
+	r, err := p.plan(l, first, nil)
+	require.NoError(t, err)
+	refused := &refusals{skipped: map[string]*IndexResult{}}
+	require.NoError(t, p.gate(r, refused))
+	var got []string
+	for _, s := range p.steps(r, refused) {
+		got = append(got, fmt.Sprintf("%s %v", stepKind(s), s.names()))
+	}
+	return got
+}
+
+// TestPlannerRebuildOrderAndHiding: a rebuild whose keys differ goes
+// behind a temporary index and resumes from whatever an interruption left;
+// undeclared indexes are hidden, dropped or kept by the options.
+func TestPlannerRebuildOrderAndHiding(t *testing.T) {
+	a := schema.Index(schema.Asc("a"))
+	sparseA := schema.Index(schema.Asc("a"))
+	sparseA.Sparse = true
+	text := schema.Index(schema.TextKey("s")).Named("a_1")
+	const (
+		oldA     = `{"key": {"a": -1}, "name": "a_1"}`
+		plainA   = `{"key": {"a": 1}, "name": "a_1"}`
+		tmpA     = `{"key": {"a": 1, "_id": 1}, "name": "a_1.odm-rebuild"}`
+		z        = `{"key": {"z": 1}, "name": "z_1"}`
+		hiddenZ  = `{"key": {"z": 1}, "name": "z_1", "hidden": true}`
+		hiddenY  = `{"key": {"y": 1}, "name": "y_1", "hidden": true}`
+		strayTmp = `{"key": {"q": 1, "_id": 1}, "name": "q_1.odm-rebuild"}`
+	)
+	for _, tt := range []struct {
+		name   string
+		specs  []schema.IndexSpec
+		listed []string
+		policy ConflictPolicy
+		drop   bool
+		hide   bool
+		want   []string
+	}{
+		{name: "keys differ: ordered rebuild", specs: []schema.IndexSpec{a}, listed: []string{oldA}, policy: ConflictRebuild,
+			want: []string{"ordered rebuild [a_1]"}},
+		{name: "stopped after the temporary index: resume at the drop", specs: []schema.IndexSpec{a}, listed: []string{oldA, tmpA},
+			policy: ConflictRebuild, want: []string{"ordered rebuild, temporary listed [a_1]"}},
+		{name: "stopped after the drop: create, then drop the temporary index", specs: []schema.IndexSpec{a}, listed: []string{tmpA},
+			policy: ConflictRebuild, want: []string{"createIndexes [a_1]", "drop [a_1.odm-rebuild]"}},
+		{name: "stopped before the last drop: drop the temporary index", specs: []schema.IndexSpec{a}, listed: []string{plainA, tmpA},
+			policy: ConflictRebuild, want: []string{"drop [a_1.odm-rebuild]"}},
+		{name: "leftover under the default policy is still dropped", specs: []schema.IndexSpec{a}, listed: []string{plainA, tmpA},
+			want: []string{"drop [a_1.odm-rebuild]"}},
+		{name: "leftover while a conflict is kept is dropped", specs: []schema.IndexSpec{a}, listed: []string{oldA, tmpA},
+			policy: ConflictKeep, want: []string{"drop [a_1.odm-rebuild]"}},
+		{name: "same keys, other options: drop then create", specs: []schema.IndexSpec{sparseA}, listed: []string{plainA},
+			policy: ConflictRebuild, want: []string{"rebuild [a_1]"}},
+		{name: "special keys: drop then create", specs: []schema.IndexSpec{text}, listed: []string{plainA},
+			policy: ConflictRebuild, want: []string{"rebuild [a_1]"}},
+		{name: "the suffix without a declared base is not ours", specs: []schema.IndexSpec{a}, listed: []string{plainA, strayTmp}},
+		{name: "HideUndeclared hides", specs: []schema.IndexSpec{a}, listed: []string{plainA, z}, hide: true,
+			want: []string{"hide [z_1]"}},
+		{name: "HideUndeclared leaves a hidden index", specs: []schema.IndexSpec{a}, listed: []string{plainA, hiddenZ}, hide: true},
+		{name: "both: hide the visible, drop the hidden", specs: []schema.IndexSpec{a}, listed: []string{plainA, z, hiddenY},
+			hide: true, drop: true, want: []string{"hide [z_1]", "drop [y_1]"}},
+		{name: "DropUndeclared alone drops a hidden index", specs: []schema.IndexSpec{a}, listed: []string{plainA, hiddenZ},
+			drop: true, want: []string{"drop [z_1]"}},
+		{name: "DropUndeclared alone drops a visible index", specs: []schema.IndexSpec{a}, listed: []string{plainA, z},
+			drop: true, want: []string{"drop [z_1]"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Defaults()
+			if tt.policy != "" {
+				cfg.OnConflict = tt.policy
+			}
+			cfg.dropUndeclared, cfg.hideUndeclared = tt.drop, tt.hide
+			assert.Equal(t, tt.want, planSteps(t, tt.specs, tt.listed, cfg))
+		})
+	}
+}
+
+// TestTemporarySpec: the temporary index takes the declared keys and _id,
+// keeps what shapes the queries it serves, and enforces nothing.
+func TestTemporarySpec(t *testing.T) {
+	uniqueTTL := schema.Index(schema.Asc("a"), schema.Desc("b")).Named("ab")
+	uniqueTTL.Unique, uniqueTTL.Sparse, uniqueTTL.ExpireAfter = true, true, schema.TTL(time.Hour)
+	uniqueTTL.PartialFilter = bson.D{{Key: "a", Value: bson.D{{Key: "$gt", Value: 1}}}}
+	for _, tt := range []struct {
+		name string
+		spec schema.IndexSpec
+		ok   bool
+		want string
+	}{
+		{name: "plain keys", spec: uniqueTTL, ok: true,
+			want: `{"key": {"a": 1, "b": -1, "_id": 1}, "name": "ab.odm-rebuild", "sparse": true, "partialFilterExpression": {"a": {"$gt": 1}}}`},
+		{name: "text", spec: schema.Index(schema.TextKey("s"))},
+		{name: "hashed", spec: schema.Index(schema.HashedKey("s"))},
+		{name: "wildcard", spec: schema.Index(schema.Wildcard(""))},
+		{name: "already on _id", spec: schema.Index(schema.Asc("a"), schema.Asc("_id"))},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp, ok := temporarySpec(tt.spec)
+			require.Equal(t, tt.ok, ok)
+			if !ok {
+				return
+			}
+			var want bson.D
+			require.NoError(t, bson.UnmarshalExtJSON([]byte(tt.want), false, &want))
+			gotJSON, err := bson.MarshalExtJSON(tmp.Document(), false, false)
+			require.NoError(t, err)
+			wantJSON, err := bson.MarshalExtJSON(want, false, false)
+			require.NoError(t, err)
+			assert.JSONEq(t, string(wantJSON), string(gotJSON))
+			base, ours := temporaryBase(tmp.Name)
+			assert.True(t, ours)
+			assert.Equal(t, tt.spec.IndexName(), base)
+		})
+	}
+}
+
+// TestPlanStepsOfUndeclaredAndRebuilt: the plan's table says what the
+// planner does: hide, drop a leftover temporary index, rebuild in order.
+func TestPlanStepsOfUndeclaredAndRebuilt(t *testing.T) {
+	a := schema.Index(schema.Asc("a"))
+	sparseA := schema.Index(schema.Asc("a"))
+	sparseA.Sparse = true
+	for _, tt := range []struct {
+		name   string
+		specs  []schema.IndexSpec
+		listed []string
+		plan   IndexPlan
+		want   map[string]diff.Step
+	}{
+		{name: "hide the visible, keep the hidden", specs: []schema.IndexSpec{a}, plan: IndexPlan{HideUndeclared: true},
+			listed: []string{`{"key": {"z": 1}, "name": "z_1"}`, `{"key": {"y": 1}, "name": "y_1", "hidden": true}`},
+			want:   map[string]diff.Step{"a_1": diff.StepCreate, "z_1": diff.StepHide, "y_1": diff.StepKeep}},
+		{name: "both: hide the visible, drop the hidden", specs: []schema.IndexSpec{a}, plan: IndexPlan{HideUndeclared: true, DropUndeclared: true},
+			listed: []string{`{"key": {"z": 1}, "name": "z_1"}`, `{"key": {"y": 1}, "name": "y_1", "hidden": true}`},
+			want:   map[string]diff.Step{"a_1": diff.StepCreate, "z_1": diff.StepHide, "y_1": diff.StepDrop}},
+		{name: "a leftover temporary index is dropped", specs: []schema.IndexSpec{a},
+			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`, `{"key": {"a": 1, "_id": 1}, "name": "a_1.odm-rebuild"}`},
+			want:   map[string]diff.Step{"a_1": diff.StepNone, "a_1.odm-rebuild": diff.StepDrop}},
+		{name: "the suffix without its declared index is kept", specs: []schema.IndexSpec{a},
+			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`, `{"key": {"q": 1, "_id": 1}, "name": "q_1.odm-rebuild"}`},
+			want:   map[string]diff.Step{"a_1": diff.StepNone, "q_1.odm-rebuild": diff.StepKeep}},
+		{name: "other keys: in order", specs: []schema.IndexSpec{a}, plan: IndexPlan{OnConflict: ConflictRebuild},
+			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, want: map[string]diff.Step{"a_1": diff.StepRebuildOrdered}},
+		{name: "same keys: drop and create", specs: []schema.IndexSpec{sparseA}, plan: IndexPlan{OnConflict: ConflictRebuild},
+			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`}, want: map[string]diff.Step{"a_1": diff.StepRebuild}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var listed []bson.Raw
+			for _, s := range tt.listed {
+				var raw bson.Raw
+				require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
+				listed = append(listed, raw)
+			}
+			changes, err := diff.Diff(tt.specs, listed)
+			require.NoError(t, err)
+			plan := tt.plan
+			plan.Collections = []CollectionPlan{{Collection: "c", Changes: changes}}
+			got := map[string]diff.Step{}
+			for _, c := range changes {
+				got[c.Name] = plan.Step(c)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -1,0 +1,533 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// The statuses $listSearchIndexes reports.
+const (
+	SearchPending  = "PENDING"
+	SearchBuilding = "BUILDING"
+	SearchReady    = "READY"
+	SearchFailed   = "FAILED"
+)
+
+// WaitForSearchIndexes makes Init wait, after it creates or updates search
+// indexes, until each declared search index is READY and queryable, or
+// FAILED, polling $listSearchIndexes (every second at first, then every
+// five) and logging each status as it changes. Init still returns at its
+// context's deadline, with an error naming the indexes not ready. Without
+// it Init returns once the server accepts the commands: builds go on in
+// the background, and the Report shows the status listed then.
+func WaitForSearchIndexes() Option { return func(c *Config) { c.waitSearch = true } }
+
+// SearchIndexResult is what Init did about one search index.
+type SearchIndexResult struct {
+	Name    string                 `json:"name"`
+	Type    schema.SearchIndexType `json:"type"`
+	Action  diff.Action            `json:"action"`
+	Outcome Outcome                `json:"outcome"`
+	// Status is the index's status as last listed: PENDING, BUILDING,
+	// READY, FAILED, STALE, DELETING or DOES_NOT_EXIST; empty when the
+	// index was not listed.
+	Status    string `json:"status,omitempty"`
+	Queryable bool   `json:"queryable,omitempty"`
+	// Message is the server's message about the index (why it FAILED).
+	Message string `json:"message,omitempty"`
+	// Reason is, for a skipped index, the server's refusal; for a kept or
+	// updated one, the differences.
+	Reason string `json:"reason,omitempty"`
+}
+
+// SearchConflictError reports search indexes listed under a declared name
+// with another type, which updateSearchIndex cannot change, under
+// ConflictFail. No search index was changed (the collection's regular
+// indexes, synced first, may have been).
+type SearchConflictError struct {
+	Collection string
+	Changes    []diff.SearchIndexChange
+}
+
+// Error implements the error interface.
+func (e *SearchConflictError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "odm: collection %s: %d search index(es) conflict with their declarations (choose a conflict policy to rebuild or keep them):", e.Collection, len(e.Changes))
+	for _, c := range e.Changes {
+		fmt.Fprintf(&b, "\n  - search index %s: %s", c.Name, c.Summary())
+	}
+	return b.String()
+}
+
+// searchUnsupportedCodes are the answers of servers without MongoDB
+// Search: SearchNotEnabled (31082), CommandNotFound (59),
+// CommandNotSupported (115), NotImplemented (238), an unknown aggregation
+// stage (40324), and 6047401, the answer of MongoDB before 7.2 without
+// Atlas. FerretDB 1.24 answers $listSearchIndexes
+// with code 40234 and MongoDB's message, which the message test catches.
+var searchUnsupportedCodes = []int32{31082, 59, 115, 238, 40324, 6047401}
+
+// searchUnsupported reports a refusal for lack of MongoDB Search.
+func SearchUnsupported(err error) bool {
+	if code, ok := ErrorCode(err); ok && slices.Contains(searchUnsupportedCodes, code) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "Unrecognized pipeline stage name") || strings.Contains(msg, "$listSearchIndexes is not allowed")
+}
+
+// searchSyncer brings one collection's search indexes to its declarations.
+type SearchSyncer struct {
+	Cfg        Config
+	Collection string
+	API        searchAPI
+	Specs      []schema.SearchIndexSpec
+	skipReason string // the server's refusal of createSearchIndexes, when skipped
+}
+
+// searchAPI is what the sync sends to the server: the driver's
+// SearchIndexView, and create for a collection createSearchIndexes needs.
+type searchAPI interface {
+	List(ctx context.Context) ([]bson.Raw, error)
+	CreateMany(ctx context.Context, models []mongo.SearchIndexModel) error
+	UpdateOne(ctx context.Context, name string, definition bson.D) error
+	DropOne(ctx context.Context, name string) error
+	CreateCollection(ctx context.Context) error
+}
+
+// driverSearch is searchAPI on a collection, through the driver.
+type DriverSearch struct{ Coll *mongo.Collection }
+
+func (d DriverSearch) List(ctx context.Context) ([]bson.Raw, error) {
+	cur, err := d.Coll.SearchIndexes().List(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return rawDocuments(ctx, cur)
+}
+
+func (d DriverSearch) CreateMany(ctx context.Context, models []mongo.SearchIndexModel) error {
+	_, err := d.Coll.SearchIndexes().CreateMany(ctx, models)
+	return err
+}
+
+func (d DriverSearch) UpdateOne(ctx context.Context, name string, definition bson.D) error {
+	return d.Coll.SearchIndexes().UpdateOne(ctx, name, definition)
+}
+
+func (d DriverSearch) DropOne(ctx context.Context, name string) error {
+	return d.Coll.SearchIndexes().DropOne(ctx, name)
+}
+
+func (d DriverSearch) CreateCollection(ctx context.Context) error {
+	return d.Coll.Database().CreateCollection(ctx, d.Coll.Name())
+}
+
+// syncSearch brings a collection's search indexes to its declarations and
+// records the plan and the results. A collection that declares none gets
+// no command. It runs after the collection's regular indexes.
+func syncSearch(ctx context.Context, cfg Config, db *mongo.Database, c *schema.Declared, rep *CollectionReport, plan *CollectionPlan) error {
+	if len(c.Search) == 0 {
+		return nil
+	}
+	start := time.Now()
+	defer func() { rep.Duration += time.Since(start) }()
+	s := &SearchSyncer{Cfg: cfg, Collection: c.Collection, API: DriverSearch{Coll: db.Collection(c.Collection)}, Specs: c.Search}
+	return s.sync(ctx, rep, plan)
+}
+
+// sync lists, compares, applies and reports.
+func (s *SearchSyncer) sync(ctx context.Context, rep *CollectionReport, plan *CollectionPlan) error {
+	listed, err := s.list(ctx)
+	if err != nil {
+		if !SearchUnsupported(err) {
+			return searchError(s.Collection, "$listSearchIndexes", nil, err)
+		}
+		plan.Search, rep.Search, err = s.unsupported(ctx, err)
+		return err
+	}
+	changes, err := diff.DiffSearch(s.Specs, listed)
+	if err != nil {
+		return fmt.Errorf("odm: collection %s: %w", s.Collection, err)
+	}
+	for i := range changes {
+		changes[i].Step = s.step(changes[i])
+	}
+	plan.Search = slices.Clone(changes) // the plan keeps the first listing's statuses
+	if s.Cfg.dryRun {
+		rep.Search = s.results(changes, nil, true)
+		return nil
+	}
+	outcomes, err := s.apply(ctx, changes)
+	if err != nil {
+		return err // as for regular indexes, the Report lists no results for a failed collection
+	}
+	if len(outcomes) > 0 || s.Cfg.waitSearch {
+		err = s.refresh(ctx, changes)
+	}
+	rep.Search = s.results(changes, outcomes, false)
+	return err
+}
+
+// step says what applying the plan does about c.
+func (s *SearchSyncer) step(c diff.SearchIndexChange) diff.Step {
+	switch c.Action {
+	case diff.Create:
+		return diff.StepCreate
+	case diff.ModifyInPlace:
+		return diff.StepUpdateSearch
+	case diff.Conflict:
+		switch s.Cfg.OnConflict {
+		case ConflictRebuild:
+			return diff.StepRebuild
+		case ConflictKeep:
+			return diff.StepKeep
+		}
+		return diff.StepFail
+	case diff.Drop:
+		if s.Cfg.dropUndeclared {
+			return diff.StepDrop
+		}
+		return diff.StepKeep
+	}
+	return diff.StepNone
+}
+
+// searchRetryable: a dropped connection or a node changing state, by
+// MongoDB's codes; servers without search have no quirks to add here.
+func searchRetryable(err error) bool { return profileMongoDB.classify(err, nil) == ClassTransient }
+
+// list runs $listSearchIndexes, retrying a dropped connection. A
+// collection that does not exist lists none.
+func (s *SearchSyncer) list(ctx context.Context) ([]bson.Raw, error) {
+	for attempt := 1; ; attempt++ {
+		out, err := s.API.List(ctx)
+		if code, ok := ErrorCode(err); ok && code == codeNamespaceNotFound {
+			return nil, nil
+		}
+		if err == nil || !searchRetryable(err) || attempt >= s.Cfg.attempts {
+			return out, err
+		}
+		select {
+		case <-time.After(s.Cfg.backoff << (attempt - 1)):
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (after: %v)", ctx.Err(), err)
+		}
+	}
+}
+
+// unsupported handles a server without MongoDB Search: an
+// *UnsupportedError naming every declared search index, or, with
+// SkipUnsupported, a plan and results that skip them.
+func (s *SearchSyncer) unsupported(ctx context.Context, err error) ([]diff.SearchIndexChange, []SearchIndexResult, error) {
+	inner := err
+	var ie *IndexError
+	if errors.As(err, &ie) {
+		inner = ie.Err
+	}
+	names := make([]string, len(s.Specs))
+	for i, sp := range s.Specs {
+		names[i] = sp.IndexName()
+	}
+	if !s.Cfg.skipUnsupported {
+		return nil, nil, &UnsupportedError{Collection: s.Collection, Index: strings.Join(names, ", "), Options: []string{"search indexes"}, Err: inner}
+	}
+	s.log(ctx, slog.LevelWarn, "odm: search indexes skipped: the server does not support them",
+		slog.String("indexes", strings.Join(names, ",")), slog.String("reason", inner.Error()))
+	changes := make([]diff.SearchIndexChange, len(s.Specs))
+	results := make([]SearchIndexResult, len(s.Specs))
+	for i := range s.Specs {
+		sp := s.Specs[i]
+		changes[i] = diff.SearchIndexChange{Name: sp.IndexName(), Type: sp.IndexType(), Action: diff.Create, Step: diff.StepSkip,
+			Declared: schema.FormatValue(sp.DefinitionDocument()), DeclaredSpec: &s.Specs[i]}
+		results[i] = SearchIndexResult{Name: sp.IndexName(), Type: sp.IndexType(), Action: diff.Create, Outcome: Skipped, Reason: inner.Error()}
+	}
+	return changes, results, nil
+}
+
+func (s *SearchSyncer) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	s.Cfg.Logger.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("collection", s.Collection)}, attrs...)...)
+}
+
+// searchError wraps a refusal as an *IndexError.
+func searchError(collection, op string, names []string, err error) error {
+	return &IndexError{Collection: collection, Indexes: names, Op: op, Err: err}
+}
+
+// apply sends what the changes call for under the policies: conflicts
+// first (fail, keep, or drop for a rebuild), then one createSearchIndexes
+// with every missing index, updateSearchIndex for each changed one, and
+// dropSearchIndex for each undeclared one with DropUndeclared. It returns
+// the outcome of each index it acted on.
+func (s *SearchSyncer) apply(ctx context.Context, changes []diff.SearchIndexChange) (map[string]Outcome, error) {
+	outcomes := map[string]Outcome{}
+	var conflicts, creates []diff.SearchIndexChange
+	for _, c := range changes {
+		switch c.Step {
+		case diff.StepFail:
+			conflicts = append(conflicts, c)
+		case diff.StepKeep:
+			if c.Action == diff.Conflict {
+				s.log(ctx, slog.LevelWarn, "odm: search index kept although it differs from its declaration",
+					slog.String("index", c.Name), slog.String("differences", c.Summary()))
+			}
+		case diff.StepCreate:
+			creates = append(creates, c)
+		}
+	}
+	if len(conflicts) > 0 {
+		return outcomes, &SearchConflictError{Collection: s.Collection, Changes: conflicts}
+	}
+	for _, c := range changes {
+		if c.Step == diff.StepRebuild {
+			if err := s.Drop(ctx, c.Name); err != nil {
+				return outcomes, err
+			}
+			if err := s.waitGone(ctx, c.Name); err != nil {
+				return outcomes, err
+			}
+			creates = append(creates, c)
+		}
+	}
+	if len(creates) > 0 {
+		done, err := s.Create(ctx, creates)
+		if err != nil {
+			return outcomes, err
+		}
+		for _, c := range creates {
+			switch {
+			case done != Created:
+				outcomes[c.Name] = done
+			case c.Action == diff.Conflict:
+				outcomes[c.Name] = Rebuilt
+			default:
+				outcomes[c.Name] = Created
+			}
+		}
+	}
+	for _, c := range changes {
+		var err error
+		switch c.Step {
+		case diff.StepUpdateSearch:
+			s.log(ctx, slog.LevelDebug, "odm: updateSearchIndex", slog.String("index", c.Name))
+			if err = s.API.UpdateOne(ctx, c.Name, c.DeclaredSpec.DefinitionDocument()); err == nil {
+				outcomes[c.Name] = Modified
+			}
+			err = wrapSearch(s.Collection, "updateSearchIndex", c.Name, err)
+		case diff.StepDrop:
+			if err = s.Drop(ctx, c.Name); err == nil {
+				outcomes[c.Name] = Dropped
+			}
+		}
+		if err != nil {
+			return outcomes, err
+		}
+	}
+	return outcomes, nil
+}
+
+func wrapSearch(collection, op, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return searchError(collection, op, []string{name}, err)
+}
+
+// create sends one createSearchIndexes command with every missing index.
+// createSearchIndexes needs the collection to exist: when the server says
+// it does not, Init creates it (another process creating it first is no
+// error) and sends the command again. It returns Created; Existed when the
+// server refuses the command and a fresh listing holds every index with
+// its declared type (another process created them first); Skipped when the
+// server lacks search indexes and SkipUnsupported is set (a server may list
+// none and refuse to create them).
+func (s *SearchSyncer) Create(ctx context.Context, creates []diff.SearchIndexChange) (Outcome, error) {
+	models := make([]mongo.SearchIndexModel, len(creates))
+	names := make([]string, len(creates))
+	for i, c := range creates {
+		models[i] = SearchIndexModel(*c.DeclaredSpec)
+		names[i] = c.Name
+	}
+	s.log(ctx, slog.LevelDebug, "odm: createSearchIndexes", slog.Any("indexes", names))
+	err := s.API.CreateMany(ctx, models)
+	if code, ok := ErrorCode(err); ok && code == codeNamespaceNotFound {
+		if cerr := s.API.CreateCollection(ctx); cerr != nil {
+			if code, ok := ErrorCode(cerr); !ok || code != codeNamespaceExists {
+				return "", searchError(s.Collection, "create", nil, cerr)
+			}
+		}
+		err = s.API.CreateMany(ctx, models)
+	}
+	switch {
+	case err == nil:
+		return Created, nil
+	case SearchUnsupported(err) && s.Cfg.skipUnsupported:
+		s.skipReason = err.Error()
+		s.log(ctx, slog.LevelWarn, "odm: search indexes skipped: the server does not support them",
+			slog.Any("indexes", names), slog.String("reason", s.skipReason))
+		return Skipped, nil
+	case SearchUnsupported(err):
+		return "", &UnsupportedError{Collection: s.Collection, Index: strings.Join(names, ", "), Options: []string{"search indexes"}, Err: err}
+	case s.allListed(ctx, creates):
+		s.log(ctx, slog.LevelInfo, "odm: search indexes created by another process", slog.Any("indexes", names))
+		return Existed, nil
+	}
+	return "", searchError(s.Collection, "createSearchIndexes", names, err)
+}
+
+// allListed reports that a fresh listing holds every index of creates
+// with its declared type.
+func (s *SearchSyncer) allListed(ctx context.Context, creates []diff.SearchIndexChange) bool {
+	raws, err := s.list(ctx)
+	if err != nil {
+		return false
+	}
+	types := map[string]schema.SearchIndexType{}
+	for _, r := range raws {
+		if l, err := diff.ParseListedSearch(r); err == nil {
+			types[l.Name] = l.Type
+		}
+	}
+	for _, c := range creates {
+		if types[c.Name] != c.Type {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *SearchSyncer) Drop(ctx context.Context, name string) error {
+	s.log(ctx, slog.LevelDebug, "odm: dropSearchIndex", slog.String("index", name))
+	return wrapSearch(s.Collection, "dropSearchIndex", name, s.API.DropOne(ctx, name))
+}
+
+// waitGone polls until a dropped index is no longer listed: the server
+// drops search indexes asynchronously and refuses a new index under a name
+// still in use.
+func (s *SearchSyncer) waitGone(ctx context.Context, name string) error {
+	return s.poll(ctx, func(listed []diff.ListedSearch) bool {
+		return !slices.ContainsFunc(listed, func(l diff.ListedSearch) bool { return l.Name == name })
+	})
+}
+
+// refresh lists the indexes once more for their status, and with
+// WaitForSearchIndexes polls until every declared index is READY and
+// queryable, or FAILED.
+func (s *SearchSyncer) refresh(ctx context.Context, changes []diff.SearchIndexChange) error {
+	declared := map[string]int{}
+	for i, c := range changes {
+		if c.DeclaredSpec != nil {
+			declared[c.Name] = i
+		}
+	}
+	seen := map[string]string{}
+	done := func(listed []diff.ListedSearch) bool {
+		for i := range changes { // an index no longer listed has no status
+			changes[i].Status, changes[i].Queryable, changes[i].Message = "", false, ""
+		}
+		ready := 0
+		for _, l := range listed {
+			if i := slices.IndexFunc(changes, func(c diff.SearchIndexChange) bool { return c.Name == l.Name }); i >= 0 {
+				changes[i].Status, changes[i].Queryable, changes[i].Message = l.Status, l.Queryable, l.Message
+			}
+			if _, ok := declared[l.Name]; !ok {
+				continue
+			}
+			if seen[l.Name] != l.Status {
+				seen[l.Name] = l.Status
+				s.log(ctx, slog.LevelInfo, "odm: search index status", slog.String("index", l.Name),
+					slog.String("status", l.Status), slog.Bool("queryable", l.Queryable), slog.String("message", l.Message))
+			}
+			if l.Status == SearchFailed || l.Status == SearchReady && l.Queryable {
+				ready++
+			}
+		}
+		return !s.Cfg.waitSearch || ready == len(declared)
+	}
+	if err := s.poll(ctx, done); err != nil {
+		var waiting []string
+		for name, i := range declared {
+			if st := changes[i].Status; st != SearchReady && st != SearchFailed {
+				waiting = append(waiting, name+" ("+schema.CmpOr(st, "not listed")+")")
+			}
+		}
+		slices.Sort(waiting)
+		return fmt.Errorf("odm: collection %s: waiting for search indexes %s: %w", s.Collection, strings.Join(waiting, ", "), err)
+	}
+	var failed []string
+	for name, i := range declared {
+		if changes[i].Status == SearchFailed {
+			failed = append(failed, fmt.Sprintf("%s: %s", name, schema.CmpOr(changes[i].Message, "no message")))
+		}
+	}
+	if len(failed) > 0 && s.Cfg.waitSearch {
+		slices.Sort(failed)
+		return fmt.Errorf("odm: collection %s: search index build FAILED: %s", s.Collection, strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+// poll lists the search indexes until done says so, waiting between
+// listings (searchPoll, doubling up to five times it), within ctx.
+func (s *SearchSyncer) poll(ctx context.Context, done func([]diff.ListedSearch) bool) error {
+	wait := s.Cfg.searchPoll
+	for {
+		raws, err := s.list(ctx)
+		if err != nil {
+			return searchError(s.Collection, "$listSearchIndexes", nil, err)
+		}
+		listed := make([]diff.ListedSearch, 0, len(raws))
+		for _, r := range raws {
+			l, err := diff.ParseListedSearch(r)
+			if err != nil {
+				return err
+			}
+			listed = append(listed, l)
+		}
+		if done(listed) {
+			return nil
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		wait = min(2*wait, 5*s.Cfg.searchPoll)
+	}
+}
+
+// results says, for each search index of the plan, what became of it.
+func (s *SearchSyncer) results(changes []diff.SearchIndexChange, outcomes map[string]Outcome, dryRun bool) []SearchIndexResult {
+	out := make([]SearchIndexResult, 0, len(changes))
+	for _, c := range changes {
+		r := SearchIndexResult{Name: c.Name, Type: c.Type, Action: c.Action, Status: c.Status, Queryable: c.Queryable, Message: c.Message}
+		switch o, acted := outcomes[c.Name]; {
+		case c.Action == diff.Unchanged:
+			r.Outcome = Existed
+		case dryRun:
+			r.Outcome = Planned
+		case acted:
+			r.Outcome = o
+			if o == Skipped {
+				r.Reason = s.skipReason
+			}
+		default:
+			r.Outcome = Kept
+		}
+		if c.Action == diff.ModifyInPlace || c.Action == diff.Conflict {
+			r.Reason = c.Summary()
+		}
+		out = append(out, r)
+	}
+	return out
+}

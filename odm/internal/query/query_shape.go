@@ -1,0 +1,349 @@
+package query
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// shapeWriter writes the shape of a query: the paths its filter, sort,
+// projection or update name, each with its kind, in the order met (the
+// keys of a map sorted, so that a map's shape does not depend on Go's map
+// order). Values never enter a shape, only what decides which keys are
+// paths: where an operator document stands, what $and, $elemMatch or $not
+// hold. The shape is both the cache key of the check and the list of
+// paths to check: two queries with the same list get the same answer.
+type ShapeWriter struct {
+	Buf []byte
+	Err *PathError // a document that cannot be read as one
+}
+
+func (w *ShapeWriter) add(kind byte, prefix, path string) {
+	w.Buf = append(w.Buf, kind)
+	if prefix != "" {
+		w.Buf = append(w.Buf, prefix...)
+		w.Buf = append(w.Buf, '.')
+	}
+	w.Buf = append(w.Buf, path...)
+	w.Buf = append(w.Buf, 0)
+}
+
+func (w *ShapeWriter) fail(kind byte, format string, args ...any) {
+	if w.Err == nil {
+		w.Err = &PathError{Part: partName(kind), Problem: fmt.Sprintf(format, args...)}
+	}
+}
+
+// maxShapeDepth bounds the nesting a shape follows: deeper operator trees
+// are refused rather than walked without end.
+const maxShapeDepth = 64
+
+// filter writes the paths of a filter document, below prefix when it is
+// the filter of an $elemMatch on the array at prefix.
+func (w *ShapeWriter) Filter(doc any, prefix string) { w.filterAt(doc, prefix, 0) }
+
+func (w *ShapeWriter) filterAt(doc any, prefix string, depth int) {
+	if depth > maxShapeDepth {
+		w.fail(partFilter, "operators nested more than %d deep", maxShapeDepth)
+		return
+	}
+	eachElement(w, partFilter, doc, func(key string, v any) {
+		switch key {
+		case "$and", "$or", "$nor":
+			eachItem(v, func(item any) { w.filterAt(item, prefix, depth+1) })
+		case "$expr", "$where", "$text", "$comment", "$jsonSchema", "$sampleRate", "$search", "$vectorSearch":
+			// Expressions and text: their paths ("$field") are not
+			// keys of the filter and are not checked.
+		default:
+			if strings.HasPrefix(key, "$") {
+				return // an unknown operator: the server answers it
+			}
+			w.add(partFilter, prefix, key)
+			w.operand(v, JoinPath(prefix, key), depth+1)
+		}
+	})
+}
+
+// operand writes the paths inside the condition on path: an operator
+// document's $elemMatch, $not and $all.
+func (w *ShapeWriter) operand(v any, path string, depth int) {
+	if depth > maxShapeDepth {
+		w.fail(partFilter, "operators nested more than %d deep", maxShapeDepth)
+		return
+	}
+	if !isOperatorDocument(v) {
+		return // an equality, to a value or a whole document
+	}
+	eachElement(w, partFilter, v, func(op string, x any) {
+		switch op {
+		case "$elemMatch":
+			// Conditions on the elements' fields, or on the elements
+			// themselves ({$gte: 80}), whose operators name no path.
+			w.filterAt(x, path, depth+1)
+		case "$not":
+			w.operand(x, path, depth+1)
+		case "$all":
+			eachItem(x, func(item any) { w.operand(item, path, depth+1) })
+		}
+	})
+}
+
+// sort writes the paths of a sort document; a {$meta: ...} key names a
+// computed value, not a path.
+func (w *ShapeWriter) Sort(doc any) {
+	eachElement(w, partSort, doc, func(key string, v any) {
+		if isOperatorDocument(v) {
+			return
+		}
+		w.add(partSort, "", key)
+	})
+}
+
+// projection writes the paths of a projection: keys given 0, 1, true or
+// false, or an operator ($slice, $elemMatch, $meta), and the keys of a
+// nested projection. A key given an expression ("$other", a literal) is a
+// computed field, a new name, and not checked.
+func (w *ShapeWriter) Projection(doc any, prefix string) {
+	eachElement(w, PartProjection, doc, func(key string, v any) {
+		switch {
+		case isOperatorDocument(v):
+			if meta := hasKey(v, "$meta"); meta {
+				return
+			}
+			w.add(PartProjection, prefix, key)
+			eachElement(w, PartProjection, v, func(op string, x any) {
+				if op == "$elemMatch" && !isOperatorDocument(x) {
+					w.filterAt(x, JoinPath(prefix, key), 1)
+				}
+			})
+		case isDocumentValue(v):
+			w.Projection(v, JoinPath(prefix, key))
+		case isInclusion(v):
+			w.add(PartProjection, prefix, key)
+		}
+	})
+}
+
+// update writes the paths of an update document's operators: each field
+// key (positional keys allowed), $rename's targets, $pull's conditions on
+// elements and the $sort of a $push.
+func (w *ShapeWriter) Update(ops bson.D) {
+	for _, e := range ops {
+		if !strings.HasPrefix(e.Key, "$") {
+			continue // prepareUpdate refuses it with its own message
+		}
+		eachElement(w, partUpdate, e.Value, func(path string, v any) {
+			w.add(partUpdate, "", path)
+			switch e.Key {
+			case "$rename":
+				if to, ok := stringValue(v); ok {
+					w.add(partUpdate, "", to)
+				}
+			case "$pull":
+				if isDocumentValue(v) && !isOperatorDocument(v) {
+					w.filterAt(v, strings.TrimSuffix(path, ".$[]"), 1)
+				}
+			case "$push", "$addToSet":
+				if isOperatorDocument(v) {
+					eachElement(w, partUpdate, v, func(mod string, x any) {
+						if mod == "$sort" && isDocumentValue(x) {
+							eachElement(w, partUpdate, x, func(k string, _ any) { w.add(partUpdate, path, k) })
+						}
+					})
+				}
+			}
+		})
+	}
+}
+
+// field writes a single path (Distinct's field).
+func (w *ShapeWriter) Field(path string) { w.add(partField, "", path) }
+
+func JoinPath(prefix, key string) string {
+	if prefix == "" {
+		return key
+	}
+	return prefix + "." + key
+}
+
+// eachElement calls f with each key and value of a document: a bson.D,
+// bson.M, map[string]any, bson.Raw or bson.RawValue holding a document;
+// anything else the driver can marshal as a document (a struct, another
+// map type) is read through its BSON form. The keys of a map come in
+// sorted order.
+func eachElement(w *ShapeWriter, kind byte, doc any, f func(key string, v any)) {
+	switch d := doc.(type) {
+	case nil:
+	case bson.D:
+		for _, e := range d {
+			f(e.Key, e.Value)
+		}
+	case bson.M:
+		eachMapElement(d, f)
+	case map[string]any:
+		eachMapElement(d, f)
+	case bson.Raw:
+		eachRawElement(w, kind, d, f)
+	case bson.RawValue:
+		if raw, ok := d.DocumentOK(); ok {
+			eachRawElement(w, kind, raw, f)
+		}
+	case *bson.D:
+		if d != nil {
+			eachElement(w, kind, *d, f)
+		}
+	case typedDocument:
+		doc, err := d.typedDocument()
+		if err != nil {
+			w.fail(kind, "%v", err)
+			return
+		}
+		eachElement(w, kind, doc, f)
+	default:
+		rv := reflect.ValueOf(doc)
+		for rv.Kind() == reflect.Pointer && !rv.IsNil() {
+			rv = rv.Elem()
+		}
+		if k := rv.Kind(); k != reflect.Struct && k != reflect.Map {
+			w.fail(kind, "a %T where a document was expected", doc)
+			return
+		}
+		raw, err := bson.Marshal(doc)
+		if err != nil {
+			w.fail(kind, "%T cannot be read as a document: %v", doc, err)
+			return
+		}
+		eachRawElement(w, kind, raw, f)
+	}
+}
+
+func eachMapElement[M ~map[string]any](m M, f func(key string, v any)) {
+	var small [16]string
+	keys := small[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		f(k, m[k])
+	}
+}
+
+func eachRawElement(w *ShapeWriter, kind byte, raw bson.Raw, f func(key string, v any)) {
+	elems, err := raw.Elements()
+	if err != nil {
+		w.fail(kind, "the document is not valid BSON: %v", err)
+		return
+	}
+	for _, e := range elems {
+		f(e.Key(), e.Value())
+	}
+}
+
+// eachItem calls f with each item of an array: bson.A, a slice of
+// documents, a bson.RawValue array.
+func eachItem(v any, f func(item any)) {
+	switch a := v.(type) {
+	case bson.A:
+		for _, x := range a {
+			f(x)
+		}
+	case []any:
+		for _, x := range a {
+			f(x)
+		}
+	case []bson.D:
+		for _, x := range a {
+			f(x)
+		}
+	case []bson.M:
+		for _, x := range a {
+			f(x)
+		}
+	case bson.RawValue:
+		if arr, ok := a.ArrayOK(); ok {
+			vals, _ := arr.Values()
+			for _, x := range vals {
+				f(x)
+			}
+		}
+	default:
+		rv := reflect.ValueOf(v)
+		if rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
+			for i := 0; i < rv.Len(); i++ {
+				f(rv.Index(i).Interface())
+			}
+		}
+	}
+}
+
+// isOperatorDocument reports a document whose first key is an operator.
+func isOperatorDocument(v any) bool {
+	switch d := v.(type) {
+	case bson.D:
+		return len(d) > 0 && strings.HasPrefix(d[0].Key, "$")
+	case bson.M:
+		for k := range d {
+			return strings.HasPrefix(k, "$")
+		}
+	case map[string]any:
+		for k := range d {
+			return strings.HasPrefix(k, "$")
+		}
+	case bson.Raw:
+		e, err := d.IndexErr(0)
+		return err == nil && strings.HasPrefix(e.Key(), "$")
+	case bson.RawValue:
+		if raw, ok := d.DocumentOK(); ok {
+			return isOperatorDocument(raw)
+		}
+	}
+	return false
+}
+
+// isDocumentValue reports a value that is a document of the kinds
+// eachElement reads without marshalling.
+func isDocumentValue(v any) bool {
+	switch d := v.(type) {
+	case bson.D, bson.M, map[string]any, bson.Raw:
+		return true
+	case bson.RawValue:
+		return d.Type == bson.TypeEmbeddedDocument
+	}
+	return false
+}
+
+// hasKey reports a document holding key.
+func hasKey(v any, key string) bool {
+	found := false
+	eachElement(&ShapeWriter{}, PartProjection, v, func(k string, _ any) { found = found || k == key })
+	return found
+}
+
+// isInclusion reports a projection value that includes or excludes a
+// field: a number or a bool.
+func isInclusion(v any) bool {
+	switch x := v.(type) {
+	case int, int32, int64, float64, bool, uint, uint32, uint64, int8, int16, uint8, uint16, float32:
+		return true
+	case bson.RawValue:
+		switch x.Type {
+		case bson.TypeInt32, bson.TypeInt64, bson.TypeDouble, bson.TypeBoolean, bson.TypeDecimal128:
+			return true
+		}
+	}
+	return false
+}
+
+func stringValue(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case bson.RawValue:
+		return x.StringValueOK()
+	}
+	return "", false
+}

@@ -1,0 +1,11 @@
+package schema
+
+// ModelSource is anything that holds models, such as a *registry.Registry:
+// given to Init, Plan, Validate or Declared, it stands for its models.
+type ModelSource interface {
+	All() []any
+}
+
+// argProblem is a fault in the arguments, carried among the models so
+// that the validation of the models reports it.
+type ArgProblem struct{ Problem }
