@@ -37,7 +37,7 @@ import (
 func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error) {
 	cfg := engine.Defaults()
 	var models []any
-	engine.SplitArgs(args, &cfg, &models)
+	splitArgs(args, &cfg, &models)
 	start := time.Now()
 	switch cfg.OnConflict {
 	case ConflictFail, ConflictRebuild, ConflictKeep:

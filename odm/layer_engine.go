@@ -20,7 +20,7 @@ type CollectionReport = engine.CollectionReport
 // it is ready, as a number or as "majority" or "votingMembers". Init still
 // never waits past its context's deadline. A standalone server refuses it.
 func CommitQuorum[Q int | int32 | string](q Q) Option {
-	return engine.CommitQuorum[Q](q)
+	return Option(engine.CommitQuorum[Q](q))
 }
 
 // ConflictError reports indexes listed with other keys or options than
@@ -59,7 +59,7 @@ const Created = engine.Created
 // any index of a collection no model declares. Drops come after every
 // creation. With HideUndeclared, only indexes already hidden are dropped.
 func DropUndeclared() Option {
-	return engine.DropUndeclared()
+	return Option(engine.DropUndeclared())
 }
 
 // Dropped: not declared, and DropUndeclared was given.
@@ -68,7 +68,7 @@ const Dropped = engine.Dropped
 // DryRun makes Init list and plan only: the Report's Plan says what Init
 // would do, and nothing is changed. Plan is Init with DryRun.
 func DryRun() Option {
-	return engine.DryRun()
+	return Option(engine.DryRun())
 }
 
 // DuplicateKeysError reports that a unique index could not be built or
@@ -106,7 +106,7 @@ const Hidden = engine.Hidden
 // with an *UnsupportedError, or with SkipUnsupported reports the index
 // Skipped and keeps it.
 func HideUndeclared() Option {
-	return engine.HideUndeclared()
+	return Option(engine.HideUndeclared())
 }
 
 // IndexError is a server's refusal of one or more indexes of a collection,
@@ -145,7 +145,7 @@ const Modified = engine.Modified
 
 // OnConflict sets the conflict policy (default ConflictFail).
 func OnConflict(p ConflictPolicy) Option {
-	return engine.OnConflict(p)
+	return Option(engine.OnConflict(p))
 }
 
 // OnProgress sends a Progress to fn each time Init polls a long index
@@ -153,11 +153,11 @@ func OnConflict(p ConflictPolicy) Option {
 // call at a time for a collection, concurrently for different collections;
 // it must return quickly. Events are logged at Info level as well.
 func OnProgress(fn func(Progress)) Option {
-	return engine.OnProgress(fn)
+	return Option(engine.OnProgress(fn))
 }
 
 // Option configures Init and Plan. Options are passed among the models.
-type Option = engine.Option
+type Option func(*engine.Config)
 
 // Outcome is what Init did about one declared index.
 type Outcome = engine.Outcome
@@ -177,7 +177,7 @@ type Progress = engine.Progress
 // then every interval (default 3s). A threshold of 0 or less turns polling
 // off. An interval below 100ms means 100ms.
 func ProgressEvery(threshold time.Duration, interval time.Duration) Option {
-	return engine.ProgressEvery(threshold, interval)
+	return Option(engine.ProgressEvery(threshold, interval))
 }
 
 // Rebuilt: dropped and created again to match its declaration.
@@ -215,7 +215,7 @@ const SearchReady = engine.SearchReady
 // indexes, or without collMod, say). Without it such a refusal fails Init
 // with an *UnsupportedError.
 func SkipUnsupported() Option {
-	return engine.SkipUnsupported()
+	return Option(engine.SkipUnsupported())
 }
 
 // Skipped: the server lacks an index type, option or command the
@@ -244,18 +244,18 @@ type UnsupportedError = engine.UnsupportedError
 // it Init returns once the server accepts the commands: builds go on in
 // the background, and the Report shows the status listed then.
 func WaitForSearchIndexes() Option {
-	return engine.WaitForSearchIndexes()
+	return Option(engine.WaitForSearchIndexes())
 }
 
 // WithConcurrency sets how many collections are worked on at once
 // (default 8). n below 1 is an error, returned before any command.
 func WithConcurrency(n int) Option {
-	return engine.WithConcurrency(n)
+	return Option(engine.WithConcurrency(n))
 }
 
 // WithLogger sends log records to l. Nothing is logged without it.
 func WithLogger(l *slog.Logger) Option {
-	return engine.WithLogger(l)
+	return Option(engine.WithLogger(l))
 }
 
 // WithRetries sets how many times a collection is retried after a dropped
@@ -263,5 +263,5 @@ func WithLogger(l *slog.Logger) Option {
 // (default 4), waiting backoff, doubled each time, in between. A negative
 // n or backoff is an error, returned before any command.
 func WithRetries(n int, backoff time.Duration) Option {
-	return engine.WithRetries(n, backoff)
+	return Option(engine.WithRetries(n, backoff))
 }

@@ -29,7 +29,7 @@ func (c *Collection[T]) checkQuery(op string, filter any, parts query.QueryParts
 		}
 	})
 	if r := query.ActiveRecorder.Load(); r != nil && err == nil {
-		r.Record(c.model, c.Name(), op, filter, parts)
+		query.Record(r, c.model, c.Name(), op, filter, parts)
 	}
 	return filter, err
 }

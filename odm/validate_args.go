@@ -69,6 +69,6 @@ func RedundantIndexes(models ...any) ([]RedundantIndex, error) {
 func declare(args []any) ([]*schema.Declared, error) {
 	var models []any
 	var ignored engine.Config
-	engine.SplitArgs(args, &ignored, &models)
+	splitArgs(args, &ignored, &models)
 	return schema.Collect(models)
 }

@@ -23,6 +23,7 @@ type OptionChange struct {
 	Listed   string `json:"listed,omitempty"`
 }
 
+// Summary is the change on one line, for reports and errors.
 func (c OptionChange) Summary() string {
 	show := func(s string) string {
 		if s == "" {
@@ -43,7 +44,7 @@ var modifiableOptions = map[string]bool{
 	"timeseries.granularity": true, "size": true, "max": true,
 }
 
-// diffCollection compares a declared shape with the options
+// DiffCollection compares a declared shape with the options
 // listCollections returned for the collection (nil when it does not
 // exist). Only changed options come back; none when all match. Values
 // compare as typed canonical values (numbers by value, a string never

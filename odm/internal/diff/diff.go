@@ -50,8 +50,11 @@ type IndexChange struct {
 	// differs.
 	Differences []Difference `json:"differences,omitempty"`
 
-	DeclaredSpec *schema.IndexSpec // the declared spec; nil for a Drop
-	ListedShape  *shape            // the listed index; nil for a Create
+	// DeclaredSpec is the declared spec, nil for a Drop; ListedShape the
+	// listed index, nil for a Create. They are what the engine applies;
+	// Spec is how callers read the first.
+	DeclaredSpec *schema.IndexSpec `json:"-"`
+	ListedShape  *shape            `json:"-"`
 }
 
 // Spec returns the declared spec; false for a Drop.
@@ -304,7 +307,7 @@ func readCollation(doc bson.Raw) (m map[string]string, err error) {
 	return collationFields(doc), nil
 }
 
-// listsUnstatedCollation reports whether a listed index carries a
+// ListsUnstatedCollation reports whether a listed index carries a
 // collation its declaration does not state: the index of the declared
 // name, or, for a declaration listed under no name, an undeclared index
 // of the same keys and partial filter. Only then can the collection's
@@ -388,7 +391,7 @@ func extJSON(raw bson.Raw) string {
 	return string(b)
 }
 
-// summary is one line on what a change needs, for tables and logs.
+// Summary is one line on what a change needs, for tables and logs.
 func (c IndexChange) Summary() string {
 	parts := make([]string, len(c.Differences))
 	for i, d := range c.Differences {

@@ -37,7 +37,9 @@ type SearchIndexChange struct {
 	Queryable bool   `json:"queryable,omitempty"`
 	Message   string `json:"message,omitempty"`
 
-	DeclaredSpec *schema.SearchIndexSpec
+	// DeclaredSpec is the declared spec, nil for a Drop; Spec is how
+	// callers read it.
+	DeclaredSpec *schema.SearchIndexSpec `json:"-"`
 }
 
 // Spec returns the declared spec; false for a Drop.
@@ -48,6 +50,7 @@ func (c SearchIndexChange) Spec() (schema.SearchIndexSpec, bool) {
 	return *c.DeclaredSpec, true
 }
 
+// Summary lists the differences on one line, for reports and errors.
 func (c SearchIndexChange) Summary() string {
 	parts := make([]string, len(c.Differences))
 	for i, d := range c.Differences {
@@ -56,7 +59,7 @@ func (c SearchIndexChange) Summary() string {
 	return strings.Join(parts, "; ")
 }
 
-// listedSearch is one document of $listSearchIndexes.
+// ListedSearch is one document of $listSearchIndexes.
 type ListedSearch struct {
 	Name, Status, Message string
 	Type                  schema.SearchIndexType
@@ -64,7 +67,7 @@ type ListedSearch struct {
 	definition            bson.Raw
 }
 
-// parseListedSearch reads the fields the comparison needs. A listing
+// ParseListedSearch reads the fields the comparison needs. A listing
 // without a type is a full-text index (servers before vector search list
 // none).
 func ParseListedSearch(raw bson.Raw) (ListedSearch, error) {

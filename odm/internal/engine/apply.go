@@ -13,7 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// apply brings every collection of cols to its declarations, concurrently
+// Apply brings every collection of cols to its declarations, concurrently
 // (at most cfg.concurrency at once), and reports what it did. On error the
 // report still lists every collection; errors of several collections are
 // joined. The report's duration counts from start.

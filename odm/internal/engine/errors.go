@@ -69,6 +69,8 @@ const (
 	codeNamespaceExists   = 48
 )
 
+// ErrorCode is the server error code err carries, from a command error, a
+// write exception or a bulk write exception; false when it carries none.
 func ErrorCode(err error) (int32, bool) {
 	var ce mongo.CommandError
 	if errors.As(err, &ce) {

@@ -40,7 +40,7 @@ func rawDocuments(ctx context.Context, cur *mongo.Cursor) ([]bson.Raw, error) {
 	return out, cur.Err()
 }
 
-// collectionInfo is what listCollections says of one collection.
+// CollectionInfo is what listCollections says of one collection.
 type CollectionInfo struct {
 	Exists  bool
 	Kind    string   // "collection", "timeseries", "view"
@@ -61,7 +61,7 @@ func listCollection(ctx context.Context, db *mongo.Database, name string) (*Coll
 	return &CollectionInfo{}, nil
 }
 
-// timeSeries returns a TimeSeries option for a time series collection.
+// TimeSeries returns a TimeSeries option for a time series collection.
 func (i *CollectionInfo) TimeSeries() diff.DiffOption {
 	if i == nil || i.Kind != "timeseries" || i.Options == nil {
 		return nil

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"log/slog"
-	"reflect"
 	"time"
 
 	"github.com/tagodm/tagodm/odm/internal/schema"
@@ -12,6 +11,7 @@ import (
 // Option configures Init and Plan. Options are passed among the models.
 type Option func(*Config)
 
+// Config is what the options given to Init and Plan set.
 type Config struct {
 	Logger          *slog.Logger
 	skipUnsupported bool
@@ -31,6 +31,7 @@ type Config struct {
 	problems []schema.Problem
 }
 
+// Defaults is the configuration before any option.
 func Defaults() Config {
 	return Config{
 		Logger:      slog.New(slog.DiscardHandler),
@@ -143,55 +144,10 @@ func (c *Config) fail(option, msg string) {
 	c.problems = append(c.problems, schema.Problem{GoType: "odm.Option", Field: option, Message: msg})
 }
 
-// splitArgs sorts Init's arguments into options and models: []any lists,
-// slices of models and ModelSources flatten; options are applied to cfg.
-// A fault in an option's arguments is added to models as an argProblem;
-// anything else is left to the models' description to refuse, naming its
-// type.
-func SplitArgs(args []any, cfg *Config, models *[]any) {
-	for _, a := range args {
-		switch a := a.(type) {
-		case Option:
-			if a == nil {
-				continue
-			}
-			before := len(cfg.problems)
-			a(cfg)
-			for _, p := range cfg.problems[before:] {
-				*models = append(*models, schema.ArgProblem{Problem: p})
-			}
-		case schema.ArgProblem:
-			*models = append(*models, a)
-		case []any:
-			SplitArgs(a, cfg, models)
-		case []Option:
-			for _, o := range a {
-				SplitArgs([]any{o}, cfg, models)
-			}
-		case schema.ModelSource:
-			SplitArgs(a.All(), cfg, models)
-		default:
-			if v := reflect.ValueOf(a); isModelList(v) {
-				for i := 0; i < v.Len(); i++ {
-					SplitArgs([]any{v.Index(i).Interface()}, cfg, models)
-				}
-				continue
-			}
-			*models = append(*models, a)
-		}
-	}
-}
-
-// isModelList reports an unnamed slice or array type whose elements may
-// be models: structs, pointers to structs or interfaces ([]User,
-// []*User). A named one, such as bson.D, is a value of its own.
-func isModelList(v reflect.Value) bool {
-	if !v.IsValid() || v.Kind() != reflect.Slice && v.Kind() != reflect.Array || v.Type().Name() != "" {
-		return false
-	}
-	e := v.Type().Elem()
-	for e.Kind() == reflect.Pointer {
-		e = e.Elem()
-	}
-	return e.Kind() == reflect.Struct || e.Kind() == reflect.Interface
+// Apply applies o to c and returns the faults o found in its own
+// arguments, which the caller reports with the models' problems.
+func (c *Config) Apply(o Option) []schema.Problem {
+	before := len(c.problems)
+	o(c)
+	return c.problems[before:]
 }

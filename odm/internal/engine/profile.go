@@ -27,7 +27,7 @@ type profile struct {
 	// replies are the server's own ways of answering, on top of MongoDB's
 	// documented codes (mongoReplies), which every profile understands.
 	replies []reply
-	// nonAtomicFilteredWrites: the server does not apply a filtered
+	// NonAtomicFilteredWrites: the server does not apply a filtered
 	// write's filter and its write atomically (two racing replaceOne on
 	// {_id, revision} can both be acknowledged), which the repositories'
 	// revision guard relies on. Each profile's value is measured by
@@ -54,19 +54,19 @@ type class int
 const (
 	// classOther: a failure; the collection fails with it.
 	classOther class = iota
-	// classUnsupported: the server lacks an index type, option or command.
+	// ClassUnsupported: the server lacks an index type, option or command.
 	ClassUnsupported
-	// classTransient: a race or a node changing state; re-plan and retry.
+	// ClassTransient: a race or a node changing state; re-plan and retry.
 	ClassTransient
-	// classDuplicates: a unique index refused over duplicated data.
+	// ClassDuplicates: a unique index refused over duplicated data.
 	ClassDuplicates
-	// classConflict: an index in the way (IndexOptionsConflict 85,
+	// ClassConflict: an index in the way (IndexOptionsConflict 85,
 	// IndexKeySpecsConflict 86), made by another process after our listing.
 	ClassConflict
-	// classGone: the index or collection is not there (IndexNotFound 27 on
+	// ClassGone: the index or collection is not there (IndexNotFound 27 on
 	// dropIndexes): another process removed it first.
 	ClassGone
-	// classInvalid: the server refuses the declaration itself (a malformed
+	// ClassInvalid: the server refuses the declaration itself (a malformed
 	// index, a bad option value), not for lack of a feature: the index
 	// fails, named, even under SkipUnsupported.
 	ClassInvalid
@@ -188,7 +188,7 @@ var (
 	}
 )
 
-// profileFromBuildInfo recognises the server from its buildInfo answer:
+// ProfileFromBuildInfo recognises the server from its buildInfo answer:
 // FerretDB v2 has a "ferretdb" document, v1 a "ferretdbVersion" string.
 func ProfileFromBuildInfo(info bson.Raw) *profile {
 	if v2, ok := info.Lookup("ferretdb").DocumentOK(); ok {
@@ -261,6 +261,7 @@ func networkOrLabelled(err error) bool {
 	return errors.As(err, &le) && le.HasErrorLabel("RetryableWriteError")
 }
 
+// ErrorMessage is the server's message in err, or err's text.
 func ErrorMessage(err error) string {
 	var ce mongo.CommandError
 	if errors.As(err, &ce) {
@@ -269,7 +270,7 @@ func ErrorMessage(err error) string {
 	return err.Error()
 }
 
-// serverInfo finds the server's profile once per Init, and only when the
+// ServerInfo finds the server's profile once per Init, and only when the
 // engine needs it: a steady-state Init sends nothing but its listings.
 type ServerInfo struct {
 	DB    *mongo.Database
@@ -277,7 +278,7 @@ type ServerInfo struct {
 	known *profile // nil until buildInfo succeeded
 }
 
-// profile asks buildInfo once it succeeds; a failure (a dropped
+// Profile asks buildInfo once it succeeds; a failure (a dropped
 // connection, say) is returned for the caller to retry, not remembered.
 func (i *ServerInfo) Profile(ctx context.Context) (*profile, error) {
 	i.mu.Lock()
@@ -293,7 +294,7 @@ func (i *ServerInfo) Profile(ctx context.Context) (*profile, error) {
 	return i.known, nil
 }
 
-// classify classifies a reply with the server's profile, asking for it if
+// Classify classifies a reply with the server's profile, asking for it if
 // need be; when buildInfo fails too, MongoDB's codes alone decide.
 func (i *ServerInfo) Classify(ctx context.Context, err error, spec *schema.IndexSpec) class {
 	if err == nil {
@@ -313,7 +314,7 @@ func (i *ServerInfo) Classify(ctx context.Context, err error, spec *schema.Index
 // known.
 var profiles = []*profile{profileMongoDB, profileFerretV1, profileFerretV2}
 
-// rejectedWrite reports a write error with which a server says its
+// RejectedWrite reports a write error with which a server says its
 // validator refused the document in its own code (a profile's
 // rejectedWrites).
 func RejectedWrite(code int32, msg string) bool {
@@ -327,7 +328,7 @@ func RejectedWrite(code int32, msg string) bool {
 	return false
 }
 
-// duplicateWriteMessage is the message of a server's refusal of a write
+// DuplicateWriteMessage is the message of a server's refusal of a write
 // for a duplicate key in its storage engine's words, as any profile knows
 // them; empty when err is no such refusal. A repository does not ask the
 // server which it is: the words are specific enough to be read on any.
@@ -360,7 +361,7 @@ func confirmable(specs []schema.IndexSpec) bool {
 	return true
 }
 
-// refusedSchemaKeywords are the keywords of a $jsonSchema validator that
+// RefusedSchemaKeywords are the keywords of a $jsonSchema validator that
 // the server's validator does not understand, in the order they first
 // appear; nil when it understands them all, or when the profile states no
 // restriction. Only keywords are checked, not the names of properties.

@@ -77,7 +77,7 @@ func (e *SearchConflictError) Error() string {
 // with code 40234 and MongoDB's message, which the message test catches.
 var searchUnsupportedCodes = []int32{31082, 59, 115, 238, 40324, 6047401}
 
-// searchUnsupported reports a refusal for lack of MongoDB Search.
+// SearchUnsupported reports a refusal for lack of MongoDB Search.
 func SearchUnsupported(err error) bool {
 	if code, ok := ErrorCode(err); ok && slices.Contains(searchUnsupportedCodes, code) {
 		return true
@@ -86,7 +86,7 @@ func SearchUnsupported(err error) bool {
 	return strings.Contains(msg, "Unrecognized pipeline stage name") || strings.Contains(msg, "$listSearchIndexes is not allowed")
 }
 
-// searchSyncer brings one collection's search indexes to its declarations.
+// SearchSyncer brings one collection's search indexes to its declarations.
 type SearchSyncer struct {
 	Cfg        Config
 	Collection string
@@ -105,9 +105,10 @@ type searchAPI interface {
 	CreateCollection(ctx context.Context) error
 }
 
-// driverSearch is searchAPI on a collection, through the driver.
+// DriverSearch is searchAPI on a collection, through the driver.
 type DriverSearch struct{ Coll *mongo.Collection }
 
+// List lists the collection's search indexes.
 func (d DriverSearch) List(ctx context.Context) ([]bson.Raw, error) {
 	cur, err := d.Coll.SearchIndexes().List(ctx, nil)
 	if err != nil {
@@ -116,19 +117,23 @@ func (d DriverSearch) List(ctx context.Context) ([]bson.Raw, error) {
 	return rawDocuments(ctx, cur)
 }
 
+// CreateMany creates search indexes in one command.
 func (d DriverSearch) CreateMany(ctx context.Context, models []mongo.SearchIndexModel) error {
 	_, err := d.Coll.SearchIndexes().CreateMany(ctx, models)
 	return err
 }
 
+// UpdateOne replaces the definition of the named search index.
 func (d DriverSearch) UpdateOne(ctx context.Context, name string, definition bson.D) error {
 	return d.Coll.SearchIndexes().UpdateOne(ctx, name, definition)
 }
 
+// DropOne drops the named search index.
 func (d DriverSearch) DropOne(ctx context.Context, name string) error {
 	return d.Coll.SearchIndexes().DropOne(ctx, name)
 }
 
+// CreateCollection creates the collection, which search indexes need.
 func (d DriverSearch) CreateCollection(ctx context.Context) error {
 	return d.Coll.Database().CreateCollection(ctx, d.Coll.Name())
 }
@@ -343,7 +348,7 @@ func wrapSearch(collection, op, name string, err error) error {
 	return searchError(collection, op, []string{name}, err)
 }
 
-// create sends one createSearchIndexes command with every missing index.
+// Create sends one createSearchIndexes command with every missing index.
 // createSearchIndexes needs the collection to exist: when the server says
 // it does not, Init creates it (another process creating it first is no
 // error) and sends the command again. It returns Created; Existed when the
@@ -406,6 +411,7 @@ func (s *SearchSyncer) allListed(ctx context.Context, creates []diff.SearchIndex
 	return true
 }
 
+// Drop drops the named search index and waits until it is gone.
 func (s *SearchSyncer) Drop(ctx context.Context, name string) error {
 	s.log(ctx, slog.LevelDebug, "odm: dropSearchIndex", slog.String("index", name))
 	return wrapSearch(s.Collection, "dropSearchIndex", name, s.API.DropOne(ctx, name))

@@ -559,6 +559,7 @@ func compareValues(a, b any) (int, bool) {
 	return 0, false
 }
 
+// NumberValue is v as a float64 when v is a Go or BSON number.
 func NumberValue(v any) (float64, bool) {
 	switch x := v.(type) {
 	case int:

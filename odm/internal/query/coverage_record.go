@@ -103,8 +103,8 @@ func (r *QueryRecorder) Stop() {
 	ActiveRecorder.CompareAndSwap(r, r.prev)
 }
 
-// record adds one query.
-func (r *QueryRecorder) Record(m *schema.Model, collection, op string, filter any, parts QueryParts) {
+// Record adds one query to r.
+func Record(r *QueryRecorder, m *schema.Model, collection, op string, filter any, parts QueryParts) {
 	q, err := ShapeOf(filter, parts.Sort, parts.Collation)
 	if err != nil {
 		return // the driver answers what is not a document

@@ -116,7 +116,7 @@ func fieldConditions(path string, v any, depth int) ([]Condition, bool) {
 	return out, complete
 }
 
-// asD is a document as a bson.D: a bson.M's keys in sorted order, anything
+// AsD is a document as a bson.D: a bson.M's keys in sorted order, anything
 // else through its BSON form.
 func AsD(v any) (bson.D, error) {
 	switch d := v.(type) {

@@ -88,7 +88,7 @@ func partName(kind byte) string {
 // an open model, would otherwise grow the cache without end).
 const maxShapes = 4096
 
-// pathChecker checks the paths of one model type, remembering the answer
+// PathChecker checks the paths of one model type, remembering the answer
 // for every query shape it has seen.
 type PathChecker struct {
 	St      *reflectx.Struct
@@ -101,7 +101,7 @@ type PathChecker struct {
 
 var checkers sync.Map // reflect.Type -> *pathChecker
 
-// checkerFor returns the checker of model m's struct type.
+// CheckerFor returns the checker of model m's struct type.
 func CheckerFor(m *schema.Model) (*PathChecker, error) {
 	if pc, ok := checkers.Load(m.Type); ok {
 		return pc.(*PathChecker), nil
@@ -147,7 +147,7 @@ func extraPaths(t reflect.Type) (paths []string, err error) {
 
 var ShapeBuffers = sync.Pool{New: func() any { return &ShapeWriter{Buf: make([]byte, 0, 256)} }}
 
-// check checks the paths of a shape. A shape seen before is answered from
+// Check checks the paths of a shape. A shape seen before is answered from
 // the cache.
 func (pc *PathChecker) Check(w *ShapeWriter) *PathError {
 	if w.Err != nil {
@@ -176,7 +176,7 @@ func (pc *PathChecker) Check(w *ShapeWriter) *PathError {
 	return found
 }
 
-// checkPath checks one path of the given kind.
+// CheckPath checks one path of the given kind.
 func (pc *PathChecker) CheckPath(kind byte, path string) *PathError {
 	r := pc.St.Resolve(path, kind == partUpdate || kind == PartProjection)
 	if r.OK {
@@ -216,7 +216,7 @@ func (pc *PathChecker) CheckPath(kind byte, path string) *PathError {
 	return e
 }
 
-// nearestField is the field of s whose key is closest to key by edit
+// NearestField is the field of s whose key is closest to key by edit
 // distance, when it is close enough to be a likely typo.
 func NearestField(s *reflectx.Struct, key string) string {
 	best, bestDist := "", len(key)/2+2
@@ -228,7 +228,7 @@ func NearestField(s *reflectx.Struct, key string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance of a and b, transposing two
+// EditDistance is the Levenshtein distance of a and b, transposing two
 // neighbouring letters counting as one edit.
 func EditDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
@@ -260,7 +260,7 @@ func EditDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// isNilDocument reports a filter that is nil or a nil map, slice or
+// IsNilDocument reports a filter that is nil or a nil map, slice or
 // pointer: no condition at all.
 func IsNilDocument(v any) bool {
 	switch d := v.(type) {
@@ -283,7 +283,7 @@ func IsNilDocument(v any) bool {
 	return false
 }
 
-// queryParts are the parts of a query beside its filter whose paths are
+// QueryParts are the parts of a query beside its filter whose paths are
 // checked.
 type QueryParts struct {
 	Sort, Projection any

@@ -9,7 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// shapeWriter writes the shape of a query: the paths its filter, sort,
+// ShapeWriter writes the shape of a query: the paths its filter, sort,
 // projection or update name, each with its kind, in the order met (the
 // keys of a map sorted, so that a map's shape does not depend on Go's map
 // order). Values never enter a shape, only what decides which keys are
@@ -41,7 +41,7 @@ func (w *ShapeWriter) fail(kind byte, format string, args ...any) {
 // are refused rather than walked without end.
 const maxShapeDepth = 64
 
-// filter writes the paths of a filter document, below prefix when it is
+// Filter writes the paths of a filter document, below prefix when it is
 // the filter of an $elemMatch on the array at prefix.
 func (w *ShapeWriter) Filter(doc any, prefix string) { w.filterAt(doc, prefix, 0) }
 
@@ -91,7 +91,7 @@ func (w *ShapeWriter) operand(v any, path string, depth int) {
 	})
 }
 
-// sort writes the paths of a sort document; a {$meta: ...} key names a
+// Sort writes the paths of a sort document; a {$meta: ...} key names a
 // computed value, not a path.
 func (w *ShapeWriter) Sort(doc any) {
 	eachElement(w, partSort, doc, func(key string, v any) {
@@ -102,7 +102,7 @@ func (w *ShapeWriter) Sort(doc any) {
 	})
 }
 
-// projection writes the paths of a projection: keys given 0, 1, true or
+// Projection writes the paths of a projection: keys given 0, 1, true or
 // false, or an operator ($slice, $elemMatch, $meta), and the keys of a
 // nested projection. A key given an expression ("$other", a literal) is a
 // computed field, a new name, and not checked.
@@ -127,7 +127,7 @@ func (w *ShapeWriter) Projection(doc any, prefix string) {
 	})
 }
 
-// update writes the paths of an update document's operators: each field
+// Update writes the paths of an update document's operators: each field
 // key (positional keys allowed), $rename's targets, $pull's conditions on
 // elements and the $sort of a $push.
 func (w *ShapeWriter) Update(ops bson.D) {
@@ -159,9 +159,10 @@ func (w *ShapeWriter) Update(ops bson.D) {
 	}
 }
 
-// field writes a single path (Distinct's field).
+// Field writes a single path (Distinct's field).
 func (w *ShapeWriter) Field(path string) { w.add(partField, "", path) }
 
+// JoinPath joins a document path and a key with a dot.
 func JoinPath(prefix, key string) string {
 	if prefix == "" {
 		return key

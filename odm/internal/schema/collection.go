@@ -52,7 +52,7 @@ type CollectionOptionsDeclarer interface {
 	CollectionOptions() CollectionOptions
 }
 
-// collectionShape is what a model declares about its collection beyond
+// CollectionShape is what a model declares about its collection beyond
 // indexes: options and validator, as the server lists them under
 // listCollections' "options".
 type CollectionShape struct {
@@ -61,11 +61,12 @@ type CollectionShape struct {
 	origin    string     // the Go type that declared it
 }
 
+// Declares reports that the model declares options or a validator.
 func (c *CollectionShape) Declares() bool {
 	return c != nil && (c.Options != nil || c.Validator != nil)
 }
 
-// document is the options document: what create takes and listCollections
+// Document is the options document: what create takes and listCollections
 // lists, in a fixed order.
 func (c *CollectionShape) Document() bson.D {
 	d := bson.D{}
@@ -111,7 +112,7 @@ func (c *CollectionShape) Document() bson.D {
 	return d
 }
 
-// checkShape checks a model's collection-level declarations.
+// CheckShape checks a model's collection-level declarations.
 func CheckShape(c *CollectionShape, fieldExists func(string) bool) []string {
 	var msgs []string
 	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }

@@ -55,13 +55,16 @@ type Model struct {
 	// indexes: vector tags first, then SearchIndexes().
 	SearchIndexes []SearchIndexSpec
 
-	RevisionIndex []int // the revision field's index path in the struct
+	// RevisionIndex is the revision field's index path in the struct,
+	// for the repositories.
+	RevisionIndex []int `json:"-"`
 }
 
-// modelCache holds *describedModel per struct type.
+// ModelCache holds *DescribedModel per struct type.
 var ModelCache sync.Map
 
-type describedModel struct {
+// DescribedModel is a model with the problems its declarations have.
+type DescribedModel struct {
 	model    *Model
 	Problems []Problem
 }
@@ -123,7 +126,7 @@ var (
 	// odmPkg is the path of the odm packages (the facade and its layers),
 	// which an option type is recognised by, the declarations knowing
 	// nothing of options.
-	odmPkg = path.Dir(reflect.TypeFor[Problem]().PkgPath())
+	odmPkg = strings.TrimSuffix(reflect.TypeFor[Problem]().PkgPath(), "/internal/schema")
 	// driverPkg is the driver's client package, named rather than imported.
 	driverPkg = path.Dir(reflect.TypeFor[bson.D]().PkgPath()) + "/mongo"
 )
@@ -188,7 +191,7 @@ func deref(t reflect.Type) reflect.Type {
 	return t
 }
 
-// boundModel is a model bound to a collection other than its own.
+// BoundModel is a model bound to a collection other than its own.
 type BoundModel struct {
 	collection string
 	Model      any
@@ -200,7 +203,9 @@ type BoundModel struct {
 // the registry.
 func In(collection string, model any) any { return BoundModel{collection, model} }
 
-func Described(model any) (*describedModel, error) {
+// Described is Describe with the problems kept beside the model, cached
+// per type: what Validate and Init read.
+func Described(model any) (*DescribedModel, error) {
 	if b, ok := model.(BoundModel); ok {
 		return describeBound(b)
 	}
@@ -209,22 +214,22 @@ func Described(model any) (*describedModel, error) {
 		return nil, err
 	}
 	if v, ok := ModelCache.Load(t); ok {
-		return v.(*describedModel), nil
+		return v.(*DescribedModel), nil
 	}
 	d := DescribeType(t)
 	v, _ := ModelCache.LoadOrStore(t, d)
-	return v.(*describedModel), nil
+	return v.(*DescribedModel), nil
 }
 
 // describeBound is the model's description with the bound collection.
-func describeBound(b BoundModel) (*describedModel, error) {
+func describeBound(b BoundModel) (*DescribedModel, error) {
 	base, err := Described(b.Model)
 	if err != nil {
 		return nil, err
 	}
 	m := *base.model
 	m.Collection = b.collection
-	d := &describedModel{model: &m}
+	d := &DescribedModel{model: &m}
 	for _, p := range base.Problems {
 		if p.Field == "CollectionName()" {
 			continue // the bound name replaces the model's own
@@ -238,8 +243,9 @@ func describeBound(b BoundModel) (*describedModel, error) {
 	return d, nil
 }
 
-func DescribeType(t reflect.Type) *describedModel {
-	d := &describedModel{model: &Model{Type: t}}
+// DescribeType describes a struct type, once per type.
+func DescribeType(t reflect.Type) *DescribedModel {
+	d := &DescribedModel{model: &Model{Type: t}}
 	m := d.model
 	problem := func(p Problem) {
 		p.GoType = t.String()
@@ -537,7 +543,7 @@ func snakeCase(s string) string {
 	return b.String()
 }
 
-// member is one field's part in a tag-declared index.
+// Member is one field's part in a tag-declared index.
 type Member struct {
 	Field  reflectx.Field
 	Clause indexClause
@@ -590,7 +596,7 @@ func tagIndexes(goType string, tagged []reflectx.Field) ([]IndexSpec, []Problem)
 	return specs, problems
 }
 
-// assemble builds one index from its members' clauses.
+// Assemble builds one index from its members' clauses.
 func Assemble(goType, name string, ms []Member) (IndexSpec, []Problem) {
 	var problems []Problem
 	fail := func(m Member, format string, args ...any) {

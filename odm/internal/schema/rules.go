@@ -546,7 +546,7 @@ func checkIndexesFitCollection(m *Model, st *reflectx.Struct, problem func(Probl
 	}
 }
 
-// checkNamespaces refuses collections whose namespace, with the
+// CheckNamespaces refuses collections whose namespace, with the
 // database's name, exceeds MongoDB's limit: known only once Init has the
 // database, and still before any command.
 func CheckNamespaces(db string, cols []*Declared) error {

@@ -340,6 +340,7 @@ func enumValue(t reflect.Type, s string) (any, error) {
 	return nil, fmt.Errorf("enum in a tag needs a string, number or bool field, not %v", t)
 }
 
+// CmpOr is the first of vals that is not the zero value.
 func CmpOr[T comparable](vals ...T) T {
 	var zero T
 	for _, v := range vals {
@@ -358,6 +359,7 @@ func toA(s []string) bson.A {
 	return out
 }
 
+// Join joins a document path and a field name with a dot.
 func Join(prefix, name string) string {
 	if prefix == "" {
 		return name

@@ -6,6 +6,6 @@ type ModelSource interface {
 	All() []any
 }
 
-// argProblem is a fault in the arguments, carried among the models so
+// ArgProblem is a fault in the arguments, carried among the models so
 // that the validation of the models reports it.
 type ArgProblem struct{ Problem }

@@ -238,7 +238,7 @@ func (s SearchIndexSpec) String() string {
 	return fmt.Sprintf("%s (%s) %s", s.IndexName(), s.IndexType(), FormatValue(s.DefinitionDocument()))
 }
 
-// checkSearchSpec checks one search index on its own, against the struct
+// CheckSearchSpec checks one search index on its own, against the struct
 // it indexes. Vector fields declared in tags were checked field by field
 // (tagSearchIndexes), so that each problem names its own field.
 func CheckSearchSpec(s SearchIndexSpec, st *reflectx.Struct) []string {

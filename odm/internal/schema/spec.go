@@ -27,7 +27,7 @@ const (
 	Hashed      KeyType = "hashed"
 )
 
-// value is the key's value in the key document: int32 1 or -1, or the type name.
+// Value is the key's value in the key document: int32 1 or -1, or the type name.
 func (k KeyType) Value() any {
 	switch k {
 	case Ascending:
@@ -46,7 +46,7 @@ func (k KeyType) valid() bool {
 	return false
 }
 
-// special reports a key type other than an ascending or descending order.
+// Special reports a key type other than an ascending or descending order.
 func (k KeyType) Special() bool { return k != Ascending && k != Descending }
 
 // IndexKey is one key of an index: a document path and its type.
@@ -135,6 +135,7 @@ type origin struct {
 	tag    string // the tag text, when declared in a tag
 }
 
+// String names where the spec was declared.
 func (o origin) String() string {
 	s := o.goType
 	if o.field != "" {
@@ -182,7 +183,7 @@ func (s IndexSpec) KeyDocument() bson.D {
 	return d
 }
 
-// expireSeconds is ExpireAfter in whole seconds.
+// ExpireSeconds is ExpireAfter in whole seconds.
 func (s IndexSpec) ExpireSeconds() (int32, bool) {
 	if s.ExpireAfter == nil {
 		return 0, false
@@ -272,7 +273,7 @@ func collationDocument(c *options.Collation) bson.D {
 	return d
 }
 
-// features lists the index types and options the spec uses beyond plain
+// Features lists the index types and options the spec uses beyond plain
 // ascending or descending keys, as MongoDB names them. A server that lacks
 // one refuses the index.
 func (s IndexSpec) Features() []string {
@@ -322,6 +323,7 @@ func (s IndexSpec) String() string {
 	return b.String()
 }
 
+// FormatValue renders v as compact extended JSON.
 func FormatValue(v any) string {
 	switch v := v.(type) {
 	case string:
@@ -336,7 +338,7 @@ func FormatValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-// hasOption reports that the spec sends the index option o.
+// HasOption reports that the spec sends the index option o.
 func (s IndexSpec) HasOption(o string) bool {
 	for _, e := range s.Document()[2:] { // after key and name
 		if e.Key == o {

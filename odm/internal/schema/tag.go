@@ -77,7 +77,7 @@ func parseTag(tag string) (fieldTag, []string) {
 	return ParseTagValue(t.Value())
 }
 
-// parseTagValue parses `clause;clause...`. It returns what the clauses
+// ParseTagValue parses `clause;clause...`. It returns what the clauses
 // declare and every problem found; a clause with a problem is left out.
 func ParseTagValue(value string) (fieldTag, []string) {
 	var ft fieldTag

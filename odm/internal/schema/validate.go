@@ -12,7 +12,7 @@ import (
 	"github.com/tagodm/tagodm/internal/reflectx"
 )
 
-// checkSpec checks one index on its own, against the struct it indexes.
+// CheckSpec checks one index on its own, against the struct it indexes.
 func CheckSpec(s IndexSpec, st *reflectx.Struct) []string {
 	var msgs []string
 	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
@@ -156,7 +156,7 @@ func pathExists(st *reflectx.Struct, path string) bool {
 	return st.Lookup(path)
 }
 
-// declared is one collection's merged declarations, from every model that
+// Declared is one collection's merged declarations, from every model that
 // maps to it.
 type Declared struct {
 	Collection string
@@ -243,7 +243,7 @@ func mustMarshal(d bson.D) []byte {
 	return raw
 }
 
-// collect describes and validates every model and groups their indexes by
+// Collect describes and validates every model and groups their indexes by
 // collection, in first-seen collection order. models are Init's arguments
 // after splitArgs: models, and argProblem values for faulty options.
 func Collect(models []any) ([]*Declared, error) {

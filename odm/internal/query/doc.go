@@ -1,0 +1,8 @@
+// Package query checks what a repository is asked to send: every path of a
+// filter, sort, projection or update against the model (PathError), and
+// which declared index serves a query shape (Cover, ShapeOf,
+// RedundantIndex), plus the typed field builders (F, Filter, Update, Sort).
+//
+// It may use schema, bson and the driver's options types; never the
+// driver's client, the diff or the engine.
+package query

@@ -1,0 +1,92 @@
+package odm_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The layers import only downward: schema, then diff and query, then the
+// engine, then this package. go list's dependency lists are the ground
+// truth: a change that makes a lower layer import a higher one, or makes
+// the declarations or the comparison reach for the driver's client, fails
+// here.
+func TestLayersImportOnlyDownward(t *testing.T) {
+	const odm = "github.com/tagodm/tagodm/odm"
+	const client = "go.mongodb.org/mongo-driver/v2/mongo"
+	layers := []struct {
+		pkg       string
+		forbidden []string // packages that may not be among its dependencies
+	}{
+		{odm + "/internal/schema", []string{odm, odm + "/internal/diff", odm + "/internal/query", odm + "/internal/engine", client}},
+		{odm + "/internal/diff", []string{odm, odm + "/internal/query", odm + "/internal/engine", client}},
+		{odm + "/internal/query", []string{odm, odm + "/internal/diff", odm + "/internal/engine", client}},
+		{odm + "/internal/engine", []string{odm}},
+	}
+	for _, l := range layers {
+		t.Run(l.pkg[len(odm)+1:], func(t *testing.T) {
+			deps := goList(t, "-deps", l.pkg)
+			for _, f := range l.forbidden {
+				if slices.Contains(deps, f) {
+					t.Errorf("%s depends on %s", l.pkg, f)
+				}
+			}
+			// The driver's command machinery may come in only through the
+			// options types declarations carry, never imported directly.
+			for _, imp := range goList(t, "-f", "{{join .Imports \"\\n\"}}", l.pkg) {
+				if strings.HasPrefix(imp, "go.mongodb.org/mongo-driver/v2/x/") && !strings.HasSuffix(l.pkg, "/engine") {
+					t.Errorf("%s imports %s", l.pkg, imp)
+				}
+			}
+		})
+	}
+}
+
+func goList(t *testing.T, args ...string) []string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list"}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("go list %v: %v", args, err)
+	}
+	return strings.Fields(string(out))
+}
+
+// Every package of the library stays small enough to read, and every
+// function short enough to hold in one's head: no non-test function over
+// 80 lines, no package over 4,100 lines of non-test code.
+func TestCodeShape(t *testing.T) {
+	const maxFunc, maxPackage = 80, 4100
+	for _, dir := range goList(t, "-f", "{{.Dir}}", "github.com/tagodm/tagodm/...") {
+		fset := token.NewFileSet()
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		require.NoError(t, err)
+		total := 0
+		for _, path := range files {
+			if strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			require.NoError(t, err)
+			total += fset.File(f.Pos()).LineCount()
+			for _, d := range f.Decls {
+				fn, ok := d.(*ast.FuncDecl)
+				if !ok {
+					continue
+				}
+				if n := fset.Position(fn.End()).Line - fset.Position(fn.Pos()).Line + 1; n > maxFunc {
+					t.Errorf("%s: %s is %d lines (at most %d)", fset.Position(fn.Pos()), fn.Name.Name, n, maxFunc)
+				}
+			}
+		}
+		if total > maxPackage {
+			t.Errorf("%s: %d lines of non-test code (at most %d)", dir, total, maxPackage)
+		}
+	}
+}
