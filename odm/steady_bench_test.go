@@ -1,0 +1,103 @@
+package odm_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/odm"
+)
+
+// steadyModel has five indexes every server at hand keeps; odm.In places
+// it in as many collections as a benchmark needs.
+type steadyModel struct {
+	Key    string    `bson:"key" odm:"uniqueIndex"`
+	Owner  string    `bson:"owner" odm:"index:idx_owner_at,priority:1"`
+	At     time.Time `bson:"at" odm:"index:idx_owner_at,priority:2,sort:desc"`
+	Status string    `bson:"status" odm:"index"`
+	Kind   string    `bson:"kind" odm:"index"`
+}
+
+// BenchmarkSteadyInit measures Init on a database already in place against
+// its floor: the bare driver listing every collection's indexes
+// concurrently and decoding them, which is all a steady-state Init must
+// send. The two alternate within each iteration; it reports the median of
+// the per-round wall-clock ratios ("init/floor") and the client CPU time
+// Init spends per collection beyond the floor's ("cpu-µs/coll"): the cost
+// of describing, comparing and planning. The server runs in another
+// process, so process CPU time is the client's alone.
+func BenchmarkSteadyInit(b *testing.B) {
+	for _, n := range []int{16, 1000} {
+		b.Run(fmt.Sprintf("collections=%d", n), func(b *testing.B) {
+			db := testrig.Database(b, testrig.Client())
+			ctx := context.Background()
+			var models []any
+			names := make([]string, n)
+			for i := range n {
+				names[i] = fmt.Sprintf("steady_%04d", i)
+				models = append(models, odm.In(names[i], steadyModel{}))
+			}
+			models = append(models, odm.WithConcurrency(8))
+			_, err := odm.Init(ctx, db, models...)
+			require.NoError(b, err)
+			floor := func() error { return listAll(ctx, db, names, 8) }
+			var ratios []float64
+			var initCPU, floorCPU time.Duration
+			b.ResetTimer()
+			for b.Loop() {
+				c0, t0 := cpuTime(), time.Now()
+				if _, err := odm.Init(ctx, db, models...); err != nil {
+					b.Fatal(err)
+				}
+				c1, t1 := cpuTime(), time.Now()
+				if err := floor(); err != nil {
+					b.Fatal(err)
+				}
+				c2, t2 := cpuTime(), time.Now()
+				ratios = append(ratios, float64(t1.Sub(t0))/float64(t2.Sub(t1)))
+				initCPU += c1 - c0
+				floorCPU += c2 - c1
+			}
+			slices.Sort(ratios)
+			b.ReportMetric(ratios[len(ratios)/2], "init/floor")
+			b.ReportMetric(float64((initCPU-floorCPU).Microseconds())/float64(b.N*n), "cpu-µs/coll")
+		})
+	}
+}
+
+// listAll lists and decodes every collection's indexes, at most limit at
+// once: the work Init cannot avoid in the steady state.
+func listAll(ctx context.Context, db *mongo.Database, names []string, limit int) error {
+	sem := make(chan struct{}, limit)
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			cur, err := db.Collection(name).Indexes().List(ctx)
+			if err == nil {
+				var all []bson.Raw
+				err = cur.All(ctx, &all)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
