@@ -121,7 +121,7 @@ func BenchmarkDescribeShapes(b *testing.B) {
 			}
 			b.Run("Validate", func(b *testing.B) {
 				for b.Loop() {
-					schema.ModelCache.Clear()
+					schema.Forget()
 					reflectx.Forget()
 					if err := Validate(models...); err != nil {
 						b.Fatal(err)

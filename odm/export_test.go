@@ -37,7 +37,7 @@ func ReplyMeans(ctx context.Context, db *mongo.Database, err error) string {
 // that the next Validate reads each model afresh: for benchmarks outside
 // the package.
 func ForgetDescriptions() {
-	schema.ModelCache.Clear()
+	schema.Forget()
 	reflectx.Forget()
 }
 

@@ -54,15 +54,15 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 	if err := schema.CheckNamespaces(db.Name(), cols); err != nil {
 		return nil, err
 	}
-	specsOf := make(map[string][]IndexSpec, len(cols))
+	byName := make(map[string]*schema.Declared, len(cols))
 	for _, c := range cols {
-		specsOf[c.Collection] = c.Specs
+		byName[c.Collection] = c
 	}
 
 	report, err := engine.Apply(ctx, cfg, db, cols, start)
 	for i := range report.Plan.Collections {
 		p := &report.Plan.Collections[i]
-		p.Redundant = Redundant(p.Collection, specsOf[p.Collection])
+		p.Redundant = redundantIn(byName[p.Collection])
 		for _, r := range p.Redundant {
 			cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "odm: redundant index", slog.String("collection", r.Collection),
 				slog.String("index", r.Index), slog.String("coveredBy", strings.Join(r.CoveredBy, ",")))
@@ -80,4 +80,14 @@ func Plan(ctx context.Context, db *mongo.Database, args ...any) (*IndexPlan, err
 		return nil, err
 	}
 	return report.Plan, err
+}
+
+// redundantKey is the Memo key of a collection's redundant indexes.
+type redundantKey struct{}
+
+// redundantIn is Redundant of the collection's declarations, worked out
+// once per declarations; each plan gets its own copy.
+func redundantIn(c *schema.Declared) []RedundantIndex {
+	found := c.Memo(redundantKey{}, func() any { return Redundant(c.Collection, c.Specs) }).([]RedundantIndex)
+	return slices.Clone(found)
 }

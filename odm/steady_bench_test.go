@@ -73,8 +73,8 @@ func BenchmarkSteadyInit(b *testing.B) {
 	}
 }
 
-// listAll lists and decodes every collection's indexes, at most limit at
-// once: the work Init cannot avoid in the steady state.
+// listAll lists every collection's indexes, at most limit at once: the
+// work Init cannot avoid in the steady state.
 func listAll(ctx context.Context, db *mongo.Database, names []string, limit int) error {
 	sem := make(chan struct{}, limit)
 	errs := make([]error, len(names))
@@ -85,12 +85,7 @@ func listAll(ctx context.Context, db *mongo.Database, names []string, limit int)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			cur, err := db.Collection(name).Indexes().List(ctx)
-			if err == nil {
-				var all []bson.Raw
-				err = cur.All(ctx, &all)
-			}
-			errs[i] = err
+			errs[i] = listIndexes(ctx, db.Collection(name))
 		}()
 	}
 	wg.Wait()
@@ -100,4 +95,21 @@ func listAll(ctx context.Context, db *mongo.Database, names []string, limit int)
 		}
 	}
 	return nil
+}
+
+// listIndexes lists a collection's indexes and keeps a copy of each
+// document: the least a client can do to hold the listing (the cursor
+// reuses its buffer), cheaper than decoding with Cursor.All.
+func listIndexes(ctx context.Context, coll *mongo.Collection) error {
+	cur, err := coll.Indexes().List(ctx)
+	if err != nil {
+		return err
+	}
+	defer cur.Close(ctx)
+	var all []bson.Raw
+	for cur.Next(ctx) {
+		all = append(all, append(bson.Raw(nil), cur.Current...))
+	}
+	_ = all
+	return cur.Err()
 }

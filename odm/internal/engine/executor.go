@@ -191,7 +191,7 @@ func (x *executor) plan(ctx context.Context) (*round, error) {
 	if l.indexes, err = listIndexes(ctx, x.coll); err != nil {
 		return nil, &IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
 	}
-	first, err := diff.Diff(x.decl.Specs, l.indexes)
+	first, err := compare(x.decl, l.indexes)
 	if err != nil {
 		return nil, fmt.Errorf("odm: collection %s: %w", x.coll.Name(), err)
 	}
@@ -210,7 +210,7 @@ func (x *executor) plan(ctx context.Context) (*round, error) {
 			return nil, err
 		}
 	}
-	r, err := x.planner.plan(l, first, prof)
+	r, err := x.planner.planWith(l, first, options, prof)
 	if err != nil {
 		return nil, err
 	}

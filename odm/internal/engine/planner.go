@@ -74,13 +74,23 @@ func (p planner) needsProfile(first []diff.IndexChange, options []diff.OptionCha
 	return len(lackingIndexes(first)) > 0 || len(lackingOptions(options)) > 0
 }
 
-// plan compares the declarations with the listing. first is Diff's answer
-// without options, reused when none applies; prof is the server's profile,
-// nil when needsProfile said no.
+// plan is planWith comparing the collection's options itself.
 func (p planner) plan(l listing, first []diff.IndexChange, prof *profile) (*round, error) {
-	r := &round{indexes: first}
+	var options []diff.OptionChange
 	if p.decl.Shape.Declares() {
-		r.options = diff.DiffCollection(p.decl.Shape, l.collection.Options, l.collection.Exists)
+		options = diff.DiffCollection(p.decl.Shape, l.collection.Options, l.collection.Exists)
+	}
+	return p.planWith(l, first, options, prof)
+}
+
+// planWith compares the declarations with the listing. first is Diff's answer
+// without options, reused when none applies; options the comparison of
+// the collection's options, made once a round (nil when the models
+// declare none); prof is the server's profile, nil when needsProfile said
+// no.
+func (p planner) planWith(l listing, first []diff.IndexChange, options []diff.OptionChange, prof *profile) (*round, error) {
+	r := &round{indexes: first, options: options}
+	if p.decl.Shape.Declares() {
 		unkept, err := p.unkeptOptions(r.options, prof)
 		if err != nil {
 			return nil, err

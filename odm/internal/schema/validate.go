@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -164,6 +165,20 @@ type Declared struct {
 	Specs      []IndexSpec
 	Shape      *CollectionShape // nil when no model declares options or a validator
 	Search     []SearchIndexSpec
+
+	memo sync.Map // Memo's values, by key
+}
+
+// Memo returns what compute gives for key, computed once per Declared:
+// what the layers above derive from the declarations alone (the redundant
+// indexes, the last listing found to match) is kept with them, and lives
+// as long as they do.
+func (d *Declared) Memo(key any, compute func() any) any {
+	if v, ok := d.memo.Load(key); ok {
+		return v
+	}
+	v, _ := d.memo.LoadOrStore(key, compute())
+	return v
 }
 
 // checkCollection checks indexes that will share one collection: names
@@ -246,7 +261,26 @@ func mustMarshal(d bson.D) []byte {
 // Collect describes and validates every model and groups their indexes by
 // collection, in first-seen collection order. models are Init's arguments
 // after splitArgs: models, and argProblem values for faulty options.
+//
+// What it returns is shared: the same models, given again, get the same
+// *Declared values, which every caller only reads. A process that runs
+// Init many times (tests, a database per tenant) describes and checks its
+// models once.
 func Collect(models []any) ([]*Declared, error) {
+	key, ok := collectKey(models)
+	if ok {
+		if cols, hit := collected.get(key); hit {
+			return cols, nil
+		}
+	}
+	cols, err := collect(models)
+	if err == nil && ok {
+		collected.put(key, cols)
+	}
+	return cols, err
+}
+
+func collect(models []any) ([]*Declared, error) {
 	var problems []Problem
 	var cols []*Declared
 	byName := map[string]*Declared{}

@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"bytes"
+	"slices"
+	"sync/atomic"
+
+	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// seenKey is the Memo key of a collection's last compared listing.
+type seenKey struct{}
+
+// seen is a listing and what Diff answered for it.
+type seen struct {
+	indexes []bson.Raw
+	changes []diff.IndexChange
+}
+
+// compare is Diff of the declarations with the listing, without options.
+// Diff is a pure function of the two, and in the steady state a server
+// lists the same bytes at every start: a listing byte for byte equal to
+// the last one compared gets the same answer without normalising either
+// side again.
+func compare(decl *schema.Declared, indexes []bson.Raw) ([]diff.IndexChange, error) {
+	last := decl.Memo(seenKey{}, func() any { return new(atomicSeen) }).(*atomicSeen)
+	if s := last.Load(); s != nil && sameListing(s.indexes, indexes) {
+		return slices.Clone(s.changes), nil
+	}
+	changes, err := diff.Diff(decl.Specs, indexes)
+	if err != nil {
+		return nil, err
+	}
+	last.Store(&seen{indexes: indexes, changes: slices.Clone(changes)})
+	return changes, nil
+}
+
+func sameListing(a, b []bson.Raw) bool {
+	return slices.EqualFunc(a, b, func(x, y bson.Raw) bool { return bytes.Equal(x, y) })
+}
+
+// atomicSeen holds the last listing compared, replaced whole.
+type atomicSeen = atomic.Pointer[seen]

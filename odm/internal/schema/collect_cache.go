@@ -1,0 +1,79 @@
+package schema
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// collected caches Collect's answers by the models it was given.
+var collected = &collectCache{entries: map[string][]*Declared{}}
+
+// maxCollected bounds the cache: a service gives Init one list of models;
+// tests and fuzzing give many, which must not grow without end.
+const maxCollected = 256
+
+type collectCache struct {
+	mu      sync.Mutex
+	entries map[string][]*Declared
+}
+
+func (c *collectCache) get(key string) ([]*Declared, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cols, ok := c.entries[key]
+	return cols, ok
+}
+
+func (c *collectCache) put(key string, cols []*Declared) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= maxCollected {
+		clear(c.entries)
+	}
+	c.entries[key] = cols
+}
+
+// Forget drops every cached description and Collect answer, so that the
+// next call reads each model afresh: for benchmarks of the first
+// description.
+func Forget() {
+	ModelCache.Clear()
+	collected.mu.Lock()
+	defer collected.mu.Unlock()
+	clear(collected.entries)
+}
+
+// collectKey identifies a list of models by what their declarations depend
+// on: each one's Go type and, for a model bound by In, its collection.
+// Argument faults are never cached (false), so that each call reports them.
+func collectKey(models []any) (string, bool) {
+	var b strings.Builder
+	for _, m := range models {
+		bound := ""
+		if bm, ok := m.(BoundModel); ok {
+			m, bound = bm.Model, bm.collection
+		}
+		var t reflect.Type
+		switch m := m.(type) {
+		case ArgProblem:
+			return "", false
+		case reflect.Type:
+			t = m
+			b.WriteByte('T') // a reflect.Type given as the model, not its value
+		default:
+			t = reflect.TypeOf(m)
+		}
+		if t == nil {
+			return "", false
+		}
+		b.WriteString(strconv.FormatUint(uint64(reflect.ValueOf(t).Pointer()), 36))
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(len(bound)))
+		b.WriteByte(':')
+		b.WriteString(bound)
+		b.WriteByte(';')
+	}
+	return b.String(), true
+}
