@@ -89,5 +89,9 @@ type redundantKey struct{}
 // once per declarations; each plan gets its own copy.
 func redundantIn(c *schema.Declared) []RedundantIndex {
 	found := c.Memo(redundantKey{}, func() any { return Redundant(c.Collection, c.Specs) }).([]RedundantIndex)
-	return slices.Clone(found)
+	out := slices.Clone(found)
+	for i := range out {
+		out[i].CoveredBy = slices.Clone(out[i].CoveredBy)
+	}
+	return out
 }

@@ -27,13 +27,13 @@ type seen struct {
 func compare(decl *schema.Declared, indexes []bson.Raw) ([]diff.IndexChange, error) {
 	last := decl.Memo(seenKey{}, func() any { return new(atomicSeen) }).(*atomicSeen)
 	if s := last.Load(); s != nil && sameListing(s.indexes, indexes) {
-		return slices.Clone(s.changes), nil
+		return cloneChanges(s.changes), nil
 	}
 	changes, err := diff.Diff(decl.Specs, indexes)
 	if err != nil {
 		return nil, err
 	}
-	last.Store(&seen{indexes: indexes, changes: slices.Clone(changes)})
+	last.Store(&seen{indexes: indexes, changes: cloneChanges(changes)})
 	return changes, nil
 }
 
@@ -43,3 +43,13 @@ func sameListing(a, b []bson.Raw) bool {
 
 // atomicSeen holds the last listing compared, replaced whole.
 type atomicSeen = atomic.Pointer[seen]
+
+// cloneChanges copies changes deep enough that no two plans share a slice
+// a caller could write to.
+func cloneChanges(changes []diff.IndexChange) []diff.IndexChange {
+	out := slices.Clone(changes)
+	for i := range out {
+		out[i].Differences = slices.Clone(out[i].Differences)
+	}
+	return out
+}

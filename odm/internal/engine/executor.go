@@ -69,24 +69,27 @@ func (x *executor) run(ctx context.Context) (CollectionReport, CollectionPlan, e
 }
 
 // retrier bounds the retries of one collection, waiting backoff, doubled
-// each time, in between.
+// each time, in between. It is the one retry loop of Init: the executor's
+// rounds and the search index sync's listings both go through it.
 type retrier struct {
-	x     *executor
-	tries int
+	cfg        Config
+	collection string
+	tries      int
 }
 
 // again waits before another round, or returns err when tries are spent.
 func (r *retrier) again(ctx context.Context, err error) error {
 	r.tries++
-	if r.tries >= r.x.cfg.attempts {
+	if r.tries >= r.cfg.attempts {
 		return err
 	}
-	r.x.log(ctx, slog.LevelWarn, "odm: retrying", slog.Int("retry", r.tries), slog.String("error", err.Error()))
+	r.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "odm: retrying", slog.String("collection", r.collection),
+		slog.Int("retry", r.tries), slog.String("error", err.Error()))
 	select {
-	case <-time.After(r.x.cfg.backoff << (r.tries - 1)):
+	case <-time.After(r.cfg.backoff << (r.tries - 1)):
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("odm: collection %s: %w (after: %v)", r.x.coll.Name(), ctx.Err(), err)
+		return fmt.Errorf("odm: collection %s: %w (after: %v)", r.collection, ctx.Err(), err)
 	}
 }
 
@@ -95,7 +98,7 @@ func (r *retrier) again(ctx context.Context, err error) error {
 // other processes change the collection too.
 func (x *executor) converge(ctx context.Context) (CollectionPlan, error) {
 	plan := CollectionPlan{Collection: x.coll.Name()}
-	retry := &retrier{x: x}
+	retry := &retrier{cfg: x.cfg, collection: x.coll.Name()}
 	var cur *round
 	var acknowledged []string // what the last round changed, all answered ok
 	for {

@@ -212,21 +212,20 @@ func (s *SearchSyncer) step(c diff.SearchIndexChange) diff.Step {
 // MongoDB's codes; servers without search have no quirks to add here.
 func searchRetryable(err error) bool { return profileMongoDB.classify(err, nil) == ClassTransient }
 
-// list runs $listSearchIndexes, retrying a dropped connection. A
-// collection that does not exist lists none.
+// list runs $listSearchIndexes, retrying a dropped connection through
+// the executor's retrier. A collection that does not exist lists none.
 func (s *SearchSyncer) list(ctx context.Context) ([]bson.Raw, error) {
-	for attempt := 1; ; attempt++ {
+	retry := &retrier{cfg: s.Cfg, collection: s.Collection}
+	for {
 		out, err := s.API.List(ctx)
 		if code, ok := ErrorCode(err); ok && code == codeNamespaceNotFound {
 			return nil, nil
 		}
-		if err == nil || !searchRetryable(err) || attempt >= s.Cfg.attempts {
+		if err == nil || !searchRetryable(err) {
 			return out, err
 		}
-		select {
-		case <-time.After(s.Cfg.backoff << (attempt - 1)):
-		case <-ctx.Done():
-			return nil, fmt.Errorf("%w (after: %v)", ctx.Err(), err)
+		if err := retry.again(ctx, err); err != nil {
+			return nil, err
 		}
 	}
 }
