@@ -54,6 +54,8 @@ type Model struct {
 	// SearchIndexes are the declared MongoDB Search and Vector Search
 	// indexes: vector tags first, then SearchIndexes().
 	SearchIndexes []SearchIndexSpec
+	// ShardKey is the declared shard key; nil when the model declares none.
+	ShardKey *ShardKey
 
 	// RevisionIndex is the revision field's index path in the struct,
 	// for the repositories.

@@ -165,6 +165,8 @@ type Declared struct {
 	Specs      []IndexSpec
 	Shape      *CollectionShape // nil when no model declares options or a validator
 	Search     []SearchIndexSpec
+	// ShardKey is the collection's declared shard key; nil when none.
+	ShardKey *ShardKey
 
 	memo sync.Map // Memo's values, by key
 }
