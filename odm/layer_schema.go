@@ -274,3 +274,15 @@ const VectorSearch = schema.VectorSearch
 func Wildcard(path string) IndexKey {
 	return schema.Wildcard(path)
 }
+
+// ShardKey is a model's shard key: the fields, in order, that place each
+// document of its collection on a shard of a sharded cluster. A field is
+// ranged (Asc) or hashed (HashedKey); at most one is hashed.
+type ShardKey = schema.ShardKey
+
+// ShardKeyDeclarer is implemented by models that declare a shard key.
+// ShardKey is called on the zero value of the model.
+type ShardKeyDeclarer = schema.ShardKeyDeclarer
+
+// Shard declares a shard key on keys, in order.
+func Shard(keys ...IndexKey) ShardKey { return schema.Shard(keys...) }
