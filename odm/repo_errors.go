@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/tagodm/tagodm/odm/internal/outcome"
+
 	"github.com/tagodm/tagodm/odm/internal/engine"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -51,8 +53,8 @@ func writeError(err error) (int, string, bool) {
 	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
 		return bwe.WriteErrors[0].Code, bwe.WriteErrors[0].Message, true
 	}
-	if code, ok := engine.ErrorCode(err); ok {
-		return int(code), engine.ErrorMessage(err), true
+	if code, ok := outcome.ErrorCode(err); ok {
+		return int(code), outcome.ErrorMessage(err), true
 	}
 	return 0, "", false
 }

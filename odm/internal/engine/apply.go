@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -17,19 +18,19 @@ import (
 // (at most cfg.concurrency at once), and reports what it did. On error the
 // report still lists every collection; errors of several collections are
 // joined. The report's duration counts from start.
-func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.Declared, start time.Time) (*Report, error) {
-	report := &Report{
-		Collections: make([]CollectionReport, len(cols)),
-		Plan: &IndexPlan{OnConflict: cfg.OnConflict, DropUndeclared: cfg.dropUndeclared, HideUndeclared: cfg.hideUndeclared,
-			Collections: make([]CollectionPlan, len(cols))},
+func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.Declared, start time.Time) (*outcome.Report, error) {
+	report := &outcome.Report{
+		Collections: make([]outcome.CollectionReport, len(cols)),
+		Plan: &outcome.IndexPlan{OnConflict: cfg.OnConflict, DropUndeclared: cfg.dropUndeclared, HideUndeclared: cfg.hideUndeclared,
+			Collections: make([]outcome.CollectionPlan, len(cols))},
 	}
 	errs := make([]error, len(cols))
 	server := &ServerInfo{DB: db}
 	sem := make(chan struct{}, cfg.concurrency)
 	var wg sync.WaitGroup
 	for i, c := range cols {
-		report.Collections[i] = CollectionReport{Collection: c.Collection}
-		report.Plan.Collections[i] = CollectionPlan{Collection: c.Collection}
+		report.Collections[i] = outcome.CollectionReport{Collection: c.Collection}
+		report.Plan.Collections[i] = outcome.CollectionPlan{Collection: c.Collection}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -60,7 +61,7 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 	})
 	report.Duration = time.Since(start)
 	cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "odm: init done",
-		slog.Int("collections", len(cols)), slog.Int("created", report.Count(Created)),
+		slog.Int("collections", len(cols)), slog.Int("created", report.Count(outcome.Created)),
 		slog.Int("pending", report.Plan.Pending()), slog.Bool("dryRun", cfg.dryRun),
 		slog.Duration("took", report.Duration))
 	return report, errors.Join(errs...)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -39,7 +40,7 @@ func newExecutor(cfg Config, db *mongo.Database, decl *schema.Declared, server *
 	return &executor{
 		cfg: cfg, db: db, coll: db.Collection(decl.Collection), decl: decl, server: server,
 		planner: planner{decl: decl, cfg: cfg},
-		refused: refusals{skipped: map[string]*IndexResult{}, unkept: map[string][]string{}, unkeptOptions: map[string]bool{}, hid: map[string]bool{}},
+		refused: refusals{skipped: map[string]*outcome.IndexResult{}, unkept: map[string][]string{}, unkeptOptions: map[string]bool{}, hid: map[string]bool{}},
 		warned:  map[string]bool{},
 	}
 }
@@ -49,11 +50,14 @@ func (x *executor) log(ctx context.Context, level slog.Level, msg string, attrs 
 }
 
 // run converges the collection and reports what it did, its error too.
-func (x *executor) run(ctx context.Context) (CollectionReport, CollectionPlan, error) {
+func (x *executor) run(ctx context.Context) (outcome.CollectionReport, outcome.CollectionPlan, error) {
 	start := time.Now()
 	plan, err := x.converge(ctx)
 	if x.lease != nil {
 		x.lease.release(ctx)
+	}
+	if err == nil {
+		x.remember(plan)
 	}
 	rep := x.report(err)
 	rep.Duration = time.Since(start)
@@ -61,7 +65,7 @@ func (x *executor) run(ctx context.Context) (CollectionReport, CollectionPlan, e
 		plan.Error = err.Error()
 	}
 	for _, r := range append(rep.Options, rep.Indexes...) {
-		if r.Outcome != Existed && r.Outcome != Skipped {
+		if r.Outcome != outcome.Existed && r.Outcome != outcome.Skipped {
 			x.log(ctx, slog.LevelInfo, "odm: index "+string(r.Outcome), slog.String("index", r.Name), slog.String("action", string(r.Action)))
 		}
 	}
@@ -96,8 +100,8 @@ func (r *retrier) again(ctx context.Context, err error) error {
 // converge lists, plans and applies until the listing matches. Every
 // round re-lists: a server may acknowledge a change and not make it, and
 // other processes change the collection too.
-func (x *executor) converge(ctx context.Context) (CollectionPlan, error) {
-	plan := CollectionPlan{Collection: x.coll.Name()}
+func (x *executor) converge(ctx context.Context) (outcome.CollectionPlan, error) {
+	plan := outcome.CollectionPlan{Collection: x.coll.Name()}
 	retry := &retrier{cfg: x.cfg, collection: x.coll.Name()}
 	var cur *round
 	var acknowledged []string // what the last round changed, all answered ok
@@ -112,6 +116,7 @@ func (x *executor) converge(ctx context.Context) (CollectionPlan, error) {
 			}
 			if x.first == nil {
 				x.first = cur
+				x.recall(cur)
 				plan.Changes, plan.Options = cur.indexes, cur.options
 				if x.cfg.dryRun {
 					return plan, nil
@@ -176,8 +181,8 @@ func (x *executor) onStepError(ctx context.Context, retry *retrier, err error) e
 		return retry.again(ctx, err)
 	case ClassConflict:
 		if rerr := retry.again(ctx, err); rerr != nil {
-			if x.cfg.OnConflict == ConflictFail {
-				return &ConflictError{Collection: x.coll.Name(), Err: err}
+			if x.cfg.OnConflict == outcome.ConflictFail {
+				return &outcome.ConflictError{Collection: x.coll.Name(), Err: err}
 			}
 			return rerr
 		}
@@ -192,22 +197,25 @@ func (x *executor) plan(ctx context.Context) (*round, error) {
 	var l listing
 	var err error
 	if l.indexes, err = listIndexes(ctx, x.coll); err != nil {
-		return nil, &IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
+		return nil, &outcome.IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
 	}
 	first, err := compare(x.decl, l.indexes)
 	if err != nil {
 		return nil, fmt.Errorf("odm: collection %s: %w", x.coll.Name(), err)
 	}
-	if x.planner.needsCollection(first) {
+	var options []diff.OptionChange
+	if x.first == nil && x.planner.needsCollectionForOptionsOnly(first) {
+		options = x.knownOptions() // all refused before: nothing to list them for
+	}
+	if options == nil && x.planner.needsCollection(first) {
 		if l.collection, err = listCollection(ctx, x.db, x.coll.Name()); err != nil {
-			return nil, &IndexError{Collection: x.coll.Name(), Op: "listCollections", Err: err}
+			return nil, &outcome.IndexError{Collection: x.coll.Name(), Op: "listCollections", Err: err}
 		}
 	}
-	var prof *profile
-	var options []diff.OptionChange
-	if x.decl.Shape.Declares() {
+	if options == nil && x.decl.Shape.Declares() {
 		options = diff.DiffCollection(x.decl.Shape, l.collection.Options, l.collection.Exists)
 	}
+	var prof *profile
 	if x.planner.needsProfile(first, options) {
 		if prof, err = x.server.Profile(ctx); err != nil {
 			return nil, err
@@ -260,7 +268,7 @@ func (x *executor) apply(ctx context.Context, steps []step) (changed, settled bo
 
 // warnKept logs each conflict ConflictKeep leaves in place, once.
 func (x *executor) warnKept(ctx context.Context, r *round) {
-	if x.cfg.OnConflict != ConflictKeep {
+	if x.cfg.OnConflict != outcome.ConflictKeep {
 		return
 	}
 	warn := func(name, summary string) {
@@ -314,7 +322,7 @@ func (x *executor) createIndexes(ctx context.Context, specs []schema.IndexSpec) 
 	err := x.db.RunCommand(ctx, cmd).Decode(&answer)
 	other := stop()
 	if err != nil {
-		return false, &IndexError{Collection: x.coll.Name(), Indexes: names(specs), Op: "createIndexes", Err: err}
+		return false, &outcome.IndexError{Collection: x.coll.Name(), Indexes: names(specs), Op: "createIndexes", Err: err}
 	}
 	x.noteBuild(names(specs), time.Since(sent), other)
 	confirmed := answer.Before != nil && answer.After != nil && answer.Note == "" &&
@@ -328,7 +336,7 @@ func (x *executor) createIndexes(ctx context.Context, specs []schema.IndexSpec) 
 func (x *executor) stillConflicts(ctx context.Context, c diff.IndexChange, opts []diff.DiffOption) (bool, error) {
 	listed, err := listIndexes(ctx, x.coll)
 	if err != nil {
-		return false, &IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
+		return false, &outcome.IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
 	}
 	changes, err := diff.Diff(x.decl.Specs, listed, opts...)
 	if err != nil {
@@ -360,13 +368,13 @@ func (x *executor) readyToRebuild(ctx context.Context, c diff.IndexChange, opts 
 // skip records an index the server refused for lack of a feature, or
 // returns the refusal when SkipUnsupported is not set.
 func (x *executor) skip(ctx context.Context, spec schema.IndexSpec, err error, features []string) error {
-	ue := unsupportedError(x.coll.Name(), spec, err, features)
+	ue := outcome.NewUnsupportedError(x.coll.Name(), spec, err, features)
 	if !x.cfg.skipUnsupported {
-		x.refused.skipped[spec.IndexName()] = &IndexResult{Name: spec.IndexName(), Outcome: Failed, Options: ue.Options, Reason: ue.Err.Error()}
+		x.refused.skipped[spec.IndexName()] = &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Options: ue.Options, Reason: ue.Err.Error()}
 		return ue
 	}
 	reason := ue.Err.Error()
-	x.refused.skipped[spec.IndexName()] = &IndexResult{Name: spec.IndexName(), Outcome: Skipped, Options: ue.Options, Reason: reason}
+	x.refused.skipped[spec.IndexName()] = &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Skipped, Options: ue.Options, Reason: reason}
 	x.log(ctx, slog.LevelWarn, "odm: index skipped: the server does not support it",
 		slog.String("index", spec.IndexName()), slog.String("options", strings.Join(ue.Options, ",")), slog.String("reason", reason))
 	return nil
@@ -376,16 +384,16 @@ func (x *executor) skip(ctx context.Context, spec schema.IndexSpec, err error, f
 // feature, or returns the refusal when SkipUnsupported is not set.
 func (x *executor) skipOption(ctx context.Context, options []string, err error) error {
 	var inner error = err
-	var ie *IndexError
+	var ie *outcome.IndexError
 	if errors.As(err, &ie) {
 		inner = ie.Err
 	}
-	ue := &UnsupportedError{Collection: x.coll.Name(), Index: "(collection)", Options: options, Err: inner}
+	ue := &outcome.UnsupportedError{Collection: x.coll.Name(), Index: "(collection)", Options: options, Err: inner}
 	if !x.cfg.skipUnsupported {
 		return ue
 	}
 	for _, o := range options {
-		x.refused.skipped[optionKey(o)] = &IndexResult{Name: "option " + o, Outcome: Skipped, Options: []string{o}, Reason: inner.Error()}
+		x.refused.skipped[optionKey(o)] = &outcome.IndexResult{Name: "option " + o, Outcome: outcome.Skipped, Options: []string{o}, Reason: inner.Error()}
 	}
 	x.log(ctx, slog.LevelWarn, "odm: collection option skipped: the server does not support it",
 		slog.String("options", strings.Join(options, ",")), slog.String("reason", inner.Error()))
@@ -396,13 +404,13 @@ func (x *executor) skipOption(ctx context.Context, options []string, err error) 
 // data into a *DuplicateKeysError, with a sample of the shared keys when
 // the data still shows one.
 func (x *executor) duplicates(ctx context.Context, spec schema.IndexSpec, err error) error {
-	x.refused.skipped[spec.IndexName()] = &IndexResult{Name: spec.IndexName(), Outcome: Failed, Reason: ErrorMessage(err)}
-	var dk *DuplicateKeysError
+	x.refused.skipped[spec.IndexName()] = &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Reason: outcome.ErrorMessage(err)}
+	var dk *outcome.DuplicateKeysError
 	if derr := x.checkDuplicates(ctx, spec); errors.As(derr, &dk) {
 		dk.Err = err
 		return dk
 	}
-	return &DuplicateKeysError{Collection: x.coll.Name(), Index: spec.IndexName(), Err: err}
+	return &outcome.DuplicateKeysError{Collection: x.coll.Name(), Index: spec.IndexName(), Err: err}
 }
 
 func intersect(a, b []string) []string {

@@ -3,16 +3,12 @@ package engine
 import (
 	"context"
 	"log/slog"
-	"slices"
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
-
-// Hidden: an undeclared index hidden from the query planner
-// (HideUndeclared), or found hidden already.
-const Hidden Outcome = "hidden"
 
 // HideUndeclared makes Init hide, instead of drop, the indexes no model
 // declares (collMod with index.hidden, MongoDB 4.4 and later): the query
@@ -32,11 +28,6 @@ const Hidden Outcome = "hidden"
 // Skipped and keeps it.
 func HideUndeclared() Option { return func(c *Config) { c.hideUndeclared = true } }
 
-// listedHidden reports whether a listed index is hidden.
-func listedHidden(c diff.IndexChange) bool {
-	return c.ListedShape != nil && c.ListedShape.Options["hidden"] == "true"
-}
-
 // undeclared is the step for an index listed and not declared: a
 // temporary index of Init's own is cleaned up; otherwise, by the options,
 // it is hidden, dropped, or kept (nil).
@@ -44,7 +35,7 @@ func (p planner) undeclared(c diff.IndexChange, r *round) step {
 	if base, ours := p.isTemporaryOf(c.Name); ours {
 		return p.temporaryStep(c.Name, base, r)
 	}
-	hidden := listedHidden(c)
+	hidden := outcome.ListedHidden(c)
 	switch {
 	case p.cfg.dropUndeclared && (!p.cfg.hideUndeclared || hidden):
 		return dropStep{name: c.Name}
@@ -70,7 +61,7 @@ func (s hideStep) run(ctx context.Context, x *executor) (stepResult, error) {
 		x.refused.hid[s.name] = true
 		return stepResult{changed: true}, nil
 	}
-	err = &IndexError{Collection: x.coll.Name(), Indexes: []string{s.name}, Op: "collMod", Err: err}
+	err = &outcome.IndexError{Collection: x.coll.Name(), Indexes: []string{s.name}, Op: "collMod", Err: err}
 	switch x.server.Classify(ctx, err, nil) {
 	case ClassGone:
 		return stepResult{changed: true}, nil
@@ -83,12 +74,12 @@ func (s hideStep) run(ctx context.Context, x *executor) (stepResult, error) {
 // undeclaredOutcomes corrects the outcomes doneOutcome gives undeclared
 // indexes: hidden ones, and Init's own temporary indexes, dropped under
 // every policy.
-func (x *executor) undeclaredOutcomes(results []IndexResult) {
+func (x *executor) undeclaredOutcomes(results []outcome.IndexResult) {
 	if x.cfg.dryRun || x.first == nil {
 		return
 	}
 	for i, r := range results {
-		if r.Action != diff.Drop || r.Outcome == Skipped || r.Outcome == Failed {
+		if r.Action != diff.Drop || r.Outcome == outcome.Skipped || r.Outcome == outcome.Failed {
 			continue
 		}
 		var listed diff.IndexChange
@@ -98,42 +89,16 @@ func (x *executor) undeclaredOutcomes(results []IndexResult) {
 			}
 		}
 		if _, ours := x.planner.isTemporaryOf(r.Name); ours {
-			results[i].Outcome, results[i].Reason = Dropped, "temporary index of an interrupted rebuild"
+			results[i].Outcome, results[i].Reason = outcome.Dropped, "temporary index of an interrupted rebuild"
 			continue
 		}
 		switch x.planner.undeclared(listed, x.first).(type) {
 		case hideStep:
-			results[i].Outcome = Hidden
+			results[i].Outcome = outcome.Hidden
 		case nil:
-			if listedHidden(listed) {
-				results[i].Outcome, results[i].Reason = Hidden, "already hidden"
+			if outcome.ListedHidden(listed) {
+				results[i].Outcome, results[i].Reason = outcome.Hidden, "already hidden"
 			}
 		}
 	}
-}
-
-// undeclaredStep says what applying the plan does about an undeclared
-// index: as the planner decides, from the change and its collection's
-// other changes (a temporary index of Init's own is dropped).
-func (p *IndexPlan) undeclaredStep(c diff.IndexChange) diff.Step {
-	base, temporary := temporaryBase(c.Name)
-	if temporary {
-		for _, coll := range p.Collections {
-			if containsChange(coll.Changes, c) && slices.ContainsFunc(coll.Changes, func(o diff.IndexChange) bool { return o.Name == base && o.Action != diff.Drop }) {
-				return diff.StepDrop
-			}
-		}
-	}
-	hidden := listedHidden(c)
-	switch {
-	case p.DropUndeclared && (!p.HideUndeclared || hidden):
-		return diff.StepDrop
-	case p.HideUndeclared && !hidden:
-		return diff.StepHide
-	}
-	return diff.StepKeep
-}
-
-func containsChange(changes []diff.IndexChange, c diff.IndexChange) bool {
-	return slices.ContainsFunc(changes, func(o diff.IndexChange) bool { return o.Name == c.Name && o.Action == c.Action })
 }

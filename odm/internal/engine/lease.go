@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -57,7 +58,7 @@ func acquireLease(ctx context.Context, db *mongo.Database, name string, log func
 			return l, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
-			return nil, &IndexError{Collection: name, Op: "lease", Err: err}
+			return nil, &outcome.IndexError{Collection: name, Op: "lease", Err: err}
 		}
 		var held struct {
 			Owner   string    `bson:"owner"`
@@ -68,14 +69,14 @@ func acquireLease(ctx context.Context, db *mongo.Database, name string, log func
 		case errors.Is(err, mongo.ErrNoDocuments):
 			continue // released meanwhile
 		case err != nil:
-			return nil, &IndexError{Collection: name, Op: "lease", Err: err}
+			return nil, &outcome.IndexError{Collection: name, Op: "lease", Err: err}
 		case time.Now().After(held.Expires):
 			// Removed only as read: a holder that renewed meanwhile keeps
 			// it. When nothing was removed, wait as for a live lease.
 			log(ctx, slog.LevelWarn, "odm: taking over an expired lease", slog.String("owner", held.Owner))
 			res, err := l.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: name}, {Key: "expires", Value: held.Expires}})
 			if err != nil {
-				return nil, &IndexError{Collection: name, Op: "lease", Err: err}
+				return nil, &outcome.IndexError{Collection: name, Op: "lease", Err: err}
 			}
 			if res.DeletedCount > 0 {
 				continue
@@ -84,7 +85,7 @@ func acquireLease(ctx context.Context, db *mongo.Database, name string, log func
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
-			return nil, &IndexError{Collection: name, Op: "lease", Err: ctx.Err()}
+			return nil, &outcome.IndexError{Collection: name, Op: "lease", Err: ctx.Err()}
 		}
 		wait = min(wait*2, 100*time.Millisecond)
 	}

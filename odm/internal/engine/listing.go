@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -21,7 +22,7 @@ type listing struct {
 func listIndexes(ctx context.Context, coll *mongo.Collection) ([]bson.Raw, error) {
 	cur, err := coll.Indexes().List(ctx)
 	if err != nil {
-		if code, ok := ErrorCode(err); ok && code == codeNamespaceNotFound {
+		if code, ok := outcome.ErrorCode(err); ok && code == outcome.CodeNamespaceNotFound {
 			return nil, nil
 		}
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 )
 
@@ -18,7 +19,7 @@ type Config struct {
 	concurrency     int
 	attempts        int
 	backoff         time.Duration
-	OnConflict      ConflictPolicy
+	OnConflict      outcome.ConflictPolicy
 	dropUndeclared  bool
 	dryRun          bool
 	commitQuorum    any           // nil, int32 or string
@@ -38,34 +39,11 @@ func Defaults() Config {
 		concurrency: 8,
 		attempts:    5,
 		backoff:     50 * time.Millisecond,
-		OnConflict:  ConflictFail,
+		OnConflict:  outcome.ConflictFail,
 		searchPoll:  time.Second,
 		progress:    defaultProgress(),
 	}
 }
-
-// ConflictPolicy says what Init does about an index listed under a declared
-// name with other keys or options collMod cannot change, or with the
-// declared keys under another name.
-type ConflictPolicy string
-
-// The conflict policies.
-const (
-	// ConflictFail fails the collection with a *ConflictError naming each
-	// difference, before changing anything in it (the default).
-	ConflictFail ConflictPolicy = "fail"
-	// ConflictRebuild replaces the listed index by the declared one. When
-	// the keys differ it first builds a temporary index (TemporarySuffix)
-	// that serves the declared keys' queries, then drops the listed index,
-	// creates the declared one and drops the temporary one; otherwise it
-	// drops the listed index and creates the declared one right after. For
-	// a unique index it first looks for duplicate keys in the data and, if
-	// there are any, keeps the listed index and fails with a
-	// *DuplicateKeysError holding a sample.
-	ConflictRebuild ConflictPolicy = "rebuild"
-	// ConflictKeep keeps the listed index and logs a warning.
-	ConflictKeep ConflictPolicy = "keep"
-)
 
 // SkipUnsupported makes Init create every index the server supports and
 // skip, listing them in the Report and the log, those it refuses for lack
@@ -75,7 +53,7 @@ const (
 func SkipUnsupported() Option { return func(c *Config) { c.skipUnsupported = true } }
 
 // OnConflict sets the conflict policy (default ConflictFail).
-func OnConflict(p ConflictPolicy) Option { return func(c *Config) { c.OnConflict = p } }
+func OnConflict(p outcome.ConflictPolicy) Option { return func(c *Config) { c.OnConflict = p } }
 
 // DropUndeclared makes Init drop indexes that no model declares on a
 // collection some model declares. The _id_ index and the indexes a server

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 )
 
@@ -35,9 +36,9 @@ type round struct {
 // refusals are what the server refused or does not keep, gathered over
 // the rounds of one collection.
 type refusals struct {
-	skipped       map[string]*IndexResult // by index name, or optionKey(option)
-	unkept        map[string][]string     // by index name
-	unkeptOptions map[string]bool         // collection options, top-level names
+	skipped       map[string]*outcome.IndexResult // by index name, or optionKey(option)
+	unkept        map[string][]string             // by index name
+	unkeptOptions map[string]bool                 // collection options, top-level names
 	// hid are the undeclared indexes this run hid: listed hidden in the
 	// next round, they are left for a later run to drop.
 	hid map[string]bool
@@ -65,6 +66,14 @@ func (p planner) needsCollection(first []diff.IndexChange) bool {
 	removes := p.cfg.dropUndeclared || p.cfg.hideUndeclared
 	return p.decl.Shape.Declares() || diff.ListsUnstatedCollation(first) ||
 		removes && slices.ContainsFunc(first, func(c diff.IndexChange) bool { return c.Action == diff.Drop })
+}
+
+// needsCollectionForOptionsOnly says that the planner needs
+// listCollections only to compare the declared collection options.
+func (p planner) needsCollectionForOptionsOnly(first []diff.IndexChange) bool {
+	removes := p.cfg.dropUndeclared || p.cfg.hideUndeclared
+	return p.decl.Shape.Declares() && !diff.ListsUnstatedCollation(first) &&
+		!(removes && slices.ContainsFunc(first, func(c diff.IndexChange) bool { return c.Action == diff.Drop }))
 }
 
 // needsProfile says whether the planner needs the server's profile: only
@@ -161,7 +170,7 @@ func (p planner) unkeptIndexOptions(changes []diff.IndexChange, prof *profile) (
 			continue
 		}
 		if !p.cfg.skipUnsupported {
-			errs = append(errs, &UnsupportedError{Collection: p.decl.Collection, Index: c.Name, Options: opts,
+			errs = append(errs, &outcome.UnsupportedError{Collection: p.decl.Collection, Index: c.Name, Options: opts,
 				Err: fmt.Errorf("the server (%s) accepts %s but does not keep it", prof.Name, strings.Join(opts, ", "))})
 			continue
 		}
@@ -203,7 +212,7 @@ func (p planner) unkeptOptions(changes []diff.OptionChange, prof *profile) ([]st
 		}
 	}
 	if len(unkept) > 0 && !p.cfg.skipUnsupported {
-		return nil, &UnsupportedError{Collection: p.decl.Collection, Index: "(collection)", Options: unkept,
+		return nil, &outcome.UnsupportedError{Collection: p.decl.Collection, Index: "(collection)", Options: unkept,
 			Err: fmt.Errorf("the server (%s) accepts %s but does not keep it", prof.Name, strings.Join(unkept, ", "))}
 	}
 	return unkept, nil
@@ -217,11 +226,11 @@ func (p planner) gate(r *round, refused *refusals) error {
 	var conflicts []diff.IndexChange
 	var options []diff.OptionChange
 	for _, c := range r.options {
-		if c.Action == diff.Conflict && p.cfg.OnConflict != ConflictKeep && !refused.optionSkipped(c.Option) {
+		if c.Action == diff.Conflict && p.cfg.OnConflict != outcome.ConflictKeep && !refused.optionSkipped(c.Option) {
 			options = append(options, c)
 		}
 	}
-	if p.cfg.OnConflict == ConflictFail {
+	if p.cfg.OnConflict == outcome.ConflictFail {
 		for _, c := range r.indexes {
 			if c.Action == diff.Conflict {
 				conflicts = append(conflicts, c)
@@ -231,7 +240,7 @@ func (p planner) gate(r *round, refused *refusals) error {
 	if len(conflicts) == 0 && len(options) == 0 {
 		return nil
 	}
-	return &ConflictError{Collection: p.decl.Collection, Changes: conflicts, Options: options}
+	return &outcome.ConflictError{Collection: p.decl.Collection, Changes: conflicts, Options: options}
 }
 
 // steps turns a round into the commands that converge the collection, in
@@ -263,7 +272,7 @@ func (p planner) steps(r *round, refused *refusals) []step {
 			create.specs = append(create.specs, *c.DeclaredSpec)
 		case c.Action == diff.ModifyInPlace:
 			modifies = append(modifies, collModStep{change: c})
-		case c.Action == diff.Conflict && p.cfg.OnConflict == ConflictRebuild:
+		case c.Action == diff.Conflict && p.cfg.OnConflict == outcome.ConflictRebuild:
 			rebuilds = append(rebuilds, p.rebuild(c, r))
 		case c.Action == diff.Drop && !refused.hid[c.Name]:
 			if s := p.undeclared(c, r); s != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -26,7 +27,7 @@ func TestPlannerSteps(t *testing.T) {
 		shape    *schema.CollectionShape
 		listed   []string
 		coll     *CollectionInfo
-		policy   ConflictPolicy
+		policy   outcome.ConflictPolicy
 		drop     bool
 		want     []string
 		conflict bool
@@ -35,9 +36,9 @@ func TestPlannerSteps(t *testing.T) {
 		{name: "all listed: nothing", specs: []schema.IndexSpec{a}, listed: []string{`{"v": 2, "key": {"a": 1}, "name": "a_1"}`}},
 		{name: "other keys under the name, default policy", specs: []schema.IndexSpec{a},
 			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, conflict: true},
-		{name: "other keys under the name, ConflictRebuild", specs: []schema.IndexSpec{a}, policy: ConflictRebuild,
+		{name: "other keys under the name, ConflictRebuild", specs: []schema.IndexSpec{a}, policy: outcome.ConflictRebuild,
 			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, want: []string{"ordered rebuild [a_1]"}},
-		{name: "other keys under the name, ConflictKeep", specs: []schema.IndexSpec{a}, policy: ConflictKeep,
+		{name: "other keys under the name, ConflictKeep", specs: []schema.IndexSpec{a}, policy: outcome.ConflictKeep,
 			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}},
 		{name: "TTL changed: collMod", specs: []schema.IndexSpec{ttl},
 			listed: []string{`{"key": {"t": 1}, "name": "t_1", "expireAfterSeconds": 60}`}, want: []string{"collMod [t_1]"}},
@@ -69,9 +70,9 @@ func TestPlannerSteps(t *testing.T) {
 			}
 			r, err := p.plan(l, first, nil)
 			require.NoError(t, err)
-			refused := &refusals{skipped: map[string]*IndexResult{}}
+			refused := &refusals{skipped: map[string]*outcome.IndexResult{}}
 			if err := p.gate(r, refused); tt.conflict {
-				var ce *ConflictError
+				var ce *outcome.ConflictError
 				require.ErrorAs(t, err, &ce)
 				return
 			} else {
@@ -184,7 +185,7 @@ func TestHideThenDropTakesTwoRuns(t *testing.T) {
 			require.NoError(t, err)
 			r, err := p.plan(l, first, nil)
 			require.NoError(t, err)
-			refused := &refusals{skipped: map[string]*IndexResult{}, hid: map[string]bool{"z_1": tt.hidThisRun}}
+			refused := &refusals{skipped: map[string]*outcome.IndexResult{}, hid: map[string]bool{"z_1": tt.hidThisRun}}
 			var got []string
 			for _, s := range p.steps(r, refused) {
 				got = append(got, fmt.Sprintf("%s %v", stepKind(s), s.names()))

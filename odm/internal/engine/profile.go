@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"weak"
 
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -225,11 +227,11 @@ func (p *profile) classify(err error, spec *schema.IndexSpec) class {
 	if networkOrLabelled(err) {
 		return ClassTransient
 	}
-	code, ok := ErrorCode(err)
+	code, ok := outcome.ErrorCode(err)
 	if !ok {
 		return classOther
 	}
-	msg := ErrorMessage(err)
+	msg := outcome.ErrorMessage(err)
 	special := spec != nil && slices.ContainsFunc(spec.Keys, func(k schema.IndexKey) bool { return k.Type.Special() })
 	// The server's own replies first: they refine MongoDB's codes.
 	var own []reply
@@ -261,15 +263,6 @@ func networkOrLabelled(err error) bool {
 	return errors.As(err, &le) && le.HasErrorLabel("RetryableWriteError")
 }
 
-// ErrorMessage is the server's message in err, or err's text.
-func ErrorMessage(err error) string {
-	var ce mongo.CommandError
-	if errors.As(err, &ce) {
-		return ce.Message
-	}
-	return err.Error()
-}
-
 // ServerInfo finds the server's profile once per Init, and only when the
 // engine needs it: a steady-state Init sends nothing but its listings.
 type ServerInfo struct {
@@ -286,13 +279,25 @@ func (i *ServerInfo) Profile(ctx context.Context) (*profile, error) {
 	if i.known != nil {
 		return i.known, nil
 	}
+	client := weak.Make(i.DB.Client())
+	if p, ok := clientProfiles.Load(client); ok {
+		i.known = p.(*profile)
+		return i.known, nil
+	}
 	info, err := i.DB.Client().Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
 	if err != nil {
-		return nil, &IndexError{Op: "buildInfo", Err: err}
+		return nil, &outcome.IndexError{Op: "buildInfo", Err: err}
 	}
 	i.known = ProfileFromBuildInfo(info)
+	clientProfiles.Store(client, i.known)
 	return i.known, nil
 }
+
+// clientProfiles are the profiles of the servers each client has asked,
+// by a weak pointer to the client: a client reaches one deployment, whose
+// buildInfo a process need not ask again at every Init. The key does not
+// keep a disconnected client alive.
+var clientProfiles sync.Map
 
 // Classify classifies a reply with the server's profile, asking for it if
 // need be; when buildInfo fails too, MongoDB's codes alone decide.
@@ -300,7 +305,7 @@ func (i *ServerInfo) Classify(ctx context.Context, err error, spec *schema.Index
 	if err == nil {
 		return classOther
 	}
-	if _, ok := ErrorCode(err); !ok {
+	if _, ok := outcome.ErrorCode(err); !ok {
 		return profileMongoDB.classify(err, spec)
 	}
 	p, perr := i.Profile(ctx)

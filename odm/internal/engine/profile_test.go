@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -25,7 +26,7 @@ func TestClassify(t *testing.T) {
 	plain := schema.Index(schema.Asc("a"))
 	text := schema.Index(schema.TextKey("a"))
 	cmd := func(code int32, name, msg string) error {
-		return &IndexError{Collection: "c", Op: "createIndexes", Err: mongo.CommandError{Code: code, Name: name, Message: msg}}
+		return &outcome.IndexError{Collection: "c", Op: "createIndexes", Err: mongo.CommandError{Code: code, Name: name, Message: msg}}
 	}
 	for _, tt := range []struct {
 		name    string
@@ -137,7 +138,7 @@ func TestUnkeptCollectionOptionsAreUnsupported(t *testing.T) {
 	p := planner{decl: decl, cfg: Defaults()}
 	require.True(t, p.needsProfile(nil, options))
 	_, err := p.plan(plain, nil, profileFerretV2)
-	var ue *UnsupportedError
+	var ue *outcome.UnsupportedError
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, []string{"capped", "size"}, ue.Options)
 
@@ -149,7 +150,7 @@ func TestUnkeptCollectionOptionsAreUnsupported(t *testing.T) {
 	p = planner{decl: decl, cfg: skip}
 	r, err := p.plan(plain, nil, profileFerretV2)
 	require.NoError(t, err)
-	refused := &refusals{skipped: map[string]*IndexResult{}, unkeptOptions: map[string]bool{}}
+	refused := &refusals{skipped: map[string]*outcome.IndexResult{}, unkeptOptions: map[string]bool{}}
 	for _, o := range r.unkeptOptions {
 		refused.unkeptOptions[o] = true
 	}

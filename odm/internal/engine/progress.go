@@ -9,60 +9,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
-
-// Progress is one report on an index build that runs longer than the
-// progress threshold, read from the server's $currentOp. A server that
-// lists the build without its indexes, phase or counts (FerretDB v2 on
-// DocumentDB) gives reports with the elapsed time only: Phase empty,
-// Total 0, Percent -1.
-type Progress struct {
-	Collection string `json:"collection"`
-	// Indexes are the names the build creates.
-	Indexes []string `json:"indexes"`
-	// Phase is the server's description of the build's phase, such as
-	// "Index Build: scanning collection"; empty when it gives none.
-	Phase string `json:"phase,omitempty"`
-	// Done and Total count the documents (or keys) of the phase; Total is
-	// 0 when the server gives no count.
-	Done  int64 `json:"done"`
-	Total int64 `json:"total"`
-	// Percent is Done over Total, 0 to 100; -1 when Total is 0.
-	Percent float64 `json:"percent"`
-	// Elapsed is how long Init has been waiting for the build.
-	Elapsed time.Duration `json:"elapsed"`
-	// OtherStarted is, when another process was already building these
-	// indexes before Init asked for them, when that build started; Init's
-	// command waits for it. Zero otherwise.
-	OtherStarted time.Time `json:"otherStarted,omitzero"`
-}
-
-// String renders the progress on one line.
-func (p Progress) String() string {
-	s := fmt.Sprintf("%s %s", p.Collection, strings.Join(p.Indexes, ","))
-	switch {
-	case p.Phase != "":
-		s += ": " + p.Phase
-	case p.Total == 0:
-		s += ": running" // the server gives neither phase nor count
-	}
-	if p.Total > 0 {
-		s += fmt.Sprintf(" %d/%d (%.1f%%)", p.Done, p.Total, p.Percent)
-	}
-	s += fmt.Sprintf(" after %v", p.Elapsed.Round(time.Second))
-	if !p.OtherStarted.IsZero() {
-		s += " (another process's build, started " + p.OtherStarted.UTC().Format(time.RFC3339) + ")"
-	}
-	return s
-}
 
 // progressConfig is how Init watches long index builds.
 type progressConfig struct {
 	threshold time.Duration // 0 or less: never poll
 	interval  time.Duration
-	callback  func(Progress)
+	callback  func(outcome.Progress)
 	// state is shared by the collections of one Init, so that a server
 	// without $currentOp is asked and logged once.
 	state *progressState
@@ -92,7 +48,9 @@ func defaultProgress() progressConfig {
 // build (see ProgressEvery). fn is called from another goroutine, one
 // call at a time for a collection, concurrently for different collections;
 // it must return quickly. Events are logged at Info level as well.
-func OnProgress(fn func(Progress)) Option { return func(c *Config) { c.progress.callback = fn } }
+func OnProgress(fn func(outcome.Progress)) Option {
+	return func(c *Config) { c.progress.callback = fn }
+}
 
 // ProgressEvery sets when Init polls the server for the progress of its
 // index builds: once a createIndexes has run for threshold (default 2s),
@@ -232,7 +190,7 @@ func (w *buildWatch) poll(ctx context.Context) bool {
 		return true // a slow answer: try again at the next interval
 	case err != nil:
 		state.unavailable.Store(true)
-		state.off(ctx, x, "the server does not answer $currentOp", slog.String("error", ErrorMessage(err)))
+		state.off(ctx, x, "the server does not answer $currentOp", slog.String("error", outcome.ErrorMessage(err)))
 		return false
 	}
 	now := time.Now()
@@ -267,7 +225,7 @@ func (w *buildWatch) currentOp(ctx context.Context) ([]buildOp, error) {
 		if err == nil {
 			err = cur.All(ctx, &ops)
 		}
-		if code, _ := ErrorCode(err); err == nil || ctx.Err() != nil || code == codeUnauthorized {
+		if code, _ := outcome.ErrorCode(err); err == nil || ctx.Err() != nil || code == codeUnauthorized {
 			return ops, err
 		}
 	}
@@ -298,8 +256,8 @@ func (w *buildWatch) stopped() bool {
 // progress turns one operation into a Progress. An operation running since
 // before Init sent its command is another process's build: Init's own
 // cannot have started before it was sent.
-func (w *buildWatch) progress(op buildOp, now time.Time) Progress {
-	p := Progress{Collection: w.coll, Indexes: w.names, Phase: phase(op.Msg), Percent: -1, Elapsed: now.Sub(w.sent)}
+func (w *buildWatch) progress(op buildOp, now time.Time) outcome.Progress {
+	p := outcome.Progress{Collection: w.coll, Indexes: w.names, Phase: phase(op.Msg), Percent: -1, Elapsed: now.Sub(w.sent)}
 	if op.Progress != nil {
 		p.Done, p.Total = int64(op.Progress.Done), int64(op.Progress.Total)
 		if p.Total > 0 {
@@ -318,12 +276,12 @@ func (w *buildWatch) progress(op buildOp, now time.Time) Progress {
 // running is the Progress of a build the server lists without its
 // indexes or progress: running for as long as Init has waited, no count.
 // Whose build it is cannot be told, so OtherStarted stays zero.
-func (w *buildWatch) running(now time.Time) Progress {
-	return Progress{Collection: w.coll, Indexes: w.names, Percent: -1, Elapsed: now.Sub(w.sent)}
+func (w *buildWatch) running(now time.Time) outcome.Progress {
+	return outcome.Progress{Collection: w.coll, Indexes: w.names, Percent: -1, Elapsed: now.Sub(w.sent)}
 }
 
 // report logs p and hands it to the callback.
-func (w *buildWatch) report(ctx context.Context, p Progress) {
+func (w *buildWatch) report(ctx context.Context, p outcome.Progress) {
 	w.x.log(ctx, slog.LevelInfo, "odm: index build progress",
 		slog.Any("indexes", p.Indexes), slog.String("phase", p.Phase),
 		slog.Int64("done", p.Done), slog.Int64("total", p.Total),
@@ -361,7 +319,7 @@ func (x *executor) noteBuild(names []string, took time.Duration, other time.Time
 		x.builds = map[string]*buildRecord{}
 	}
 	for _, n := range names {
-		if base, ok := temporaryBase(n); ok {
+		if base, ok := outcome.TemporaryBase(n); ok {
 			n = base
 		}
 		b := x.builds[n]
@@ -377,7 +335,7 @@ func (x *executor) noteBuild(names []string, took time.Duration, other time.Time
 }
 
 // addBuildTimes fills in the build times of the report's indexes.
-func (x *executor) addBuildTimes(results []IndexResult) {
+func (x *executor) addBuildTimes(results []outcome.IndexResult) {
 	for i := range results {
 		if b := x.builds[results[i].Name]; b != nil {
 			results[i].BuildTime = b.took
@@ -387,19 +345,4 @@ func (x *executor) addBuildTimes(results []IndexResult) {
 			}
 		}
 	}
-}
-
-// buildDetail adds an index's build time to its table detail.
-func buildDetail(detail string, r IndexResult) string {
-	if r.BuildTime <= 0 {
-		return detail
-	}
-	s := "built in " + r.BuildTime.Round(time.Millisecond).String()
-	if r.OtherBuildStarted != nil {
-		s += ", after another process's build started " + r.OtherBuildStarted.UTC().Format(time.RFC3339)
-	}
-	if detail == "" {
-		return s
-	}
-	return detail + "; " + s
 }

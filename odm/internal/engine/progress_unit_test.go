@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -67,7 +68,7 @@ func TestBuildProgressUnnamed(t *testing.T) {
 	var unnamed buildOp
 	require.True(t, unnamed.unnamed())
 	p := w.running(now)
-	assert.Equal(t, Progress{Collection: "c", Indexes: []string{"a_1", "b_1"}, Percent: -1, Elapsed: 3 * time.Second}, p)
+	assert.Equal(t, outcome.Progress{Collection: "c", Indexes: []string{"a_1", "b_1"}, Percent: -1, Elapsed: 3 * time.Second}, p)
 	assert.Equal(t, "c a_1,b_1: running after 3s", p.String())
 	assert.True(t, w.other.IsZero())
 

@@ -4,56 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"slices"
-	"strings"
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 )
-
-// TemporarySuffix ends the name of the temporary index a rebuild creates
-// so that queries keep an index while the declared one builds: the
-// declared name followed by this suffix. An index so named, next to a
-// declared index of the base name, is Init's own: Init drops it whatever
-// the options (after the round's creations, or last in a rebuild under
-// ConflictRebuild that resumes), so that an interrupted rebuild leaves
-// nothing behind. Do not name indexes so.
-const TemporarySuffix = ".odm-rebuild"
-
-// temporaryName is the name of the temporary index of a rebuild of name.
-func temporaryName(name string) string { return name + TemporarySuffix }
-
-// temporaryBase is the declared name a temporary index stands in for.
-func temporaryBase(name string) (string, bool) {
-	base, ok := strings.CutSuffix(name, TemporarySuffix)
-	return base, ok && base != ""
-}
-
-// temporarySpec is the index that serves the declared index's queries
-// while it builds: its keys followed by _id, so that the server accepts
-// it beside the declared one, with its collation, partial filter, sparse
-// and hidden flags. It enforces no uniqueness and expires nothing. Only
-// plain ascending and descending keys without _id qualify: a special
-// key's index cannot take a suffix the same way.
-func temporarySpec(spec schema.IndexSpec) (schema.IndexSpec, bool) {
-	for _, k := range spec.Keys {
-		if k.Type.Special() || k.Field == "_id" || strings.Contains(k.Field, "$**") {
-			return schema.IndexSpec{}, false
-		}
-	}
-	tmp := spec
-	tmp.Name = temporaryName(spec.IndexName())
-	tmp.Keys = append(slices.Clone(spec.Keys), schema.Asc("_id"))
-	tmp.Unique, tmp.ExpireAfter = false, nil
-	return tmp, true
-}
-
-// keysDiffer: the listed index of a conflict has other keys under the
-// declared name, the one case where a temporary index can be built beside
-// it. With the same keys the server refuses a second index; under another
-// name (ListedName) the listed index serves the queries until dropped.
-func keysDiffer(c diff.IndexChange) bool {
-	return c.ListedName == "" && slices.ContainsFunc(c.Differences, func(d diff.Difference) bool { return d.Field == "key" })
-}
 
 // listedNames are the names of the round's listed indexes.
 func listedNames(r *round) []string {
@@ -69,19 +24,10 @@ func listedNames(r *round) []string {
 	return out
 }
 
-// orderedTemporary is the temporary index of a conflict's rebuild when it
-// goes in order: the keys differ and the declared keys allow it.
-func orderedTemporary(c diff.IndexChange) (schema.IndexSpec, bool) {
-	if c.DeclaredSpec == nil || !keysDiffer(c) {
-		return schema.IndexSpec{}, false
-	}
-	return temporarySpec(*c.DeclaredSpec)
-}
-
 // rebuild is the step that replaces a conflicting index: in order, behind
 // a temporary index, where orderedTemporary allows; else drop then create.
 func (p planner) rebuild(c diff.IndexChange, r *round) step {
-	if tmp, ok := orderedTemporary(c); ok {
+	if tmp, ok := outcome.OrderedTemporary(c); ok {
 		return orderedRebuildStep{change: c, diffOpts: r.diffOpts, tmp: tmp,
 			tmpListed: slices.Contains(listedNames(r), tmp.Name)}
 	}
@@ -137,7 +83,7 @@ func (s orderedRebuildStep) run(ctx context.Context, x *executor) (stepResult, e
 // isTemporaryOf reports whether the listed index name is the temporary
 // index of one of the collection's declared indexes.
 func (p planner) isTemporaryOf(name string) (string, bool) {
-	base, ok := temporaryBase(name)
+	base, ok := outcome.TemporaryBase(name)
 	if !ok {
 		return "", false
 	}
@@ -149,20 +95,11 @@ func (p planner) isTemporaryOf(name string) (string, bool) {
 // (the rebuild drops it last), else drop it, after the round's creations.
 func (p planner) temporaryStep(name, base string, r *round) step {
 	for _, c := range r.indexes {
-		if c.Name == base && c.Action == diff.Conflict && p.cfg.OnConflict == ConflictRebuild {
-			if _, ordered := orderedTemporary(c); ordered {
+		if c.Name == base && c.Action == diff.Conflict && p.cfg.OnConflict == outcome.ConflictRebuild {
+			if _, ordered := outcome.OrderedTemporary(c); ordered {
 				return nil
 			}
 		}
 	}
 	return dropStep{name: name}
-}
-
-// rebuildStepKind is the plan's step for a conflict under
-// ConflictRebuild, as the planner chooses it.
-func rebuildStepKind(c diff.IndexChange) diff.Step {
-	if _, ok := orderedTemporary(c); ok {
-		return diff.StepRebuildOrdered
-	}
-	return diff.StepRebuild
 }

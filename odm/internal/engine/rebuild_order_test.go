@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -28,7 +29,7 @@ func planSteps(t *testing.T, specs []schema.IndexSpec, listed []string, cfg Conf
 	l.collection = &CollectionInfo{Exists: true}
 	r, err := p.plan(l, first, nil)
 	require.NoError(t, err)
-	refused := &refusals{skipped: map[string]*IndexResult{}}
+	refused := &refusals{skipped: map[string]*outcome.IndexResult{}}
 	require.NoError(t, p.gate(r, refused))
 	var got []string
 	for _, s := range p.steps(r, refused) {
@@ -58,27 +59,27 @@ func TestPlannerRebuildOrderAndHiding(t *testing.T) {
 		name   string
 		specs  []schema.IndexSpec
 		listed []string
-		policy ConflictPolicy
+		policy outcome.ConflictPolicy
 		drop   bool
 		hide   bool
 		want   []string
 	}{
-		{name: "keys differ: ordered rebuild", specs: []schema.IndexSpec{a}, listed: []string{oldA}, policy: ConflictRebuild,
+		{name: "keys differ: ordered rebuild", specs: []schema.IndexSpec{a}, listed: []string{oldA}, policy: outcome.ConflictRebuild,
 			want: []string{"ordered rebuild [a_1]"}},
 		{name: "stopped after the temporary index: resume at the drop", specs: []schema.IndexSpec{a}, listed: []string{oldA, tmpA},
-			policy: ConflictRebuild, want: []string{"ordered rebuild, temporary listed [a_1]"}},
+			policy: outcome.ConflictRebuild, want: []string{"ordered rebuild, temporary listed [a_1]"}},
 		{name: "stopped after the drop: create, then drop the temporary index", specs: []schema.IndexSpec{a}, listed: []string{tmpA},
-			policy: ConflictRebuild, want: []string{"createIndexes [a_1]", "drop [a_1.odm-rebuild]"}},
+			policy: outcome.ConflictRebuild, want: []string{"createIndexes [a_1]", "drop [a_1.odm-rebuild]"}},
 		{name: "stopped before the last drop: drop the temporary index", specs: []schema.IndexSpec{a}, listed: []string{plainA, tmpA},
-			policy: ConflictRebuild, want: []string{"drop [a_1.odm-rebuild]"}},
+			policy: outcome.ConflictRebuild, want: []string{"drop [a_1.odm-rebuild]"}},
 		{name: "leftover under the default policy is still dropped", specs: []schema.IndexSpec{a}, listed: []string{plainA, tmpA},
 			want: []string{"drop [a_1.odm-rebuild]"}},
 		{name: "leftover while a conflict is kept is dropped", specs: []schema.IndexSpec{a}, listed: []string{oldA, tmpA},
-			policy: ConflictKeep, want: []string{"drop [a_1.odm-rebuild]"}},
+			policy: outcome.ConflictKeep, want: []string{"drop [a_1.odm-rebuild]"}},
 		{name: "same keys, other options: drop then create", specs: []schema.IndexSpec{sparseA}, listed: []string{plainA},
-			policy: ConflictRebuild, want: []string{"rebuild [a_1]"}},
+			policy: outcome.ConflictRebuild, want: []string{"rebuild [a_1]"}},
 		{name: "special keys: drop then create", specs: []schema.IndexSpec{text}, listed: []string{plainA},
-			policy: ConflictRebuild, want: []string{"rebuild [a_1]"}},
+			policy: outcome.ConflictRebuild, want: []string{"rebuild [a_1]"}},
 		{name: "the suffix without a declared base is not ours", specs: []schema.IndexSpec{a}, listed: []string{plainA, strayTmp}},
 		{name: "HideUndeclared hides", specs: []schema.IndexSpec{a}, listed: []string{plainA, z}, hide: true,
 			want: []string{"hide [z_1]"}},
@@ -121,7 +122,7 @@ func TestTemporarySpec(t *testing.T) {
 		{name: "already on _id", spec: schema.Index(schema.Asc("a"), schema.Asc("_id"))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			tmp, ok := temporarySpec(tt.spec)
+			tmp, ok := outcome.TemporarySpec(tt.spec)
 			require.Equal(t, tt.ok, ok)
 			if !ok {
 				return
@@ -133,7 +134,7 @@ func TestTemporarySpec(t *testing.T) {
 			wantJSON, err := bson.MarshalExtJSON(want, false, false)
 			require.NoError(t, err)
 			assert.JSONEq(t, string(wantJSON), string(gotJSON))
-			base, ours := temporaryBase(tmp.Name)
+			base, ours := outcome.TemporaryBase(tmp.Name)
 			assert.True(t, ours)
 			assert.Equal(t, tt.spec.IndexName(), base)
 		})
@@ -150,13 +151,13 @@ func TestPlanStepsOfUndeclaredAndRebuilt(t *testing.T) {
 		name   string
 		specs  []schema.IndexSpec
 		listed []string
-		plan   IndexPlan
+		plan   outcome.IndexPlan
 		want   map[string]diff.Step
 	}{
-		{name: "hide the visible, keep the hidden", specs: []schema.IndexSpec{a}, plan: IndexPlan{HideUndeclared: true},
+		{name: "hide the visible, keep the hidden", specs: []schema.IndexSpec{a}, plan: outcome.IndexPlan{HideUndeclared: true},
 			listed: []string{`{"key": {"z": 1}, "name": "z_1"}`, `{"key": {"y": 1}, "name": "y_1", "hidden": true}`},
 			want:   map[string]diff.Step{"a_1": diff.StepCreate, "z_1": diff.StepHide, "y_1": diff.StepKeep}},
-		{name: "both: hide the visible, drop the hidden", specs: []schema.IndexSpec{a}, plan: IndexPlan{HideUndeclared: true, DropUndeclared: true},
+		{name: "both: hide the visible, drop the hidden", specs: []schema.IndexSpec{a}, plan: outcome.IndexPlan{HideUndeclared: true, DropUndeclared: true},
 			listed: []string{`{"key": {"z": 1}, "name": "z_1"}`, `{"key": {"y": 1}, "name": "y_1", "hidden": true}`},
 			want:   map[string]diff.Step{"a_1": diff.StepCreate, "z_1": diff.StepHide, "y_1": diff.StepDrop}},
 		{name: "a leftover temporary index is dropped", specs: []schema.IndexSpec{a},
@@ -165,9 +166,9 @@ func TestPlanStepsOfUndeclaredAndRebuilt(t *testing.T) {
 		{name: "the suffix without its declared index is kept", specs: []schema.IndexSpec{a},
 			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`, `{"key": {"q": 1, "_id": 1}, "name": "q_1.odm-rebuild"}`},
 			want:   map[string]diff.Step{"a_1": diff.StepNone, "q_1.odm-rebuild": diff.StepKeep}},
-		{name: "other keys: in order", specs: []schema.IndexSpec{a}, plan: IndexPlan{OnConflict: ConflictRebuild},
+		{name: "other keys: in order", specs: []schema.IndexSpec{a}, plan: outcome.IndexPlan{OnConflict: outcome.ConflictRebuild},
 			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, want: map[string]diff.Step{"a_1": diff.StepRebuildOrdered}},
-		{name: "same keys: drop and create", specs: []schema.IndexSpec{sparseA}, plan: IndexPlan{OnConflict: ConflictRebuild},
+		{name: "same keys: drop and create", specs: []schema.IndexSpec{sparseA}, plan: outcome.IndexPlan{OnConflict: outcome.ConflictRebuild},
 			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`}, want: map[string]diff.Step{"a_1": diff.StepRebuild}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,7 +181,7 @@ func TestPlanStepsOfUndeclaredAndRebuilt(t *testing.T) {
 			changes, err := diff.Diff(tt.specs, listed)
 			require.NoError(t, err)
 			plan := tt.plan
-			plan.Collections = []CollectionPlan{{Collection: "c", Changes: changes}}
+			plan.Collections = []outcome.CollectionPlan{{Collection: "c", Changes: changes}}
 			got := map[string]diff.Step{}
 			for _, c := range changes {
 				got[c.Name] = plan.Step(c)

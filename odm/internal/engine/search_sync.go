@@ -10,17 +10,10 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-)
-
-// The statuses $listSearchIndexes reports.
-const (
-	SearchPending  = "PENDING"
-	SearchBuilding = "BUILDING"
-	SearchReady    = "READY"
-	SearchFailed   = "FAILED"
 )
 
 // WaitForSearchIndexes makes Init wait, after it creates or updates search
@@ -32,43 +25,6 @@ const (
 // the background, and the Report shows the status listed then.
 func WaitForSearchIndexes() Option { return func(c *Config) { c.waitSearch = true } }
 
-// SearchIndexResult is what Init did about one search index.
-type SearchIndexResult struct {
-	Name    string                 `json:"name"`
-	Type    schema.SearchIndexType `json:"type"`
-	Action  diff.Action            `json:"action"`
-	Outcome Outcome                `json:"outcome"`
-	// Status is the index's status as last listed: PENDING, BUILDING,
-	// READY, FAILED, STALE, DELETING or DOES_NOT_EXIST; empty when the
-	// index was not listed.
-	Status    string `json:"status,omitempty"`
-	Queryable bool   `json:"queryable,omitempty"`
-	// Message is the server's message about the index (why it FAILED).
-	Message string `json:"message,omitempty"`
-	// Reason is, for a skipped index, the server's refusal; for a kept or
-	// updated one, the differences.
-	Reason string `json:"reason,omitempty"`
-}
-
-// SearchConflictError reports search indexes listed under a declared name
-// with another type, which updateSearchIndex cannot change, under
-// ConflictFail. No search index was changed (the collection's regular
-// indexes, synced first, may have been).
-type SearchConflictError struct {
-	Collection string
-	Changes    []diff.SearchIndexChange
-}
-
-// Error implements the error interface.
-func (e *SearchConflictError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "odm: collection %s: %d search index(es) conflict with their declarations (choose a conflict policy to rebuild or keep them):", e.Collection, len(e.Changes))
-	for _, c := range e.Changes {
-		fmt.Fprintf(&b, "\n  - search index %s: %s", c.Name, c.Summary())
-	}
-	return b.String()
-}
-
 // searchUnsupportedCodes are the answers of servers without MongoDB
 // Search: SearchNotEnabled (31082), CommandNotFound (59),
 // CommandNotSupported (115), NotImplemented (238), an unknown aggregation
@@ -79,7 +35,7 @@ var searchUnsupportedCodes = []int32{31082, 59, 115, 238, 40324, 6047401}
 
 // SearchUnsupported reports a refusal for lack of MongoDB Search.
 func SearchUnsupported(err error) bool {
-	if code, ok := ErrorCode(err); ok && slices.Contains(searchUnsupportedCodes, code) {
+	if code, ok := outcome.ErrorCode(err); ok && slices.Contains(searchUnsupportedCodes, code) {
 		return true
 	}
 	msg := err.Error()
@@ -141,7 +97,7 @@ func (d DriverSearch) CreateCollection(ctx context.Context) error {
 // syncSearch brings a collection's search indexes to its declarations and
 // records the plan and the results. A collection that declares none gets
 // no command. It runs after the collection's regular indexes.
-func syncSearch(ctx context.Context, cfg Config, db *mongo.Database, c *schema.Declared, rep *CollectionReport, plan *CollectionPlan) error {
+func syncSearch(ctx context.Context, cfg Config, db *mongo.Database, c *schema.Declared, rep *outcome.CollectionReport, plan *outcome.CollectionPlan) error {
 	if len(c.Search) == 0 {
 		return nil
 	}
@@ -152,7 +108,7 @@ func syncSearch(ctx context.Context, cfg Config, db *mongo.Database, c *schema.D
 }
 
 // sync lists, compares, applies and reports.
-func (s *SearchSyncer) sync(ctx context.Context, rep *CollectionReport, plan *CollectionPlan) error {
+func (s *SearchSyncer) sync(ctx context.Context, rep *outcome.CollectionReport, plan *outcome.CollectionPlan) error {
 	listed, err := s.list(ctx)
 	if err != nil {
 		if !SearchUnsupported(err) {
@@ -193,9 +149,9 @@ func (s *SearchSyncer) step(c diff.SearchIndexChange) diff.Step {
 		return diff.StepUpdateSearch
 	case diff.Conflict:
 		switch s.Cfg.OnConflict {
-		case ConflictRebuild:
+		case outcome.ConflictRebuild:
 			return diff.StepRebuild
-		case ConflictKeep:
+		case outcome.ConflictKeep:
 			return diff.StepKeep
 		}
 		return diff.StepFail
@@ -218,7 +174,7 @@ func (s *SearchSyncer) list(ctx context.Context) ([]bson.Raw, error) {
 	retry := &retrier{cfg: s.Cfg, collection: s.Collection}
 	for {
 		out, err := s.API.List(ctx)
-		if code, ok := ErrorCode(err); ok && code == codeNamespaceNotFound {
+		if code, ok := outcome.ErrorCode(err); ok && code == outcome.CodeNamespaceNotFound {
 			return nil, nil
 		}
 		if err == nil || !searchRetryable(err) {
@@ -233,9 +189,9 @@ func (s *SearchSyncer) list(ctx context.Context) ([]bson.Raw, error) {
 // unsupported handles a server without MongoDB Search: an
 // *UnsupportedError naming every declared search index, or, with
 // SkipUnsupported, a plan and results that skip them.
-func (s *SearchSyncer) unsupported(ctx context.Context, err error) ([]diff.SearchIndexChange, []SearchIndexResult, error) {
+func (s *SearchSyncer) unsupported(ctx context.Context, err error) ([]diff.SearchIndexChange, []outcome.SearchIndexResult, error) {
 	inner := err
-	var ie *IndexError
+	var ie *outcome.IndexError
 	if errors.As(err, &ie) {
 		inner = ie.Err
 	}
@@ -244,17 +200,17 @@ func (s *SearchSyncer) unsupported(ctx context.Context, err error) ([]diff.Searc
 		names[i] = sp.IndexName()
 	}
 	if !s.Cfg.skipUnsupported {
-		return nil, nil, &UnsupportedError{Collection: s.Collection, Index: strings.Join(names, ", "), Options: []string{"search indexes"}, Err: inner}
+		return nil, nil, &outcome.UnsupportedError{Collection: s.Collection, Index: strings.Join(names, ", "), Options: []string{"search indexes"}, Err: inner}
 	}
 	s.log(ctx, slog.LevelWarn, "odm: search indexes skipped: the server does not support them",
 		slog.String("indexes", strings.Join(names, ",")), slog.String("reason", inner.Error()))
 	changes := make([]diff.SearchIndexChange, len(s.Specs))
-	results := make([]SearchIndexResult, len(s.Specs))
+	results := make([]outcome.SearchIndexResult, len(s.Specs))
 	for i := range s.Specs {
 		sp := s.Specs[i]
 		changes[i] = diff.SearchIndexChange{Name: sp.IndexName(), Type: sp.IndexType(), Action: diff.Create, Step: diff.StepSkip,
 			Declared: schema.FormatValue(sp.DefinitionDocument()), DeclaredSpec: &s.Specs[i]}
-		results[i] = SearchIndexResult{Name: sp.IndexName(), Type: sp.IndexType(), Action: diff.Create, Outcome: Skipped, Reason: inner.Error()}
+		results[i] = outcome.SearchIndexResult{Name: sp.IndexName(), Type: sp.IndexType(), Action: diff.Create, Outcome: outcome.Skipped, Reason: inner.Error()}
 	}
 	return changes, results, nil
 }
@@ -265,7 +221,7 @@ func (s *SearchSyncer) log(ctx context.Context, level slog.Level, msg string, at
 
 // searchError wraps a refusal as an *IndexError.
 func searchError(collection, op string, names []string, err error) error {
-	return &IndexError{Collection: collection, Indexes: names, Op: op, Err: err}
+	return &outcome.IndexError{Collection: collection, Indexes: names, Op: op, Err: err}
 }
 
 // apply sends what the changes call for under the policies: conflicts
@@ -273,8 +229,8 @@ func searchError(collection, op string, names []string, err error) error {
 // with every missing index, updateSearchIndex for each changed one, and
 // dropSearchIndex for each undeclared one with DropUndeclared. It returns
 // the outcome of each index it acted on.
-func (s *SearchSyncer) apply(ctx context.Context, changes []diff.SearchIndexChange) (map[string]Outcome, error) {
-	outcomes := map[string]Outcome{}
+func (s *SearchSyncer) apply(ctx context.Context, changes []diff.SearchIndexChange) (map[string]outcome.Outcome, error) {
+	outcomes := map[string]outcome.Outcome{}
 	var conflicts, creates []diff.SearchIndexChange
 	for _, c := range changes {
 		switch c.Step {
@@ -290,7 +246,7 @@ func (s *SearchSyncer) apply(ctx context.Context, changes []diff.SearchIndexChan
 		}
 	}
 	if len(conflicts) > 0 {
-		return outcomes, &SearchConflictError{Collection: s.Collection, Changes: conflicts}
+		return outcomes, &outcome.SearchConflictError{Collection: s.Collection, Changes: conflicts}
 	}
 	for _, c := range changes {
 		if c.Step == diff.StepRebuild {
@@ -310,12 +266,12 @@ func (s *SearchSyncer) apply(ctx context.Context, changes []diff.SearchIndexChan
 		}
 		for _, c := range creates {
 			switch {
-			case done != Created:
+			case done != outcome.Created:
 				outcomes[c.Name] = done
 			case c.Action == diff.Conflict:
-				outcomes[c.Name] = Rebuilt
+				outcomes[c.Name] = outcome.Rebuilt
 			default:
-				outcomes[c.Name] = Created
+				outcomes[c.Name] = outcome.Created
 			}
 		}
 	}
@@ -325,12 +281,12 @@ func (s *SearchSyncer) apply(ctx context.Context, changes []diff.SearchIndexChan
 		case diff.StepUpdateSearch:
 			s.log(ctx, slog.LevelDebug, "odm: updateSearchIndex", slog.String("index", c.Name))
 			if err = s.API.UpdateOne(ctx, c.Name, c.DeclaredSpec.DefinitionDocument()); err == nil {
-				outcomes[c.Name] = Modified
+				outcomes[c.Name] = outcome.Modified
 			}
 			err = wrapSearch(s.Collection, "updateSearchIndex", c.Name, err)
 		case diff.StepDrop:
 			if err = s.Drop(ctx, c.Name); err == nil {
-				outcomes[c.Name] = Dropped
+				outcomes[c.Name] = outcome.Dropped
 			}
 		}
 		if err != nil {
@@ -355,7 +311,7 @@ func wrapSearch(collection, op, name string, err error) error {
 // its declared type (another process created them first); Skipped when the
 // server lacks search indexes and SkipUnsupported is set (a server may list
 // none and refuse to create them).
-func (s *SearchSyncer) Create(ctx context.Context, creates []diff.SearchIndexChange) (Outcome, error) {
+func (s *SearchSyncer) Create(ctx context.Context, creates []diff.SearchIndexChange) (outcome.Outcome, error) {
 	models := make([]mongo.SearchIndexModel, len(creates))
 	names := make([]string, len(creates))
 	for i, c := range creates {
@@ -364,9 +320,9 @@ func (s *SearchSyncer) Create(ctx context.Context, creates []diff.SearchIndexCha
 	}
 	s.log(ctx, slog.LevelDebug, "odm: createSearchIndexes", slog.Any("indexes", names))
 	err := s.API.CreateMany(ctx, models)
-	if code, ok := ErrorCode(err); ok && code == codeNamespaceNotFound {
+	if code, ok := outcome.ErrorCode(err); ok && code == outcome.CodeNamespaceNotFound {
 		if cerr := s.API.CreateCollection(ctx); cerr != nil {
-			if code, ok := ErrorCode(cerr); !ok || code != codeNamespaceExists {
+			if code, ok := outcome.ErrorCode(cerr); !ok || code != outcome.CodeNamespaceExists {
 				return "", searchError(s.Collection, "create", nil, cerr)
 			}
 		}
@@ -374,17 +330,17 @@ func (s *SearchSyncer) Create(ctx context.Context, creates []diff.SearchIndexCha
 	}
 	switch {
 	case err == nil:
-		return Created, nil
+		return outcome.Created, nil
 	case SearchUnsupported(err) && s.Cfg.skipUnsupported:
 		s.skipReason = err.Error()
 		s.log(ctx, slog.LevelWarn, "odm: search indexes skipped: the server does not support them",
 			slog.Any("indexes", names), slog.String("reason", s.skipReason))
-		return Skipped, nil
+		return outcome.Skipped, nil
 	case SearchUnsupported(err):
-		return "", &UnsupportedError{Collection: s.Collection, Index: strings.Join(names, ", "), Options: []string{"search indexes"}, Err: err}
+		return "", &outcome.UnsupportedError{Collection: s.Collection, Index: strings.Join(names, ", "), Options: []string{"search indexes"}, Err: err}
 	case s.allListed(ctx, creates):
 		s.log(ctx, slog.LevelInfo, "odm: search indexes created by another process", slog.Any("indexes", names))
-		return Existed, nil
+		return outcome.Existed, nil
 	}
 	return "", searchError(s.Collection, "createSearchIndexes", names, err)
 }
@@ -453,7 +409,7 @@ func (s *SearchSyncer) refresh(ctx context.Context, changes []diff.SearchIndexCh
 				s.log(ctx, slog.LevelInfo, "odm: search index status", slog.String("index", l.Name),
 					slog.String("status", l.Status), slog.Bool("queryable", l.Queryable), slog.String("message", l.Message))
 			}
-			if l.Status == SearchFailed || l.Status == SearchReady && l.Queryable {
+			if l.Status == outcome.SearchFailed || l.Status == outcome.SearchReady && l.Queryable {
 				ready++
 			}
 		}
@@ -462,7 +418,7 @@ func (s *SearchSyncer) refresh(ctx context.Context, changes []diff.SearchIndexCh
 	if err := s.poll(ctx, done); err != nil {
 		var waiting []string
 		for name, i := range declared {
-			if st := changes[i].Status; st != SearchReady && st != SearchFailed {
+			if st := changes[i].Status; st != outcome.SearchReady && st != outcome.SearchFailed {
 				waiting = append(waiting, name+" ("+schema.CmpOr(st, "not listed")+")")
 			}
 		}
@@ -471,7 +427,7 @@ func (s *SearchSyncer) refresh(ctx context.Context, changes []diff.SearchIndexCh
 	}
 	var failed []string
 	for name, i := range declared {
-		if changes[i].Status == SearchFailed {
+		if changes[i].Status == outcome.SearchFailed {
 			failed = append(failed, fmt.Sprintf("%s: %s", name, schema.CmpOr(changes[i].Message, "no message")))
 		}
 	}
@@ -512,22 +468,22 @@ func (s *SearchSyncer) poll(ctx context.Context, done func([]diff.ListedSearch) 
 }
 
 // results says, for each search index of the plan, what became of it.
-func (s *SearchSyncer) results(changes []diff.SearchIndexChange, outcomes map[string]Outcome, dryRun bool) []SearchIndexResult {
-	out := make([]SearchIndexResult, 0, len(changes))
+func (s *SearchSyncer) results(changes []diff.SearchIndexChange, outcomes map[string]outcome.Outcome, dryRun bool) []outcome.SearchIndexResult {
+	out := make([]outcome.SearchIndexResult, 0, len(changes))
 	for _, c := range changes {
-		r := SearchIndexResult{Name: c.Name, Type: c.Type, Action: c.Action, Status: c.Status, Queryable: c.Queryable, Message: c.Message}
+		r := outcome.SearchIndexResult{Name: c.Name, Type: c.Type, Action: c.Action, Status: c.Status, Queryable: c.Queryable, Message: c.Message}
 		switch o, acted := outcomes[c.Name]; {
 		case c.Action == diff.Unchanged:
-			r.Outcome = Existed
+			r.Outcome = outcome.Existed
 		case dryRun:
-			r.Outcome = Planned
+			r.Outcome = outcome.Planned
 		case acted:
 			r.Outcome = o
-			if o == Skipped {
+			if o == outcome.Skipped {
 				r.Reason = s.skipReason
 			}
 		default:
-			r.Outcome = Kept
+			r.Outcome = outcome.Kept
 		}
 		if c.Action == diff.ModifyInPlace || c.Action == diff.Conflict {
 			r.Reason = c.Summary()

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -109,7 +110,7 @@ func (f *fakeSearch) CreateMany(_ context.Context, models []mongo.SearchIndexMod
 	}
 	f.call("createSearchIndexes " + strings.Join(names, ","))
 	if f.noCollection {
-		return mongo.CommandError{Code: codeNamespaceNotFound, Name: "NamespaceNotFound", Message: "Collection does not exist"}
+		return mongo.CommandError{Code: outcome.CodeNamespaceNotFound, Name: "NamespaceNotFound", Message: "Collection does not exist"}
 	}
 	return f.createErr
 }
@@ -160,9 +161,9 @@ func TestSearchSync(t *testing.T) {
 	other := schema.SearchIndexSpec{Name: "legacy", Dynamic: true}
 	unsupported := mongo.CommandError{Code: 31082, Name: "SearchNotEnabled", Message: "Using Atlas Search Database Commands and the $listSearchIndexes aggregation stage requires additional configuration."}
 
-	type outcome struct {
+	type searchOutcome struct {
 		name    string
-		outcome Outcome
+		outcome outcome.Outcome
 		status  string
 	}
 	tests := []struct {
@@ -173,84 +174,84 @@ func TestSearchSync(t *testing.T) {
 		timeout  time.Duration
 		calls    []string
 		steps    []diff.Step
-		results  []outcome
+		results  []searchOutcome
 		err      string // substring; empty for none
 		log      string // substring of the log; empty for none
 	}{
 		{name: "create both in one command", declared: []schema.SearchIndexSpec{text, vec}, server: &fakeSearch{progress: []string{"PENDING", "BUILDING", "READY"}},
 			calls:   []string{"list", "createSearchIndexes default,vector_index", "list"},
 			steps:   []diff.Step{diff.StepCreate, diff.StepCreate},
-			results: []outcome{{"default", Created, "PENDING"}, {"vector_index", Created, "PENDING"}}},
+			results: []searchOutcome{{"default", outcome.Created, "PENDING"}, {"vector_index", outcome.Created, "PENDING"}}},
 		{name: "steady state: one listing", declared: []schema.SearchIndexSpec{text, vec}, server: (&fakeSearch{}).with(text).with(vec),
 			calls:   []string{"list"},
 			steps:   []diff.Step{diff.StepNone, diff.StepNone},
-			results: []outcome{{"default", Existed, "READY"}, {"vector_index", Existed, "READY"}}},
+			results: []searchOutcome{{"default", outcome.Existed, "READY"}, {"vector_index", outcome.Existed, "READY"}}},
 		{name: "changed definition updated in place", declared: []schema.SearchIndexSpec{textChanged}, server: (&fakeSearch{progress: []string{"PENDING", "READY"}}).with(text),
 			calls:   []string{"list", "updateSearchIndex default", "list"},
 			steps:   []diff.Step{diff.StepUpdateSearch},
-			results: []outcome{{"default", Modified, "PENDING"}}},
+			results: []searchOutcome{{"default", outcome.Modified, "PENDING"}}},
 		{name: "undeclared kept", declared: []schema.SearchIndexSpec{text}, server: (&fakeSearch{}).with(text).with(other),
 			calls:   []string{"list"},
 			steps:   []diff.Step{diff.StepNone, diff.StepKeep},
-			results: []outcome{{"default", Existed, "READY"}, {"legacy", Kept, "READY"}}},
+			results: []searchOutcome{{"default", outcome.Existed, "READY"}, {"legacy", outcome.Kept, "READY"}}},
 		{name: "undeclared dropped with DropUndeclared", declared: []schema.SearchIndexSpec{text}, server: (&fakeSearch{}).with(text).with(other), opts: []Option{DropUndeclared()},
 			calls:   []string{"list", "dropSearchIndex legacy", "list"},
 			steps:   []diff.Step{diff.StepNone, diff.StepDrop},
-			results: []outcome{{"default", Existed, "READY"}, {"legacy", Dropped, ""}}},
+			results: []searchOutcome{{"default", outcome.Existed, "READY"}, {"legacy", outcome.Dropped, ""}}},
 		{name: "another type fails by default", declared: []schema.SearchIndexSpec{textAsVector}, server: (&fakeSearch{}).with(text),
 			calls: []string{"list"}, steps: []diff.Step{diff.StepFail},
 			err: "search index default: type: declared vectorSearch, listed search"},
-		{name: "another type kept", declared: []schema.SearchIndexSpec{textAsVector}, server: (&fakeSearch{}).with(text), opts: []Option{OnConflict(ConflictKeep)},
+		{name: "another type kept", declared: []schema.SearchIndexSpec{textAsVector}, server: (&fakeSearch{}).with(text), opts: []Option{OnConflict(outcome.ConflictKeep)},
 			calls: []string{"list"}, steps: []diff.Step{diff.StepKeep},
-			results: []outcome{{"default", Kept, "READY"}}, log: "search index kept although it differs"},
-		{name: "another type rebuilt once the drop is done", declared: []schema.SearchIndexSpec{textAsVector}, server: (&fakeSearch{dropLag: 2}).with(text), opts: []Option{OnConflict(ConflictRebuild)},
+			results: []searchOutcome{{"default", outcome.Kept, "READY"}}, log: "search index kept although it differs"},
+		{name: "another type rebuilt once the drop is done", declared: []schema.SearchIndexSpec{textAsVector}, server: (&fakeSearch{dropLag: 2}).with(text), opts: []Option{OnConflict(outcome.ConflictRebuild)},
 			calls:   []string{"list", "dropSearchIndex default", "list", "list", "list", "createSearchIndexes default", "list"},
 			steps:   []diff.Step{diff.StepRebuild},
-			results: []outcome{{"default", Rebuilt, "READY"}}},
+			results: []searchOutcome{{"default", outcome.Rebuilt, "READY"}}},
 		{name: "wait until ready, logging each status", declared: []schema.SearchIndexSpec{vec}, server: &fakeSearch{progress: []string{"PENDING", "BUILDING", "BUILDING", "READY"}}, opts: []Option{WaitForSearchIndexes()},
 			calls:   []string{"list", "createSearchIndexes vector_index", "list", "list", "list", "list"},
 			steps:   []diff.Step{diff.StepCreate},
-			results: []outcome{{"vector_index", Created, "READY"}}, log: "status=BUILDING"},
+			results: []searchOutcome{{"vector_index", outcome.Created, "READY"}}, log: "status=BUILDING"},
 		{name: "wait on a steady collection lists once more", declared: []schema.SearchIndexSpec{vec}, server: (&fakeSearch{}).with(vec), opts: []Option{WaitForSearchIndexes()},
 			calls:   []string{"list", "list"},
 			steps:   []diff.Step{diff.StepNone},
-			results: []outcome{{"vector_index", Existed, "READY"}}},
+			results: []searchOutcome{{"vector_index", outcome.Existed, "READY"}}},
 		{name: "a failed build is an error naming the server's message", declared: []schema.SearchIndexSpec{vec}, server: &fakeSearch{progress: []string{"PENDING", "FAILED"}, failMessage: "numDimensions too large for quantization"}, opts: []Option{WaitForSearchIndexes()},
 			calls: []string{"list", "createSearchIndexes vector_index", "list", "list"}, steps: []diff.Step{diff.StepCreate},
-			results: []outcome{{"vector_index", Created, "FAILED"}},
+			results: []searchOutcome{{"vector_index", outcome.Created, "FAILED"}},
 			err:     "search index build FAILED: vector_index: numDimensions too large for quantization"},
 		{name: "waiting stops at the deadline", declared: []schema.SearchIndexSpec{vec}, server: &fakeSearch{progress: []string{"PENDING", "BUILDING"}}, opts: []Option{WaitForSearchIndexes()}, timeout: 300 * time.Millisecond,
 			steps:   []diff.Step{diff.StepCreate},
-			results: []outcome{{"vector_index", Created, "BUILDING"}},
+			results: []searchOutcome{{"vector_index", outcome.Created, "BUILDING"}},
 			err:     "waiting for search indexes vector_index (BUILDING): context deadline exceeded"},
 		{name: "a missing collection is created first", declared: []schema.SearchIndexSpec{text}, server: &fakeSearch{noCollection: true},
 			calls:   []string{"list", "createSearchIndexes default", "create", "createSearchIndexes default", "list"},
 			steps:   []diff.Step{diff.StepCreate},
-			results: []outcome{{"default", Created, "READY"}}},
+			results: []searchOutcome{{"default", outcome.Created, "READY"}}},
 		{name: "created by another process meanwhile", declared: []schema.SearchIndexSpec{text}, server: &fakeSearch{raced: true, createErr: mongo.CommandError{Code: 68, Name: "IndexAlreadyExists", Message: "Duplicate Index"}},
 			calls:   []string{"list", "createSearchIndexes default", "list", "list"},
 			steps:   []diff.Step{diff.StepCreate},
-			results: []outcome{{"default", Existed, "READY"}}},
+			results: []searchOutcome{{"default", outcome.Existed, "READY"}}},
 		{name: "createSearchIndexes refused", declared: []schema.SearchIndexSpec{text}, server: &fakeSearch{createErr: mongo.CommandError{Code: 8, Name: "UnknownError", Message: "Invalid index definition"}},
 			calls: []string{"list", "createSearchIndexes default", "list"}, steps: []diff.Step{diff.StepCreate},
 			err: "odm: createSearchIndexes on collection c, index default: (UnknownError) Invalid index definition"},
 		{name: "dry run lists only", declared: []schema.SearchIndexSpec{textChanged, vec}, server: (&fakeSearch{}).with(text).with(other), opts: []Option{DryRun(), DropUndeclared()},
 			calls:   []string{"list"},
 			steps:   []diff.Step{diff.StepUpdateSearch, diff.StepCreate, diff.StepDrop},
-			results: []outcome{{"default", Planned, "READY"}, {"vector_index", Planned, ""}, {"legacy", Planned, "READY"}}},
+			results: []searchOutcome{{"default", outcome.Planned, "READY"}, {"vector_index", outcome.Planned, ""}, {"legacy", outcome.Planned, "READY"}}},
 		{name: "no search: unsupported", declared: []schema.SearchIndexSpec{text, vec}, server: &fakeSearch{listErr: unsupported},
 			calls: []string{"list"},
 			err:   "collection c, index default, vector_index: the server does not support search indexes: (SearchNotEnabled)"},
 		{name: "no search: skipped", declared: []schema.SearchIndexSpec{text, vec}, server: &fakeSearch{listErr: unsupported}, opts: []Option{SkipUnsupported()},
 			calls:   []string{"list"},
 			steps:   []diff.Step{diff.StepSkip, diff.StepSkip},
-			results: []outcome{{"default", Skipped, ""}, {"vector_index", Skipped, ""}}, log: "search indexes skipped"},
+			results: []searchOutcome{{"default", outcome.Skipped, ""}, {"vector_index", outcome.Skipped, ""}}, log: "search indexes skipped"},
 		{name: "createSearchIndexes refused for lack of the command", declared: []schema.SearchIndexSpec{text}, server: &fakeSearch{createErr: mongo.CommandError{Code: 59, Name: "CommandNotFound", Message: "no such command: 'createSearchIndexes'"}},
 			calls: []string{"list", "createSearchIndexes default"}, steps: []diff.Step{diff.StepCreate},
 			err: "the server does not support search indexes"},
 		{name: "createSearchIndexes refused, skipped", declared: []schema.SearchIndexSpec{text}, server: &fakeSearch{createErr: mongo.CommandError{Code: 6047401, Message: "Search index commands are only supported with Atlas."}}, opts: []Option{SkipUnsupported()},
 			calls: []string{"list", "createSearchIndexes default", "list"}, steps: []diff.Step{diff.StepCreate},
-			results: []outcome{{"default", Skipped, ""}}, log: "search indexes skipped"},
+			results: []searchOutcome{{"default", outcome.Skipped, ""}}, log: "search indexes skipped"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,8 +269,8 @@ func TestSearchSync(t *testing.T) {
 				defer cancel()
 			}
 			s := &SearchSyncer{Cfg: cfg, Collection: "c", API: tt.server, Specs: tt.declared}
-			var rep CollectionReport
-			var plan CollectionPlan
+			var rep outcome.CollectionReport
+			var plan outcome.CollectionPlan
 			err := s.sync(ctx, &rep, &plan)
 			if tt.err == "" {
 				require.NoError(t, err)
@@ -285,9 +286,9 @@ func TestSearchSync(t *testing.T) {
 				steps = append(steps, c.Step)
 			}
 			assert.Equal(t, tt.steps, steps)
-			var got []outcome
+			var got []searchOutcome
 			for _, r := range rep.Search {
-				got = append(got, outcome{r.Name, r.Outcome, r.Status})
+				got = append(got, searchOutcome{r.Name, r.Outcome, r.Status})
 			}
 			if tt.err == "" || tt.results != nil {
 				assert.Equal(t, tt.results, got)
@@ -312,8 +313,8 @@ func TestSearchSyncUnsupportedError(t *testing.T) {
 	for _, ce := range codes {
 		t.Run(ce.Name, func(t *testing.T) {
 			s := &SearchSyncer{Cfg: Defaults(), Collection: "c", API: &fakeSearch{listErr: ce}, Specs: []schema.SearchIndexSpec{{Dynamic: true}}}
-			err := s.sync(context.Background(), &CollectionReport{}, &CollectionPlan{})
-			var ue *UnsupportedError
+			err := s.sync(context.Background(), &outcome.CollectionReport{}, &outcome.CollectionPlan{})
+			var ue *outcome.UnsupportedError
 			require.True(t, errors.As(err, &ue), "%v", err)
 			assert.Equal(t, "c", ue.Collection)
 			assert.Equal(t, "default", ue.Index)
@@ -324,8 +325,8 @@ func TestSearchSyncUnsupportedError(t *testing.T) {
 	}
 	// Any other refusal is not taken for a missing feature.
 	s := &SearchSyncer{Cfg: Defaults(), Collection: "c", API: &fakeSearch{listErr: mongo.CommandError{Code: 13, Name: "Unauthorized"}}, Specs: []schema.SearchIndexSpec{{Dynamic: true}}}
-	err := s.sync(context.Background(), &CollectionReport{}, &CollectionPlan{})
-	var ie *IndexError
+	err := s.sync(context.Background(), &outcome.CollectionReport{}, &outcome.CollectionPlan{})
+	var ie *outcome.IndexError
 	require.True(t, errors.As(err, &ie), "%v", err)
 	assert.Equal(t, "$listSearchIndexes", ie.Op)
 }
@@ -338,10 +339,10 @@ func TestSearchPlanAndReportTables(t *testing.T) {
 	cfg.searchPoll = time.Millisecond
 	DropUndeclared()(&cfg)
 	s := &SearchSyncer{Cfg: cfg, Collection: "movies", API: (&fakeSearch{}).with(schema.SearchIndexSpec{Name: "old", Dynamic: true}), Specs: []schema.SearchIndexSpec{vec}}
-	rep := CollectionReport{Collection: "movies"}
-	plan := CollectionPlan{Collection: "movies"}
+	rep := outcome.CollectionReport{Collection: "movies"}
+	plan := outcome.CollectionPlan{Collection: "movies"}
 	require.NoError(t, s.sync(context.Background(), &rep, &plan))
-	p := &IndexPlan{DropUndeclared: true, Collections: []CollectionPlan{plan}}
+	p := &outcome.IndexPlan{DropUndeclared: true, Collections: []outcome.CollectionPlan{plan}}
 	assert.Equal(t, 2, p.Pending())
 	assert.Equal(t, 1, p.Count(diff.Create))
 	assert.Equal(t, 1, p.Count(diff.Drop))
@@ -350,9 +351,9 @@ func TestSearchPlanAndReportTables(t *testing.T) {
 	assert.Contains(t, table, "movies      old           drop    drop    search; not declared")
 	assert.NotContains(t, table, "no indexes declared")
 
-	r := &Report{Collections: []CollectionReport{rep}}
-	assert.Equal(t, 1, r.Count(Created))
-	assert.Equal(t, 1, r.Count(Dropped))
+	r := &outcome.Report{Collections: []outcome.CollectionReport{rep}}
+	assert.Equal(t, 1, r.Count(outcome.Created))
+	assert.Equal(t, 1, r.Count(outcome.Dropped))
 	out := r.String()
 	assert.Contains(t, out, "vector_index")
 	assert.Contains(t, out, "vectorSearch READY")
@@ -360,7 +361,7 @@ func TestSearchPlanAndReportTables(t *testing.T) {
 	js, err := p.MarshalJSON()
 	require.NoError(t, err)
 	assert.Contains(t, string(js), `"search":[{"name":"vector_index","type":"vectorSearch","action":"create","step":"create"`)
-	assert.True(t, slices.ContainsFunc(rep.Search, func(r SearchIndexResult) bool { return r.Name == "old" && r.Outcome == Dropped }))
+	assert.True(t, slices.ContainsFunc(rep.Search, func(r outcome.SearchIndexResult) bool { return r.Name == "old" && r.Outcome == outcome.Dropped }))
 	_ = fmt.Sprint(rep)
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -54,7 +55,7 @@ func (createCollectionStep) run(ctx context.Context, x *executor) (stepResult, e
 		if err == nil {
 			return stepResult{changed: true, replan: true}, nil
 		}
-		if code, ok := ErrorCode(err); ok && code == codeNamespaceExists {
+		if code, ok := outcome.ErrorCode(err); ok && code == outcome.CodeNamespaceExists {
 			return stepResult{changed: true, replan: true}, nil
 		}
 		option := ""
@@ -62,7 +63,7 @@ func (createCollectionStep) run(ctx context.Context, x *executor) (stepResult, e
 			option = refusedOption(err, doc)
 		}
 		if option == "" {
-			return stepResult{}, &IndexError{Collection: x.coll.Name(), Op: "create", Err: err}
+			return stepResult{}, &outcome.IndexError{Collection: x.coll.Name(), Op: "create", Err: err}
 		}
 		group := optionGroup(option)
 		if rerr := x.skipOption(ctx, group, err); rerr != nil {
@@ -143,7 +144,7 @@ func (s modifyCollectionStep) run(ctx context.Context, x *executor) (stepResult,
 				refused = append(refused, err)
 			}
 		default:
-			return res, &IndexError{Collection: x.coll.Name(), Op: "collMod", Err: err}
+			return res, &outcome.IndexError{Collection: x.coll.Name(), Op: "collMod", Err: err}
 		}
 	}
 	return res, errors.Join(refused...)
@@ -272,7 +273,7 @@ func (s collModStep) run(ctx context.Context, x *executor) (stepResult, error) {
 			if err == nil {
 				continue
 			}
-			err = &IndexError{Collection: x.coll.Name(), Indexes: []string{s.change.Name}, Op: "collMod", Err: err}
+			err = &outcome.IndexError{Collection: x.coll.Name(), Indexes: []string{s.change.Name}, Op: "collMod", Err: err}
 			switch x.server.Classify(ctx, err, &spec) {
 			case ClassUnsupported:
 				return stepResult{}, x.skip(ctx, spec, err, []string{"collMod"})
@@ -328,7 +329,7 @@ func (s dropStep) run(ctx context.Context, x *executor) (stepResult, error) {
 	x.log(ctx, slog.LevelDebug, "odm: dropIndexes", slog.String("index", s.name))
 	err := x.coll.Indexes().DropOne(ctx, s.name)
 	if err != nil && x.server.Classify(ctx, err, nil) != ClassGone {
-		return stepResult{}, &IndexError{Collection: x.coll.Name(), Indexes: []string{s.name}, Op: "dropIndexes", Err: err}
+		return stepResult{}, &outcome.IndexError{Collection: x.coll.Name(), Indexes: []string{s.name}, Op: "dropIndexes", Err: err}
 	}
 	return stepResult{changed: true}, nil
 }
@@ -364,7 +365,7 @@ func (x *executor) checkDuplicates(ctx context.Context, spec schema.IndexSpec) e
 	)
 	cur, err := x.coll.Aggregate(ctx, pipeline)
 	if err != nil {
-		return &IndexError{Collection: x.coll.Name(), Indexes: []string{spec.IndexName()}, Op: "aggregate", Err: err}
+		return &outcome.IndexError{Collection: x.coll.Name(), Indexes: []string{spec.IndexName()}, Op: "aggregate", Err: err}
 	}
 	defer cur.Close(ctx)
 	if !cur.Next(ctx) {
@@ -381,7 +382,7 @@ func (x *executor) checkDuplicates(ctx context.Context, spec schema.IndexSpec) e
 	for i, k := range spec.Keys {
 		sample = append(sample, bson.E{Key: k.Field, Value: dup.ID.Lookup(fmt.Sprintf("k%d", i))})
 	}
-	return &DuplicateKeysError{Collection: x.coll.Name(), Index: spec.IndexName(), Sample: sample, Count: dup.Count}
+	return &outcome.DuplicateKeysError{Collection: x.coll.Name(), Index: spec.IndexName(), Sample: sample, Count: dup.Count}
 }
 
 // checkValidatorKeywords refuses, before it is sent, a validator the

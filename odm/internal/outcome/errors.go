@@ -1,4 +1,4 @@
-package engine
+package outcome
 
 import (
 	"errors"
@@ -65,8 +65,8 @@ func (e *UnsupportedError) Unwrap() error { return e.Err }
 
 // Server error codes the library branches on.
 const (
-	codeNamespaceNotFound = 26
-	codeNamespaceExists   = 48
+	CodeNamespaceNotFound = 26
+	CodeNamespaceExists   = 48
 )
 
 // ErrorCode is the server error code err carries, from a command error, a
@@ -86,7 +86,7 @@ func ErrorCode(err error) (int32, bool) {
 // unsupportedError describes a refusal for lack of a feature; features are
 // what the change needs, and the one the server's message names goes
 // first.
-func unsupportedError(collection string, spec schema.IndexSpec, err error, features []string) *UnsupportedError {
+func NewUnsupportedError(collection string, spec schema.IndexSpec, err error, features []string) *UnsupportedError {
 	opts := slices.Clone(features)
 	var inner error = err
 	var ie *IndexError
@@ -174,3 +174,12 @@ func (e *DuplicateKeysError) Error() string {
 
 // Unwrap returns the server's refusal, if any.
 func (e *DuplicateKeysError) Unwrap() error { return e.Err }
+
+// ErrorMessage is the server's message in err, or err's text.
+func ErrorMessage(err error) string {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) {
+		return ce.Message
+	}
+	return err.Error()
+}

@@ -1,0 +1,103 @@
+package engine
+
+import (
+	"slices"
+	"sync"
+	"weak"
+
+	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// With SkipUnsupported, what a server refused for lack of a feature is
+// remembered, per collection's declarations, client and database, for the
+// life of the process: a later Init does not send it again and reports it
+// skipped with the reason the server first gave, and when every declared
+// collection option was refused it does not list the collection's options
+// again either. In the steady state such an Init sends what an Init on a
+// server that keeps everything sends: one listIndexes per collection. A new
+// process asks the server again, so an upgraded server is seen at the next
+// start.
+
+// rememberKey is the Memo key of one server's refusals.
+type rememberKey struct {
+	client weak.Pointer[mongo.Client] // does not keep the client alive
+	db     string
+}
+
+// remembered is one collection's refusals on one server.
+type remembered struct {
+	mu      sync.Mutex
+	skipped map[string]outcome.IndexResult // by index name, or optionKey(option)
+	// options are the collection option changes of the last run when the
+	// server refused every one of them; nil otherwise.
+	options []diff.OptionChange
+}
+
+// memory is the collection's remembered refusals on this server; nil
+// without SkipUnsupported, where a refusal fails Init instead.
+func (x *executor) memory() *remembered {
+	if !x.cfg.skipUnsupported {
+		return nil
+	}
+	key := rememberKey{client: weak.Make(x.db.Client()), db: x.db.Name()}
+	return x.decl.Memo(key, func() any { return &remembered{} }).(*remembered)
+}
+
+// recall marks as refused what the server refused before, among the
+// changes the first listing still calls for: an index listed since (made by
+// hand, or by an upgraded server) is reported as it is listed.
+func (x *executor) recall(r *round) {
+	m := x.memory()
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range r.indexes {
+		if res, ok := m.skipped[c.Name]; ok && c.Action != diff.Unchanged {
+			x.refused.skipped[c.Name] = &res
+		}
+	}
+	for _, c := range r.options {
+		if res, ok := m.skipped[optionKey(c.Option)]; ok && c.Action != diff.Unchanged {
+			x.refused.skipped[optionKey(c.Option)] = &res
+		}
+	}
+}
+
+// knownOptions are the collection option changes remembered as all
+// refused; nil when the options must be listed.
+func (x *executor) knownOptions() []diff.OptionChange {
+	m := x.memory()
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.options)
+}
+
+// remember keeps what this run's server refused, for the next Init.
+func (x *executor) remember(plan outcome.CollectionPlan) {
+	m := x.memory()
+	if m == nil || x.cfg.dryRun {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.skipped = map[string]outcome.IndexResult{}
+	for k, v := range x.refused.skipped {
+		if v.Outcome == outcome.Skipped {
+			m.skipped[k] = *v
+		}
+	}
+	m.options = nil
+	allRefused := len(plan.Options) > 0 && !slices.ContainsFunc(plan.Options, func(c diff.OptionChange) bool {
+		return c.Action == diff.Create || !x.refused.optionSkipped(c.Option)
+	})
+	if allRefused {
+		m.options = slices.Clone(plan.Options)
+	}
+}
