@@ -31,6 +31,7 @@ type executor struct {
 	warned  map[string]bool         // conflicts kept and logged
 	lease   *lease                  // held while destructive steps run
 	first   *round                  // the first listing's round: the plan
+	last    *round                  // the last listing's round: what the next run will list
 	builds  map[string]*buildRecord // by index name: build times
 	// modified are the collection options a collMod set in this run.
 	modified []string
@@ -57,7 +58,7 @@ func (x *executor) run(ctx context.Context) (outcome.CollectionReport, outcome.C
 		x.lease.release(ctx)
 	}
 	if err == nil {
-		x.remember(plan)
+		x.remember()
 	}
 	rep := x.report(err)
 	rep.Duration = time.Since(start)
@@ -114,6 +115,7 @@ func (x *executor) converge(ctx context.Context) (outcome.CollectionPlan, error)
 				}
 				return plan, err
 			}
+			x.last = cur
 			if x.first == nil {
 				x.first = cur
 				x.recall(cur)

@@ -31,6 +31,10 @@ type round struct {
 	// keep (with SkipUnsupported); unkeptOptions the collection options.
 	unkept        map[string][]string
 	unkeptOptions []string
+	// shapedByCollection: the comparison took options from the
+	// collection's listing (a time series collection, a default
+	// collation), which a later run must therefore list again.
+	shapedByCollection bool
 }
 
 // refusals are what the server refused or does not keep, gathered over
@@ -113,6 +117,7 @@ func (p planner) planWith(l listing, first []diff.IndexChange, options []diff.Op
 	r.unkept = unkept
 	if ts := l.collection.TimeSeries(); ts != nil {
 		r.diffOpts = append(r.diffOpts, ts)
+		r.shapedByCollection = true
 	}
 	if len(ignore) > 0 {
 		r.diffOpts = append(r.diffOpts, diff.IgnoreOptions(ignore...))
@@ -120,6 +125,7 @@ func (p planner) planWith(l listing, first []diff.IndexChange, options []diff.Op
 	if l.collection != nil && l.collection.Exists && diff.ListsUnstatedCollation(first) {
 		if c, ok := l.collection.Options.Lookup("collation").DocumentOK(); ok {
 			r.diffOpts = append(r.diffOpts, diff.CollectionCollation(c))
+			r.shapedByCollection = true
 		}
 	}
 	if len(r.diffOpts) > 0 {

@@ -79,10 +79,13 @@ func (x *executor) knownOptions() []diff.OptionChange {
 	return slices.Clone(m.options)
 }
 
-// remember keeps what this run's server refused, for the next Init.
-func (x *executor) remember(plan outcome.CollectionPlan) {
+// remember keeps what this run's server refused, for the next Init. The
+// collection options are those of the run's last listing, which is what
+// the next run would list: after a collection was created without the
+// options the server refused, its next run already sends nothing more.
+func (x *executor) remember() {
 	m := x.memory()
-	if m == nil || x.cfg.dryRun {
+	if m == nil || x.cfg.dryRun || x.last == nil {
 		return
 	}
 	m.mu.Lock()
@@ -94,10 +97,13 @@ func (x *executor) remember(plan outcome.CollectionPlan) {
 		}
 	}
 	m.options = nil
-	allRefused := len(plan.Options) > 0 && !slices.ContainsFunc(plan.Options, func(c diff.OptionChange) bool {
+	options := x.last.options
+	allRefused := len(options) > 0 && !slices.ContainsFunc(options, func(c diff.OptionChange) bool {
 		return c.Action == diff.Create || !x.refused.optionSkipped(c.Option)
 	})
-	if allRefused {
-		m.options = slices.Clone(plan.Options)
+	// A listing that shaped the comparison (a time series collection, a
+	// default collation) is needed again at the next run.
+	if allRefused && !x.last.shapedByCollection {
+		m.options = slices.Clone(options)
 	}
 }
