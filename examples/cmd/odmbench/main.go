@@ -221,6 +221,15 @@ func (b *bench) steady(set modelSet) ([]row, error) {
 		return nil, err
 	}
 	defer c.Disconnect(context.Background())
+	// The first Init of a client asks what it has not asked before (the
+	// server's profile, what the server refuses); the steady state is the
+	// next one.
+	if _, err := odm.Init(b.ctx, c.Database(db.Name()), b.argsFor(set)...); err != nil {
+		return nil, err
+	}
+	mu.Lock()
+	clear(counts)
+	mu.Unlock()
 	report, err := odm.Init(b.ctx, c.Database(db.Name()), b.argsFor(set)...)
 	if err != nil {
 		return nil, err
@@ -235,7 +244,7 @@ func (b *bench) steady(set modelSet) ([]row, error) {
 	sort.Strings(cmds)
 	note := fmt.Sprintf("%d collections; target: exactly one listIndexes each", len(names))
 	if report.Count(odm.Skipped) > 0 {
-		note += fmt.Sprintf("; the server refuses %d indexes, tried again each run", report.Count(odm.Skipped))
+		note += fmt.Sprintf("; the server refuses %d indexes, remembered since the client's first Init", report.Count(odm.Skipped))
 	}
 	return []row{
 		{"steady-state Init, " + set.label, ms(median(initT)), ""},
