@@ -14,6 +14,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/registry"
 )
 
 // steadyModel has five indexes every server at hand keeps; odm.In places
@@ -35,42 +36,57 @@ type steadyModel struct {
 // of describing, comparing and planning. The server runs in another
 // process, so process CPU time is the client's alone.
 func BenchmarkSteadyInit(b *testing.B) {
+	b.Run("reference", func(b *testing.B) {
+		declared, err := odm.Declared(registry.All())
+		require.NoError(b, err)
+		var names []string
+		for name := range declared {
+			names = append(names, name)
+		}
+		benchSteady(b, names, registry.All(), odm.SkipUnsupported())
+	})
 	for _, n := range []int{16, 1000} {
 		b.Run(fmt.Sprintf("collections=%d", n), func(b *testing.B) {
-			db := testrig.Database(b, testrig.Client())
-			ctx := context.Background()
 			var models []any
 			names := make([]string, n)
 			for i := range n {
 				names[i] = fmt.Sprintf("steady_%04d", i)
 				models = append(models, odm.In(names[i], steadyModel{}))
 			}
-			models = append(models, odm.WithConcurrency(8))
-			_, err := odm.Init(ctx, db, models...)
-			require.NoError(b, err)
-			floor := func() error { return listAll(ctx, db, names, 8) }
-			var ratios []float64
-			var initCPU, floorCPU time.Duration
-			b.ResetTimer()
-			for b.Loop() {
-				c0, t0 := cpuTime(), time.Now()
-				if _, err := odm.Init(ctx, db, models...); err != nil {
-					b.Fatal(err)
-				}
-				c1, t1 := cpuTime(), time.Now()
-				if err := floor(); err != nil {
-					b.Fatal(err)
-				}
-				c2, t2 := cpuTime(), time.Now()
-				ratios = append(ratios, float64(t1.Sub(t0))/float64(t2.Sub(t1)))
-				initCPU += c1 - c0
-				floorCPU += c2 - c1
-			}
-			slices.Sort(ratios)
-			b.ReportMetric(ratios[len(ratios)/2], "init/floor")
-			b.ReportMetric(float64((initCPU-floorCPU).Microseconds())/float64(b.N*n), "cpu-µs/coll")
+			benchSteady(b, names, models...)
 		})
 	}
+}
+
+// benchSteady measures steady-state Init of models against listAll over
+// names, the collections they declare.
+func benchSteady(b *testing.B, names []string, models ...any) {
+	db := testrig.Database(b, testrig.Client())
+	ctx := context.Background()
+	models = append(models, odm.WithConcurrency(8))
+	_, err := odm.Init(ctx, db, models...)
+	require.NoError(b, err)
+	floor := func() error { return listAll(ctx, db, names, 8) }
+	var ratios []float64
+	var initCPU, floorCPU time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		c0, t0 := cpuTime(), time.Now()
+		if _, err := odm.Init(ctx, db, models...); err != nil {
+			b.Fatal(err)
+		}
+		c1, t1 := cpuTime(), time.Now()
+		if err := floor(); err != nil {
+			b.Fatal(err)
+		}
+		c2, t2 := cpuTime(), time.Now()
+		ratios = append(ratios, float64(t1.Sub(t0))/float64(t2.Sub(t1)))
+		initCPU += c1 - c0
+		floorCPU += c2 - c1
+	}
+	slices.Sort(ratios)
+	b.ReportMetric(ratios[len(ratios)/2], "init/floor")
+	b.ReportMetric(float64((initCPU-floorCPU).Microseconds())/float64(b.N*len(names)), "cpu-µs/coll")
 }
 
 // listAll lists every collection's indexes, at most limit at once: the

@@ -10,8 +10,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// seenKey is the Memo key of a collection's last compared listing.
-type seenKey struct{}
+// seenKey is the Memo key of a collection's last compared listing, per
+// set of comparison options (opts describes them; "" for none).
+type seenKey struct{ opts string }
 
 // seen is a listing and what Diff answered for it.
 type seen struct {
@@ -20,16 +21,21 @@ type seen struct {
 }
 
 // compare is Diff of the declarations with the listing, without options.
-// Diff is a pure function of the two, and in the steady state a server
-// lists the same bytes at every start: a listing byte for byte equal to
-// the last one compared gets the same answer without normalising either
-// side again.
 func compare(decl *schema.Declared, indexes []bson.Raw) ([]diff.IndexChange, error) {
-	last := decl.Memo(seenKey{}, func() any { return new(atomicSeen) }).(*atomicSeen)
+	return compareWith(decl, indexes, nil, "")
+}
+
+// compareWith is Diff of the declarations with the listing under opts,
+// which optsKey names. Diff is a pure function of the three, and in the
+// steady state a server lists the same bytes at every start: a listing
+// byte for byte equal to the last one compared under the same options
+// gets the same answer without normalising either side again.
+func compareWith(decl *schema.Declared, indexes []bson.Raw, opts []diff.DiffOption, optsKey string) ([]diff.IndexChange, error) {
+	last := decl.Memo(seenKey{opts: optsKey}, func() any { return new(atomicSeen) }).(*atomicSeen)
 	if s := last.Load(); s != nil && sameListing(s.indexes, indexes) {
 		return cloneChanges(s.changes), nil
 	}
-	changes, err := diff.Diff(decl.Specs, indexes)
+	changes, err := diff.Diff(decl.Specs, indexes, opts...)
 	if err != nil {
 		return nil, err
 	}

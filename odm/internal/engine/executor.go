@@ -35,6 +35,9 @@ type executor struct {
 	builds  map[string]*buildRecord // by index name: build times
 	// modified are the collection options a collMod set in this run.
 	modified []string
+	// list reads the collection's index documents: listIndexes, or a
+	// recorded listing in a benchmark of the work around it.
+	list func(context.Context) ([]bson.Raw, error)
 }
 
 func newExecutor(cfg Config, db *mongo.Database, decl *schema.Declared, server *ServerInfo) *executor {
@@ -43,6 +46,7 @@ func newExecutor(cfg Config, db *mongo.Database, decl *schema.Declared, server *
 		planner: planner{decl: decl, cfg: cfg},
 		refused: refusals{skipped: map[string]*outcome.IndexResult{}, unkept: map[string][]string{}, unkeptOptions: map[string]bool{}, hid: map[string]bool{}},
 		warned:  map[string]bool{},
+		list:    func(ctx context.Context) ([]bson.Raw, error) { return listIndexes(ctx, db.Collection(decl.Collection)) },
 	}
 }
 
@@ -198,7 +202,7 @@ func (x *executor) onStepError(ctx context.Context, retry *retrier, err error) e
 func (x *executor) plan(ctx context.Context) (*round, error) {
 	var l listing
 	var err error
-	if l.indexes, err = listIndexes(ctx, x.coll); err != nil {
+	if l.indexes, err = x.list(ctx); err != nil {
 		return nil, &outcome.IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
 	}
 	first, err := compare(x.decl, l.indexes)

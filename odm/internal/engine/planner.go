@@ -115,21 +115,25 @@ func (p planner) planWith(l listing, first []diff.IndexChange, options []diff.Op
 		return nil, err
 	}
 	r.unkept = unkept
+	var optsKey strings.Builder // names the options, for compareWith
 	if ts := l.collection.TimeSeries(); ts != nil {
 		r.diffOpts = append(r.diffOpts, ts)
 		r.shapedByCollection = true
+		optsKey.WriteString("timeseries:" + string(l.collection.Options.Lookup("timeseries").Value) + ";")
 	}
 	if len(ignore) > 0 {
 		r.diffOpts = append(r.diffOpts, diff.IgnoreOptions(ignore...))
+		optsKey.WriteString("ignore:" + strings.Join(ignore, ",") + ";")
 	}
 	if l.collection != nil && l.collection.Exists && diff.ListsUnstatedCollation(first) {
 		if c, ok := l.collection.Options.Lookup("collation").DocumentOK(); ok {
 			r.diffOpts = append(r.diffOpts, diff.CollectionCollation(c))
 			r.shapedByCollection = true
+			optsKey.WriteString("collation:" + string(c) + ";")
 		}
 	}
 	if len(r.diffOpts) > 0 {
-		if r.indexes, err = diff.Diff(p.decl.Specs, l.indexes, r.diffOpts...); err != nil {
+		if r.indexes, err = compareWith(p.decl, l.indexes, r.diffOpts, optsKey.String()); err != nil {
 			return nil, fmt.Errorf("odm: collection %s: %w", p.decl.Collection, err)
 		}
 	}
