@@ -37,7 +37,7 @@ fmt:
 ## measured within one run. Uses MONGODB_URI when set.
 bench:
 	cd examples && $(GO) run ./cmd/odmbench -rounds 21 -out ../bench-results.txt
-	$(GO) test -run '^$$' -bench . -benchtime=20x ./odm
+	$(GO) test -run '^$$' -bench . -benchtime=20x ./odm/...
 
 ## fuzz: each fuzz target for a bounded time (FUZZTIME), on top of the committed corpus
 FUZZTIME ?= 20s
