@@ -5,6 +5,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
+// The names in this file are the comparison layer (internal/diff),
+// re-exported so that services import odm alone.
+
 // Action is what a collection's declared and listed indexes call for.
 type Action = diff.Action
 

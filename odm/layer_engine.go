@@ -4,18 +4,12 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/outcome"
-
 	"github.com/tagodm/tagodm/odm/internal/engine"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// CollectionPlan is one collection's changes: its declared indexes in
-// declaration order, then the listed indexes nobody declares.
-type CollectionPlan = outcome.CollectionPlan
-
-// CollectionReport says what Init did on one collection.
-type CollectionReport = outcome.CollectionReport
+// The names in this file are the engine (internal/engine): Init's options and the driver conversions,
+// re-exported so that services import odm alone.
 
 // CommitQuorum sets the commitQuorum of every createIndexes on a replica
 // set: how many data-bearing members must finish building an index before
@@ -24,36 +18,6 @@ type CollectionReport = outcome.CollectionReport
 func CommitQuorum[Q int | int32 | string](q Q) Option {
 	return Option(engine.CommitQuorum[Q](q))
 }
-
-// ConflictError reports indexes listed with other keys or options than
-// their declarations (or their keys under another name), under
-// ConflictFail. Nothing in the collection was changed.
-type ConflictError = outcome.ConflictError
-
-// ConflictFail fails the collection with a *ConflictError naming each
-// difference, before changing anything in it (the default).
-const ConflictFail = outcome.ConflictFail
-
-// ConflictKeep keeps the listed index and logs a warning.
-const ConflictKeep = outcome.ConflictKeep
-
-// ConflictPolicy says what Init does about an index listed under a declared
-// name with other keys or options collMod cannot change, or with the
-// declared keys under another name.
-type ConflictPolicy = outcome.ConflictPolicy
-
-// ConflictRebuild replaces the listed index by the declared one. When
-// the keys differ it first builds a temporary index (TemporarySuffix)
-// that serves the declared keys' queries, then drops the listed index,
-// creates the declared one and drops the temporary one; otherwise it
-// drops the listed index and creates the declared one right after. For
-// a unique index it first looks for duplicate keys in the data and, if
-// there are any, keeps the listed index and fails with a
-// *DuplicateKeysError holding a sample.
-const ConflictRebuild = outcome.ConflictRebuild
-
-// Created: the index was missing and now exists.
-const Created = outcome.Created
 
 // DropUndeclared makes Init drop indexes that no model declares on a
 // collection some model declares. The _id_ index and the indexes a server
@@ -64,32 +28,11 @@ func DropUndeclared() Option {
 	return Option(engine.DropUndeclared())
 }
 
-// Dropped: not declared, and DropUndeclared was given.
-const Dropped = outcome.Dropped
-
 // DryRun makes Init list and plan only: the Report's Plan says what Init
 // would do, and nothing is changed. Plan is Init with DryRun.
 func DryRun() Option {
 	return Option(engine.DryRun())
 }
-
-// DuplicateKeysError reports that a unique index could not be built or
-// rebuilt because documents share its keys: found before a rebuild (the
-// listed index was kept), or answered by the server to a createIndexes or
-// collMod (MongoDB's DuplicateKey 11000, DocumentDB's exclusion
-// constraint), then with Err.
-type DuplicateKeysError = outcome.DuplicateKeysError
-
-// Existed: the index already existed; nothing was sent.
-const Existed = outcome.Existed
-
-// Failed: the server refused the index (its collection's Error says
-// why Init failed).
-const Failed = outcome.Failed
-
-// Hidden: an undeclared index hidden from the query planner
-// (HideUndeclared), or found hidden already.
-const Hidden = outcome.Hidden
 
 // HideUndeclared makes Init hide, instead of drop, the indexes no model
 // declares (collMod with index.hidden, MongoDB 4.4 and later): the query
@@ -111,39 +54,17 @@ func HideUndeclared() Option {
 	return Option(engine.HideUndeclared())
 }
 
-// IndexError is a server's refusal of one or more indexes of a collection,
-// or a failure to list them (Collection is empty for a command about the
-// server as a whole, such as buildInfo). Err is the driver's error: errors.As reaches
-// mongo.CommandError and its code (IndexOptionsConflict 85,
-// IndexKeySpecsConflict 86, ...).
-type IndexError = outcome.IndexError
-
 // IndexModel converts s to the driver's index model, for a caller that
 // creates indexes with the driver's CreateMany itself.
 func IndexModel(s IndexSpec) mongo.IndexModel {
 	return engine.IndexModel(s)
 }
 
-// IndexPlan says what Init would do, per collection (sorted by name), under
-// the policies it was made with. Plan makes one; Init makes one before it
-// changes anything and returns it in its Report.
-type IndexPlan = outcome.IndexPlan
-
-// IndexResult is what Init did about one index.
-type IndexResult = outcome.IndexResult
-
-// Kept: left as listed although it differs from its declaration
-// (ConflictKeep) or is not declared.
-const Kept = outcome.Kept
-
 // LeaseCollection is the collection, in the database Init works on, that
 // holds one short-lived document per collection while a process drops or
 // rebuilds indexes in it. Init creates documents there only for
 // destructive steps and removes each when done; it keeps no history.
 const LeaseCollection = engine.LeaseCollection
-
-// Modified: changed in place with collMod.
-const Modified = outcome.Modified
 
 // OnConflict sets the conflict policy (default ConflictFail).
 func OnConflict(p ConflictPolicy) Option {
@@ -161,19 +82,6 @@ func OnProgress(fn func(Progress)) Option {
 // Option configures Init and Plan. Options are passed among the models.
 type Option func(*engine.Config)
 
-// Outcome is what Init did about one declared index.
-type Outcome = outcome.Outcome
-
-// Planned: a dry run; nothing was done.
-const Planned = outcome.Planned
-
-// Progress is one report on an index build that runs longer than the
-// progress threshold, read from the server's $currentOp. A server that
-// lists the build without its indexes, phase or counts (FerretDB v2 on
-// DocumentDB) gives reports with the elapsed time only: Phase empty,
-// Total 0, Percent -1.
-type Progress = outcome.Progress
-
 // ProgressEvery sets when Init polls the server for the progress of its
 // index builds: once a createIndexes has run for threshold (default 2s),
 // then every interval (default 3s). A threshold of 0 or less turns polling
@@ -182,34 +90,11 @@ func ProgressEvery(threshold time.Duration, interval time.Duration) Option {
 	return Option(engine.ProgressEvery(threshold, interval))
 }
 
-// Rebuilt: dropped and created again to match its declaration.
-const Rebuilt = outcome.Rebuilt
-
-// Report says what Init did, per collection (sorted by name).
-type Report = outcome.Report
-
-const SearchBuilding = outcome.SearchBuilding
-
-// SearchConflictError reports search indexes listed under a declared name
-// with another type, which updateSearchIndex cannot change, under
-// ConflictFail. No search index was changed (the collection's regular
-// indexes, synced first, may have been).
-type SearchConflictError = outcome.SearchConflictError
-
-const SearchFailed = outcome.SearchFailed
-
 // SearchIndexModel converts s to the driver's mongo.SearchIndexModel, name
 // and type set.
 func SearchIndexModel(s SearchIndexSpec) mongo.SearchIndexModel {
 	return engine.SearchIndexModel(s)
 }
-
-// SearchIndexResult is what Init did about one search index.
-type SearchIndexResult = outcome.SearchIndexResult
-
-const SearchPending = outcome.SearchPending
-
-const SearchReady = outcome.SearchReady
 
 // SkipUnsupported makes Init create every index the server supports and
 // skip, listing them in the Report and the log, those it refuses for lack
@@ -219,24 +104,6 @@ const SearchReady = outcome.SearchReady
 func SkipUnsupported() Option {
 	return Option(engine.SkipUnsupported())
 }
-
-// Skipped: the server lacks an index type, option or command the
-// change needs, and SkipUnsupported was given.
-const Skipped = outcome.Skipped
-
-// TemporarySuffix ends the name of the temporary index a rebuild creates
-// so that queries keep an index while the declared one builds: the
-// declared name followed by this suffix. An index so named, next to a
-// declared index of the base name, is Init's own: Init drops it whatever
-// the options (after the round's creations, or last in a rebuild under
-// ConflictRebuild that resumes), so that an interrupted rebuild leaves
-// nothing behind. Do not name indexes so.
-const TemporarySuffix = outcome.TemporarySuffix
-
-// UnsupportedError reports an index that the server refused because it
-// lacks an index type or option. Init returns it unless SkipUnsupported is
-// set, in which case the index is listed in the Report's Skipped instead.
-type UnsupportedError = outcome.UnsupportedError
 
 // WaitForSearchIndexes makes Init wait, after it creates or updates search
 // indexes, until each declared search index is READY and queryable, or

@@ -5,6 +5,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
+// The names in this file are the query layer (internal/query): typed fields, path checks, coverage,
+// re-exported so that services import odm alone.
+
 // AddToSet appends v to the array field unless it holds it already.
 func AddToSet[T any, E any](f Field[T, []E], v E) Update[T] {
 	return query.AddToSet[T, E](f, v)

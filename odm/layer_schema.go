@@ -7,6 +7,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
+// The names in this file are the declarations layer (internal/schema): what a model writes,
+// re-exported so that services import odm alone.
+
 const ActionError = schema.ActionError
 
 const ActionWarn = schema.ActionWarn
