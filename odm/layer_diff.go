@@ -95,22 +95,8 @@ type SearchIndexChange = diff.SearchIndexChange
 // policies.
 type Step = diff.Step
 
-const StepCollMod = diff.StepCollMod
-
-const StepCreate = diff.StepCreate
-
-const StepDrop = diff.StepDrop
-
-const StepFail = diff.StepFail
-
 // StepHide: applying the plan hides the undeclared index.
 const StepHide = diff.StepHide
-
-const StepKeep = diff.StepKeep
-
-const StepNone = diff.StepNone
-
-const StepRebuild = diff.StepRebuild
 
 // StepRebuildOrdered: applying the plan rebuilds the index behind a
 // temporary index (create it, drop the listed index, create the declared
@@ -133,3 +119,14 @@ func TimeSeries(timeField string, metaField string) DiffOption {
 
 // Unchanged: listed exactly as declared.
 const Unchanged = diff.Unchanged
+
+// The steps a change calls for (see Step).
+const (
+	StepCollMod = diff.StepCollMod
+	StepCreate  = diff.StepCreate
+	StepDrop    = diff.StepDrop
+	StepFail    = diff.StepFail
+	StepKeep    = diff.StepKeep
+	StepNone    = diff.StepNone
+	StepRebuild = diff.StepRebuild
+)

@@ -104,22 +104,14 @@ const Rebuilt = outcome.Rebuilt
 // Report says what Init did, per collection (sorted by name).
 type Report = outcome.Report
 
-const SearchBuilding = outcome.SearchBuilding
-
 // SearchConflictError reports search indexes listed under a declared name
 // with another type, which updateSearchIndex cannot change, under
 // ConflictFail. No search index was changed (the collection's regular
 // indexes, synced first, may have been).
 type SearchConflictError = outcome.SearchConflictError
 
-const SearchFailed = outcome.SearchFailed
-
 // SearchIndexResult is what Init did about one search index.
 type SearchIndexResult = outcome.SearchIndexResult
-
-const SearchPending = outcome.SearchPending
-
-const SearchReady = outcome.SearchReady
 
 // Skipped: the server lacks an index type, option or command the
 // change needs, and SkipUnsupported was given.
@@ -138,3 +130,11 @@ const TemporarySuffix = outcome.TemporarySuffix
 // lacks an index type or option. Init returns it unless SkipUnsupported is
 // set, in which case the index is listed in the Report's Skipped instead.
 type UnsupportedError = outcome.UnsupportedError
+
+// The statuses $listSearchIndexes reports.
+const (
+	SearchBuilding = outcome.SearchBuilding
+	SearchFailed   = outcome.SearchFailed
+	SearchPending  = outcome.SearchPending
+	SearchReady    = outcome.SearchReady
+)

@@ -10,16 +10,10 @@ import (
 // The names in this file are the declarations layer (internal/schema): what a model writes,
 // re-exported so that services import odm alone.
 
-const ActionError = schema.ActionError
-
-const ActionWarn = schema.ActionWarn
-
 // Asc is an ascending key on field.
 func Asc(field string) IndexKey {
 	return schema.Asc(field)
 }
-
-const Ascending = schema.Ascending
 
 // CappedOptions make a capped collection of at most Size bytes and, when
 // Max is set, Max documents.
@@ -44,24 +38,16 @@ type CollectionOptions = schema.CollectionOptions
 // collection options. CollectionOptions is called on the zero value.
 type CollectionOptionsDeclarer = schema.CollectionOptionsDeclarer
 
-const Cosine = schema.Cosine
-
 // DefaultName is MongoDB's default name for an index on keys: each key's
 // field and type joined with "_", as in "user_id_1_created_at_-1".
 func DefaultName(keys []IndexKey) string {
 	return schema.DefaultName(keys)
 }
 
-const DefaultSearchIndexName = schema.DefaultSearchIndexName
-
-const DefaultVectorIndexName = schema.DefaultVectorIndexName
-
 // Desc is a descending key on field.
 func Desc(field string) IndexKey {
 	return schema.Desc(field)
 }
-
-const Descending = schema.Descending
 
 // Describe reads a model: a struct value, a pointer to one (nil allowed) or
 // a reflect.Type of either. Problems in the declarations come back as a
@@ -69,10 +55,6 @@ const Descending = schema.Descending
 func Describe(model any) (*Model, error) {
 	return schema.Describe(model)
 }
-
-const DotProduct = schema.DotProduct
-
-const Euclidean = schema.Euclidean
 
 // Flat is a legacy 2d key on field.
 func Flat(field string) IndexKey {
@@ -94,12 +76,6 @@ const FullTextSearch = schema.FullTextSearch
 func GenerateSchema(model any) (bson.D, error) {
 	return schema.GenerateSchema(model)
 }
-
-const Geo2D = schema.Geo2D
-
-const Geo2DSphere = schema.Geo2DSphere
-
-const Hashed = schema.Hashed
 
 // HashedKey is a hashed key on field.
 func HashedKey(field string) IndexKey {
@@ -140,12 +116,6 @@ type IndexSpec = schema.IndexSpec
 // ordinary keys, or the name of a special index type.
 type KeyType = schema.KeyType
 
-const LevelModerate = schema.LevelModerate
-
-const LevelOff = schema.LevelOff
-
-const LevelStrict = schema.LevelStrict
-
 // MaxVectorDimensions is the largest numDimensions MongoDB Vector Search
 // accepts.
 const MaxVectorDimensions = schema.MaxVectorDimensions
@@ -183,12 +153,6 @@ type Problem = schema.Problem
 
 // Quantization is the automatic quantization of a vector index.
 type Quantization = schema.Quantization
-
-const QuantizationBinary = schema.QuantizationBinary
-
-const QuantizationNone = schema.QuantizationNone
-
-const QuantizationScalar = schema.QuantizationScalar
 
 // Rule constrains one field of a generated schema.
 type Rule = schema.Rule
@@ -233,8 +197,6 @@ func TTL(d time.Duration) *time.Duration {
 
 // TagKey is the struct tag key the library reads: `odm:"..."`.
 const TagKey = schema.TagKey
-
-const Text = schema.Text
 
 // TextKey is a text key on field.
 func TextKey(field string) IndexKey {
@@ -289,3 +251,46 @@ type ShardKeyDeclarer = schema.ShardKeyDeclarer
 
 // Shard declares a shard key on keys, in order.
 func Shard(keys ...IndexKey) ShardKey { return schema.Shard(keys...) }
+
+// The validation actions.
+const (
+	ActionError = schema.ActionError
+	ActionWarn  = schema.ActionWarn
+)
+
+// The index key types.
+const (
+	Ascending   = schema.Ascending
+	Descending  = schema.Descending
+	Geo2D       = schema.Geo2D
+	Geo2DSphere = schema.Geo2DSphere
+	Hashed      = schema.Hashed
+	Text        = schema.Text
+)
+
+// The vector similarity functions.
+const (
+	Cosine     = schema.Cosine
+	DotProduct = schema.DotProduct
+	Euclidean  = schema.Euclidean
+)
+
+// The names a search or vector search index gets when its declaration gives none.
+const (
+	DefaultSearchIndexName = schema.DefaultSearchIndexName
+	DefaultVectorIndexName = schema.DefaultVectorIndexName
+)
+
+// The validation levels.
+const (
+	LevelModerate = schema.LevelModerate
+	LevelOff      = schema.LevelOff
+	LevelStrict   = schema.LevelStrict
+)
+
+// The vector quantizations.
+const (
+	QuantizationBinary = schema.QuantizationBinary
+	QuantizationNone   = schema.QuantizationNone
+	QuantizationScalar = schema.QuantizationScalar
+)
