@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -364,49 +365,10 @@ func confirmable(specs []schema.IndexSpec) bool {
 // RefusedSchemaKeywords are the keywords of a $jsonSchema validator that
 // the server's validator does not understand, in the order they first
 // appear; nil when it understands them all, or when the profile states no
-// restriction. Only keywords are checked, not the names of properties.
+// restriction (diff.UnknownSchemaKeywords).
 func (p *profile) RefusedSchemaKeywords(doc any) []string {
-	if p == nil || p.schemaKeywords == nil || doc == nil {
+	if p == nil || p.schemaKeywords == nil {
 		return nil
 	}
-	raw, err := bson.Marshal(bson.D{{Key: "s", Value: doc}})
-	if err != nil {
-		return nil
-	}
-	var refused []string
-	var walk func(v bson.RawValue)
-	walk = func(v bson.RawValue) {
-		doc, ok := v.DocumentOK()
-		if !ok {
-			return
-		}
-		elems, _ := doc.Elements()
-		for _, e := range elems {
-			k, val := e.Key(), e.Value()
-			if !slices.Contains(p.schemaKeywords, k) {
-				if !slices.Contains(refused, k) {
-					refused = append(refused, k)
-				}
-				continue
-			}
-			switch k {
-			case "properties":
-				props, _ := val.Document().Elements()
-				for _, prop := range props {
-					walk(prop.Value())
-				}
-			case "items", "additionalItems":
-				if arr, ok := val.ArrayOK(); ok {
-					vals, _ := arr.Values()
-					for _, x := range vals {
-						walk(x)
-					}
-				} else {
-					walk(val)
-				}
-			}
-		}
-	}
-	walk(bson.Raw(raw).Lookup("s"))
-	return refused
+	return diff.UnknownSchemaKeywords(doc, p.schemaKeywords)
 }
