@@ -9,6 +9,7 @@ import (
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/query"
+	"github.com/tagodm/tagodm/odm/internal/shard"
 )
 
 // IndexPlan says what Init would do, per collection (sorted by name), under
@@ -40,6 +41,8 @@ type CollectionPlan struct {
 	// declared index of the collection makes redundant (see
 	// RedundantIndex). Init creates them all the same.
 	Redundant []query.RedundantIndex `json:"redundant,omitempty"`
+	// Shard is the plan for the collection's shard key (shard package).
+	Shard *shard.Plan `json:"shard,omitempty"`
 }
 
 // Step says what applying the plan does about c.
@@ -123,6 +126,7 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "COLLECTION\tINDEX\tACTION\tSTEP\tDETAIL")
 	for _, c := range p.Collections {
+		c.Shard.WriteRow(tw, c.Collection)
 		for _, o := range c.Options {
 			fmt.Fprintf(tw, "%s\t(collection)\t%s\t%s\t%s\n", c.Collection, o.Action, p.OptionStep(o), o.Summary())
 		}
@@ -181,6 +185,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Search     []diff.SearchIndexChange `json:"search,omitempty"`
 		Redundant  []query.RedundantIndex   `json:"redundant,omitempty"`
 		Error      string                   `json:"error,omitempty"`
+		Shard      *shard.Plan              `json:"shard,omitempty"`
 	}
 	out := struct {
 		OnConflict     ConflictPolicy `json:"onConflict"`
@@ -190,7 +195,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Collections    []collection   `json:"collections"`
 	}{p.OnConflict, p.DropUndeclared, p.HideUndeclared, p.Pending(), make([]collection, len(p.Collections))}
 	for i, c := range p.Collections {
-		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Search: c.Search, Redundant: c.Redundant, Error: c.Error}
+		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Search: c.Search, Redundant: c.Redundant, Error: c.Error, Shard: c.Shard}
 		for j, ch := range c.Changes {
 			out.Collections[i].Changes[j] = change{ch, p.Step(ch)}
 		}

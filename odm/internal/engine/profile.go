@@ -10,6 +10,7 @@ import (
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -104,16 +105,20 @@ var mongoReplies = []reply{
 	{code: 11602, class: ClassTransient},                                                  // InterruptedDueToReplStateChange
 	{code: 13435, class: ClassTransient},                                                  // NotPrimaryNoSecondaryOk
 	{code: 13436, class: ClassTransient},                                                  // NotPrimaryOrSecondary
+	{code: 117, class: ClassTransient},                                                    // ConflictingOperationInProgress
+	{code: 338, class: ClassTransient},                                                    // ReshardCollectionInProgress
+	{code: 319, class: ClassTransient},                                                    // MovePrimaryInProgress
 
 	// Refusals of the declaration itself (testdata/index-rules.md), after
 	// the code-and-message rows above that read the same codes as a lack.
-	{code: 67, class: ClassInvalid},    // CannotCreateIndex: a malformed index
-	{code: 72, class: ClassInvalid},    // InvalidOptions: a bad option value
-	{code: 197, class: ClassInvalid},   // InvalidIndexSpecificationOption
-	{code: 2, class: ClassInvalid},     // BadValue
-	{code: 9, class: ClassInvalid},     // FailedToParse
-	{code: 16764, class: ClassInvalid}, // hashed indexes cannot guarantee uniqueness
-	{code: 16800, class: ClassInvalid}, // two 2d keys
+	{code: 67, message: "shard key pattern", class: ClassInvalid}, // a unique index the shard key does not prefix
+	{code: 67, class: ClassInvalid},                               // CannotCreateIndex: a malformed index
+	{code: 72, class: ClassInvalid},                               // InvalidOptions: a bad option value
+	{code: 197, class: ClassInvalid},                              // InvalidIndexSpecificationOption
+	{code: 2, class: ClassInvalid},                                // BadValue
+	{code: 9, class: ClassInvalid},                                // FailedToParse
+	{code: 16764, class: ClassInvalid},                            // hashed indexes cannot guarantee uniqueness
+	{code: 16800, class: ClassInvalid},                            // two 2d keys
 }
 
 // The profiles.
@@ -275,6 +280,7 @@ func ErrorMessage(err error) string {
 // engine needs it: a steady-state Init sends nothing but its listings.
 type ServerInfo struct {
 	DB    *mongo.Database
+	Shard *shard.Session // nil: nothing about shard keys is read or sent
 	mu    sync.Mutex
 	known *profile // nil until buildInfo succeeded
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -268,9 +269,11 @@ func (s collModStep) run(ctx context.Context, x *executor) (stepResult, error) {
 			index := append(bson.D{{Key: "name", Value: s.change.Name}}, opt...)
 			cmd := bson.D{{Key: "collMod", Value: x.coll.Name()}, {Key: "index", Value: index}}
 			x.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("index", s.change.Name), slog.String("option", opt[0].Key))
-			err := x.db.RunCommand(ctx, cmd).Err()
+			reply, err := x.db.RunCommand(ctx, cmd).Raw()
 			if err == nil {
-				continue
+				if err = shard.RawFailure(reply); err == nil { // per shard, under a mongos's raw
+					continue
+				}
 			}
 			err = &IndexError{Collection: x.coll.Name(), Indexes: []string{s.change.Name}, Op: "collMod", Err: err}
 			switch x.server.Classify(ctx, err, &spec) {
