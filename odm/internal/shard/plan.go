@@ -109,7 +109,8 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // decide plans a collection's key: k is the declared key (nil when none),
 // st the state read, ns the namespace.
-func decide(k *schema.ShardKey, st State, srv Server, o Options, ns string) *Plan {
+func decide(d *schema.Declared, st State, srv Server, o Options, ns string) *Plan {
+	k := d.ShardKey
 	p := &Plan{Step: StepNone}
 	if st.Sharded {
 		p.Listed = formatKey(st.Key, st.Unique)
@@ -147,10 +148,11 @@ func decide(k *schema.ShardKey, st State, srv Server, o Options, ns string) *Pla
 			p.Detail = "empty collection"
 		case o.Mode != Populated:
 			p.Step, p.Detail = StepHeld, "the collection holds documents; ShardPolicy(ShardPopulated) shards it"
-		case !st.Support && srv.Topology == Mongos:
-			p.Step, p.Detail = StepSupportShard, "populated collection: its supporting index first"
 		default:
 			p.Detail = "populated collection"
+		}
+		if p.Step == StepShard && srv.Topology == Mongos && !st.Support {
+			p.Step, p.Detail = StepSupportShard, p.Detail+"; supporting index "+supportSpec(d).IndexName()+" first"
 		}
 	}
 	if o.Mode == Report && p.Step != StepNone && p.Step != StepFail {

@@ -135,7 +135,7 @@ func (s *Session) Run(ctx context.Context, d *schema.Declared, lock func(context
 	if err != nil {
 		return &Result{Outcome: Failed, Reason: err.Error()}, nil, err
 	}
-	p := decide(d.ShardKey, st, s.server, s.opts, ns)
+	p := decide(d, st, s.server, s.opts, ns)
 	if p == nil {
 		return nil, nil, nil
 	}

@@ -52,7 +52,7 @@ func readState(ctx context.Context, db *mongo.Database, d *schema.Declared, srv 
 		return st, &Error{Collection: ns, Op: "find (is the collection empty?)", Err: err}
 	}
 	st.Empty = errors.Is(err, mongo.ErrNoDocuments)
-	if srv.Topology == Mongos && !st.Empty {
+	if srv.Topology == Mongos {
 		st.Support, err = listsSupport(ctx, coll, *d.ShardKey)
 		if err != nil {
 			return st, &Error{Collection: ns, Op: "listIndexes", Err: err}
@@ -111,6 +111,9 @@ func readListing(ctx context.Context, db *mongo.Database, name string) (State, e
 // and is neither sparse, partial nor collated (the server's rule).
 func listsSupport(ctx context.Context, coll *mongo.Collection, k schema.ShardKey) (bool, error) {
 	cur, err := coll.Indexes().List(ctx)
+	if code, _ := errorCode(err); code == codeNamespaceNotFound {
+		return false, nil // no collection yet
+	}
 	if err != nil {
 		return false, err
 	}
