@@ -33,6 +33,42 @@ type Mongos struct {
 	mu       sync.Mutex
 	catalog  []bson.D // config.collections documents
 	metaDocs []bson.D
+	// gateway: answer buildInfo as the DocumentDB gateway does (no
+	// gitVersion, no modules).
+	gateway bool
+	// denied: answer the find on config.collections with Unauthorized.
+	denied  bool
+	replies map[string]bson.D // command name -> the reply the fake answers
+}
+
+// Reply makes the fake answer every later command named command with
+// body (a mongos's per-shard raw reply, say) instead of passing it on.
+func (m *Mongos) Reply(command string, body bson.D) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.replies == nil {
+		m.replies = map[string]bson.D{}
+	}
+	m.replies[command] = body
+}
+
+// StartDocumentDBGateway starts a fake DocumentDB gateway in front of the
+// test server: hello says "isdbgrid" as the gateway's always does, and
+// buildInfo has only version, versionArray, bits, maxBsonObjectSize and
+// ok (sharding-notes §1.1).
+func StartDocumentDBGateway(t testing.TB) *Mongos {
+	t.Helper()
+	m := StartMongos(t, "7.0.0")
+	m.gateway = true
+	return m
+}
+
+// DenyCatalog makes the find on config.collections answer Unauthorized
+// (13), as for a user without a role that reads config.
+func (m *Mongos) DenyCatalog() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.denied = true
 }
 
 // StartMongos starts a fake mongos of the given MongoDB version ("7.0.14")
@@ -138,7 +174,12 @@ func (m *Mongos) answer(msg []byte) []byte {
 	if err != nil {
 		return nil
 	}
-	var body bson.D
+	m.mu.Lock()
+	body, scripted := m.replies[elem.Key()]
+	m.mu.Unlock()
+	if scripted {
+		return replyTo(msg, body, legacy)
+	}
 	switch name := elem.Key(); {
 	case strings.EqualFold(name, "hello") || strings.EqualFold(name, "isMaster"):
 		body = append(bson.D{{Key: "localTime", Value: time.Now()}}, m.hello...)
@@ -147,10 +188,22 @@ func (m *Mongos) answer(msg []byte) []byte {
 		}
 	case name == "buildInfo" || name == "buildinfo":
 		major := strings.Split(m.version, ".")[0]
+		if m.gateway {
+			body = bson.D{{Key: "version", Value: m.version}, {Key: "versionArray", Value: bson.A{atoi(major), int32(0), int32(0), int32(0)}},
+				{Key: "bits", Value: int32(64)}, {Key: "maxBsonObjectSize", Value: int32(16 << 20)}, {Key: "ok", Value: 1.0}}
+			break
+		}
 		body = bson.D{{Key: "version", Value: m.version}, {Key: "gitVersion", Value: "0000000000000000000000000000000000000000"},
 			{Key: "modules", Value: bson.A{}}, {Key: "versionArray", Value: bson.A{atoi(major), int32(0), int32(0), int32(0)}},
 			{Key: "bits", Value: int32(64)}, {Key: "maxBsonObjectSize", Value: int32(16 << 20)}, {Key: "ok", Value: 1.0}}
 	case name == "find" && str(cmd, "$db") == "config" && str(cmd, "find") == "collections":
+		m.mu.Lock()
+		denied := m.denied
+		m.mu.Unlock()
+		if denied {
+			body = refusal(13, "Unauthorized", "not authorized on config to execute command { find: \"collections\" }")
+			break
+		}
 		body = m.find(cmd)
 	case name == "shardCollection":
 		body = m.shard(str(cmd, "shardCollection"), cmd)

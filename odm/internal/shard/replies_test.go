@@ -106,7 +106,9 @@ func TestRawReplies(t *testing.T) {
 		{Key: "errmsg", Value: "E11000 duplicate key error collection: shop.users index: email_1 dup key: { email: \"a@x\" }"}}
 	alreadyExist := bson.D{{Key: "numIndexesBefore", Value: int32(3)}, {Key: "numIndexesAfter", Value: int32(3)},
 		{Key: "note", Value: "all indexes already exist"}, {Key: "ok", Value: 1.0}}
-	withRaw := func(shards bson.D) bson.Raw { return raw(t, bson.D{{Key: "raw", Value: shards}, {Key: "ok", Value: 1.0}}) }
+	withRaw := func(shards bson.D) bson.Raw {
+		return raw(t, bson.D{{Key: "raw", Value: shards}, {Key: "ok", Value: 1.0}})
+	}
 
 	t.Run("flat reply", func(t *testing.T) {
 		r := raw(t, shardOK(1, 3))
