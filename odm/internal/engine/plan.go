@@ -83,7 +83,7 @@ func (p *IndexPlan) OptionStep(c diff.OptionChange) diff.Step {
 }
 
 // Pending counts the changes applying the plan would act on (a conflict
-// under ConflictFail counts: applying fails on it).
+// under ConflictFail counts: applying fails on it), shard key steps too.
 func (p *IndexPlan) Pending() int {
 	n := 0
 	for _, c := range p.Collections {
@@ -97,7 +97,7 @@ func (p *IndexPlan) Pending() int {
 				n++
 			}
 		}
-		n += searchPending(c.Search)
+		n += searchPending(c.Search) + c.Shard.Pending()
 	}
 	return n
 }

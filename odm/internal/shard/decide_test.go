@@ -93,3 +93,12 @@ func TestSupport(t *testing.T) {
 	desc, _ := bson.Marshal(bson.D{{Key: "key", Value: bson.D{{Key: "tenant", Value: int32(-1)}, {Key: "user", Value: "hashed"}}}})
 	assert.False(t, supports(desc, k), "a descending index does not support a ranged key")
 }
+
+// TestPending: a plan row counts as pending when applying it sends a
+// command about the key or fails on it.
+func TestPending(t *testing.T) {
+	for step, want := range map[Step]int{StepNone: 0, StepHeld: 0, StepReport: 0, StepShard: 1, StepSupportShard: 1, StepRefine: 1, StepFail: 1} {
+		assert.Equal(t, want, (&Plan{Step: step}).Pending(), step)
+	}
+	assert.Zero(t, (*Plan)(nil).Pending())
+}

@@ -30,6 +30,7 @@ func TestGoldenNotShardedEmpty(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) shard createIndexes, shardCollection empty collection; supporting index tenant_1 first"}, shardRows(rep.Plan.String()))
 	assert.NotContains(t, names(rec), "shardCollection", "a plan sends nothing")
+	assert.Equal(t, 3, rep.Plan.Pending(), "two indexes and the key")
 
 	rec.Reset()
 	rep, err = run(t, db, shard.Options{}, []*schema.Declared{orders(k)})

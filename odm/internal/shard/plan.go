@@ -105,6 +105,15 @@ func (p *Plan) WriteRow(w io.Writer, collection string) {
 	}
 }
 
+// Pending is 1 when applying the plan sends a command about the key, or
+// fails on it; 0 otherwise, and for a nil plan.
+func (p *Plan) Pending() int {
+	if p == nil || p.Step == StepNone || p.Step == StepHeld || p.Step == StepReport {
+		return 0
+	}
+	return 1
+}
+
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // decide plans a collection's key: k is the declared key (nil when none),
