@@ -53,8 +53,7 @@ func (x *executor) log(ctx context.Context, level slog.Level, msg string, attrs 
 func (x *executor) run(ctx context.Context) (CollectionReport, CollectionPlan, error) {
 	start := time.Now()
 	plan := CollectionPlan{Collection: x.coll.Name()}
-	// The shard key first (shard package): supporting index, then
-	// shardCollection; a server that cannot shard leaves the indexes to go on.
+	// The shard key first; a server that cannot shard lets the indexes go on.
 	sres, splan, err := x.server.Shard.Run(ctx, x.decl, x.lock)
 	var unsupported *shard.UnsupportedError
 	if err == nil || errors.As(err, &unsupported) {
@@ -84,10 +83,16 @@ func (x *executor) run(ctx context.Context) (CollectionReport, CollectionPlan, e
 	return rep, plan, err
 }
 
-// lock takes the collection's lease, once, for the shard key's changes.
+// lock takes the lease for the shard key's changes, after the index gate.
 func (x *executor) lock(ctx context.Context) (err error) {
 	if x.lease == nil {
 		x.lease, err = acquireLease(ctx, x.db, x.coll.Name(), x.log)
+	}
+	var r *round
+	if err == nil {
+		if r, err = x.plan(ctx); err == nil {
+			err = x.planner.gate(r, &x.refused)
+		}
 	}
 	return err
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"github.com/tagodm/tagodm/odm/internal/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // The golden plans: one model x each cluster state, through a fake mongos
@@ -36,8 +38,8 @@ func TestGoldenNotShardedEmpty(t *testing.T) {
 	rep, err = run(t, db, shard.Options{}, []*schema.Declared{orders(k)})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) shard sharded"}, shardRows(rep.String()))
-	assert.Equal(t, []string{"find collections", "find orders", "listIndexes", "insert odm_locks", "createIndexes(tenant_1)", "shardCollection",
-		"listIndexes", "createIndexes(email_1)", "delete odm_locks"}, names(rec), "supporting index, shardCollection, then the other indexes, under the lease")
+	assert.Equal(t, []string{"find collections", "find orders", "listIndexes", "insert odm_locks", "listIndexes", "createIndexes(tenant_1)", "shardCollection",
+		"listIndexes", "createIndexes(email_1)", "delete odm_locks"}, names(rec), "under the lease, a listing for the conflicts; then supporting index, shardCollection, the other indexes")
 	sc := rec.Commands("shardCollection")[0]
 	assert.Equal(t, "admin", sc.Database)
 	assert.Equal(t, ns, sc.Body.Lookup("shardCollection").StringValue())
@@ -82,7 +84,7 @@ func TestGoldenNotShardedPopulated(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) shard sharded"}, shardRows(rep.String()))
 	assert.Equal(t, "orders (shard key) shard createIndexes, shardCollection populated collection; supporting index by_tenant_at first", shardRows(rep.Plan.String())[0])
-	assert.Equal(t, []string{"find collections", "find orders", "listIndexes", "insert odm_locks", "createIndexes(by_tenant_at)", "shardCollection",
+	assert.Equal(t, []string{"find collections", "find orders", "listIndexes", "insert odm_locks", "listIndexes", "createIndexes(by_tenant_at)", "shardCollection",
 		"listIndexes", "createIndexes(tenant_1,email_1)", "delete odm_locks"}, names(rec))
 }
 
@@ -114,7 +116,7 @@ func TestGoldenRefinable(t *testing.T) {
 	rep, err = run(t, db, shard.Options{AllowRefine: true}, []*schema.Declared{d})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) refine refined"}, shardRows(rep.String()))
-	assert.Equal(t, []string{"find collections", "insert odm_locks", "createIndexes(tenant_1__id_1)", "refineCollectionShardKey", "listIndexes", "delete odm_locks"}, names(rec))
+	assert.Equal(t, []string{"find collections", "insert odm_locks", "listIndexes", "createIndexes(tenant_1__id_1)", "refineCollectionShardKey", "listIndexes", "delete odm_locks"}, names(rec))
 	doc, _ := m.Tracked(ns)
 	assert.Equal(t, bson.D{{Key: "tenant", Value: int32(1)}, {Key: "_id", Value: int32(1)}}, doc[2].Value)
 }
@@ -434,4 +436,25 @@ func TestRawCreateIndexesReply(t *testing.T) {
 	var sr *shard.ShardReplyError
 	require.ErrorAs(t, err, &sr, "the shard's reply is kept")
 	assert.Equal(t, "shB/h:27019", sr.Shard)
+}
+
+// TestConflictBeforeShardCollection: under ConflictFail an index conflict
+// fails the collection before its key changes anything: no supporting
+// index, no shardCollection.
+func TestConflictBeforeShardCollection(t *testing.T) {
+	m := testrig.StartMongos(t, "7.0.14")
+	c, rec := m.Client(t)
+	db := testrig.Database(t, c)
+	// email_1 listed on other keys than declared: a conflict.
+	_, err := db.Collection("orders").Indexes().CreateOne(ctx(t), mongo.IndexModel{Keys: bson.D{{Key: "email", Value: -1}}, Options: options.Index().SetName("email_1")})
+	require.NoError(t, err)
+	d := orders(key(schema.Asc("tenant")))
+	rec.Reset()
+	_, err = run(t, db, shard.Options{}, []*schema.Declared{d})
+	var ce *engine.ConflictError
+	require.ErrorAs(t, err, &ce)
+	assert.NotContains(t, names(rec), "shardCollection")
+	assert.NotContains(t, names(rec), "createIndexes(tenant_1)")
+	_, ok := m.Tracked(db.Name() + ".orders")
+	assert.False(t, ok)
 }
