@@ -54,7 +54,7 @@ func TestLiveShardCollection(t *testing.T) {
 	d := orders(key(schema.Asc("tenant")))
 	rep, err := run(t, db, shard.Options{Verify: true}, []*schema.Declared{d})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"orders (shard key) shard sharded"}, shardRows(rep.String())[:1])
+	assert.Equal(t, []string{"orders (shard key) shard sharded after building its supporting index tenant_1"}, shardRows(rep.String())[:1])
 
 	var doc struct {
 		Key bson.D `bson:"key"`

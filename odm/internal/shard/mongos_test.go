@@ -37,7 +37,7 @@ func TestGoldenNotShardedEmpty(t *testing.T) {
 	rec.Reset()
 	rep, err = run(t, db, shard.Options{}, []*schema.Declared{orders(k)})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"orders (shard key) shard sharded"}, shardRows(rep.String()))
+	assert.Equal(t, []string{"orders (shard key) shard sharded after building its supporting index tenant_1"}, shardRows(rep.String()))
 	assert.Equal(t, []string{"find collections", "find orders", "listIndexes", "insert odm_locks", "listIndexes", "createIndexes(tenant_1)", "shardCollection",
 		"listIndexes", "createIndexes(email_1)", "delete odm_locks"}, names(rec), "under the lease, a listing for the conflicts; then supporting index, shardCollection, the other indexes")
 	sc := rec.Commands("shardCollection")[0]
@@ -82,7 +82,7 @@ func TestGoldenNotShardedPopulated(t *testing.T) {
 	rec.Reset()
 	rep, err = run(t, db2, shard.Options{Mode: shard.Populated}, []*schema.Declared{d})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"orders (shard key) shard sharded"}, shardRows(rep.String()))
+	assert.Equal(t, []string{"orders (shard key) shard sharded after building its supporting index by_tenant_at"}, shardRows(rep.String()))
 	assert.Equal(t, "orders (shard key) shard createIndexes, shardCollection populated collection; supporting index by_tenant_at first", shardRows(rep.Plan.String())[0])
 	assert.Equal(t, []string{"find collections", "find orders", "listIndexes", "insert odm_locks", "listIndexes", "createIndexes(by_tenant_at)", "shardCollection",
 		"listIndexes", "createIndexes(tenant_1,email_1)", "delete odm_locks"}, names(rec))
@@ -115,7 +115,7 @@ func TestGoldenRefinable(t *testing.T) {
 	rec.Reset()
 	rep, err = run(t, db, shard.Options{AllowRefine: true}, []*schema.Declared{d})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"orders (shard key) refine refined"}, shardRows(rep.String()))
+	assert.Equal(t, []string{"orders (shard key) refine refined after building its supporting index tenant_1__id_1"}, shardRows(rep.String()))
 	assert.Equal(t, []string{"find collections", "insert odm_locks", "listIndexes", "createIndexes(tenant_1__id_1)", "refineCollectionShardKey", "listIndexes", "delete odm_locks"}, names(rec))
 	doc, _ := m.Tracked(ns)
 	assert.Equal(t, bson.D{{Key: "tenant", Value: int32(1)}, {Key: "_id", Value: int32(1)}}, doc[2].Value)
@@ -174,7 +174,7 @@ func TestUnsplittable(t *testing.T) {
 	m.Track(bson.D{{Key: "_id", Value: ns}, {Key: "key", Value: bson.D{{Key: "_id", Value: 1}}}, {Key: "unique", Value: false}, {Key: "unsplittable", Value: true}})
 	rep, err := run(t, db, shard.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
 	require.NoError(t, err, "an unsplittable entry is no mismatch")
-	assert.Equal(t, []string{"orders (shard key) shard sharded"}, shardRows(rep.String()))
+	assert.Equal(t, []string{"orders (shard key) shard sharded after building its supporting index tenant_1"}, shardRows(rep.String()))
 	doc, _ := m.Tracked(ns)
 	assert.Equal(t, bson.D{{Key: "tenant", Value: int32(1)}}, doc[2].Value)
 }
@@ -193,7 +193,7 @@ func TestCatalogUnreadable(t *testing.T) {
 	assert.Equal(t, []string{"orders (shard key) unknown createIndexes, shardCollection config.collections is not readable: not authorized on config to execute command { find: \"collections\" }; shardCollection's reply decides; supporting index tenant_1 first"}, shardRows(rep.Plan.String()))
 	rep, err = run(t, db, shard.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"orders (shard key) unknown sharded"}, shardRows(rep.String()))
+	assert.Equal(t, []string{"orders (shard key) unknown sharded after building its supporting index tenant_1"}, shardRows(rep.String()))
 
 	// Sharded meanwhile on another key: 23, never success.
 	_, err = run(t, db, shard.Options{}, []*schema.Declared{orders(key(schema.Asc("email")))})

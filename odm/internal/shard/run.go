@@ -170,11 +170,13 @@ func (s *Session) apply(ctx context.Context, d *schema.Declared, st State, p *Pl
 		return err
 	}
 	k := *d.ShardKey
+	built := ""
 	if p.Step == StepSupportShard || p.Step == StepRefine {
 		if err := s.createSupport(ctx, d); err != nil {
 			res.Outcome = Failed
 			return err
 		}
+		built = "after building its supporting index " + supportSpec(d).IndexName()
 	}
 	op, cmd, done := "shardCollection", s.shardCommand(ns, k, st), Sharded
 	if p.Step == StepRefine {
@@ -182,7 +184,7 @@ func (s *Session) apply(ctx context.Context, d *schema.Declared, st State, p *Pl
 	}
 	err := s.db.Client().Database("admin").RunCommand(ctx, cmd).Err()
 	if err == nil {
-		res.Outcome, res.Reason = done, ""
+		res.Outcome, res.Reason = done, built
 		return nil
 	}
 	return s.refused(ctx, d, op, err, res)

@@ -27,6 +27,7 @@ type Drift struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// String says what differs, and why it was left, on one line.
 func (d Drift) String() string {
 	var parts []string
 	if len(d.MissingFrom) > 0 {
