@@ -458,3 +458,29 @@ func TestConflictBeforeShardCollection(t *testing.T) {
 	_, ok := m.Tracked(db.Name() + ".orders")
 	assert.False(t, ok)
 }
+
+// TestVerifyIndexStats: before 7.0 the check reads $indexStats (one
+// document per index per shard, SERVER-44915) and repairs an index
+// missing from a shard.
+func TestVerifyIndexStats(t *testing.T) {
+	m := testrig.StartMongos(t, "6.0.12")
+	c, rec := m.Client(t)
+	db := testrig.Database(t, c)
+	ns := db.Name() + ".orders"
+	tracked(m, ns, bson.D{{Key: "tenant", Value: 1.0}}, false)
+	stat := func(name, shard string, keys bson.D) bson.D {
+		return bson.D{{Key: "name", Value: name}, {Key: "key", Value: keys}, {Key: "host", Value: shard + ":27018"}, {Key: "shard", Value: shard},
+			{Key: "spec", Value: bson.D{{Key: "v", Value: int32(2)}, {Key: "key", Value: keys}, {Key: "name", Value: name}}}}
+	}
+	id, tenant, email := bson.D{{Key: "_id", Value: int32(1)}}, bson.D{{Key: "tenant", Value: int32(1)}}, bson.D{{Key: "email", Value: int32(1)}}
+	m.Reply("aggregate", bson.D{{Key: "cursor", Value: bson.D{{Key: "id", Value: int64(0)}, {Key: "ns", Value: ns}, {Key: "firstBatch", Value: bson.A{
+		stat("_id_", "shA", id), stat("_id_", "shB", id), stat("tenant_1", "shA", tenant), stat("tenant_1", "shB", tenant), stat("email_1", "shA", email),
+	}}}}, {Key: "ok", Value: 1.0}})
+	rep, err := run(t, db, shard.Options{Verify: true}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
+	require.NoError(t, err)
+	assert.Equal(t, "$indexStats", rep.Collections[0].Shard.Verified)
+	assert.Equal(t, []string{"orders (shard key) unchanged existed", "orders email_1 drift repaired missing from shB"}, shardRows(rep.String()))
+	got := names(rec)
+	assert.Equal(t, []string{"aggregate", "createIndexes(email_1)"}, got[len(got)-2:])
+	assert.NotContains(t, got, "checkMetadataConsistency")
+}
