@@ -130,7 +130,7 @@ func (s modifyCollectionStep) run(ctx context.Context, x *executor) (stepResult,
 		}
 		full := append(bson.D{{Key: "collMod", Value: x.coll.Name()}}, cmd...)
 		x.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("option", cmd[0].Key))
-		err := x.db.RunCommand(ctx, full).Err()
+		err := shard.ReplyError(x.db.RunCommand(ctx, full)) // per shard, under a mongos's raw
 		switch {
 		case err == nil:
 			res.changed = true
@@ -269,11 +269,9 @@ func (s collModStep) run(ctx context.Context, x *executor) (stepResult, error) {
 			index := append(bson.D{{Key: "name", Value: s.change.Name}}, opt...)
 			cmd := bson.D{{Key: "collMod", Value: x.coll.Name()}, {Key: "index", Value: index}}
 			x.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("index", s.change.Name), slog.String("option", opt[0].Key))
-			reply, err := x.db.RunCommand(ctx, cmd).Raw()
+			err := shard.ReplyError(x.db.RunCommand(ctx, cmd)) // per shard, under a mongos's raw
 			if err == nil {
-				if err = shard.RawFailure(reply); err == nil { // per shard, under a mongos's raw
-					continue
-				}
+				continue
 			}
 			err = &IndexError{Collection: x.coll.Name(), Indexes: []string{s.change.Name}, Op: "collMod", Err: err}
 			switch x.server.Classify(ctx, err, &spec) {

@@ -126,6 +126,17 @@ func RawFailure(reply bson.Raw) error {
 	return nil
 }
 
+// ReplyError is the error of a command's reply, or, when the command
+// answered ok, the first per-shard refusal under a mongos's raw
+// (RawFailure).
+func ReplyError(r *mongo.SingleResult) error {
+	reply, err := r.Raw()
+	if err != nil {
+		return err
+	}
+	return RawFailure(reply)
+}
+
 func okField(r bson.Raw) bool {
 	v, ok := r.Lookup("ok").AsFloat64OK()
 	return ok && v == 1

@@ -265,11 +265,7 @@ func supportSpec(d *schema.Declared) schema.IndexSpec {
 func (s *Session) createSupport(ctx context.Context, d *schema.Declared) error {
 	spec := supportSpec(d)
 	cmd := bson.D{{Key: "createIndexes", Value: d.Collection}, {Key: "indexes", Value: bson.A{spec.Document()}}}
-	reply, err := s.db.RunCommand(ctx, cmd).Raw()
-	if err == nil {
-		err = RawFailure(reply)
-	}
-	if err != nil {
+	if err := ReplyError(s.db.RunCommand(ctx, cmd)); err != nil {
 		return &Error{Collection: s.db.Name() + "." + d.Collection, Op: "createIndexes", Index: spec.IndexName(), Err: err}
 	}
 	return nil

@@ -250,11 +250,7 @@ func (s *Session) repair(ctx context.Context, d *schema.Declared, drift *Drift) 
 			{Key: "name", Value: spec.IndexName()}, {Key: "expireAfterSeconds", Value: secs}}}})
 	}
 	for _, cmd := range cmds {
-		reply, err := s.db.RunCommand(ctx, cmd).Raw()
-		if err == nil {
-			err = RawFailure(reply)
-		}
-		if err != nil {
+		if err := ReplyError(s.db.RunCommand(ctx, cmd)); err != nil {
 			return &Error{Collection: ns, Op: cmd[0].Key + " (repair across shards)", Index: drift.Index, Err: err}
 		}
 	}
