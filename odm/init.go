@@ -60,6 +60,9 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 	}
 
 	report, err := engine.Apply(ctx, cfg, db, cols, start)
+	if report == nil {
+		return nil, err
+	}
 	for i := range report.Plan.Collections {
 		p := &report.Plan.Collections[i]
 		p.Redundant = redundantIn(byName[p.Collection])

@@ -13,8 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The layers import only downward: schema, then diff and query, then the
-// engine, then this package. go list's dependency lists are the ground
+// The layers import only downward: schema, then diff and query, then
+// shard (the shard key's detection and steps), then the engine, then this
+// package. go list's dependency lists are the ground
 // truth: a change that makes a lower layer import a higher one, or makes
 // the declarations or the comparison reach for the driver's client, fails
 // here.
@@ -29,6 +30,7 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		{odm + "/internal/diff", []string{odm, odm + "/internal/query", odm + "/internal/engine", client}},
 		{odm + "/internal/query", []string{odm, odm + "/internal/diff", odm + "/internal/engine", client}},
 		{odm + "/internal/outcome", []string{odm, odm + "/internal/engine"}},
+		{odm + "/internal/shard", []string{odm, odm + "/internal/query", odm + "/internal/engine"}},
 		{odm + "/internal/engine", []string{odm}},
 	}
 	for _, l := range layers {

@@ -23,6 +23,9 @@ type Proxy struct {
 	gate   chan struct{} // closed while traffic flows
 	wg     sync.WaitGroup
 	refuse map[string]bson.D // command name -> the error reply the proxy answers instead
+	// intercept, when set, answers a message itself (a non-nil reply) or
+	// lets it pass (nil): the fake mongos of mongos.go.
+	intercept func(msg []byte) []byte
 }
 
 // StartProxy starts a proxy to the test server, closed when the test ends.
@@ -152,7 +155,11 @@ func (p *Proxy) requests(client, server net.Conn) {
 		gate := p.gate
 		p.mu.Unlock()
 		<-gate
-		if reply := p.refusal(msg); reply != nil {
+		reply := p.refusal(msg)
+		if reply == nil && p.intercept != nil {
+			reply = p.intercept(msg)
+		}
+		if reply != nil {
 			if _, err := client.Write(reply); err != nil {
 				return
 			}

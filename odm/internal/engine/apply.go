@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/shard"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -25,7 +26,11 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 			Collections: make([]outcome.CollectionPlan, len(cols))},
 	}
 	errs := make([]error, len(cols))
-	server := &ServerInfo{DB: db}
+	sess, err := shard.Begin(ctx, cfg.Shard, db, cols, cfg.skipUnsupported, cfg.dryRun)
+	if err != nil {
+		return nil, err
+	}
+	server := &ServerInfo{DB: db, Shard: sess}
 	sem := make(chan struct{}, cfg.concurrency)
 	var wg sync.WaitGroup
 	for i, c := range cols {

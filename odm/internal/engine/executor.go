@@ -12,6 +12,7 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -57,7 +58,20 @@ func (x *executor) log(ctx context.Context, level slog.Level, msg string, attrs 
 // run converges the collection and reports what it did, its error too.
 func (x *executor) run(ctx context.Context) (outcome.CollectionReport, outcome.CollectionPlan, error) {
 	start := time.Now()
-	plan, err := x.converge(ctx)
+	plan := outcome.CollectionPlan{Collection: x.coll.Name()}
+	// The shard key first; a server that cannot shard lets the indexes go on.
+	sres, splan, err := x.server.Shard.Run(ctx, x.decl, x.lock)
+	var unsupported *shard.UnsupportedError
+	if err == nil || errors.As(err, &unsupported) {
+		var cerr error
+		plan, cerr = x.converge(ctx)
+		if err = cerr; unsupported != nil {
+			err = errors.Join(&outcome.UnsupportedError{Collection: x.coll.Name(), Index: "(shard key)", Options: []string{unsupported.Command}, Err: unsupported.Err}, cerr)
+		}
+	}
+	if err == nil {
+		err = x.server.Shard.Verify(ctx, x.decl, sres)
+	}
 	if x.lease != nil {
 		x.lease.release(ctx)
 	}
@@ -65,6 +79,7 @@ func (x *executor) run(ctx context.Context) (outcome.CollectionReport, outcome.C
 		x.remember()
 	}
 	rep := x.report(err)
+	rep.Shard, plan.Shard = sres, splan
 	rep.Duration = time.Since(start)
 	if err != nil && plan.Changes == nil && plan.Options == nil {
 		plan.Error = err.Error()
@@ -75,6 +90,20 @@ func (x *executor) run(ctx context.Context) (outcome.CollectionReport, outcome.C
 		}
 	}
 	return rep, plan, err
+}
+
+// lock takes the lease for the shard key's changes, after the index gate.
+func (x *executor) lock(ctx context.Context) (err error) {
+	if x.lease == nil {
+		x.lease, err = acquireLease(ctx, x.db, x.coll.Name(), x.log)
+	}
+	var r *round
+	if err == nil {
+		if r, err = x.plan(ctx); err == nil {
+			err = x.planner.gate(r, &x.refused)
+		}
+	}
+	return err
 }
 
 // retrier bounds the retries of one collection, waiting backoff, doubled
@@ -319,21 +348,17 @@ func (x *executor) createIndexes(ctx context.Context, specs []schema.IndexSpec) 
 		cmd = append(cmd, bson.E{Key: "commitQuorum", Value: x.cfg.commitQuorum})
 	}
 	x.log(ctx, slog.LevelDebug, "odm: createIndexes", slog.Any("indexes", names(specs)))
-	var answer struct {
-		Before *int32 `bson:"numIndexesBefore"`
-		After  *int32 `bson:"numIndexesAfter"`
-		Note   string `bson:"note"`
-	}
 	stop, sent := x.watchBuild(ctx, names(specs)), time.Now()
-	err := x.db.RunCommand(ctx, cmd).Decode(&answer)
+	answer, err := x.db.RunCommand(ctx, cmd).Raw()
 	other := stop()
+	if err == nil { // a mongos answers per shard under raw; one may refuse
+		err = shard.RawFailure(answer)
+	}
 	if err != nil {
 		return false, &outcome.IndexError{Collection: x.coll.Name(), Indexes: names(specs), Op: "createIndexes", Err: err}
 	}
 	x.noteBuild(names(specs), time.Since(sent), other)
-	confirmed := answer.Before != nil && answer.After != nil && answer.Note == "" &&
-		int(*answer.After-*answer.Before) == len(specs)
-	return confirmed, nil
+	return shard.Confirms(answer, len(specs)), nil
 }
 
 // stillConflicts lists the indexes again and reports whether the change

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/shard"
 )
 
 // Option configures Init and Plan. Options are passed among the models.
@@ -26,6 +27,7 @@ type Config struct {
 	waitSearch      bool          // WaitForSearchIndexes (search_sync.go)
 	searchPoll      time.Duration // first wait between search index listings
 	hideUndeclared  bool
+	Shard           shard.Options // ShardPolicy, AllowRefine, VerifyAcrossShards
 	progress        progressConfig
 	// problems are faults in the arguments, such as an option given an
 	// impossible value, reported with the models' before any command.

@@ -9,8 +9,10 @@ import (
 	"sync"
 	"weak"
 
+	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -105,16 +107,20 @@ var mongoReplies = []reply{
 	{code: 11602, class: ClassTransient},                                                  // InterruptedDueToReplStateChange
 	{code: 13435, class: ClassTransient},                                                  // NotPrimaryNoSecondaryOk
 	{code: 13436, class: ClassTransient},                                                  // NotPrimaryOrSecondary
+	{code: 117, class: ClassTransient},                                                    // ConflictingOperationInProgress
+	{code: 338, class: ClassTransient},                                                    // ReshardCollectionInProgress
+	{code: 319, class: ClassTransient},                                                    // MovePrimaryInProgress
 
 	// Refusals of the declaration itself (testdata/index-rules.md), after
 	// the code-and-message rows above that read the same codes as a lack.
-	{code: 67, class: ClassInvalid},    // CannotCreateIndex: a malformed index
-	{code: 72, class: ClassInvalid},    // InvalidOptions: a bad option value
-	{code: 197, class: ClassInvalid},   // InvalidIndexSpecificationOption
-	{code: 2, class: ClassInvalid},     // BadValue
-	{code: 9, class: ClassInvalid},     // FailedToParse
-	{code: 16764, class: ClassInvalid}, // hashed indexes cannot guarantee uniqueness
-	{code: 16800, class: ClassInvalid}, // two 2d keys
+	{code: 67, message: "shard key pattern", class: ClassInvalid}, // a unique index the shard key does not prefix
+	{code: 67, class: ClassInvalid},                               // CannotCreateIndex: a malformed index
+	{code: 72, class: ClassInvalid},                               // InvalidOptions: a bad option value
+	{code: 197, class: ClassInvalid},                              // InvalidIndexSpecificationOption
+	{code: 2, class: ClassInvalid},                                // BadValue
+	{code: 9, class: ClassInvalid},                                // FailedToParse
+	{code: 16764, class: ClassInvalid},                            // hashed indexes cannot guarantee uniqueness
+	{code: 16800, class: ClassInvalid},                            // two 2d keys
 }
 
 // The profiles.
@@ -267,6 +273,7 @@ func networkOrLabelled(err error) bool {
 // engine needs it: a steady-state Init sends nothing but its listings.
 type ServerInfo struct {
 	DB    *mongo.Database
+	Shard *shard.Session // nil: nothing about shard keys is read or sent
 	mu    sync.Mutex
 	known *profile // nil until buildInfo succeeded
 }
@@ -369,49 +376,10 @@ func confirmable(specs []schema.IndexSpec) bool {
 // RefusedSchemaKeywords are the keywords of a $jsonSchema validator that
 // the server's validator does not understand, in the order they first
 // appear; nil when it understands them all, or when the profile states no
-// restriction. Only keywords are checked, not the names of properties.
+// restriction (diff.UnknownSchemaKeywords).
 func (p *profile) RefusedSchemaKeywords(doc any) []string {
-	if p == nil || p.schemaKeywords == nil || doc == nil {
+	if p == nil || p.schemaKeywords == nil {
 		return nil
 	}
-	raw, err := bson.Marshal(bson.D{{Key: "s", Value: doc}})
-	if err != nil {
-		return nil
-	}
-	var refused []string
-	var walk func(v bson.RawValue)
-	walk = func(v bson.RawValue) {
-		doc, ok := v.DocumentOK()
-		if !ok {
-			return
-		}
-		elems, _ := doc.Elements()
-		for _, e := range elems {
-			k, val := e.Key(), e.Value()
-			if !slices.Contains(p.schemaKeywords, k) {
-				if !slices.Contains(refused, k) {
-					refused = append(refused, k)
-				}
-				continue
-			}
-			switch k {
-			case "properties":
-				props, _ := val.Document().Elements()
-				for _, prop := range props {
-					walk(prop.Value())
-				}
-			case "items", "additionalItems":
-				if arr, ok := val.ArrayOK(); ok {
-					vals, _ := arr.Values()
-					for _, x := range vals {
-						walk(x)
-					}
-				} else {
-					walk(val)
-				}
-			}
-		}
-	}
-	walk(bson.Raw(raw).Lookup("s"))
-	return refused
+	return diff.UnknownSchemaKeywords(doc, p.schemaKeywords)
 }

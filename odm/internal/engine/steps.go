@@ -11,6 +11,7 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -130,7 +131,7 @@ func (s modifyCollectionStep) run(ctx context.Context, x *executor) (stepResult,
 		}
 		full := append(bson.D{{Key: "collMod", Value: x.coll.Name()}}, cmd...)
 		x.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("option", cmd[0].Key))
-		err := x.db.RunCommand(ctx, full).Err()
+		err := shard.ReplyError(x.db.RunCommand(ctx, full)) // per shard, under a mongos's raw
 		switch {
 		case err == nil:
 			res.changed = true
@@ -269,7 +270,7 @@ func (s collModStep) run(ctx context.Context, x *executor) (stepResult, error) {
 			index := append(bson.D{{Key: "name", Value: s.change.Name}}, opt...)
 			cmd := bson.D{{Key: "collMod", Value: x.coll.Name()}, {Key: "index", Value: index}}
 			x.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("index", s.change.Name), slog.String("option", opt[0].Key))
-			err := x.db.RunCommand(ctx, cmd).Err()
+			err := shard.ReplyError(x.db.RunCommand(ctx, cmd)) // per shard, under a mongos's raw
 			if err == nil {
 				continue
 			}

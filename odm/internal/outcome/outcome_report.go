@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/internal/shard"
 )
 
 // Report says what Init did, per collection (sorted by name).
@@ -32,6 +33,8 @@ type CollectionReport struct {
 	// and its status; only for collections whose models declare search
 	// indexes.
 	Search []SearchIndexResult `json:"search,omitempty"`
+	// Shard is what Init did about the collection's shard key.
+	Shard *shard.Result `json:"shard,omitempty"`
 	// Duration is the time spent on the collection.
 	Duration time.Duration `json:"duration"`
 	// Failed says the collection's work failed, with Error; Indexes then
@@ -132,6 +135,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "COLLECTION\tINDEX\tACTION\tRESULT\tDETAIL")
 	for _, c := range r.Collections {
+		c.Shard.WriteRows(tw, c.Collection)
 		for _, x := range c.Options {
 			fmt.Fprintf(tw, "%s\t(%s)\t%s\t%s\t%s\n", c.Collection, x.Name, x.Action, x.Outcome, x.Reason)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/query"
 	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/shard"
 )
 
 // IndexPlan says what Init would do, per collection (sorted by name), under
@@ -42,6 +43,8 @@ type CollectionPlan struct {
 	// declared index of the collection makes redundant (see
 	// RedundantIndex). Init creates them all the same.
 	Redundant []query.RedundantIndex `json:"redundant,omitempty"`
+	// Shard is the plan for the collection's shard key (shard package).
+	Shard *shard.Plan `json:"shard,omitempty"`
 }
 
 // Step says what applying the plan does about c.
@@ -82,7 +85,7 @@ func (p *IndexPlan) OptionStep(c diff.OptionChange) diff.Step {
 }
 
 // Pending counts the changes applying the plan would act on (a conflict
-// under ConflictFail counts: applying fails on it).
+// under ConflictFail counts: applying fails on it), shard key steps too.
 func (p *IndexPlan) Pending() int {
 	n := 0
 	for _, c := range p.Collections {
@@ -96,7 +99,7 @@ func (p *IndexPlan) Pending() int {
 				n++
 			}
 		}
-		n += searchPending(c.Search)
+		n += searchPending(c.Search) + c.Shard.Pending()
 	}
 	return n
 }
@@ -125,6 +128,7 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "COLLECTION\tINDEX\tACTION\tSTEP\tDETAIL")
 	for _, c := range p.Collections {
+		c.Shard.WriteRow(tw, c.Collection)
 		for _, o := range c.Options {
 			fmt.Fprintf(tw, "%s\t(collection)\t%s\t%s\t%s\n", c.Collection, o.Action, p.OptionStep(o), o.Summary())
 		}
@@ -183,6 +187,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Search     []diff.SearchIndexChange `json:"search,omitempty"`
 		Redundant  []query.RedundantIndex   `json:"redundant,omitempty"`
 		Error      string                   `json:"error,omitempty"`
+		Shard      *shard.Plan              `json:"shard,omitempty"`
 	}
 	out := struct {
 		OnConflict     ConflictPolicy `json:"onConflict"`
@@ -192,7 +197,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Collections    []collection   `json:"collections"`
 	}{p.OnConflict, p.DropUndeclared, p.HideUndeclared, p.Pending(), make([]collection, len(p.Collections))}
 	for i, c := range p.Collections {
-		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Search: c.Search, Redundant: c.Redundant, Error: c.Error}
+		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Search: c.Search, Redundant: c.Redundant, Error: c.Error, Shard: c.Shard}
 		for j, ch := range c.Changes {
 			out.Collections[i].Changes[j] = change{ch, p.Step(ch)}
 		}

@@ -1,0 +1,9 @@
+package shard_test
+
+import (
+	"testing"
+
+	"github.com/tagodm/tagodm/internal/testrig"
+)
+
+func TestMain(m *testing.M) { testrig.Main(m) }
