@@ -304,7 +304,8 @@ func DescribeType(t reflect.Type) *DescribedModel {
 	checkValidatorRules(m, st, problem)       // rules.go
 	checkRulesApply(zero, tagged, problem)
 	describeRevision(tagged, m, problem)
-	describeSearch(zero, st, tagged, m, problem) // search_model.go
+	describeSearch(zero, st, tagged, m, problem)   // search_model.go
+	describeShardKey(zero, st, tagged, m, problem) // shard_model.go
 	return d
 }
 

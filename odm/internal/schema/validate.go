@@ -319,6 +319,7 @@ func collect(models []any) ([]*Declared, error) {
 			cols = append(cols, c)
 		}
 		c.types = append(c.types, d.model.Type.String())
+		problems = append(problems, mergeShardKey(c, d.model)...) // shard_collect.go
 		c.Specs = append(c.Specs, d.model.Indexes...)
 		c.Search = append(c.Search, d.model.SearchIndexes...)
 		if d.model.Options != nil || d.model.Validator != nil {
@@ -338,8 +339,12 @@ func collect(models []any) ([]*Declared, error) {
 		if len(c.types) > 1 { // each model was checked on its own already
 			problems = append(problems, checkCollection(c.Collection, c.Specs)...)
 			problems = append(problems, checkSearchCollection(c.Collection, c.Search)...)
+			if c.ShardKey != nil {
+				problems = append(problems, uniqueOffKey(c.ShardKey, c.Specs, c.Collection)...)
+			}
 		}
 		c.Specs = dedupe(c.Specs)
+		problems = append(problems, supportShardKey(c)...)
 		c.Search = dedupeSearch(c.Search)
 	}
 	if len(problems) > 0 {
