@@ -132,8 +132,12 @@ func mergeShardKey(c *Declared, m *Model) []Problem {
 		}
 		return fmt.Sprintf("%s (unique %t, initial chunks %d)", FormatValue(k.KeyDocument()), k.Unique, k.InitialChunks)
 	}
-	return []Problem{{GoType: m.Type.String(), Collection: c.Collection, Field: "ShardKey()", Message: fmt.Sprintf(
-		"models that share a collection declare the same shard key: this one declares %s, and %s declares %s", describe(k), c.types[0], describe(c.ShardKey))}}
+	at := Problem{GoType: m.Type.String(), Collection: c.Collection, Field: "ShardKey()", Message: fmt.Sprintf(
+		"models that share a collection declare the same shard key: this one declares %s, and %s declares %s", describe(k), c.types[0], describe(c.ShardKey))}
+	if k != nil {
+		at.Field, at.Tag = k.origin.field, k.origin.tag
+	}
+	return []Problem{at}
 }
 
 // supportShardKey declares the index that supports the collection's shard

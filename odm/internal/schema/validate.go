@@ -339,9 +339,6 @@ func collect(models []any) ([]*Declared, error) {
 		if len(c.types) > 1 { // each model was checked on its own already
 			problems = append(problems, checkCollection(c.Collection, c.Specs)...)
 			problems = append(problems, checkSearchCollection(c.Collection, c.Search)...)
-			if c.ShardKey != nil {
-				problems = append(problems, uniqueOffKey(c.ShardKey, c.Specs, c.Collection)...)
-			}
 		}
 		c.Specs = dedupe(c.Specs)
 		problems = append(problems, supportShardKey(c)...)
