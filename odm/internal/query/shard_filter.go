@@ -13,15 +13,18 @@ import (
 
 // ShardKeyValues are the values a document (as encoded) holds at the shard
 // key's fields, in the key's order, for a filter: a field the document
-// lacks is null, which matches a missing field as the server places it.
+// lacks is null, which matches a missing field as the server places it;
+// but a missing or zero ObjectID _id (one yet to be given) is left out.
 func ShardKeyValues(k *schema.ShardKey, doc bson.Raw) bson.D {
 	vals := make(bson.D, 0, len(k.Keys))
 	for _, f := range k.Keys {
-		var v any // nil: no such field
-		if rv, err := doc.LookupErr(strings.Split(f.Field, ".")...); err == nil {
-			v = rv
+		rv, err := doc.LookupErr(strings.Split(f.Field, ".")...)
+		switch {
+		case err == nil && !(f.Field == "_id" && rv.Type == bson.TypeObjectID && rv.ObjectID().IsZero()):
+			vals = append(vals, bson.E{Key: f.Field, Value: rv})
+		case f.Field != "_id":
+			vals = append(vals, bson.E{Key: f.Field, Value: nil})
 		}
-		vals = append(vals, bson.E{Key: f.Field, Value: v})
 	}
 	return vals
 }
@@ -32,7 +35,8 @@ func ShardKeyValues(k *schema.ShardKey, doc bson.Raw) bson.D {
 // filter is combined with vals under $and. A key field the filter names
 // keeps the filter's condition; when that is a plain value other than the
 // one vals holds, the field is among the changed ones returned: the write
-// would move the document to another key value.
+// would move the document to another key value (_id aside, which a write
+// never changes).
 func WithShardKey(filter any, vals bson.D) (any, []string) {
 	var lookup func(string) (any, bool)
 	switch f := filter.(type) {
@@ -56,7 +60,7 @@ func WithShardKey(filter any, vals bson.D) (any, []string) {
 		switch {
 		case !named:
 			add = append(add, e)
-		case !isCondition(v) && !sameValue(v, e.Value):
+		case e.Key != "_id" && !isCondition(v) && !sameValue(v, e.Value):
 			changed = append(changed, e.Key)
 		}
 	}
