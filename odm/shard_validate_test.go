@@ -596,3 +596,24 @@ func TestDocumentDBShardKeyProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestDescribeGivesTheShardKey: Describe gives the model's key, its key
+// document and the supporting index's name; the copy it gives is the
+// caller's to change. A model without a key has none.
+func TestDescribeGivesTheShardKey(t *testing.T) {
+	m, err := odm.Describe(supportHashedTag{})
+	require.NoError(t, err)
+	require.NotNil(t, m.ShardKey)
+	assert.Equal(t, []odm.IndexKey{odm.HashedKey("t")}, m.ShardKey.Keys)
+	assert.Equal(t, bson.D{{Key: "t", Value: "hashed"}}, m.ShardKey.KeyDocument())
+	assert.Equal(t, "t_hashed", m.ShardKey.IndexName())
+	assert.True(t, m.ShardKey.Hashed())
+	m.ShardKey.Keys[0] = odm.Asc("x")
+	again, err := odm.Describe(odm.In("elsewhere", supportHashedTag{}))
+	require.NoError(t, err)
+	assert.Equal(t, []odm.IndexKey{odm.HashedKey("t")}, again.ShardKey.Keys)
+
+	m, err = odm.Describe(plainOrder{})
+	require.NoError(t, err)
+	assert.Nil(t, m.ShardKey)
+}

@@ -42,7 +42,7 @@ func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx
 	for _, msg := range checkShardKey(*k, st, CmpOr(m.Options, &CollectionOptions{})) {
 		problem(Problem{Field: k.origin.field, Tag: k.origin.tag, Message: msg})
 	}
-	for _, p := range uniqueOffKey(k, m.Indexes, "") {
+	for _, p := range uniqueOffKey(k, m.Indexes) {
 		problem(p)
 	}
 }
@@ -103,11 +103,11 @@ func checkShardKey(k ShardKey, st *reflectx.Struct, o *CollectionOptions) []stri
 // uniqueOffKey reports the unique indexes the server would refuse beside
 // the key: a unique index starts with _id or with the key's fields (by
 // name, whatever the directions).
-func uniqueOffKey(k *ShardKey, specs []IndexSpec, collection string) []Problem {
+func uniqueOffKey(k *ShardKey, specs []IndexSpec) []Problem {
 	var problems []Problem
 	for _, s := range specs {
 		if s.Unique && len(s.Keys) > 0 && s.Keys[0].Field != "_id" && !prefixedBy(s.Keys, k.Keys) {
-			problems = append(problems, Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: collection, Index: s.IndexName(),
+			problems = append(problems, Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName(),
 				Message: fmt.Sprintf("unique index %s does not start with the shard key %s (declared at %s): on a sharded collection a unique index must start with the key's fields or with _id (MongoDB: CannotCreateIndex 67)",
 					FormatValue(s.KeyDocument()), FormatValue(k.KeyDocument()), k.origin)})
 		}
