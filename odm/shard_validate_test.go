@@ -115,6 +115,10 @@ func (shardNoFields) ShardKey() odm.ShardKey   { return odm.Shard() }
 func (shardFieldTwice) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("a"), odm.Asc("a")) }
 func (shardPanics) ShardKey() odm.ShardKey     { panic("no key today") }
 
+type shardOnRevision struct {
+	Rev int64 `bson:"rev" odm:"revision;shard"`
+}
+
 type shardCapped struct {
 	T string `bson:"t" odm:"shard"`
 }
@@ -259,6 +263,7 @@ func TestShardKeyValidation(t *testing.T) {
 		{"no fields", []any{shardNoFields{}}, "shardNoFields", "ShardKey()", "", "a shard key needs at least one field"},
 		{"a field twice", []any{shardFieldTwice{}}, "shardFieldTwice", "ShardKey()", "", "shard key field a appears twice"},
 		{"ShardKey panics", []any{shardPanics{}}, "shardPanics", "ShardKey()", "", "panicked: no key today"},
+		{"the revision field in the key", []any{shardOnRevision{}}, "shardOnRevision", "Rev", "revision;shard", "the revision field rev cannot be in the shard key: every write changes it"},
 		{"capped collection", []any{shardCapped{}}, "shardCapped", "T", "shard", "a capped collection cannot be sharded"},
 		{"time series: a field neither meta nor time", []any{shardSeriesOther{}}, "shardSeriesOther", "ShardKey()", "", "shard key field a: a time series collection's shard key holds only the meta field (meta), its subfields and, last, the time field (MongoDB: 5914001)"},
 		{"time series: time field not last", []any{shardSeriesTimeFirst{}}, "shardSeriesTimeFirst", "ShardKey()", "", "the time field at can only be the last field of a time series collection's shard key (MongoDB: 5914000)"},

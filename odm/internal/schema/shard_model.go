@@ -42,6 +42,9 @@ func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx
 	for _, msg := range checkShardKey(*k, st, CmpOr(m.Options, &CollectionOptions{})) {
 		problem(Problem{Field: k.origin.field, Tag: k.origin.tag, Message: msg})
 	}
+	if m.Revision != "" && slices.ContainsFunc(k.Keys, func(f IndexKey) bool { return f.Field == m.Revision }) {
+		problem(Problem{Field: k.origin.field, Tag: k.origin.tag, Message: fmt.Sprintf("the revision field %s cannot be in the shard key: every write changes it", m.Revision)})
+	}
 	for _, p := range uniqueOffKey(k, m.Indexes) {
 		problem(p)
 	}
