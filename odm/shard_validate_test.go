@@ -622,3 +622,49 @@ func TestDescribeGivesTheShardKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, m.ShardKey)
 }
+
+type supportRedundant struct {
+	ShardDoc `bson:",inline"`
+}
+
+func (supportRedundant) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("a")) }
+func (supportRedundant) Indexes() []odm.IndexSpec {
+	return []odm.IndexSpec{odm.Index(odm.Asc("a")), odm.Index(odm.Asc("a"), odm.Asc("b")), odm.Index(odm.Asc("b")), odm.Index(odm.Asc("b"), odm.Asc("c"))}
+}
+
+// TestIndexesSupportingTheKeyAreNeverRedundant: the declarations mark the
+// indexes that support the shard key, declared or added, and none of them
+// is called redundant, though another index serves its queries; an index
+// that does not support the key still is.
+func TestIndexesSupportingTheKeyAreNeverRedundant(t *testing.T) {
+	tests := []struct {
+		model      any
+		collection string
+		supporting []string
+		redundant  []string
+	}{
+		{supportRedundant{}, "support_redundant", []string{"a_1", "a_1_b_1"}, []string{"b_1"}},
+		{uniqueBeside[keyAUniqueDescAB]{}, "unique_beside", []string{"a_1"}, nil},
+		{plainOrder{}, "plain_order", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.collection, func(t *testing.T) {
+			decl, err := odm.Declared(tt.model)
+			require.NoError(t, err)
+			var supporting []string
+			for _, s := range decl[tt.collection] {
+				if s.SupportsShardKey() {
+					supporting = append(supporting, s.IndexName())
+				}
+			}
+			assert.Equal(t, tt.supporting, supporting)
+			found, err := odm.RedundantIndexes(tt.model)
+			require.NoError(t, err)
+			var redundant []string
+			for _, r := range found {
+				redundant = append(redundant, r.Index)
+			}
+			assert.Equal(t, tt.redundant, redundant)
+		})
+	}
+}

@@ -10,9 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// describeShardKey reads a model's shard key, from ShardKey() or from one
-// field's shard tag, and checks it against the struct, the collection's
-// options and the model's unique indexes.
+// describeShardKey reads a model's shard key (ShardKey(), or one field's
+// shard tag) and checks it with the struct, options and unique indexes.
 func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx.Field, m *Model, problem func(Problem)) {
 	var k *ShardKey
 	if decl, ok := zero.Interface().(ShardKeyDeclarer); ok {
@@ -56,9 +55,6 @@ func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx
 func checkShardKey(k ShardKey, st *reflectx.Struct, o *CollectionOptions) []string {
 	var msgs []string
 	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
-	if len(k.Keys) == 0 {
-		add("a shard key needs at least one field")
-	}
 	seen, hashed := map[string]bool{}, 0
 	for i, f := range k.Keys {
 		switch {
@@ -90,6 +86,8 @@ func checkShardKey(k ShardKey, st *reflectx.Struct, o *CollectionOptions) []stri
 		}
 	}
 	switch {
+	case len(k.Keys) == 0:
+		add("a shard key needs at least one field")
 	case hashed > 1:
 		add("a shard key can have one hashed field; %d given", hashed)
 	case hashed > 0 && k.Unique:
@@ -118,9 +116,8 @@ func uniqueOffKey(k *ShardKey, specs []IndexSpec) []Problem {
 	return problems
 }
 
-// mergeShardKey takes a model's shard key into its collection's
-// declarations, after the model's type: the models of a collection
-// declare one key, or none does.
+// mergeShardKey takes a model's shard key into its collection's, after
+// its type: the models of a collection declare one key, or none does.
 func mergeShardKey(c *Declared, m *Model) []Problem {
 	k, first := m.ShardKey, len(c.types) == 1
 	if first {
@@ -154,11 +151,16 @@ func supportShardKey(c *Declared) []Problem {
 	if c.Shape != nil {
 		o = CmpOr(c.Shape.Options, o)
 	}
-	collated := o.Collation != nil && o.Collation.Locale != "simple"
-	if k == nil || o.TimeSeries != nil || slices.Equal(k.Keys, []IndexKey{Asc("_id")}) || slices.ContainsFunc(c.Specs, func(s IndexSpec) bool { return supportsShardKey(s, k, collated) }) {
+	collated, supported := o.Collation != nil && o.Collation.Locale != "simple", false
+	for i := range c.Specs {
+		if k != nil && supportsShardKey(c.Specs[i], k, collated) {
+			c.Specs[i].shardKey, supported = true, true
+		}
+	}
+	if k == nil || supported || o.TimeSeries != nil || slices.Equal(k.Keys, []IndexKey{Asc("_id")}) {
 		return nil
 	}
-	support := IndexSpec{Keys: slices.Clone(k.Keys), Unique: k.Unique, origin: k.origin}
+	support := IndexSpec{Keys: slices.Clone(k.Keys), Unique: k.Unique, origin: k.origin, shardKey: true}
 	if collated {
 		support.Collation = &options.Collation{Locale: "simple"}
 	}
@@ -175,10 +177,9 @@ func supportShardKey(c *Declared) []Problem {
 }
 
 // supportsShardKey reports an index the server takes as the shard key's:
-// it starts with the key's fields, ascending where the key is ranged and
-// hashed where it is hashed; it is not sparse, partial, hidden, collated
-// (a collection's default collation counts) nor a text, geo or wildcard
-// index; for a unique key, it is the key alone and unique.
+// the key's fields first, ascending where ranged, hashed where hashed; not
+// sparse, partial, hidden, collated (a collection's default counts), text,
+// geo or wildcard; for a unique key, the key alone and unique.
 func supportsShardKey(s IndexSpec, k *ShardKey, collated bool) bool {
 	ok := prefixedBy(s.Keys, k.Keys) && !s.Sparse && !s.Hidden && s.PartialFilter == nil && (!k.Unique || len(s.Keys) == len(k.Keys) && s.Unique) &&
 		(s.Collation == nil && !collated || s.Collation != nil && s.Collation.Locale == "simple")
@@ -187,3 +188,7 @@ func supportsShardKey(s IndexSpec, k *ShardKey, collated bool) bool {
 	}
 	return ok
 }
+
+// SupportsShardKey reports an index of Collect's (and odm.Declared's) that
+// supports its collection's shard key: never called redundant.
+func (s IndexSpec) SupportsShardKey() bool { return s.shardKey }
