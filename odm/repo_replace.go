@@ -227,8 +227,10 @@ func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc 
 			return found, inserted, err
 		}
 	}
-	err := c.replacePlain(op, filter, doc, upsert, write)
-	if c.rev != revNone {
+	var err error
+	if c.rev == revNone {
+		err = c.replacePlain(op, filter, doc, upsert, write)
+	} else {
 		err = c.replaceGuarded(ctx, op, filter, doc, upsert, write)
 	}
 	if err == nil && c.model.ShardKey != nil && !matched {
@@ -240,9 +242,6 @@ func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc 
 // replacePlain writes doc over what filter matches, for a model without a
 // revision.
 func (c *Collection[T]) replacePlain(op string, filter any, doc *T, upsert bool, write replaceWrite) error {
-	if c.rev != revNone {
-		return nil
-	}
 	r, err := c.encodeReplacement(doc)
 	if err != nil {
 		return c.wrap(op, err, idOf(doc))

@@ -14,7 +14,7 @@ import (
 // ErrShardKeyChange is the error, wrapped with the collection and the
 // fields, of a write that would change a document's shard key values
 // outside a transaction.
-var ErrShardKeyChange = errors.New("a shard key value changes only in a transaction (a session's, in ctx), with the stored values in the filter")
+var ErrShardKeyChange = errors.New("a shard key value changes only in a transaction (ctx carrying a session whose transaction is running), with the stored values in the filter")
 
 // shardKeyed narrows a single-document write to the shard key values of
 // the document it writes, for a model with a shard key; filter as it is
@@ -47,9 +47,6 @@ func (c *Collection[T]) shardKeyed(ctx context.Context, op string, filter any, l
 // nothing while filter, without the key, matches a document: its stored
 // key values differ from the ones the replacement holds. nil otherwise.
 func (c *Collection[T]) keyedElsewhere(ctx context.Context, op string, filter any) error {
-	if c.model.ShardKey == nil {
-		return nil
-	}
 	n, err := c.coll.CountDocuments(ctx, filter, options.Count().SetLimit(1))
 	if err != nil {
 		return c.wrap(op, err, nil)
