@@ -4,7 +4,7 @@
 //
 // A model is a struct. It declares indexes in `odm:"..."` struct tags for
 // the common cases and in an Indexes() method for the rest; collection
-// options, a validator and search indexes by methods beside it:
+// options, a validator, search indexes and a shard key by methods beside it:
 //
 //	type User struct {
 //		ID    bson.ObjectID `bson:"_id,omitempty"`
@@ -31,10 +31,11 @@
 //
 //   - internal/schema: declarations. The tag grammar, index and search
 //     index specs, collection options, validators and $jsonSchema
-//     generation, the model description and its validation. bson only;
-//     never the driver's client.
+//     generation, shard keys, the model description and its validation.
+//     bson only; never the driver's client.
 //   - internal/diff: comparison of declarations with listings. Pure.
-//   - internal/query: path checking and index coverage of queries. Pure.
+//   - internal/query: path checking and index coverage of queries, and the
+//     fields repositories read in or add to write filters. Pure.
 //   - internal/engine: listing, planning and applying (steps, executor,
 //     lease, progress, server profiles, search sync). The only layer
 //     that sends commands for Init.

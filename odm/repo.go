@@ -19,6 +19,12 @@ import (
 // reads into T and writes T, passing the driver's options through. It only
 // reads and writes; indexes are Init's. When T has a revision field
 // (odm:"revision"), writes check and renew it (optimistic concurrency).
+//
+// When T declares a shard key, the writes of a document it holds
+// (replaces, Modify) add the key's values to their filter, so that a
+// sharded cluster sends them to one shard; writes by filter (UpdateOne,
+// DeleteOne, FindOneAnd*) send the filter as given, and by id send {_id}
+// alone, which the cluster sends to every shard (see FindByID).
 type Collection[T any] struct {
 	coll  *mongo.Collection
 	model *Model

@@ -197,6 +197,10 @@ func (c *Collection[T]) idFilter(op string, id any) (bson.D, error) {
 // FindByID returns the document whose _id is id, or nil and no error when
 // there is none. For a model whose _id is an ObjectID, id may also be its
 // hex string.
+//
+// On a sharded collection _id is unique only per shard on MongoDB (unless
+// the key is {_id}), and per shard key value on DocumentDB: two documents
+// may share one, and FindByID returns either. Find by _id and key to tell.
 func (c *Collection[T]) FindByID(ctx context.Context, id any, opts ...options.Lister[options.FindOneOptions]) (*T, error) {
 	filter, err := c.idFilter("find", id)
 	if err != nil {
@@ -205,7 +209,8 @@ func (c *Collection[T]) FindByID(ctx context.Context, id any, opts ...options.Li
 	return c.FindOne(ctx, filter, opts...)
 }
 
-// DeleteByID deletes the document whose _id is id.
+// DeleteByID deletes the document whose _id is id. On a sharded collection
+// {_id} alone goes to every shard (see FindByID).
 func (c *Collection[T]) DeleteByID(ctx context.Context, id any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
 	filter, err := c.idFilter("delete", id)
 	if err != nil {
@@ -214,7 +219,8 @@ func (c *Collection[T]) DeleteByID(ctx context.Context, id any, opts ...options.
 	return c.DeleteOne(ctx, filter, opts...)
 }
 
-// UpdateByID updates the document whose _id is id, as UpdateOne does.
+// UpdateByID updates the document whose _id is id, as UpdateOne does. On a
+// sharded collection {_id} alone goes to every shard (see FindByID).
 func (c *Collection[T]) UpdateByID(ctx context.Context, id, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
 	filter, err := c.idFilter("update", id)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,7 +35,9 @@ func ModifyAttempts(n int) CollectionOption {
 // When another writer got there first, Modify reads again and calls change
 // again, up to ModifyAttempts times, then returns the *StaleRevisionError.
 // An error from change is returned as it is, and nothing is written. A
-// change that alters nothing writes nothing.
+// change that alters nothing writes nothing. For a model with a shard key
+// the write names the key's values as read; a change of them is refused
+// with ErrShardKeyChange outside a transaction.
 func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc *T) error) (*T, error) {
 	if change == nil {
 		return nil, fmt.Errorf("odm: modify on %s: the change function is nil", c.Name())
@@ -103,10 +106,14 @@ func (c *Collection[T]) modifyOnce(ctx context.Context, filter any, change func(
 	if len(unset) > 0 {
 		update = append(update, bson.E{Key: "$unset", Value: unset})
 	}
+	target, err := c.shardKeyed(ctx, "modify", bson.D{{Key: "_id", Value: id}}, stored, after)
+	if err != nil {
+		return nil, err
+	}
 	if c.rev != revNone {
-		err = c.writeRevisioned(ctx, &doc, id, update)
+		err = c.writeRevisioned(ctx, &doc, id, target, update)
 	} else {
-		err = c.writeUnchangedSince(ctx, stored, id, update, append(set, unset...))
+		err = c.writeUnchangedSince(ctx, stored, id, target.(bson.D), update, append(set, unset...))
 	}
 	if err != nil {
 		return nil, err
@@ -115,12 +122,13 @@ func (c *Collection[T]) modifyOnce(ctx context.Context, filter any, change func(
 }
 
 // writeRevisioned writes a change of doc under the revision guard,
-// renewing the revision, and sets the new revision in doc.
-func (c *Collection[T]) writeRevisioned(ctx context.Context, doc *T, id bson.RawValue, update bson.D) error {
+// renewing the revision, and sets the new revision in doc. filter names
+// the document: its _id, and its shard key values as read.
+func (c *Collection[T]) writeRevisioned(ctx context.Context, doc *T, id bson.RawValue, filter any, update bson.D) error {
 	f, undo := c.revisionSlot(doc)
 	expected := c.readRevision(f)
 	update, next := c.addRenewal(update, false)
-	r, err := c.coll.UpdateOne(ctx, c.guarded(bson.D{{Key: "_id", Value: id}}, expected), update)
+	r, err := c.coll.UpdateOne(ctx, c.guarded(filter, expected), update)
 	if err != nil {
 		undo()
 		return c.wrap("modify", err, id)
@@ -136,11 +144,15 @@ func (c *Collection[T]) writeRevisioned(ctx context.Context, doc *T, id bson.Raw
 	return nil
 }
 
-// writeUnchangedSince writes a change of a model without a revision,
-// while the changed fields still hold what stored holds.
-func (c *Collection[T]) writeUnchangedSince(ctx context.Context, stored bson.Raw, id bson.RawValue, update, changed bson.D) error {
-	guard := bson.D{{Key: "_id", Value: id}}
+// writeUnchangedSince writes a change of a model without a revision to
+// the document filter names, while the changed fields still hold what
+// stored holds.
+func (c *Collection[T]) writeUnchangedSince(ctx context.Context, stored bson.Raw, id bson.RawValue, filter, update, changed bson.D) error {
+	guard := slices.Clip(filter)
 	for _, e := range changed {
+		if slices.ContainsFunc(filter, func(f bson.E) bool { return f.Key == e.Key }) {
+			continue // a shard key field, held to its stored value already
+		}
 		v, err := stored.LookupErr(e.Key)
 		if err != nil {
 			guard = append(guard, bson.E{Key: e.Key, Value: bson.D{{Key: "$exists", Value: false}}})

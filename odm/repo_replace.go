@@ -68,7 +68,7 @@ func (r replacement) update(upsert bool, filter any) bson.D {
 	if len(r.unset) > 0 {
 		u = append(u, bson.E{Key: "$unset", Value: r.unset})
 	}
-	if upsert && r.id != nil && !namesID(filter) {
+	if upsert && r.id != nil && !query.NamesID(filter) {
 		u = append(u, bson.E{Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: *r.id}}})
 	}
 	return u
@@ -78,29 +78,10 @@ func (r replacement) update(upsert bool, filter any) bson.D {
 // document is left as it is.
 func (r replacement) insert(filter any) bson.D {
 	fields := r.set
-	if r.id != nil && !namesID(filter) {
+	if r.id != nil && !query.NamesID(filter) {
 		fields = append(bson.D{{Key: "_id", Value: *r.id}}, r.set...)
 	}
 	return bson.D{{Key: "$setOnInsert", Value: fields}}
-}
-
-// namesID reports a bson.D or bson.M filter with a top-level _id.
-func namesID(filter any) bool {
-	switch f := filter.(type) {
-	case bson.D:
-		for _, e := range f {
-			if e.Key == "_id" {
-				return true
-			}
-		}
-	case bson.M:
-		_, ok := f["_id"]
-		return ok
-	case map[string]any:
-		_, ok := f["_id"]
-		return ok
-	}
-	return false
 }
 
 // setters is a list of option setters, to pass options of one command on
@@ -142,6 +123,11 @@ func findOneAndUpdateFrom(o options.FindOneAndReplaceOptions, upsert bool) optio
 // the next one and updates doc to match; when the stored document has
 // moved on it changes nothing and returns a *StaleRevisionError, with or
 // without upsert.
+//
+// For a model with a shard key, filter gets doc's key values for each key
+// field it does not name. Changing them (filter naming other values) is
+// refused with ErrShardKeyChange outside a transaction; a document stored
+// with other values is not matched, and that too is ErrShardKeyChange.
 func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
@@ -216,23 +202,54 @@ func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *
 // insertOnly marks the write of an upsert's insert ($setOnInsert only).
 type replaceWrite func(f any, update bson.D, upsert, insertOnly bool) (found, inserted bool, err error)
 
-// replace writes doc over what filter matches (see ReplaceOne).
+// replace writes doc over what filter matches (see ReplaceOne). For a
+// model with a shard key, filter gets doc's key values (shardKeyed); a
+// write that matches nothing is explained when the document is stored
+// with other key values (keyedElsewhere).
 func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc *T, upsert bool, write replaceWrite) error {
 	if err := c.checkWriteFilter(op, filter, query.QueryParts{}); err != nil {
 		return err
 	}
 	setDefaults(doc)
-	if c.rev == revNone {
-		r, err := c.encodeReplacement(doc)
+	given, matched := filter, false
+	if c.model.ShardKey != nil {
+		raw, err := encodeDocument(doc)
 		if err != nil {
 			return c.wrap(op, err, idOf(doc))
 		}
-		if _, _, err := write(filter, r.update(upsert, filter), upsert, false); err != nil {
-			return c.wrap(op, err, idOf(doc))
+		if filter, err = c.shardKeyed(ctx, op, filter, nil, raw); err != nil {
+			return err
 		}
-		return nil
+		inner := write
+		write = func(f any, update bson.D, upsert, insertOnly bool) (found, inserted bool, err error) {
+			found, inserted, err = inner(f, update, upsert, insertOnly)
+			matched = matched || found || inserted
+			return found, inserted, err
+		}
 	}
-	return c.replaceGuarded(ctx, op, filter, doc, upsert, write)
+	var err error
+	if c.rev == revNone {
+		err = c.replacePlain(op, filter, doc, upsert, write)
+	} else {
+		err = c.replaceGuarded(ctx, op, filter, doc, upsert, write)
+	}
+	if err == nil && c.model.ShardKey != nil && !matched {
+		return c.keyedElsewhere(ctx, op, given)
+	}
+	return err
+}
+
+// replacePlain writes doc over what filter matches, for a model without a
+// revision.
+func (c *Collection[T]) replacePlain(op string, filter any, doc *T, upsert bool, write replaceWrite) error {
+	r, err := c.encodeReplacement(doc)
+	if err != nil {
+		return c.wrap(op, err, idOf(doc))
+	}
+	if _, _, err := write(filter, r.update(upsert, filter), upsert, false); err != nil {
+		return c.wrap(op, err, idOf(doc))
+	}
+	return nil
 }
 
 // replaceGuarded writes doc over the document filter matches only while it

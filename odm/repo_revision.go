@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/query"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -121,7 +122,7 @@ func (c *Collection[T]) guardIn(filter any) *revisionGuard {
 	if c.rev == revNone {
 		return nil
 	}
-	rest, given, id, ok := withoutField(filter, c.model.Revision)
+	rest, given, id, ok := query.WithoutField(filter, c.model.Revision)
 	if !ok {
 		return nil
 	}
@@ -191,36 +192,6 @@ func (c *Collection[T]) revisionValue(v any) (any, bool) {
 		return int64(rv.Uint()), true
 	}
 	return nil, false
-}
-
-// withoutField removes a top-level field from a bson.D or bson.M filter,
-// returning its value and the filter's _id, when given.
-func withoutField(filter any, field string) (rest, value, id any, found bool) {
-	switch f := filter.(type) {
-	case bson.D:
-		out := bson.D{}
-		for _, e := range f {
-			if e.Key == "_id" {
-				id = e.Value
-			}
-			if e.Key == field {
-				value, found = e.Value, true
-				continue
-			}
-			out = append(out, e)
-		}
-		return out, value, id, found
-	case bson.M:
-		out := bson.M{}
-		for k, v := range f {
-			if k != field {
-				out[k] = v
-			}
-		}
-		value, found = f[field]
-		return out, value, f["_id"], found
-	}
-	return nil, nil, nil, false
 }
 
 // atomicity is what is known of a client's server: whether it applies a

@@ -51,7 +51,8 @@ func DeclaredSearch(models ...any) (map[string][]SearchIndexSpec, error) {
 // one makes redundant (see RedundantIndex). Only a plain index (ascending
 // and descending keys, no option) is ever called redundant: never a
 // unique, partial, TTL, sparse, hidden or collation index, nor a text,
-// geo, hashed or wildcard one. It fails as Validate does.
+// geo, hashed or wildcard one, nor one that supports the shard key
+// (IndexSpec.SupportsShardKey). It fails as Validate does.
 func RedundantIndexes(models ...any) ([]RedundantIndex, error) {
 	cols, err := declare(models)
 	if err != nil {

@@ -78,10 +78,11 @@ func nameOf(s schema.IndexSpec) string {
 	return schema.DefaultName(s.Keys)
 }
 
-// plainIndex is an index of ascending and descending keys and no option.
+// plainIndex is an index of ascending and descending keys and no option,
+// that does not support the shard key.
 func plainIndex(s schema.IndexSpec) bool {
 	return !s.Unique && !s.Sparse && !s.Hidden && s.ExpireAfter == nil && len(s.PartialFilter) == 0 &&
-		s.Collation == nil && regularKeys(s.Keys)
+		s.Collation == nil && regularKeys(s.Keys) && !s.SupportsShardKey()
 }
 
 // servesAll is an index the planner can use for every query a plain index

@@ -75,20 +75,7 @@ type DescribedModel struct {
 // a reflect.Type of either. Problems in the declarations come back as a
 // *ValidationError listing all of them. Results are cached per type.
 func Describe(model any) (*Model, error) {
-	if b, ok := model.(BoundModel); ok {
-		d, err := describeBound(b)
-		if err != nil {
-			return nil, err
-		}
-		if len(d.Problems) > 0 {
-			return nil, &ValidationError{Problems: d.Problems}
-		}
-		m := *d.model
-		m.Indexes = slices.Clone(m.Indexes)
-		m.SearchIndexes = slices.Clone(m.SearchIndexes)
-		return &m, nil
-	}
-	d, err := Described(model)
+	d, err := Described(model) // a BoundModel too
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +85,10 @@ func Describe(model any) (*Model, error) {
 	m := *d.model // the cached description stays as it is
 	m.Indexes = slices.Clone(m.Indexes)
 	m.SearchIndexes = slices.Clone(m.SearchIndexes)
+	if m.ShardKey != nil {
+		k := *m.ShardKey
+		k.Keys, m.ShardKey = slices.Clone(k.Keys), &k
+	}
 	return &m, nil
 }
 
@@ -304,7 +295,8 @@ func DescribeType(t reflect.Type) *DescribedModel {
 	checkValidatorRules(m, st, problem)       // rules.go
 	checkRulesApply(zero, tagged, problem)
 	describeRevision(tagged, m, problem)
-	describeSearch(zero, st, tagged, m, problem) // search_model.go
+	describeSearch(zero, st, tagged, m, problem)   // search_model.go
+	describeShardKey(zero, st, tagged, m, problem) // shard_model.go
 	return d
 }
 

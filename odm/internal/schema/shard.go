@@ -65,7 +65,7 @@ func DocumentDBShardKeyProblems(d *Declared) []Problem {
 	}
 	var problems []Problem
 	problem := func(msg string) {
-		problems = append(problems, Problem{GoType: k.origin.goType, Collection: d.Collection, Field: "ShardKey()", Message: msg})
+		problems = append(problems, Problem{GoType: k.origin.goType, Collection: d.Collection, Field: k.origin.field, Tag: k.origin.tag, Message: msg})
 	}
 	if !k.Hashed() {
 		problem("DocumentDB shards on a hashed key only: declare the key with HashedKey")

@@ -125,7 +125,8 @@ type IndexSpec struct {
 	// Without it such a key is reported as a likely typo.
 	OutsideStruct bool
 
-	origin origin // where the spec was declared, for messages
+	origin   origin // where the spec was declared, for messages
+	shardKey bool   // it supports the collection's shard key (supportShardKey)
 }
 
 // origin records where a spec was declared.

@@ -39,6 +39,7 @@ type fieldTag struct {
 	rules    fieldRules
 	revision bool
 	Search   []searchClause // vector and vectorFilter clauses (search.go)
+	shard    KeyType        // Ascending for shard, Hashed for shard:hashed
 }
 
 // fieldRules constrain a field's value in a generated $jsonSchema.
@@ -91,7 +92,7 @@ func ParseTagValue(value string) (fieldTag, []string) {
 		var errs []string
 		head, arg, _ := strings.Cut(raw, ":")
 		switch head {
-		case "required", "enum", "pattern", "min", "max", "revision":
+		case "required", "enum", "pattern", "min", "max", "revision", "shard":
 			if given[head] {
 				problems = append(problems, fmt.Sprintf("%q: %s is given twice in one tag", raw, head))
 				continue
@@ -106,6 +107,10 @@ func ParseTagValue(value string) (fieldTag, []string) {
 				errs = []string{"revision takes no value"}
 			}
 			ft.revision = true
+		case "shard", "shard=hashed": // shard is a ranged key, shard:hashed a hashed one
+			if ft.shard = map[string]KeyType{"shard": Ascending, "shard:hashed": Hashed}[raw]; ft.shard == "" {
+				errs = []string{"shard takes no value (a ranged key) or hashed, as in shard:hashed"}
+			}
 		case "vector", "vectorFilter":
 			var c searchClause
 			if c, errs = parseSearchClause(head, arg, raw); len(errs) == 0 {
@@ -171,7 +176,7 @@ func parseClause(raw string) (indexClause, []string) {
 	case "uniqueIndex":
 		c.unique = true
 	default:
-		return c, []string{fmt.Sprintf("unknown clause %q (want index, uniqueIndex, required, enum, pattern, min, max, revision, vector or vectorFilter)", head)}
+		return c, []string{fmt.Sprintf("unknown clause %q (want index, uniqueIndex, required, enum, pattern, min, max, revision, shard, vector or vectorFilter)", head)}
 	}
 	if hasName {
 		c.Name = strings.TrimSpace(name)

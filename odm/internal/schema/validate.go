@@ -319,6 +319,7 @@ func collect(models []any) ([]*Declared, error) {
 			cols = append(cols, c)
 		}
 		c.types = append(c.types, d.model.Type.String())
+		problems = append(problems, mergeShardKey(c, d.model)...) // shard_collect.go
 		c.Specs = append(c.Specs, d.model.Indexes...)
 		c.Search = append(c.Search, d.model.SearchIndexes...)
 		if d.model.Options != nil || d.model.Validator != nil {
@@ -340,6 +341,7 @@ func collect(models []any) ([]*Declared, error) {
 			problems = append(problems, checkSearchCollection(c.Collection, c.Search)...)
 		}
 		c.Specs = dedupe(c.Specs)
+		problems = append(problems, supportShardKey(c)...)
 		c.Search = dedupeSearch(c.Search)
 	}
 	if len(problems) > 0 {

@@ -1,0 +1,194 @@
+package schema
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// describeShardKey reads a model's shard key (ShardKey(), or one field's
+// shard tag) and checks it with the struct, options and unique indexes.
+func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx.Field, m *Model, problem func(Problem)) {
+	var k *ShardKey
+	if decl, ok := zero.Interface().(ShardKeyDeclarer); ok {
+		var declared ShardKey
+		if err := callUser(func() { declared = decl.ShardKey() }); err != nil {
+			problem(Problem{Field: "ShardKey()", Message: err.Error()})
+			return
+		}
+		declared.Keys, declared.origin = slices.Clone(declared.Keys), origin{goType: m.Type.String(), field: "ShardKey()"}
+		k = &declared
+	}
+	for _, f := range tagged {
+		if ft, _ := parseTag(string(f.Tag)); ft.shard != "" {
+			at := Problem{Field: f.GoPath, Tag: f.Tag.Get(TagKey), Message: "the model declares its shard key with ShardKey() already; drop this tag or the method"}
+			if k == nil {
+				k = &ShardKey{Keys: []IndexKey{{Field: f.Path, Type: ft.shard}}, origin: origin{goType: m.Type.String(), field: f.GoPath, tag: at.Tag}}
+				continue
+			} else if k.origin.tag != "" {
+				at.Message = fmt.Sprintf("a shard key of several fields is declared with a ShardKey() method (odm.Shard with the fields in order), not with tags; %s is tagged shard already", k.origin.field)
+			}
+			problem(at)
+		}
+	}
+	if m.ShardKey = k; k == nil {
+		return
+	}
+	for _, msg := range checkShardKey(*k, st, CmpOr(m.Options, &CollectionOptions{})) {
+		problem(Problem{Field: k.origin.field, Tag: k.origin.tag, Message: msg})
+	}
+	if m.Revision != "" && slices.ContainsFunc(k.Keys, func(f IndexKey) bool { return f.Field == m.Revision }) {
+		problem(Problem{Field: k.origin.field, Tag: k.origin.tag, Message: fmt.Sprintf("the revision field %s cannot be in the shard key: every write changes it", m.Revision)})
+	}
+	for _, p := range uniqueOffKey(k, m.Indexes) {
+		problem(p)
+	}
+}
+
+// checkShardKey checks a shard key: fields of the struct, none an array
+// nor under one, ascending or hashed, at most one hashed; its options;
+// and what the collection's options allow.
+func checkShardKey(k ShardKey, st *reflectx.Struct, o *CollectionOptions) []string {
+	var msgs []string
+	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
+	seen, hashed := map[string]bool{}, 0
+	for i, f := range k.Keys {
+		switch {
+		case f.Type != Ascending && f.Type != Hashed:
+			add("shard key field %s is %v: a shard key field is ascending (odm.Asc) or hashed (odm.HashedKey)", f.Field, f.Type.Value())
+		case seen[f.Field]:
+			add("shard key field %s appears twice", f.Field)
+		case !st.Lookup(f.Field):
+			add("shard key field %s names no field of the struct", f.Field)
+		}
+		if seen[f.Field] = true; f.Type == Hashed {
+			hashed++
+		}
+		chain, _ := st.Chain(f.Field)
+		for j, c := range chain {
+			if types, _, _ := storedAs(c.Type); slices.Contains(types, "array") {
+				add("shard key field %s: %s holds an array (%v), and a shard key field can be neither an array nor under one (a multikey index cannot support a shard key)", f.Field, pathOf(chain[:j+1]), c.Type)
+				break
+			}
+		}
+		if ts := o.TimeSeries; ts != nil {
+			switch {
+			case ts.MetaField != "" && (f.Field == ts.MetaField || strings.HasPrefix(f.Field, ts.MetaField+".")):
+			case f.Field == ts.TimeField && i < len(k.Keys)-1:
+				add("the time field %s can only be the last field of a time series collection's shard key (MongoDB: 5914000)", f.Field)
+			case f.Field != ts.TimeField:
+				add("shard key field %s: a time series collection's shard key holds only the meta field (%s), its subfields and, last, the time field (MongoDB: 5914001)", f.Field, CmpOr(ts.MetaField, "none declared"))
+			}
+		}
+	}
+	switch {
+	case len(k.Keys) == 0:
+		add("a shard key needs at least one field")
+	case hashed > 1:
+		add("a shard key can have one hashed field; %d given", hashed)
+	case hashed > 0 && k.Unique:
+		add("a hashed shard key cannot be unique (MongoDB: InvalidOptions 72); declare a unique index on the field instead (a uniqueIndex tag)")
+	case k.InitialChunks < 0 || k.InitialChunks > 0 && hashed == 0:
+		add("InitialChunks (%d) applies to a hashed shard key only, and is not negative (MongoDB: InvalidOptions 72)", k.InitialChunks)
+	}
+	if o.Capped != nil {
+		add("a capped collection cannot be sharded (MongoDB: InvalidOptions 72, \"can't shard a capped collection\")")
+	}
+	return msgs
+}
+
+// uniqueOffKey reports the unique indexes the server would refuse beside
+// the key: a unique index starts with _id or with the key's fields (by
+// name, whatever the directions).
+func uniqueOffKey(k *ShardKey, specs []IndexSpec) []Problem {
+	var problems []Problem
+	for _, s := range specs {
+		if s.Unique && len(s.Keys) > 0 && s.Keys[0].Field != "_id" && !prefixedBy(s.Keys, k.Keys) {
+			problems = append(problems, Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName(),
+				Message: fmt.Sprintf("unique index %s does not start with the shard key %s (declared at %s): on a sharded collection a unique index must start with the key's fields or with _id (MongoDB: CannotCreateIndex 67)",
+					FormatValue(s.KeyDocument()), FormatValue(k.KeyDocument()), k.origin)})
+		}
+	}
+	return problems
+}
+
+// mergeShardKey takes a model's shard key into its collection's, after
+// its type: the models of a collection declare one key, or none does.
+func mergeShardKey(c *Declared, m *Model) []Problem {
+	k, first := m.ShardKey, len(c.types) == 1
+	if first {
+		c.ShardKey = k
+	}
+	if first || k == c.ShardKey || k != nil && c.ShardKey != nil && slices.Equal(k.Keys, c.ShardKey.Keys) && k.Unique == c.ShardKey.Unique && k.InitialChunks == c.ShardKey.InitialChunks {
+		return nil
+	}
+	describe := func(k *ShardKey) string {
+		if k == nil {
+			return "none"
+		}
+		return fmt.Sprintf("%s (unique %t, initial chunks %d)", FormatValue(k.KeyDocument()), k.Unique, k.InitialChunks)
+	}
+	at := Problem{GoType: m.Type.String(), Collection: c.Collection, Field: "ShardKey()", Message: fmt.Sprintf(
+		"models that share a collection declare the same shard key: this one declares %s, and %s declares %s", describe(k), c.types[0], describe(c.ShardKey))}
+	if k != nil {
+		at.Field, at.Tag = k.origin.field, k.origin.tag
+	}
+	return []Problem{at}
+}
+
+// supportShardKey declares the index that supports the collection's shard
+// key when no declared index can: the one shardCollection builds on an
+// empty collection, with its name and spec (unique with a unique key, the
+// simple collation on a collection with another default), so that a later
+// run finds it as declared. The _id index supports a key on _id alone; a
+// time series collection's key is left to the server.
+func supportShardKey(c *Declared) []Problem {
+	k, o := c.ShardKey, &CollectionOptions{}
+	if c.Shape != nil {
+		o = CmpOr(c.Shape.Options, o)
+	}
+	collated, supported := o.Collation != nil && o.Collation.Locale != "simple", false
+	for i := range c.Specs {
+		if k != nil && supportsShardKey(c.Specs[i], k, collated) {
+			c.Specs[i].shardKey, supported = true, true
+		}
+	}
+	if k == nil || supported || o.TimeSeries != nil || slices.Equal(k.Keys, []IndexKey{Asc("_id")}) {
+		return nil
+	}
+	support := IndexSpec{Keys: slices.Clone(k.Keys), Unique: k.Unique, origin: k.origin, shardKey: true}
+	if collated {
+		support.Collation = &options.Collation{Locale: "simple"}
+	}
+	for _, s := range c.Specs {
+		if s.IndexName() == support.IndexName() || patternKey(s) == patternKey(support) {
+			return []Problem{{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: c.Collection, Index: s.IndexName(), Message: fmt.Sprintf(
+				"no declared index can support the shard key %s (declared at %s), and Init cannot declare %s for it beside this index, which has that name or those keys: "+
+					"make this one support the key (the key first, ascending where the key is ranged, unique for a unique key; not sparse, partial, hidden, collated, text, geo nor wildcard)",
+				FormatValue(k.KeyDocument()), k.origin, support)}}
+		}
+	}
+	c.Specs = append(c.Specs, support)
+	return nil
+}
+
+// supportsShardKey reports an index the server takes as the shard key's:
+// the key's fields first, ascending where ranged, hashed where hashed; not
+// sparse, partial, hidden, collated (a collection's default counts), text,
+// geo or wildcard; for a unique key, the key alone and unique.
+func supportsShardKey(s IndexSpec, k *ShardKey, collated bool) bool {
+	ok := prefixedBy(s.Keys, k.Keys) && !s.Sparse && !s.Hidden && s.PartialFilter == nil && (!k.Unique || len(s.Keys) == len(k.Keys) && s.Unique) &&
+		(s.Collation == nil && !collated || s.Collation != nil && s.Collation.Locale == "simple")
+	for i, f := range s.Keys {
+		ok = ok && (i >= len(k.Keys) || f.Type == k.Keys[i].Type) && (f.plugin() == "" || f.Type == Hashed)
+	}
+	return ok
+}
+
+// SupportsShardKey reports an index of Collect's (and odm.Declared's) that
+// supports its collection's shard key: never called redundant.
+func (s IndexSpec) SupportsShardKey() bool { return s.shardKey }
