@@ -1,12 +1,7 @@
 package odm
 
 import (
-	"errors"
 	"fmt"
-	"regexp"
-	"strings"
-
-	"github.com/tagodm/tagodm/odm/internal/outcome"
 
 	"github.com/tagodm/tagodm/odm/internal/engine"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -31,32 +26,10 @@ func (c *Collection[T]) wrap(op string, err error, id any) error {
 	if dup := duplicateError(c.Name(), err); dup != nil {
 		return dup
 	}
-	if code, msg, ok := writeError(err); ok && (code == codeDocumentValidationFailure || engine.RejectedWrite(int32(code), msg)) {
+	if code, msg, ok := engine.WriteError(err); ok && (code == engine.CodeDocumentValidationFailure || engine.RejectedWrite(int32(code), msg)) {
 		return &DocumentRejectedError{Collection: c.Name(), ID: id, Err: err}
 	}
 	return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
-}
-
-const (
-	codeDocumentValidationFailure = 121
-	codeDuplicateKey              = 11000
-)
-
-// writeError is the code and message of a write's first write error, or
-// of the command's error.
-func writeError(err error) (int, string, bool) {
-	var we mongo.WriteException
-	if errors.As(err, &we) && len(we.WriteErrors) > 0 {
-		return we.WriteErrors[0].Code, we.WriteErrors[0].Message, true
-	}
-	var bwe mongo.BulkWriteException
-	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
-		return bwe.WriteErrors[0].Code, bwe.WriteErrors[0].Message, true
-	}
-	if code, ok := outcome.ErrorCode(err); ok {
-		return int(code), outcome.ErrorMessage(err), true
-	}
-	return 0, "", false
 }
 
 // isDuplicate reports a write a unique index refused: MongoDB's codes
@@ -83,51 +56,14 @@ func duplicateError(collection string, err error) *DuplicateKeyError {
 		return nil
 	}
 	if mongo.IsDuplicateKeyError(err) {
-		return &DuplicateKeyError{Collection: collection, Index: duplicateIndex(collection, err.Error()), Err: err}
+		return &DuplicateKeyError{Collection: collection, Index: engine.DuplicateIndex(collection, err.Error()), Err: err}
 	}
 	msg := engine.DuplicateWriteMessage(err)
 	if msg == "" {
 		return nil
 	}
-	typed := mongo.CommandError{Code: codeDuplicateKey, Name: "DuplicateKey", Message: msg, Wrapped: err}
-	return &DuplicateKeyError{Collection: collection, Index: duplicateIndex(collection, msg), Err: typed}
-}
-
-// Index names in duplicate key messages: MongoDB's "E11000 duplicate key
-// error collection: db.c index: email_1 dup key: ...", DocumentDB's
-// (FerretDB v2, code 11000) "Duplicate key violation on the requested
-// collection: Index 'email_1'", PostgreSQL's `violates unique constraint
-// "email_1"`, and SQLite's (FerretDB v1) "UNIQUE constraint failed: index
-// 'c_1a2b3c4d_email_1'", whose name is the collection's table (name and
-// hash) before the index's name. DocumentDB's exclusion constraint
-// ("documents_rum_index_N") is no index name.
-var (
-	dupIndex = []*regexp.Regexp{
-		regexp.MustCompile(`index: (\S+) dup key`),
-		regexp.MustCompile(`Duplicate key violation on the requested collection: Index '([^']+)'`),
-		regexp.MustCompile(`violates unique constraint "([^"]+)"`),
-	}
-	sqliteIndex = regexp.MustCompile(`UNIQUE constraint failed: index '([^']+)'`)
-	tableHash   = regexp.MustCompile(`^_[0-9a-f]{8}_`)
-)
-
-// duplicateIndex reads the index name from a duplicate key message on
-// collection; empty when the message does not name one.
-func duplicateIndex(collection, msg string) string {
-	for _, re := range dupIndex {
-		if m := re.FindStringSubmatch(msg); m != nil {
-			return m[1]
-		}
-	}
-	m := sqliteIndex.FindStringSubmatch(msg)
-	if m == nil {
-		return ""
-	}
-	rest, ok := strings.CutPrefix(m[1], collection)
-	if loc := tableHash.FindStringIndex(rest); ok && loc != nil {
-		return rest[loc[1]:]
-	}
-	return "" // a table name this library does not know how to read
+	typed := mongo.CommandError{Code: engine.CodeDuplicateKey, Name: "DuplicateKey", Message: msg, Wrapped: err}
+	return &DuplicateKeyError{Collection: collection, Index: engine.DuplicateIndex(collection, msg), Err: typed}
 }
 
 // DuplicateKeyError is a write a unique index refused, on any write path

@@ -12,54 +12,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// TestClassifyServer reads the buildInfo replies servers gave: FerretDB
-// v1 (the embedded server) names ferretdbVersion; FerretDB v2 on
-// DocumentDB a ferretdb document (../shared server notes); MongoDB
-// neither. Only v1 lacks atomic filtered writes (TestFilteredWriteRaces
-// measures it).
-func TestClassifyServer(t *testing.T) {
-	tests := []struct {
-		name     string
-		reply    bson.D
-		lacks    bool
-		withName string
-	}{
-		{"FerretDB v1", bson.D{{Key: "version", Value: "7.0.42"}, {Key: "ferretdbVersion", Value: "v1.24.0"}, {Key: "ok", Value: 1.0}}, true, "FerretDB v1 (v1.24.0)"},
-		{"FerretDB v2", bson.D{{Key: "version", Value: "7.0.77"}, {Key: "ferretdb", Value: bson.D{{Key: "version", Value: "v2.5.0"}}}, {Key: "ok", Value: 1.0}}, false, ""},
-		{"MongoDB", bson.D{{Key: "version", Value: "8.0.4"}, {Key: "gitVersion", Value: "bc35ab4"}, {Key: "ok", Value: 1.0}}, false, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw, err := bson.Marshal(tt.reply)
-			require.NoError(t, err)
-			lacks, name := classifyServer(raw)
-			assert.Equal(t, tt.lacks, lacks)
-			assert.Equal(t, tt.withName, name)
-		})
-	}
-}
-
-// TestDuplicateIndex reads index names from the duplicate key messages
-// servers write.
-func TestDuplicateIndex(t *testing.T) {
-	tests := []struct {
-		collection, msg, want string
-	}{
-		{"users", `E11000 duplicate key error collection: app.users index: email_1 dup key: { email: "a@x" }`, "email_1"},
-		{"users", `E11000 duplicate key error collection: app.users`, ""},
-		{"members", `[collection.go:177 sqlite.(*collection).UpdateAll.func1] constraint failed: UNIQUE constraint failed: index 'members_2f7a0c1d_email_1' (2067)`, "email_1"},
-		{"t1_members", `constraint failed: UNIQUE constraint failed: index 't1_members_0a1b2c3d_idx_x_unique' (2067)`, "idx_x_unique"},
-		{"members", `UNIQUE constraint failed: index 'other_2f7a0c1d_email_1'`, ""},
-		{"users", `ERROR: duplicate key value violates unique constraint "email_1" (SQLSTATE 23505)`, "email_1"},
-		{"members", `Duplicate key violation on the requested collection: Index 'email_1'`, "email_1"},
-		{"members", `conflicting key value violates exclusion constraint "documents_rum_index_1422"`, ""},
-		{"users", `something else`, ""},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, duplicateIndex(tt.collection, tt.msg), tt.msg)
-	}
-}
-
 // TestDuplicateErrorTypes: a server error in a storage engine's words
 // becomes a DuplicateKeyError with code 11000 in its chain, the original
 // still reachable; other errors are left alone.
@@ -165,16 +117,16 @@ func TestUUID(t *testing.T) {
 // on DocumentDB answers 525074461, "Document failed validation").
 func TestRejectedWriteReplies(t *testing.T) {
 	v2 := mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 525074461, Message: "Document failed validation"}}}
-	code, msg, ok := writeError(v2)
+	code, msg, ok := engine.WriteError(v2)
 	require.True(t, ok)
 	assert.True(t, engine.RejectedWrite(int32(code), msg))
 	assert.False(t, engine.RejectedWrite(525074461, "something else"))
 	assert.False(t, engine.RejectedWrite(1, "Document failed validation"), "the words alone are not enough")
 
 	bulk := mongo.BulkWriteException{WriteErrors: []mongo.BulkWriteError{{WriteError: mongo.WriteError{Code: 121, Message: "Document failed validation"}}}}
-	code, _, ok = writeError(bulk)
+	code, _, ok = engine.WriteError(bulk)
 	require.True(t, ok)
-	assert.Equal(t, codeDocumentValidationFailure, code)
-	_, _, ok = writeError(errors.New("not a server's"))
+	assert.Equal(t, engine.CodeDocumentValidationFailure, code)
+	_, _, ok = engine.WriteError(errors.New("not a server's"))
 	assert.False(t, ok)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"sync"
 
 	"github.com/tagodm/tagodm/odm/internal/engine"
 	"github.com/tagodm/tagodm/odm/internal/query"
@@ -194,53 +193,6 @@ func (c *Collection[T]) revisionValue(v any) (any, bool) {
 	return nil, false
 }
 
-// atomicity is what is known of a client's server: whether it applies a
-// filtered write's filter and write atomically.
-type atomicity struct {
-	mu    sync.Mutex
-	known bool
-	lacks bool
-	name  string
-}
-
-// servers holds an *atomicity per *mongo.Client, looked at once per client.
-var servers sync.Map
-
-// lacksAtomicFilteredWrites asks the client's server once (buildInfo) and
-// reports whether it is one known not to make a filtered write atomic. A
-// failed look is not remembered, so a later write asks again.
-func lacksAtomicFilteredWrites(ctx context.Context, client *mongo.Client) (bool, string, error) {
-	v, _ := servers.LoadOrStore(client, &atomicity{})
-	a := v.(*atomicity)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.known {
-		return a.lacks, a.name, nil
-	}
-	// Outside the caller's session: buildInfo is not allowed in a
-	// transaction, and a refused command would abort it.
-	noSession := mongo.NewSessionContext(ctx, nil)
-	info, err := client.Database("admin").RunCommand(noSession, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
-	if err != nil {
-		return false, "", err
-	}
-	a.lacks, a.name = classifyServer(info)
-	a.known = true
-	return a.lacks, a.name, nil
-}
-
-// classifyServer reads buildInfo through the server's profile, whose
-// answer is measured (TestFilteredWriteRaces): FerretDB v1 does not apply
-// a filtered write's filter and write atomically; MongoDB and FerretDB v2
-// on DocumentDB do.
-func classifyServer(info bson.Raw) (lacks bool, name string) {
-	p := engine.ProfileFromBuildInfo(info)
-	if !p.NonAtomicFilteredWrites {
-		return false, ""
-	}
-	return true, p.Name
-}
-
 // warnIfNotAtomic logs, once per repository, that the server does not
 // make filtered writes atomic, so the revision guard cannot stop two
 // racing writers. Only with a logger (RepositoryLogger).
@@ -248,7 +200,7 @@ func (c *Collection[T]) warnIfNotAtomic(ctx context.Context) {
 	if c.logger == nil || c.warned.Load() {
 		return
 	}
-	lacks, name, err := lacksAtomicFilteredWrites(ctx, c.coll.Database().Client())
+	lacks, name, err := engine.LacksAtomicFilteredWrites(ctx, c.coll.Database().Client())
 	if err != nil {
 		return // asked again at the next write
 	}
@@ -269,7 +221,7 @@ func AtomicFilteredWrites(ctx context.Context, client *mongo.Client) (bool, erro
 	if client == nil {
 		return false, fmt.Errorf("odm: AtomicFilteredWrites: the client is nil")
 	}
-	lacks, _, err := lacksAtomicFilteredWrites(ctx, client)
+	lacks, _, err := engine.LacksAtomicFilteredWrites(ctx, client)
 	if err != nil {
 		return false, fmt.Errorf("odm: buildInfo: %w", err)
 	}
