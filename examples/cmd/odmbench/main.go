@@ -125,6 +125,28 @@ func median(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
+// pair times a and b within one round, a first in even rounds and b first
+// in odd ones, so that neither side always runs on what the other left
+// (a warm pool, a pending collection of garbage).
+func pair(round int, a, b func() error) (da, db time.Duration, err error) {
+	timed := func(f func() error, d *time.Duration) error {
+		start := time.Now()
+		err := f()
+		*d = time.Since(start)
+		return err
+	}
+	if round%2 == 1 {
+		if err := timed(b, &db); err != nil {
+			return 0, 0, err
+		}
+		return da, db, timed(a, &da)
+	}
+	if err := timed(a, &da); err != nil {
+		return 0, 0, err
+	}
+	return da, db, timed(b, &db)
+}
+
 // ratio is the median of the per-round ratios a[i]/b[i]: each round's two
 // sides ran back to back, so that a slow moment of the machine weighs on
 // both.
@@ -196,16 +218,21 @@ func (b *bench) steady(set modelSet) ([]row, error) {
 	}
 	floor := func() error { return b.listAll(db, names) }
 	var initT, floorT []time.Duration
+	// A steady-state Init takes a few milliseconds, about as long as a
+	// pause of the in-process server's garbage collector: each round sums
+	// steadyReps interleaved pairs, so that such a pause weighs on a
+	// round's ratio by a tenth at most.
+	const steadyReps = 10
 	for i := 0; i < b.rounds; i++ {
-		start := time.Now()
-		if _, err := odm.Init(b.ctx, db, b.argsFor(set)...); err != nil {
-			return nil, err
+		var it, ft time.Duration
+		for r := 0; r < steadyReps; r++ {
+			a, f, err := pair(r, func() error { _, err := odm.Init(b.ctx, db, b.argsFor(set)...); return err }, floor)
+			if err != nil {
+				return nil, err
+			}
+			it, ft = it+a, ft+f
 		}
-		mid := time.Now()
-		if err := floor(); err != nil {
-			return nil, err
-		}
-		initT, floorT = append(initT, mid.Sub(start)), append(floorT, time.Since(mid))
+		initT, floorT = append(initT, it/steadyReps), append(floorT, ft/steadyReps)
 	}
 
 	// Count the commands of one steady-state Init.
@@ -290,15 +317,12 @@ func (b *bench) cold(set modelSet) ([]row, error) {
 	var initT, floorT []time.Duration
 	for i := 0; i < b.rounds; i++ {
 		a, f := b.freshDB(), b.freshDB()
-		start := time.Now()
-		if _, err := odm.Init(b.ctx, a, b.argsFor(set)...); err != nil {
+		it, ft, err := pair(i, func() error { _, err := odm.Init(b.ctx, a, b.argsFor(set)...); return err },
+			func() error { return floor(f) })
+		if err != nil {
 			return nil, err
 		}
-		mid := time.Now()
-		if err := floor(f); err != nil {
-			return nil, err
-		}
-		initT, floorT = append(initT, mid.Sub(start)), append(floorT, time.Since(mid))
+		initT, floorT = append(initT, it), append(floorT, ft)
 		a.Drop(context.Background())
 		f.Drop(context.Background())
 	}
@@ -318,15 +342,12 @@ func (b *bench) sequential() ([]row, error) {
 	var seqT, conT []time.Duration
 	for i := 0; i < b.rounds; i++ {
 		s, c := b.freshDB(), b.freshDB()
-		start := time.Now()
-		if _, err := odm.Init(b.ctx, s, b.initArgs(odm.WithConcurrency(1))...); err != nil {
+		st, ct, err := pair(i, func() error { _, err := odm.Init(b.ctx, s, b.initArgs(odm.WithConcurrency(1))...); return err },
+			func() error { _, err := odm.Init(b.ctx, c, b.initArgs()...); return err })
+		if err != nil {
 			return nil, err
 		}
-		mid := time.Now()
-		if _, err := odm.Init(b.ctx, c, b.initArgs()...); err != nil {
-			return nil, err
-		}
-		seqT, conT = append(seqT, mid.Sub(start)), append(conT, time.Since(mid))
+		seqT, conT = append(seqT, st), append(conT, ct)
 		s.Drop(context.Background())
 		c.Drop(context.Background())
 	}
@@ -367,15 +388,12 @@ func (b *bench) scale() ([]row, error) {
 		}
 		var ts, fs []time.Duration
 		for i := 0; i < max(3, b.rounds/3); i++ {
-			start := time.Now()
-			if _, err := odm.Init(b.ctx, db, models); err != nil {
+			it, ft, err := pair(i, func() error { _, err := odm.Init(b.ctx, db, models); return err },
+				func() error { return b.listAll(db, names) })
+			if err != nil {
 				return nil, err
 			}
-			mid := time.Now()
-			if err := b.listAll(db, names); err != nil {
-				return nil, err
-			}
-			ts, fs = append(ts, mid.Sub(start)), append(fs, time.Since(mid))
+			ts, fs = append(ts, it), append(fs, ft)
 		}
 		db.Drop(context.Background())
 		m := median(ts)

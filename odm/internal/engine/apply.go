@@ -31,29 +31,26 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 		return nil, err
 	}
 	server := &ServerInfo{DB: db, Shard: sess}
-	sem := make(chan struct{}, cfg.concurrency)
-	var wg sync.WaitGroup
 	for i, c := range cols {
 		report.Collections[i] = outcome.CollectionReport{Collection: c.Collection}
 		report.Plan.Collections[i] = outcome.CollectionPlan{Collection: c.Collection}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			errs[i] = fmt.Errorf("odm: collection %s: %w", c.Collection, ctx.Err())
-			report.Collections[i].Failed, report.Collections[i].Error = true, errs[i].Error()
-			report.Plan.Collections[i].Error = errs[i].Error()
-			continue
-		}
+	}
+	// A few workers take the collections in order, rather than a goroutine
+	// each: a worker's stack grows once to what the driver needs and
+	// serves every collection it takes, where a new goroutine would grow
+	// and copy its stack again for each one.
+	next := make(chan int, len(cols))
+	for i := range cols {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(cfg.concurrency, len(cols)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			report.Collections[i], report.Plan.Collections[i], errs[i] = newExecutor(cfg, db, c, server).run(ctx)
-			if errs[i] == nil { // search indexes (search_sync.go): no command when none declared
-				errs[i] = syncSearch(ctx, cfg, db, c, &report.Collections[i], &report.Plan.Collections[i])
-				if errs[i] != nil {
-					report.Collections[i].Failed, report.Collections[i].Error = true, errs[i].Error()
-				}
+			for i := range next {
+				errs[i] = applyOne(ctx, cfg, db, cols[i], server, &report.Collections[i], &report.Plan.Collections[i])
 			}
 		}()
 	}
@@ -70,4 +67,24 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 		slog.Int("pending", report.Plan.Pending()), slog.Bool("dryRun", cfg.dryRun),
 		slog.Duration("took", report.Duration))
 	return report, errors.Join(errs...)
+}
+
+// applyOne brings one collection to its declarations, its search indexes
+// last, and fills in its report and plan. A collection not started when
+// ctx ends fails with ctx's error.
+func applyOne(ctx context.Context, cfg Config, db *mongo.Database, c *schema.Declared, server *ServerInfo, rep *outcome.CollectionReport, plan *outcome.CollectionPlan) error {
+	if ctx.Err() != nil {
+		err := fmt.Errorf("odm: collection %s: %w", c.Collection, ctx.Err())
+		rep.Failed, rep.Error = true, err.Error()
+		plan.Error = err.Error()
+		return err
+	}
+	var err error
+	*rep, *plan, err = newExecutor(cfg, db, c, server).run(ctx)
+	if err == nil { // search indexes (search_sync.go): no command when none declared
+		if err = syncSearch(ctx, cfg, db, c, rep, plan); err != nil {
+			rep.Failed, rep.Error = true, err.Error()
+		}
+	}
+	return err
 }

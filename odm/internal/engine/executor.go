@@ -36,8 +36,9 @@ type executor struct {
 	builds  map[string]*buildRecord // by index name: build times
 	// modified are the collection options a collMod set in this run.
 	modified []string
-	// list reads the collection's index documents: listIndexes, or a
-	// recorded listing in a benchmark of the work around it.
+	memo     *remembered // the server's refusals, once looked up (remember.go)
+	// list, when set, stands for listIndexes: a recorded listing, in a
+	// benchmark of the work around it.
 	list func(context.Context) ([]bson.Raw, error)
 }
 
@@ -45,9 +46,6 @@ func newExecutor(cfg Config, db *mongo.Database, decl *schema.Declared, server *
 	return &executor{
 		cfg: cfg, db: db, coll: db.Collection(decl.Collection), decl: decl, server: server,
 		planner: planner{decl: decl, cfg: cfg},
-		refused: refusals{skipped: map[string]*outcome.IndexResult{}, unkept: map[string][]string{}, unkeptOptions: map[string]bool{}, hid: map[string]bool{}},
-		warned:  map[string]bool{},
-		list:    func(ctx context.Context) ([]bson.Raw, error) { return listIndexes(ctx, db.Collection(decl.Collection)) },
 	}
 }
 
@@ -84,9 +82,11 @@ func (x *executor) run(ctx context.Context) (outcome.CollectionReport, outcome.C
 	if err != nil && plan.Changes == nil && plan.Options == nil {
 		plan.Error = err.Error()
 	}
-	for _, r := range append(rep.Options, rep.Indexes...) {
-		if r.Outcome != outcome.Existed && r.Outcome != outcome.Skipped {
-			x.log(ctx, slog.LevelInfo, "odm: index "+string(r.Outcome), slog.String("index", r.Name), slog.String("action", string(r.Action)))
+	for _, results := range [][]outcome.IndexResult{rep.Options, rep.Indexes} {
+		for _, r := range results {
+			if r.Outcome != outcome.Existed && r.Outcome != outcome.Skipped {
+				x.log(ctx, slog.LevelInfo, "odm: index "+string(r.Outcome), slog.String("index", r.Name), slog.String("action", string(r.Action)))
+			}
 		}
 	}
 	return rep, plan, err
@@ -231,7 +231,12 @@ func (x *executor) onStepError(ctx context.Context, retry *retrier, err error) e
 func (x *executor) plan(ctx context.Context) (*round, error) {
 	var l listing
 	var err error
-	if l.indexes, err = x.list(ctx); err != nil {
+	if x.list != nil {
+		l.indexes, err = x.list(ctx)
+	} else {
+		l.indexes, err = listIndexes(ctx, x.coll)
+	}
+	if err != nil {
 		return nil, &outcome.IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
 	}
 	first, err := compare(x.decl, l.indexes)
@@ -271,13 +276,13 @@ func (x *executor) noteUnkept(ctx context.Context, r *round) {
 		if x.refused.unkept[name] == nil {
 			x.log(ctx, slog.LevelWarn, "odm: the server does not keep an option", slog.String("index", name), slog.String("options", strings.Join(opts, ",")))
 		}
-		x.refused.unkept[name] = opts
+		x.refused.unkept = setIn(x.refused.unkept, name, opts)
 	}
 	for _, o := range r.unkeptOptions {
 		if !x.refused.unkeptOptions[o] {
 			x.log(ctx, slog.LevelWarn, "odm: the server does not keep a collection option", slog.String("option", o))
 		}
-		x.refused.unkeptOptions[o] = true
+		x.refused.unkeptOptions = setIn(x.refused.unkeptOptions, o, true)
 	}
 }
 
@@ -310,7 +315,7 @@ func (x *executor) warnKept(ctx context.Context, r *round) {
 		if x.warned[name] {
 			return
 		}
-		x.warned[name] = true
+		x.warned = setIn(x.warned, name, true)
 		x.log(ctx, slog.LevelWarn, "odm: index kept although it differs from its declaration",
 			slog.String("index", name), slog.String("differences", summary))
 	}
@@ -401,11 +406,11 @@ func (x *executor) readyToRebuild(ctx context.Context, c diff.IndexChange, opts 
 func (x *executor) skip(ctx context.Context, spec schema.IndexSpec, err error, features []string) error {
 	ue := outcome.NewUnsupportedError(x.coll.Name(), spec, err, features)
 	if !x.cfg.skipUnsupported {
-		x.refused.skipped[spec.IndexName()] = &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Options: ue.Options, Reason: ue.Err.Error()}
+		x.refused.skipped = setIn(x.refused.skipped, spec.IndexName(), &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Options: ue.Options, Reason: ue.Err.Error()})
 		return ue
 	}
 	reason := ue.Err.Error()
-	x.refused.skipped[spec.IndexName()] = &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Skipped, Options: ue.Options, Reason: reason}
+	x.refused.skipped = setIn(x.refused.skipped, spec.IndexName(), &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Skipped, Options: ue.Options, Reason: reason})
 	x.log(ctx, slog.LevelWarn, "odm: index skipped: the server does not support it",
 		slog.String("index", spec.IndexName()), slog.String("options", strings.Join(ue.Options, ",")), slog.String("reason", reason))
 	return nil
@@ -424,7 +429,7 @@ func (x *executor) skipOption(ctx context.Context, options []string, err error) 
 		return ue
 	}
 	for _, o := range options {
-		x.refused.skipped[optionKey(o)] = &outcome.IndexResult{Name: "option " + o, Outcome: outcome.Skipped, Options: []string{o}, Reason: inner.Error()}
+		x.refused.skipped = setIn(x.refused.skipped, optionKey(o), &outcome.IndexResult{Name: "option " + o, Outcome: outcome.Skipped, Options: []string{o}, Reason: inner.Error()})
 	}
 	x.log(ctx, slog.LevelWarn, "odm: collection option skipped: the server does not support it",
 		slog.String("options", strings.Join(options, ",")), slog.String("reason", inner.Error()))
@@ -435,7 +440,7 @@ func (x *executor) skipOption(ctx context.Context, options []string, err error) 
 // data into a *DuplicateKeysError, with a sample of the shared keys when
 // the data still shows one.
 func (x *executor) duplicates(ctx context.Context, spec schema.IndexSpec, err error) error {
-	x.refused.skipped[spec.IndexName()] = &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Reason: outcome.ErrorMessage(err)}
+	x.refused.skipped = setIn(x.refused.skipped, spec.IndexName(), &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Reason: outcome.ErrorMessage(err)})
 	var dk *outcome.DuplicateKeysError
 	if derr := x.checkDuplicates(ctx, spec); errors.As(derr, &dk) {
 		dk.Err = err

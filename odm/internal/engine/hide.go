@@ -58,7 +58,7 @@ func (s hideStep) run(ctx context.Context, x *executor) (stepResult, error) {
 	x.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("index", s.name), slog.String("option", "hidden"))
 	err := x.db.RunCommand(ctx, cmd).Err()
 	if err == nil {
-		x.refused.hid[s.name] = true
+		x.refused.hid = setIn(x.refused.hid, s.name, true)
 		return stepResult{changed: true}, nil
 	}
 	err = &outcome.IndexError{Collection: x.coll.Name(), Indexes: []string{s.name}, Op: "collMod", Err: err}

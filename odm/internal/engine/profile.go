@@ -276,6 +276,9 @@ type ServerInfo struct {
 	Shard *shard.Session // nil: nothing about shard keys is read or sent
 	mu    sync.Mutex
 	known *profile // nil until buildInfo succeeded
+
+	weakOnce   sync.Once
+	weakClient weak.Pointer[mongo.Client]
 }
 
 // Profile asks buildInfo once it succeeds; a failure (a dropped
@@ -286,7 +289,7 @@ func (i *ServerInfo) Profile(ctx context.Context) (*profile, error) {
 	if i.known != nil {
 		return i.known, nil
 	}
-	client := weak.Make(i.DB.Client())
+	client := i.client()
 	if p, ok := clientProfiles.Load(client); ok {
 		i.known = p.(*profile)
 		return i.known, nil
@@ -382,4 +385,11 @@ func (p *profile) RefusedSchemaKeywords(doc any) []string {
 		return nil
 	}
 	return diff.UnknownSchemaKeywords(doc, p.schemaKeywords)
+}
+
+// client is a weak pointer to the database's client, made once: the key
+// of what is remembered per client.
+func (i *ServerInfo) client() weak.Pointer[mongo.Client] {
+	i.weakOnce.Do(func() { i.weakClient = weak.Make(i.DB.Client()) })
+	return i.weakClient
 }

@@ -41,8 +41,11 @@ func (x *executor) memory() *remembered {
 	if !x.cfg.skipUnsupported {
 		return nil
 	}
-	key := rememberKey{client: weak.Make(x.db.Client()), db: x.db.Name()}
-	return x.decl.Memo(key, func() any { return &remembered{} }).(*remembered)
+	if x.memo == nil {
+		key := rememberKey{client: x.server.client(), db: x.db.Name()}
+		x.memo = x.decl.Memo(key, func() any { return &remembered{} }).(*remembered)
+	}
+	return x.memo
 }
 
 // recall marks as refused what the server refused before, among the
@@ -57,12 +60,12 @@ func (x *executor) recall(r *round) {
 	defer m.mu.Unlock()
 	for _, c := range r.indexes {
 		if res, ok := m.skipped[c.Name]; ok && c.Action != diff.Unchanged {
-			x.refused.skipped[c.Name] = &res
+			x.refused.skipped = setIn(x.refused.skipped, c.Name, &res)
 		}
 	}
 	for _, c := range r.options {
 		if res, ok := m.skipped[optionKey(c.Option)]; ok && c.Action != diff.Unchanged {
-			x.refused.skipped[optionKey(c.Option)] = &res
+			x.refused.skipped = setIn(x.refused.skipped, optionKey(c.Option), &res)
 		}
 	}
 }
@@ -90,10 +93,12 @@ func (x *executor) remember() {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.skipped = map[string]outcome.IndexResult{}
-	for k, v := range x.refused.skipped {
-		if v.Outcome == outcome.Skipped {
-			m.skipped[k] = *v
+	if !sameSkipped(m.skipped, x.refused.skipped) {
+		m.skipped = map[string]outcome.IndexResult{}
+		for k, v := range x.refused.skipped {
+			if v.Outcome == outcome.Skipped {
+				m.skipped[k] = *v
+			}
 		}
 	}
 	m.options = nil
@@ -106,4 +111,20 @@ func (x *executor) remember() {
 	if allRefused && !x.last.shapedByCollection {
 		m.options = slices.Clone(options)
 	}
+}
+
+// sameSkipped reports that the run's skipped results are those
+// remembered: in the steady state nothing is written again.
+func sameSkipped(remembered map[string]outcome.IndexResult, run map[string]*outcome.IndexResult) bool {
+	n := 0
+	for k, v := range run {
+		if v.Outcome != outcome.Skipped {
+			continue
+		}
+		n++
+		if r, ok := remembered[k]; !ok || r.Reason != v.Reason || !slices.Equal(r.Options, v.Options) || r.Name != v.Name {
+			return false
+		}
+	}
+	return n == len(remembered)
 }
