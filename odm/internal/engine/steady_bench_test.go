@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -45,13 +46,19 @@ func BenchmarkSteadyCollection(b *testing.B) {
 	server := &ServerInfo{DB: db}
 	list := func(context.Context) ([]bson.Raw, error) { return listing, nil }
 	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		x := newExecutor(Defaults(), db, decl, server)
-		x.list = list
-		if _, _, err := x.run(ctx); err != nil {
-			b.Fatal(err)
-		}
+	for _, skip := range []bool{false, true} {
+		cfg := Defaults()
+		cfg.skipUnsupported = skip
+		b.Run(fmt.Sprintf("skipUnsupported=%v", skip), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				x := newExecutor(cfg, db, decl, server)
+				x.list = list
+				if _, _, err := x.run(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
