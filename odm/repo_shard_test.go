@@ -17,7 +17,7 @@ import (
 
 type shardedOrder struct {
 	ID     bson.ObjectID `bson:"_id,omitempty"`
-	Tenant string        `bson:"tenant" odm:"shard"`
+	Tenant string        `bson:"tenant" odm:"shard:hashed"` // hashed: a key every server at hand accepts
 	Total  int           `bson:"total"`
 }
 
