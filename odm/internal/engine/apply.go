@@ -62,10 +62,12 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 		return report.Plan.Collections[i].Collection < report.Plan.Collections[j].Collection
 	})
 	report.Duration = time.Since(start)
-	cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "odm: init done",
-		slog.Int("collections", len(cols)), slog.Int("created", report.Count(outcome.Created)),
-		slog.Int("pending", report.Plan.Pending()), slog.Bool("dryRun", cfg.dryRun),
-		slog.Duration("took", report.Duration))
+	if cfg.Logger.Enabled(ctx, slog.LevelInfo) { // the counts walk every collection
+		cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "odm: init done",
+			slog.Int("collections", len(cols)), slog.Int("created", report.Count(outcome.Created)),
+			slog.Int("pending", report.Plan.Pending()), slog.Bool("dryRun", cfg.dryRun),
+			slog.Duration("took", report.Duration))
+	}
 	return report, errors.Join(errs...)
 }
 
