@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs each fuzz target of ./odm for FUZZTIME on top of its committed corpus.
+# Runs each fuzz target for FUZZTIME on top of its committed corpus.
 #
 # A target fails when the fuzzer finds a failing input: it then writes the
-# input under odm/testdata/fuzz/<target>/. Go's fuzz coordinator can also
+# input under <package>/testdata/fuzz/<target>/. Go's fuzz coordinator can also
 # fail a run at the -fuzztime boundary with a bare "context deadline
 # exceeded" and no input (go.dev/issue/75804, fixed in Go 1.27); such a run
 # is reported as that race and not counted as a failure, since nothing was
@@ -11,13 +11,17 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 FUZZTIME=${FUZZTIME:-20s}
-targets=(FuzzTagGrammar FuzzDiff FuzzModelTypes FuzzSearchClause FuzzSearchDiff FuzzPathCheck FuzzCoverage)
+# package:target
+targets=(odm:FuzzTagGrammar odm:FuzzDiff odm:FuzzModelTypes odm/internal/engine:FuzzSearchClause
+  odm:FuzzSearchDiff odm:FuzzPathCheck odm:FuzzCoverage)
 status=0
-for target in "${targets[@]}"; do
-  corpus="odm/testdata/fuzz/$target"
+for entry in "${targets[@]}"; do
+  pkg=${entry%%:*}
+  target=${entry#*:}
+  corpus="$pkg/testdata/fuzz/$target"
   before=$(ls "$corpus" 2>/dev/null | sort)
   out=$(mktemp)
-  if "$GO" test -run '^$' -fuzz="^$target\$" -fuzztime="$FUZZTIME" ./odm >"$out" 2>&1; then
+  if "$GO" test -run '^$' -fuzz="^$target\$" -fuzztime="$FUZZTIME" "./$pkg" >"$out" 2>&1; then
     echo "$target: $(tail -n 1 "$out")"
   else
     after=$(ls "$corpus" 2>/dev/null | sort)
