@@ -3,6 +3,8 @@ package odm
 import (
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/spec"
+
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -17,7 +19,7 @@ func Asc(field string) IndexKey {
 
 // CappedOptions make a capped collection of at most Size bytes and, when
 // Max is set, Max documents.
-type CappedOptions = schema.CappedOptions
+type CappedOptions = spec.CappedOptions
 
 // CollectionNamer is implemented by models that name their collection.
 // Without it a model's collection is its Go type name in snake_case
@@ -32,11 +34,11 @@ type CollectionNamer = schema.CollectionNamer
 // collection's whole shape: Init and Plan compare every option below with
 // the existing collection, and an option it has that the model does not
 // declare shows as a difference too.
-type CollectionOptions = schema.CollectionOptions
+type CollectionOptions = spec.CollectionOptions
 
 // CollectionOptionsDeclarer is implemented by models that declare
 // collection options. CollectionOptions is called on the zero value.
-type CollectionOptionsDeclarer = schema.CollectionOptionsDeclarer
+type CollectionOptionsDeclarer = spec.CollectionOptionsDeclarer
 
 // DefaultName is MongoDB's default name for an index on keys: each key's
 // field and type joined with "_", as in "user_id_1_created_at_-1".
@@ -131,7 +133,7 @@ type ModelSource = schema.ModelSource
 
 // NewUUID returns a random (version 4) UUID.
 func NewUUID() UUID {
-	return schema.NewUUID()
+	return spec.NewUUID()
 }
 
 // ParseTTL reads a TTL as the tag grammar writes it: a whole number of
@@ -144,18 +146,18 @@ func ParseTTL(s string) (time.Duration, error) {
 // ParseUUID reads a UUID in its canonical text form
 // ("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx").
 func ParseUUID(s string) (UUID, error) {
-	return schema.ParseUUID(s)
+	return spec.ParseUUID(s)
 }
 
 // Problem is one fault in the declarations, located as precisely as the
 // declaration allows.
-type Problem = schema.Problem
+type Problem = spec.Problem
 
 // Quantization is the automatic quantization of a vector index.
 type Quantization = schema.Quantization
 
 // Rule constrains one field of a generated schema.
-type Rule = schema.Rule
+type Rule = spec.Rule
 
 // SearchField is one field of a full-text index's static mappings. Several
 // SearchFields with one Path at the same level index the field as several
@@ -196,7 +198,7 @@ func TTL(d time.Duration) *time.Duration {
 }
 
 // TagKey is the struct tag key the library reads: `odm:"..."`.
-const TagKey = schema.TagKey
+const TagKey = spec.TagKey
 
 // TextKey is a text key on field.
 func TextKey(field string) IndexKey {
@@ -204,7 +206,7 @@ func TextKey(field string) IndexKey {
 }
 
 // TimeSeriesOptions make a time series collection.
-type TimeSeriesOptions = schema.TimeSeriesOptions
+type TimeSeriesOptions = spec.TimeSeriesOptions
 
 // UUID is a UUID stored as BSON binary subtype 4, the standard
 // representation, which is how Python's bson package (and so Beanie) writes
@@ -214,19 +216,19 @@ type TimeSeriesOptions = schema.TimeSeriesOptions
 //
 // The zero UUID stands for "none": it is stored as null, and null or an
 // absent field reads back as the zero UUID.
-type UUID = schema.UUID
+type UUID = spec.UUID
 
 // ValidationError lists every problem found in the declarations. When Init
 // returns one, it has sent nothing to the server.
-type ValidationError = schema.ValidationError
+type ValidationError = spec.ValidationError
 
 // Validator is a collection's document validator. A model opts in by
 // implementing ValidatorDeclarer.
-type Validator = schema.Validator
+type Validator = spec.Validator
 
 // ValidatorDeclarer is implemented by models that want a validator on
 // their collection. Validator is called on the zero value of the model.
-type ValidatorDeclarer = schema.ValidatorDeclarer
+type ValidatorDeclarer = spec.ValidatorDeclarer
 
 // VectorField is one vector field of a vector index.
 type VectorField = schema.VectorField
@@ -254,8 +256,8 @@ func Shard(keys ...IndexKey) ShardKey { return schema.Shard(keys...) }
 
 // The validation actions.
 const (
-	ActionError = schema.ActionError
-	ActionWarn  = schema.ActionWarn
+	ActionError = spec.ActionError
+	ActionWarn  = spec.ActionWarn
 )
 
 // The index key types.
@@ -283,9 +285,9 @@ const (
 
 // The validation levels.
 const (
-	LevelModerate = schema.LevelModerate
-	LevelOff      = schema.LevelOff
-	LevelStrict   = schema.LevelStrict
+	LevelModerate = spec.LevelModerate
+	LevelOff      = spec.LevelOff
+	LevelStrict   = spec.LevelStrict
 )
 
 // The vector quantizations.

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/tagodm/tagodm/odm/internal/spec"
+
 	"github.com/tagodm/tagodm/odm/internal/engine"
 	"github.com/tagodm/tagodm/odm/internal/query"
-	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -27,7 +28,7 @@ func revisionKindOf(t reflect.Type, m *Model) revisionKind {
 		return revNone
 	}
 	ft := t.FieldByIndex(m.RevisionIndex).Type // steps through embedded pointers
-	if ft == schema.UuidType {
+	if ft == spec.UUIDType {
 		return revUUID
 	}
 	return revCounter

@@ -600,16 +600,16 @@ func TestDocumentDBShardKeyProblems(t *testing.T) {
 	tests := []struct {
 		name  string
 		model any
-		want  []schema.Problem
+		want  []odm.Problem
 	}{
-		{"ranged key", docdbRanged{}, []schema.Problem{{GoType: "odm_test.docdbRanged", Collection: "docdb_ranged", Field: "T", Tag: "shard",
+		{"ranged key", docdbRanged{}, []odm.Problem{{GoType: "odm_test.docdbRanged", Collection: "docdb_ranged", Field: "T", Tag: "shard",
 			Message: "DocumentDB shards on a hashed key only: declare the key with HashedKey"}}},
-		{"unique key", docdbUnique{}, []schema.Problem{
+		{"unique key", docdbUnique{}, []odm.Problem{
 			{GoType: "odm_test.docdbUnique", Collection: "docdb_unique", Field: "ShardKey()", Message: "DocumentDB shards on a hashed key only: declare the key with HashedKey"},
 			{GoType: "odm_test.docdbUnique", Collection: "docdb_unique", Field: "ShardKey()", Message: "DocumentDB has no unique shard keys"}}},
-		{"initial chunks", docdbChunks{}, []schema.Problem{{GoType: "odm_test.docdbChunks", Collection: "docdb_chunks", Field: "ShardKey()",
+		{"initial chunks", docdbChunks{}, []odm.Problem{{GoType: "odm_test.docdbChunks", Collection: "docdb_chunks", Field: "ShardKey()",
 			Message: "DocumentDB takes no initial chunk count"}}},
-		{"unique index on _id first", docdbUniqueOnID{}, []schema.Problem{{GoType: "odm_test.docdbUniqueOnID", Collection: "docdb_unique_on_id", Field: "Indexes()[0]",
+		{"unique index on _id first", docdbUniqueOnID{}, []odm.Problem{{GoType: "odm_test.docdbUniqueOnID", Collection: "docdb_unique_on_id", Field: "Indexes()[0]",
 			Message: `unique index _id_1_b_1 does not start with the shard key {"a":"hashed"}: DocumentDB would accept it and enforce it only among documents with the same key value`}}},
 		{"hashed key, unique index starting with it", docdbHashed{}, nil},
 		{"no key", ShardDoc{}, nil},

@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/spec"
+
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -50,7 +51,7 @@ var modifiableOptions = map[string]bool{
 // compare as typed canonical values (numbers by value, a string never
 // equal to a number or a bool); a collation compares only the fields the
 // declaration sets.
-func DiffCollection(declared *schema.CollectionShape, listed bson.Raw, exists bool) []OptionChange {
+func DiffCollection(declared *spec.CollectionShape, listed bson.Raw, exists bool) []OptionChange {
 	if !exists {
 		return []OptionChange{{Option: "collection", Action: Create}}
 	}
@@ -58,8 +59,8 @@ func DiffCollection(declared *schema.CollectionShape, listed bson.Raw, exists bo
 	want, got := flattenOptions(wantDoc), flattenOptions(gotDoc)
 	// Defaults the server applies when an option is left out.
 	if _, ok := got["validator"]; ok {
-		setDefault(got, "validationLevel", strconv.Quote(schema.LevelStrict))
-		setDefault(got, "validationAction", strconv.Quote(schema.ActionError))
+		setDefault(got, "validationLevel", strconv.Quote(spec.LevelStrict))
+		setDefault(got, "validationAction", strconv.Quote(spec.ActionError))
 	}
 	if _, ok := got["timeseries.timeField"]; ok {
 		setDefault(got, "timeseries.granularity", `"seconds"`)

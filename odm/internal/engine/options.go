@@ -5,8 +5,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/spec"
+
 	"github.com/tagodm/tagodm/odm/internal/outcome"
-	"github.com/tagodm/tagodm/odm/internal/schema"
 	"github.com/tagodm/tagodm/odm/internal/shard"
 )
 
@@ -31,7 +32,7 @@ type Config struct {
 	progress        progressConfig
 	// problems are faults in the arguments, such as an option given an
 	// impossible value, reported with the models' before any command.
-	problems []schema.Problem
+	problems []spec.Problem
 }
 
 // Defaults is the configuration before any option.
@@ -121,12 +122,12 @@ func WithRetries(n int, backoff time.Duration) Option {
 
 // fail records a fault in an option's arguments.
 func (c *Config) fail(option, msg string) {
-	c.problems = append(c.problems, schema.Problem{GoType: "odm.Option", Field: option, Message: msg})
+	c.problems = append(c.problems, spec.Problem{GoType: "odm.Option", Field: option, Message: msg})
 }
 
 // Apply applies o to c and returns the faults o found in its own
 // arguments, which the caller reports with the models' problems.
-func (c *Config) Apply(o Option) []schema.Problem {
+func (c *Config) Apply(o Option) []spec.Problem {
 	before := len(c.problems)
 	o(c)
 	return c.problems[before:]

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagodm/tagodm/odm/internal/spec"
+
 	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
@@ -175,7 +177,7 @@ func collModCommands(want bson.D, mods []diff.OptionChange) ([]bson.D, [][]strin
 			validatorDone = true
 			cmd = bson.D{{Key: "validator", Value: value("validator")}, {Key: "validationLevel", Value: value("validationLevel")}, {Key: "validationAction", Value: value("validationAction")}}
 			if value("validator") == nil { // the model declares none: remove the listed one
-				cmd = bson.D{{Key: "validator", Value: bson.D{}}, {Key: "validationLevel", Value: schema.LevelStrict}, {Key: "validationAction", Value: schema.ActionError}}
+				cmd = bson.D{{Key: "validator", Value: bson.D{}}, {Key: "validationLevel", Value: spec.LevelStrict}, {Key: "validationAction", Value: spec.ActionError}}
 			}
 		case "changeStreamPreAndPostImages":
 			cmd = bson.D{{Key: m.Option, Value: bson.D{{Key: "enabled", Value: m.Declared == "enabled"}}}}

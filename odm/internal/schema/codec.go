@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"reflect"
 
+	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -33,7 +34,7 @@ var codecTypes = map[reflect.Type][]string{
 	bsonRawT: {"object"}, bsonAT: {"array"},
 	reflect.TypeFor[[]byte](): {"binData"},
 	// odm.UUID's MarshalBSONValue writes binary subtype 4, or null when zero.
-	UuidType:                          {"binData", "null"},
+	spec.UUIDType:                     {"binData", "null"},
 	reflect.TypeFor[bson.Undefined](): {"undefined"}, reflect.TypeFor[bson.Null](): {"null"},
 	reflect.TypeFor[bson.DBPointer](): {"dbPointer"}, reflect.TypeFor[bson.MinKey](): {"minKey"},
 	reflect.TypeFor[bson.MaxKey](): {"maxKey"}, reflect.TypeFor[bson.CodeWithScope](): {"javascriptWithScope"},

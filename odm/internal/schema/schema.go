@@ -8,50 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/spec"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
-
-// Validation levels and actions, as MongoDB names them.
-const (
-	LevelOff      = "off"
-	LevelModerate = "moderate"
-	LevelStrict   = "strict"
-	ActionWarn    = "warn"
-	ActionError   = "error"
-)
-
-// Validator is a collection's document validator. A model opts in by
-// implementing ValidatorDeclarer.
-type Validator struct {
-	// Schema is an explicit $jsonSchema. When nil, the schema is generated
-	// from the model's struct (GenerateSchema), with the rules of its tags,
-	// Required and Rules.
-	Schema bson.D
-	// Required lists further required fields, by document path.
-	Required []string
-	// Rules add constraints to generated properties, by document path.
-	Rules map[string]Rule
-	// Level is the validationLevel: LevelModerate (default), LevelStrict
-	// or LevelOff.
-	Level string
-	// Action is the validationAction: ActionWarn (default) or ActionError.
-	Action string
-}
-
-// Rule constrains one field of a generated schema.
-type Rule struct {
-	Enum             []any
-	Pattern          string
-	Minimum, Maximum *float64
-}
-
-// ValidatorDeclarer is implemented by models that want a validator on
-// their collection. Validator is called on the zero value of the model.
-type ValidatorDeclarer interface {
-	Validator() Validator
-}
 
 // GenerateSchema returns the $jsonSchema generated for a model's struct:
 // bsonType per field from its Go type, nested properties for structs,
@@ -67,8 +27,8 @@ func GenerateSchema(model any) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	var v Validator
-	if decl, ok := reflect.New(t).Interface().(ValidatorDeclarer); ok {
+	var v spec.Validator
+	if decl, ok := reflect.New(t).Interface().(spec.ValidatorDeclarer); ok {
 		if err := callUser(func() { v = decl.Validator() }); err != nil {
 			return nil, fmt.Errorf("%v.Validator(): %w", t, err)
 		}
@@ -76,7 +36,7 @@ func GenerateSchema(model any) (bson.D, error) {
 	return generateSchema(t, v)
 }
 
-func generateSchema(t reflect.Type, v Validator) (bson.D, error) {
+func generateSchema(t reflect.Type, v spec.Validator) (bson.D, error) {
 	st, err := reflectx.Describe(t)
 	if err != nil {
 		return nil, err
@@ -149,7 +109,7 @@ func tagRules(t reflect.Type, st *reflectx.Struct) (map[string]fieldRules, error
 type schemaGen struct {
 	root  reflect.Type
 	rules map[string]fieldRules
-	extra map[string]Rule
+	extra map[string]spec.Rule
 	used  map[string]bool
 	ruled map[string]bool // paths with a rule at or below them
 	memo  map[reflect.Type]bson.D

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"fmt"
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -50,52 +49,4 @@ func (k ShardKey) IndexName() string { return DefaultName(k.Keys) }
 // Hashed reports a key with a hashed field.
 func (k ShardKey) Hashed() bool {
 	return slices.ContainsFunc(k.Keys, func(f IndexKey) bool { return f.Type == Hashed })
-}
-
-// DocumentDBShardKeyProblems are the problems of a collection's shard key
-// that DocumentDB (the engine of Azure DocumentDB) adds to MongoDB's
-// rules: it shards on a hashed key only, without unique or initial chunks,
-// and it accepts a unique index the key does not prefix, then enforces it
-// per key value only, so such an index is refused here instead of weakened
-// there.
-func DocumentDBShardKeyProblems(d *Declared) []Problem {
-	k := d.ShardKey
-	if k == nil {
-		return nil
-	}
-	var problems []Problem
-	problem := func(msg string) {
-		problems = append(problems, Problem{GoType: k.origin.goType, Collection: d.Collection, Field: k.origin.field, Tag: k.origin.tag, Message: msg})
-	}
-	if !k.Hashed() {
-		problem("DocumentDB shards on a hashed key only: declare the key with HashedKey")
-	}
-	if k.Unique {
-		problem("DocumentDB has no unique shard keys")
-	}
-	if k.InitialChunks != 0 {
-		problem("DocumentDB takes no initial chunk count")
-	}
-	for _, s := range d.Specs {
-		if s.Unique && !prefixedBy(s.Keys, k.Keys) {
-			problems = append(problems, Problem{GoType: s.origin.goType, Collection: d.Collection, Field: s.origin.field, Tag: s.origin.tag,
-				Message: fmt.Sprintf("unique index %s does not start with the shard key %s: DocumentDB would accept it and enforce it only among documents with the same key value",
-					s.IndexName(), FormatValue(k.KeyDocument()))})
-		}
-	}
-	return problems
-}
-
-// prefixedBy reports that keys start with the fields of prefix, in order
-// (types aside: the server's rule is on field names).
-func prefixedBy(keys, prefix []IndexKey) bool {
-	if len(keys) < len(prefix) {
-		return false
-	}
-	for i, p := range prefix {
-		if keys[i].Field != p.Field {
-			return false
-		}
-	}
-	return true
 }

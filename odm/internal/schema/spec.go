@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -213,7 +214,7 @@ func (s IndexSpec) Document() bson.D {
 		add("partialFilterExpression", s.PartialFilter)
 	}
 	if s.Collation != nil {
-		add("collation", collationDocument(s.Collation))
+		add("collation", spec.CollationDocument(s.Collation))
 	}
 	if len(s.Weights) > 0 {
 		w := bson.D{}
@@ -239,37 +240,6 @@ func (s IndexSpec) Document() bson.D {
 	}
 	if s.Max != nil {
 		add("max", *s.Max)
-	}
-	return d
-}
-
-// collationDocument renders a collation with only the fields set, in the
-// order MongoDB documents them.
-func collationDocument(c *options.Collation) bson.D {
-	d := bson.D{{Key: "locale", Value: c.Locale}}
-	if c.CaseLevel {
-		d = append(d, bson.E{Key: "caseLevel", Value: true})
-	}
-	if c.CaseFirst != "" {
-		d = append(d, bson.E{Key: "caseFirst", Value: c.CaseFirst})
-	}
-	if c.Strength != 0 {
-		d = append(d, bson.E{Key: "strength", Value: int32(c.Strength)})
-	}
-	if c.NumericOrdering {
-		d = append(d, bson.E{Key: "numericOrdering", Value: true})
-	}
-	if c.Alternate != "" {
-		d = append(d, bson.E{Key: "alternate", Value: c.Alternate})
-	}
-	if c.MaxVariable != "" {
-		d = append(d, bson.E{Key: "maxVariable", Value: c.MaxVariable})
-	}
-	if c.Normalization {
-		d = append(d, bson.E{Key: "normalization", Value: true})
-	}
-	if c.Backwards {
-		d = append(d, bson.E{Key: "backwards", Value: true})
 	}
 	return d
 }

@@ -10,10 +10,8 @@ import (
 	"time"
 
 	"github.com/fatih/structtag"
+	"github.com/tagodm/tagodm/odm/internal/spec"
 )
-
-// TagKey is the struct tag key the library reads: `odm:"..."`.
-const TagKey = "odm"
 
 // indexClause is one index declaration in a field's tag: the part between
 // semicolons, as in `index:idx_user_ts,priority:1`.
@@ -63,7 +61,7 @@ func parseTag(tag string) (fieldTag, []string) {
 	}
 	tags, err := structtag.Parse(tag)
 	if err != nil {
-		if !strings.Contains(tag, TagKey+":") {
+		if !strings.Contains(tag, spec.TagKey+":") {
 			return fieldTag{}, nil // not ours; the bson codec judges the rest
 		}
 		return fieldTag{}, []string{fmt.Sprintf("malformed struct tag: %v", err)}
@@ -71,7 +69,7 @@ func parseTag(tag string) (fieldTag, []string) {
 	if tags == nil {
 		return fieldTag{}, nil
 	}
-	t, err := tags.Get(TagKey)
+	t, err := tags.Get(spec.TagKey)
 	if err != nil {
 		return fieldTag{}, nil
 	}

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"sync"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/spec"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // CheckSpec checks one index on its own, against the struct it indexes.
@@ -163,7 +163,7 @@ type Declared struct {
 	Collection string
 	types      []string // Go types, in the order given
 	Specs      []IndexSpec
-	Shape      *CollectionShape // nil when no model declares options or a validator
+	Shape      *spec.CollectionShape // nil when no model declares options or a validator
 	Search     []SearchIndexSpec
 	// ShardKey is the collection's declared shard key; nil when none.
 	ShardKey *ShardKey
@@ -186,15 +186,15 @@ func (d *Declared) Memo(key any, compute func() any) any {
 // checkCollection checks indexes that will share one collection: names
 // unique, one index per key pattern (keys, collation, partial filter), at
 // most one text index. Specs equal in every respect are the same index.
-func checkCollection(collection string, specs []IndexSpec) []Problem {
-	var problems []Problem
+func checkCollection(collection string, specs []IndexSpec) []spec.Problem {
+	var problems []spec.Problem
 	byName := map[string]IndexSpec{}
 	byPattern := map[string]IndexSpec{}
 	var textIndex *IndexSpec
 	for _, s := range specs {
 		name := s.IndexName()
 		conflict := func(other IndexSpec, format string, args ...any) {
-			problems = append(problems, Problem{
+			problems = append(problems, spec.Problem{
 				GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag,
 				Collection: collection, Index: name,
 				Message: fmt.Sprintf(format, args...) + fmt.Sprintf(" (the other is declared at %s)", other.origin),
@@ -207,7 +207,7 @@ func checkCollection(collection string, specs []IndexSpec) []Problem {
 			continue
 		}
 		if len(byName) == maxIndexes-1 {
-			problems = append(problems, Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: collection, Index: name,
+			problems = append(problems, spec.Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: collection, Index: name,
 				Message: fmt.Sprintf("a collection can have at most %d indexes, its _id index included; %q is one too many", maxIndexes, name)})
 		}
 		byName[name] = s
@@ -241,7 +241,7 @@ func patternKey(s IndexSpec) string {
 	var b bytes.Buffer
 	b.Write(mustMarshal(s.KeyDocument()))
 	if s.Collation != nil && s.Collation.Locale != "simple" { // "simple" is no collation at all
-		b.Write(mustMarshal(collationDocument(s.Collation)))
+		b.Write(mustMarshal(spec.CollationDocument(s.Collation)))
 	}
 	b.WriteByte(0)
 	if s.PartialFilter != nil {
@@ -283,7 +283,7 @@ func Collect(models []any) ([]*Declared, error) {
 }
 
 func collect(models []any) ([]*Declared, error) {
-	var problems []Problem
+	var problems []spec.Problem
 	var cols []*Declared
 	byName := map[string]*Declared{}
 	type seenKey struct {
@@ -300,7 +300,7 @@ func collect(models []any) ([]*Declared, error) {
 		given++
 		d, err := Described(m)
 		if err != nil {
-			problems = append(problems, err.(*ValidationError).Problems...)
+			problems = append(problems, err.(*spec.ValidationError).Problems...)
 			continue
 		}
 		problems = append(problems, d.Problems...)
@@ -323,16 +323,16 @@ func collect(models []any) ([]*Declared, error) {
 		c.Specs = append(c.Specs, d.model.Indexes...)
 		c.Search = append(c.Search, d.model.SearchIndexes...)
 		if d.model.Options != nil || d.model.Validator != nil {
-			shape := &CollectionShape{Options: d.model.Options, Validator: d.model.Validator, origin: d.model.Type.String()}
+			shape := &spec.CollectionShape{Options: d.model.Options, Validator: d.model.Validator, Origin: d.model.Type.String()}
 			if c.Shape != nil && !bytes.Equal(mustMarshal(c.Shape.Document()), mustMarshal(shape.Document())) {
-				problems = append(problems, Problem{GoType: shape.origin, Collection: c.Collection,
-					Message: fmt.Sprintf("collection options or validator differ from those %s declares for the same collection", c.Shape.origin)})
+				problems = append(problems, spec.Problem{GoType: shape.Origin, Collection: c.Collection,
+					Message: fmt.Sprintf("collection options or validator differ from those %s declares for the same collection", c.Shape.Origin)})
 			}
 			c.Shape = shape
 		}
 	}
 	if given == 0 {
-		problems = append(problems, Problem{Message: "no models given: pass models, []any lists of them (registry.All()) or a registry; " +
+		problems = append(problems, spec.Problem{Message: "no models given: pass models, []any lists of them (registry.All()) or a registry; " +
 			"an empty registry usually means the packages that register the models are not imported"})
 	}
 	for _, c := range cols {
@@ -345,7 +345,7 @@ func collect(models []any) ([]*Declared, error) {
 		c.Search = dedupeSearch(c.Search)
 	}
 	if len(problems) > 0 {
-		return nil, &ValidationError{Problems: problems}
+		return nil, &spec.ValidationError{Problems: problems}
 	}
 	return cols, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tagodm/tagodm/odm/internal/spec"
+
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 
 	"github.com/stretchr/testify/assert"
@@ -86,7 +88,7 @@ func TestDocumentDBShardedState(t *testing.T) {
 	// per key value only (recorded), so it is refused before any command.
 	rec.Reset()
 	_, err = run(t, db, shard.Options{}, []*schema.Declared{hashedT(schema.IndexSpec{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true})})
-	var ve *schema.ValidationError
+	var ve *spec.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Contains(t, err.Error(), "unique index email_1 does not start with the shard key")
 	assert.Empty(t, rec.Commands(), "nothing sent")

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tagodm/tagodm/odm/internal/spec"
+
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 
 	"github.com/stretchr/testify/assert"
@@ -357,7 +359,7 @@ func TestDocumentDBGatewayRefusesBeforeDDL(t *testing.T) {
 	d := &schema.Declared{Collection: "orders", Specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true}},
 		ShardKey: key(schema.Asc("tenant"))}
 	_, err := run(t, db, shard.Options{}, []*schema.Declared{d})
-	var ve *schema.ValidationError
+	var ve *spec.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Contains(t, err.Error(), "DocumentDB shards on a hashed key only")
 	assert.Contains(t, err.Error(), "unique index email_1 does not start with the shard key")

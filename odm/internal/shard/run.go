@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 
+	"github.com/tagodm/tagodm/odm/internal/spec"
+
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -79,7 +81,7 @@ type Session struct {
 // no sharding option was given: Init on models without a key sends what
 // it always sent. Otherwise it detects the deployment (once per client)
 // and, on DocumentDB, checks every declared key against DocumentDB's
-// rules, returning a *schema.ValidationError before any change.
+// rules, returning a *spec.ValidationError before any change.
 func Begin(ctx context.Context, o Options, db *mongo.Database, cols []*schema.Declared, skipUnsupported, dryRun bool) (*Session, error) {
 	switch o.Mode {
 	case "", Off, Report, Empty, Populated:
@@ -95,12 +97,12 @@ func Begin(ctx context.Context, o Options, db *mongo.Database, cols []*schema.De
 		return nil, err
 	}
 	if srv.DocumentDB() {
-		var problems []schema.Problem
+		var problems []spec.Problem
 		for _, d := range cols {
 			problems = append(problems, schema.DocumentDBShardKeyProblems(d)...)
 		}
 		if len(problems) > 0 {
-			return nil, &schema.ValidationError{Problems: problems}
+			return nil, &spec.ValidationError{Problems: problems}
 		}
 	}
 	return &Session{opts: o, db: db, server: srv, skipUnsupported: skipUnsupported, dryRun: dryRun}, nil

@@ -1,4 +1,4 @@
-package schema
+package spec
 
 import (
 	"crypto/rand"
@@ -94,4 +94,4 @@ func (u UUID) BSONValue() any {
 	return u.binary()
 }
 
-var UuidType = reflect.TypeFor[UUID]()
+var UUIDType = reflect.TypeFor[UUID]()

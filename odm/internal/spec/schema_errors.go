@@ -1,4 +1,4 @@
-package schema
+package spec
 
 import (
 	"fmt"
@@ -65,3 +65,6 @@ func (e *ValidationError) Error() string {
 	}
 	return b.String()
 }
+
+// TagKey is the struct tag key the library reads: `odm:"..."`.
+const TagKey = "odm"

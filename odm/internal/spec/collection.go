@@ -1,8 +1,6 @@
-package schema
+package spec
 
 import (
-	"fmt"
-	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -58,7 +56,7 @@ type CollectionOptionsDeclarer interface {
 type CollectionShape struct {
 	Options   *CollectionOptions
 	Validator *Validator // Schema resolved
-	origin    string     // the Go type that declared it
+	Origin    string     // the Go type that declared it
 }
 
 // Declares reports that the model declares options or a validator.
@@ -104,7 +102,7 @@ func (c *CollectionShape) Document() bson.D {
 		}
 	}
 	if o.Collation != nil {
-		add("collation", collationDocument(o.Collation))
+		add("collation", CollationDocument(o.Collation))
 	}
 	if o.ChangeStreamPreAndPostImages {
 		add("changeStreamPreAndPostImages", bson.D{{Key: "enabled", Value: true}})
@@ -112,56 +110,33 @@ func (c *CollectionShape) Document() bson.D {
 	return d
 }
 
-// CheckShape checks a model's collection-level declarations.
-func CheckShape(c *CollectionShape, fieldExists func(string) bool) []string {
-	var msgs []string
-	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
-	if v := c.Validator; v != nil {
-		if !slices.Contains([]string{LevelOff, LevelModerate, LevelStrict}, v.Level) {
-			add("validation level must be off, moderate or strict, not %q", v.Level)
-		}
-		if !slices.Contains([]string{ActionWarn, ActionError}, v.Action) {
-			add("validation action must be warn or error, not %q", v.Action)
-		}
+// collationDocument renders a collation with only the fields set, in the
+// order MongoDB documents them.
+func CollationDocument(c *options.Collation) bson.D {
+	d := bson.D{{Key: "locale", Value: c.Locale}}
+	if c.CaseLevel {
+		d = append(d, bson.E{Key: "caseLevel", Value: true})
 	}
-	o := c.Options
-	if o == nil {
-		return msgs
+	if c.CaseFirst != "" {
+		d = append(d, bson.E{Key: "caseFirst", Value: c.CaseFirst})
 	}
-	if ts := o.TimeSeries; ts != nil {
-		if ts.TimeField == "" {
-			add("a time series collection needs a time field")
-		} else if !fieldExists(ts.TimeField) {
-			add("time field %s names no field of the struct", ts.TimeField)
-		}
-		if ts.MetaField != "" && !fieldExists(ts.MetaField) {
-			add("meta field %s names no field of the struct", ts.MetaField)
-		}
-		if ts.Granularity != "" && !slices.Contains([]string{"seconds", "minutes", "hours"}, ts.Granularity) {
-			add("granularity must be seconds, minutes or hours, not %q", ts.Granularity)
-		}
-		if ts.ExpireAfter != nil {
-			if err := checkTTL(*ts.ExpireAfter); err != nil {
-				add("time series expiry: %v", err)
-			}
-		}
-		if o.Capped != nil || o.ClusteredIndex {
-			add("a time series collection cannot be capped or clustered")
-		}
+	if c.Strength != 0 {
+		d = append(d, bson.E{Key: "strength", Value: int32(c.Strength)})
 	}
-	if cp := o.Capped; cp != nil {
-		if cp.Size <= 0 {
-			add("a capped collection needs a size in bytes above 0")
-		}
-		if cp.Max < 0 {
-			add("a capped collection's max cannot be negative")
-		}
-		if o.ClusteredIndex {
-			add("a clustered collection cannot be capped")
-		}
+	if c.NumericOrdering {
+		d = append(d, bson.E{Key: "numericOrdering", Value: true})
 	}
-	if o.Collation != nil && o.Collation.Locale == "" {
-		add("a collation needs a locale")
+	if c.Alternate != "" {
+		d = append(d, bson.E{Key: "alternate", Value: c.Alternate})
 	}
-	return msgs
+	if c.MaxVariable != "" {
+		d = append(d, bson.E{Key: "maxVariable", Value: c.MaxVariable})
+	}
+	if c.Normalization {
+		d = append(d, bson.E{Key: "normalization", Value: true})
+	}
+	if c.Backwards {
+		d = append(d, bson.E{Key: "backwards", Value: true})
+	}
+	return d
 }
