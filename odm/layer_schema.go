@@ -3,9 +3,8 @@ package odm
 import (
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
-
 	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/odm/internal/spec"
-
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 

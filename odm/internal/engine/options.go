@@ -5,10 +5,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
-
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/shard"
+	"github.com/tagodm/tagodm/odm/internal/spec"
 )
 
 // Option configures Init and Plan. Options are passed among the models.

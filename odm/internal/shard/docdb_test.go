@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
-
 	"github.com/tagodm/tagodm/odm/internal/outcome"
+	"github.com/tagodm/tagodm/odm/internal/spec"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -6,9 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
-
 	"github.com/tagodm/tagodm/odm/internal/outcome"
+	"github.com/tagodm/tagodm/odm/internal/spec"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
