@@ -8,8 +8,8 @@
 //
 //	type User struct {
 //		ID    bson.ObjectID `bson:"_id,omitempty"`
-//		Email string        `bson:"email" odm:"unique"`
-//		Seen  time.Time     `bson:"seen" odm:"ttl=720h"`
+//		Email string        `bson:"email" odm:"uniqueIndex"`
+//		Seen  time.Time     `bson:"seen" odm:"index:idx_seen_ttl,ttl:720h"`
 //	}
 //
 // At start-up, in every process alike, the service calls
@@ -29,16 +29,21 @@
 // query builders) is declared here, as aliases where the type lives in a
 // layer below. The layers import only downward:
 //
-//   - internal/schema: declarations. The tag grammar, index and search
-//     index specs, collection options, validators and $jsonSchema
-//     generation, shard keys, the model description and its validation.
-//     bson only; never the driver's client.
+//   - internal/spec: the plain types declarations are made of (problems,
+//     collection options, validators, UUID).
+//   - internal/schema: declarations. The tag grammar, index, search index
+//     and shard key specs, $jsonSchema generation, the model description
+//     and its validation. bson only; never the driver's client.
 //   - internal/diff: comparison of declarations with listings. Pure.
 //   - internal/query: path checking and index coverage of queries, and the
 //     fields repositories read in or add to write filters. Pure.
+//   - internal/outcome: what Init reports: the plan, the Report, progress,
+//     the errors.
+//   - internal/shard: detection of a sharded cluster, and the shard key's
+//     plan and apply.
 //   - internal/engine: listing, planning and applying (steps, executor,
-//     lease, progress, server profiles, search sync). The only layer
-//     that sends commands for Init.
+//     lease, progress, server profiles, search sync). With shard, the only
+//     layer that sends commands for Init.
 //   - odm (this package): Init and Plan over the engine, and the
 //     repositories, which send the documents' reads and writes.
 package odm

@@ -107,7 +107,7 @@ type IndexKey = schema.IndexKey
 
 // IndexSpec declares one index. It is the library's own description, which
 // validates, compares and prints, and converts to the driver's
-// mongo.IndexModel with Model.
+// mongo.IndexModel with IndexModel.
 //
 // Zero values mean "absent": a zero IndexSpec option is not sent to the
 // server, exactly as MongoDB treats an option left out.
@@ -170,7 +170,7 @@ type SearchIndexDeclarer = schema.SearchIndexDeclarer
 
 // SearchIndexSpec declares one MongoDB Search or Vector Search index. It
 // validates, compares and prints, and converts to the driver's
-// mongo.SearchIndexModel with Model.
+// mongo.SearchIndexModel with SearchIndexModel.
 //
 // A full-text index (Type FullTextSearch, the default) uses Dynamic,
 // Fields, Analyzer and SearchAnalyzer; a vector index (Type VectorSearch)

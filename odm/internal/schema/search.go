@@ -68,7 +68,7 @@ type SearchIndexDeclarer interface {
 
 // SearchIndexSpec declares one MongoDB Search or Vector Search index. It
 // validates, compares and prints, and converts to the driver's
-// mongo.SearchIndexModel with Model.
+// mongo.SearchIndexModel with SearchIndexModel.
 //
 // A full-text index (Type FullTextSearch, the default) uses Dynamic,
 // Fields, Analyzer and SearchAnalyzer; a vector index (Type VectorSearch)

@@ -85,7 +85,7 @@ func Wildcard(path string) IndexKey {
 
 // IndexSpec declares one index. It is the library's own description, which
 // validates, compares and prints, and converts to the driver's
-// mongo.IndexModel with Model.
+// mongo.IndexModel with IndexModel.
 //
 // Zero values mean "absent": a zero IndexSpec option is not sent to the
 // server, exactly as MongoDB treats an option left out.
