@@ -30,21 +30,40 @@ import (
 )
 
 func main() {
+	if os.Getenv(serveEnv) != "" {
+		serve()
+		return
+	}
 	out := flag.String("out", "bench-results.txt", "file to write the table to")
 	rounds := flag.Int("rounds", 15, "rounds per measurement")
+	inProcess := flag.Bool("server-in-process", false, "run the embedded server inside this process, as the examples do, rather than in a process of its own")
 	flag.Parse()
+	where := "" // where the embedded server runs, for the table's title
+	if os.Getenv("MONGODB_URI") == "" && *inProcess {
+		where = ", inside this process"
+	}
+	if os.Getenv("MONGODB_URI") == "" && !*inProcess {
+		where = ", in a process of its own"
+		uri, stop, err := startServer()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "odmbench:", err)
+			os.Exit(1)
+		}
+		defer stop()
+		os.Setenv("MONGODB_URI", uri)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	if err := run(ctx, *out, *rounds); err != nil {
+	if err := run(ctx, *out, *rounds, where); err != nil {
 		fmt.Fprintln(os.Stderr, "odmbench:", err)
-		os.Exit(1)
+		os.Exit(1) // the server's process ends when its input closes with ours
 	}
 }
 
 // row is one line of the summary.
 type row struct{ what, value, note string }
 
-func run(ctx context.Context, outPath string, rounds int) error {
+func run(ctx context.Context, outPath string, rounds int, where string) error {
 	conn, err := appdb.Open(ctx)
 	if err != nil {
 		return err
@@ -52,7 +71,7 @@ func run(ctx context.Context, outPath string, rounds int) error {
 	defer conn.Close()
 	server := "MONGODB_URI"
 	if conn.Embedded {
-		server = "embedded FerretDB"
+		server = "embedded FerretDB" + where
 	}
 	b := &bench{ctx: ctx, client: conn.Client, uri: conn.URI, opts: []any{conn.SkipUnsupported()}, rounds: rounds}
 	reference := modelSet{"the 16 reference collections", []any{registry.All()}}
@@ -218,11 +237,11 @@ func (b *bench) steady(set modelSet) ([]row, error) {
 	}
 	floor := func() error { return b.listAll(db, names) }
 	var initT, floorT []time.Duration
-	// A steady-state Init takes a few milliseconds, about as long as a
-	// pause of the in-process server's garbage collector: each round sums
-	// steadyReps interleaved pairs, so that such a pause weighs on a
-	// round's ratio by a tenth at most.
-	const steadyReps = 10
+	// A steady-state Init takes a millisecond or two, about as long as a
+	// scheduling hiccup of a shared 2-core machine: each round sums
+	// steadyReps interleaved pairs, so that one weighs on a round's ratio
+	// by a few percent at most.
+	const steadyReps = 25
 	for i := 0; i < b.rounds; i++ {
 		var it, ft time.Duration
 		for r := 0; r < steadyReps; r++ {
