@@ -1,7 +1,9 @@
 // Command odmbench measures Init against the bare driver on the reference
-// models, on the embedded server or on MONGODB_URI, and prints a summary
-// table (also written to the file -out names). Each ratio is measured in
-// one run, the two sides interleaved round by round, as medians.
+// models, on MONGODB_URI or else on the embedded server, which it starts in
+// a process of its own (-server-in-process keeps it inside), and prints a
+// summary table (also written to the file -out names). Each ratio is
+// measured in one run, the two sides taking turns round by round, as the
+// median of the per-round ratios.
 //
 //	go run ./cmd/odmbench            # or: make bench
 package main
