@@ -50,6 +50,9 @@ func newExecutor(cfg Config, db *mongo.Database, decl *schema.Declared, server *
 }
 
 func (x *executor) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if !x.cfg.Logger.Enabled(ctx, level) {
+		return // most steady-state lines go to a discarding logger
+	}
 	x.cfg.Logger.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("collection", x.coll.Name())}, attrs...)...)
 }
 
