@@ -131,3 +131,53 @@ func TestReferenceModelsSteadyState(t *testing.T) {
 		assert.Equal(t, "listIndexes", n)
 	}
 }
+
+// mixedModel declares three indexes any server builds and two with a
+// collation, which both FerretDB servers refuse.
+type mixedModel struct {
+	A string `bson:"a" odm:"index"`
+	B string `bson:"b" odm:"index"`
+	C string `bson:"c" odm:"index"`
+	D string `bson:"d"`
+	E string `bson:"e"`
+}
+
+func (mixedModel) CollectionName() string { return "mixed" }
+
+func (mixedModel) Indexes() []odm.IndexSpec {
+	fr := &options.Collation{Locale: "fr", Strength: 2}
+	return []odm.IndexSpec{
+		{Keys: []odm.IndexKey{odm.Asc("d")}, Collation: fr},
+		{Keys: []odm.IndexKey{odm.Asc("e")}, Collation: fr},
+	}
+}
+
+// A createIndexes refused for lack of a feature is followed by one
+// createIndexes of the indexes that use no optional feature, then one per
+// index that does: 4 commands for 5 indexes here, where one per index
+// would be 6.
+func TestRefusedBatchSendsPlainIndexesTogether(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var sizes []int // indexes per createIndexes, in order
+	client := testrig.HookedClient(t, func(name string, cmd bson.Raw) {
+		if name != "createIndexes" {
+			return
+		}
+		values, err := cmd.Lookup("indexes").Array().Values()
+		require.NoError(t, err)
+		mu.Lock()
+		sizes = append(sizes, len(values))
+		mu.Unlock()
+	})
+	report, err := odm.Init(ctx, testrig.Database(t, client), mixedModel{}, odm.SkipUnsupported())
+	require.NoError(t, err)
+	cr, _ := report.Collection("mixed")
+	if len(cr.Names(odm.Skipped)) == 0 {
+		assert.Equal(t, []int{5}, sizes)
+		t.Skipf("%s keeps index collations: the batch is accepted whole, no refusal to follow", testrig.Server())
+	}
+	assert.Equal(t, []int{5, 3, 1, 1}, sizes)
+	assert.ElementsMatch(t, []string{"a_1", "b_1", "c_1"}, cr.Names(odm.Created))
+	assert.ElementsMatch(t, []string{"d_1", "e_1"}, cr.Names(odm.Skipped))
+}

@@ -202,14 +202,18 @@ func collModCommands(want bson.D, mods []diff.OptionChange) ([]bson.D, [][]strin
 }
 
 // createIndexesStep sends the missing indexes in one createIndexes. If
-// the server refuses it for lack of a feature or over duplicated data, it
-// sends them one by one to tell which, and gathers every refusal.
+// the server refuses it for lack of a feature, it sends the indexes that
+// use no optional feature together, then the others one by one to tell
+// which it refuses; refused over duplicated data, it sends all of them one
+// by one. It gathers every refusal.
 type createIndexesStep struct{ specs []schema.IndexSpec }
 
 func (s createIndexesStep) names() []string   { return names(s.specs) }
 func (s createIndexesStep) destructive() bool { return false }
 
 func (s createIndexesStep) run(ctx context.Context, x *executor) (stepResult, error) {
+	res := stepResult{confirmed: confirmable(s.specs)}
+	singles := s.specs
 	if len(s.specs) > 1 {
 		ok, err := x.createIndexes(ctx, s.specs)
 		if err == nil {
@@ -218,10 +222,10 @@ func (s createIndexesStep) run(ctx context.Context, x *executor) (stepResult, er
 		if !slices.ContainsFunc(s.specs, func(sp schema.IndexSpec) bool { return x.refusal(ctx, err, sp) }) {
 			return stepResult{}, err
 		}
+		singles = x.createPlainFirst(ctx, err, s.specs, &res)
 	}
-	res := stepResult{confirmed: confirmable(s.specs)}
 	var refused []error
-	for _, spec := range s.specs {
+	for _, spec := range singles {
 		ok, err := x.createIndexes(ctx, []schema.IndexSpec{spec})
 		if err == nil {
 			res.changed = true
@@ -243,6 +247,36 @@ func (s createIndexesStep) run(ctx context.Context, x *executor) (stepResult, er
 		return stepResult{changed: res.changed}, err
 	}
 	return res, nil
+}
+
+// createPlainFirst follows a batch the server refused (batchErr) for lack
+// of a feature one of its indexes uses: it sends the indexes that use no
+// optional feature (Features is empty) in one createIndexes, and returns
+// those left to send one by one. A server that lacks partial indexes, say,
+// then costs one command per index that has a feature, not one per index.
+// Whatever goes wrong sends every index one by one, as before.
+func (x *executor) createPlainFirst(ctx context.Context, batchErr error, specs []schema.IndexSpec, res *stepResult) []schema.IndexSpec {
+	var plain, featured []schema.IndexSpec
+	for _, sp := range specs {
+		if len(sp.Features()) == 0 {
+			plain = append(plain, sp)
+		} else {
+			featured = append(featured, sp)
+		}
+	}
+	lacking := slices.ContainsFunc(featured, func(sp schema.IndexSpec) bool {
+		return x.server.Classify(ctx, batchErr, &sp) == ClassUnsupported
+	})
+	if len(plain) < 2 || !lacking {
+		return specs // one plain index costs a command either way
+	}
+	ok, err := x.createIndexes(ctx, plain)
+	if err != nil {
+		return specs
+	}
+	res.changed = true
+	res.confirmed = res.confirmed && ok
+	return featured
 }
 
 // collModStep changes an index in place with collMod, one option a
