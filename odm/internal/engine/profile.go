@@ -279,6 +279,7 @@ type ServerInfo struct {
 
 	weakOnce   sync.Once
 	weakClient weak.Pointer[mongo.Client]
+	memoKey    any // rememberKey of this client and database, boxed once
 }
 
 // Profile asks buildInfo once it succeeds; a failure (a dropped
@@ -390,6 +391,20 @@ func (p *profile) RefusedSchemaKeywords(doc any) []string {
 // client is a weak pointer to the database's client, made once: the key
 // of what is remembered per client.
 func (i *ServerInfo) client() weak.Pointer[mongo.Client] {
-	i.weakOnce.Do(func() { i.weakClient = weak.Make(i.DB.Client()) })
+	i.once()
 	return i.weakClient
+}
+
+// rememberKey is the Memo key of this client's refusals in this database,
+// the same value for every collection of an Init.
+func (i *ServerInfo) rememberKey() any {
+	i.once()
+	return i.memoKey
+}
+
+func (i *ServerInfo) once() {
+	i.weakOnce.Do(func() {
+		i.weakClient = weak.Make(i.DB.Client())
+		i.memoKey = rememberKey{client: i.weakClient, db: i.DB.Name()}
+	})
 }

@@ -29,7 +29,9 @@ type rememberKey struct {
 // remembered is one collection's refusals on one server.
 type remembered struct {
 	mu      sync.Mutex
-	skipped map[string]outcome.IndexResult // by index name, or optionKey(option)
+	// skipped are shared with the reports of later runs, which copy them
+	// and never write through them.
+	skipped map[string]*outcome.IndexResult // by index name, or optionKey(option)
 	// options are the collection option changes of the last run when the
 	// server refused every one of them; nil otherwise.
 	options []diff.OptionChange
@@ -42,8 +44,7 @@ func (x *executor) memory() *remembered {
 		return nil
 	}
 	if x.memo == nil {
-		key := rememberKey{client: x.server.client(), db: x.db.Name()}
-		x.memo = x.decl.Memo(key, func() any { return &remembered{} }).(*remembered)
+		x.memo = x.decl.Memo(x.server.rememberKey(), func() any { return &remembered{} }).(*remembered)
 	}
 	return x.memo
 }
@@ -58,14 +59,20 @@ func (x *executor) recall(r *round) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if len(m.skipped) == 0 {
+		return
+	}
 	for _, c := range r.indexes {
 		if res, ok := m.skipped[c.Name]; ok && c.Action != diff.Unchanged {
-			x.refused.skipped = setIn(x.refused.skipped, c.Name, &res)
+			x.refused.skipped = setIn(x.refused.skipped, c.Name, res)
 		}
 	}
 	for _, c := range r.options {
-		if res, ok := m.skipped[optionKey(c.Option)]; ok && c.Action != diff.Unchanged {
-			x.refused.skipped = setIn(x.refused.skipped, optionKey(c.Option), &res)
+		if c.Action == diff.Unchanged {
+			continue
+		}
+		if key := optionKey(c.Option); m.skipped[key] != nil {
+			x.refused.skipped = setIn(x.refused.skipped, key, m.skipped[key])
 		}
 	}
 }
@@ -94,10 +101,10 @@ func (x *executor) remember() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !sameSkipped(m.skipped, x.refused.skipped) {
-		m.skipped = map[string]outcome.IndexResult{}
+		m.skipped = map[string]*outcome.IndexResult{}
 		for k, v := range x.refused.skipped {
 			if v.Outcome == outcome.Skipped {
-				m.skipped[k] = *v
+				m.skipped[k] = v
 			}
 		}
 	}
@@ -115,7 +122,7 @@ func (x *executor) remember() {
 
 // sameSkipped reports that the run's skipped results are those
 // remembered: in the steady state nothing is written again.
-func sameSkipped(remembered map[string]outcome.IndexResult, run map[string]*outcome.IndexResult) bool {
+func sameSkipped(remembered, run map[string]*outcome.IndexResult) bool {
 	n := 0
 	for k, v := range run {
 		if v.Outcome != outcome.Skipped {

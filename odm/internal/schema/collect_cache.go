@@ -3,7 +3,6 @@ package schema
 import (
 	"reflect"
 	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -49,7 +48,7 @@ func Forget() {
 // on: each one's Go type and, for a model bound by In, its collection.
 // Argument faults are never cached (false), so that each call reports them.
 func collectKey(models []any) (string, bool) {
-	var b strings.Builder
+	b := make([]byte, 0, 16*len(models)) // one allocation for the usual key
 	for _, m := range models {
 		bound := ""
 		if bm, ok := m.(BoundModel); ok {
@@ -61,19 +60,19 @@ func collectKey(models []any) (string, bool) {
 			return "", false
 		case reflect.Type:
 			t = m
-			b.WriteByte('T') // a reflect.Type given as the model, not its value
+			b = append(b, 'T') // a reflect.Type given as the model, not its value
 		default:
 			t = reflect.TypeOf(m)
 		}
 		if t == nil {
 			return "", false
 		}
-		b.WriteString(strconv.FormatUint(uint64(reflect.ValueOf(t).Pointer()), 36))
-		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(len(bound)))
-		b.WriteByte(':')
-		b.WriteString(bound)
-		b.WriteByte(';')
+		b = strconv.AppendUint(b, uint64(reflect.ValueOf(t).Pointer()), 36)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(len(bound)), 10)
+		b = append(b, ':')
+		b = append(b, bound...)
+		b = append(b, ';')
 	}
-	return b.String(), true
+	return string(b), true
 }
