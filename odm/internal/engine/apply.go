@@ -12,6 +12,7 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"github.com/tagodm/tagodm/odm/internal/shard"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -36,8 +37,9 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 		report.Plan.Collections[i] = outcome.CollectionPlan{Collection: c.Collection}
 	}
 	// A few workers take the collections in order, rather than a goroutine
-	// each: a worker's stack grows once, at its start (growStack), to what
-	// the driver needs, and serves every collection it takes.
+	// each. A worker grows its stack once, at its start (growStack), and
+	// lists each collection itself before the executor starts (listFirst):
+	// the two keep it from growing again under the driver.
 	next := make(chan int, len(cols))
 	for i := range cols {
 		next <- i
@@ -50,7 +52,8 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 			defer wg.Done()
 			growStack()
 			for i := range next {
-				errs[i] = applyOne(ctx, cfg, db, cols[i], server, &report.Collections[i], &report.Plan.Collections[i])
+				first := listFirst(ctx, db, cols[i], server)
+				errs[i] = applyOne(ctx, cfg, first, cols[i], server, &report.Collections[i], &report.Plan.Collections[i])
 			}
 		}()
 	}
@@ -74,7 +77,7 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 // applyOne brings one collection to its declarations, its search indexes
 // last, and fills in its report and plan. A collection not started when
 // ctx ends fails with ctx's error.
-func applyOne(ctx context.Context, cfg Config, db *mongo.Database, c *schema.Declared, server *ServerInfo, rep *outcome.CollectionReport, plan *outcome.CollectionPlan) error {
+func applyOne(ctx context.Context, cfg Config, first firstListing, c *schema.Declared, server *ServerInfo, rep *outcome.CollectionReport, plan *outcome.CollectionPlan) error {
 	if ctx.Err() != nil {
 		err := fmt.Errorf("odm: collection %s: %w", c.Collection, ctx.Err())
 		rep.Failed, rep.Error = true, err.Error()
@@ -82,19 +85,47 @@ func applyOne(ctx context.Context, cfg Config, db *mongo.Database, c *schema.Dec
 		return err
 	}
 	var err error
-	*rep, *plan, err = newExecutor(cfg, db, c, server).run(ctx)
+	x := newExecutorOn(cfg, server.DB, first.coll, c, server)
+	if first.listed {
+		x.prelisted = &first
+	}
+	*rep, *plan, err = x.run(ctx)
 	if err == nil { // search indexes (search_sync.go): no command when none declared
-		if err = syncSearch(ctx, cfg, db, c, rep, plan); err != nil {
+		if err = syncSearch(ctx, cfg, server.DB, c, rep, plan); err != nil {
 			rep.Failed, rep.Error = true, err.Error()
 		}
 	}
 	return err
 }
 
+// firstListing is a collection's first listIndexes, read by its worker
+// before the executor starts.
+type firstListing struct {
+	coll    *mongo.Collection
+	indexes []bson.Raw
+	err     error
+	listed  bool // false: the executor lists, after the shard key's step
+}
+
+// listFirst lists the collection from the worker's own frame, where the
+// stack is shallow: the driver's operation path is deep, and under the
+// executor's frames it needed a stack twice as big. A collection whose
+// shard key comes first (the key's step may build an index) is listed by
+// the executor, after that step; so is one whose Init was cancelled,
+// which applyOne reports.
+func listFirst(ctx context.Context, db *mongo.Database, c *schema.Declared, server *ServerInfo) firstListing {
+	first := firstListing{coll: db.Collection(c.Collection)}
+	if ctx.Err() == nil && !server.Shard.Covers(c) {
+		first.indexes, first.err = listIndexes(ctx, first.coll)
+		first.listed = true
+	}
+	return first
+}
+
 // workerStack is what a worker's stack is grown by before its first
-// collection: a CPU profile of steady-state Inits shows no stack growth
-// below it at 32 KiB, where 16 KiB still left a quarter of it.
-const workerStack = 32 << 10
+// collection. A CPU profile of steady-state Inits shows no stack growth
+// in the workers past growStack with 16 KiB (a 32 KiB stack).
+const workerStack = 16 << 10
 
 // stackIndex is always 0; being a variable, it keeps the compiler from
 // dropping growStack's array.
@@ -103,9 +134,9 @@ var stackIndex = 0
 // growStack grows the calling goroutine's stack by workerStack bytes in one
 // step, while the stack is shallow. A new goroutine's stack starts small
 // and doubles whenever a call needs more, each time copying every frame
-// already on it; workers that reached the driver's listing that way spent
-// more CPU copying stacks than comparing listings (a third of a
-// steady-state Init's CPU beyond the bare driver's).
+// already on it. Workers that reached the driver's listing that way spent
+// more CPU copying stacks than comparing listings: a third of a
+// steady-state Init's CPU beyond the bare driver's.
 //
 //go:noinline
 func growStack() byte {

@@ -37,14 +37,22 @@ type executor struct {
 	// modified are the collection options a collMod set in this run.
 	modified []string
 	memo     *remembered // the server's refusals, once looked up (remember.go)
+	// prelisted is the collection's first listing when its worker read
+	// it (listFirst); the first round takes it instead of listing.
+	prelisted *firstListing
 	// list, when set, stands for listIndexes: a recorded listing, in a
 	// benchmark of the work around it.
 	list func(context.Context) ([]bson.Raw, error)
 }
 
 func newExecutor(cfg Config, db *mongo.Database, decl *schema.Declared, server *ServerInfo) *executor {
+	return newExecutorOn(cfg, db, db.Collection(decl.Collection), decl, server)
+}
+
+// newExecutorOn is newExecutor with the collection's handle made already.
+func newExecutorOn(cfg Config, db *mongo.Database, coll *mongo.Collection, decl *schema.Declared, server *ServerInfo) *executor {
 	return &executor{
-		cfg: cfg, db: db, coll: db.Collection(decl.Collection), decl: decl, server: server,
+		cfg: cfg, db: db, coll: coll, decl: decl, server: server,
 		planner: planner{decl: decl, cfg: cfg},
 	}
 }
@@ -234,9 +242,13 @@ func (x *executor) onStepError(ctx context.Context, retry *retrier, err error) e
 func (x *executor) plan(ctx context.Context) (*round, error) {
 	var l listing
 	var err error
-	if x.list != nil {
+	switch {
+	case x.prelisted != nil:
+		l.indexes, err = x.prelisted.indexes, x.prelisted.err
+		x.prelisted = nil
+	case x.list != nil:
 		l.indexes, err = x.list(ctx)
-	} else {
+	default:
 		l.indexes, err = listIndexes(ctx, x.coll)
 	}
 	if err != nil {

@@ -115,8 +115,10 @@ func (s *Session) Server() Server {
 	return s.server
 }
 
-// covers: the session reads this collection's key.
-func (s *Session) covers(d *schema.Declared) bool {
+// Covers reports whether Run has anything to read or do for the
+// collection before its indexes: a key declared, or a sharding option
+// given.
+func (s *Session) Covers(d *schema.Declared) bool {
 	return s != nil && (d.ShardKey != nil || s.opts.Mode != "" || s.opts.Verify)
 }
 
@@ -128,7 +130,7 @@ func (s *Session) covers(d *schema.Declared) bool {
 // not cover. The error is a *MismatchError, an *UnsupportedError (the
 // caller may go on with the indexes), or an *Error.
 func (s *Session) Run(ctx context.Context, d *schema.Declared, lock func(context.Context) error) (*Result, *Plan, error) {
-	if !s.covers(d) {
+	if !s.Covers(d) {
 		return nil, nil, nil
 	}
 	ns := s.db.Name() + "." + d.Collection
