@@ -116,7 +116,7 @@ type firstListing struct {
 func listFirst(ctx context.Context, db *mongo.Database, c *schema.Declared, server *ServerInfo) firstListing {
 	first := firstListing{coll: db.Collection(c.Collection)}
 	if ctx.Err() == nil && !server.Shard.Covers(c) {
-		first.indexes, first.err = listIndexes(ctx, first.coll)
+		first.indexes, first.err = listIndexesLike(ctx, first.coll, lastListing(c))
 		first.listed = true
 	}
 	return first

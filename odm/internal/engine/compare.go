@@ -43,6 +43,15 @@ func compareWith(decl *schema.Declared, indexes []bson.Raw, opts []diff.DiffOpti
 	return changes, nil
 }
 
+// lastListing is the listing the declarations were last compared with
+// without options, the first comparison of every round; nil before any.
+func lastListing(decl *schema.Declared) []bson.Raw {
+	if s := decl.Memo(seenKey{}, func() any { return new(atomicSeen) }).(*atomicSeen).Load(); s != nil {
+		return s.indexes
+	}
+	return nil
+}
+
 func sameListing(a, b []bson.Raw) bool {
 	return slices.EqualFunc(a, b, func(x, y bson.Raw) bool { return bytes.Equal(x, y) })
 }

@@ -28,7 +28,7 @@ type rememberKey struct {
 
 // remembered is one collection's refusals on one server.
 type remembered struct {
-	mu      sync.Mutex
+	mu sync.Mutex
 	// skipped are shared with the reports of later runs, which copy them
 	// and never write through them.
 	skipped map[string]*outcome.IndexResult // by index name, or optionKey(option)
