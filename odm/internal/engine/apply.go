@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,12 +59,8 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 		}()
 	}
 	wg.Wait()
-	sort.Slice(report.Collections, func(i, j int) bool {
-		return report.Collections[i].Collection < report.Collections[j].Collection
-	})
-	sort.Slice(report.Plan.Collections, func(i, j int) bool {
-		return report.Plan.Collections[i].Collection < report.Plan.Collections[j].Collection
-	})
+	slices.SortFunc(report.Collections, func(a, b outcome.CollectionReport) int { return strings.Compare(a.Collection, b.Collection) })
+	slices.SortFunc(report.Plan.Collections, func(a, b outcome.CollectionPlan) int { return strings.Compare(a.Collection, b.Collection) })
 	report.Duration = time.Since(start)
 	if cfg.Logger.Enabled(ctx, slog.LevelInfo) { // the counts walk every collection
 		cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "odm: init done",

@@ -44,6 +44,9 @@ func Forget() {
 	clear(collected.entries)
 }
 
+// rtypeType is the dynamic type of a reflect.Type value.
+var rtypeType = reflect.TypeOf(reflect.TypeOf(0))
+
 // collectKey identifies a list of models by what their declarations depend
 // on: each one's Go type and, for a model bound by In, its collection.
 // Argument faults are never cached (false), so that each call reports them.
@@ -54,15 +57,15 @@ func collectKey(models []any) (string, bool) {
 		if bm, ok := m.(BoundModel); ok {
 			m, bound = bm.Model, bm.collection
 		}
-		var t reflect.Type
-		switch m := m.(type) {
-		case ArgProblem:
+		if _, ok := m.(ArgProblem); ok {
 			return "", false
-		case reflect.Type:
-			t = m
+		}
+		// reflect.TypeOf, not a type switch: a switch case on an interface
+		// type (reflect.Type) looks up an itab for every model's type.
+		t := reflect.TypeOf(m)
+		if t == rtypeType {
+			t = m.(reflect.Type)
 			b = append(b, 'T') // a reflect.Type given as the model, not its value
-		default:
-			t = reflect.TypeOf(m)
 		}
 		if t == nil {
 			return "", false
