@@ -168,6 +168,24 @@ func pair(round int, a, b func() error) (da, db time.Duration, err error) {
 	return da, db, timed(b, &db)
 }
 
+// pairRounds times a against b in rounds of reps pairs (pair's turns
+// alternating within the round) and returns each round's mean time of
+// either side.
+func (b *bench) pairRounds(rounds, reps int, fa, fb func() error) (as, bs []time.Duration, err error) {
+	for range rounds {
+		var sa, sb time.Duration
+		for r := range reps {
+			ta, tb, err := pair(r, fa, fb)
+			if err != nil {
+				return nil, nil, err
+			}
+			sa, sb = sa+ta, sb+tb
+		}
+		as, bs = append(as, sa/time.Duration(reps)), append(bs, sb/time.Duration(reps))
+	}
+	return as, bs, nil
+}
+
 // ratio is the median of the per-round ratios a[i]/b[i]: each round's two
 // sides ran back to back, so that a slow moment of the machine weighs on
 // both.
@@ -238,22 +256,15 @@ func (b *bench) steady(set modelSet) ([]row, error) {
 		return nil, err
 	}
 	floor := func() error { return b.listAll(db, names) }
-	var initT, floorT []time.Duration
 	// A steady-state Init takes a millisecond or two, about as long as a
-	// scheduling hiccup of a shared 2-core machine: each round sums
+	// scheduling hiccup of a shared 2-core machine: each round averages
 	// steadyReps interleaved pairs, so that one weighs on a round's ratio
-	// by a few percent at most.
-	const steadyReps = 25
-	for i := 0; i < b.rounds; i++ {
-		var it, ft time.Duration
-		for r := 0; r < steadyReps; r++ {
-			a, f, err := pair(r, func() error { _, err := odm.Init(b.ctx, db, b.argsFor(set)...); return err }, floor)
-			if err != nil {
-				return nil, err
-			}
-			it, ft = it+a, ft+f
-		}
-		initT, floorT = append(initT, it/steadyReps), append(floorT, ft/steadyReps)
+	// by a fraction of a percent.
+	const steadyReps = 100
+	initT, floorT, err := b.pairRounds(b.rounds, steadyReps,
+		func() error { _, err := odm.Init(b.ctx, db, b.argsFor(set)...); return err }, floor)
+	if err != nil {
+		return nil, err
 	}
 
 	// Count the commands of one steady-state Init.
@@ -297,7 +308,7 @@ func (b *bench) steady(set modelSet) ([]row, error) {
 	return []row{
 		{"steady-state Init, " + set.label, ms(median(initT)), ""},
 		{"  floor: bare listIndexes, 8 at once", ms(median(floorT)), ""},
-		{"  steady-state Init / floor", ratio(initT, floorT), "median of per-round ratios; target at most 1.05x"},
+		{"  steady-state Init / floor", ratio(initT, floorT), fmt.Sprintf("median of per-round ratios, %d pairs a round; target at most 1.05x", steadyReps)},
 		{"  commands per steady-state Init", strings.Join(cmds, ", "), note},
 	}, nil
 }
@@ -407,14 +418,13 @@ func (b *bench) scale() ([]row, error) {
 		for i := range names {
 			names[i] = fmt.Sprintf("scale_%04d", i)
 		}
-		var ts, fs []time.Duration
-		for i := 0; i < max(3, b.rounds/3); i++ {
-			it, ft, err := pair(i, func() error { _, err := odm.Init(b.ctx, db, models); return err },
-				func() error { return b.listAll(db, names) })
-			if err != nil {
-				return nil, err
-			}
-			ts, fs = append(ts, it), append(fs, ft)
+		// Rounds of at least about 200 collections listed a side, as the
+		// steady rows do for the same reason.
+		ts, fs, err := b.pairRounds(b.rounds, max(1, 200/n),
+			func() error { _, err := odm.Init(b.ctx, db, models); return err },
+			func() error { return b.listAll(db, names) })
+		if err != nil {
+			return nil, err
 		}
 		db.Drop(context.Background())
 		m := median(ts)

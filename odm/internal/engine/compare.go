@@ -11,8 +11,21 @@ import (
 )
 
 // seenKey is the Memo key of a collection's last compared listing, per
-// set of comparison options (opts describes them; "" for none).
+// set of comparison options (opts describes them); plainSeen is the key
+// without options, the comparison of every round: a pointer, the cheapest
+// key to hash.
 type seenKey struct{ opts string }
+
+var plainSeen = new(byte)
+
+// seenFor is the memo of the last listing compared under options optsKey.
+func seenFor(decl *schema.Declared, optsKey string) *atomicSeen {
+	var key any = plainSeen
+	if optsKey != "" {
+		key = seenKey{opts: optsKey}
+	}
+	return decl.Memo(key, func() any { return new(atomicSeen) }).(*atomicSeen)
+}
 
 // seen is a listing and what Diff answered for it.
 type seen struct {
@@ -31,7 +44,7 @@ func compare(decl *schema.Declared, indexes []bson.Raw) ([]diff.IndexChange, err
 // byte for byte equal to the last one compared under the same options
 // gets the same answer without normalising either side again.
 func compareWith(decl *schema.Declared, indexes []bson.Raw, opts []diff.DiffOption, optsKey string) ([]diff.IndexChange, error) {
-	last := decl.Memo(seenKey{opts: optsKey}, func() any { return new(atomicSeen) }).(*atomicSeen)
+	last := seenFor(decl, optsKey)
 	if s := last.Load(); s != nil && sameListing(s.indexes, indexes) {
 		return cloneChanges(s.changes), nil
 	}
@@ -46,7 +59,7 @@ func compareWith(decl *schema.Declared, indexes []bson.Raw, opts []diff.DiffOpti
 // lastListing is the listing the declarations were last compared with
 // without options, the first comparison of every round; nil before any.
 func lastListing(decl *schema.Declared) []bson.Raw {
-	if s := decl.Memo(seenKey{}, func() any { return new(atomicSeen) }).(*atomicSeen).Load(); s != nil {
+	if s := seenFor(decl, "").Load(); s != nil {
 		return s.indexes
 	}
 	return nil
