@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -54,24 +55,19 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 	if err := schema.CheckNamespaces(db.Name(), cols); err != nil {
 		return nil, err
 	}
-	byName := make(map[string]*schema.Declared, len(cols))
-	for _, c := range cols {
-		byName[c.Collection] = c
-	}
-
-	report, err := engine.Apply(ctx, cfg, db, cols, start)
-	if report == nil {
-		return nil, err
-	}
-	for i := range report.Plan.Collections {
-		p := &report.Plan.Collections[i]
-		p.Redundant = redundantIn(byName[p.Collection])
+	// Redundant indexes are worked out from the declarations alone, by
+	// each collection's worker.
+	cfg.Annotate = func(c *schema.Declared, p *outcome.CollectionPlan) {
+		p.Redundant = redundantIn(c)
+		if len(p.Redundant) == 0 || !cfg.Logger.Enabled(ctx, slog.LevelInfo) {
+			return
+		}
 		for _, r := range p.Redundant {
 			cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "odm: redundant index", slog.String("collection", r.Collection),
 				slog.String("index", r.Index), slog.String("coveredBy", strings.Join(r.CoveredBy, ",")))
 		}
 	}
-	return report, err
+	return engine.Apply(ctx, cfg, db, cols, start)
 }
 
 // Plan lists the indexes of every collection the models declare and says

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/odm/internal/outcome"
+	"github.com/tagodm/tagodm/odm/internal/schema"
 	"github.com/tagodm/tagodm/odm/internal/shard"
 	"github.com/tagodm/tagodm/odm/internal/spec"
 )
@@ -29,15 +30,22 @@ type Config struct {
 	hideUndeclared  bool
 	Shard           shard.Options // ShardPolicy, AllowRefine, VerifyAcrossShards
 	progress        progressConfig
+	// Annotate, when set, is called with each collection's plan once the
+	// collection is done, by the worker that did it: the facade adds what
+	// it derives from the declarations alone.
+	Annotate func(*schema.Declared, *outcome.CollectionPlan)
 	// problems are faults in the arguments, such as an option given an
 	// impossible value, reported with the models' before any command.
 	problems []spec.Problem
 }
 
+// discardLogger is the logger of an Init given none.
+var discardLogger = slog.New(slog.DiscardHandler)
+
 // Defaults is the configuration before any option.
 func Defaults() Config {
 	return Config{
-		Logger:      slog.New(slog.DiscardHandler),
+		Logger:      discardLogger,
 		concurrency: 8,
 		attempts:    5,
 		backoff:     50 * time.Millisecond,
