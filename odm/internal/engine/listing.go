@@ -21,14 +21,7 @@ type listing struct {
 // listIndexes lists the collection's index documents. A collection that
 // does not exist has none (MongoDB answers NamespaceNotFound).
 func listIndexes(ctx context.Context, coll *mongo.Collection) ([]bson.Raw, error) {
-	cur, err := coll.Indexes().List(ctx)
-	if err != nil {
-		if code, ok := outcome.ErrorCode(err); ok && code == outcome.CodeNamespaceNotFound {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return rawDocuments(ctx, cur)
+	return listIndexesLike(ctx, coll, nil)
 }
 
 // listIndexesLike is listIndexes of a collection whose listing is likely
