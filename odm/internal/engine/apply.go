@@ -38,31 +38,27 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 		report.Plan.Collections[i] = outcome.CollectionPlan{Collection: c.Collection}
 	}
 	// A few workers take the collections in order, rather than a goroutine
-	// each. A worker grows its stack
-	// once, at its start (growStack), and lists each collection itself
-	// before the executor starts (listFirst): the two keep it from growing
-	// again under the driver.
+	// each. A worker grows its stack once, at its start (growStack), and
+	// lists each collection itself before the executor starts (listFirst):
+	// the two keep it from growing again under the driver.
 	next := make(chan int, len(cols))
 	for i := range cols {
 		next <- i
 	}
 	close(next)
-	work := func() {
-		growStack()
-		for i := range next {
-			first := listFirst(ctx, db, cols[i], server)
-			errs[i] = applyOne(ctx, cfg, first, cols[i], server, &report.Collections[i], &report.Plan.Collections[i])
-			if cfg.Annotate != nil {
-				cfg.Annotate(cols[i], &report.Plan.Collections[i])
-			}
-		}
-	}
 	var wg sync.WaitGroup
 	for range min(cfg.concurrency, len(cols)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			work()
+			growStack()
+			for i := range next {
+				first := listFirst(ctx, db, cols[i], server)
+				errs[i] = applyOne(ctx, cfg, first, cols[i], server, &report.Collections[i], &report.Plan.Collections[i])
+				if cfg.Annotate != nil {
+					cfg.Annotate(cols[i], &report.Plan.Collections[i])
+				}
+			}
 		}()
 	}
 	wg.Wait()
