@@ -33,7 +33,11 @@ type Query[T any] struct {
 	skip       int64
 	limit      int64
 	collation  *options.Collation
-	err        error // from After
+	// keyset is set by After: the sort is total and ends with _id, and
+	// after (nil on the first page) holds the documents after the last.
+	keyset bool
+	after  bson.D
+	err    error // from After
 }
 
 // Query starts a query of the documents filter matches (nil: all).
@@ -44,8 +48,17 @@ func (c *Collection[T]) Query(filter any) Query[T] {
 // Filter is q with another filter.
 func (q Query[T]) Filter(filter any) Query[T] { q.filter = filter; return q }
 
-// Sort is q sorted by sort (a bson.D such as {created_at: -1}).
-func (q Query[T]) Sort(sort any) Query[T] { q.sort = sort; return q }
+// Sort is q sorted by sort (a bson.D such as {created_at: -1}, or an
+// odm.SortBy); nil, an empty document and an empty SortBy are no sort. A
+// sort set after After is an error (After continues the order it was
+// given): set the sort first.
+func (q Query[T]) Sort(sort any) Query[T] {
+	if q.keyset && q.err == nil {
+		q.err = fmt.Errorf("odm: a query of %v: Sort after After; set the sort before After, which continues from it", reflect.TypeFor[T]())
+	}
+	q.sort = sort
+	return q
+}
 
 // Skip is q skipping the first n documents; 0 skips none.
 func (q Query[T]) Skip(n int64) Query[T] { q.skip = n; return q }
@@ -72,7 +85,27 @@ func (q Query[T]) check(op string) (any, error) {
 	if q.skip < 0 || q.limit < 0 {
 		return nil, fmt.Errorf("odm: %s on %s: skip (%d) and limit (%d) cannot be negative", op, q.c.Name(), q.skip, q.limit)
 	}
-	return q.c.checkQuery(op, q.filter, query.QueryParts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
+	if q.keyset {
+		if err := keysetProjection(q.projection, q.sort.(bson.D)); err != nil {
+			return nil, fmt.Errorf("odm: a query of %v after a document: %w", reflect.TypeFor[T](), err)
+		}
+	}
+	filter := q.filter
+	if q.after != nil {
+		if query.IsNilDocument(filter) {
+			filter = q.after
+		} else {
+			filter = bson.D{{Key: "$and", Value: bson.A{filter, q.after}}}
+		}
+	}
+	return q.c.checkQuery(op, filter, query.QueryParts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
+}
+
+// unordered is q without its sort and projection, for a count or an
+// existence check; a keyset boundary stays.
+func (q Query[T]) unordered() Query[T] {
+	q.sort, q.projection, q.keyset = nil, nil, false
+	return q
 }
 
 // findOptions are q's options for a find.
@@ -104,9 +137,10 @@ func (q Query[T]) All(ctx context.Context) ([]T, error) { return findAll[T](ctx,
 func (q Query[T]) First(ctx context.Context) (*T, error) { return findFirst[T](ctx, q) }
 
 // Count counts the documents q's filter matches, after its skip and
-// within its limit when they are set.
+// within its limit when they are set; after After's boundary too, when
+// q has one (the documents left to page through).
 func (q Query[T]) Count(ctx context.Context) (int64, error) {
-	filter, err := q.Sort(nil).Project(nil).check("count") // a count neither sorts nor projects
+	filter, err := q.unordered().check("count")
 	if err != nil {
 		return 0, err
 	}
@@ -130,7 +164,7 @@ func (q Query[T]) Count(ctx context.Context) (int64, error) {
 // Exists reports whether q matches a document (after its skip), reading
 // at most one _id.
 func (q Query[T]) Exists(ctx context.Context) (bool, error) {
-	filter, err := q.Sort(nil).Project(nil).check("find") // any document will do
+	filter, err := q.unordered().check("find") // any document will do
 	if err != nil {
 		return false, err
 	}
@@ -156,18 +190,29 @@ func (q Query[T]) Exists(ctx context.Context) (bool, error) {
 type Page[T any] struct {
 	// Items are the page's documents, in the query's order.
 	Items []T
-	// Total is the number of documents the filter matches, whatever the
-	// skip and limit.
+	// Total is the number of documents the query's filter matches,
+	// whatever the skip, the limit and After's boundary.
 	Total int64
 	// Skip and Limit are the query's.
 	Skip, Limit int64
+
+	keyset, more bool // a page after After, and whether a document follows it
 }
 
-// HasMore reports documents after this page.
-func (p Page[T]) HasMore() bool { return p.Skip+int64(len(p.Items)) < p.Total }
+// HasMore reports documents after this page. For a page of a query with
+// After, it is whether a document follows the page's last in the
+// query's order (the page's find asks for one document more than its
+// limit); otherwise it is Skip plus the page's length against Total.
+func (p Page[T]) HasMore() bool {
+	if p.keyset {
+		return p.more
+	}
+	return p.Skip+int64(len(p.Items)) < p.Total
+}
 
-// Page returns the documents of q (its skip and limit make the page) and
-// the total its filter matches: two commands, a find and a count.
+// Page returns the documents of q (its skip and limit, or its limit after
+// After, make the page) and the total its filter matches: two commands, a
+// find and a count.
 func (q Query[T]) Page(ctx context.Context) (Page[T], error) { return findPage[T](ctx, q) }
 
 func findAll[R, T any](ctx context.Context, q Query[T]) ([]R, error) {
@@ -215,15 +260,25 @@ func findFirst[R, T any](ctx context.Context, q Query[T]) (*R, error) {
 }
 
 func findPage[R, T any](ctx context.Context, q Query[T]) (Page[R], error) {
-	items, err := findAll[R](ctx, q)
+	fetch := q
+	if q.keyset && q.limit > 0 {
+		fetch.limit++ // one more tells whether a page follows
+	}
+	items, err := findAll[R](ctx, fetch)
 	if err != nil {
 		return Page[R]{}, err
 	}
-	total, err := q.Skip(0).Limit(0).Count(ctx)
+	page := Page[R]{Items: items, Skip: q.skip, Limit: q.limit, keyset: q.keyset}
+	if q.keyset && q.limit > 0 && int64(len(items)) > q.limit {
+		page.Items, page.more = items[:q.limit], true
+	}
+	whole := q
+	whole.after = nil
+	page.Total, err = whole.Skip(0).Limit(0).Count(ctx)
 	if err != nil {
 		return Page[R]{}, err
 	}
-	return Page[R]{Items: items, Total: total, Skip: q.skip, Limit: q.limit}, nil
+	return page, nil
 }
 
 // Projected is a query whose documents are read into R, a type of its own
