@@ -72,7 +72,10 @@ func Cover(m *Model, q QueryShape) Coverage {
 type Coverage = query.Coverage
 
 // ElemMatch matches documents whose array field holds an element that
-// meets every condition, each built on the element type E's own fields.
+// meets every condition, each built on the element type E's own fields,
+// or on the element itself with Item (an array of scalars):
+// ElemMatch(scores, Gte(Item[int](), 80), Lt(Item[int](), 85)) is
+// {scores: {$elemMatch: {$gte: 80, $lt: 85}}}.
 func ElemMatch[T any, E any](f Field[T, []E], conds ...Filter[E]) Filter[T] {
 	return query.ElemMatch[T, E](f, conds...)
 }
@@ -154,7 +157,9 @@ func Ne[T any, V any](f Field[T, V], v V) Filter[T] {
 	return query.Ne[T, V](f, v)
 }
 
-// NoneOf matches documents whose field equals none of vs ($nin).
+// NoneOf matches documents whose field equals none of vs ($nin). On an
+// array field each of vs is a whole array; to exclude elements, use
+// ContainsNone.
 func NoneOf[T any, V any](f Field[T, V], vs ...V) Filter[T] {
 	return query.NoneOf[T, V](f, vs...)
 }
@@ -167,7 +172,9 @@ func Nor[T any](fs ...Filter[T]) Filter[T] {
 // Number is a Go numeric type, for Inc.
 type Number = query.Number
 
-// OneOf matches documents whose field equals one of vs ($in).
+// OneOf matches documents whose field equals one of vs ($in). On an
+// array field each of vs is a whole array; to match an element, use
+// ContainsAny.
 func OneOf[T any, V any](f Field[T, V], vs ...V) Filter[T] {
 	return query.OneOf[T, V](f, vs...)
 }

@@ -190,10 +190,14 @@ func Lt[T, V any](f Field[T, V], v V) Filter[T] { return condition(f, "$lt", v) 
 // Lte matches documents whose field is less than or equal to v.
 func Lte[T, V any](f Field[T, V], v V) Filter[T] { return condition(f, "$lte", v) }
 
-// OneOf matches documents whose field equals one of vs ($in).
+// OneOf matches documents whose field equals one of vs ($in). On an
+// array field each of vs is a whole array; to match an element, use
+// ContainsAny.
 func OneOf[T, V any](f Field[T, V], vs ...V) Filter[T] { return condition(f, "$in", listValue(vs)) }
 
-// NoneOf matches documents whose field equals none of vs ($nin).
+// NoneOf matches documents whose field equals none of vs ($nin). On an
+// array field each of vs is a whole array; to exclude elements, use
+// ContainsNone.
 func NoneOf[T, V any](f Field[T, V], vs ...V) Filter[T] { return condition(f, "$nin", listValue(vs)) }
 
 // Exists matches documents that hold the field (yes) or lack it.
@@ -203,13 +207,46 @@ func Exists[T, V any](f Field[T, V], yes bool) Filter[T] { return condition(f, "
 func Contains[T, E any](f Field[T, []E], v E) Filter[T] { return condition(f, "$eq", v) }
 
 // ElemMatch matches documents whose array field holds an element that
-// meets every condition, each built on the element type E's own fields.
+// meets every condition, each built on the element type E's own fields,
+// or on the element itself with Item (an array of scalars):
+// ElemMatch(scores, Gte(Item[int](), 80), Lt(Item[int](), 85)) is
+// {scores: {$elemMatch: {$gte: 80, $lt: 85}}}.
 func ElemMatch[T, E any](f Field[T, []E], conds ...Filter[E]) Filter[T] {
 	inner, err := joined(conds)
 	if err != nil {
 		return Filter[T]{err: err}
 	}
+	if inner, err = itemConditions[T](f.path, inner); err != nil {
+		return Filter[T]{err: err}
+	}
 	return condition(f, "$elemMatch", inner)
+}
+
+// itemConditions turns conditions on Item (an empty path) into the
+// operator document $elemMatch takes for scalar elements; conditions on
+// fields are left as they are, and mixing both is an error.
+func itemConditions[T any](path string, conds bson.D) (bson.D, error) {
+	items := 0
+	for _, c := range conds {
+		if c.Key == "" {
+			items++
+		}
+	}
+	if items == 0 {
+		return conds, nil
+	}
+	if items != len(conds) {
+		return nil, fmt.Errorf("odm: an $elemMatch on %s in %v mixes conditions on the element itself (Item) with conditions on its fields", path, reflect.TypeFor[T]())
+	}
+	out := bson.D{}
+	for _, c := range conds {
+		if d, ok := c.Value.(bson.D); ok && isOperatorDocument(d) {
+			out = append(out, d...)
+			continue
+		}
+		out = append(out, bson.E{Key: "$eq", Value: c.Value})
+	}
+	return out, nil
 }
 
 func listValue[V any](vs []V) bson.A {
@@ -270,15 +307,22 @@ type Update[T any] struct {
 }
 
 // Document is the update as a bson.D of operators, or the error of a
-// field reference it was built from.
-func (u Update[T]) Document() (bson.D, error) { return u.ops, u.err }
+// field reference it was built from. The zero Update is an error: an
+// update must change something.
+func (u Update[T]) Document() (bson.D, error) {
+	if u.ops == nil && u.err == nil {
+		return nil, fmt.Errorf("odm: an update of %v with no operation", reflect.TypeFor[T]())
+	}
+	return u.ops, u.err
+}
 
 // MarshalBSON implements bson.Marshaler.
 func (u Update[T]) MarshalBSON() ([]byte, error) {
-	if u.err != nil {
-		return nil, u.err
+	d, err := u.Document()
+	if err != nil {
+		return nil, err
 	}
-	return bson.Marshal(u.ops)
+	return bson.Marshal(d)
 }
 
 func operation[T, V any](f Field[T, V], op string, v any) Update[T] {
@@ -381,14 +425,22 @@ type Sort[T any] struct {
 }
 
 // Document is the sort as a bson.D, or the error of a field reference.
-func (s Sort[T]) Document() (bson.D, error) { return s.doc, s.err }
+// A sort of no orders (SortBy(), the zero Sort) is an empty document: no
+// sort.
+func (s Sort[T]) Document() (bson.D, error) {
+	if s.doc == nil && s.err == nil {
+		return bson.D{}, nil
+	}
+	return s.doc, s.err
+}
 
 // MarshalBSON implements bson.Marshaler.
 func (s Sort[T]) MarshalBSON() ([]byte, error) {
-	if s.err != nil {
-		return nil, s.err
+	d, err := s.Document()
+	if err != nil {
+		return nil, err
 	}
-	return bson.Marshal(s.doc)
+	return bson.Marshal(d)
 }
 
 func (s Sort[T]) typedDocument() (bson.D, error) { return s.Document() }
