@@ -3,6 +3,7 @@ package odm
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -196,7 +197,7 @@ func TestPathCheckUpdates(t *testing.T) {
 		{"a bad identifier", bson.D{{Key: "$set", Value: bson.D{{Key: "items.$[Big].sku", Value: 1}}}}, "items.$[Big]"},
 		{"$rename target", bson.D{{Key: "$rename", Value: bson.D{{Key: "status", Value: "stat"}}}}, "stat: no such field"},
 		{"$pull condition", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "sku", Value: "a"}}}}}}, ""},
-		{"$pull condition typo", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "skuu", Value: "a"}}}}}}, "items.skuu"},
+		{"$pull condition typo", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "skuu", Value: "a"}}}}}}, "update: items.skuu: no field skuu in odm.pathItem"},
 		{"$pull of scalars", bson.D{{Key: "$pull", Value: bson.D{{Key: "scores", Value: bson.D{{Key: "$gte", Value: 6}}}}}}, ""},
 		{"$push with $sort", bson.D{{Key: "$push", Value: bson.D{{Key: "items", Value: bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: bson.D{{Key: "qyt", Value: 1}}}}}}}}, "items.qyt"},
 		{"a map key", bson.D{{Key: "$set", Value: bson.D{{Key: "labels.anything", Value: "x"}}}}, ""},
@@ -278,4 +279,110 @@ func mustDescribe(t *testing.T) *reflectx.Struct {
 	st, err := reflectx.Describe(reflect.TypeFor[pathOrder]())
 	require.NoError(t, err)
 	return st
+}
+
+// TestPathCheckNULKey: a key holding a NUL byte, wherever it stands, is a
+// *PathError naming the key, before any command; it used to split the
+// shape's buffer and panic.
+func TestPathCheckNULKey(t *testing.T) {
+	orders := offline[pathOrder](t)
+	nul := bson.D{{Key: "name\x00", Value: "x"}}
+	cases := []struct {
+		name  string
+		query func() error
+		path  string
+		part  string
+	}{
+		{"filter", func() error { _, err := orders.checkQuery("find", nul, query.QueryParts{}); return err }, "name\x00", "filter"},
+		{"filter, NUL first", func() error {
+			_, err := orders.checkQuery("find", bson.D{{Key: "\x00", Value: 1}}, query.QueryParts{})
+			return err
+		}, "\x00", "filter"},
+		{"filter in a bson.M", func() error {
+			_, err := orders.checkQuery("find", bson.M{"status": 1, "st\x00atus": 1}, query.QueryParts{})
+			return err
+		}, "st\x00atus", "filter"},
+		{"under $and", func() error {
+			_, err := orders.checkQuery("find", bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "status", Value: 1}}, nul}}}, query.QueryParts{})
+			return err
+		}, "name\x00", "filter"},
+		{"under $elemMatch", func() error {
+			_, err := orders.checkQuery("find", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku\x00", Value: 1}}}}}}, query.QueryParts{})
+			return err
+		}, "items.sku\x00", "filter"},
+		{"under $not of $elemMatch", func() error {
+			_, err := orders.checkQuery("find", bson.D{{Key: "items", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$elemMatch", Value: bson.M{"a\x00b": 1}}}}}}}, query.QueryParts{})
+			return err
+		}, "items.a\x00b", "filter"},
+		{"an array path holding NUL, then $elemMatch", func() error {
+			_, err := orders.checkQuery("find", bson.D{{Key: "it\x00ems", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: 1}}}}}}, query.QueryParts{})
+			return err
+		}, "it\x00ems", "filter"},
+		{"sort", func() error {
+			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Sort: bson.D{{Key: "status", Value: 1}, {Key: "created\x00", Value: -1}}})
+			return err
+		}, "created\x00", "sort"},
+		{"projection", func() error {
+			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.M{"\x00status": 1}})
+			return err
+		}, "\x00status", "projection"},
+		{"nested projection", func() error {
+			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "ci\x00ty", Value: 1}}}}})
+			return err
+		}, "address.ci\x00ty", "projection"},
+		{"$elemMatch projection", func() error {
+			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: nul}}}}})
+			return err
+		}, "items.name\x00", "projection"},
+		{"Distinct's field", func() error {
+			_, err := orders.checkQuery("distinct", bson.D{}, query.QueryParts{Field: "status\x00"})
+			return err
+		}, "status\x00", "field"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for range 2 { // the second answer comes from the cache, when cached
+				var err error
+				require.NotPanics(t, func() { err = c.query() })
+				var pe *PathError
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, c.path, pe.Path)
+				assert.Equal(t, c.part, pe.Part)
+				assert.Equal(t, "odm.pathOrder", pe.GoType)
+				assert.Contains(t, err.Error(), ": "+c.part+": "+strconv.Quote(c.path)+": the key holds a NUL byte, which no BSON key can hold")
+				assert.NotContains(t, err.Error(), "\x00", "the message shows the byte quoted")
+			}
+		})
+	}
+}
+
+// TestShapeWriterNULInUpdate: the update operators' keys, $rename's target
+// and a $push's $sort keys are refused with a NUL byte in them. (A
+// repository's update is encoded before its shape is written, and the
+// encoder refuses such a key first.)
+func TestShapeWriterNULInUpdate(t *testing.T) {
+	pc, err := query.CheckerFor(offline[pathOrder](t).model)
+	require.NoError(t, err)
+	cases := []struct {
+		name   string
+		update bson.D
+		path   string
+	}{
+		{"$set", bson.D{{Key: "$set", Value: bson.D{{Key: "status\x00", Value: 1}}}}, "status\x00"},
+		{"$rename's target", bson.D{{Key: "$rename", Value: bson.D{{Key: "status", Value: "sta\x00tus"}}}}, "sta\x00tus"},
+		{"$pull's condition", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "s\x00ku", Value: 1}}}}}}, "items.s\x00ku"},
+		{"$push's $sort", bson.D{{Key: "$push", Value: bson.D{{Key: "items", Value: bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: bson.D{{Key: "qty\x00", Value: 1}}}}}}}}, "items.qty\x00"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := &query.ShapeWriter{}
+			w.Update(c.update)
+			var pe *PathError
+			require.NotPanics(t, func() { pe = pc.Check(w) })
+			require.NotNil(t, pe)
+			assert.Equal(t, c.path, pe.Path)
+			assert.Equal(t, "update", pe.Part)
+			assert.Contains(t, pe.Error(), "holds a NUL byte")
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -36,9 +37,10 @@ type PathError struct {
 
 // Error implements the error interface:
 // "odm: find on notifications: filter: stauts: no such field in
-// models.Notification; did you mean status?".
+// models.Notification; did you mean status?". A path holding a byte that
+// does not print (a NUL, invalid UTF-8) is shown quoted, as Go quotes it.
 func (e *PathError) Error() string {
-	msg := fmt.Sprintf("odm: %s on %s: %s: %s: %s", e.Op, e.Collection, e.Part, e.Path, e.Problem)
+	msg := fmt.Sprintf("odm: %s on %s: %s: %s: %s", e.Op, e.Collection, e.Part, showPath(e.Path), e.Problem)
 	if e.Path == "" {
 		msg = fmt.Sprintf("odm: %s on %s: %s: %s", e.Op, e.Collection, e.Part, e.Problem)
 	}
@@ -46,6 +48,15 @@ func (e *PathError) Error() string {
 		msg += "; did you mean " + e.Nearest + "?"
 	}
 	return msg
+}
+
+// showPath is path as an error shows it: as it is when it prints as
+// itself, else quoted.
+func showPath(path string) string {
+	if q := strconv.Quote(path); q[1:len(q)-1] != path {
+		return q
+	}
+	return path
 }
 
 // ExtraPathsDeclarer is implemented by models whose documents hold fields
@@ -60,13 +71,17 @@ type ExtraPathsDeclarer interface {
 }
 
 // Part kinds in a shape: each path of a shape is written as its kind byte,
-// the path and a NUL.
+// the path and a NUL (which no path holds: ShapeWriter refuses it).
 const (
 	partFilter     = 'f'
 	partSort       = 's'
 	PartProjection = 'p'
 	partUpdate     = 'u'
 	partField      = 'd'
+	// The paths of a filter inside a projection ($elemMatch) or an update
+	// ($pull): read as a filter's, named as the part they are in.
+	partProjectionFilter = 'P'
+	partUpdateFilter     = 'U'
 )
 
 func partName(kind byte) string {
@@ -75,9 +90,9 @@ func partName(kind byte) string {
 		return "filter"
 	case partSort:
 		return "sort"
-	case PartProjection:
+	case PartProjection, partProjectionFilter:
 		return "projection"
-	case partUpdate:
+	case partUpdate, partUpdateFilter:
 		return "update"
 	}
 	return "field"

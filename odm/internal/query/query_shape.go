@@ -22,6 +22,16 @@ type ShapeWriter struct {
 }
 
 func (w *ShapeWriter) add(kind byte, prefix, path string) {
+	// NUL ends each path in Buf, so a key holding one would split it
+	// (and BSON cannot hold one in a key either): refused here, where
+	// every path enters a shape.
+	if strings.IndexByte(path, 0) >= 0 || strings.IndexByte(prefix, 0) >= 0 {
+		if w.Err == nil {
+			full := JoinPath(prefix, path)
+			w.Err = &PathError{Part: partName(kind), Path: full, Problem: "the key holds a NUL byte, which no BSON key can hold"}
+		}
+		return
+	}
 	w.Buf = append(w.Buf, kind)
 	if prefix != "" {
 		w.Buf = append(w.Buf, prefix...)
@@ -43,17 +53,20 @@ const maxShapeDepth = 64
 
 // Filter writes the paths of a filter document, below prefix when it is
 // the filter of an $elemMatch on the array at prefix.
-func (w *ShapeWriter) Filter(doc any, prefix string) { w.filterAt(doc, prefix, 0) }
+func (w *ShapeWriter) Filter(doc any, prefix string) { w.filterAt(partFilter, doc, prefix, 0) }
 
-func (w *ShapeWriter) filterAt(doc any, prefix string, depth int) {
+// filterAt writes the paths of a filter as kind: partFilter, or the kind
+// of a filter inside a projection or an update, which errors name as that
+// part.
+func (w *ShapeWriter) filterAt(kind byte, doc any, prefix string, depth int) {
 	if depth > maxShapeDepth {
-		w.fail(partFilter, "operators nested more than %d deep", maxShapeDepth)
+		w.fail(kind, "operators nested more than %d deep", maxShapeDepth)
 		return
 	}
-	eachElement(w, partFilter, doc, func(key string, v any) {
+	eachElement(w, kind, doc, func(key string, v any) {
 		switch key {
 		case "$and", "$or", "$nor":
-			eachItem(v, func(item any) { w.filterAt(item, prefix, depth+1) })
+			eachItem(v, func(item any) { w.filterAt(kind, item, prefix, depth+1) })
 		case "$expr", "$where", "$text", "$comment", "$jsonSchema", "$sampleRate", "$search", "$vectorSearch":
 			// Expressions and text: their paths ("$field") are not
 			// keys of the filter and are not checked.
@@ -61,32 +74,32 @@ func (w *ShapeWriter) filterAt(doc any, prefix string, depth int) {
 			if strings.HasPrefix(key, "$") {
 				return // an unknown operator: the server answers it
 			}
-			w.add(partFilter, prefix, key)
-			w.operand(v, JoinPath(prefix, key), depth+1)
+			w.add(kind, prefix, key)
+			w.operand(kind, v, JoinPath(prefix, key), depth+1)
 		}
 	})
 }
 
 // operand writes the paths inside the condition on path: an operator
 // document's $elemMatch, $not and $all.
-func (w *ShapeWriter) operand(v any, path string, depth int) {
+func (w *ShapeWriter) operand(kind byte, v any, path string, depth int) {
 	if depth > maxShapeDepth {
-		w.fail(partFilter, "operators nested more than %d deep", maxShapeDepth)
+		w.fail(kind, "operators nested more than %d deep", maxShapeDepth)
 		return
 	}
 	if !isOperatorDocument(v) {
 		return // an equality, to a value or a whole document
 	}
-	eachElement(w, partFilter, v, func(op string, x any) {
+	eachElement(w, kind, v, func(op string, x any) {
 		switch op {
 		case "$elemMatch":
 			// Conditions on the elements' fields, or on the elements
 			// themselves ({$gte: 80}), whose operators name no path.
-			w.filterAt(x, path, depth+1)
+			w.filterAt(kind, x, path, depth+1)
 		case "$not":
-			w.operand(x, path, depth+1)
+			w.operand(kind, x, path, depth+1)
 		case "$all":
-			eachItem(x, func(item any) { w.operand(item, path, depth+1) })
+			eachItem(x, func(item any) { w.operand(kind, item, path, depth+1) })
 		}
 	})
 }
@@ -116,7 +129,7 @@ func (w *ShapeWriter) Projection(doc any, prefix string) {
 			w.add(PartProjection, prefix, key)
 			eachElement(w, PartProjection, v, func(op string, x any) {
 				if op == "$elemMatch" && !isOperatorDocument(x) {
-					w.filterAt(x, JoinPath(prefix, key), 1)
+					w.filterAt(partProjectionFilter, x, JoinPath(prefix, key), 1)
 				}
 			})
 		case isDocumentValue(v):
@@ -144,7 +157,7 @@ func (w *ShapeWriter) Update(ops bson.D) {
 				}
 			case "$pull":
 				if isDocumentValue(v) && !isOperatorDocument(v) {
-					w.filterAt(v, strings.TrimSuffix(path, ".$[]"), 1)
+					w.filterAt(partUpdateFilter, v, strings.TrimSuffix(path, ".$[]"), 1)
 				}
 			case "$push", "$addToSet":
 				if isOperatorDocument(v) {
