@@ -281,6 +281,69 @@ func mustDescribe(t *testing.T) *reflectx.Struct {
 	return st
 }
 
+// TestPathCheckValidQueriesPass: queries MongoDB accepts whose keys are not
+// all paths of the model (a natural-order sort, computed text scores,
+// projection operators, positional projections) are never refused.
+func TestPathCheckValidQueriesPass(t *testing.T) {
+	orders := offline[pathOrder](t)
+	meta := bson.D{{Key: "$meta", Value: "textScore"}}
+	cases := []struct {
+		name  string
+		parts query.QueryParts
+	}{
+		{"sort $natural descending", query.QueryParts{Sort: bson.D{{Key: "$natural", Value: -1}}}},
+		{"sort $natural ascending", query.QueryParts{Sort: bson.D{{Key: "$natural", Value: 1}}}},
+		{"sort $natural in a bson.M", query.QueryParts{Sort: bson.M{"$natural": -1}}},
+		{"sort by text score", query.QueryParts{Sort: bson.D{{Key: "score", Value: meta}, {Key: "status", Value: 1}}}},
+		{"sort by text score in a bson.M", query.QueryParts{Sort: bson.M{"score": bson.M{"$meta": "textScore"}}}},
+		{"projection of the text score", query.QueryParts{Projection: bson.D{{Key: "score", Value: meta}, {Key: "status", Value: 1}}}},
+		{"projection of the text score in a bson.M", query.QueryParts{Projection: bson.M{"score": bson.M{"$meta": "textScore"}}}},
+		{"text score projected and sorted", query.QueryParts{Projection: bson.D{{Key: "score", Value: meta}}, Sort: bson.D{{Key: "score", Value: meta}}}},
+		{"$slice of a count", query.QueryParts{Projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$slice", Value: 3}}}}}},
+		{"$slice of a skip and a count", query.QueryParts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$slice", Value: bson.A{1, 2}}}}}}},
+		{"$elemMatch projection", query.QueryParts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: "a"}, {Key: "qty", Value: bson.D{{Key: "$gt", Value: 1}}}}}}}}}},
+		{"$elemMatch projection with $or", query.QueryParts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "sku", Value: "a"}}, bson.D{{Key: "qty", Value: 2}}}}}}}}}}},
+		{"$elemMatch projection on scalars", query.QueryParts{Projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$gte", Value: 80}}}}}}}},
+		{"positional projection", query.QueryParts{Projection: bson.D{{Key: "items.$", Value: 1}}}},
+		{"positional projection of scalars", query.QueryParts{Projection: bson.M{"scores.$": true}}},
+		{"an expression projection", query.QueryParts{Projection: bson.D{{Key: "label", Value: bson.D{{Key: "$concat", Value: bson.A{"$status", "!"}}}}}}},
+		{"a literal projection", query.QueryParts{Projection: bson.D{{Key: "flag", Value: bson.D{{Key: "$literal", Value: 1}}}}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := orders.checkQuery("find", bson.D{{Key: "items.sku", Value: "a"}}, c.parts)
+			assert.NoError(t, err)
+		})
+	}
+}
+
+// TestPathCheckProjectionOperatorsChecked: the paths a projection operator
+// applies to, and the fields of an $elemMatch projection's filter, are
+// still checked.
+func TestPathCheckProjectionOperatorsChecked(t *testing.T) {
+	orders := offline[pathOrder](t)
+	cases := []struct {
+		name       string
+		projection any
+		want       string
+	}{
+		{"$slice of a typo", bson.D{{Key: "scors", Value: bson.D{{Key: "$slice", Value: 3}}}}, "projection: scors: no such field in odm.pathOrder; did you mean scores?"},
+		{"$elemMatch of a typo", bson.D{{Key: "itms", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: 1}}}}}}, "projection: itms: no such field"},
+		{"$elemMatch on a typo'd element field", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "skuu", Value: 1}}}}}}, "projection: items.skuu: no field skuu in odm.pathItem (at items of odm.pathOrder); did you mean items.sku?"},
+		{"$elemMatch's $or on a typo'd element field", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "sku", Value: 1}}, bson.D{{Key: "qyt", Value: 1}}}}}}}}}, "projection: items.qyt: no field qyt in odm.pathItem (at items of odm.pathOrder); did you mean items.qty?"},
+		{"positional projection of a typo", bson.D{{Key: "itemz.$", Value: 1}}, "did you mean items?"},
+		{"sort-like key in a projection", bson.D{{Key: "$natural", Value: 1}}, "projection: $natural"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: c.projection})
+			var pe *PathError
+			require.ErrorAs(t, err, &pe)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
 // TestPathCheckNULKey: a key holding a NUL byte, wherever it stands, is a
 // *PathError naming the key, before any command; it used to split the
 // shape's buffer and panic.

@@ -105,10 +105,11 @@ func (w *ShapeWriter) operand(kind byte, v any, path string, depth int) {
 }
 
 // Sort writes the paths of a sort document; a {$meta: ...} key names a
-// computed value, not a path.
+// computed value and $natural the order documents are stored in, neither
+// a path.
 func (w *ShapeWriter) Sort(doc any) {
 	eachElement(w, partSort, doc, func(key string, v any) {
-		if isOperatorDocument(v) {
+		if key == "$natural" || isOperatorDocument(v) {
 			return
 		}
 		w.add(partSort, "", key)
@@ -116,20 +117,23 @@ func (w *ShapeWriter) Sort(doc any) {
 }
 
 // Projection writes the paths of a projection: keys given 0, 1, true or
-// false, or an operator ($slice, $elemMatch, $meta), and the keys of a
-// nested projection. A key given an expression ("$other", a literal) is a
-// computed field, a new name, and not checked.
+// false, or a projection operator ($slice, $elemMatch), and the keys of a
+// nested projection; an $elemMatch's filter is checked as a filter's
+// $elemMatch is, against the array's elements. A key given {$meta: ...},
+// another expression ({$concat: ...}) or a value ("$other", a literal) is
+// a computed field, a new name, and not checked.
 func (w *ShapeWriter) Projection(doc any, prefix string) {
 	eachElement(w, PartProjection, doc, func(key string, v any) {
 		switch {
 		case isOperatorDocument(v):
-			if meta := hasKey(v, "$meta"); meta {
+			if !isProjectionOperator(v) {
 				return
 			}
+			path := JoinPath(prefix, key)
 			w.add(PartProjection, prefix, key)
 			eachElement(w, PartProjection, v, func(op string, x any) {
-				if op == "$elemMatch" && !isOperatorDocument(x) {
-					w.filterAt(partProjectionFilter, x, JoinPath(prefix, key), 1)
+				if op == "$elemMatch" {
+					w.filterAt(partProjectionFilter, x, path, 1)
 				}
 			})
 		case isDocumentValue(v):
@@ -138,6 +142,17 @@ func (w *ShapeWriter) Projection(doc any, prefix string) {
 			w.add(PartProjection, prefix, key)
 		}
 	})
+}
+
+// isProjectionOperator reports an operator document that applies to the
+// path it is given for ($slice, $elemMatch) rather than computing a new
+// value ($meta, $concat, $literal, any other expression).
+func isProjectionOperator(v any) bool {
+	found := false
+	eachElement(&ShapeWriter{}, PartProjection, v, func(k string, _ any) {
+		found = found || k == "$slice" || k == "$elemMatch"
+	})
+	return found
 }
 
 // Update writes the paths of an update document's operators: each field
@@ -328,13 +343,6 @@ func isDocumentValue(v any) bool {
 		return d.Type == bson.TypeEmbeddedDocument
 	}
 	return false
-}
-
-// hasKey reports a document holding key.
-func hasKey(v any, key string) bool {
-	found := false
-	eachElement(&ShapeWriter{}, PartProjection, v, func(k string, _ any) { found = found || k == key })
-	return found
 }
 
 // isInclusion reports a projection value that includes or excludes a
