@@ -381,6 +381,14 @@ func TestPathCheckNULKey(t *testing.T) {
 			_, err := orders.checkQuery("find", bson.D{{Key: "it\x00ems", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: 1}}}}}}, query.QueryParts{})
 			return err
 		}, "it\x00ems", "filter"},
+		{"an unknown operator", func() error {
+			_, err := orders.checkQuery("find", bson.D{{Key: "$zz\x00", Value: 1}}, query.QueryParts{})
+			return err
+		}, "$zz\x00", "filter"},
+		{"an operator of a condition", func() error {
+			_, err := orders.checkQuery("find", bson.D{{Key: "status", Value: bson.D{{Key: "$g\x00t", Value: 1}}}}, query.QueryParts{})
+			return err
+		}, "status.$g\x00t", "filter"},
 		{"sort", func() error {
 			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Sort: bson.D{{Key: "status", Value: 1}, {Key: "created\x00", Value: -1}}})
 			return err
@@ -389,6 +397,14 @@ func TestPathCheckNULKey(t *testing.T) {
 			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.M{"\x00status": 1}})
 			return err
 		}, "\x00status", "projection"},
+		{"sort by a computed value", func() error {
+			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Sort: bson.D{{Key: "sc\x00ore", Value: bson.D{{Key: "$meta", Value: "textScore"}}}}})
+			return err
+		}, "sc\x00ore", "sort"},
+		{"a computed projection field", func() error {
+			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "label\x00", Value: "$status"}}})
+			return err
+		}, "label\x00", "projection"},
 		{"nested projection", func() error {
 			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "ci\x00ty", Value: 1}}}}})
 			return err
@@ -432,6 +448,7 @@ func TestShapeWriterNULInUpdate(t *testing.T) {
 		path   string
 	}{
 		{"$set", bson.D{{Key: "$set", Value: bson.D{{Key: "status\x00", Value: 1}}}}, "status\x00"},
+		{"an operator", bson.D{{Key: "$se\x00t", Value: bson.D{{Key: "status", Value: 1}}}}, "$se\x00t"},
 		{"$rename's target", bson.D{{Key: "$rename", Value: bson.D{{Key: "status", Value: "sta\x00tus"}}}}, "sta\x00tus"},
 		{"$pull's condition", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "s\x00ku", Value: 1}}}}}}, "items.s\x00ku"},
 		{"$push's $sort", bson.D{{Key: "$push", Value: bson.D{{Key: "items", Value: bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: bson.D{{Key: "qty\x00", Value: 1}}}}}}}}, "items.qty\x00"},

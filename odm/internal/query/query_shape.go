@@ -22,14 +22,12 @@ type ShapeWriter struct {
 }
 
 func (w *ShapeWriter) add(kind byte, prefix, path string) {
-	// NUL ends each path in Buf, so a key holding one would split it
-	// (and BSON cannot hold one in a key either): refused here, where
-	// every path enters a shape.
+	// NUL ends each path in Buf, so a path holding one would split it
+	// (and BSON cannot hold one in a key either). eachElement refuses
+	// such keys; this is for the paths that are values ($rename's
+	// target, Distinct's field), and is what keeps Buf readable.
 	if strings.IndexByte(path, 0) >= 0 || strings.IndexByte(prefix, 0) >= 0 {
-		if w.Err == nil {
-			full := JoinPath(prefix, path)
-			w.Err = &PathError{Part: partName(kind), Path: full, Problem: "the key holds a NUL byte, which no BSON key can hold"}
-		}
+		w.nulKey(kind, prefix, path)
 		return
 	}
 	w.Buf = append(w.Buf, kind)
@@ -39,6 +37,13 @@ func (w *ShapeWriter) add(kind byte, prefix, path string) {
 	}
 	w.Buf = append(w.Buf, path...)
 	w.Buf = append(w.Buf, 0)
+}
+
+// nulKey fails the shape on a key holding a NUL byte.
+func (w *ShapeWriter) nulKey(kind byte, prefix, key string) {
+	if w.Err == nil {
+		w.Err = &PathError{Part: partName(kind), Path: JoinPath(prefix, key), Problem: "the key holds a NUL byte, which no BSON key can hold"}
+	}
 }
 
 func (w *ShapeWriter) fail(kind byte, format string, args ...any) {
@@ -63,7 +68,7 @@ func (w *ShapeWriter) filterAt(kind byte, doc any, prefix string, depth int) {
 		w.fail(kind, "operators nested more than %d deep", maxShapeDepth)
 		return
 	}
-	eachElement(w, kind, doc, func(key string, v any) {
+	eachElement(w, kind, prefix, doc, func(key string, v any) {
 		switch key {
 		case "$and", "$or", "$nor":
 			eachItem(v, func(item any) { w.filterAt(kind, item, prefix, depth+1) })
@@ -90,7 +95,7 @@ func (w *ShapeWriter) operand(kind byte, v any, path string, depth int) {
 	if !isOperatorDocument(v) {
 		return // an equality, to a value or a whole document
 	}
-	eachElement(w, kind, v, func(op string, x any) {
+	eachElement(w, kind, path, v, func(op string, x any) {
 		switch op {
 		case "$elemMatch":
 			// Conditions on the elements' fields, or on the elements
@@ -108,7 +113,7 @@ func (w *ShapeWriter) operand(kind byte, v any, path string, depth int) {
 // computed value and $natural the order documents are stored in, neither
 // a path.
 func (w *ShapeWriter) Sort(doc any) {
-	eachElement(w, partSort, doc, func(key string, v any) {
+	eachElement(w, partSort, "", doc, func(key string, v any) {
 		if key == "$natural" || isOperatorDocument(v) {
 			return
 		}
@@ -123,7 +128,7 @@ func (w *ShapeWriter) Sort(doc any) {
 // another expression ({$concat: ...}) or a value ("$other", a literal) is
 // a computed field, a new name, and not checked.
 func (w *ShapeWriter) Projection(doc any, prefix string) {
-	eachElement(w, PartProjection, doc, func(key string, v any) {
+	eachElement(w, PartProjection, prefix, doc, func(key string, v any) {
 		switch {
 		case isOperatorDocument(v):
 			if !isProjectionOperator(v) {
@@ -131,7 +136,7 @@ func (w *ShapeWriter) Projection(doc any, prefix string) {
 			}
 			path := JoinPath(prefix, key)
 			w.add(PartProjection, prefix, key)
-			eachElement(w, PartProjection, v, func(op string, x any) {
+			eachElement(w, PartProjection, path, v, func(op string, x any) {
 				if op == "$elemMatch" {
 					w.filterAt(partProjectionFilter, x, path, 1)
 				}
@@ -149,7 +154,7 @@ func (w *ShapeWriter) Projection(doc any, prefix string) {
 // value ($meta, $concat, $literal, any other expression).
 func isProjectionOperator(v any) bool {
 	found := false
-	eachElement(&ShapeWriter{}, PartProjection, v, func(k string, _ any) {
+	eachElement(&ShapeWriter{}, PartProjection, "", v, func(k string, _ any) {
 		found = found || k == "$slice" || k == "$elemMatch"
 	})
 	return found
@@ -160,10 +165,14 @@ func isProjectionOperator(v any) bool {
 // elements and the $sort of a $push.
 func (w *ShapeWriter) Update(ops bson.D) {
 	for _, e := range ops {
+		if strings.IndexByte(e.Key, 0) >= 0 {
+			w.nulKey(partUpdate, "", e.Key)
+			return
+		}
 		if !strings.HasPrefix(e.Key, "$") {
 			continue // prepareUpdate refuses it with its own message
 		}
-		eachElement(w, partUpdate, e.Value, func(path string, v any) {
+		eachElement(w, partUpdate, "", e.Value, func(path string, v any) {
 			w.add(partUpdate, "", path)
 			switch e.Key {
 			case "$rename":
@@ -176,9 +185,9 @@ func (w *ShapeWriter) Update(ops bson.D) {
 				}
 			case "$push", "$addToSet":
 				if isOperatorDocument(v) {
-					eachElement(w, partUpdate, v, func(mod string, x any) {
+					eachElement(w, partUpdate, path, v, func(mod string, x any) {
 						if mod == "$sort" && isDocumentValue(x) {
-							eachElement(w, partUpdate, x, func(k string, _ any) { w.add(partUpdate, path, k) })
+							eachElement(w, partUpdate, path, x, func(k string, _ any) { w.add(partUpdate, path, k) })
 						}
 					})
 				}
@@ -202,19 +211,25 @@ func JoinPath(prefix, key string) string {
 // bson.M, map[string]any, bson.Raw or bson.RawValue holding a document;
 // anything else the driver can marshal as a document (a struct, another
 // map type) is read through its BSON form. The keys of a map come in
-// sorted order.
-func eachElement(w *ShapeWriter, kind byte, doc any, f func(key string, v any)) {
+// sorted order. A key holding a NUL byte, which BSON cannot hold, fails
+// the shape (named below prefix) and ends the walk of the document, whether
+// or not the key would be a path: the driver would refuse the document.
+func eachElement(w *ShapeWriter, kind byte, prefix string, doc any, f func(key string, v any)) {
 	switch d := doc.(type) {
 	case nil:
 	case bson.D:
 		for _, e := range d {
+			if strings.IndexByte(e.Key, 0) >= 0 {
+				w.nulKey(kind, prefix, e.Key)
+				return
+			}
 			f(e.Key, e.Value)
 		}
 	case bson.M:
-		eachMapElement(d, f)
+		eachMapElement(w, kind, prefix, d, f)
 	case map[string]any:
-		eachMapElement(d, f)
-	case bson.Raw:
+		eachMapElement(w, kind, prefix, d, f)
+	case bson.Raw: // a raw key cannot hold a NUL: it ends the key
 		eachRawElement(w, kind, d, f)
 	case bson.RawValue:
 		if raw, ok := d.DocumentOK(); ok {
@@ -222,7 +237,7 @@ func eachElement(w *ShapeWriter, kind byte, doc any, f func(key string, v any)) 
 		}
 	case *bson.D:
 		if d != nil {
-			eachElement(w, kind, *d, f)
+			eachElement(w, kind, prefix, *d, f)
 		}
 	case typedDocument:
 		doc, err := d.typedDocument()
@@ -230,7 +245,7 @@ func eachElement(w *ShapeWriter, kind byte, doc any, f func(key string, v any)) 
 			w.fail(kind, "%v", err)
 			return
 		}
-		eachElement(w, kind, doc, f)
+		eachElement(w, kind, prefix, doc, f)
 	default:
 		rv := reflect.ValueOf(doc)
 		for rv.Kind() == reflect.Pointer && !rv.IsNil() {
@@ -249,7 +264,7 @@ func eachElement(w *ShapeWriter, kind byte, doc any, f func(key string, v any)) 
 	}
 }
 
-func eachMapElement[M ~map[string]any](m M, f func(key string, v any)) {
+func eachMapElement[M ~map[string]any](w *ShapeWriter, kind byte, prefix string, m M, f func(key string, v any)) {
 	var small [16]string
 	keys := small[:0]
 	for k := range m {
@@ -257,6 +272,10 @@ func eachMapElement[M ~map[string]any](m M, f func(key string, v any)) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
+		if strings.IndexByte(k, 0) >= 0 {
+			w.nulKey(kind, prefix, k)
+			return
+		}
 		f(k, m[k])
 	}
 }
