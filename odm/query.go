@@ -56,8 +56,34 @@ func (q Query[T]) Sort(sort any) Query[T] {
 	if q.keyset && q.err == nil {
 		q.err = fmt.Errorf("odm: a query of %v: Sort after After; set the sort before After, which continues from it", reflect.TypeFor[T]())
 	}
-	q.sort = sort
+	q.sort = noEmptySort(sort)
 	return q
+}
+
+// noEmptySort is sort, or nil when it orders by nothing (nil, an empty
+// document, SortBy()): a server may refuse an empty sort document
+// (FerretDB v2 answers "$sort stage must have at least one sort key").
+func noEmptySort(sort any) any {
+	switch s := sort.(type) {
+	case nil:
+		return nil
+	case bson.D:
+		if len(s) == 0 {
+			return nil
+		}
+	case bson.M:
+		if len(s) == 0 {
+			return nil
+		}
+	case interface{ Document() (bson.D, error) }:
+		if d, err := s.Document(); err == nil && len(d) == 0 {
+			return nil
+		}
+	}
+	if query.IsNilDocument(sort) {
+		return nil
+	}
+	return sort
 }
 
 // Skip is q skipping the first n documents; 0 skips none.
