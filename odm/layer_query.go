@@ -93,10 +93,17 @@ func Exists[T any, V any](f Field[T, V], yes bool) Filter[T] {
 // ExtraPathsDeclarer is implemented by models whose documents hold fields
 // the struct does not declare (written by another service, or kept in an
 // ",inline" map) that the service's queries and updates name. Each path
-// given, and every path below it, passes the repositories' path check.
-// ExtraPaths is called on the zero value of the model. (A model with an
-// ",inline" map accepts every key at that level already; the keys of an
-// index declared OutsideStruct are accepted too.)
+// given, and every path below it, passes the repositories' path check, as
+// do the keys of an index declared OutsideStruct. ExtraPaths is called
+// once, on the zero value of the model.
+//
+// Declaring ExtraPaths makes a model with an ",inline" map strict: a key
+// its inline maps would hold passes only when it is one of those paths
+// (or below one), so that a typo of an extra field is refused as a typo
+// of a declared one is. A model with an ",inline" map that does not
+// declare ExtraPaths accepts every key at the map's level, typos
+// included; declare them (an empty list when the documents hold no
+// other field the service names).
 type ExtraPathsDeclarer = query.ExtraPathsDeclarer
 
 // F references the field of T that sel returns the address of. sel is

@@ -237,6 +237,124 @@ func TestPathCheckOpenModels(t *testing.T) {
 	}
 }
 
+// pathStrict keeps unknown top-level fields in an ",inline" map, and
+// declares those its queries name: the path check is strict.
+type pathStrict struct {
+	ID    bson.ObjectID `bson:"_id,omitempty"`
+	Kind  string        `bson:"kind"`
+	Inner pathAddress   `bson:"inner"`
+	Items []pathOpen    `bson:"items"`
+	Rest  bson.M        `bson:",inline"`
+}
+
+func (pathStrict) CollectionName() string { return "path_strict" }
+
+func (pathStrict) ExtraPaths() []string { return []string{"pod_name", "resource.usage", ""} }
+
+func (pathStrict) Indexes() []IndexSpec {
+	return []IndexSpec{{Keys: []IndexKey{Asc("node_name")}, Sparse: true, OutsideStruct: true}}
+}
+
+// pathStrictNone has an ",inline" map and declares that its queries name
+// no field beyond the struct's.
+type pathStrictNone struct {
+	Kind string `bson:"kind"`
+	Rest bson.M `bson:",inline"`
+}
+
+func (*pathStrictNone) ExtraPaths() []string { return nil }
+
+// TestPathCheckStrictInlineModels: a model with an ",inline" map that
+// declares ExtraPaths accepts its declared fields, the extra paths and
+// what lies below them, and its OutsideStruct index keys, in every part
+// of a query, and refuses any other key with the nearest of all of them;
+// the inline maps of the structs it holds are strict too.
+func TestPathCheckStrictInlineModels(t *testing.T) {
+	strict := offline[pathStrict](t)
+	parts := map[string]func(path string) error{
+		"filter": func(p string) error {
+			_, err := strict.checkQuery("find", bson.D{{Key: p, Value: 1}}, query.QueryParts{})
+			return err
+		},
+		"filter under $or": func(p string) error {
+			_, err := strict.checkQuery("find", bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "kind", Value: 1}}, bson.M{p: bson.M{"$exists": true}}}}}, query.QueryParts{})
+			return err
+		},
+		"sort": func(p string) error {
+			_, err := strict.checkQuery("find", bson.D{}, query.QueryParts{Sort: bson.D{{Key: p, Value: -1}}})
+			return err
+		},
+		"projection": func(p string) error {
+			_, err := strict.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: p, Value: 1}}})
+			return err
+		},
+		"field": func(p string) error {
+			_, err := strict.checkQuery("distinct", bson.D{}, query.QueryParts{Field: p})
+			return err
+		},
+		"update": func(p string) error {
+			_, err := strict.prepareUpdate("update", nil, bson.D{{Key: "$set", Value: bson.D{{Key: p, Value: 1}}}}, false)
+			return err
+		},
+	}
+	accepted := []string{"kind", "_id", "inner.city", "items.kind", "items.0.inner.zip", "pod_name", "pod_name.below", "resource.usage", "resource.usage.cpu", "node_name"}
+	refused := []struct{ path, problem, nearest string }{
+		{"knid", "no such field in odm.pathStrict or its ExtraPaths", "kind"},
+		{"pod_nme", "no such field in odm.pathStrict or its ExtraPaths", "pod_name"},
+		{"nod_name", "no such field in odm.pathStrict or its ExtraPaths", "node_name"},
+		{"resource.usag", "no field resource in odm.pathStrict or its ExtraPaths", "resource.usage"},
+		{"resource", "no such field in odm.pathStrict or its ExtraPaths", ""},
+		{"anything", "no such field in odm.pathStrict or its ExtraPaths", ""},
+		{"inner.cty", "no field cty in odm.pathAddress (at inner of odm.pathStrict)", "inner.city"},
+		{"items.kindd", "no field kindd in odm.pathOpen (at items of odm.pathStrict) or its ExtraPaths", "items.kind"},
+		{"items.1.extra", "no field extra in odm.pathOpen (at items.1 of odm.pathStrict) or its ExtraPaths", ""},
+	}
+	for part, check := range parts {
+		t.Run(part, func(t *testing.T) {
+			for _, p := range accepted {
+				assert.NoError(t, check(p), p)
+			}
+			for _, c := range refused {
+				for range 2 { // the second answer is the cached one
+					err := check(c.path)
+					var pe *PathError
+					require.ErrorAs(t, err, &pe, c.path)
+					assert.Equal(t, c.path, pe.Path)
+					assert.Equal(t, c.problem, pe.Problem, c.path)
+					assert.Equal(t, c.nearest, pe.Nearest, c.path)
+					wantPart := strings.Fields(part)[0]
+					assert.Equal(t, wantPart, pe.Part, c.path)
+				}
+			}
+		})
+	}
+
+	none := offline[pathStrictNone](t)
+	_, err := none.checkQuery("find", bson.D{{Key: "kind", Value: 1}}, query.QueryParts{})
+	assert.NoError(t, err)
+	_, err = none.checkQuery("find", bson.D{{Key: "kinds", Value: 1}}, query.QueryParts{})
+	assert.ErrorContains(t, err, "filter: kinds: no such field in odm.pathStrictNone or its ExtraPaths; did you mean kind?",
+		"ExtraPaths declared on the pointer, as none: every key beside the struct's is refused")
+}
+
+// TestPathCheckNearestExtraPath: the nearest of a refused path may be an
+// extra path, on any model that declares them.
+func TestPathCheckNearestExtraPath(t *testing.T) {
+	py := offline[pathPython](t)
+	for path, nearest := range map[string]string{
+		"py_flag":       "py_flags",
+		"legacy.other":  "legacy.owner",
+		"legacy.ownr.x": "legacy.owner",
+		"nme":           "name",
+		"zzzzzzzz":      "",
+	} {
+		_, err := py.checkQuery("find", bson.D{{Key: path, Value: 1}}, query.QueryParts{})
+		var pe *PathError
+		require.ErrorAs(t, err, &pe, path)
+		assert.Equal(t, nearest, pe.Nearest, path)
+	}
+}
+
 func TestPathCheckNilFilters(t *testing.T) {
 	orders := offline[pathOrder](t)
 	for _, f := range []any{nil, bson.D(nil), bson.M(nil), map[string]any(nil), (*struct{})(nil)} {

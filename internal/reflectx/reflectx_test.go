@@ -111,6 +111,47 @@ func TestInlineMapOpensTopLevel(t *testing.T) {
 	assert.False(t, s.Lookup("pod.name"), "an inline map holds top-level keys only")
 }
 
+type inlineNested struct {
+	ID    bson.ObjectID   `bson:"_id"`
+	Inner WithInlineMap   `bson:"inner"`
+	Items []WithInlineMap `bson:"items"`
+	Rest  bson.M          `bson:",inline"`
+}
+
+// TestResolveInline: a key only an ",inline" map holds resolves, and says
+// so with where it stands; a declared field, _id and a key below an open
+// value do not.
+func TestResolveInline(t *testing.T) {
+	s, err := Describe(reflect.TypeFor[inlineNested]())
+	require.NoError(t, err)
+	inner, err := Describe(reflect.TypeFor[WithInlineMap]())
+	require.NoError(t, err)
+	tests := []struct {
+		path        string
+		inline      bool
+		prefix, key string
+		in          *Struct
+	}{
+		{path: "inner.a"},
+		{path: "_id"},
+		{path: "items.0.a"},
+		{path: "pod_name", inline: true, key: "pod_name", in: s},
+		{path: "pod_name.below.it", inline: true, key: "pod_name", in: s},
+		{path: "inner.pod_name", inline: true, prefix: "inner", key: "pod_name", in: inner},
+		{path: "items.3.x", inline: true, prefix: "items.3", key: "x", in: inner},
+	}
+	for _, tt := range tests {
+		r := s.Resolve(tt.path, false)
+		assert.True(t, r.OK, tt.path)
+		assert.Equal(t, tt.inline, r.Inline, tt.path)
+		if tt.inline {
+			assert.Equal(t, tt.prefix, r.Prefix, tt.path)
+			assert.Equal(t, tt.key, r.Key, tt.path)
+			assert.Same(t, tt.in, r.In, tt.path)
+		}
+	}
+}
+
 type Node struct {
 	Name     string  `bson:"name"`
 	Children []*Node `bson:"children"`

@@ -20,6 +20,12 @@ type Resolution struct {
 	// Scalar is the Go type at Prefix when the path continues below a
 	// value that holds no fields (a string, a number, a time).
 	Scalar reflect.Type
+	// Inline reports a path that exists (OK) only because an ",inline"
+	// map holds every key at a level: Key is none of the declared fields
+	// of In, the struct at Prefix. A caller that knows the keys such a
+	// map holds (the path check of a model declaring ExtraPaths) reads
+	// it as it reads a failure.
+	Inline bool
 }
 
 // Resolve reports whether path can exist in documents of s, the way
@@ -27,7 +33,8 @@ type Resolution struct {
 // of a struct or any key of a map; a key below an array names a field of
 // its elements, or, when it is a number, one element; a key below an open
 // field (an interface, bson.M, bson.D, bson.Raw, a type with its own
-// marshaller) or below a level an ",inline" map holds open is anything.
+// marshaller) or below a level an ",inline" map holds open is anything
+// (the resolution says so: Inline).
 // With positional, the update operators' "$", "$[]" and "$[id]" also name
 // the elements of an array. "_id" exists at the top level of every
 // document. An empty key never resolves.
@@ -74,10 +81,12 @@ func (s *Struct) Resolve(path string, positional bool) Resolution {
 			}
 			i, ok := cur.byName[key]
 			if !ok {
-				if cur.Open || (key == "_id" && done == 0) {
+				if key == "_id" && done == 0 {
 					return Resolution{OK: true}
 				}
-				return fail(cur, nil)
+				r := fail(cur, nil)
+				r.OK, r.Inline = cur.Open, cur.Open
+				return r
 			}
 			f := cur.Fields[i]
 			t = f.Type // a map or an open value is read from its type, below

@@ -62,10 +62,17 @@ func showPath(path string) string {
 // ExtraPathsDeclarer is implemented by models whose documents hold fields
 // the struct does not declare (written by another service, or kept in an
 // ",inline" map) that the service's queries and updates name. Each path
-// given, and every path below it, passes the repositories' path check.
-// ExtraPaths is called on the zero value of the model. (A model with an
-// ",inline" map accepts every key at that level already; the keys of an
-// index declared OutsideStruct are accepted too.)
+// given, and every path below it, passes the repositories' path check, as
+// do the keys of an index declared OutsideStruct. ExtraPaths is called
+// once, on the zero value of the model.
+//
+// Declaring ExtraPaths makes a model with an ",inline" map strict: a key
+// its inline maps would hold passes only when it is one of those paths
+// (or below one), so that a typo of an extra field is refused as a typo
+// of a declared one is. A model with an ",inline" map that does not
+// declare ExtraPaths accepts every key at the map's level, typos
+// included; declare them (an empty list when the documents hold no
+// other field the service names).
 type ExtraPathsDeclarer interface {
 	ExtraPaths() []string
 }
@@ -108,7 +115,10 @@ const maxShapes = 4096
 type PathChecker struct {
 	St      *reflectx.Struct
 	GoType  string
-	outside []string // keys of the model's indexes declared OutsideStruct
+	outside []string // the model's ExtraPaths, and keys of its indexes declared OutsideStruct
+	// strict: the model declares ExtraPaths, so a key its ",inline" maps
+	// hold passes only when outside names it.
+	strict bool
 
 	Mu     sync.RWMutex
 	Shapes map[string]*PathError // nil: every path of the shape resolves
@@ -133,31 +143,37 @@ func CheckerFor(m *schema.Model) (*PathChecker, error) {
 			}
 		}
 	}
-	extra, err := extraPaths(m.Type)
+	extra, declared, err := extraPaths(m.Type)
 	if err != nil {
 		return nil, err
 	}
-	pc.outside = append(pc.outside, extra...)
+	for _, p := range extra {
+		if p != "" { // an empty path names nothing
+			pc.outside = append(pc.outside, p)
+		}
+	}
+	pc.strict = declared
 	v, _ := checkers.LoadOrStore(m.Type, pc)
 	return v.(*PathChecker), nil
 }
 
 // extraPaths calls t's ExtraPaths, declared on the value or the pointer,
-// on the zero value; a panic in it is an error naming the type.
-func extraPaths(t reflect.Type) (paths []string, err error) {
+// on the zero value, and reports whether t declares it; a panic in it is
+// an error naming the type.
+func extraPaths(t reflect.Type) (paths []string, declared bool, err error) {
 	d, ok := reflect.Zero(t).Interface().(ExtraPathsDeclarer)
 	if !ok {
 		d, ok = reflect.New(t).Interface().(ExtraPathsDeclarer)
 	}
 	if !ok {
-		return nil, nil
+		return nil, false, nil
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v.ExtraPaths panicked on the zero value: %v", t, r)
 		}
 	}()
-	return d.ExtraPaths(), nil
+	return d.ExtraPaths(), true, nil
 }
 
 var ShapeBuffers = sync.Pool{New: func() any { return &ShapeWriter{Buf: make([]byte, 0, 256)} }}
@@ -194,7 +210,7 @@ func (pc *PathChecker) Check(w *ShapeWriter) *PathError {
 // CheckPath checks one path of the given kind.
 func (pc *PathChecker) CheckPath(kind byte, path string) *PathError {
 	r := pc.St.Resolve(path, kind == partUpdate || kind == PartProjection)
-	if r.OK {
+	if r.OK && !(r.Inline && pc.strict) {
 		return nil
 	}
 	for _, o := range pc.outside {
@@ -220,27 +236,50 @@ func (pc *PathChecker) CheckPath(kind byte, path string) *PathError {
 	default:
 		e.Problem = fmt.Sprintf("no field %s in %v (at %s of %s)", r.Key, r.In.Type, r.Prefix, pc.GoType)
 	}
+	if r.Inline {
+		// The struct keeps such keys, in its inline map; say why it is
+		// refused all the same.
+		e.Problem += " or its ExtraPaths"
+	}
+	e.Nearest = pc.nearest(r, path)
+	return e
+}
+
+// nearest is the path closest to the refused one: a field of the struct
+// where it failed, or one of the model's extra paths (compared whole),
+// whichever is fewer edits away; empty when neither is close.
+func (pc *PathChecker) nearest(r reflectx.Resolution, path string) string {
+	best, bestDist := "", -1
 	if r.In != nil && r.Key != "" {
-		if near := NearestField(r.In, r.Key); near != "" {
-			if r.Prefix != "" {
-				near = r.Prefix + "." + near
-			}
-			e.Nearest = near
+		if near, d := nearestField(r.In, r.Key); near != "" {
+			best, bestDist = JoinPath(r.Prefix, near), d
 		}
 	}
-	return e
+	lower := strings.ToLower(path)
+	for _, o := range pc.outside {
+		if d := EditDistance(lower, strings.ToLower(o)); d < len(path)/2+2 && (bestDist < 0 || d < bestDist) {
+			best, bestDist = o, d
+		}
+	}
+	return best
 }
 
 // NearestField is the field of s whose key is closest to key by edit
 // distance, when it is close enough to be a likely typo.
 func NearestField(s *reflectx.Struct, key string) string {
+	best, _ := nearestField(s, key)
+	return best
+}
+
+func nearestField(s *reflectx.Struct, key string) (string, int) {
 	best, bestDist := "", len(key)/2+2
+	key = strings.ToLower(key)
 	for _, f := range s.Fields {
-		if d := EditDistance(strings.ToLower(key), strings.ToLower(f.Path)); d < bestDist {
+		if d := EditDistance(key, strings.ToLower(f.Path)); d < bestDist {
 			best, bestDist = f.Path, d
 		}
 	}
-	return best
+	return best, bestDist
 }
 
 // EditDistance is the Levenshtein distance of a and b, transposing two
