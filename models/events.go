@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -46,6 +47,34 @@ type Event struct {
 
 // CollectionName implements odm.CollectionNamer.
 func (Event) CollectionName() string { return "events" }
+
+// eventFields are the own fields of the 57 event types, stored at the top
+// level beside the envelope: the union of every type's fields, as the
+// Python service declares them (execution_id is an envelope field too).
+var eventFields = []string{
+	"action", "body", "cancelled_at", "cancelled_by", "changed_fields", "channel", "channels",
+	"clicked_at", "compensated_steps", "compensating_step", "completed_steps", "container_id",
+	"container_statuses", "count", "cpu_limit", "cpu_request", "current_usage", "deleted_by",
+	"delivered_at", "details", "dlq_event_id", "downtime_seconds", "email", "endpoint", "error",
+	"error_type", "estimated_start_time", "estimated_wait_seconds", "execution_id", "exit_code",
+	"failed_at", "failed_step", "force_terminated", "health_check", "initial_event_id",
+	"ip_address", "language", "language_version", "limit", "login_method", "logout_reason",
+	"memory_limit", "memory_request", "message", "namespace", "node_name", "notification_id",
+	"original_event_type", "original_topic", "permissions", "pod_name", "position_in_queue",
+	"priority", "producer_id", "progress_percentage", "queue_position", "quota_type", "read_at",
+	"reason", "requested", "resource_type", "resource_usage", "retry_count", "retry_topic",
+	"runtime_command", "runtime_filename", "runtime_image", "saga_id", "saga_name", "script",
+	"script_id", "sent_at", "service_name", "severity", "shared_by", "shared_with", "size_bytes",
+	"stack_trace", "stderr", "stdout", "storage_path", "storage_type", "subject", "tags",
+	"timeout_seconds", "title", "updated_by", "updated_fields", "user_agent", "user_id",
+	"username", "violation_type", "window_seconds",
+}
+
+// ExtraPaths implements odm.ExtraPathsDeclarer with the event types' own
+// fields, so that the path check of events is strict: a key beside the
+// envelope that no event type has (a typo) is refused, where the inline
+// map would hold it.
+func (Event) ExtraPaths() []string { return slices.Clone(eventFields) }
 
 // Indexes implements odm.IndexDeclarer: the events collection's query
 // indexes, its TTL and its text index.
@@ -117,6 +146,11 @@ type ArchivedEvent struct {
 
 // CollectionName implements odm.CollectionNamer.
 func (ArchivedEvent) CollectionName() string { return "events_archive" }
+
+// ExtraPaths implements odm.ExtraPathsDeclarer with the event types' own
+// fields, as Event does; the archive's own (deleted_at, deleted_by,
+// deletion_reason) are the struct's.
+func (ArchivedEvent) ExtraPaths() []string { return slices.Clone(eventFields) }
 
 // Indexes implements odm.IndexDeclarer: event_type is an envelope field,
 // indexed on its own only in the archive.

@@ -2,11 +2,13 @@ package odm_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/internal/testrig"
@@ -117,4 +119,94 @@ func TestNilFilterReadsEverything(t *testing.T) {
 	n, err := members.CountDocuments(ctx, bson.D{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), n, "no write ran with a nil filter")
+}
+
+// TestEventsPathCheckStrict: the events models keep the event types' own
+// fields in an inline map and declare them as ExtraPaths, so a typo beside
+// the envelope is refused, with the nearest field or extra path, before
+// any command, and every declared extra field (and what lies below it)
+// passes. No server is needed: the client never connects, and a call the
+// check passes meets a cancelled context.
+func TestEventsPathCheckStrict(t *testing.T) {
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://127.0.0.1:1"))
+	require.NoError(t, err)
+	db := client.Database("offline")
+	events := odm.MustCollection[models.Event](db)
+	archive := odm.MustCollection[models.ArchivedEvent](db)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d := func(k string, v any) bson.D { return bson.D{{Key: k, Value: v}} }
+	type call func(key string) error
+	calls := map[string]call{
+		"count filter": func(k string) error { _, err := events.CountDocuments(ctx, d(k, "x")); return err },
+		"find filter under $or": func(k string) error {
+			_, err := events.Find(ctx, d("$or", bson.A{d("event_type", "x"), d(k, d("$exists", true))}))
+			return err
+		},
+		"find sort": func(k string) error {
+			_, err := events.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: k, Value: -1}, {Key: "_id", Value: 1}}))
+			return err
+		},
+		"find projection": func(k string) error {
+			_, err := events.Find(ctx, bson.D{}, options.Find().SetProjection(d(k, 1)))
+			return err
+		},
+		"update $set": func(k string) error {
+			_, err := events.UpdateOne(ctx, d("event_id", "e1"), d("$set", d(k, true)))
+			return err
+		},
+		"update $unset": func(k string) error {
+			_, err := events.UpdateMany(ctx, d("event_id", "e1"), d("$unset", d(k, "")))
+			return err
+		},
+		"distinct":       func(k string) error { _, err := odm.Distinct[string](ctx, events, k, bson.D{}); return err },
+		"archive filter": func(k string) error { _, err := archive.FindOne(ctx, d(k, "x")); return err },
+		"archive sort": func(k string) error {
+			_, err := archive.Find(ctx, bson.D{}, options.Find().SetSort(d(k, 1)))
+			return err
+		},
+	}
+	refused := []struct{ key, nearest string }{
+		{"evnet_type", "event_type"},
+		{"pubish_failed", ""},
+		{"timestmp", "timestamp"},
+		{"pod_nmae", "pod_name"},
+		{"exit_cod", "exit_code"},
+		{"resource_usag.peak_memory_kb", "resource_usage"},
+		{"metadata.usr_id", "metadata.user_id"},
+		{"no_such_field_at_all", ""},
+	}
+	passing := []string{
+		"event_type", "timestamp", "metadata.user_id", "execution_id", "_id",
+		"pod_name", "exit_code", "user_id", "resource_usage.peak_memory_kb", "container_statuses.0.name",
+	}
+	for name, c := range calls {
+		t.Run(name, func(t *testing.T) {
+			for _, r := range refused {
+				err := c(r.key)
+				var pe *odm.PathError
+				require.ErrorAs(t, err, &pe, r.key)
+				assert.Equal(t, r.key, pe.Path)
+				assert.Equal(t, r.nearest, pe.Nearest, r.key)
+				assert.Contains(t, []string{"models.Event", "models.ArchivedEvent"}, pe.GoType)
+			}
+			for _, k := range passing {
+				err := c(k)
+				var pe *odm.PathError
+				assert.False(t, errors.As(err, &pe), "%s: %v", k, err)
+				assert.ErrorIs(t, err, context.Canceled, k)
+			}
+		})
+	}
+	for _, k := range []string{"deleted_at", "deleted_by", "deletion_reason"} {
+		_, err := archive.FindOne(ctx, d(k, "x"))
+		assert.ErrorIs(t, err, context.Canceled, "the archive's own field %s", k)
+	}
+
+	_, err = events.CountDocuments(ctx, d("evnet_type", "pod_created"))
+	assert.EqualError(t, err, "odm: count on events: filter: evnet_type: no such field in models.Event or its ExtraPaths; did you mean event_type?")
+	_, err = events.UpdateOne(ctx, d("event_id", "e1"), d("$set", d("pubish_failed", true)))
+	assert.ErrorContains(t, err, "odm: update on events: update: pubish_failed: no such field in models.Event or its ExtraPaths")
+	_, err = events.Find(ctx, bson.D{}, options.Find().SetSort(d("timestmp", -1)))
+	assert.EqualError(t, err, "odm: find on events: sort: timestmp: no such field in models.Event or its ExtraPaths; did you mean timestamp?")
 }
