@@ -13,7 +13,7 @@ GO=${GO:-go}
 FUZZTIME=${FUZZTIME:-20s}
 # package:target
 targets=(odm:FuzzTagGrammar odm:FuzzDiff odm:FuzzModelTypes odm/internal/engine:FuzzSearchClause
-  odm:FuzzSearchDiff odm:FuzzPathCheck odm:FuzzCoverage)
+  odm:FuzzSearchDiff odm:FuzzPathCheck odm:FuzzCoverage odm:FuzzReadPathOracle)
 status=0
 for entry in "${targets[@]}"; do
   pkg=${entry%%:*}
