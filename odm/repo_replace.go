@@ -60,16 +60,20 @@ func (c *Collection[T]) encodeReplacement(doc *T) (replacement, error) {
 	return r, nil
 }
 
-// update writes the replacement over a matched document. With upsert, an
-// inserted document also gets the replacement's _id, unless filter gives
-// it one.
-func (r replacement) update(upsert bool, filter any) bson.D {
-	u := bson.D{{Key: "$set", Value: r.set}}
+// update writes the replacement over a matched document. A replacement
+// with an _id sets it too: the server keeps a matched document's equal
+// _id and refuses another (ImmutableField, 66), as it refuses a replace
+// whose document's _id differs from the matched one's, so nothing is
+// written; an upsert's insert gets it, and with a filter naming another
+// _id the server refuses the insert, as it does a replace's.
+func (r replacement) update() bson.D {
+	set := r.set
+	if r.id != nil {
+		set = append(bson.D{{Key: "_id", Value: *r.id}}, r.set...)
+	}
+	u := bson.D{{Key: "$set", Value: set}}
 	if len(r.unset) > 0 {
 		u = append(u, bson.E{Key: "$unset", Value: r.unset})
-	}
-	if upsert && r.id != nil && !query.NamesID(filter) {
-		u = append(u, bson.E{Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: *r.id}}})
 	}
 	return u
 }
@@ -115,9 +119,12 @@ func findOneAndUpdateFrom(o options.FindOneAndReplaceOptions, upsert bool) optio
 //
 // Only the fields doc's struct owns are written: each is set to doc's
 // value, or removed when doc leaves it out (omitempty); fields the struct
-// does not declare stay as stored. A zero ObjectID _id is never written.
-// A model with defaults (Defaulter) gets them first. With upsert, a
-// document is inserted only when none matches filter.
+// does not declare stay as stored. A zero ObjectID _id is never written;
+// any other _id must be the matched document's: a doc whose _id differs
+// is refused by the server (ImmutableField, code 66), as MongoDB refuses
+// such a replace, and nothing changes. A model with defaults (Defaulter)
+// gets them first. With upsert, a document is inserted only when none
+// matches filter.
 //
 // For a revisioned model it matches only the revision doc carries, stores
 // the next one and updates doc to match; when the stored document has
@@ -246,7 +253,7 @@ func (c *Collection[T]) replacePlain(op string, filter any, doc *T, upsert bool,
 	if err != nil {
 		return c.wrap(op, err, idOf(doc))
 	}
-	if _, _, err := write(filter, r.update(upsert, filter), upsert, false); err != nil {
+	if _, _, err := write(filter, r.update(), upsert, false); err != nil {
 		return c.wrap(op, err, idOf(doc))
 	}
 	return nil
@@ -272,7 +279,7 @@ func (c *Collection[T]) replaceGuarded(ctx context.Context, op string, filter an
 		restore()
 		return c.wrap(op, err, idOf(doc))
 	}
-	found, _, err := write(c.guarded(filter, expected), r.update(false, filter), false, false)
+	found, _, err := write(c.guarded(filter, expected), r.update(), false, false)
 	if err == nil && found {
 		return nil
 	}

@@ -276,8 +276,9 @@ type shardedByID struct {
 
 // TestShardKeyOnIDWithoutAnID: a key on _id adds the document's _id to the
 // filter; a document without one yet (a zero ObjectID, never stored) adds
-// nothing, and a filter naming another _id changes no key (a replace never
-// writes _id).
+// nothing, and a document whose _id differs from the one the filter names
+// is refused by the server (ImmutableField), as MongoDB refuses such a
+// replace, changing nothing.
 func TestShardKeyOnIDWithoutAnID(t *testing.T) {
 	ctx := context.Background()
 	orders, rec, _ := shardRepo[shardedByID](t)
@@ -290,9 +291,13 @@ func TestShardKeyOnIDWithoutAnID(t *testing.T) {
 	res, err := orders.ReplaceOne(ctx, bson.D{{Key: "total", Value: 1}}, &shardedByID{Total: 2})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, res.MatchedCount)
-	res, err = orders.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, &shardedByID{ID: bson.NewObjectID(), Total: 3})
+	_, err = orders.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, &shardedByID{ID: bson.NewObjectID(), Total: 3})
+	var se mongo.ServerError
+	require.ErrorAs(t, err, &se)
+	assert.True(t, se.HasErrorCode(66), "ImmutableField: %v", err)
+	unchanged, err := orders.FindByID(ctx, id)
 	require.NoError(t, err)
-	assert.EqualValues(t, 1, res.MatchedCount)
+	assert.Equal(t, 2, unchanged.Total)
 	doc.Total = 4
 	_, err = orders.ReplaceByID(ctx, doc)
 	require.NoError(t, err)

@@ -157,10 +157,7 @@ func (c *Collection[T]) upsertDefaults(filter any, paths []string) (bson.D, erro
 		if err != nil {
 			return nil, fmt.Errorf("the filter: %w", err)
 		}
-		elems, _ := f.Elements()
-		for _, e := range elems {
-			paths = append(paths, e.Key())
-		}
+		paths = appendFilterPaths(paths, f)
 	}
 	elems, err := rawElements(defaults)
 	if err != nil {
@@ -174,6 +171,28 @@ func (c *Collection[T]) upsertDefaults(filter any, paths []string) (bson.D, erro
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// appendFilterPaths appends the field paths a filter names at its top
+// level or inside its $and (at any depth): those MongoDB's upsert may
+// copy into the inserted document from the filter's equalities, which a
+// default must never override, however the filter is written.
+func appendFilterPaths(paths []string, filter bson.Raw) []string {
+	elems, _ := filter.Elements()
+	for _, e := range elems {
+		switch key := e.Key(); {
+		case key == "$and":
+			items, _ := e.Value().Array().Values()
+			for _, it := range items {
+				if d, ok := it.DocumentOK(); ok {
+					paths = appendFilterPaths(paths, d)
+				}
+			}
+		case !strings.HasPrefix(key, "$"):
+			paths = append(paths, key)
+		}
+	}
+	return paths
 }
 
 // isPipeline reports an update given as an aggregation pipeline: a slice
