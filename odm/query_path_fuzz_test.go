@@ -2,6 +2,7 @@ package odm
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -116,16 +117,34 @@ func randomFilter(f *fuzzBytes, t reflect.Type, depth int) bson.D {
 
 // FuzzPathCheck: a path built from the model is accepted in a filter, a
 // sort, a projection and an update; a random operator tree never panics,
-// and a refusal is always a *PathError.
+// and a refusal is always a *PathError. The key, any bytes at all, is put
+// wherever a key can stand (see keyedQueries) on one of a closed, an open,
+// a strict inline and an ExtraPaths model: the check never panics, its
+// answer is nil or a *PathError, the same when asked again (from the
+// cache), and the same for the filter as bson.Raw; a key holding a NUL
+// byte is always refused.
 func FuzzPathCheck(f *testing.F) {
-	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7})
-	f.Add([]byte{3, 0, 2, 1, 9, 9, 9, 200, 17, 4})
-	f.Add([]byte("items.$[].sku"))
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7}, "status")
+	f.Add([]byte{3, 0, 2, 1, 9, 9, 9, 200, 17, 4}, "items.sku")
+	f.Add([]byte("items.$[].sku"), "$elemMatch")
+	f.Add([]byte{1, 2, 3}, "name\x00")
+	f.Add([]byte{9, 4, 1}, "\x00")
+	f.Add([]byte{5, 5, 5, 5}, "\xff\xfe.\x00$[")
+	f.Add([]byte{7, 1, 0, 4}, "$natural")
+	f.Add([]byte{2, 8, 6}, "items.$")
+	f.Add([]byte{4, 4}, "pod_name.x")
 	orders := offline[pathOrder](f)
 	typ := reflect.TypeFor[pathOrder]()
-	f.Fuzz(func(t *testing.T, data []byte) {
+	models := []keyChecker{
+		keyCheckerOf(orders), keyCheckerOf(offline[pathOpen](f)),
+		keyCheckerOf(offline[pathStrict](f)), keyCheckerOf(offline[pathPython](f)),
+	}
+	f.Fuzz(func(t *testing.T, data []byte, key string) {
 		if len(data) > 512 {
 			data = data[:512] // enough for any tree; keeps minimising quick
+		}
+		if len(key) > 256 {
+			key = key[:256]
 		}
 		fb := &fuzzBytes{data: data}
 		path := validPath(fb, typ, false)
@@ -150,5 +169,128 @@ func FuzzPathCheck(f *testing.F) {
 			}
 		}
 		_, _ = orders.prepareUpdate("update", nil, bson.D{{Key: "$set", Value: filter}, {Key: "$pull", Value: filter}}, false)
+
+		m := models[fb.pick(len(models))]
+		for _, q := range keyedQueries(key, path) {
+			m.check(t, q, key)
+		}
 	})
+}
+
+// keyedQuery is one placement of a fuzzed key: a read's filter and parts,
+// or an update; nul says the key stands where a NUL byte in it must be
+// refused.
+type keyedQuery struct {
+	name   string
+	filter any
+	parts  query.QueryParts
+	update bson.D
+	nul    bool
+}
+
+// keyedQueries puts key wherever a key can stand: at the top of a filter,
+// under $and, $or, $nor, $not and $elemMatch, as an operator, joined to a
+// valid path by a dot on either side, in a bson.M beside a field, in a
+// sort (plain and $meta), a projection (plain, nested, operators), as
+// Distinct's field, and in every update operator's keys, $rename's target,
+// $pull's condition and $push's $sort.
+func keyedQueries(key, valid string) []keyedQuery {
+	d := func(k string, v any) bson.D { return bson.D{{Key: k, Value: v}} }
+	if valid == "" {
+		valid = "items"
+	}
+	op := strings.HasPrefix(key, "$")
+	q := []keyedQuery{
+		{name: "filter", filter: d(key, 1), nul: true},
+		{name: "filter, a document", filter: d(key, d("a", 1)), nul: true},
+		{name: "bson.M beside a field", filter: bson.M{"status": 1, key: bson.M{"$gt": 2}}, nul: true},
+		{name: "$and", filter: d("$and", bson.A{d("status", 1), d(key, 2)}), nul: true},
+		{name: "$or of bson.M", filter: d("$or", []bson.M{{key: 1}}), nul: true},
+		{name: "$nor", filter: d("$nor", bson.A{d(key, d("$exists", true))}), nul: true},
+		// A document whose first key is no operator is a value (an
+		// equality), which the check does not walk: the driver refuses a
+		// NUL in it when it encodes the command.
+		{name: "as an operator", filter: d("status", d(key, 1)), nul: op},
+		{name: "as a top-level operator", filter: d(key, bson.A{d("status", 1)}), nul: true},
+		{name: "$not", filter: d(valid, d("$not", d(key, 1))), nul: op},
+		{name: "$elemMatch", filter: d("items", d("$elemMatch", d(key, 1))), nul: true},
+		{name: "$elemMatch's $or", filter: d("items", d("$elemMatch", d("$or", bson.A{d(key, 1)}))), nul: true},
+		{name: "$all of $elemMatch", filter: d("items", d("$all", bson.A{d("$elemMatch", d(key, 1))})), nul: true},
+		{name: "below a path", filter: d(valid+"."+key, 1), nul: true},
+		{name: "above a path", filter: d(key+"."+valid, 1), nul: true},
+		{name: "sort", filter: bson.D{}, parts: query.QueryParts{Sort: bson.D{{Key: "status", Value: 1}, {Key: key, Value: -1}}}, nul: true},
+		{name: "sort by $meta", filter: bson.D{}, parts: query.QueryParts{Sort: d(key, d("$meta", "textScore"))}, nul: true},
+		{name: "projection", filter: bson.D{}, parts: query.QueryParts{Projection: bson.M{key: 1}}, nul: true},
+		{name: "nested projection", filter: bson.D{}, parts: query.QueryParts{Projection: d("address", d(key, 0))}, nul: true},
+		{name: "projection operator", filter: bson.D{}, parts: query.QueryParts{Projection: d(key, d("$slice", bson.A{1, 2}))}, nul: true},
+		{name: "computed projection", filter: bson.D{}, parts: query.QueryParts{Projection: d(key, "$status")}, nul: true},
+		{name: "$elemMatch projection", filter: bson.D{}, parts: query.QueryParts{Projection: d("items", d("$elemMatch", d(key, 1)))}, nul: true},
+		{name: "positional projection", filter: bson.D{}, parts: query.QueryParts{Projection: d(key+".$", 1)}, nul: true},
+		{name: "Distinct's field", filter: bson.D{}, parts: query.QueryParts{Field: key}, nul: true},
+		{name: "$set", update: d("$set", d(key, 1))},
+		{name: "$unset below a path", update: d("$unset", d(valid+"."+key, ""))},
+		{name: "as an update operator", update: d(key, d("status", 1))},
+		{name: "$rename's target", update: d("$rename", d("status", key))},
+		{name: "$pull's condition", update: d("$pull", d("items", d(key, 1)))},
+		{name: "$push's $sort", update: d("$push", d("items", bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: d(key, 1)}}))},
+	}
+	return q
+}
+
+// keyChecker checks keyed queries on one model.
+type keyChecker struct {
+	check func(t *testing.T, q keyedQuery, key string)
+}
+
+func keyCheckerOf[T any](c *Collection[T]) keyChecker {
+	pc, err := query.CheckerFor(c.model)
+	if err != nil {
+		panic(err)
+	}
+	answer := func(t *testing.T, q keyedQuery) error {
+		if q.update != nil {
+			_, err := c.prepareUpdate("update", nil, q.update, false)
+			return err
+		}
+		_, err := c.checkQuery("find", q.filter, q.parts)
+		if err != nil {
+			var pe *PathError
+			if !errors.As(err, &pe) {
+				t.Fatalf("%s on %s: %v: not a *PathError: %v", q.name, c.Name(), q.filter, err)
+			}
+		}
+		return err
+	}
+	return keyChecker{check: func(t *testing.T, q keyedQuery, key string) {
+		first := answer(t, q)
+		if again := answer(t, q); fmt.Sprint(first) != fmt.Sprint(again) {
+			t.Fatalf("%s on %s, key %q: %v, then %v", q.name, c.Name(), key, first, again)
+		}
+		if q.nul && strings.IndexByte(key, 0) >= 0 {
+			var pe *PathError
+			if !errors.As(first, &pe) || !strings.Contains(pe.Problem, "NUL") {
+				t.Fatalf("%s on %s, key %q: a NUL byte not refused: %v", q.name, c.Name(), key, first)
+			}
+		}
+		if q.update != nil {
+			// The shape of the update as given, before the encoder
+			// (which refuses a NUL first) sees it.
+			w := &query.ShapeWriter{}
+			w.Update(q.update)
+			pe, again := pc.Check(w), pc.Check(w)
+			if fmt.Sprint(pe) != fmt.Sprint(again) {
+				t.Fatalf("%s on %s, key %q: shape %v, then %v", q.name, c.Name(), key, pe, again)
+			}
+			if strings.IndexByte(key, 0) >= 0 && (pe == nil || !strings.Contains(pe.Problem, "NUL")) {
+				t.Fatalf("%s on %s, key %q: a NUL byte not refused in the shape: %v", q.name, c.Name(), key, pe)
+			}
+			return
+		}
+		if raw, err := bson.Marshal(q.filter); err == nil {
+			_, rawErr := c.checkQuery("find", bson.Raw(raw), q.parts)
+			if (rawErr == nil) != (first == nil) {
+				t.Fatalf("%s on %s, key %q: %v as a bson.D, %v as bson.Raw", q.name, c.Name(), key, first, rawErr)
+			}
+		}
+	}}
 }

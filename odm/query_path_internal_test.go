@@ -527,6 +527,10 @@ func TestPathCheckNULKey(t *testing.T) {
 			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "ci\x00ty", Value: 1}}}}})
 			return err
 		}, "address.ci\x00ty", "projection"},
+		{"an operator of a nested projection", func() error { // found by FuzzPathCheck
+			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "$000\x00", Value: 0}}}}})
+			return err
+		}, "address.$000\x00", "projection"},
 		{"$elemMatch projection", func() error {
 			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: nul}}}}})
 			return err

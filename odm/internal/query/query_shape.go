@@ -131,10 +131,10 @@ func (w *ShapeWriter) Projection(doc any, prefix string) {
 	eachElement(w, PartProjection, prefix, doc, func(key string, v any) {
 		switch {
 		case isOperatorDocument(v):
-			if !isProjectionOperator(v) {
+			path := JoinPath(prefix, key)
+			if !isProjectionOperator(w, path, v) {
 				return
 			}
-			path := JoinPath(prefix, key)
 			w.add(PartProjection, prefix, key)
 			eachElement(w, PartProjection, path, v, func(op string, x any) {
 				if op == "$elemMatch" {
@@ -151,10 +151,11 @@ func (w *ShapeWriter) Projection(doc any, prefix string) {
 
 // isProjectionOperator reports an operator document that applies to the
 // path it is given for ($slice, $elemMatch) rather than computing a new
-// value ($meta, $concat, $literal, any other expression).
-func isProjectionOperator(v any) bool {
+// value ($meta, $concat, $literal, any other expression). Its keys are
+// read through w, which refuses one holding a NUL byte.
+func isProjectionOperator(w *ShapeWriter, path string, v any) bool {
 	found := false
-	eachElement(&ShapeWriter{}, PartProjection, "", v, func(k string, _ any) {
+	eachElement(w, PartProjection, path, v, func(k string, _ any) {
 		found = found || k == "$slice" || k == "$elemMatch"
 	})
 	return found
@@ -180,7 +181,11 @@ func (w *ShapeWriter) Update(ops bson.D) {
 					w.add(partUpdate, "", to)
 				}
 			case "$pull":
-				if isDocumentValue(v) && !isOperatorDocument(v) {
+				// A condition on the elements' fields, or an operator
+				// document on the elements themselves ({$gte: 6}).
+				if isOperatorDocument(v) {
+					w.operand(partUpdateFilter, v, strings.TrimSuffix(path, ".$[]"), 1)
+				} else if isDocumentValue(v) {
 					w.filterAt(partUpdateFilter, v, strings.TrimSuffix(path, ".$[]"), 1)
 				}
 			case "$push", "$addToSet":
@@ -232,9 +237,15 @@ func eachElement(w *ShapeWriter, kind byte, prefix string, doc any, f func(key s
 	case bson.Raw: // a raw key cannot hold a NUL: it ends the key
 		eachRawElement(w, kind, d, f)
 	case bson.RawValue:
-		if raw, ok := d.DocumentOK(); ok {
-			eachRawElement(w, kind, raw, f)
+		raw, ok := d.DocumentOK()
+		if !ok {
+			// As for a Go value that is no document: the same query
+			// gets the same answer whether it was given as bson.D or
+			// read from bytes.
+			w.fail(kind, "a BSON %v where a document was expected", d.Type)
+			return
 		}
+		eachRawElement(w, kind, raw, f)
 	case *bson.D:
 		if d != nil {
 			eachElement(w, kind, prefix, *d, f)
