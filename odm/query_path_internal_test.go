@@ -557,6 +557,43 @@ func TestPathCheckNULKey(t *testing.T) {
 	}
 }
 
+// TestPathCheckSameAnswerForRaw: a query gets the same answer given as
+// Go values or read from BSON; a value that must be a document and is not
+// used to be refused as a bson.D and passed as bson.Raw.
+func TestPathCheckSameAnswerForRaw(t *testing.T) {
+	orders := offline[pathOrder](t)
+	cases := []struct {
+		name       string
+		doc        bson.D
+		projection bool // doc is the projection, not the filter
+		want       string
+	}{
+		{"$elemMatch of a number", bson.D{{Key: "scores", Value: bson.D{{Key: "$elemMatch", Value: 1}}}}, false, "where a document was expected"},
+		{"$and of a number", bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "status", Value: 1}}, 2}}}, false, "where a document was expected"},
+		{"$elemMatch projection of a string", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: "x"}}}}, true, "where a document was expected"},
+		{"$elemMatch of a typo", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "skk", Value: 1}}}}}}, false, "items.skk"},
+		{"valid", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "sku", Value: 1}}}}}}}}}, false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, doc := range []any{c.doc, mustRaw(t, c.doc)} {
+				filter, parts := doc, query.QueryParts{}
+				if c.projection {
+					filter, parts = bson.D{}, query.QueryParts{Projection: doc}
+				}
+				_, err := orders.checkQuery("find", filter, parts)
+				if c.want == "" {
+					assert.NoError(t, err, "%T", doc)
+					continue
+				}
+				var pe *PathError
+				require.ErrorAs(t, err, &pe, "%T", doc)
+				assert.Contains(t, err.Error(), c.want, "%T", doc)
+			}
+		})
+	}
+}
+
 // TestShapeWriterNULInUpdate: the update operators' keys, $rename's target
 // and a $push's $sort keys are refused with a NUL byte in them. (A
 // repository's update is encoded before its shape is written, and the
@@ -571,6 +608,7 @@ func TestShapeWriterNULInUpdate(t *testing.T) {
 	}{
 		{"$set", bson.D{{Key: "$set", Value: bson.D{{Key: "status\x00", Value: 1}}}}, "status\x00"},
 		{"an operator", bson.D{{Key: "$se\x00t", Value: bson.D{{Key: "status", Value: 1}}}}, "$se\x00t"},
+		{"$pull's operator condition", bson.D{{Key: "$pull", Value: bson.D{{Key: "matrix", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "s\x00", Value: 1}}}}}}}}, "matrix.s\x00"},
 		{"$rename's target", bson.D{{Key: "$rename", Value: bson.D{{Key: "status", Value: "sta\x00tus"}}}}, "sta\x00tus"},
 		{"$pull's condition", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "s\x00ku", Value: 1}}}}}}, "items.s\x00ku"},
 		{"$push's $sort", bson.D{{Key: "$push", Value: bson.D{{Key: "items", Value: bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: bson.D{{Key: "qty\x00", Value: 1}}}}}}}}, "items.qty\x00"},
