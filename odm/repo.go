@@ -34,7 +34,8 @@ type Collection[T any] struct {
 	// writes these and leaves the others as stored.
 	owned  []string
 	logger *slog.Logger
-	// modifyAttempts bounds Modify's reads and writes on stale revisions.
+	// modifyAttempts bounds Modify's reads and writes on stale writes; 0
+	// when ModifyAttempts was not given (the model decides).
 	modifyAttempts int
 	// warned is set once the server's atomicity has been looked at.
 	warned atomic.Bool
@@ -95,7 +96,7 @@ func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOpt
 	if err != nil {
 		return nil, err
 	}
-	cfg := collectionConfig{modifyAttempts: defaultModifyAttempts}
+	cfg := collectionConfig{}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)

@@ -13,14 +13,34 @@ import (
 )
 
 // defaultModifyAttempts is how many times Modify reads and writes a
-// document before a stale revision is returned to the caller.
+// document of a model without a revision before a stale write is returned
+// to the caller. A revisioned model's Modify makes one attempt unless the
+// caller asks for more (Retry, ModifyAttempts): a stale revision means
+// another writer decided first, which only the caller can weigh.
 const defaultModifyAttempts = 3
 
-// ModifyAttempts sets how many times Modify and ModifyByID read the
-// document, change it and try to write it back, when another writer got
-// there first (default 3). n below 1 counts as 1.
+// ModifyAttempts sets how many times the repository's Modify and
+// ModifyByID read the document, change it and try to write it back when
+// another writer got there first: the default of every call that does not
+// say (Retry). Without it, a model with a revision makes one attempt and
+// one without makes 3. n below 1 counts as 1.
 func ModifyAttempts(n int) CollectionOption {
 	return func(c *collectionConfig) { c.modifyAttempts = max(n, 1) }
+}
+
+// ModifyOption configures one Modify or ModifyByID call.
+type ModifyOption func(*modifyConfig)
+
+type modifyConfig struct{ attempts int }
+
+// Retry lets one Modify call read, change and write again up to n more
+// times when another writer got there first (a stale revision, or a
+// changed field that no longer holds what was read): change is then
+// called again, on the document as the other writer left it. Retry(0) is
+// no retry, whatever the repository's ModifyAttempts; a negative n is an
+// error.
+func Retry(n int) ModifyOption {
+	return func(c *modifyConfig) { c.attempts = n + 1 }
 }
 
 // Modify reads the first document filter matches, lets change alter it in
@@ -32,21 +52,43 @@ func ModifyAttempts(n int) CollectionOption {
 // The write applies only if the document has not changed since it was
 // read: for a revisioned model, under the revision guard (renewing the
 // revision); otherwise while the altered fields still hold what was read.
-// When another writer got there first, Modify reads again and calls change
-// again, up to ModifyAttempts times, then returns the *StaleRevisionError.
-// An error from change is returned as it is, and nothing is written. A
-// change that alters nothing writes nothing. For a model with a shard key
-// the write names the key's values as read; a change of them is refused
-// with ErrShardKeyChange outside a transaction.
-func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc *T) error) (*T, error) {
+// When another writer got there first, a revisioned model's Modify returns
+// the *StaleRevisionError, as Beanie's save_changes raises on a stale
+// revision: nothing is written, and the caller decides. Retry(n), per
+// call, reads again and calls change again on what the other writer
+// stored, up to n more times; a model without a revision retries twice by
+// default (ModifyAttempts sets a repository's default). A retry re-applies
+// change to the new document: a change that must not be applied over
+// another writer's (a cancellation, a state machine's step) should not
+// retry. An error from change is returned as it is, and nothing is
+// written. A change that alters nothing writes nothing. For a model with a
+// shard key the write names the key's values as read; a change of them is
+// refused with ErrShardKeyChange outside a transaction.
+func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc *T) error, opts ...ModifyOption) (*T, error) {
 	if change == nil {
 		return nil, fmt.Errorf("odm: modify on %s: the change function is nil", c.Name())
+	}
+	attempts := c.modifyAttempts
+	if attempts == 0 { // no ModifyAttempts: the model decides
+		attempts = defaultModifyAttempts
+		if c.rev != revNone {
+			attempts = 1
+		}
+	}
+	cfg := modifyConfig{attempts: attempts}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.attempts < 1 {
+		return nil, fmt.Errorf("odm: modify on %s: Retry(%d): the number of retries cannot be negative", c.Name(), cfg.attempts-1)
 	}
 	if err := c.checkWriteFilter("modify", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
 	var err error
-	for range c.modifyAttempts {
+	for range cfg.attempts {
 		var doc *T
 		doc, err = c.modifyOnce(ctx, filter, change)
 		var stale *StaleRevisionError
@@ -58,12 +100,12 @@ func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc 
 }
 
 // ModifyByID is Modify of the document whose _id is id.
-func (c *Collection[T]) ModifyByID(ctx context.Context, id any, change func(doc *T) error) (*T, error) {
+func (c *Collection[T]) ModifyByID(ctx context.Context, id any, change func(doc *T) error, opts ...ModifyOption) (*T, error) {
 	filter, err := c.idFilter("modify", id)
 	if err != nil {
 		return nil, err
 	}
-	return c.Modify(ctx, filter, change)
+	return c.Modify(ctx, filter, change, opts...)
 }
 
 // modifyOnce is one read, change and guarded write.

@@ -62,11 +62,13 @@ func TestModifyWritesOnlyWhatChanged(t *testing.T) {
 	assert.Zero(t, rec.Count("update"), "a refused change writes nothing")
 }
 
-// TestModifyRetriesOnAStaleRevision: another writer changes the document
-// between Modify's read and its write; Modify reads again and applies the
-// change to what the other writer stored. With one attempt, the stale
-// revision is returned.
-func TestModifyRetriesOnAStaleRevision(t *testing.T) {
+// TestModifyOnAStaleRevision: another writer changes the document
+// between Modify's read and its write. By default a revisioned model's
+// Modify returns the *StaleRevisionError and writes nothing, as Beanie's
+// save_changes raises; Retry(n), per call, reads again and applies the
+// change to what the other writer stored; ModifyAttempts sets a
+// repository's default, which Retry(0) overrides.
+func TestModifyOnAStaleRevision(t *testing.T) {
 	ctx := context.Background()
 	plainDB := testrig.Database(t, nil)
 	var interfere atomic.Int32
@@ -86,19 +88,37 @@ func TestModifyRetriesOnAStaleRevision(t *testing.T) {
 
 	interfere.Store(1)
 	calls := 0
-	got, err := accounts.ModifyByID(ctx, doc.ID, func(a *account) error { calls++; a.Name = "mine"; return nil })
+	_, err = accounts.ModifyByID(ctx, doc.ID, func(a *account) error { calls++; a.Name = "cancelled"; return nil })
+	var stale *odm.StaleRevisionError
+	require.ErrorAs(t, err, &stale, "a stale revision is the caller's to weigh")
+	assert.Equal(t, 1, calls, "no retry by default")
+	stored, err := accounts.FindByID(ctx, doc.ID)
+	require.NoError(t, err)
+	assert.Empty(t, stored.Name, "nothing written over the other writer's change")
+	assert.Equal(t, []string{"other"}, stored.Tags)
+
+	interfere.Store(1)
+	calls = 0
+	got, err := accounts.ModifyByID(ctx, doc.ID, func(a *account) error { calls++; a.Name = "mine"; return nil }, odm.Retry(1))
 	require.NoError(t, err)
 	assert.Equal(t, 2, calls, "read and changed again after the other write")
-	assert.Equal(t, []string{"other"}, got.Tags, "the other writer's change is kept")
+	assert.Equal(t, []string{"other", "other"}, got.Tags, "the other writer's change is kept")
 	assert.Equal(t, "mine", got.Name)
-	assert.Equal(t, int64(3), got.Revision)
+	assert.Equal(t, int64(4), got.Revision)
 
-	once := odm.MustCollection[account](hooked.Database(plainDB.Name()), odm.ModifyAttempts(1))
+	retrying := odm.MustCollection[account](hooked.Database(plainDB.Name()), odm.ModifyAttempts(3))
 	interfere.Store(1)
-	_, err = once.ModifyByID(ctx, doc.ID, func(a *account) error { a.Name = "again"; return nil })
-	var stale *odm.StaleRevisionError
-	require.ErrorAs(t, err, &stale)
-	assert.Equal(t, int64(3), stale.Revision)
+	calls = 0
+	_, err = retrying.ModifyByID(ctx, doc.ID, func(a *account) error { calls++; a.Name = "again"; return nil })
+	require.NoError(t, err)
+	assert.Equal(t, 2, calls, "the repository's default retries")
+	interfere.Store(1)
+	_, err = retrying.ModifyByID(ctx, doc.ID, func(a *account) error { a.Name = "once"; return nil }, odm.Retry(0))
+	require.ErrorAs(t, err, &stale, "Retry(0) on the call wins")
+	assert.Equal(t, int64(6), stale.Revision)
+
+	_, err = accounts.ModifyByID(ctx, doc.ID, func(a *account) error { return nil }, odm.Retry(-1))
+	assert.ErrorContains(t, err, "Retry(-1): the number of retries cannot be negative")
 }
 
 // TestModifyWithoutARevision: on a model without a revision field, the
