@@ -2,6 +2,7 @@ package odm_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -92,7 +93,7 @@ func TestUpsertDefaultsNeverOverrideTheFilter(t *testing.T) {
 			require.NoError(t, err)
 			// What was sent: no default for the field the filter fixes.
 			sent := rec.Commands("update")[0].Body.Lookup("updates").Array().Index(0).Document().Lookup("u", "$setOnInsert").Document()
-			top := splitPath(tc.field)[0]
+			top := strings.Split(tc.field, ".")[0]
 			_, err = sent.LookupErr(top)
 			assert.Error(t, err, "$setOnInsert %s sets %s, which the filter fixes", sent, top)
 			if !copiesAnd && holdsKey(tc.filter, "$and") {
@@ -100,7 +101,7 @@ func TestUpsertDefaultsNeverOverrideTheFilter(t *testing.T) {
 			}
 			raw, err := repo.Driver().FindOne(ctx, tc.filter).Raw()
 			require.NoError(t, err, "the inserted document matches its own filter")
-			v, err := raw.LookupErr(splitPath(tc.field)...)
+			v, err := raw.LookupErr(strings.Split(tc.field, ".")...)
 			require.NoError(t, err)
 			want := bson.RawValue{}
 			typ, data, _ := bson.MarshalValue(tc.want)
@@ -109,18 +110,6 @@ func TestUpsertDefaultsNeverOverrideTheFilter(t *testing.T) {
 			assert.EqualValues(t, 1, raw.Lookup("tries").AsInt64(), "the update's")
 		})
 	}
-}
-
-func splitPath(p string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(p); i++ {
-		if p[i] == '.' {
-			out = append(out, p[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, p[start:])
 }
 
 // upsertCopiesAndEqualities probes, with the bare driver, whether the
