@@ -295,6 +295,9 @@ func (c *Collection[T]) UpdateOne(ctx context.Context, filter, update any, opts 
 	if err != nil {
 		return nil, err
 	}
+	if err := c.refuseKeyUpdate(ctx, "update", filter, update); err != nil {
+		return nil, err
+	}
 	g := c.guardIn(filter)
 	if g == nil {
 		res, err := c.coll.UpdateOne(ctx, filter, u.doc, opts...)
@@ -365,6 +368,9 @@ func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any
 	if err != nil {
 		return nil, err
 	}
+	if err := c.refuseKeyUpdate(ctx, "update", filter, update); err != nil {
+		return nil, err
+	}
 	find := func(f any, opts ...options.Lister[options.FindOneAndUpdateOptions]) (*T, error) {
 		var out T
 		err := c.coll.FindOneAndUpdate(ctx, f, u.doc, opts...).Decode(&out)
@@ -408,6 +414,9 @@ func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any
 	}
 	return nil, nil
 }
+	if err := c.refuseKeyUpdate(ctx, "update", filter, update); err != nil {
+		return nil, err
+	}
 
 // UpdateMany updates every document filter matches, as UpdateOne checks
 // and renews, without a revision guard.
