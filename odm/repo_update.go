@@ -414,9 +414,6 @@ func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any
 	}
 	return nil, nil
 }
-	if err := c.refuseKeyUpdate(ctx, "update", filter, update); err != nil {
-		return nil, err
-	}
 
 // UpdateMany updates every document filter matches, as UpdateOne checks
 // and renews, without a revision guard.
@@ -427,6 +424,9 @@ func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts
 	o := applied(opts)
 	u, err := c.prepareUpdate("update", filter, update, o.Upsert != nil && *o.Upsert)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.refuseKeyUpdate(ctx, "update", filter, update); err != nil {
 		return nil, err
 	}
 	res, err := c.coll.UpdateMany(ctx, filter, u.doc, opts...)
