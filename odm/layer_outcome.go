@@ -88,6 +88,12 @@ const Modified = outcome.Modified
 // Outcome is what Init did about one declared index.
 type Outcome = outcome.Outcome
 
+// PanicError is a panic in code of the caller's that the library called,
+// recovered and returned instead of taking the process down: an
+// OnProgress callback (Init stops and returns it) or a model's SetDefaults
+// (the write returns it, wrapped, and sends nothing).
+type PanicError = outcome.PanicError
+
 // Planned: a dry run; nothing was done.
 const Planned = outcome.Planned
 

@@ -3,6 +3,7 @@ package outcome
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -182,4 +183,42 @@ func ErrorMessage(err error) string {
 		return ce.Message
 	}
 	return err.Error()
+}
+
+// PanicError is a panic in code of the caller's that the library called,
+// recovered and returned instead of taking the process down: an
+// OnProgress callback (Init stops and returns it) or a model's SetDefaults
+// (the write returns it, wrapped, and sends nothing).
+type PanicError struct {
+	// Func names what panicked: "OnProgress" or "SetDefaults".
+	Func string
+	// GoType is the model whose method panicked; empty for a callback.
+	GoType string
+	// Value is what was passed to panic.
+	Value any
+	// Stack is the stack of the goroutine that panicked, taken when the
+	// panic was recovered: the panicking line is on it.
+	Stack []byte
+}
+
+// NewPanicError is the *PanicError of value, recovered from fn (a method
+// of goType, when not empty). Called from the deferred function that
+// recovered, it records the stack of the panic.
+func NewPanicError(fn, goType string, value any) *PanicError {
+	return &PanicError{Func: fn, GoType: goType, Value: value, Stack: debug.Stack()}
+}
+
+// Error implements the error interface.
+func (e *PanicError) Error() string {
+	if e.GoType != "" {
+		return fmt.Sprintf("%s.%s panicked: %v", e.GoType, e.Func, e.Value)
+	}
+	return fmt.Sprintf("%s panicked: %v", e.Func, e.Value)
+}
+
+// Unwrap returns the panic value when it is an error (a runtime error, or
+// an error the code panicked with), for errors.Is and errors.As.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
 }
