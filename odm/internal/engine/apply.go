@@ -28,6 +28,11 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 			Collections: make([]outcome.CollectionPlan, len(cols))},
 	}
 	errs := make([]error, len(cols))
+	// A callback of the caller's that panics stops the Init through its
+	// context (cfg.abort), whose cause is then the error returned.
+	ctx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
+	cfg.abort = abort
 	sess, err := shard.Begin(ctx, cfg.Shard, db, cols, cfg.skipUnsupported, cfg.dryRun)
 	if err != nil {
 		return nil, err
@@ -71,7 +76,21 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 			slog.Int("pending", report.Plan.Pending()), slog.Bool("dryRun", cfg.dryRun),
 			slog.Duration("took", report.Duration))
 	}
+	if stopped := stoppedBy(ctx); stopped != nil {
+		return report, errors.Join(append([]error{stopped}, errs...)...)
+	}
 	return report, errors.Join(errs...)
+}
+
+// stoppedBy is the error that stopped the Init of ctx through cfg.abort
+// (a callback's *outcome.PanicError, wrapped); nil when none did, ctx
+// ending with the caller's or not at all.
+func stoppedBy(ctx context.Context) error {
+	var pe *outcome.PanicError
+	if cause := context.Cause(ctx); ctx.Err() != nil && errors.As(cause, &pe) {
+		return cause
+	}
+	return nil
 }
 
 // applyOne brings one collection to its declarations, its search indexes

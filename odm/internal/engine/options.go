@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -34,6 +35,9 @@ type Config struct {
 	// collection is done, by the worker that did it: the facade adds what
 	// it derives from the declarations alone.
 	Annotate func(*schema.Declared, *outcome.CollectionPlan)
+	// abort stops the Init with an error: its context is cancelled with
+	// the error as cause, which Apply returns (set by Apply).
+	abort context.CancelCauseFunc
 	// problems are faults in the arguments, such as an option given an
 	// impossible value, reported with the models' before any command.
 	problems []spec.Problem

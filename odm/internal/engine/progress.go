@@ -48,6 +48,12 @@ func defaultProgress() progressConfig {
 // build (see ProgressEvery). fn is called from another goroutine, one
 // call at a time for a collection, concurrently for different collections;
 // it must return quickly. Events are logged at Info level as well.
+//
+// A panic in fn does not take the process down: Init recovers it, calls
+// fn no more, stops (its commands in flight are cancelled, as when its
+// context ends; the collections not started fail with context.Canceled)
+// and returns an error wrapping a *PanicError, with Func "OnProgress", the
+// panic's value and stack, along with the Report.
 func OnProgress(fn func(outcome.Progress)) Option {
 	return func(c *Config) { c.progress.callback = fn }
 }
@@ -280,15 +286,36 @@ func (w *buildWatch) running(now time.Time) outcome.Progress {
 	return outcome.Progress{Collection: w.coll, Indexes: w.names, Percent: -1, Elapsed: now.Sub(w.sent)}
 }
 
-// report logs p and hands it to the callback.
+// report logs p and hands it to the callback. A stopped Init reports
+// nothing more: after a callback panicked, no other call starts.
 func (w *buildWatch) report(ctx context.Context, p outcome.Progress) {
+	if ctx.Err() != nil {
+		return
+	}
 	w.x.log(ctx, slog.LevelInfo, "odm: index build progress",
 		slog.Any("indexes", p.Indexes), slog.String("phase", p.Phase),
 		slog.Int64("done", p.Done), slog.Int64("total", p.Total),
 		slog.String("percent", fmt.Sprintf("%.1f", p.Percent)), slog.Duration("elapsed", p.Elapsed))
-	if fn := w.x.cfg.progress.callback; fn != nil {
-		fn(p)
+	fn := w.x.cfg.progress.callback
+	if fn == nil {
+		return
 	}
+	if pe := callProgress(fn, p); pe != nil && w.x.cfg.abort != nil {
+		// This goroutine is the library's: a panic let through would end
+		// the process. Init stops instead, and returns it.
+		w.x.cfg.abort(fmt.Errorf("odm: collection %s: %w; Init stopped", w.coll, pe))
+	}
+}
+
+// callProgress calls fn with p, returning its panic.
+func callProgress(fn func(outcome.Progress), p outcome.Progress) (pe *outcome.PanicError) {
+	defer func() {
+		if r := recover(); r != nil {
+			pe = outcome.NewPanicError("OnProgress", "", r)
+		}
+	}()
+	fn(p)
+	return nil
 }
 
 // phase is the server's message without the counts it repeats from the
