@@ -169,12 +169,16 @@ func (c *Collection[T]) Driver() *mongo.Collection { return c.coll }
 // without omitempty, doc gets a new one. A revisioned doc without a
 // revision gets its first one (1, or a new UUID). doc is updated to match
 // what was stored; when the insert fails, the id and the revision are put
-// back (the defaults stay).
+// back (the defaults stay). A panic in SetDefaults is an error (see
+// Defaulter), and nothing is sent.
 func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("odm: insert on %s: the document is nil", c.Name())
 	}
-	restore := c.prepareInsert(doc)
+	restore, err := c.prepareInsert(doc)
+	if err != nil {
+		return nil, fmt.Errorf("odm: insert on %s: %w", c.Name(), err)
+	}
 	res, err := c.coll.InsertOne(ctx, doc, opts...)
 	if err != nil {
 		restore()
@@ -185,9 +189,12 @@ func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.L
 }
 
 // prepareInsert gives a new document its defaults, an _id and its first
-// revision; the returned function puts back the id and the revision.
-func (c *Collection[T]) prepareInsert(doc *T) func() {
-	setDefaults(doc)
+// revision; the returned function puts back the id and the revision. A
+// panic in SetDefaults is the error, before the id and the revision.
+func (c *Collection[T]) prepareInsert(doc *T) (func(), error) {
+	if err := setDefaults(doc); err != nil {
+		return nil, err
+	}
 	undoID := func() {}
 	if !c.id.omitEmpty {
 		// With omitempty the driver leaves a zero _id out and generates
@@ -196,17 +203,25 @@ func (c *Collection[T]) prepareInsert(doc *T) func() {
 		_, undoID = c.newID(doc)
 	}
 	undoRev := c.startRevision(doc)
-	return func() { undoRev(); undoID() }
+	return func() { undoRev(); undoID() }, nil
 }
 
 // InsertMany inserts docs, giving each its defaults, an id and a first
 // revision as InsertOne does. When some documents fail, the ones the server stored
-// get their ids, and the others are left as they were.
+// get their ids, and the others are left as they were. A panic in
+// SetDefaults is an error, and none of the documents is sent (those
+// prepared before it get their ids and revisions put back).
 func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
 	all := make([]any, len(docs))
 	restore := make([]func(), len(docs))
 	for i := range docs {
-		restore[i] = c.prepareInsert(&docs[i])
+		var err error
+		if restore[i], err = c.prepareInsert(&docs[i]); err != nil {
+			for _, undo := range restore[:i] {
+				undo()
+			}
+			return nil, fmt.Errorf("odm: insert on %s: document %d: %w", c.Name(), i, err)
+		}
 		all[i] = &docs[i]
 	}
 	res, err := c.coll.InsertMany(ctx, all, opts...)

@@ -3,9 +3,11 @@ package odm
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 
+	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -48,26 +50,43 @@ func encodeDocument(v any) (bson.Raw, error) {
 // SetDefaults should set only fields that are still zero, so that what the
 // caller set is kept. A field whose zero value is meaningful and differs
 // from its default (a bool that defaults to true) is best a pointer.
+//
+// A panic in SetDefaults (on the empty document of an upsert, say) does
+// not take the process down: the write recovers it and returns an error,
+// naming the write and the collection, that wraps a *PanicError (GoType
+// the model's type, Func "SetDefaults", the panic's value and stack), and
+// sends nothing; InsertMany sends none of its documents. What SetDefaults
+// set before it panicked stays in the document.
 type Defaulter interface {
 	SetDefaults()
 }
 
-// setDefaults calls doc's SetDefaults, when its type has one.
-func setDefaults[T any](doc *T) {
-	if d, ok := any(doc).(Defaulter); ok {
-		d.SetDefaults()
+// setDefaults calls doc's SetDefaults, when its type has one, returning its
+// panic as a *PanicError.
+func setDefaults[T any](doc *T) (err error) {
+	d, ok := any(doc).(Defaulter)
+	if !ok {
+		return nil
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = outcome.NewPanicError("SetDefaults", reflect.TypeFor[T]().String(), r)
+		}
+	}()
+	d.SetDefaults()
+	return nil
 }
 
 // defaultsDocument is a new T with its defaults, encoded; nil when T has
-// none.
+// none. A panic in SetDefaults is a *PanicError.
 func defaultsDocument[T any]() (bson.Raw, error) {
 	var zero T
-	d, ok := any(&zero).(Defaulter)
-	if !ok {
+	if _, ok := any(&zero).(Defaulter); !ok {
 		return nil, nil
 	}
-	d.SetDefaults()
+	if err := setDefaults(&zero); err != nil {
+		return nil, err
+	}
 	return encodeDocument(&zero)
 }
 

@@ -217,7 +217,9 @@ func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc 
 	if err := c.checkWriteFilter(op, filter, query.QueryParts{}); err != nil {
 		return err
 	}
-	setDefaults(doc)
+	if err := setDefaults(doc); err != nil {
+		return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
+	}
 	given, matched := filter, false
 	if c.model.ShardKey != nil {
 		raw, err := encodeDocument(doc)

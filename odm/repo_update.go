@@ -92,7 +92,7 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 	if upsert {
 		defaults, err := c.upsertDefaults(filter, paths)
 		if err != nil {
-			return fail("%v", err)
+			return fail("%w", err)
 		}
 		if len(defaults) > 0 {
 			out.doc = addFields(out.doc.(bson.D), "$setOnInsert", defaults...)
