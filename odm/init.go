@@ -2,7 +2,6 @@ package odm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -35,7 +34,20 @@ import (
 // those that completed; errors of several collections are joined. Server
 // refusals are *IndexError, *UnsupportedError, *ConflictError or
 // *DuplicateKeysError values wrapping the driver's error where there is one.
+//
+// A nil ctx or db is an error, before anything is sent. A panic in an
+// OnProgress callback stops Init, which returns an error wrapping a
+// *PanicError (see OnProgress).
 func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error) {
+	return initAs(ctx, "Init", db, args)
+}
+
+// initAs is Init, its errors about its own arguments naming call.
+func initAs(ctx context.Context, call string, db *mongo.Database, args []any) (*Report, error) {
+	if ctx == nil {
+		// The workers would panic on it, on goroutines of the library.
+		return nil, fmt.Errorf("odm: %s: a context is needed, got nil", call)
+	}
 	cfg := engine.Defaults()
 	var models []any
 	splitArgs(args, &cfg, &models)
@@ -50,7 +62,7 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 		return nil, err
 	}
 	if db == nil {
-		return nil, errors.New("odm: a database is needed, got nil")
+		return nil, fmt.Errorf("odm: %s: a database is needed, got nil", call)
 	}
 	if err := schema.CheckNamespaces(db.Name(), cols); err != nil {
 		return nil, err
@@ -72,9 +84,10 @@ func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error)
 
 // Plan lists the indexes of every collection the models declare and says
 // what Init would do, changing nothing: Init with DryRun. It takes the same
-// arguments as Init; the policy options shape the plan's steps.
+// arguments as Init; the policy options shape the plan's steps. A nil ctx
+// or db is an error.
 func Plan(ctx context.Context, db *mongo.Database, args ...any) (*IndexPlan, error) {
-	report, err := Init(ctx, db, append(slices.Clip(args), DryRun())...)
+	report, err := initAs(ctx, "Plan", db, append(slices.Clip(args), DryRun()))
 	if report == nil {
 		return nil, err
 	}

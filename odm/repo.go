@@ -60,7 +60,10 @@ func RepositoryLogger(l *slog.Logger) CollectionOption {
 }
 
 // NewCollection binds T's collection on db. T must be a valid model (a
-// struct type whose declarations validate).
+// struct type whose declarations validate); a nil db is an error.
+//
+// Every method of the repository that takes a context refuses a nil one
+// with an error naming the call, before any command.
 func NewCollection[T any](db *mongo.Database, opts ...CollectionOption) (*Collection[T], error) {
 	return newCollection[T](db, nil, opts)
 }
@@ -73,7 +76,8 @@ func NewCollectionIn[T any](db *mongo.Database, collection string, opts ...Colle
 }
 
 // MustCollection is NewCollection that panics on error, for wiring code
-// where a bad model type is a programming error.
+// where a bad model type (or a nil db) is a programming error. The panic
+// value is the error NewCollection returns.
 func MustCollection[T any](db *mongo.Database, opts ...CollectionOption) *Collection[T] {
 	c, err := NewCollection[T](db, opts...)
 	if err != nil {
@@ -82,7 +86,8 @@ func MustCollection[T any](db *mongo.Database, opts ...CollectionOption) *Collec
 	return c
 }
 
-// MustCollectionIn is NewCollectionIn that panics on error.
+// MustCollectionIn is NewCollectionIn that panics on error, the error
+// NewCollectionIn returns.
 func MustCollectionIn[T any](db *mongo.Database, collection string, opts ...CollectionOption) *Collection[T] {
 	c, err := NewCollectionIn[T](db, collection, opts...)
 	if err != nil {
@@ -172,6 +177,9 @@ func (c *Collection[T]) Driver() *mongo.Collection { return c.coll }
 // back (the defaults stay). A panic in SetDefaults is an error (see
 // Defaulter), and nothing is sent.
 func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
+	if ctx == nil {
+		return nil, c.noContext("insert")
+	}
 	if doc == nil {
 		return nil, fmt.Errorf("odm: insert on %s: the document is nil", c.Name())
 	}
@@ -212,6 +220,9 @@ func (c *Collection[T]) prepareInsert(doc *T) (func(), error) {
 // SetDefaults is an error, and none of the documents is sent (those
 // prepared before it get their ids and revisions put back).
 func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
+	if ctx == nil {
+		return nil, c.noContext("insert")
+	}
 	all := make([]any, len(docs))
 	restore := make([]func(), len(docs))
 	for i := range docs {
@@ -258,7 +269,7 @@ func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...option
 //		return ErrUnknownUser
 //	}
 func (c *Collection[T]) FindOne(ctx context.Context, filter any, opts ...options.Lister[options.FindOneOptions]) (*T, error) {
-	filter, err := c.checkQuery("find", filter, findOneParts(opts))
+	filter, err := c.checkRead(ctx, "find", filter, findOneParts(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +286,7 @@ func (c *Collection[T]) FindOne(ctx context.Context, filter any, opts ...options
 // FindOneAndDelete deletes the first document filter matches and returns
 // it, or nil and no error when none matches.
 func (c *Collection[T]) FindOneAndDelete(ctx context.Context, filter any, opts ...options.Lister[options.FindOneAndDeleteOptions]) (*T, error) {
-	if err := c.checkWriteFilter("delete", filter, findOneAndDeleteParts(opts)); err != nil {
+	if err := c.checkWrite(ctx, "delete", filter, findOneAndDeleteParts(opts)); err != nil {
 		return nil, err
 	}
 	var out T
@@ -290,7 +301,7 @@ func (c *Collection[T]) FindOneAndDelete(ctx context.Context, filter any, opts .
 
 // Find returns every document filter matches.
 func (c *Collection[T]) Find(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
-	filter, err := c.checkQuery("find", filter, findParts(opts))
+	filter, err := c.checkRead(ctx, "find", filter, findParts(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -313,8 +324,12 @@ type Cursor[T any] struct {
 	err     error
 }
 
-// Next decodes the next document; false at the end or on error (see Err).
+// Next decodes the next document; false at the end or on error (see Err),
+// a nil ctx being one.
 func (c *Cursor[T]) Next(ctx context.Context) bool {
+	if ctx == nil && c.err == nil {
+		c.err = fmt.Errorf("odm: find on %s: a context is needed, got nil", c.coll)
+	}
 	if c.err != nil || !c.cur.Next(ctx) {
 		return false
 	}
@@ -338,13 +353,22 @@ func (c *Cursor[T]) Err() error {
 	return c.cur.Err()
 }
 
-// Close releases the cursor.
-func (c *Cursor[T]) Close(ctx context.Context) error { return c.cur.Close(ctx) }
+// Close releases the cursor. Given a nil ctx, it releases it all the same
+// and returns an error saying so.
+func (c *Cursor[T]) Close(ctx context.Context) error {
+	if ctx == nil {
+		// Closed anyway: an open cursor holds the server's resources
+		// until it times out.
+		_ = c.cur.Close(context.Background())
+		return fmt.Errorf("odm: closing a cursor of %s: a context is needed, got nil", c.coll)
+	}
+	return c.cur.Close(ctx)
+}
 
 // Iter opens a cursor over the documents filter matches, for results too
 // large to hold at once. Close it when done.
 func (c *Collection[T]) Iter(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) (*Cursor[T], error) {
-	filter, err := c.checkQuery("find", filter, findParts(opts))
+	filter, err := c.checkRead(ctx, "find", filter, findParts(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +406,7 @@ func (c *Collection[T]) All(ctx context.Context, filter any, opts ...options.Lis
 
 // DeleteOne deletes the first document filter matches.
 func (c *Collection[T]) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
-	if err := c.checkWriteFilter("delete", filter, query.QueryParts{}); err != nil {
+	if err := c.checkWrite(ctx, "delete", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
 	res, err := c.coll.DeleteOne(ctx, filter, opts...)
@@ -394,7 +418,7 @@ func (c *Collection[T]) DeleteOne(ctx context.Context, filter any, opts ...optio
 
 // DeleteMany deletes every document filter matches.
 func (c *Collection[T]) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
-	if err := c.checkWriteFilter("delete", filter, query.QueryParts{}); err != nil {
+	if err := c.checkWrite(ctx, "delete", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
 	res, err := c.coll.DeleteMany(ctx, filter, opts...)
@@ -406,7 +430,7 @@ func (c *Collection[T]) DeleteMany(ctx context.Context, filter any, opts ...opti
 
 // CountDocuments counts the documents filter matches.
 func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {
-	filter, err := c.checkQuery("count", filter, query.QueryParts{})
+	filter, err := c.checkRead(ctx, "count", filter, query.QueryParts{})
 	if err != nil {
 		return 0, err
 	}
@@ -420,7 +444,7 @@ func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...
 // Distinct returns the distinct values of field among the documents filter
 // matches, decoded as V.
 func Distinct[V, T any](ctx context.Context, c *Collection[T], field string, filter any, opts ...options.Lister[options.DistinctOptions]) ([]V, error) {
-	filter, err := c.checkQuery("distinct", filter, query.QueryParts{Field: field})
+	filter, err := c.checkRead(ctx, "distinct", filter, query.QueryParts{Field: field})
 	if err != nil {
 		return nil, err
 	}
@@ -437,6 +461,9 @@ func Distinct[V, T any](ctx context.Context, c *Collection[T], field string, fil
 
 // Aggregate runs pipeline on the collection and decodes the results as R.
 func Aggregate[R, T any](ctx context.Context, c *Collection[T], pipeline any, opts ...options.Lister[options.AggregateOptions]) ([]R, error) {
+	if ctx == nil {
+		return nil, c.noContext("aggregate")
+	}
 	cur, err := c.coll.Aggregate(ctx, pipeline, opts...)
 	if err != nil {
 		return nil, c.wrap("aggregate", err, nil)
@@ -446,6 +473,13 @@ func Aggregate[R, T any](ctx context.Context, c *Collection[T], pipeline any, op
 		return nil, c.wrap("aggregate", err, nil)
 	}
 	return out, nil
+}
+
+// noContext is the error of a repository call given a nil context: the
+// driver would take it for context.Background(), and the library's own
+// uses of it (a session's lookup, a cursor's close) would panic.
+func (c *Collection[T]) noContext(op string) error {
+	return fmt.Errorf("odm: %s on %s: a context is needed, got nil", op, c.Name())
 }
 
 // upserts reports whether options ask for an upsert.

@@ -1,6 +1,7 @@
 package odm
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/tagodm/tagodm/odm/internal/query"
@@ -64,6 +65,24 @@ func findOneAndDeleteParts(opts []options.Lister[options.FindOneAndDeleteOptions
 	}
 	o := applied(opts)
 	return query.QueryParts{Sort: o.Sort, Projection: o.Projection}
+}
+
+// checkRead is checkQuery for a read given ctx, refusing a nil one: every
+// read goes through it before its command.
+func (c *Collection[T]) checkRead(ctx context.Context, op string, filter any, parts query.QueryParts) (any, error) {
+	if ctx == nil {
+		return nil, c.noContext(op)
+	}
+	return c.checkQuery(op, filter, parts)
+}
+
+// checkWrite is checkWriteFilter for a write given ctx, refusing a nil one:
+// every write by filter goes through it before its command.
+func (c *Collection[T]) checkWrite(ctx context.Context, op string, filter any, parts query.QueryParts) error {
+	if ctx == nil {
+		return c.noContext(op)
+	}
+	return c.checkWriteFilter(op, filter, parts)
 }
 
 // checkWriteFilter checks the paths of a write's filter; a nil filter is

@@ -214,7 +214,7 @@ type replaceWrite func(f any, update bson.D, upsert, insertOnly bool) (found, in
 // write that matches nothing is explained when the document is stored
 // with other key values (keyedElsewhere).
 func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc *T, upsert bool, write replaceWrite) error {
-	if err := c.checkWriteFilter(op, filter, query.QueryParts{}); err != nil {
+	if err := c.checkWrite(ctx, op, filter, query.QueryParts{}); err != nil {
 		return err
 	}
 	if err := setDefaults(doc); err != nil {

@@ -27,6 +27,9 @@ func (c *Collection[T]) shardKeyed(ctx context.Context, op string, filter any, l
 	if k == nil {
 		return filter, nil
 	}
+	if ctx == nil { // the session's lookup below would panic on it
+		return nil, c.noContext(op)
+	}
 	vals := query.ShardKeyValues(k, doc)
 	var changed []string
 	if loaded != nil {

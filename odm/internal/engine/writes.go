@@ -88,8 +88,12 @@ var servers sync.Map
 
 // LacksAtomicFilteredWrites asks the client's server once (buildInfo) and
 // reports whether it is one known not to make a filtered write atomic. A
-// failed look is not remembered, so a later write asks again.
+// failed look is not remembered, so a later write asks again. A nil ctx is
+// an error (the session context below would panic on it).
 func LacksAtomicFilteredWrites(ctx context.Context, client *mongo.Client) (bool, string, error) {
+	if ctx == nil {
+		return false, "", errors.New("a context is needed, got nil")
+	}
 	v, _ := servers.LoadOrStore(client, &atomicity{})
 	a := v.(*atomicity)
 	a.mu.Lock()
