@@ -3,9 +3,11 @@ package outcome
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/shard"
@@ -137,13 +139,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 	for _, c := range r.Collections {
 		c.Shard.WriteRows(tw, c.Collection)
 		for _, x := range c.Options {
-			fmt.Fprintf(tw, "%s\t(%s)\t%s\t%s\t%s\n", c.Collection, x.Name, x.Action, x.Outcome, x.Reason)
+			fmt.Fprintf(tw, "%s\t(%s)\t%s\t%s\t%s\n", cell(c.Collection), cell(x.Name), x.Action, x.Outcome, oneLine(x.Reason))
 		}
 		switch {
 		case c.Failed:
-			fmt.Fprintf(tw, "%s\t-\t-\t%s\t%s\n", c.Collection, Failed, oneLine(c.Error))
+			fmt.Fprintf(tw, "%s\t-\t-\t%s\t%s\n", cell(c.Collection), Failed, oneLine(c.Error))
 		case len(c.Indexes) == 0 && len(c.Search) == 0:
-			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", cell(c.Collection))
 		}
 		for _, x := range c.Indexes {
 			detail := x.Reason
@@ -151,7 +153,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 				detail = "server lacks " + strings.Join(x.Options, ", ")
 			}
 			detail = buildDetail(detail, x)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Collection, x.Name, x.Action, x.Outcome, detail)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(c.Collection), cell(x.Name), x.Action, x.Outcome, oneLine(detail))
 		}
 		writeSearchReportRows(tw, c)
 	}
@@ -188,6 +190,17 @@ func (r *Report) String() string {
 // oneLine joins the lines of a multi-line error for a table cell.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}
+
+// cell is a name as a table cell: quoted, Go-style, when it holds a
+// control character (a newline or a tab would forge a row or a column of
+// the table; the server may list such a name even though a declaration
+// cannot hold one).
+func cell(name string) string {
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return strconv.Quote(name)
+	}
+	return name
 }
 
 // Hidden: an undeclared index hidden from the query planner

@@ -134,19 +134,19 @@ func (p *IndexPlan) WriteTable(w io.Writer) error {
 		}
 		switch {
 		case c.Error != "":
-			fmt.Fprintf(tw, "%s\t-\t-\tfailed\t%s\n", c.Collection, oneLine(c.Error))
+			fmt.Fprintf(tw, "%s\t-\t-\tfailed\t%s\n", cell(c.Collection), oneLine(c.Error))
 		case len(c.Changes) == 0 && len(c.Search) == 0:
-			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", c.Collection)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", cell(c.Collection))
 		}
 		for _, ch := range c.Changes {
 			detail := ch.Summary()
 			if ch.ListedName != "" {
-				detail = "listed as " + ch.ListedName + "; " + detail
+				detail = "listed as " + cell(ch.ListedName) + "; " + detail
 			}
 			if ch.Action == diff.Drop {
 				detail = "not declared"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Collection, ch.Name, ch.Action, p.Step(ch), detail)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(c.Collection), cell(ch.Name), ch.Action, p.Step(ch), oneLine(detail))
 		}
 		writeSearchPlanRows(tw, c)
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/spec"
@@ -21,8 +23,9 @@ func CheckSpec(s IndexSpec, st *reflectx.Struct) []string {
 		add("an index needs at least one key")
 		return msgs
 	}
-	if strings.ContainsRune(s.Name, 0) {
-		add("index name contains a NUL byte")
+	if i := strings.IndexFunc(s.Name, unicode.IsControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s.Name[i:])
+		add("index name %q holds the control character %q; a name is printed in plans, reports and logs, where it would forge lines", s.Name, r)
 	}
 	text, hashed, geo2d := checkKeys(s, st, add)
 	checkServerRules(s, st, add)
