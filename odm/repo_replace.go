@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tagodm/tagodm/internal/reflectx"
 	"slices"
+	"strings"
 
 	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -24,6 +26,11 @@ type replacement struct {
 	// it is a zero ObjectID, which is never stored: the server gives an
 	// inserted document one.
 	id *bson.RawValue
+	// whole is, for a model with an ",inline" map at its top level, the
+	// whole document (_id included when set): such a model reads every
+	// field of a stored document, so a replace writes every field it
+	// holds and removes the others, a key deleted from the map included.
+	whole bson.D
 }
 
 // encodeReplacement encodes doc as a replacement.
@@ -57,6 +64,13 @@ func (c *Collection[T]) encodeReplacement(doc *T) (replacement, error) {
 			r.unset = append(r.unset, bson.E{Key: name, Value: ""})
 		}
 	}
+	if st, err := reflectx.Describe(c.model.Type); err == nil && st.Open {
+		r.whole = make(bson.D, 0, len(elems))
+		if r.id != nil {
+			r.whole = append(r.whole, bson.E{Key: "_id", Value: *r.id})
+		}
+		r.whole = append(r.whole, r.set...)
+	}
 	return r, nil
 }
 
@@ -66,7 +80,13 @@ func (c *Collection[T]) encodeReplacement(doc *T) (replacement, error) {
 // whose document's _id differs from the matched one's, so nothing is
 // written; an upsert's insert gets it, and with a filter naming another
 // _id the server refuses the insert, as it does a replace's.
+//
+// For a model with an ",inline" map it is the whole document, which the
+// write sends as a replacement.
 func (r replacement) update() bson.D {
+	if r.whole != nil {
+		return r.whole
+	}
 	set := r.set
 	if r.id != nil {
 		set = append(bson.D{{Key: "_id", Value: *r.id}}, r.set...)
@@ -119,7 +139,9 @@ func findOneAndUpdateFrom(o options.FindOneAndReplaceOptions, upsert bool) optio
 //
 // Only the fields doc's struct owns are written: each is set to doc's
 // value, or removed when doc leaves it out (omitempty); fields the struct
-// does not declare stay as stored. A zero ObjectID _id is never written;
+// does not declare stay as stored. A struct with an ",inline" map at its
+// top level owns every field: doc replaces the stored document whole, a
+// key deleted from the map removed. A zero ObjectID _id is never written;
 // any other _id must be the matched document's: a doc whose _id differs
 // is refused by the server (ImmutableField, code 66), as MongoDB refuses
 // such a replace, and nothing changes. A model with defaults (Defaulter)
@@ -143,7 +165,13 @@ func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, doc *T, opts
 	upsert := o.Upsert != nil && *o.Upsert
 	var res *mongo.UpdateResult
 	write := func(f any, update bson.D, upsert, _ bool) (found bool, inserted bool, err error) {
-		res, err = c.coll.UpdateOne(ctx, f, update, updateOneFrom(o, upsert))
+		if isReplacement(update) {
+			ro := o
+			ro.Upsert = &upsert
+			res, err = c.coll.ReplaceOne(ctx, f, update, setters[options.ReplaceOptions]{func(r *options.ReplaceOptions) error { *r = ro; return nil }})
+		} else {
+			res, err = c.coll.UpdateOne(ctx, f, update, updateOneFrom(o, upsert))
+		}
 		if err != nil {
 			return false, false, err
 		}
@@ -178,7 +206,12 @@ func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *
 			fo.ReturnDocument = nil
 		}
 		var got T
-		err = c.coll.FindOneAndUpdate(ctx, f, update, findOneAndUpdateFrom(fo, upsert)).Decode(&got)
+		if isReplacement(update) {
+			fo.Upsert = &upsert
+			err = c.coll.FindOneAndReplace(ctx, f, update, setters[options.FindOneAndReplaceOptions]{func(r *options.FindOneAndReplaceOptions) error { *r = fo; return nil }}).Decode(&got)
+		} else {
+			err = c.coll.FindOneAndUpdate(ctx, f, update, findOneAndUpdateFrom(fo, upsert)).Decode(&got)
+		}
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			// Before the write there was none: with upsert, one was
 			// inserted.
@@ -201,6 +234,12 @@ func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *
 		c.setGeneratedID(doc, idOf(out))
 	}
 	return out, nil
+}
+
+// isReplacement reports a whole document to write as a replacement, not
+// a document of update operators.
+func isReplacement(update bson.D) bool {
+	return len(update) > 0 && !strings.HasPrefix(update[0].Key, "$")
 }
 
 // replaceWrite sends one write of a replacement: update over what f
