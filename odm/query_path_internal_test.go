@@ -594,6 +594,23 @@ func TestPathCheckSameAnswerForRaw(t *testing.T) {
 	}
 }
 
+// TestPathCheckNULKeyAfterItsLookalike: a key holding a NUL byte is
+// refused even after a valid shape whose paths the same bytes would spell
+// if NUL ended a path ("status\x00fitems" beside status and items), which
+// a shape seen before answers without reading its paths.
+func TestPathCheckNULKeyAfterItsLookalike(t *testing.T) {
+	orders := offline[pathOrder](t)
+	_, err := orders.checkQuery("find", bson.D{{Key: "status", Value: 1}, {Key: "items", Value: 1}}, query.QueryParts{})
+	require.NoError(t, err)
+	for _, key := range []string{"status\x00fitems", "status\x00\x06fitems"} {
+		_, err = orders.checkQuery("find", bson.D{{Key: key, Value: 1}}, query.QueryParts{})
+		var pe *PathError
+		require.ErrorAs(t, err, &pe, "%q", key)
+		assert.Equal(t, key, pe.Path)
+		assert.Contains(t, pe.Problem, "NUL byte")
+	}
+}
+
 // TestShapeWriterNULInUpdate: the update operators' keys, $rename's target
 // and a $push's $sort keys are refused with a NUL byte in them. (A
 // repository's update is encoded before its shape is written, and the

@@ -1,9 +1,9 @@
 package query
 
 import (
+	"encoding/binary"
 	"fmt"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,7 +78,7 @@ type ExtraPathsDeclarer interface {
 }
 
 // Part kinds in a shape: each path of a shape is written as its kind byte,
-// the path and a NUL (which no path holds: ShapeWriter refuses it).
+// its length and its bytes (ShapeWriter.add).
 const (
 	partFilter     = 'f'
 	partSort       = 's'
@@ -192,9 +192,9 @@ func (pc *PathChecker) Check(w *ShapeWriter) *PathError {
 	}
 	var found *PathError
 	for rest := w.Buf; len(rest) > 0; {
-		end := slices.Index(rest, 0)
-		kind, path := rest[0], string(rest[1:end])
-		rest = rest[end+1:]
+		n, size := binary.Uvarint(rest[1:])
+		kind, path := rest[0], string(rest[1+size:1+size+int(n)])
+		rest = rest[1+size+int(n):]
 		if found = pc.CheckPath(kind, path); found != nil {
 			break
 		}
@@ -209,6 +209,9 @@ func (pc *PathChecker) Check(w *ShapeWriter) *PathError {
 
 // CheckPath checks one path of the given kind.
 func (pc *PathChecker) CheckPath(kind byte, path string) *PathError {
+	if strings.IndexByte(path, 0) >= 0 {
+		return nulKeyError(kind, path)
+	}
 	r := pc.St.Resolve(path, kind == partUpdate || kind == PartProjection)
 	if r.OK && !(r.Inline && pc.strict) {
 		return nil

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"encoding/binary"
 	"fmt"
 	"reflect"
 	"slices"
@@ -21,29 +22,44 @@ type ShapeWriter struct {
 	Err *PathError // a document that cannot be read as one
 }
 
+// add writes a path of the shape: its kind, its length and its bytes.
+// The length, not a separator, ends it, so that any bytes in a key (a NUL
+// too) are read back as written; a path holding a NUL is refused when the
+// shape is checked (CheckPath), which a shape seen before skips.
 func (w *ShapeWriter) add(kind byte, prefix, path string) {
-	// NUL ends each path in Buf, so a path holding one would split it
-	// (and BSON cannot hold one in a key either). eachElement refuses
-	// such keys; this is for the paths that are values ($rename's
-	// target, Distinct's field), and is what keeps Buf readable.
-	if strings.IndexByte(path, 0) >= 0 || strings.IndexByte(prefix, 0) >= 0 {
-		w.nulKey(kind, prefix, path)
-		return
+	n := len(path)
+	if prefix != "" {
+		n += len(prefix) + 1
 	}
-	w.Buf = append(w.Buf, kind)
+	if n < 0x80 { // the length in one byte, as nearly every path's
+		w.Buf = append(w.Buf, kind, byte(n))
+	} else {
+		w.Buf = binary.AppendUvarint(append(w.Buf, kind), uint64(n))
+	}
 	if prefix != "" {
 		w.Buf = append(w.Buf, prefix...)
 		w.Buf = append(w.Buf, '.')
 	}
 	w.Buf = append(w.Buf, path...)
-	w.Buf = append(w.Buf, 0)
 }
 
-// nulKey fails the shape on a key holding a NUL byte.
-func (w *ShapeWriter) nulKey(kind byte, prefix, key string) {
-	if w.Err == nil {
-		w.Err = &PathError{Part: partName(kind), Path: JoinPath(prefix, key), Problem: "the key holds a NUL byte, which no BSON key can hold"}
+// skipped vets a key that names no path and so never enters the shape (an
+// operator, a computed field): one holding a NUL byte fails the shape, as
+// the driver would refuse the document.
+func (w *ShapeWriter) skipped(kind byte, prefix, key string) {
+	for i := 0; i < len(key); i++ {
+		if key[i] == 0 {
+			if w.Err == nil {
+				w.Err = nulKeyError(kind, JoinPath(prefix, key))
+			}
+			return
+		}
 	}
+}
+
+// nulKeyError is the refusal of a key holding a NUL byte.
+func nulKeyError(kind byte, path string) *PathError {
+	return &PathError{Part: partName(kind), Path: path, Problem: "the key holds a NUL byte, which no BSON key can hold"}
 }
 
 func (w *ShapeWriter) fail(kind byte, format string, args ...any) {
@@ -68,7 +84,7 @@ func (w *ShapeWriter) filterAt(kind byte, doc any, prefix string, depth int) {
 		w.fail(kind, "operators nested more than %d deep", maxShapeDepth)
 		return
 	}
-	eachElement(w, kind, prefix, doc, func(key string, v any) {
+	eachElement(w, kind, doc, func(key string, v any) {
 		switch key {
 		case "$and", "$or", "$nor":
 			eachItem(v, func(item any) { w.filterAt(kind, item, prefix, depth+1) })
@@ -77,6 +93,7 @@ func (w *ShapeWriter) filterAt(kind byte, doc any, prefix string, depth int) {
 			// keys of the filter and are not checked.
 		default:
 			if strings.HasPrefix(key, "$") {
+				w.skipped(kind, prefix, key)
 				return // an unknown operator: the server answers it
 			}
 			w.add(kind, prefix, key)
@@ -95,7 +112,7 @@ func (w *ShapeWriter) operand(kind byte, v any, path string, depth int) {
 	if !isOperatorDocument(v) {
 		return // an equality, to a value or a whole document
 	}
-	eachElement(w, kind, path, v, func(op string, x any) {
+	eachElement(w, kind, v, func(op string, x any) {
 		switch op {
 		case "$elemMatch":
 			// Conditions on the elements' fields, or on the elements
@@ -105,6 +122,8 @@ func (w *ShapeWriter) operand(kind byte, v any, path string, depth int) {
 			w.operand(kind, x, path, depth+1)
 		case "$all":
 			eachItem(x, func(item any) { w.operand(kind, item, path, depth+1) })
+		default:
+			w.skipped(kind, path, op)
 		}
 	})
 }
@@ -113,8 +132,9 @@ func (w *ShapeWriter) operand(kind byte, v any, path string, depth int) {
 // computed value and $natural the order documents are stored in, neither
 // a path.
 func (w *ShapeWriter) Sort(doc any) {
-	eachElement(w, partSort, "", doc, func(key string, v any) {
+	eachElement(w, partSort, doc, func(key string, v any) {
 		if key == "$natural" || isOperatorDocument(v) {
+			w.skipped(partSort, "", key)
 			return
 		}
 		w.add(partSort, "", key)
@@ -128,15 +148,16 @@ func (w *ShapeWriter) Sort(doc any) {
 // another expression ({$concat: ...}) or a value ("$other", a literal) is
 // a computed field, a new name, and not checked.
 func (w *ShapeWriter) Projection(doc any, prefix string) {
-	eachElement(w, PartProjection, prefix, doc, func(key string, v any) {
+	eachElement(w, PartProjection, doc, func(key string, v any) {
 		switch {
 		case isOperatorDocument(v):
 			path := JoinPath(prefix, key)
 			if !isProjectionOperator(w, path, v) {
+				w.skipped(PartProjection, prefix, key)
 				return
 			}
 			w.add(PartProjection, prefix, key)
-			eachElement(w, PartProjection, path, v, func(op string, x any) {
+			eachElement(w, PartProjection, v, func(op string, x any) {
 				if op == "$elemMatch" {
 					w.filterAt(partProjectionFilter, x, path, 1)
 				}
@@ -145,6 +166,8 @@ func (w *ShapeWriter) Projection(doc any, prefix string) {
 			w.Projection(v, JoinPath(prefix, key))
 		case isInclusion(v):
 			w.add(PartProjection, prefix, key)
+		default:
+			w.skipped(PartProjection, prefix, key)
 		}
 	})
 }
@@ -152,11 +175,12 @@ func (w *ShapeWriter) Projection(doc any, prefix string) {
 // isProjectionOperator reports an operator document that applies to the
 // path it is given for ($slice, $elemMatch) rather than computing a new
 // value ($meta, $concat, $literal, any other expression). Its keys are
-// read through w, which refuses one holding a NUL byte.
+// vetted through w, which refuses one holding a NUL byte.
 func isProjectionOperator(w *ShapeWriter, path string, v any) bool {
 	found := false
-	eachElement(w, PartProjection, path, v, func(k string, _ any) {
+	eachElement(w, PartProjection, v, func(k string, _ any) {
 		found = found || k == "$slice" || k == "$elemMatch"
+		w.skipped(PartProjection, path, k)
 	})
 	return found
 }
@@ -166,14 +190,11 @@ func isProjectionOperator(w *ShapeWriter, path string, v any) bool {
 // elements and the $sort of a $push.
 func (w *ShapeWriter) Update(ops bson.D) {
 	for _, e := range ops {
-		if strings.IndexByte(e.Key, 0) >= 0 {
-			w.nulKey(partUpdate, "", e.Key)
-			return
-		}
+		w.skipped(partUpdate, "", e.Key)
 		if !strings.HasPrefix(e.Key, "$") {
 			continue // prepareUpdate refuses it with its own message
 		}
-		eachElement(w, partUpdate, "", e.Value, func(path string, v any) {
+		eachElement(w, partUpdate, e.Value, func(path string, v any) {
 			w.add(partUpdate, "", path)
 			switch e.Key {
 			case "$rename":
@@ -190,9 +211,10 @@ func (w *ShapeWriter) Update(ops bson.D) {
 				}
 			case "$push", "$addToSet":
 				if isOperatorDocument(v) {
-					eachElement(w, partUpdate, path, v, func(mod string, x any) {
+					eachElement(w, partUpdate, v, func(mod string, x any) {
+						w.skipped(partUpdate, path, mod)
 						if mod == "$sort" && isDocumentValue(x) {
-							eachElement(w, partUpdate, path, x, func(k string, _ any) { w.add(partUpdate, path, k) })
+							eachElement(w, partUpdate, x, func(k string, _ any) { w.add(partUpdate, path, k) })
 						}
 					})
 				}
@@ -216,25 +238,19 @@ func JoinPath(prefix, key string) string {
 // bson.M, map[string]any, bson.Raw or bson.RawValue holding a document;
 // anything else the driver can marshal as a document (a struct, another
 // map type) is read through its BSON form. The keys of a map come in
-// sorted order. A key holding a NUL byte, which BSON cannot hold, fails
-// the shape (named below prefix) and ends the walk of the document, whether
-// or not the key would be a path: the driver would refuse the document.
-func eachElement(w *ShapeWriter, kind byte, prefix string, doc any, f func(key string, v any)) {
+// sorted order.
+func eachElement(w *ShapeWriter, kind byte, doc any, f func(key string, v any)) {
 	switch d := doc.(type) {
 	case nil:
 	case bson.D:
 		for _, e := range d {
-			if strings.IndexByte(e.Key, 0) >= 0 {
-				w.nulKey(kind, prefix, e.Key)
-				return
-			}
 			f(e.Key, e.Value)
 		}
 	case bson.M:
-		eachMapElement(w, kind, prefix, d, f)
+		eachMapElement(d, f)
 	case map[string]any:
-		eachMapElement(w, kind, prefix, d, f)
-	case bson.Raw: // a raw key cannot hold a NUL: it ends the key
+		eachMapElement(d, f)
+	case bson.Raw:
 		eachRawElement(w, kind, d, f)
 	case bson.RawValue:
 		raw, ok := d.DocumentOK()
@@ -248,7 +264,7 @@ func eachElement(w *ShapeWriter, kind byte, prefix string, doc any, f func(key s
 		eachRawElement(w, kind, raw, f)
 	case *bson.D:
 		if d != nil {
-			eachElement(w, kind, prefix, *d, f)
+			eachElement(w, kind, *d, f)
 		}
 	case typedDocument:
 		doc, err := d.typedDocument()
@@ -256,7 +272,7 @@ func eachElement(w *ShapeWriter, kind byte, prefix string, doc any, f func(key s
 			w.fail(kind, "%v", err)
 			return
 		}
-		eachElement(w, kind, prefix, doc, f)
+		eachElement(w, kind, doc, f)
 	default:
 		rv := reflect.ValueOf(doc)
 		for rv.Kind() == reflect.Pointer && !rv.IsNil() {
@@ -275,7 +291,7 @@ func eachElement(w *ShapeWriter, kind byte, prefix string, doc any, f func(key s
 	}
 }
 
-func eachMapElement[M ~map[string]any](w *ShapeWriter, kind byte, prefix string, m M, f func(key string, v any)) {
+func eachMapElement[M ~map[string]any](m M, f func(key string, v any)) {
 	var small [16]string
 	keys := small[:0]
 	for k := range m {
@@ -283,10 +299,6 @@ func eachMapElement[M ~map[string]any](w *ShapeWriter, kind byte, prefix string,
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if strings.IndexByte(k, 0) >= 0 {
-			w.nulKey(kind, prefix, k)
-			return
-		}
 		f(k, m[k])
 	}
 }
