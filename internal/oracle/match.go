@@ -68,7 +68,7 @@ func matchElement(doc bson.Raw, key string, v bson.RawValue) (bool, error) {
 		return true, nil
 	}
 	if v.Type == bson.TypeRegex {
-		return matchOperator(vals, found, "$regex", v)
+		return regex(vals, v)
 	}
 	return equals(vals, found, v), nil
 }
@@ -129,144 +129,186 @@ func matchOperator(vals []bson.RawValue, found bool, op string, arg bson.RawValu
 	case "$ne":
 		return !equals(vals, found, arg), nil
 	case "$gt", "$gte", "$lt", "$lte":
-		if arg.Type == bson.TypeNull && (op == "$gte" || op == "$lte") {
-			return equals(vals, found, arg), nil
-		}
-		for _, v := range expand(vals) {
-			if Bracket(v.Type) != Bracket(arg.Type) {
-				continue // comparisons do not cross types
-			}
-			c := Compare(v, arg)
-			if op == "$gt" && c > 0 || op == "$gte" && c >= 0 || op == "$lt" && c < 0 || op == "$lte" && c <= 0 {
-				return true, nil
-			}
-		}
-		return false, nil
+		return compares(vals, found, op, arg), nil
 	case "$in", "$nin":
-		items, err := bson.Raw(arg.Value).Values()
-		if err != nil || arg.Type != bson.TypeArray {
-			return false, fmt.Errorf("%s needs an array", op)
-		}
-		in := false
-		for _, it := range items {
-			var ok bool
-			if it.Type == bson.TypeRegex {
-				ok, _ = matchOperator(vals, found, "$regex", it)
-			} else {
-				ok = equals(vals, found, it)
-			}
-			if ok {
-				in = true
-				break
-			}
-		}
-		return in == (op == "$in"), nil
+		return in(vals, found, op, arg)
 	case "$exists":
 		return found == truthy(arg), nil
 	case "$size":
-		n, ok := intOf(arg)
-		if !ok {
-			if arg.Type != bson.TypeDouble || arg.Double() != float64(int64(arg.Double())) {
-				return false, fmt.Errorf("$size needs a whole number")
-			}
-			n = int64(arg.Double())
-		}
-		for _, v := range vals {
-			if v.Type == bson.TypeArray {
-				items, _ := bson.Raw(v.Value).Values()
-				if int64(len(items)) == n {
-					return true, nil
-				}
-			}
-		}
-		return false, nil
+		return size(vals, arg)
 	case "$all":
-		items, err := bson.Raw(arg.Value).Values()
-		if err != nil || arg.Type != bson.TypeArray {
-			return false, fmt.Errorf("$all needs an array")
-		}
-		if len(items) == 0 {
-			return false, nil
-		}
-		for _, it := range items {
-			if !equals(vals, found, it) {
-				return false, nil
-			}
-		}
-		return true, nil
+		return all(vals, found, arg)
 	case "$elemMatch":
-		if arg.Type != bson.TypeEmbeddedDocument {
-			return false, fmt.Errorf("$elemMatch needs a document")
-		}
-		for _, v := range vals {
-			if v.Type != bson.TypeArray {
-				continue
-			}
-			items, _ := bson.Raw(v.Value).Values()
-			for _, it := range items {
-				ok, err := elemMatches(it, arg)
-				if err != nil {
-					return false, err
-				}
-				if ok {
-					return true, nil
-				}
-			}
-		}
-		return false, nil
+		return elemMatch(vals, arg)
 	case "$not":
-		var ok bool
-		var err error
-		if arg.Type == bson.TypeRegex {
-			ok, err = matchOperator(vals, found, "$regex", arg)
-		} else {
-			ops, _ := bson.Raw(arg.Value).Elements()
-			ok = true
-			for _, o := range ops {
-				var one bool
-				one, err = matchOperator(vals, found, o.Key(), o.Value())
-				if err != nil {
-					break
-				}
-				ok = ok && one
-			}
-		}
-		return !ok, err
+		return not(vals, found, arg)
 	case "$regex":
-		pattern, options := arg.Regex()
-		if arg.Type == bson.TypeString {
-			pattern, options = arg.StringValue(), ""
-		}
-		re, err := regexp.Compile(goPattern(pattern, options))
-		if err != nil {
-			return false, fmt.Errorf("the oracle cannot read the pattern %q: %v", pattern, err)
-		}
-		for _, v := range expand(vals) {
-			if v.Type == bson.TypeString && re.MatchString(v.StringValue()) {
-				return true, nil
-			}
-		}
-		return false, nil
+		return regex(vals, arg)
 	case "$type":
-		want := map[int32]bool{}
-		if arg.Type == bson.TypeArray {
-			items, _ := bson.Raw(arg.Value).Values()
-			for _, it := range items {
-				n, _ := intOf(it)
-				want[int32(n)] = true
-			}
-		} else {
-			n, _ := intOf(arg)
-			want[int32(n)] = true
-		}
-		for _, v := range expand(vals) {
-			if want[int32(v.Type)] {
-				return true, nil
-			}
-		}
-		return false, nil
+		return hasType(vals, arg), nil
 	}
 	return false, fmt.Errorf("the oracle does not read the operator %s", op)
+}
+
+// compares is $gt, $gte, $lt and $lte: a value reached, or an element, of
+// the operand's bracket that compares so; $gte and $lte of null are $eq.
+func compares(vals []bson.RawValue, found bool, op string, arg bson.RawValue) bool {
+	if arg.Type == bson.TypeNull && (op == "$gte" || op == "$lte") {
+		return equals(vals, found, arg)
+	}
+	for _, v := range expand(vals) {
+		if Bracket(v.Type) != Bracket(arg.Type) {
+			continue // comparisons do not cross types
+		}
+		c := Compare(v, arg)
+		if op == "$gt" && c > 0 || op == "$gte" && c >= 0 || op == "$lt" && c < 0 || op == "$lte" && c <= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// in is $in and $nin: an equality (a regular expression: a match) with
+// any of the list.
+func in(vals []bson.RawValue, found bool, op string, arg bson.RawValue) (bool, error) {
+	items, err := bson.Raw(arg.Value).Values()
+	if err != nil || arg.Type != bson.TypeArray {
+		return false, fmt.Errorf("%s needs an array", op)
+	}
+	any := false
+	for _, it := range items {
+		var ok bool
+		if it.Type == bson.TypeRegex {
+			ok, _ = regex(vals, it)
+		} else {
+			ok = equals(vals, found, it)
+		}
+		if ok {
+			any = true
+			break
+		}
+	}
+	return any == (op == "$in"), nil
+}
+
+// size is $size: an array reached of exactly that many elements.
+func size(vals []bson.RawValue, arg bson.RawValue) (bool, error) {
+	n, ok := intOf(arg)
+	if !ok {
+		if arg.Type != bson.TypeDouble || arg.Double() != float64(int64(arg.Double())) {
+			return false, fmt.Errorf("$size needs a whole number")
+		}
+		n = int64(arg.Double())
+	}
+	for _, v := range vals {
+		if v.Type == bson.TypeArray {
+			items, _ := bson.Raw(v.Value).Values()
+			if int64(len(items)) == n {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// all is $all: an equality with each of the list; an empty list matches
+// nothing.
+func all(vals []bson.RawValue, found bool, arg bson.RawValue) (bool, error) {
+	items, err := bson.Raw(arg.Value).Values()
+	if err != nil || arg.Type != bson.TypeArray {
+		return false, fmt.Errorf("$all needs an array")
+	}
+	if len(items) == 0 {
+		return false, nil
+	}
+	for _, it := range items {
+		if !equals(vals, found, it) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// elemMatch is $elemMatch: one element of an array reached meets every
+// condition.
+func elemMatch(vals []bson.RawValue, arg bson.RawValue) (bool, error) {
+	if arg.Type != bson.TypeEmbeddedDocument {
+		return false, fmt.Errorf("$elemMatch needs a document")
+	}
+	for _, v := range vals {
+		if v.Type != bson.TypeArray {
+			continue
+		}
+		items, _ := bson.Raw(v.Value).Values()
+		for _, it := range items {
+			ok, err := elemMatches(it, arg)
+			if err != nil || ok {
+				return ok, err
+			}
+		}
+	}
+	return false, nil
+}
+
+// not is $not: the negation of a regular expression or of an operator
+// document's conditions together.
+func not(vals []bson.RawValue, found bool, arg bson.RawValue) (bool, error) {
+	if arg.Type == bson.TypeRegex {
+		ok, err := regex(vals, arg)
+		return !ok, err
+	}
+	ops, _ := bson.Raw(arg.Value).Elements()
+	for _, o := range ops {
+		ok, err := matchOperator(vals, found, o.Key(), o.Value())
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// regex is $regex: a string reached, or an element, that matches.
+func regex(vals []bson.RawValue, arg bson.RawValue) (bool, error) {
+	pattern, options := "", ""
+	if arg.Type == bson.TypeString {
+		pattern = arg.StringValue()
+	} else {
+		pattern, options = arg.Regex()
+	}
+	re, err := regexp.Compile(goPattern(pattern, options))
+	if err != nil {
+		return false, fmt.Errorf("the oracle cannot read the pattern %q: %v", pattern, err)
+	}
+	for _, v := range expand(vals) {
+		if v.Type == bson.TypeString && re.MatchString(v.StringValue()) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// hasType is $type: a value reached, or an element, of one of the types.
+func hasType(vals []bson.RawValue, arg bson.RawValue) bool {
+	want := map[int32]bool{}
+	if arg.Type == bson.TypeArray {
+		items, _ := bson.Raw(arg.Value).Values()
+		for _, it := range items {
+			n, _ := intOf(it)
+			want[int32(n)] = true
+		}
+	} else {
+		n, _ := intOf(arg)
+		want[int32(n)] = true
+	}
+	for _, v := range expand(vals) {
+		if want[int32(v.Type)] {
+			return true
+		}
+	}
+	return false
 }
 
 // elemMatches is an $elemMatch's conditions on one element: operators
