@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
@@ -92,19 +93,7 @@ func TestCoverageAgainstExplain(t *testing.T) {
 	if testrig.FerretDBVersion() == 1 {
 		t.Skip("FerretDB v1 (SQLite) answers explain without index use or sort stages, so there is nothing to compare on " + testrig.Server())
 	}
-	ctx := context.Background()
-	db := testrig.Database(t, nil)
-	_, err := odm.Init(ctx, db, explainDoc{})
-	require.NoError(t, err)
-	docs := make([]explainDoc, 3000)
-	for i := range docs {
-		docs[i] = explainDoc{A: i % 60, B: i, C: fmt.Sprint(i), D: i % 7, Tags: []string{fmt.Sprint("t", i%40), "all"}}
-	}
-	repo := odm.MustCollection[explainDoc](db)
-	_, err = repo.InsertMany(ctx, docs)
-	require.NoError(t, err)
-	model, err := odm.Describe(explainDoc{})
-	require.NoError(t, err)
+	db, model := explainCollection(t)
 
 	cases := []struct {
 		filter, sort bson.D
@@ -128,18 +117,7 @@ func TestCoverageAgainstExplain(t *testing.T) {
 		q, err := odm.ShapeOf(c.filter, c.sort, nil)
 		require.NoError(t, err)
 		cov := odm.Cover(model, q)
-		cmd := bson.D{{Key: "find", Value: "explain_docs"}, {Key: "filter", Value: c.filter}}
-		if c.sort != nil {
-			cmd = append(cmd, bson.E{Key: "sort", Value: c.sort})
-		}
-		var out bson.D
-		require.NoError(t, db.RunCommand(ctx, bson.D{{Key: "explain", Value: cmd}}).Decode(&out))
-		var plan serverPlan
-		for _, e := range out {
-			if e.Key == "queryPlanner" {
-				readPlan(e.Value, &plan)
-			}
-		}
+		plan := explainFind(t, db, c.filter, c.sort)
 		line := fmt.Sprintf("%v sort %v: Cover says %s; the server scans %v, sorts: %v", c.filter, c.sort, cov, plan.indexes, plan.sorts)
 		t.Log(line)
 		if testrig.FerretDBVersion() == 0 {
@@ -157,4 +135,42 @@ func TestCoverageAgainstExplain(t *testing.T) {
 	for _, d := range disagreements {
 		t.Logf("disagreement on %s: %s", testrig.Server(), d)
 	}
+}
+
+// explainCollection creates explain_docs with its indexes and 3,000
+// documents, enough for a server to prefer an index to a scan.
+func explainCollection(t *testing.T) (*mongo.Database, *odm.Model) {
+	t.Helper()
+	ctx := context.Background()
+	db := testrig.Database(t, nil)
+	_, err := odm.Init(ctx, db, explainDoc{})
+	require.NoError(t, err)
+	docs := make([]explainDoc, 3000)
+	for i := range docs {
+		docs[i] = explainDoc{A: i % 60, B: i, C: fmt.Sprint(i), D: i % 7, Tags: []string{fmt.Sprint("t", i%40), "all"}}
+	}
+	repo := odm.MustCollection[explainDoc](db)
+	_, err = repo.InsertMany(ctx, docs)
+	require.NoError(t, err)
+	model, err := odm.Describe(explainDoc{})
+	require.NoError(t, err)
+	return db, model
+}
+
+// explainFind is the server's plan of a find on explain_docs.
+func explainFind(t *testing.T, db *mongo.Database, filter, sort bson.D) serverPlan {
+	t.Helper()
+	cmd := bson.D{{Key: "find", Value: "explain_docs"}, {Key: "filter", Value: filter}}
+	if sort != nil {
+		cmd = append(cmd, bson.E{Key: "sort", Value: sort})
+	}
+	var out bson.D
+	require.NoError(t, db.RunCommand(context.Background(), bson.D{{Key: "explain", Value: cmd}}).Decode(&out))
+	var plan serverPlan
+	for _, e := range out {
+		if e.Key == "queryPlanner" {
+			readPlan(e.Value, &plan)
+		}
+	}
+	return plan
 }

@@ -50,29 +50,41 @@ func fuzzIndexes(c *choices) []odm.IndexSpec {
 }
 
 // fuzzShape builds up to 3 conditions ($eq, $in, $gt, $lte on values 0 to
-// 3) and a sort of up to 2 distinct keys.
+// 3), a sort of up to 2 distinct keys and, after them, an $or of 2 or 3
+// branches of 1 or 2 conditions each, or none.
 func fuzzShape(c *choices) odm.QueryShape {
 	var q odm.QueryShape
-	for range c.pick(4) {
-		f := fuzzFields[c.pick(4)]
-		switch c.pick(4) {
-		case 0:
-			q.Conditions = append(q.Conditions, odm.Condition{Path: f, Op: "$eq", Value: c.pick(4)})
-		case 1:
-			q.Conditions = append(q.Conditions, odm.Condition{Path: f, Op: "$in", Value: bson.A{c.pick(4), c.pick(4)}})
-		case 2:
-			q.Conditions = append(q.Conditions, odm.Condition{Path: f, Op: "$gt", Value: c.pick(4)})
-		default:
-			q.Conditions = append(q.Conditions, odm.Condition{Path: f, Op: "$lte", Value: c.pick(4)})
-		}
-	}
+	q.Conditions = fuzzConditions(c, c.pick(4))
 	fields := slices.Clone(fuzzFields)
 	for range c.pick(3) {
 		j := c.pick(len(fields))
 		q.Sort = append(q.Sort, odm.SortKey{Path: fields[j], Desc: c.pick(2) == 1})
 		fields = slices.Delete(fields, j, j+1)
 	}
+	if n := c.pick(3); n > 0 {
+		for range n + 1 {
+			q.Or = append(q.Or, fuzzConditions(c, c.pick(2)+1))
+		}
+	}
 	return q
+}
+
+func fuzzConditions(c *choices, n int) []odm.Condition {
+	var out []odm.Condition
+	for range n {
+		f := fuzzFields[c.pick(4)]
+		switch c.pick(4) {
+		case 0:
+			out = append(out, odm.Condition{Path: f, Op: "$eq", Value: c.pick(4)})
+		case 1:
+			out = append(out, odm.Condition{Path: f, Op: "$in", Value: bson.A{c.pick(4), c.pick(4)}})
+		case 2:
+			out = append(out, odm.Condition{Path: f, Op: "$gt", Value: c.pick(4)})
+		default:
+			out = append(out, odm.Condition{Path: f, Op: "$lte", Value: c.pick(4)})
+		}
+	}
+	return out
 }
 
 type fdoc map[string]int
@@ -88,7 +100,14 @@ func allDocs() []fdoc {
 }
 
 func matches(d fdoc, q odm.QueryShape) bool {
-	for _, c := range q.Conditions {
+	if !meets(d, q.Conditions) {
+		return false
+	}
+	return len(q.Or) == 0 || slices.ContainsFunc(q.Or, func(b []odm.Condition) bool { return meets(d, b) })
+}
+
+func meets(d fdoc, conds []odm.Condition) bool {
+	for _, c := range conds {
 		v := d[c.Path]
 		switch c.Op {
 		case "$eq":
@@ -175,8 +194,12 @@ func ordered(ix odm.IndexSpec, q odm.QueryShape, docs []fdoc) bool {
 // over every document of a small domain: a sort Cover says an index gives
 // is the order of that index's scan (forwards or backwards, $in values
 // merged) on every document set; Cover says the collection is scanned
-// exactly when no index has a condition on its first key; the index it
-// names is one of the model's.
+// exactly when no index has a condition on its first key, neither among
+// the conditions joined by "and" nor, for an $or, in every branch (with
+// those conditions); the index it names, or each branch's, is one of the
+// model's and bounded so; a sort it says an OR plan gives is the order of
+// every branch's index scan over the branch's documents (the scans then
+// merged in order).
 func FuzzCoverage(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 1, 2, 1, 1, 0, 0, 2, 1, 1, 0})
 	f.Add([]byte{2, 2, 1, 1, 3, 0, 1, 2, 0, 1, 3, 1, 2, 2, 0, 1, 1})
@@ -189,12 +212,17 @@ func FuzzCoverage(f *testing.F) {
 		m := &odm.Model{Type: reflect.TypeFor[covDoc](), Collection: "cov", Indexes: specs}
 		got := odm.Cover(m, q)
 
-		firstKeyBound := false
-		for _, ix := range specs {
-			firstKeyBound = firstKeyBound || slices.ContainsFunc(q.Conditions, func(c odm.Condition) bool { return c.Path == ix.Keys[0].Field })
+		firstKeyBound := boundsFirstKey(specs, q.Conditions)
+		orBound := len(q.Or) > 0
+		for _, b := range q.Or {
+			orBound = orBound && boundsFirstKey(specs, append(slices.Clone(q.Conditions), b...))
 		}
-		if got.Scan == firstKeyBound {
-			t.Fatalf("%+v over %+v: %s, but an index's first key bound: %v", q, specs, got, firstKeyBound)
+		if got.Scan == (firstKeyBound || orBound) {
+			t.Fatalf("%+v over %+v: %s, but an index's first key bound: %v, in every $or branch: %v", q, specs, got, firstKeyBound, orBound)
+		}
+		if len(got.Or) > 0 {
+			checkOrPlan(t, specs, q, got, docs)
+			return
 		}
 		fixed := func(k odm.SortKey) bool {
 			return slices.ContainsFunc(q.Conditions, func(c odm.Condition) bool { return c.Path == k.Path && c.Op == "$eq" })
@@ -214,4 +242,31 @@ func FuzzCoverage(f *testing.F) {
 			t.Fatalf("%+v over %+v: %s gives the sort, but its scan is not in order", q, specs[i], got)
 		}
 	})
+}
+
+// boundsFirstKey reports conditions on the first key of some index.
+func boundsFirstKey(specs []odm.IndexSpec, conds []odm.Condition) bool {
+	return slices.ContainsFunc(specs, func(ix odm.IndexSpec) bool {
+		return slices.ContainsFunc(conds, func(c odm.Condition) bool { return c.Path == ix.Keys[0].Field })
+	})
+}
+
+// checkOrPlan checks an OR plan Cover answers: only when no index bounds
+// the conditions beside the $or, one bounded index of the model per
+// branch, and a sort it gives in order over each branch's documents.
+func checkOrPlan(t *testing.T, specs []odm.IndexSpec, q odm.QueryShape, got odm.Coverage, docs []fdoc) {
+	t.Helper()
+	if boundsFirstKey(specs, q.Conditions) || len(got.Or) != len(q.Or) || got.Index != "" {
+		t.Fatalf("%+v over %+v: %s, an OR plan where an index bounds the filter or of other branches", q, specs, got)
+	}
+	for i, b := range got.Or {
+		branch := odm.QueryShape{Conditions: append(slices.Clone(q.Conditions), q.Or[i]...), Sort: q.Sort}
+		j := slices.IndexFunc(specs, func(s odm.IndexSpec) bool { return s.Name == b.Index })
+		if j < 0 || !boundsFirstKey(specs[j:j+1], branch.Conditions) {
+			t.Fatalf("%+v: branch %d: %s names no index of the model its conditions bound", q, i, got)
+		}
+		if len(q.Sort) > 0 && !got.InMemorySort && !ordered(specs[j], branch, docs) {
+			t.Fatalf("%+v over %+v: branch %d: %s gives the sort, but its scan is not in order", q, specs[j], i, got)
+		}
+	}
 }

@@ -159,7 +159,8 @@ func TestShapeOf(t *testing.T) {
 		{Key: "user_id", Value: "u"},
 		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}},
 		{Key: "$and", Value: bson.A{bson.M{"created_at": bson.M{"$gte": 1, "$lt": 5}}}},
-		{Key: "$or", Value: bson.A{bson.M{"x": 1}}},
+		{Key: "$or", Value: bson.A{bson.M{"x": 1}, bson.M{"y": 2}}},
+		{Key: "$nor", Value: bson.A{bson.M{"z": 1}}},
 		{Key: "items", Value: bson.M{"$elemMatch": bson.M{"sku": "k", "qty": bson.M{"$gt": 2}}}},
 		{Key: "name", Value: bson.Regex{Pattern: "^ad"}},
 	}, bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}, nil)
@@ -171,7 +172,14 @@ func TestShapeOf(t *testing.T) {
 		op("items.qty", "$gt", 2), eq("items.sku", "k"),
 		op("name", "$regex", bson.Regex{Pattern: "^ad"}),
 	}, q.Conditions)
+	assert.Equal(t, [][]odm.Condition{{eq("x", 1)}, {eq("y", 2)}}, q.Or)
 	assert.Equal(t, []odm.SortKey{desc("created_at"), asc("_id")}, q.Sort)
+
+	// An $or of one branch is that branch, as the planner rewrites it.
+	q, err = odm.ShapeOf(bson.D{{Key: "a", Value: 1}, {Key: "$or", Value: bson.A{bson.M{"b": 2}}}}, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []odm.Condition{eq("a", 1), eq("b", 2)}, q.Conditions)
+	assert.Nil(t, q.Or)
 
 	_, err = odm.ShapeOf("status", nil, nil)
 	assert.ErrorContains(t, err, "the filter")

@@ -58,7 +58,15 @@ func Contains[T any, E any](f Field[T, []E], v E) Filter[T] {
 //     not considered;
 //   - an index with a collation other than the query's bounds no
 //     condition on a string and gives no sort on a string field (the Go
-//     type says which fields hold strings).
+//     type says which fields hold strings);
+//   - when no index bounds the conditions joined by "and", an $or whose
+//     every branch, with those conditions, is bounded by an index by the
+//     rules above is served by one index scan per branch (an OR plan;
+//     Coverage.Or says which index serves each branch), and the sort is
+//     in memory unless every branch's index gives it (the scans are then
+//     merged in order); a partial index serves a branch when the
+//     conditions beside the $or, or the branch's own, imply its filter.
+//     An $or with a branch no index bounds is a scan, as is $nor.
 //
 // Cover is a pure function of its arguments: no server is asked. It does
 // not judge how selective an index is, nor which of two that serve the
@@ -230,9 +238,10 @@ func Push[T any, E any](f Field[T, []E], v E) Update[T] {
 type QueryRecorder = query.QueryRecorder
 
 // QueryShape is what a query asks of an index: the conditions of its
-// filter that are joined by "and" (those under $or, $nor, $expr and other
-// expressions are applied after the index and not listed), its sort and
-// its collation (nil: the simple binary comparison).
+// filter that are joined by "and", the branches of its $or, its sort and
+// its collation (nil: the simple binary comparison). Conditions under
+// $nor, $expr and other expressions are applied after the index and not
+// listed.
 type QueryShape = query.QueryShape
 
 // RecordQueries starts recording the queries of every repository, until
@@ -274,10 +283,13 @@ func SetOnInsert[T any, V any](f Field[T, V], v V) Update[T] {
 // ShapeOf reads the query shape of a filter, a sort and a collation (as
 // given to Find): the conditions joined by "and" at the top level or
 // under $and, with $elemMatch's conditions on the fields of an array's
-// elements as conditions on their paths ("items.sku"); conditions under
-// $or, $nor, $not and expressions are left out, as they bound no index
-// here. A nil filter or sort is none. A filter or sort that is not a
-// document is an error.
+// elements as conditions on their paths ("items.sku"), and the branches
+// of the first $or found there (Or). An $or of one branch is read as
+// that branch's conditions, and a branch that is itself only an $or as
+// its branches (the planner rewrites both so). Conditions under $nor,
+// $not, expressions, a second $or and an $or inside a branch are left
+// out: they are applied after the index. A nil filter or sort is none. A
+// filter or sort that is not a document is an error.
 func ShapeOf(filter any, sort any, collation *options.Collation) (QueryShape, error) {
 	return query.ShapeOf(filter, sort, collation)
 }

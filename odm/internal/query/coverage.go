@@ -32,13 +32,20 @@ type SortKey struct {
 }
 
 // QueryShape is what a query asks of an index: the conditions of its
-// filter that are joined by "and" (those under $or, $nor, $expr and other
-// expressions are applied after the index and not listed), its sort and
-// its collation (nil: the simple binary comparison).
+// filter that are joined by "and", the branches of its $or, its sort and
+// its collation (nil: the simple binary comparison). Conditions under
+// $nor, $expr and other expressions are applied after the index and not
+// listed.
 type QueryShape struct {
 	Conditions []Condition
-	Sort       []SortKey
-	Collation  *options.Collation
+	// Or holds the branches of the filter's $or, each the conditions
+	// joined by "and" in it; Conditions apply to every branch as well.
+	// Nil when the filter has no $or. Only one $or is kept (the first at
+	// the top level or under $and); another, and an $or inside a branch,
+	// are applied after the index and not listed.
+	Or        [][]Condition
+	Sort      []SortKey
+	Collation *options.Collation
 }
 
 // Coverage is how the declared indexes serve a query shape, read by
@@ -48,11 +55,12 @@ type Coverage struct {
 	// that bounds the most of the filter by equality, then the one that
 	// also gives the sort, then the one with the fewest keys. Empty when
 	// no index can be used ("_id_" is the index every collection has on
-	// _id).
+	// _id), and when the query is served by one index per $or branch
+	// (see Or).
 	Index string `json:"index,omitempty"`
 	// Keys is the number of Index's leading keys the filter bounds
 	// (equalities, then at most one range, ESR); 0 when Index only gives
-	// the sort.
+	// the sort, or is empty.
 	Keys int `json:"keys"`
 	// Scan reports that every document is read: no index bounds the
 	// filter (a collection scan, or a whole index read for its order).
@@ -60,8 +68,18 @@ type Coverage struct {
 	// InMemorySort reports a sort that no usable index gives in order:
 	// the server sorts the matched documents in memory (a blocking sort).
 	InMemorySort bool `json:"inMemorySort"`
-	// Candidates are every index that can be used, best first.
+	// Candidates are every index that can be used, best first; empty
+	// when the query is served per $or branch (each branch in Or has
+	// its own).
 	Candidates []string `json:"candidates,omitempty"`
+	// Or is set when no index bounds the conditions joined by "and" but
+	// every branch of the filter's $or is bounded by one (with those
+	// conditions): the planner then scans one index per branch (an OR
+	// plan) and the query is no scan. Or[i] is how branch i of
+	// QueryShape.Or is served: its Index, Keys and Candidates, and its
+	// InMemorySort when its index does not give the sort. The sort is in
+	// memory unless every branch's index gives it (merged in order).
+	Or []Coverage `json:"or,omitempty"`
 }
 
 // Served reports a query that reads only what its filter bounds, in
@@ -69,23 +87,36 @@ type Coverage struct {
 func (c Coverage) Served() bool { return !c.Scan && !c.InMemorySort }
 
 // String is a one-line account: "idx_user_created (2 keys)",
-// "user_id_1 (1 key), sort in memory", "collection scan".
+// "user_id_1 (1 key), sort in memory", "collection scan", or per $or
+// branch "$or: a_1 (1 key) | c_1 (1 key)".
 func (c Coverage) String() string {
 	var s string
-	switch {
-	case c.Index == "":
-		s = "collection scan"
-	case c.Keys == 0:
-		s = c.Index + " (whole index read for its order)"
-	case c.Keys == 1:
-		s = c.Index + " (1 key)"
-	default:
-		s = fmt.Sprintf("%s (%d keys)", c.Index, c.Keys)
+	if len(c.Or) > 0 {
+		parts := make([]string, len(c.Or))
+		for i, b := range c.Or {
+			parts[i] = b.indexString()
+		}
+		s = "$or: " + strings.Join(parts, " | ")
+	} else {
+		s = c.indexString()
 	}
 	if c.InMemorySort {
 		s += ", sort in memory"
 	}
 	return s
+}
+
+// indexString is String without the sort.
+func (c Coverage) indexString() string {
+	switch {
+	case c.Index == "":
+		return "collection scan"
+	case c.Keys == 0:
+		return c.Index + " (whole index read for its order)"
+	case c.Keys == 1:
+		return c.Index + " (1 key)"
+	}
+	return fmt.Sprintf("%s (%d keys)", c.Index, c.Keys)
 }
 
 // maxMergeSortIn is the number of $in values up to which the planner
@@ -114,7 +145,15 @@ const maxMergeSortIn = 200
 //     not considered;
 //   - an index with a collation other than the query's bounds no
 //     condition on a string and gives no sort on a string field (the Go
-//     type says which fields hold strings).
+//     type says which fields hold strings);
+//   - when no index bounds the conditions joined by "and", an $or whose
+//     every branch, with those conditions, is bounded by an index by the
+//     rules above is served by one index scan per branch (an OR plan;
+//     Coverage.Or says which index serves each branch), and the sort is
+//     in memory unless every branch's index gives it (the scans are then
+//     merged in order); a partial index serves a branch when the
+//     conditions beside the $or, or the branch's own, imply its filter.
+//     An $or with a branch no index bounds is a scan, as is $nor.
 //
 // Cover is a pure function of its arguments: no server is asked. It does
 // not judge how selective an index is, nor which of two that serve the
@@ -128,7 +167,37 @@ func Cover(m *schema.Model, q QueryShape) Coverage {
 	if m != nil {
 		specs = m.Indexes
 	}
-	return coverIndexes(specs, st, q)
+	out := coverIndexes(specs, st, q, nil)
+	if out.Scan && len(q.Or) > 0 {
+		if or, ok := coverOr(specs, st, q); ok {
+			return or
+		}
+	}
+	return out
+}
+
+// coverOr is how one index per branch of q's $or serves q (an OR plan):
+// each branch is judged with q's other conditions, as the planner pushes
+// them into each branch's index scan. false when some branch has no index
+// that bounds it: the planner then reads every document.
+func coverOr(specs []schema.IndexSpec, st *reflectx.Struct, q QueryShape) (Coverage, bool) {
+	out := Coverage{Or: make([]Coverage, len(q.Or))}
+	for i, branch := range q.Or {
+		conds := make([]Condition, 0, len(q.Conditions)+len(branch))
+		conds = append(append(conds, q.Conditions...), branch...)
+		bq := QueryShape{Conditions: conds, Sort: q.Sort, Collation: q.Collation}
+		// A partial index serves a branch when the conditions beside the
+		// $or, or the branch's own, imply its filter; MongoDB does not
+		// combine the two.
+		c := coverIndexes(specs, st, bq, [][]Condition{q.Conditions, branch})
+		if c.Scan {
+			return Coverage{}, false
+		}
+		out.Or[i] = c
+		// A sort merges the branches' scans only when each is in order.
+		out.InMemorySort = out.InMemorySort || c.InMemorySort
+	}
+	return out, true
 }
 
 type indexUse struct {
@@ -140,7 +209,10 @@ type indexUse struct {
 	declaredAt int
 }
 
-func coverIndexes(specs []schema.IndexSpec, st *reflectx.Struct, q QueryShape) Coverage {
+// coverIndexes is Cover over specs and q's conditions joined by "and". A
+// partial index is used only when one of partialScopes alone implies its
+// filter; nil is q's conditions.
+func coverIndexes(specs []schema.IndexSpec, st *reflectx.Struct, q QueryShape, partialScopes [][]Condition) Coverage {
 	all := make([]schema.IndexSpec, 0, len(specs)+1)
 	all = append(all, schema.IndexSpec{Name: "_id_", Keys: []schema.IndexKey{schema.Asc("_id")}, Unique: true})
 	all = append(all, specs...)
@@ -150,7 +222,7 @@ func coverIndexes(specs []schema.IndexSpec, st *reflectx.Struct, q QueryShape) C
 		if i > 0 && ix.Name == "_id_" {
 			continue
 		}
-		u, ok := useOf(ix, st, q, sortNeeded)
+		u, ok := useOf(ix, st, q, sortNeeded, partialScopes)
 		if !ok {
 			continue
 		}
@@ -214,7 +286,7 @@ const (
 )
 
 // useOf reports whether ix can be used for q, and how.
-func useOf(ix schema.IndexSpec, st *reflectx.Struct, q QueryShape, sortNeeded []SortKey) (indexUse, bool) {
+func useOf(ix schema.IndexSpec, st *reflectx.Struct, q QueryShape, sortNeeded []SortKey, partialScopes [][]Condition) (indexUse, bool) {
 	u := indexUse{name: ix.Name, totalKeys: len(ix.Keys)}
 	if u.name == "" {
 		u.name = schema.DefaultName(ix.Keys)
@@ -227,7 +299,7 @@ func useOf(ix schema.IndexSpec, st *reflectx.Struct, q QueryShape, sortNeeded []
 			return u, false
 		}
 	}
-	if len(ix.PartialFilter) > 0 && !implies(q.Conditions, ix.PartialFilter) {
+	if len(ix.PartialFilter) > 0 && !impliedBy(q.Conditions, partialScopes, ix.PartialFilter) {
 		return u, false
 	}
 	sameColl := sameCollation(ix.Collation, q.Collation)
@@ -445,6 +517,15 @@ func implies(conds []Condition, partial bson.D) bool {
 		}
 	}
 	return true
+}
+
+// impliedBy is implies over conds, or when scopes is not nil over any
+// one of them.
+func impliedBy(conds []Condition, scopes [][]Condition, partial bson.D) bool {
+	if scopes == nil {
+		return implies(conds, partial)
+	}
+	return slices.ContainsFunc(scopes, func(s []Condition) bool { return implies(s, partial) })
 }
 
 func conditionImplies(c, t Condition) bool {

@@ -56,15 +56,27 @@ func (q RecordedQuery) String() string {
 }
 
 // shapeString renders a shape without its values:
-// "{user_id: $eq, created_at: $gte} sort {created_at: -1}".
+// "{user_id: $eq, created_at: $gte} sort {created_at: -1}", an $or's
+// branches after the conditions: "{status: $eq, $or: [{a: $eq}, {b:
+// $gt}]}".
 func shapeString(q QueryShape) string {
 	var b strings.Builder
 	b.WriteString("{")
-	for i, c := range q.Conditions {
-		if i > 0 {
+	writeConditions(&b, q.Conditions)
+	if len(q.Or) > 0 {
+		if len(q.Conditions) > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(c.Path + ": " + c.Op)
+		b.WriteString("$or: [")
+		for i, branch := range q.Or {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("{")
+			writeConditions(&b, branch)
+			b.WriteString("}")
+		}
+		b.WriteString("]")
 	}
 	b.WriteString("}")
 	if len(q.Sort) > 0 {
@@ -85,6 +97,16 @@ func shapeString(q QueryShape) string {
 		b.WriteString(" collation " + q.Collation.Locale)
 	}
 	return b.String()
+}
+
+// writeConditions writes "path: $op, ...".
+func writeConditions(b *strings.Builder, conds []Condition) {
+	for i, c := range conds {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.Path + ": " + c.Op)
+	}
 }
 
 var ActiveRecorder atomic.Pointer[QueryRecorder]

@@ -12,10 +12,13 @@ import (
 // ShapeOf reads the query shape of a filter, a sort and a collation (as
 // given to Find): the conditions joined by "and" at the top level or
 // under $and, with $elemMatch's conditions on the fields of an array's
-// elements as conditions on their paths ("items.sku"); conditions under
-// $or, $nor, $not and expressions are left out, as they bound no index
-// here. A nil filter or sort is none. A filter or sort that is not a
-// document is an error.
+// elements as conditions on their paths ("items.sku"), and the branches
+// of the first $or found there (Or). An $or of one branch is read as
+// that branch's conditions, and a branch that is itself only an $or as
+// its branches (the planner rewrites both so). Conditions under $nor,
+// $not, expressions, a second $or and an $or inside a branch are left
+// out: they are applied after the index. A nil filter or sort is none. A
+// filter or sort that is not a document is an error.
 func ShapeOf(filter, sort any, collation *options.Collation) (QueryShape, error) {
 	q := QueryShape{Collation: collation}
 	if !IsNilDocument(filter) {
@@ -23,7 +26,9 @@ func ShapeOf(filter, sort any, collation *options.Collation) (QueryShape, error)
 		if err != nil {
 			return QueryShape{}, fmt.Errorf("odm: the filter: %w", err)
 		}
-		q.Conditions, _ = conditionsAt(d, "", 0)
+		r := shapeReader{or: true}
+		q.Conditions, _ = r.conditionsAt(d, "", 0)
+		q.Or = r.branches
 	}
 	if !IsNilDocument(sort) {
 		d, err := AsD(sort)
@@ -44,12 +49,20 @@ func ShapeOf(filter, sort any, collation *options.Collation) (QueryShape, error)
 // conditionsOf reads a partial filter expression's terms; false when it
 // holds something other than conditions joined by "and".
 func conditionsOf(filter bson.D) ([]Condition, bool) {
-	return conditionsAt(filter, "", 0)
+	return (&shapeReader{}).conditionsAt(filter, "", 0)
+}
+
+// shapeReader reads the conditions of a filter; with or, it keeps the
+// branches of the first $or it meets at the top level or under $and.
+type shapeReader struct {
+	or       bool
+	branches [][]Condition
 }
 
 // conditionsAt reads the top-level conditions of d, below prefix; false
-// when some part of d was left out.
-func conditionsAt(d bson.D, prefix string, depth int) ([]Condition, bool) {
+// when some part of d was left out (an $or, even one whose branches r
+// keeps: they are not conditions joined by "and").
+func (r *shapeReader) conditionsAt(d bson.D, prefix string, depth int) ([]Condition, bool) {
 	if depth > maxShapeDepth {
 		return nil, false
 	}
@@ -57,16 +70,22 @@ func conditionsAt(d bson.D, prefix string, depth int) ([]Condition, bool) {
 	complete := true
 	for _, e := range d {
 		switch {
-		case e.Key == "$and":
+		case e.Key == "$and" || e.Key == "$or" && len(listOf(e.Value)) == 1:
+			// An $or of one branch is that branch, as the planner
+			// rewrites it.
 			for _, item := range listOf(e.Value) {
 				sub, err := AsD(item)
 				if err != nil {
 					complete = false
 					continue
 				}
-				c, ok := conditionsAt(sub, prefix, depth+1)
+				c, ok := r.conditionsAt(sub, prefix, depth+1)
 				out, complete = append(out, c...), complete && ok
 			}
+			complete = complete && e.Key == "$and"
+		case e.Key == "$or" && r.or && prefix == "" && r.branches == nil:
+			r.branches = readBranches(e.Value, depth+1)
+			complete = false
 		case strings.HasPrefix(e.Key, "$"):
 			complete = false
 		default:
@@ -76,6 +95,35 @@ func conditionsAt(d bson.D, prefix string, depth int) ([]Condition, bool) {
 		}
 	}
 	return out, complete
+}
+
+// readBranches reads the branches of an $or: each one's conditions joined
+// by "and" (an $or inside it left out), a branch that is only an $or
+// giving its own branches. Nil when a branch is not a document or the
+// $or is too deep: the $or is then left out as a whole.
+func readBranches(v any, depth int) [][]Condition {
+	items := listOf(v)
+	if depth > maxShapeDepth || len(items) == 0 {
+		return nil
+	}
+	var out [][]Condition
+	for _, item := range items {
+		sub, err := AsD(item)
+		if err != nil {
+			return nil
+		}
+		if len(sub) == 1 && sub[0].Key == "$or" && len(listOf(sub[0].Value)) > 1 {
+			nested := readBranches(sub[0].Value, depth+1)
+			if nested == nil {
+				return nil
+			}
+			out = append(out, nested...)
+			continue
+		}
+		c, _ := (&shapeReader{}).conditionsAt(sub, "", depth+1)
+		out = append(out, c)
+	}
+	return out
 }
 
 // fieldConditions reads the condition(s) on path given by value v.
@@ -100,12 +148,14 @@ func fieldConditions(path string, v any, depth int) ([]Condition, bool) {
 				complete = false
 				continue
 			}
-			if isOperatorDocument(sub) {
+			// {$gte: 80} is on the elements themselves; {$or: [...]}
+			// on their fields, as a query is.
+			if isOperatorDocument(sub) && !isQueryOperator(sub[0].Key) {
 				c, ok := fieldConditions(path, sub, depth+1)
 				out, complete = append(out, c...), complete && ok
 				continue
 			}
-			c, ok := conditionsAt(sub, path, depth+1)
+			c, ok := (&shapeReader{}).conditionsAt(sub, path, depth+1)
 			out, complete = append(out, c...), complete && ok
 		case "$not", "$options", "$comment":
 			complete = complete && op.Key == "$options"
@@ -114,6 +164,16 @@ func fieldConditions(path string, v any, depth int) ([]Condition, bool) {
 		}
 	}
 	return out, complete
+}
+
+// isQueryOperator reports an operator that stands where a query's field
+// does, not in a field's condition.
+func isQueryOperator(key string) bool {
+	switch key {
+	case "$and", "$or", "$nor", "$expr", "$where", "$text", "$comment", "$jsonSchema":
+		return true
+	}
+	return false
 }
 
 // AsD is a document as a bson.D: a bson.M's keys in sorted order, anything

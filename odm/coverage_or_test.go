@@ -1,0 +1,220 @@
+package odm_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/odm"
+)
+
+// or is {$or: [branches...]}.
+func or(branches ...bson.D) bson.E {
+	a := bson.A{}
+	for _, b := range branches {
+		a = append(a, b)
+	}
+	return bson.E{Key: "$or", Value: a}
+}
+
+func greater(v any) bson.D { return bson.D{{Key: "$gt", Value: v}} }
+
+// TestCoverOr: an $or whose every branch an index bounds (with the
+// conditions beside the $or) is served by one index scan per branch, as
+// MongoDB's planner answers it with an OR plan; a branch no index bounds
+// makes it a scan; the sort is given only when every branch's index gives
+// it. The filters go through ShapeOf, as the repositories' do.
+func TestCoverOr(t *testing.T) {
+	a, c := keys("a_1", odm.Asc("a")), keys("c_1", odm.Asc("c"))
+	ad, cdDesc := keys("ad", odm.Asc("a"), odm.Asc("d")), keys("cd", odm.Asc("c"), odm.Desc("d"))
+	ab, cb := keys("ab", odm.Asc("a"), odm.Asc("b")), keys("cb", odm.Asc("c"), odm.Asc("b"))
+	partialB := odm.IndexSpec{Name: "pb", Keys: []odm.IndexKey{odm.Asc("b")}, PartialFilter: bson.D{{Key: "rating", Value: greater(5)}}}
+	partialB2 := odm.IndexSpec{Name: "pb2", Keys: []odm.IndexKey{odm.Asc("b")}, PartialFilter: bson.D{
+		{Key: "rating", Value: greater(5)}, {Key: "score", Value: bson.D{{Key: "$exists", Value: true}}},
+	}}
+	cases := []struct {
+		name     string
+		m        *odm.Model
+		filter   bson.D
+		sort     bson.D
+		index    string   // the single index, "" for none
+		branches []string // the index of each branch of an OR plan
+		scan     bool
+		inMem    bool
+		str      string
+	}{
+		{name: "both branches indexed", m: model(a, c), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})},
+			branches: []string{"a_1", "c_1"}, str: "$or: a_1 (1 key) | c_1 (1 key)"},
+		{name: "one branch not indexed", m: model(a, c), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "b", Value: 2}})},
+			scan: true, str: "collection scan"},
+		{name: "a branch on a later key only", m: model(ab, c), filter: bson.D{or(bson.D{{Key: "b", Value: 1}}, bson.D{{Key: "c", Value: 2}})},
+			scan: true},
+		{name: "an unindexed condition beside", m: model(a, c), filter: bson.D{{Key: "d", Value: 5}, or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})},
+			branches: []string{"a_1", "c_1"}},
+		{name: "the condition beside bounds an index: that index", m: model(a, c), filter: bson.D{{Key: "a", Value: 5}, or(bson.D{{Key: "b", Value: 1}}, bson.D{{Key: "d", Value: 2}})},
+			index: "a_1"},
+		{name: "the condition beside pushed into each branch", m: model(ab, cb), filter: bson.D{{Key: "b", Value: 5}, or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})},
+			branches: []string{"ab", "cb"}, str: "$or: ab (2 keys) | cb (2 keys)"},
+		{name: "ranges in branches", m: model(a, c), filter: bson.D{or(bson.D{{Key: "a", Value: greater(1)}}, bson.D{{Key: "c", Value: bson.D{{Key: "$in", Value: bson.A{1, 2}}}}})},
+			branches: []string{"a_1", "c_1"}},
+		{name: "_id in every branch", m: model(), filter: bson.D{or(bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}})},
+			branches: []string{"_id_", "_id_"}},
+		// Sorts: merged when every branch's index gives them.
+		{name: "sort given by every branch", m: model(ad, keys("cd+", odm.Asc("c"), odm.Asc("d"))), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})}, sort: bson.D{{Key: "d", Value: 1}},
+			branches: []string{"ad", "cd+"}},
+		{name: "sort given by every branch, one scanned backwards", m: model(ad, cdDesc), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})}, sort: bson.D{{Key: "d", Value: -1}},
+			branches: []string{"ad", "cd"}},
+		{name: "sort given by one branch only", m: model(ad, c), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})}, sort: bson.D{{Key: "d", Value: 1}},
+			branches: []string{"ad", "c_1"}, inMem: true, str: "$or: ad (1 key) | c_1 (1 key), sort in memory"},
+		{name: "sort key fixed beside the $or", m: model(a, c), filter: bson.D{{Key: "d", Value: 5}, or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})}, sort: bson.D{{Key: "d", Value: 1}},
+			branches: []string{"a_1", "c_1"}},
+		{name: "sort by a field no branch orders", m: model(a, c), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})}, sort: bson.D{{Key: "b", Value: 1}},
+			branches: []string{"a_1", "c_1"}, inMem: true},
+		// Partial indexes: implied by the conditions beside the $or or
+		// by the branch's own, not by the two together.
+		{name: "partial implied beside the $or", m: model(a, partialB), filter: bson.D{{Key: "rating", Value: greater(6)}, or(bson.D{{Key: "b", Value: 1}}, bson.D{{Key: "a", Value: 2}})},
+			branches: []string{"pb", "a_1"}},
+		{name: "partial implied by the branch", m: model(a, partialB), filter: bson.D{or(bson.D{{Key: "b", Value: 1}, {Key: "rating", Value: 7}}, bson.D{{Key: "a", Value: 2}})},
+			branches: []string{"pb", "a_1"}},
+		{name: "partial not implied by another branch", m: model(a, partialB), filter: bson.D{or(bson.D{{Key: "b", Value: 1}}, bson.D{{Key: "a", Value: 2}, {Key: "rating", Value: 7}})},
+			scan: true},
+		{name: "partial implied only by both together", m: model(a, partialB2), filter: bson.D{{Key: "rating", Value: greater(6)}, or(bson.D{{Key: "b", Value: 1}, {Key: "score", Value: 3}}, bson.D{{Key: "a", Value: 2}})},
+			scan: true},
+		{name: "hidden index in a branch", m: model(a, odm.IndexSpec{Name: "h", Keys: []odm.IndexKey{odm.Asc("c")}, Hidden: true}), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})},
+			scan: true},
+		{name: "collation of a branch's index not the query's", m: model(a, odm.IndexSpec{Name: "cat", Keys: []odm.IndexKey{odm.Asc("category")}, Collation: fr}),
+			filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "category", Value: "cafe"}})}, scan: true},
+		// What the shape reads of nested and repeated $or.
+		{name: "one branch: its conditions", m: model(a), filter: bson.D{or(bson.D{{Key: "a", Value: 1}})}, index: "a_1"},
+		{name: "$or of $or: flattened", m: model(a, c), filter: bson.D{or(bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 1}})}, bson.D{{Key: "a", Value: 2}})},
+			branches: []string{"a_1", "c_1", "a_1"}},
+		{name: "$or inside a branch left out, the branch still bounded", m: model(a, c), filter: bson.D{or(bson.D{{Key: "a", Value: 1}, or(bson.D{{Key: "b", Value: 1}}, bson.D{{Key: "d", Value: 1}})}, bson.D{{Key: "c", Value: 2}})},
+			branches: []string{"a_1", "c_1"}},
+		{name: "$or inside a branch left out: a scan", m: model(a, c), filter: bson.D{or(bson.D{{Key: "b", Value: 1}, or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 1}})}, bson.D{{Key: "c", Value: 2}})},
+			scan: true},
+		{name: "$or under $and", m: model(a, c), filter: bson.D{{Key: "$and", Value: bson.A{bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})}, bson.D{{Key: "d", Value: 1}}}}},
+			branches: []string{"a_1", "c_1"}},
+		{name: "two $or: the first decides", m: model(a, c), filter: bson.D{{Key: "$and", Value: bson.A{
+			bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})},
+			bson.D{or(bson.D{{Key: "b", Value: 1}}, bson.D{{Key: "d", Value: 2}})},
+		}}}, branches: []string{"a_1", "c_1"}},
+		{name: "two $or: the second left out, a scan", m: model(a, c), filter: bson.D{{Key: "$and", Value: bson.A{
+			bson.D{or(bson.D{{Key: "b", Value: 1}}, bson.D{{Key: "d", Value: 2}})},
+			bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})},
+		}}}, scan: true},
+		{name: "$nor stays a scan", m: model(a, c), filter: bson.D{{Key: "$nor", Value: bson.A{bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}}}}},
+			scan: true},
+		{name: "a branch of an expression only", m: model(a, c), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "$expr", Value: bson.D{{Key: "$eq", Value: bson.A{"$c", 2}}}}})},
+			scan: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := odm.ShapeOf(tc.filter, tc.sort, nil)
+			require.NoError(t, err)
+			got := odm.Cover(tc.m, q)
+			var branches []string
+			for _, b := range got.Or {
+				branches = append(branches, b.Index)
+				assert.False(t, b.Scan, "a branch of an OR plan is bounded; %s", got)
+				assert.Positive(t, b.Keys, "a branch of an OR plan is bounded; %s", got)
+			}
+			assert.Equal(t, tc.index, got.Index, "index; %s", got)
+			assert.Equal(t, tc.branches, branches, "branches; %s", got)
+			assert.Equal(t, tc.scan, got.Scan, "scan; %s", got)
+			assert.Equal(t, tc.inMem, got.InMemorySort, "in-memory sort; %s", got)
+			assert.Equal(t, !tc.scan && !tc.inMem, got.Served(), "served; %s", got)
+			if tc.str != "" {
+				assert.Equal(t, tc.str, got.String())
+			}
+		})
+	}
+}
+
+// TestShapeOfOr: the branches of an $or are its conditions joined by "and"
+// in each; the conditions beside it stay in Conditions.
+func TestShapeOfOr(t *testing.T) {
+	q, err := odm.ShapeOf(bson.D{
+		{Key: "status", Value: "open"},
+		or(bson.D{{Key: "a", Value: 1}, {Key: "b", Value: greater(2)}}, bson.D{{Key: "c", Value: bson.D{{Key: "$in", Value: bson.A{1, 2}}}}}),
+	}, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []odm.Condition{eq("status", "open")}, q.Conditions)
+	assert.Equal(t, [][]odm.Condition{{eq("a", 1), op("b", "$gt", 2)}, {op("c", "$in", bson.A{1, 2})}}, q.Or)
+
+	// A bson.M filter, and an $or under $elemMatch (not a branch of the
+	// query).
+	q, err = odm.ShapeOf(bson.M{"$or": bson.A{bson.M{"a": 1}, bson.M{"c": 2}}, "items": bson.M{"$elemMatch": bson.M{"$or": bson.A{bson.M{"x": 1}, bson.M{"y": 1}}}}}, nil, nil)
+	require.NoError(t, err)
+	assert.Empty(t, q.Conditions)
+	assert.Equal(t, [][]odm.Condition{{eq("a", 1)}, {eq("c", 2)}}, q.Or)
+
+	// A branch that is not a document: the $or is left out.
+	q, err = odm.ShapeOf(bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "a", Value: 1}}, 3}}}, nil, nil)
+	require.NoError(t, err)
+	assert.Nil(t, q.Or)
+}
+
+// TestCoverageOrAgainstExplain compares Cover's answers on $or filters
+// with the server's explain, over explain_docs (indexes ab on a and b,
+// c_1, tags_1; d has none). An $or whose branches are all indexed is
+// served: MongoDB answers it with an OR plan of one IXSCAN per branch,
+// FerretDB v2 with DocumentDB with a PostgreSQL BitmapOr of one index
+// scan per branch; an $or with a branch on d is a scan on both. On
+// MongoDB the in-memory sort must agree too; PostgreSQL sorts the
+// result of a BitmapOr whatever the indexes' order, so there the sorts
+// are logged. FerretDB v1 (SQLite) plans every find as a SCAN of the
+// collection's table, index or not: skipped.
+func TestCoverageOrAgainstExplain(t *testing.T) {
+	if testrig.FerretDBVersion() == 1 {
+		t.Skip("FerretDB v1 (SQLite) explains every find, an indexed one included, as a SCAN of the collection's table: it shows no index scan, OR plan or sort to compare on " + testrig.Server())
+	}
+	db, model := explainCollection(t)
+	a := func(v int) bson.D { return bson.D{{Key: "a", Value: v}} }
+	c := func(v string) bson.D { return bson.D{{Key: "c", Value: v}} }
+	d := func(v int) bson.D { return bson.D{{Key: "d", Value: v}} }
+	cases := []struct {
+		filter, sort bson.D
+		served       bool // what Cover must say of the index use
+	}{
+		{bson.D{or(a(3), c("42"))}, nil, true},
+		{bson.D{or(c("42"), bson.D{{Key: "tags", Value: "t7"}})}, nil, true},
+		{bson.D{{Key: "d", Value: 1}, or(a(3), c("42"))}, nil, true},
+		{bson.D{or(a(3), d(2))}, nil, false},
+		{bson.D{or(c("42"), bson.D{{Key: "d", Value: bson.D{{Key: "$gt", Value: 5}}}})}, nil, false},
+		{bson.D{or(a(3), c("42"))}, bson.D{{Key: "b", Value: -1}}, true},
+		{bson.D{or(a(3), a(5))}, bson.D{{Key: "b", Value: -1}}, true},
+	}
+	for _, tc := range cases {
+		q, err := odm.ShapeOf(tc.filter, tc.sort, nil)
+		require.NoError(t, err)
+		cov := odm.Cover(model, q)
+		plan := explainFind(t, db, tc.filter, tc.sort)
+		line := fmt.Sprintf("%v sort %v: Cover says %s; the server scans %v, sorts: %v", tc.filter, tc.sort, cov, plan.indexes, plan.sorts)
+		t.Log(line)
+		require.Equal(t, tc.served, !cov.Scan, "Cover: %s", line)
+		var branches []string
+		for _, b := range cov.Or {
+			if !slices.Contains(branches, b.Index) {
+				branches = append(branches, b.Index)
+			}
+		}
+		used := slices.Compact(slices.Sorted(slices.Values(plan.indexes)))
+		assert.Equal(t, !cov.Scan, len(plan.indexes) > 0, "index use: %s", line)
+		if testrig.FerretDBVersion() == 0 {
+			// MongoDB rewrites an $or of equalities on one field to a $in:
+			// one IXSCAN for both branches.
+			assert.ElementsMatch(t, branches, used, "the branches' indexes: %s", line)
+			assert.Equal(t, cov.InMemorySort, plan.sorts, "in-memory sort: %s", line)
+			continue
+		}
+		assert.Subset(t, used, branches, "the branches' indexes: %s", line)
+		if cov.InMemorySort != plan.sorts {
+			t.Logf("disagreement on %s: %s", testrig.Server(), line)
+		}
+	}
+}
