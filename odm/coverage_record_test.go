@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,4 +89,101 @@ func TestQueryRecorder(t *testing.T) {
 	require.NoError(t, rec.WriteReport(&b))
 	assert.Contains(t, b.String(), "! members find {age: $gt}: collection scan (1×)")
 	assert.Contains(t, b.String(), "5 query shapes, 3 not served by an index")
+}
+
+// recorded lists the shapes a recorder holds, one line each.
+func recorded(rec *odm.QueryRecorder) []string {
+	var out []string
+	for _, q := range rec.Queries() {
+		out = append(out, q.String())
+	}
+	return out
+}
+
+// TestQueryRecordersNest: every running recorder records every query,
+// and a stopped one none, whichever of two stops first.
+func TestQueryRecordersNest(t *testing.T) {
+	ctx := context.Background()
+	members := odm.MustCollection[member](testrig.Database(t, nil))
+	find := func(key string) {
+		t.Helper()
+		_, err := members.Find(ctx, bson.D{{Key: key, Value: "x"}})
+		require.NoError(t, err)
+	}
+	const byEmail, byTeam, byAge = "members find {email: $eq}: email_1 (1 key)", "members find {team: $eq}: team_1 (1 key)", "members find {age: $eq}: collection scan"
+
+	t.Run("stopped out of order", func(t *testing.T) {
+		a := odm.RecordQueries()
+		b := odm.RecordQueries()
+		find("email")
+		a.Stop()
+		find("team")
+		b.Stop()
+		find("age")
+		assert.Equal(t, []string{byEmail}, recorded(a), "a stopped first records nothing more")
+		assert.Equal(t, []string{byEmail, byTeam}, recorded(b), "b records on after a stops, then nothing")
+	})
+	t.Run("nested", func(t *testing.T) {
+		a := odm.RecordQueries()
+		find("email")
+		b := odm.RecordQueries()
+		find("team")
+		b.Stop()
+		find("age")
+		a.Stop()
+		find("email")
+		assert.Equal(t, []string{byEmail, byTeam, byAge}, recorded(a), "the outer one sees the inner one's queries too")
+		assert.Equal(t, []string{byTeam}, recorded(b))
+	})
+	t.Run("stopped twice", func(t *testing.T) {
+		a := odm.RecordQueries()
+		b := odm.RecordQueries()
+		b.Stop()
+		b.Stop()
+		find("team")
+		a.Stop()
+		assert.Equal(t, []string{byTeam}, recorded(a))
+		assert.Empty(t, recorded(b))
+	})
+}
+
+// TestQueryRecordersConcurrent starts and stops recorders from several
+// goroutines while they run queries (run with -race), each on a
+// collection of its own: each recorder holds the query its goroutine ran
+// while it recorded, and not the one run after its Stop.
+func TestQueryRecordersConcurrent(t *testing.T) {
+	ctx := context.Background()
+	db := testrig.Database(t, nil)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 4 {
+				coll := odm.MustCollectionIn[member](db, fmt.Sprintf("members_%d_%d", g, i))
+				rec := odm.RecordQueries()
+				if _, err := coll.Find(ctx, bson.D{{Key: "email", Value: "x"}}); err != nil {
+					errs <- err
+				}
+				rec.Stop()
+				if _, err := coll.Find(ctx, bson.D{{Key: "team", Value: "x"}}); err != nil {
+					errs <- err
+				}
+				var during, after bool
+				for _, q := range rec.Queries() {
+					if q.Collection == coll.Name() {
+						during = during || q.Shape.Conditions[0].Path == "email"
+						after = after || q.Shape.Conditions[0].Path == "team"
+					}
+				}
+				if !during || after {
+					errs <- fmt.Errorf("recorder of %s: holds its query: %v, the one after Stop: %v", coll.Name(), during, after)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }

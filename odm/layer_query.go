@@ -245,8 +245,10 @@ type QueryRecorder = query.QueryRecorder
 type QueryShape = query.QueryShape
 
 // RecordQueries starts recording the queries of every repository, until
-// Stop. Recorders nest: the latest records, and Stop gives recording back
-// to the one before.
+// Stop. Recorders nest, in any order: every running recorder records
+// every query (one started around another sees its queries too), and a
+// stopped one records nothing more, whichever of them stops first. Safe
+// for concurrent use.
 func RecordQueries() *QueryRecorder {
 	return query.RecordQueries()
 }

@@ -29,8 +29,8 @@ import (
 // query. Recording costs a map lookup and the coverage of each new shape
 // per call; it is meant for tests.
 type QueryRecorder struct {
-	prev    *QueryRecorder
 	mu      sync.Mutex
+	stopped bool
 	queries map[string]*RecordedQuery
 	order   []string
 }
@@ -109,37 +109,88 @@ func writeConditions(b *strings.Builder, conds []Condition) {
 	}
 }
 
-var ActiveRecorder atomic.Pointer[QueryRecorder]
+// RecorderSet is the recorders running at one moment. It is never
+// changed once stored: starting or stopping a recorder stores a new set,
+// so that a query reads the running recorders with one atomic load.
+type RecorderSet struct {
+	running []*QueryRecorder
+}
+
+// ActiveRecorder is the set of running recorders; nil when none runs,
+// the one load a repository call pays then.
+var ActiveRecorder atomic.Pointer[RecorderSet]
+
+// recordersMu orders the starts and stops that replace ActiveRecorder.
+var recordersMu sync.Mutex
 
 // RecordQueries starts recording the queries of every repository, until
-// Stop. Recorders nest: the latest records, and Stop gives recording back
-// to the one before.
+// Stop. Recorders nest, in any order: every running recorder records
+// every query (one started around another sees its queries too), and a
+// stopped one records nothing more, whichever of them stops first. Safe
+// for concurrent use.
 func RecordQueries() *QueryRecorder {
 	r := &QueryRecorder{queries: map[string]*RecordedQuery{}}
-	r.prev = ActiveRecorder.Swap(r)
+	recordersMu.Lock()
+	defer recordersMu.Unlock()
+	var running []*QueryRecorder
+	if set := ActiveRecorder.Load(); set != nil {
+		running = set.running
+	}
+	// Clip: append copies, leaving the stored set as it was.
+	ActiveRecorder.Store(&RecorderSet{running: append(slices.Clip(running), r)})
 	return r
 }
 
-// Stop ends the recording; what was recorded stays readable.
+// Stop ends the recording, whether other recorders started after r run
+// or not; what was recorded stays readable. Stopping twice is stopping
+// once.
 func (r *QueryRecorder) Stop() {
-	ActiveRecorder.CompareAndSwap(r, r.prev)
+	recordersMu.Lock()
+	if set := ActiveRecorder.Load(); set != nil {
+		if i := slices.Index(set.running, r); i >= 0 {
+			running := slices.Delete(slices.Clone(set.running), i, i+1)
+			if len(running) == 0 {
+				ActiveRecorder.Store(nil)
+			} else {
+				ActiveRecorder.Store(&RecorderSet{running: running})
+			}
+		}
+	}
+	recordersMu.Unlock()
+	// A query that loaded the set before the store above adds nothing
+	// once Stop has returned.
+	r.mu.Lock()
+	r.stopped = true
+	r.mu.Unlock()
 }
 
-// Record adds one query to r.
-func Record(r *QueryRecorder, m *schema.Model, collection, op string, filter any, parts QueryParts) {
+// Record adds one query to every recorder of set: its shape and coverage
+// are read once.
+func Record(set *RecorderSet, m *schema.Model, collection, op string, filter any, parts QueryParts) {
 	q, err := ShapeOf(filter, parts.Sort, parts.Collation)
 	if err != nil {
 		return // the driver answers what is not a document
 	}
 	cov := Cover(m, q)
 	key := collection + "\x00" + op + "\x00" + shapeString(q) + "\x00" + cov.String()
+	for _, r := range set.running {
+		r.add(key, RecordedQuery{Collection: collection, GoType: m.Type.String(), Op: op, Shape: q, Coverage: cov})
+	}
+}
+
+// add counts one query of the shape key, unless r is stopped.
+func (r *QueryRecorder) add(key string, q RecordedQuery) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.stopped {
+		return
+	}
 	if got, ok := r.queries[key]; ok {
 		got.Count++
 		return
 	}
-	r.queries[key] = &RecordedQuery{Collection: collection, GoType: m.Type.String(), Op: op, Shape: q, Coverage: cov, Count: 1}
+	q.Count = 1
+	r.queries[key] = &q
 	r.order = append(r.order, key)
 }
 
