@@ -32,6 +32,7 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		{odm + "/internal/query", []string{odm, odm + "/internal/diff", odm + "/internal/engine", client}},
 		{odm + "/internal/outcome", []string{odm, odm + "/internal/engine"}},
 		{odm + "/internal/shard", []string{odm, odm + "/internal/query", odm + "/internal/engine"}},
+		{odm + "/internal/write", []string{odm, odm + "/internal/engine", odm + "/internal/diff"}},
 		{odm + "/internal/engine", []string{odm}},
 	}
 	for _, l := range layers {

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sync"
 
-	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -56,34 +54,8 @@ func (q Query[T]) Sort(sort any) Query[T] {
 	if q.keyset && q.err == nil {
 		q.err = fmt.Errorf("odm: a query of %v: Sort after After; set the sort before After, which continues from it", reflect.TypeFor[T]())
 	}
-	q.sort = noEmptySort(sort)
+	q.sort = query.NoEmptySort(sort)
 	return q
-}
-
-// noEmptySort is sort, or nil when it orders by nothing (nil, an empty
-// document, SortBy()): a server may refuse an empty sort document
-// (FerretDB v2 answers "$sort stage must have at least one sort key").
-func noEmptySort(sort any) any {
-	switch s := sort.(type) {
-	case nil:
-		return nil
-	case bson.D:
-		if len(s) == 0 {
-			return nil
-		}
-	case bson.M:
-		if len(s) == 0 {
-			return nil
-		}
-	case interface{ Document() (bson.D, error) }:
-		if d, err := s.Document(); err == nil && len(d) == 0 {
-			return nil
-		}
-	}
-	if query.IsNilDocument(sort) {
-		return nil
-	}
-	return sort
 }
 
 // Skip is q skipping the first n documents; 0 skips none.
@@ -112,7 +84,7 @@ func (q Query[T]) check(op string) (any, error) {
 		return nil, fmt.Errorf("odm: %s on %s: skip (%d) and limit (%d) cannot be negative", op, q.c.Name(), q.skip, q.limit)
 	}
 	if q.keyset {
-		if err := keysetProjection(q.projection, q.sort.(bson.D)); err != nil {
+		if err := query.KeysetProjection(q.projection, q.sort.(bson.D)); err != nil {
 			return nil, fmt.Errorf("odm: a query of %v after a document: %w", reflect.TypeFor[T](), err)
 		}
 	}
@@ -319,7 +291,7 @@ type Projected[R, T any] struct {
 // fields make the projection. A field of R that T lacks is a *PathError
 // (Part "projection type") at every call, before any command.
 func Project[R, T any](q Query[T]) Projected[R, T] {
-	proj, err := projectionOf(reflect.TypeFor[R](), reflect.TypeFor[T]())
+	proj, err := query.ProjectionOf(reflect.TypeFor[R](), reflect.TypeFor[T]())
 	if err != nil {
 		if q.c != nil {
 			if pe, ok := err.(*PathError); ok {
@@ -356,78 +328,4 @@ func (p Projected[R, T]) Page(ctx context.Context) (Page[R], error) {
 		return Page[R]{}, p.err
 	}
 	return findPage[R](ctx, p.q)
-}
-
-var projections sync.Map // [2]reflect.Type{R, T} -> bson.D or error
-
-// projectionOf checks R's fields against T's paths and returns the
-// projection of R's top-level fields.
-func projectionOf(r, t reflect.Type) (bson.D, error) {
-	key := [2]reflect.Type{r, t}
-	if v, ok := projections.Load(key); ok {
-		if err, isErr := v.(error); isErr {
-			return nil, err
-		}
-		return v.(bson.D), nil
-	}
-	proj, err := buildProjection(r, t)
-	if err != nil {
-		projections.Store(key, err)
-		return nil, err
-	}
-	projections.Store(key, proj)
-	return proj, nil
-}
-
-func buildProjection(r, t reflect.Type) (bson.D, error) {
-	rs, err := reflectx.Describe(r)
-	if err != nil {
-		return nil, fmt.Errorf("odm: projection type %v: %w", r, err)
-	}
-	ts, err := reflectx.Describe(t)
-	if err != nil {
-		return nil, fmt.Errorf("odm: projection type %v of %v: %w", r, t, err)
-	}
-	if rs.Open {
-		return nil, fmt.Errorf("odm: projection type %v has an \",inline\" map, which would ask for every field of %v; read into %v instead", r, t, t)
-	}
-	if len(rs.Fields) == 0 {
-		return nil, fmt.Errorf("odm: projection type %v has no stored field to read from %v", r, t)
-	}
-	pc := &query.PathChecker{St: ts, GoType: t.String()}
-	var check func(s *reflectx.Struct, prefix string, seen map[*reflectx.Struct]bool) error
-	check = func(s *reflectx.Struct, prefix string, seen map[*reflectx.Struct]bool) error {
-		if seen[s] {
-			return nil
-		}
-		seen[s] = true
-		defer delete(seen, s)
-		for _, f := range s.Fields {
-			path := query.JoinPath(prefix, f.Path)
-			if pe := pc.CheckPath(query.PartProjection, path); pe != nil {
-				pe.Part = "projection type"
-				pe.Problem += fmt.Sprintf(" (field %s of %v)", f.GoPath, r)
-				return pe
-			}
-			if f.Struct != nil && !f.Open {
-				if err := check(f.Struct, path, seen); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	if err := check(rs, "", map[*reflectx.Struct]bool{}); err != nil {
-		return nil, err
-	}
-	proj := bson.D{}
-	hasID := false
-	for _, f := range rs.Fields {
-		proj = append(proj, bson.E{Key: f.Path, Value: 1})
-		hasID = hasID || f.Path == "_id"
-	}
-	if !hasID {
-		proj = append(proj, bson.E{Key: "_id", Value: 0})
-	}
-	return proj, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/query"
+	"github.com/tagodm/tagodm/odm/internal/write"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -28,8 +29,8 @@ import (
 type Collection[T any] struct {
 	coll  *mongo.Collection
 	model *Model
-	rev   revisionKind
-	id    idField
+	rev   write.RevisionKind
+	id    write.IDField
 	// owned are the top-level fields T declares (but _id): a replace
 	// writes these and leaves the others as stored.
 	owned  []string
@@ -107,7 +108,7 @@ func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOpt
 			o(&cfg)
 		}
 	}
-	coll := db.Collection(b.model.Collection, options.Collection().SetBSONOptions(repositoryBSON()))
+	coll := db.Collection(b.model.Collection, options.Collection().SetBSONOptions(write.RepositoryBSON()))
 	return &Collection[T]{coll: coll, model: b.model, rev: b.rev, id: b.id, owned: b.owned, logger: cfg.logger, modifyAttempts: cfg.modifyAttempts}, nil
 }
 
@@ -116,8 +117,8 @@ var defaulterType = reflect.TypeFor[Defaulter]()
 // repository is what a repository knows of its model type.
 type repository struct {
 	model *Model
-	rev   revisionKind
-	id    idField
+	rev   write.RevisionKind
+	id    write.IDField
 	owned []string
 }
 
@@ -159,7 +160,7 @@ func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error
 			owned = append(owned, f.Path)
 		}
 	}
-	return &repository{model: m, rev: revisionKindOf(t, m), id: findIDField(st), owned: owned}, nil
+	return &repository{model: m, rev: write.RevisionKindOf(t, m.Revision, m.RevisionIndex), id: write.FindIDField(st), owned: owned}, nil
 }
 
 // Name is the collection's name.
@@ -204,7 +205,7 @@ func (c *Collection[T]) prepareInsert(doc *T) (func(), error) {
 		return nil, err
 	}
 	undoID := func() {}
-	if !c.id.omitEmpty {
+	if !c.id.OmitEmpty {
 		// With omitempty the driver leaves a zero _id out and generates
 		// one, faster than it reads an _id the document carries; the id
 		// is set in doc after the insert.
@@ -236,7 +237,7 @@ func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...option
 		all[i] = &docs[i]
 	}
 	res, err := c.coll.InsertMany(ctx, all, opts...)
-	stored := storedDocs(len(docs), err, insertOrdered(opts))
+	stored := write.StoredDocs(len(docs), err, insertOrdered(opts))
 	// The driver lists the ids of the stored documents only, in order.
 	k := 0
 	for i := range docs {

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/tagodm/tagodm/odm/internal/query"
+	"github.com/tagodm/tagodm/odm/internal/write"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -71,7 +72,7 @@ func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc 
 	attempts := c.modifyAttempts
 	if attempts == 0 { // no ModifyAttempts: the model decides
 		attempts = defaultModifyAttempts
-		if c.rev != revNone {
+		if c.rev != write.RevNone {
 			attempts = 1
 		}
 	}
@@ -126,14 +127,14 @@ func (c *Collection[T]) modifyOnce(ctx context.Context, filter any, change func(
 	if err != nil {
 		return nil, fmt.Errorf("odm: modify on %s: the stored document has no _id", c.Name())
 	}
-	before, err := encodeDocument(&doc)
+	before, err := write.Encode(&doc)
 	if err != nil {
 		return nil, c.wrap("modify", err, id)
 	}
 	if err := change(&doc); err != nil {
 		return nil, err
 	}
-	after, err := encodeDocument(&doc)
+	after, err := write.Encode(&doc)
 	if err != nil {
 		return nil, c.wrap("modify", err, id)
 	}
@@ -152,7 +153,7 @@ func (c *Collection[T]) modifyOnce(ctx context.Context, filter any, change func(
 	if err != nil {
 		return nil, err
 	}
-	if c.rev != revNone {
+	if c.rev != write.RevNone {
 		err = c.writeRevisioned(ctx, &doc, id, target, update)
 	} else {
 		err = c.writeUnchangedSince(ctx, stored, id, target.(bson.D), update, append(set, unset...))
@@ -168,7 +169,7 @@ func (c *Collection[T]) modifyOnce(ctx context.Context, filter any, change func(
 // the document: its _id, and its shard key values as read.
 func (c *Collection[T]) writeRevisioned(ctx context.Context, doc *T, id bson.RawValue, filter any, update bson.D) error {
 	f, undo := c.revisionSlot(doc)
-	expected := c.readRevision(f)
+	expected := c.rev.Read(f)
 	update, next := c.addRenewal(update, false)
 	r, err := c.coll.UpdateOne(ctx, c.guarded(filter, expected), update)
 	if err != nil {
@@ -179,10 +180,10 @@ func (c *Collection[T]) writeRevisioned(ctx context.Context, doc *T, id bson.Raw
 		undo()
 		return c.staleError(id, expected)
 	}
-	if c.rev == revCounter {
+	if c.rev == write.RevCounter {
 		next = expected.(int64) + next.(int64)
 	}
-	c.writeRevision(f, next)
+	c.rev.Write(f, next)
 	return nil
 }
 
@@ -216,11 +217,11 @@ func (c *Collection[T]) writeUnchangedSince(ctx context.Context, stored bson.Raw
 // change: the fields to set and the fields to unset. A change of _id or of
 // the revision field is refused.
 func (c *Collection[T]) changedFields(before, after bson.Raw) (set, unset bson.D, err error) {
-	old, err := rawElements(before)
+	old, err := write.Elements(before)
 	if err != nil {
 		return nil, nil, err
 	}
-	now, err := rawElements(after)
+	now, err := write.Elements(after)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -243,11 +244,11 @@ func (c *Collection[T]) changedFields(before, after bson.Raw) (set, unset bson.D
 		}
 	}
 	for _, e := range append(append(bson.D{}, set...), unset...) {
-		if e.Key == "_id" || c.rev != revNone && e.Key == c.model.Revision {
+		if e.Key == "_id" || c.rev != write.RevNone && e.Key == c.model.Revision {
 			return nil, nil, fmt.Errorf("odm: modify on %s: the change altered %s, which the repository keeps; change other fields", c.Name(), e.Key)
 		}
 	}
-	if err := checkTopLevelKeys(c.Name(), set); err != nil {
+	if err := write.CheckTopLevelKeys(c.Name(), set); err != nil {
 		return nil, nil, err
 	}
 	return set, unset, nil

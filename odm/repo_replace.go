@@ -4,135 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tagodm/tagodm/internal/reflectx"
 	"slices"
-	"strings"
 
+	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/query"
+	"github.com/tagodm/tagodm/odm/internal/write"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// A replacement is a whole document written as an update of the fields its
-// struct owns, so that fields the struct does not know (written by another
-// process, or by an older version of the struct) survive a replace:
-// $set of every field the document holds but _id, and $unset of the fields
-// the struct declares but the document leaves out (omitempty).
-type replacement struct {
-	set   bson.D
-	unset bson.D
-	// id is the document's _id as encoded; nil when it has none, or when
-	// it is a zero ObjectID, which is never stored: the server gives an
-	// inserted document one.
-	id *bson.RawValue
-	// whole is, for a model with an ",inline" map at its top level, the
-	// whole document (_id included when set): such a model reads every
-	// field of a stored document, so a replace writes every field it
-	// holds and removes the others, a key deleted from the map included.
-	whole bson.D
-}
-
 // encodeReplacement encodes doc as a replacement.
-func (c *Collection[T]) encodeReplacement(doc *T) (replacement, error) {
-	raw, err := encodeDocument(doc)
+func (c *Collection[T]) encodeReplacement(doc *T) (write.Replacement, error) {
+	raw, err := write.Encode(doc)
 	if err != nil {
-		return replacement{}, err
+		return write.Replacement{}, err
 	}
-	elems, err := rawElements(raw)
-	if err != nil {
-		return replacement{}, err
-	}
-	var r replacement
-	r.set = make(bson.D, 0, len(elems))
-	present := make(map[string]bool, len(elems))
-	for _, e := range elems {
-		present[e.Key] = true
-		if e.Key == "_id" {
-			if v := e.Value.(bson.RawValue); !isZeroObjectID(v) {
-				r.id = &v
-			}
-			continue
-		}
-		r.set = append(r.set, e)
-	}
-	if err := checkTopLevelKeys(c.Name(), r.set); err != nil {
-		return replacement{}, err
-	}
-	for _, name := range c.owned {
-		if !present[name] {
-			r.unset = append(r.unset, bson.E{Key: name, Value: ""})
-		}
-	}
-	if st, err := reflectx.Describe(c.model.Type); err == nil && st.Open {
-		r.whole = make(bson.D, 0, len(elems))
-		if r.id != nil {
-			r.whole = append(r.whole, bson.E{Key: "_id", Value: *r.id})
-		}
-		r.whole = append(r.whole, r.set...)
-	}
-	return r, nil
-}
-
-// update writes the replacement over a matched document. A replacement
-// with an _id sets it too: the server keeps a matched document's equal
-// _id and refuses another (ImmutableField, 66), as it refuses a replace
-// whose document's _id differs from the matched one's, so nothing is
-// written; an upsert's insert gets it, and with a filter naming another
-// _id the server refuses the insert, as it does a replace's.
-//
-// For a model with an ",inline" map it is the whole document, which the
-// write sends as a replacement.
-func (r replacement) update() bson.D {
-	if r.whole != nil {
-		return r.whole
-	}
-	set := r.set
-	if r.id != nil {
-		set = append(bson.D{{Key: "_id", Value: *r.id}}, r.set...)
-	}
-	u := bson.D{{Key: "$set", Value: set}}
-	if len(r.unset) > 0 {
-		u = append(u, bson.E{Key: "$unset", Value: r.unset})
-	}
-	return u
-}
-
-// insert writes the replacement only when the upsert inserts: a matched
-// document is left as it is.
-func (r replacement) insert(filter any) bson.D {
-	fields := r.set
-	if r.id != nil && !query.NamesID(filter) {
-		fields = append(bson.D{{Key: "_id", Value: *r.id}}, r.set...)
-	}
-	return bson.D{{Key: "$setOnInsert", Value: fields}}
-}
-
-// setters is a list of option setters, to pass options of one command on
-// to another.
-type setters[O any] []func(*O) error
-
-// List implements options.Lister.
-func (s setters[O]) List() []func(*O) error { return s }
-
-// updateOneFrom is the update options a replace's options stand for.
-func updateOneFrom(o options.ReplaceOptions, upsert bool) options.Lister[options.UpdateOneOptions] {
-	return setters[options.UpdateOneOptions]{func(u *options.UpdateOneOptions) error {
-		u.BypassDocumentValidation, u.Collation, u.Comment, u.Hint, u.Let, u.Sort = o.BypassDocumentValidation, o.Collation, o.Comment, o.Hint, o.Let, o.Sort
-		u.Upsert = &upsert
-		return nil
-	}}
-}
-
-// findOneAndUpdateFrom is the find-and-update options a find-and-replace's
-// options stand for.
-func findOneAndUpdateFrom(o options.FindOneAndReplaceOptions, upsert bool) options.Lister[options.FindOneAndUpdateOptions] {
-	return setters[options.FindOneAndUpdateOptions]{func(u *options.FindOneAndUpdateOptions) error {
-		u.BypassDocumentValidation, u.Collation, u.Comment, u.Hint, u.Let, u.Sort = o.BypassDocumentValidation, o.Collation, o.Comment, o.Hint, o.Let, o.Sort
-		u.Projection, u.ReturnDocument = o.Projection, o.ReturnDocument
-		u.Upsert = &upsert
-		return nil
-	}}
+	st, err := reflectx.Describe(c.model.Type)
+	return write.NewReplacement(raw, c.Name(), c.owned, err == nil && st.Open)
 }
 
 // ReplaceOne replaces the first document filter matches with doc.
@@ -164,20 +53,20 @@ func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, doc *T, opts
 	o := applied(opts)
 	upsert := o.Upsert != nil && *o.Upsert
 	var res *mongo.UpdateResult
-	write := func(f any, update bson.D, upsert, _ bool) (found bool, inserted bool, err error) {
-		if isReplacement(update) {
+	send := func(f any, update bson.D, upsert, _ bool) (found bool, inserted bool, err error) {
+		if write.IsReplacement(update) {
 			ro := o
 			ro.Upsert = &upsert
-			res, err = c.coll.ReplaceOne(ctx, f, update, setters[options.ReplaceOptions]{func(r *options.ReplaceOptions) error { *r = ro; return nil }})
+			res, err = c.coll.ReplaceOne(ctx, f, update, write.Setters[options.ReplaceOptions]{func(r *options.ReplaceOptions) error { *r = ro; return nil }})
 		} else {
-			res, err = c.coll.UpdateOne(ctx, f, update, updateOneFrom(o, upsert))
+			res, err = c.coll.UpdateOne(ctx, f, update, write.UpdateOneFrom(o, upsert))
 		}
 		if err != nil {
 			return false, false, err
 		}
 		return res.MatchedCount > 0, res.UpsertedCount > 0, nil
 	}
-	if err := c.replace(ctx, "replace", filter, doc, upsert, write); err != nil {
+	if err := c.replace(ctx, "replace", filter, doc, upsert, send); err != nil {
 		return nil, err
 	}
 	if res != nil && res.UpsertedID != nil {
@@ -199,18 +88,18 @@ func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *
 	upsert := o.Upsert != nil && *o.Upsert
 	after := o.ReturnDocument != nil && *o.ReturnDocument == options.After
 	var out *T
-	write := func(f any, update bson.D, upsert, insertOnly bool) (found bool, inserted bool, err error) {
+	send := func(f any, update bson.D, upsert, insertOnly bool) (found bool, inserted bool, err error) {
 		fo := o
 		if insertOnly {
 			// The document before tells a match (stale) from an insert.
 			fo.ReturnDocument = nil
 		}
 		var got T
-		if isReplacement(update) {
+		if write.IsReplacement(update) {
 			fo.Upsert = &upsert
-			err = c.coll.FindOneAndReplace(ctx, f, update, setters[options.FindOneAndReplaceOptions]{func(r *options.FindOneAndReplaceOptions) error { *r = fo; return nil }}).Decode(&got)
+			err = c.coll.FindOneAndReplace(ctx, f, update, write.Setters[options.FindOneAndReplaceOptions]{func(r *options.FindOneAndReplaceOptions) error { *r = fo; return nil }}).Decode(&got)
 		} else {
-			err = c.coll.FindOneAndUpdate(ctx, f, update, findOneAndUpdateFrom(fo, upsert)).Decode(&got)
+			err = c.coll.FindOneAndUpdate(ctx, f, update, write.FindOneAndUpdateFrom(fo, upsert)).Decode(&got)
 		}
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			// Before the write there was none: with upsert, one was
@@ -227,19 +116,13 @@ func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *
 		out = &got
 		return true, false, nil
 	}
-	if err := c.replace(ctx, "replace", filter, doc, upsert, write); err != nil {
+	if err := c.replace(ctx, "replace", filter, doc, upsert, send); err != nil {
 		return nil, err
 	}
 	if after && out != nil {
 		c.setGeneratedID(doc, idOf(out))
 	}
 	return out, nil
-}
-
-// isReplacement reports a whole document to write as a replacement, not
-// a document of update operators.
-func isReplacement(update bson.D) bool {
-	return len(update) > 0 && !strings.HasPrefix(update[0].Key, "$")
 }
 
 // replaceWrite sends one write of a replacement: update over what f
@@ -252,7 +135,7 @@ type replaceWrite func(f any, update bson.D, upsert, insertOnly bool) (found, in
 // model with a shard key, filter gets doc's key values (shardKeyed); a
 // write that matches nothing is explained when the document is stored
 // with other key values (keyedElsewhere).
-func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc *T, upsert bool, write replaceWrite) error {
+func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc *T, upsert bool, send replaceWrite) error {
 	if err := c.checkWrite(ctx, op, filter, query.QueryParts{}); err != nil {
 		return err
 	}
@@ -261,25 +144,25 @@ func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc 
 	}
 	given, matched := filter, false
 	if c.model.ShardKey != nil {
-		raw, err := encodeDocument(doc)
+		raw, err := write.Encode(doc)
 		if err != nil {
 			return c.wrap(op, err, idOf(doc))
 		}
 		if filter, err = c.shardKeyed(ctx, op, filter, nil, raw); err != nil {
 			return err
 		}
-		inner := write
-		write = func(f any, update bson.D, upsert, insertOnly bool) (found, inserted bool, err error) {
+		inner := send
+		send = func(f any, update bson.D, upsert, insertOnly bool) (found, inserted bool, err error) {
 			found, inserted, err = inner(f, update, upsert, insertOnly)
 			matched = matched || found || inserted
 			return found, inserted, err
 		}
 	}
 	var err error
-	if c.rev == revNone {
-		err = c.replacePlain(op, filter, doc, upsert, write)
+	if c.rev == write.RevNone {
+		err = c.replacePlain(op, filter, doc, upsert, send)
 	} else {
-		err = c.replaceGuarded(ctx, op, filter, doc, upsert, write)
+		err = c.replaceGuarded(ctx, op, filter, doc, upsert, send)
 	}
 	if err == nil && c.model.ShardKey != nil && !matched {
 		return c.keyedElsewhere(ctx, op, given)
@@ -289,12 +172,12 @@ func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc 
 
 // replacePlain writes doc over what filter matches, for a model without a
 // revision.
-func (c *Collection[T]) replacePlain(op string, filter any, doc *T, upsert bool, write replaceWrite) error {
+func (c *Collection[T]) replacePlain(op string, filter any, doc *T, upsert bool, send replaceWrite) error {
 	r, err := c.encodeReplacement(doc)
 	if err != nil {
 		return c.wrap(op, err, idOf(doc))
 	}
-	if _, _, err := write(filter, r.update(), upsert, false); err != nil {
+	if _, _, err := send(filter, r.Update(), upsert, false); err != nil {
 		return c.wrap(op, err, idOf(doc))
 	}
 	return nil
@@ -305,34 +188,34 @@ func (c *Collection[T]) replacePlain(op string, filter any, doc *T, upsert bool,
 // a second write inserts doc only when filter matches nothing at all: a
 // document it matches with another revision is a *StaleRevisionError.
 // When nothing is written, doc is left as it was.
-func (c *Collection[T]) replaceGuarded(ctx context.Context, op string, filter any, doc *T, upsert bool, write replaceWrite) error {
+func (c *Collection[T]) replaceGuarded(ctx context.Context, op string, filter any, doc *T, upsert bool, send replaceWrite) error {
 	c.warnIfNotAtomic(ctx)
 	f, undo := c.revisionSlot(doc)
 	if !f.IsValid() {
 		return fmt.Errorf("odm: %s on %s: the revision field %s cannot be set in the document", op, c.Name(), c.model.Revision)
 	}
-	expected := c.readRevision(f)
-	next := c.nextRevision(expected)
-	c.writeRevision(f, next)
-	restore := func() { c.writeRevision(f, expected); undo() }
+	expected := c.rev.Read(f)
+	next := c.rev.Next(expected)
+	c.rev.Write(f, next)
+	restore := func() { c.rev.Write(f, expected); undo() }
 	r, err := c.encodeReplacement(doc)
 	if err != nil {
 		restore()
 		return c.wrap(op, err, idOf(doc))
 	}
-	found, _, err := write(c.guarded(filter, expected), r.update(), false, false)
+	found, _, err := send(c.guarded(filter, expected), r.Update(), false, false)
 	if err == nil && found {
 		return nil
 	}
 	if err == nil && upsert {
 		// The insert carries an _id of its own, so doc holds it.
 		if id, undoID := c.newID(doc); id != nil {
-			r.id = id
+			r.ID = id
 			prev := restore
 			restore = func() { undoID(); prev() }
 		}
 		var inserted bool
-		found, inserted, err = write(filter, r.insert(filter), true, true)
+		found, inserted, err = send(filter, r.Insert(filter), true, true)
 		switch {
 		case err == nil && inserted:
 			return nil
@@ -367,8 +250,8 @@ func (c *Collection[T]) replaceGuarded(ctx context.Context, op string, filter an
 // server's planner reads as plainly as the filter alone; any other filter
 // is combined with $and.
 func (c *Collection[T]) guarded(filter, expected any) any {
-	var cond any = c.stored(expected)
-	if c.rev == revCounter && expected.(int64) == 0 {
+	var cond any = write.Stored(expected)
+	if c.rev == write.RevCounter && expected.(int64) == 0 {
 		cond = bson.D{{Key: "$in", Value: bson.A{int64(0), nil}}}
 	}
 	guard := bson.E{Key: c.model.Revision, Value: cond}

@@ -7,74 +7,22 @@ import (
 
 	"github.com/tagodm/tagodm/odm/internal/engine"
 	"github.com/tagodm/tagodm/odm/internal/query"
-	"github.com/tagodm/tagodm/odm/internal/spec"
+	"github.com/tagodm/tagodm/odm/internal/write"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// revisionKind is the style of a model's revision field.
-type revisionKind int
-
-const (
-	revNone    revisionKind = iota
-	revCounter              // an int64 or int, starting at 1, incremented by each write
-	revUUID                 // an odm.UUID, renewed at each write (Beanie's revision_id)
-)
-
-func revisionKindOf(t reflect.Type, m *Model) revisionKind {
-	if m.Revision == "" {
-		return revNone
-	}
-	ft := t.FieldByIndex(m.RevisionIndex).Type // steps through embedded pointers
-	if ft == spec.UUIDType {
-		return revUUID
-	}
-	return revCounter
-}
-
 // revisionSlot is doc's revision field, settable; nil embedded pointers on
 // its way are allocated, and undo puts them back.
 func (c *Collection[T]) revisionSlot(doc *T) (reflect.Value, func()) {
-	return fieldByIndex(reflect.ValueOf(doc).Elem(), c.model.RevisionIndex, true)
-}
-
-// readRevision is the revision a field holds: an int64 or a UUID.
-func (c *Collection[T]) readRevision(f reflect.Value) any {
-	if c.rev == revUUID {
-		return f.Interface().(UUID)
-	}
-	return f.Int()
-}
-
-func (c *Collection[T]) writeRevision(f reflect.Value, v any) {
-	if c.rev == revUUID {
-		f.Set(reflect.ValueOf(v.(UUID)))
-		return
-	}
-	f.SetInt(v.(int64))
-}
-
-// nextRevision is the revision a write stores after cur.
-func (c *Collection[T]) nextRevision(cur any) any {
-	if c.rev == revUUID {
-		return NewUUID()
-	}
-	return cur.(int64) + 1
-}
-
-// stored is a revision as a filter or an update carries it.
-func (c *Collection[T]) stored(v any) any {
-	if u, ok := v.(UUID); ok {
-		return u.BSONValue()
-	}
-	return v
+	return write.FieldByIndex(reflect.ValueOf(doc).Elem(), c.model.RevisionIndex, true)
 }
 
 // startRevision gives a new revisioned document without a revision its
 // first one (1, or a new UUID); the returned function undoes it.
 func (c *Collection[T]) startRevision(doc *T) func() {
-	if c.rev == revNone || doc == nil {
+	if c.rev == write.RevNone || doc == nil {
 		return func() {}
 	}
 	f, undo := c.revisionSlot(doc)
@@ -82,8 +30,8 @@ func (c *Collection[T]) startRevision(doc *T) func() {
 		undo()
 		return func() {}
 	}
-	if c.rev == revUUID {
-		c.writeRevision(f, NewUUID())
+	if c.rev == write.RevUUID {
+		c.rev.Write(f, NewUUID())
 	} else {
 		f.SetInt(1)
 	}
@@ -95,12 +43,12 @@ func (c *Collection[T]) startRevision(doc *T) func() {
 // an upsert's own document holds it. A counter cannot tell its own upsert
 // from a writer that got there first (both hold the next number).
 func (c *Collection[T]) movedOn(ctx context.Context, filter, read, written any) (bool, error) {
-	others := bson.A{c.stored(read)}
-	if c.rev == revCounter && read.(int64) == 0 {
+	others := bson.A{write.Stored(read)}
+	if c.rev == write.RevCounter && read.(int64) == 0 {
 		others = append(others, nil) // no revision yet: a missing field
 	}
-	if c.rev == revUUID {
-		others = append(others, c.stored(written))
+	if c.rev == write.RevUUID {
+		others = append(others, write.Stored(written))
 	}
 	other := bson.D{{Key: c.model.Revision, Value: bson.D{{Key: "$nin", Value: others}}}}
 	n, err := c.coll.CountDocuments(ctx, bson.D{{Key: "$and", Value: bson.A{filter, other}}}, options.Count().SetLimit(1))
@@ -118,14 +66,14 @@ type revisionGuard struct {
 // guardIn finds the revision guard in a bson.D or bson.M filter; nil when
 // the model has no revision or the filter names none as a plain value.
 func (c *Collection[T]) guardIn(filter any) *revisionGuard {
-	if c.rev == revNone {
+	if c.rev == write.RevNone {
 		return nil
 	}
 	rest, given, id, ok := query.WithoutField(filter, c.model.Revision)
 	if !ok {
 		return nil
 	}
-	expected, ok := c.revisionValue(given)
+	expected, ok := c.rev.Value(given)
 	if !ok {
 		return nil
 	}
@@ -138,7 +86,7 @@ func (c *Collection[T]) guardIn(filter any) *revisionGuard {
 // (next: the increment of a counter, or the UUID); nil when it does not.
 func (c *Collection[T]) stale(ctx context.Context, g *revisionGuard, next any) error {
 	written := next
-	if c.rev == revCounter {
+	if c.rev == write.RevCounter {
 		written = g.expected.(int64) + next.(int64)
 	}
 	moved, err := c.movedOn(ctx, g.rest, g.expected, written)
@@ -157,40 +105,6 @@ func (c *Collection[T]) staleError(id, expected any) *StaleRevisionError {
 		e.Revision = v
 	}
 	return e
-}
-
-// revisionValue reads a revision as a filter gives it: any integer type for
-// a counter (a filter may say int32), an odm.UUID, a binary subtype 4 or
-// nil for a UUID.
-func (c *Collection[T]) revisionValue(v any) (any, bool) {
-	if c.rev == revUUID {
-		switch v := v.(type) {
-		case nil:
-			return UUID{}, true
-		case UUID:
-			return v, true
-		case *UUID:
-			if v == nil {
-				return UUID{}, true
-			}
-			return *v, true
-		case bson.Binary:
-			if v.Subtype == bson.TypeBinaryUUID && len(v.Data) == 16 {
-				return UUID(v.Data), true
-			}
-		}
-		return nil, false
-	}
-	rv := reflect.ValueOf(v)
-	switch {
-	case !rv.IsValid():
-		return nil, false
-	case rv.CanInt():
-		return rv.Int(), true
-	case rv.CanUint() && rv.Uint() <= 1<<63-1:
-		return int64(rv.Uint()), true
-	}
-	return nil, false
 }
 
 // warnIfNotAtomic logs, once per repository, that the server does not

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/odm/internal/query"
+	"github.com/tagodm/tagodm/odm/internal/write"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -41,14 +42,14 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 	if update == nil {
 		return fail("the update is nil")
 	}
-	if isPipeline(update) {
+	if write.IsPipeline(update) {
 		return c.preparePipeline(op, update)
 	}
-	raw, err := encodeDocument(update)
+	raw, err := write.Encode(update)
 	if err != nil {
 		return fail("an update must be a document of update operators ($set, $inc, ...): %v", err)
 	}
-	ops, err := rawElements(raw)
+	ops, err := write.Elements(raw)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -80,13 +81,13 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 	if err := c.checkShape(op, func(w *query.ShapeWriter) { w.Update(ops) }); err != nil {
 		return preparedUpdate{}, err
 	}
-	if c.rev != revNone {
-		if i := slices.IndexFunc(paths, func(p string) bool { return touches(p, c.model.Revision) || touches(c.model.Revision, p) }); i >= 0 {
+	if c.rev != write.RevNone {
+		if i := slices.IndexFunc(paths, func(p string) bool { return write.Touches(p, c.model.Revision) || write.Touches(c.model.Revision, p) }); i >= 0 {
 			return fail("the update writes %s, %v's revision field, itself (at %q); the repository renews it at every write, and a value given here would undo the guard", c.model.Revision, c.model.Type, paths[i])
 		}
 	}
 	out := preparedUpdate{doc: ops, insertOnly: len(ops) == 1 && ops[0].Key == "$setOnInsert"}
-	if c.rev != revNone {
+	if c.rev != write.RevNone {
 		out.doc, out.next = c.addRenewal(ops, out.insertOnly)
 	}
 	if upsert {
@@ -95,7 +96,7 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 			return fail("%w", err)
 		}
 		if len(defaults) > 0 {
-			out.doc = addFields(out.doc.(bson.D), "$setOnInsert", defaults...)
+			out.doc = write.AddFields(out.doc.(bson.D), "$setOnInsert", defaults...)
 		}
 	}
 	return out, nil
@@ -106,42 +107,18 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 // that is the update's only operator, so that an existing document keeps
 // its revision.
 func (c *Collection[T]) addRenewal(ops bson.D, insertOnly bool) (bson.D, any) {
-	if c.rev == revUUID {
+	if c.rev == write.RevUUID {
 		u := NewUUID()
 		op := "$set"
 		if insertOnly {
 			op = "$setOnInsert"
 		}
-		return addFields(ops, op, bson.E{Key: c.model.Revision, Value: u.BSONValue()}), u
+		return write.AddFields(ops, op, bson.E{Key: c.model.Revision, Value: u.BSONValue()}), u
 	}
 	if insertOnly {
-		return addFields(ops, "$setOnInsert", bson.E{Key: c.model.Revision, Value: int64(1)}), int64(1)
+		return write.AddFields(ops, "$setOnInsert", bson.E{Key: c.model.Revision, Value: int64(1)}), int64(1)
 	}
-	return addFields(ops, "$inc", bson.E{Key: c.model.Revision, Value: int64(1)}), int64(1)
-}
-
-// addFields appends fields to the op document of ops (adding the operator
-// when missing), leaving ops itself unchanged.
-func addFields(ops bson.D, op string, fields ...bson.E) bson.D {
-	out := make(bson.D, 0, len(ops)+1)
-	added := false
-	for _, e := range ops {
-		if e.Key == op && !added {
-			var merged bson.D
-			switch v := e.Value.(type) {
-			case bson.RawValue:
-				merged, _ = rawElements(v.Document()) // checked by prepareUpdate
-			case bson.D:
-				merged = slices.Clone(v)
-			}
-			e.Value, added = append(merged, fields...), true
-		}
-		out = append(out, e)
-	}
-	if !added {
-		out = append(out, bson.E{Key: op, Value: bson.D(fields)})
-	}
-	return out
+	return write.AddFields(ops, "$inc", bson.E{Key: c.model.Revision, Value: int64(1)}), int64(1)
 }
 
 // upsertDefaults are the fields of a new T with its defaults that an
@@ -153,19 +130,19 @@ func (c *Collection[T]) upsertDefaults(filter any, paths []string) (bson.D, erro
 		return nil, err
 	}
 	if filter != nil {
-		f, err := encodeDocument(filter)
+		f, err := write.Encode(filter)
 		if err != nil {
 			return nil, fmt.Errorf("the filter: %w", err)
 		}
-		paths = appendFilterPaths(paths, f)
+		paths = write.AppendFilterPaths(paths, f)
 	}
-	elems, err := rawElements(defaults)
+	elems, err := write.Elements(defaults)
 	if err != nil {
 		return nil, err
 	}
 	out := elems[:0]
 	for _, e := range elems {
-		if e.Key == "_id" || e.Key == c.model.Revision || slices.ContainsFunc(paths, func(p string) bool { return touches(p, e.Key) }) {
+		if e.Key == "_id" || e.Key == c.model.Revision || slices.ContainsFunc(paths, func(p string) bool { return write.Touches(p, e.Key) }) {
 			continue
 		}
 		out = append(out, e)
@@ -173,52 +150,17 @@ func (c *Collection[T]) upsertDefaults(filter any, paths []string) (bson.D, erro
 	return out, nil
 }
 
-// appendFilterPaths appends the field paths a filter names at its top
-// level or inside its $and (at any depth): those MongoDB's upsert may
-// copy into the inserted document from the filter's equalities, which a
-// default must never override, however the filter is written.
-func appendFilterPaths(paths []string, filter bson.Raw) []string {
-	elems, _ := filter.Elements()
-	for _, e := range elems {
-		switch key := e.Key(); {
-		case key == "$and":
-			items, _ := e.Value().Array().Values()
-			for _, it := range items {
-				if d, ok := it.DocumentOK(); ok {
-					paths = appendFilterPaths(paths, d)
-				}
-			}
-		case !strings.HasPrefix(key, "$"):
-			paths = append(paths, key)
-		}
-	}
-	return paths
-}
-
-// isPipeline reports an update given as an aggregation pipeline: a slice
-// or array of stages (bson.D, a document, is a slice too, and is not one).
-func isPipeline(update any) bool {
-	switch update.(type) {
-	case bson.D, bson.Raw, bson.M:
-		return false
-	case mongo.Pipeline, bson.A:
-		return true
-	}
-	k := reflect.TypeOf(update).Kind()
-	return k == reflect.Slice || k == reflect.Array
-}
-
 // preparePipeline adds the revision's renewal to an update pipeline as a
 // last $set stage; stages that write the revision field are refused.
 func (c *Collection[T]) preparePipeline(op string, update any) (preparedUpdate, error) {
-	if c.rev == revNone {
+	if c.rev == write.RevNone {
 		return preparedUpdate{doc: update}, nil
 	}
 	rv := reflect.ValueOf(update)
 	stages := make(bson.A, 0, rv.Len()+1)
 	for i := range rv.Len() {
 		stage := rv.Index(i).Interface()
-		raw, err := encodeDocument(stage)
+		raw, err := write.Encode(stage)
 		if err != nil {
 			return preparedUpdate{}, fmt.Errorf("odm: %s on %s: stage %d of the update pipeline: %w", op, c.Name(), i, err)
 		}
@@ -229,7 +171,7 @@ func (c *Collection[T]) preparePipeline(op string, update any) (preparedUpdate, 
 	}
 	var renewal any
 	var next any = int64(1)
-	if c.rev == revUUID {
+	if c.rev == write.RevUUID {
 		u := NewUUID()
 		renewal, next = bson.D{{Key: "$literal", Value: u.BSONValue()}}, u
 	} else {
@@ -239,32 +181,12 @@ func (c *Collection[T]) preparePipeline(op string, update any) (preparedUpdate, 
 	return preparedUpdate{doc: stages, next: next}, nil
 }
 
-// stageWritesRevision reports a $set, $addFields or $unset stage that
+// stageWritesRevision reports a $set, $write.AddFields or $unset stage that
 // names the revision field.
 func (c *Collection[T]) stageWritesRevision(stage bson.Raw) bool {
-	elems, _ := stage.Elements()
-	for _, e := range elems {
-		switch e.Key() {
-		case "$set", "$addFields":
-			fields, _ := e.Value().Document().Elements()
-			for _, f := range fields {
-				if touches(f.Key(), c.model.Revision) || touches(c.model.Revision, f.Key()) {
-					return true
-				}
-			}
-		case "$unset":
-			v := e.Value()
-			if s, ok := v.StringValueOK(); ok && touches(s, c.model.Revision) {
-				return true
-			}
-			if arr, ok := v.ArrayOK(); ok {
-				vals, _ := arr.Values()
-				for _, x := range vals {
-					if s, ok := x.StringValueOK(); ok && touches(s, c.model.Revision) {
-						return true
-					}
-				}
-			}
+	for _, w := range write.StageWrites(stage) {
+		if w.Path != "" && (write.Touches(w.Path, c.model.Revision) || write.Touches(c.model.Revision, w.Path)) {
+			return true
 		}
 	}
 	return false
@@ -346,7 +268,7 @@ func (c *Collection[T]) insertsOnlyAlone(ctx context.Context, g *revisionGuard) 
 
 // withUpsert is opts with the upsert option set to upsert.
 func withUpsert[O any](opts []options.Lister[O], upsert bool, set func(*O, *bool)) options.Lister[O] {
-	return setters[O]{func(o *O) error {
+	return write.Setters[O]{func(o *O) error {
 		*o = applied(opts)
 		set(o, &upsert)
 		return nil
