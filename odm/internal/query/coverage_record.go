@@ -41,7 +41,8 @@ type RecordedQuery struct {
 	Collection string `json:"collection"`
 	GoType     string `json:"goType"`
 	// Op is the repository's operation: "find", "count", "distinct",
-	// "update", "replace", "delete" or "modify".
+	// "aggregate" (its leading $match and $sort), "update", "replace",
+	// "delete" or "modify".
 	Op string `json:"op"`
 	// Shape is the first query of this shape (its values included).
 	Shape    QueryShape `json:"shape"`
