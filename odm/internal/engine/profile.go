@@ -37,6 +37,10 @@ type profile struct {
 	// revision guard relies on. Each profile's value is measured by
 	// TestFilteredWriteRaces, never assumed from the server's name.
 	NonAtomicFilteredWrites bool
+	// Transactions is what the server does with a multi-document
+	// transaction: measured by TestTransactionsOnTheServer, never
+	// assumed from the server's name.
+	Transactions Transactions
 	// duplicateWrites are the messages with which the server refuses a
 	// write (insert, update, replace, find-and-modify) for a duplicate key
 	// under another code than MongoDB's 11000: its storage engine's words.
@@ -123,10 +127,27 @@ var mongoReplies = []reply{
 	{code: 16800, class: ClassInvalid},                            // two 2d keys
 }
 
+// Transactions is what a server does with a multi-document transaction.
+type Transactions string
+
+const (
+	// TransactionsCommit: writes in a transaction apply at its commit,
+	// or never when it aborts (MongoDB, on a replica set or a sharded
+	// cluster; a standalone mongod refuses them, IllegalOperation).
+	TransactionsCommit Transactions = "commit"
+	// TransactionsRefused: a write carrying a transaction is refused
+	// (FailedToParse), and so is commitTransaction (CommandNotFound).
+	TransactionsRefused Transactions = "refused"
+	// TransactionsWithoutCommit: a write in a transaction applies at
+	// once, commitTransaction is refused (CommandNotFound), and an abort
+	// undoes nothing.
+	TransactionsWithoutCommit Transactions = "applied at once, no commit"
+)
+
 // The profiles.
 var (
 	// profileMongoDB is MongoDB, and any server not recognised.
-	profileMongoDB = &profile{Name: "MongoDB"}
+	profileMongoDB = &profile{Name: "MongoDB", Transactions: TransactionsCommit}
 	// profileFerretV1 is FerretDB v1 (SQLite or PostgreSQL backends).
 	profileFerretV1 = &profile{
 		Name:             "FerretDB v1",
@@ -137,6 +158,8 @@ var (
 		// writers lose acknowledged updates). The PostgreSQL backend was
 		// not measured and shares the answer.
 		NonAtomicFilteredWrites: true,
+		// Measured on v1.24 with SQLite (TestTransactionsOnTheServer).
+		Transactions: TransactionsRefused,
 		// SQLite's words on updates, replaces and upserts (code 1,
 		// InternalError: "UNIQUE constraint failed: index 'NAME'");
 		// PostgreSQL's with the PostgreSQL backend.
@@ -165,6 +188,8 @@ var (
 		// cycles: 800 acknowledged, 0 lost; 200 of 200 documents claimed
 		// once).
 		NonAtomicFilteredWrites: false,
+		// Measured on v2.5.0 (TestTransactionsOnTheServer).
+		Transactions: TransactionsWithoutCommit,
 		// Updates, replaces and find-and-modify (code 1, InternalError:
 		// `conflicting key value violates exclusion constraint
 		// "documents_rum_index_N"`, which names the PostgreSQL constraint,
