@@ -56,6 +56,7 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 	if len(ops) == 0 {
 		return fail("the update has no operator ($set, $inc, ...)")
 	}
+	ops = write.ModelInsert(ops, c.model.Revision)
 	var paths []string
 	for _, e := range ops {
 		if !strings.HasPrefix(e.Key, "$") {

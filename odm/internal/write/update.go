@@ -88,3 +88,39 @@ func UpdateWrites(update any) ([]UpdateWrite, error) {
 	}
 	return out, nil
 }
+
+// ModelInsert readies a get-or-create's update: when ops is a $setOnInsert
+// alone (a model value, say), the value's revision field (named
+// revision; "" for none) and a zero ObjectID _id are left out, so that
+// the repository gives the inserted document its first revision and the
+// filter or the server its _id. Any other update is returned as it is.
+func ModelInsert(ops bson.D, revision string) bson.D {
+	if len(ops) != 1 || ops[0].Key != "$setOnInsert" {
+		return ops
+	}
+	v, ok := ops[0].Value.(bson.RawValue)
+	if !ok {
+		return ops
+	}
+	fields, err := Elements(v.Document())
+	if err != nil {
+		return ops // prepareUpdate says what is wrong with it
+	}
+	kept := fields[:0]
+	for _, f := range fields {
+		raw, _ := f.Value.(bson.RawValue)
+		if revision != "" && f.Key == revision || f.Key == "_id" && IsZeroObjectID(raw) {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	if len(kept) == len(fields) {
+		return ops
+	}
+	doc, err := bson.Marshal(kept)
+	if err != nil {
+		return ops
+	}
+	// A raw value, as the update's other operators are.
+	return bson.D{{Key: "$setOnInsert", Value: bson.RawValue{Type: bson.TypeEmbeddedDocument, Value: doc}}}
+}
