@@ -266,6 +266,7 @@ func DescribeType(t reflect.Type) *DescribedModel {
 		return d
 	}
 	checkSkipped(t, st, problem)
+	checkJSONOnly(t, st, problem)
 	checkReach(t, st, tagged, problem) // rules.go
 	fromTags, tagProblems := tagIndexes(t.String(), tagged)
 	for _, p := range tagProblems {
@@ -356,6 +357,35 @@ func structProblems(t reflect.Type, err error) []spec.Problem {
 		out = append(out, p)
 	}
 	return out
+}
+
+// checkJSONOnly refuses a field with a json tag and no bson tag whose
+// json name differs from the key the driver's default codec stores it
+// under: a client built with UseJSONStructTags writes the json name, so
+// the model's indexes and queries would name a key that client never
+// writes. A bson tag says which key the collection holds.
+func checkJSONOnly(t reflect.Type, st *reflectx.Struct, problem func(spec.Problem)) {
+	for _, s := range st.Types() {
+		for _, f := range append(append([]reflectx.Field(nil), s.Fields...), s.Skipped...) {
+			jsonTag, hasJSON := f.Tag.Lookup("json")
+			if _, hasBSON := f.Tag.Lookup("bson"); hasBSON || !hasJSON || f.GoPath == "" {
+				continue
+			}
+			name, _, _ := strings.Cut(jsonTag, ",")
+			stored := f.Path
+			if stored == "" || name == "" || name == stored {
+				continue // unexported, or the same key either way
+			}
+			msg := fmt.Sprintf("json:%q and no bson tag: the driver's default codec stores this field as %q, and a client with UseJSONStructTags as %q; add a bson tag naming the key the collection holds (bson:%q or bson:%q)", jsonTag, stored, name, stored, name)
+			if name == "-" {
+				msg = fmt.Sprintf(`json:"-" and no bson tag: the driver's default codec stores this field as %q, and a client with UseJSONStructTags not at all; add bson:%q or bson:"-"`, stored, stored)
+			}
+			if s.Type != t {
+				msg += fmt.Sprintf(" (a field of %v)", s.Type)
+			}
+			problem(spec.Problem{Field: f.GoPath, Tag: f.Tag.Get(spec.TagKey), Message: msg})
+		}
+	}
 }
 
 // checkSkipped refuses an odm tag on a field the codec never stores: it
