@@ -126,6 +126,14 @@ func TestRepositoryRefusesANilContext(t *testing.T) {
 			return err
 		}},
 		{"revisioned ReplaceOne", "replace", func() error { _, err := revs.ReplaceOne(noCtx, all, &revisioned{Rev: 1}); return err }},
+		{"Modify", "modify", func() error { _, err := members.Modify(noCtx, all, func(*member) error { return nil }); return err }},
+		{"ModifyByID", "modify", func() error { _, err := members.ModifyByID(noCtx, id, func(*member) error { return nil }); return err }},
+		{"Query.All", "find", func() error { _, err := members.Query(all).All(noCtx); return err }},
+		{"Query.First", "find", func() error { _, err := members.Query(all).First(noCtx); return err }},
+		{"Query.Count", "count", func() error { _, err := members.Query(all).Count(noCtx); return err }},
+		{"Query.Exists", "find", func() error { _, err := members.Query(all).Exists(noCtx); return err }},
+		{"Query.Page", "find", func() error { _, err := members.Query(all).Page(noCtx); return err }},
+		{"Collection.Aggregate", "aggregate", func() error { _, err := members.Aggregate(noCtx, bson.A{}); return err }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec.Reset()

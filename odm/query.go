@@ -73,7 +73,7 @@ func (q Query[T]) Project(projection any) Query[T] { q.projection = projection; 
 func (q Query[T]) Collation(c *options.Collation) Query[T] { q.collation = c; return q }
 
 // check checks q's paths and returns its filter to send.
-func (q Query[T]) check(op string) (any, error) {
+func (q Query[T]) check(ctx context.Context, op string) (any, error) {
 	if q.c == nil {
 		return nil, fmt.Errorf("odm: %s: a query needs a repository; start it with Collection.Query", op)
 	}
@@ -96,7 +96,7 @@ func (q Query[T]) check(op string) (any, error) {
 			filter = bson.D{{Key: "$and", Value: bson.A{filter, q.after}}}
 		}
 	}
-	return q.c.checkQuery(op, filter, query.QueryParts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
+	return q.c.checkRead(ctx, op, filter, query.QueryParts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
 }
 
 // unordered is q without its sort and projection, for a count or an
@@ -138,7 +138,7 @@ func (q Query[T]) First(ctx context.Context) (*T, error) { return findFirst[T](c
 // within its limit when they are set; after After's boundary too, when
 // q has one (the documents left to page through).
 func (q Query[T]) Count(ctx context.Context) (int64, error) {
-	filter, err := q.unordered().check("count")
+	filter, err := q.unordered().check(ctx, "count")
 	if err != nil {
 		return 0, err
 	}
@@ -162,7 +162,7 @@ func (q Query[T]) Count(ctx context.Context) (int64, error) {
 // Exists reports whether q matches a document (after its skip), reading
 // at most one _id.
 func (q Query[T]) Exists(ctx context.Context) (bool, error) {
-	filter, err := q.unordered().check("find") // any document will do
+	filter, err := q.unordered().check(ctx, "find") // any document will do
 	if err != nil {
 		return false, err
 	}
@@ -214,7 +214,7 @@ func (p Page[T]) HasMore() bool {
 func (q Query[T]) Page(ctx context.Context) (Page[T], error) { return findPage[T](ctx, q) }
 
 func findAll[R, T any](ctx context.Context, q Query[T]) ([]R, error) {
-	filter, err := q.check("find")
+	filter, err := q.check(ctx, "find")
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func findAll[R, T any](ctx context.Context, q Query[T]) ([]R, error) {
 }
 
 func findFirst[R, T any](ctx context.Context, q Query[T]) (*R, error) {
-	filter, err := q.check("find")
+	filter, err := q.check(ctx, "find")
 	if err != nil {
 		return nil, err
 	}

@@ -460,14 +460,13 @@ func Distinct[V, T any](ctx context.Context, c *Collection[T], field string, fil
 	return out, nil
 }
 
-// Aggregate runs pipeline on the collection and decodes the results as R.
+// Aggregate runs pipeline on the collection and decodes the results as
+// R. The pipeline's head is checked and recorded as Collection.Aggregate
+// says.
 func Aggregate[R, T any](ctx context.Context, c *Collection[T], pipeline any, opts ...options.Lister[options.AggregateOptions]) ([]R, error) {
-	if ctx == nil {
-		return nil, c.noContext("aggregate")
-	}
-	cur, err := c.coll.Aggregate(ctx, pipeline, opts...)
+	cur, err := c.Aggregate(ctx, pipeline, opts...)
 	if err != nil {
-		return nil, c.wrap("aggregate", err, nil)
+		return nil, err
 	}
 	var out []R
 	if err := cur.All(ctx, &out); err != nil {

@@ -85,7 +85,7 @@ func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc 
 	if cfg.attempts < 1 {
 		return nil, fmt.Errorf("odm: modify on %s: Retry(%d): the number of retries cannot be negative", c.Name(), cfg.attempts-1)
 	}
-	if err := c.checkWriteFilter("modify", filter, query.QueryParts{}); err != nil {
+	if err := c.checkWrite(ctx, "modify", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
 	var err error
