@@ -109,7 +109,7 @@ func TestKeysetRefuses(t *testing.T) {
 	}{
 		{"a map sort of two keys", coll.Query(nil).Sort(bson.M{"name": 1, "rank": -1}), "the sort is a bson.M of 2 keys, whose order Go does not keep"},
 		{"an array key", coll.Query(nil).Sort(bson.D{{Key: "tags", Value: 1}}), "the sort key tags holds an array"},
-		{"an interface key", coll.Query(nil).Sort(bson.D{{Key: "extra", Value: 1}}), "the sort key extra is a interface {}"},
+		{"an interface key", coll.Query(nil).Sort(bson.D{{Key: "extra", Value: 1}}), "the sort key extra has the Go type interface {}"},
 		{"$natural", coll.Query(nil).Sort(bson.D{{Key: "$natural", Value: 1}}), "the sort key $natural orders by no field"},
 		{"$meta", coll.Query(nil).Sort(bson.D{{Key: "score", Value: bson.D{{Key: "$meta", Value: "textScore"}}}}), `the sort key score is {"$meta":"textScore"}, not 1 or -1`},
 		{"a key twice", coll.Query(nil).Sort(bson.D{{Key: "name", Value: 1}, {Key: "name", Value: -1}}), "names name twice"},

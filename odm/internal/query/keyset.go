@@ -101,6 +101,8 @@ func KeysetSort(sort any) (bson.D, error) {
 	return keys, nil
 }
 
+// keysetScalarOK are the struct and array types a keyset key may have,
+// each stored as one BSON scalar type.
 var keysetScalarOK = map[reflect.Type]bool{
 	timeType: true, timestampType: true, reflect.TypeFor[bson.Decimal128](): true, reflect.TypeFor[bson.ObjectID](): true,
 }
@@ -130,7 +132,7 @@ func KeysetKeyType(st *reflectx.Struct, path string) error {
 	if keysetScalarOK[t] {
 		return nil
 	}
-	return fmt.Errorf("is a %v in %v; keyset pages need a string, number, bool, time, ObjectID or Decimal128 there (or a pointer to one)", t, st.Type)
+	return fmt.Errorf("has the Go type %v in %v; keyset pages need a string, number, bool, time, ObjectID or Decimal128 there (or a pointer to one)", t, st.Type)
 }
 
 // KeysetProjection refuses a projection that leaves out a sort key: the
