@@ -136,8 +136,8 @@ func FuzzPathCheck(f *testing.F) {
 	orders := offline[pathOrder](f)
 	typ := reflect.TypeFor[pathOrder]()
 	models := []keyChecker{
-		keyCheckerOf(orders), keyCheckerOf(offline[pathOpen](f)),
-		keyCheckerOf(offline[pathStrict](f)), keyCheckerOf(offline[pathPython](f)),
+		keyCheckerOf(orders, "status"), keyCheckerOf(offline[pathOpen](f), "kind"),
+		keyCheckerOf(offline[pathStrict](f), "kind"), keyCheckerOf(offline[pathPython](f), "name"),
 	}
 	f.Fuzz(func(t *testing.T, data []byte, key string) {
 		if len(data) > 512 {
@@ -171,7 +171,11 @@ func FuzzPathCheck(f *testing.F) {
 		_, _ = orders.prepareUpdate("update", nil, bson.D{{Key: "$set", Value: filter}, {Key: "$pull", Value: filter}}, false)
 
 		m := models[fb.pick(len(models))]
-		for _, q := range keyedQueries(key, path) {
+		valid := path // a path of pathOrder; another model's own field
+		if m.field != "status" {
+			valid = m.field
+		}
+		for _, q := range keyedQueries(key, valid, m.field) {
 			m.check(t, q, key)
 		}
 	})
@@ -188,13 +192,15 @@ type keyedQuery struct {
 	nul    bool
 }
 
-// keyedQueries puts key wherever a key can stand: at the top of a filter,
+// keyedQueries puts key wherever a key can stand (beside field, a
+// top-level field of the model, so that the key is the only path a check
+// can refuse): at the top of a filter,
 // under $and, $or, $nor, $not and $elemMatch, as an operator, joined to a
 // valid path by a dot on either side, in a bson.M beside a field, in a
 // sort (plain and $meta), a projection (plain, nested, operators), as
 // Distinct's field, and in every update operator's keys, $rename's target,
 // $pull's condition and $push's $sort.
-func keyedQueries(key, valid string) []keyedQuery {
+func keyedQueries(key, valid, field string) []keyedQuery {
 	d := func(k string, v any) bson.D { return bson.D{{Key: k, Value: v}} }
 	if valid == "" {
 		valid = "items"
@@ -203,22 +209,22 @@ func keyedQueries(key, valid string) []keyedQuery {
 	q := []keyedQuery{
 		{name: "filter", filter: d(key, 1), nul: true},
 		{name: "filter, a document", filter: d(key, d("a", 1)), nul: true},
-		{name: "bson.M beside a field", filter: bson.M{"status": 1, key: bson.M{"$gt": 2}}, nul: true},
-		{name: "$and", filter: d("$and", bson.A{d("status", 1), d(key, 2)}), nul: true},
+		{name: "bson.M beside a field", filter: bson.M{field: 1, key: bson.M{"$gt": 2}}, nul: true},
+		{name: "$and", filter: d("$and", bson.A{d(field, 1), d(key, 2)}), nul: true},
 		{name: "$or of bson.M", filter: d("$or", []bson.M{{key: 1}}), nul: true},
 		{name: "$nor", filter: d("$nor", bson.A{d(key, d("$exists", true))}), nul: true},
 		// A document whose first key is no operator is a value (an
 		// equality), which the check does not walk: the driver refuses a
 		// NUL in it when it encodes the command.
-		{name: "as an operator", filter: d("status", d(key, 1)), nul: op},
-		{name: "as a top-level operator", filter: d(key, bson.A{d("status", 1)}), nul: true},
+		{name: "as an operator", filter: d(field, d(key, 1)), nul: op},
+		{name: "as a top-level operator", filter: d(key, bson.A{d(field, 1)}), nul: true},
 		{name: "$not", filter: d(valid, d("$not", d(key, 1))), nul: op},
 		{name: "$elemMatch", filter: d("items", d("$elemMatch", d(key, 1))), nul: true},
 		{name: "$elemMatch's $or", filter: d("items", d("$elemMatch", d("$or", bson.A{d(key, 1)}))), nul: true},
 		{name: "$all of $elemMatch", filter: d("items", d("$all", bson.A{d("$elemMatch", d(key, 1))})), nul: true},
 		{name: "below a path", filter: d(valid+"."+key, 1), nul: true},
 		{name: "above a path", filter: d(key+"."+valid, 1), nul: true},
-		{name: "sort", filter: bson.D{}, parts: query.QueryParts{Sort: bson.D{{Key: "status", Value: 1}, {Key: key, Value: -1}}}, nul: true},
+		{name: "sort", filter: bson.D{}, parts: query.QueryParts{Sort: bson.D{{Key: field, Value: 1}, {Key: key, Value: -1}}}, nul: true},
 		{name: "sort by $meta", filter: bson.D{}, parts: query.QueryParts{Sort: d(key, d("$meta", "textScore"))}, nul: true},
 		{name: "projection", filter: bson.D{}, parts: query.QueryParts{Projection: bson.M{key: 1}}, nul: true},
 		{name: "nested projection", filter: bson.D{}, parts: query.QueryParts{Projection: d("address", d(key, 0))}, nul: true},
@@ -229,20 +235,22 @@ func keyedQueries(key, valid string) []keyedQuery {
 		{name: "Distinct's field", filter: bson.D{}, parts: query.QueryParts{Field: key}, nul: true},
 		{name: "$set", update: d("$set", d(key, 1))},
 		{name: "$unset below a path", update: d("$unset", d(valid+"."+key, ""))},
-		{name: "as an update operator", update: d(key, d("status", 1))},
-		{name: "$rename's target", update: d("$rename", d("status", key))},
+		{name: "as an update operator", update: d(key, d(field, 1))},
+		{name: "$rename's target", update: d("$rename", d(field, key))},
 		{name: "$pull's condition", update: d("$pull", d("items", d(key, 1)))},
 		{name: "$push's $sort", update: d("$push", d("items", bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: d(key, 1)}}))},
 	}
 	return q
 }
 
-// keyChecker checks keyed queries on one model.
+// keyChecker checks keyed queries on one model, whose top-level field
+// field stands beside the key.
 type keyChecker struct {
 	check func(t *testing.T, q keyedQuery, key string)
+	field string
 }
 
-func keyCheckerOf[T any](c *Collection[T]) keyChecker {
+func keyCheckerOf[T any](c *Collection[T], field string) keyChecker {
 	pc, err := query.CheckerFor(c.model)
 	if err != nil {
 		panic(err)
@@ -261,7 +269,7 @@ func keyCheckerOf[T any](c *Collection[T]) keyChecker {
 		}
 		return err
 	}
-	return keyChecker{check: func(t *testing.T, q keyedQuery, key string) {
+	return keyChecker{field: field, check: func(t *testing.T, q keyedQuery, key string) {
 		first := answer(t, q)
 		if again := answer(t, q); fmt.Sprint(first) != fmt.Sprint(again) {
 			t.Fatalf("%s on %s, key %q: %v, then %v", q.name, c.Name(), key, first, again)
