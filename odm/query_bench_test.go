@@ -2,15 +2,11 @@ package odm_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/tagodm/tagodm/internal/testrig"
-	"github.com/tagodm/tagodm/odm"
 )
 
 // BenchmarkQueryFind100 reads 100 documents through a Query (path check,
@@ -19,15 +15,7 @@ import (
 // ratio (goal: within 1.05×).
 func BenchmarkQueryFind100(b *testing.B) {
 	ctx := context.Background()
-	db := testrig.Database(b, nil)
-	members := odm.MustCollection[member](db)
-	docs := make([]member, 1000)
-	for i := range docs {
-		docs[i] = member{Email: fmt.Sprintf("m%d@x", i), Team: fmt.Sprintf("t%d", i%10), Age: i % 90}
-	}
-	if _, err := members.InsertMany(ctx, docs); err != nil {
-		b.Fatal(err)
-	}
+	members := seededMembers(b, 1000)
 	filter := bson.D{{Key: "team", Value: "t3"}}
 	sort := bson.D{{Key: "age", Value: 1}}
 	q := members.Query(filter).Sort(sort)

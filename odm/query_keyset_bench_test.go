@@ -2,15 +2,11 @@ package odm_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/tagodm/tagodm/internal/testrig"
-	"github.com/tagodm/tagodm/odm"
 )
 
 // BenchmarkKeysetPage reads a page of 100 after a boundary in the middle
@@ -19,15 +15,7 @@ import (
 // ratio.
 func BenchmarkKeysetPage(b *testing.B) {
 	ctx := context.Background()
-	db := testrig.Database(b, nil)
-	members := odm.MustCollection[member](db)
-	docs := make([]member, 10000)
-	for i := range docs {
-		docs[i] = member{Email: fmt.Sprintf("m%d@x", i), Team: fmt.Sprintf("t%d", i%10), Age: i % 90}
-	}
-	if _, err := members.InsertMany(ctx, docs); err != nil {
-		b.Fatal(err)
-	}
+	members := seededMembers(b, 10000)
 	byAge := members.Query(nil).Sort(bson.D{{Key: "age", Value: 1}})
 	firstHalf, err := byAge.After(nil).Limit(5000).All(ctx)
 	if err != nil {

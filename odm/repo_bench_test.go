@@ -17,15 +17,7 @@ import (
 // the ratio.
 func BenchmarkFind10k(b *testing.B) {
 	ctx := context.Background()
-	db := testrig.Database(b, nil)
-	members := odm.MustCollection[member](db)
-	docs := make([]member, 10000)
-	for i := range docs {
-		docs[i] = member{Email: fmt.Sprintf("m%d@x", i), Team: fmt.Sprintf("t%d", i%10), Age: i % 90}
-	}
-	if _, err := members.InsertMany(ctx, docs); err != nil {
-		b.Fatal(err)
-	}
+	members := seededMembers(b, 10000)
 	b.ResetTimer()
 	viaRepo := func() time.Duration {
 		start := time.Now()
@@ -48,6 +40,21 @@ func BenchmarkFind10k(b *testing.B) {
 		return time.Since(start)
 	}
 	interleave(b, viaRepo, viaDriver)
+}
+
+// seededMembers is a repository of n members on a fresh database, in ten
+// teams, of ages 0 to 89.
+func seededMembers(b *testing.B, n int) *odm.Collection[member] {
+	b.Helper()
+	members := odm.MustCollection[member](testrig.Database(b, nil))
+	docs := make([]member, n)
+	for i := range docs {
+		docs[i] = member{Email: fmt.Sprintf("m%d@x", i), Team: fmt.Sprintf("t%d", i%10), Age: i % 90}
+	}
+	if _, err := members.InsertMany(context.Background(), docs); err != nil {
+		b.Fatal(err)
+	}
+	return members
 }
 
 // BenchmarkInsertMany10k inserts 10,000 documents through the repository
