@@ -136,8 +136,8 @@ func FuzzPathCheck(f *testing.F) {
 	orders := offline[pathOrder](f)
 	typ := reflect.TypeFor[pathOrder]()
 	models := []keyChecker{
-		keyCheckerOf(orders, "status"), keyCheckerOf(offline[pathOpen](f), "kind"),
-		keyCheckerOf(offline[pathStrict](f), "kind"), keyCheckerOf(offline[pathPython](f), "name"),
+		keyCheckerOf(orders, "status", "items"), keyCheckerOf(offline[pathOpen](f), "kind", "items"),
+		keyCheckerOf(offline[pathStrict](f), "kind", "items"), keyCheckerOf(offline[pathPython](f), "name", ""),
 	}
 	f.Fuzz(func(t *testing.T, data []byte, key string) {
 		if len(data) > 512 {
@@ -175,7 +175,7 @@ func FuzzPathCheck(f *testing.F) {
 		if m.field != "status" {
 			valid = m.field
 		}
-		for _, q := range keyedQueries(key, valid, m.field) {
+		for _, q := range keyedQueries(key, valid, m.field, m.array) {
 			m.check(t, q, key)
 		}
 	})
@@ -193,14 +193,15 @@ type keyedQuery struct {
 }
 
 // keyedQueries puts key wherever a key can stand (beside field, a
-// top-level field of the model, so that the key is the only path a check
-// can refuse): at the top of a filter,
+// top-level field of the model, and below array, an array of documents
+// of the model's, "" when it has none, so that the key is the only path a
+// check can refuse): at the top of a filter,
 // under $and, $or, $nor, $not and $elemMatch, as an operator, joined to a
 // valid path by a dot on either side, in a bson.M beside a field, in a
 // sort (plain and $meta), a projection (plain, nested, operators), as
 // Distinct's field, and in every update operator's keys, $rename's target,
 // $pull's condition and $push's $sort.
-func keyedQueries(key, valid, field string) []keyedQuery {
+func keyedQueries(key, valid, field, array string) []keyedQuery {
 	d := func(k string, v any) bson.D { return bson.D{{Key: k, Value: v}} }
 	if valid == "" {
 		valid = "items"
@@ -219,9 +220,6 @@ func keyedQueries(key, valid, field string) []keyedQuery {
 		{name: "as an operator", filter: d(field, d(key, 1)), nul: op},
 		{name: "as a top-level operator", filter: d(key, bson.A{d(field, 1)}), nul: true},
 		{name: "$not", filter: d(valid, d("$not", d(key, 1))), nul: op},
-		{name: "$elemMatch", filter: d("items", d("$elemMatch", d(key, 1))), nul: true},
-		{name: "$elemMatch's $or", filter: d("items", d("$elemMatch", d("$or", bson.A{d(key, 1)}))), nul: true},
-		{name: "$all of $elemMatch", filter: d("items", d("$all", bson.A{d("$elemMatch", d(key, 1))})), nul: true},
 		{name: "below a path", filter: d(valid+"."+key, 1), nul: true},
 		{name: "above a path", filter: d(key+"."+valid, 1), nul: true},
 		{name: "sort", filter: bson.D{}, parts: query.QueryParts{Sort: bson.D{{Key: field, Value: 1}, {Key: key, Value: -1}}}, nul: true},
@@ -230,27 +228,35 @@ func keyedQueries(key, valid, field string) []keyedQuery {
 		{name: "nested projection", filter: bson.D{}, parts: query.QueryParts{Projection: d("address", d(key, 0))}, nul: true},
 		{name: "projection operator", filter: bson.D{}, parts: query.QueryParts{Projection: d(key, d("$slice", bson.A{1, 2}))}, nul: true},
 		{name: "computed projection", filter: bson.D{}, parts: query.QueryParts{Projection: d(key, "$status")}, nul: true},
-		{name: "$elemMatch projection", filter: bson.D{}, parts: query.QueryParts{Projection: d("items", d("$elemMatch", d(key, 1)))}, nul: true},
 		{name: "positional projection", filter: bson.D{}, parts: query.QueryParts{Projection: d(key+".$", 1)}, nul: true},
 		{name: "Distinct's field", filter: bson.D{}, parts: query.QueryParts{Field: key}, nul: true},
 		{name: "$set", update: d("$set", d(key, 1))},
 		{name: "$unset below a path", update: d("$unset", d(valid+"."+key, ""))},
 		{name: "as an update operator", update: d(key, d(field, 1))},
 		{name: "$rename's target", update: d("$rename", d(field, key))},
-		{name: "$pull's condition", update: d("$pull", d("items", d(key, 1)))},
-		{name: "$push's $sort", update: d("$push", d("items", bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: d(key, 1)}}))},
+	}
+	if array != "" { // the placements below an array of the model's
+		q = append(q, []keyedQuery{
+			{name: "$elemMatch", filter: d(array, d("$elemMatch", d(key, 1))), nul: true},
+			{name: "$elemMatch's $or", filter: d(array, d("$elemMatch", d("$or", bson.A{d(key, 1)}))), nul: true},
+			{name: "$all of $elemMatch", filter: d(array, d("$all", bson.A{d("$elemMatch", d(key, 1))})), nul: true},
+			{name: "$elemMatch projection", filter: bson.D{}, parts: query.QueryParts{Projection: d(array, d("$elemMatch", d(key, 1)))}, nul: true},
+			{name: "$pull's condition", update: d("$pull", d(array, d(key, 1)))},
+			{name: "$push's $sort", update: d("$push", d(array, bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: d(key, 1)}}))},
+		}...)
 	}
 	return q
 }
 
 // keyChecker checks keyed queries on one model, whose top-level field
-// field stands beside the key.
+// field stands beside the key and whose array of documents array (""
+// for none) holds it.
 type keyChecker struct {
-	check func(t *testing.T, q keyedQuery, key string)
-	field string
+	check        func(t *testing.T, q keyedQuery, key string)
+	field, array string
 }
 
-func keyCheckerOf[T any](c *Collection[T], field string) keyChecker {
+func keyCheckerOf[T any](c *Collection[T], field, array string) keyChecker {
 	pc, err := query.CheckerFor(c.model)
 	if err != nil {
 		panic(err)
@@ -269,7 +275,7 @@ func keyCheckerOf[T any](c *Collection[T], field string) keyChecker {
 		}
 		return err
 	}
-	return keyChecker{field: field, check: func(t *testing.T, q keyedQuery, key string) {
+	return keyChecker{field: field, array: array, check: func(t *testing.T, q keyedQuery, key string) {
 		first := answer(t, q)
 		if again := answer(t, q); fmt.Sprint(first) != fmt.Sprint(again) {
 			t.Fatalf("%s on %s, key %q: %v, then %v", q.name, c.Name(), key, first, again)
