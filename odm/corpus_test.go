@@ -11,12 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/internal/diff"
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -223,7 +222,7 @@ func TestCorpusListingsCompareUnchanged(t *testing.T) {
 			sort.Strings(want)
 			assert.Equal(t, want, drops, "listed indexes no declaration states")
 			if opts, _, ok := fx.collection(t); ok && d.options != nil {
-				shape := &spec.CollectionShape{Options: d.options}
+				shape := &schema.CollectionShape{Options: d.options}
 				assert.Empty(t, diff.DiffCollection(shape, opts, true), "collection options")
 			}
 		})
@@ -261,7 +260,7 @@ func TestCorpusMutationsAreReported(t *testing.T) {
 			for _, m := range optionMutations(*d.options) {
 				n++
 				t.Run(fmt.Sprintf("%s/collection/%s", name, m.what), func(t *testing.T) {
-					assert.NotEmpty(t, diff.DiffCollection(&spec.CollectionShape{Options: &m.options}, opts, true))
+					assert.NotEmpty(t, diff.DiffCollection(&schema.CollectionShape{Options: &m.options}, opts, true))
 				})
 			}
 		}

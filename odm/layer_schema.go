@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/odm/internal/schema"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -18,7 +17,7 @@ func Asc(field string) IndexKey {
 
 // CappedOptions make a capped collection of at most Size bytes and, when
 // Max is set, Max documents.
-type CappedOptions = spec.CappedOptions
+type CappedOptions = schema.CappedOptions
 
 // CollectionNamer is implemented by models that name their collection.
 // Without it a model's collection is its Go type name in snake_case
@@ -33,11 +32,11 @@ type CollectionNamer = schema.CollectionNamer
 // collection's whole shape: Init and Plan compare every option below with
 // the existing collection, and an option it has that the model does not
 // declare shows as a difference too.
-type CollectionOptions = spec.CollectionOptions
+type CollectionOptions = schema.CollectionOptions
 
 // CollectionOptionsDeclarer is implemented by models that declare
 // collection options. CollectionOptions is called on the zero value.
-type CollectionOptionsDeclarer = spec.CollectionOptionsDeclarer
+type CollectionOptionsDeclarer = schema.CollectionOptionsDeclarer
 
 // DefaultName is MongoDB's default name for an index on keys: each key's
 // field and type joined with "_", as in "user_id_1_created_at_-1".
@@ -132,7 +131,7 @@ type ModelSource = schema.ModelSource
 
 // NewUUID returns a random (version 4) UUID.
 func NewUUID() UUID {
-	return spec.NewUUID()
+	return schema.NewUUID()
 }
 
 // ParseTTL reads a TTL as the tag grammar writes it: a whole number of
@@ -145,18 +144,18 @@ func ParseTTL(s string) (time.Duration, error) {
 // ParseUUID reads a UUID in its canonical text form
 // ("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx").
 func ParseUUID(s string) (UUID, error) {
-	return spec.ParseUUID(s)
+	return schema.ParseUUID(s)
 }
 
 // Problem is one fault in the declarations, located as precisely as the
 // declaration allows.
-type Problem = spec.Problem
+type Problem = schema.Problem
 
 // Quantization is the automatic quantization of a vector index.
 type Quantization = schema.Quantization
 
 // Rule constrains one field of a generated schema.
-type Rule = spec.Rule
+type Rule = schema.Rule
 
 // SearchField is one field of a full-text index's static mappings. Several
 // SearchFields with one Path at the same level index the field as several
@@ -197,7 +196,7 @@ func TTL(d time.Duration) *time.Duration {
 }
 
 // TagKey is the struct tag key the library reads: `odm:"..."`.
-const TagKey = spec.TagKey
+const TagKey = schema.TagKey
 
 // TextKey is a text key on field.
 func TextKey(field string) IndexKey {
@@ -205,7 +204,7 @@ func TextKey(field string) IndexKey {
 }
 
 // TimeSeriesOptions make a time series collection.
-type TimeSeriesOptions = spec.TimeSeriesOptions
+type TimeSeriesOptions = schema.TimeSeriesOptions
 
 // UUID is a UUID stored as BSON binary subtype 4, the standard
 // representation, which is how Python's bson package (and so Beanie) writes
@@ -215,19 +214,19 @@ type TimeSeriesOptions = spec.TimeSeriesOptions
 //
 // The zero UUID stands for "none": it is stored as null, and null or an
 // absent field reads back as the zero UUID.
-type UUID = spec.UUID
+type UUID = schema.UUID
 
 // ValidationError lists every problem found in the declarations. When Init
 // returns one, it has sent nothing to the server.
-type ValidationError = spec.ValidationError
+type ValidationError = schema.ValidationError
 
 // Validator is a collection's document validator. A model opts in by
 // implementing ValidatorDeclarer.
-type Validator = spec.Validator
+type Validator = schema.Validator
 
 // ValidatorDeclarer is implemented by models that want a validator on
 // their collection. Validator is called on the zero value of the model.
-type ValidatorDeclarer = spec.ValidatorDeclarer
+type ValidatorDeclarer = schema.ValidatorDeclarer
 
 // VectorField is one vector field of a vector index.
 type VectorField = schema.VectorField
@@ -255,8 +254,8 @@ func Shard(keys ...IndexKey) ShardKey { return schema.Shard(keys...) }
 
 // The validation actions.
 const (
-	ActionError = spec.ActionError
-	ActionWarn  = spec.ActionWarn
+	ActionError = schema.ActionError
+	ActionWarn  = schema.ActionWarn
 )
 
 // The index key types.
@@ -284,9 +283,9 @@ const (
 
 // The validation levels.
 const (
-	LevelModerate = spec.LevelModerate
-	LevelOff      = spec.LevelOff
-	LevelStrict   = spec.LevelStrict
+	LevelModerate = schema.LevelModerate
+	LevelOff      = schema.LevelOff
+	LevelStrict   = schema.LevelStrict
 )
 
 // The vector quantizations.

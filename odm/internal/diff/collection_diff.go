@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
+	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -50,7 +50,7 @@ var modifiableOptions = map[string]bool{
 // compare as typed canonical values (numbers by value, a string never
 // equal to a number or a bool); a collation compares only the fields the
 // declaration sets.
-func DiffCollection(declared *spec.CollectionShape, listed bson.Raw, exists bool) []OptionChange {
+func DiffCollection(declared *schema.CollectionShape, listed bson.Raw, exists bool) []OptionChange {
 	if !exists {
 		return []OptionChange{{Option: "collection", Action: Create}}
 	}
@@ -58,8 +58,8 @@ func DiffCollection(declared *spec.CollectionShape, listed bson.Raw, exists bool
 	want, got := flattenOptions(wantDoc), flattenOptions(gotDoc)
 	// Defaults the server applies when an option is left out.
 	if _, ok := got["validator"]; ok {
-		setDefault(got, "validationLevel", strconv.Quote(spec.LevelStrict))
-		setDefault(got, "validationAction", strconv.Quote(spec.ActionError))
+		setDefault(got, "validationLevel", strconv.Quote(schema.LevelStrict))
+		setDefault(got, "validationAction", strconv.Quote(schema.ActionError))
 	}
 	if _, ok := got["timeseries.timeField"]; ok {
 		setDefault(got, "timeseries.granularity", `"seconds"`)

@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/internal/diff"
@@ -27,10 +25,10 @@ func TestDiffCollection(t *testing.T) {
 		{Key: "required", Value: bson.A{"a", "b"}},
 		{Key: "properties", Value: bson.D{{Key: "a", Value: bson.D{{Key: "bsonType", Value: bson.A{"string", "null"}}}}}},
 	}
-	validator := &spec.CollectionShape{Validator: &spec.Validator{Schema: jsonSchema, Level: spec.LevelModerate, Action: spec.ActionWarn}}
+	validator := &schema.CollectionShape{Validator: &schema.Validator{Schema: jsonSchema, Level: schema.LevelModerate, Action: schema.ActionWarn}}
 	tests := []struct {
 		name   string
-		shape  *spec.CollectionShape
+		shape  *schema.CollectionShape
 		listed string // listCollections options; "" for a missing collection
 		want   []diff.OptionChange
 	}{
@@ -55,25 +53,25 @@ func TestDiffCollection(t *testing.T) {
 				{Option: "capped", Action: diff.Conflict, Listed: "true"},
 				{Option: "size", Action: diff.ModifyInPlace, Listed: "4096"},
 			}},
-		{"time series with the server's defaults", &spec.CollectionShape{Options: &spec.CollectionOptions{TimeSeries: &spec.TimeSeriesOptions{TimeField: "ts", MetaField: "m", ExpireAfter: schema.TTL(time.Hour)}}},
+		{"time series with the server's defaults", &schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "ts", MetaField: "m", ExpireAfter: schema.TTL(time.Hour)}}},
 			`{"timeseries": {"timeField": "ts", "metaField": "m", "granularity": "seconds", "bucketMaxSpanSeconds": 3600}, "expireAfterSeconds": {"$numberLong": "3600"}}`,
 			nil},
-		{"time series expiry and granularity changed", &spec.CollectionShape{Options: &spec.CollectionOptions{TimeSeries: &spec.TimeSeriesOptions{TimeField: "ts", Granularity: "hours", ExpireAfter: schema.TTL(2 * time.Hour)}}},
+		{"time series expiry and granularity changed", &schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "ts", Granularity: "hours", ExpireAfter: schema.TTL(2 * time.Hour)}}},
 			`{"timeseries": {"timeField": "ts", "granularity": "minutes", "bucketMaxSpanSeconds": 86400}, "expireAfterSeconds": 3600}`,
 			[]diff.OptionChange{
 				{Option: "expireAfterSeconds", Action: diff.ModifyInPlace, Declared: "7200", Listed: "3600"},
 				{Option: "timeseries.granularity", Action: diff.ModifyInPlace, Declared: "hours", Listed: "minutes"},
 			}},
-		{"another time field is a conflict", &spec.CollectionShape{Options: &spec.CollectionOptions{TimeSeries: &spec.TimeSeriesOptions{TimeField: "ts"}}},
+		{"another time field is a conflict", &schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "ts"}}},
 			`{"timeseries": {"timeField": "at", "granularity": "seconds"}}`,
 			[]diff.OptionChange{{Option: "timeseries.timeField", Action: diff.Conflict, Declared: "ts", Listed: "at"}}},
-		{"clustered index as listed", &spec.CollectionShape{Options: &spec.CollectionOptions{ClusteredIndex: true}},
+		{"clustered index as listed", &schema.CollectionShape{Options: &schema.CollectionOptions{ClusteredIndex: true}},
 			`{"clusteredIndex": {"v": 2, "key": {"_id": 1}, "name": "_id_", "unique": true}}`,
 			nil},
-		{"collation with defaults filled in", &spec.CollectionShape{Options: &spec.CollectionOptions{Collation: &options.Collation{Locale: "fr"}}},
+		{"collation with defaults filled in", &schema.CollectionShape{Options: &schema.CollectionOptions{Collation: &options.Collation{Locale: "fr"}}},
 			`{"collation": {"locale": "fr", "caseLevel": false, "strength": 3, "version": "57.1"}}`,
 			nil},
-		{"pre- and post-images", &spec.CollectionShape{Options: &spec.CollectionOptions{ChangeStreamPreAndPostImages: true}},
+		{"pre- and post-images", &schema.CollectionShape{Options: &schema.CollectionOptions{ChangeStreamPreAndPostImages: true}},
 			`{"changeStreamPreAndPostImages": {"enabled": false}}`,
 			[]diff.OptionChange{{Option: "changeStreamPreAndPostImages", Action: diff.ModifyInPlace, Declared: "enabled"}}},
 	}
@@ -91,17 +89,17 @@ func TestDiffCollection(t *testing.T) {
 func TestCheckShape(t *testing.T) {
 	exists := func(p string) bool { return p == "ts" || p == "m" }
 	for _, tt := range []struct {
-		shape spec.CollectionShape
+		shape schema.CollectionShape
 		want  string
 	}{
-		{spec.CollectionShape{Validator: &spec.Validator{Level: "loose", Action: spec.ActionWarn}}, `validation level must be off, moderate or strict, not "loose"`},
-		{spec.CollectionShape{Validator: &spec.Validator{Level: spec.LevelStrict, Action: "ignore"}}, `validation action must be warn or error`},
-		{spec.CollectionShape{Options: &spec.CollectionOptions{TimeSeries: &spec.TimeSeriesOptions{}}}, "needs a time field"},
-		{spec.CollectionShape{Options: &spec.CollectionOptions{TimeSeries: &spec.TimeSeriesOptions{TimeField: "nope"}}}, "time field nope names no field"},
-		{spec.CollectionShape{Options: &spec.CollectionOptions{TimeSeries: &spec.TimeSeriesOptions{TimeField: "ts", Granularity: "days"}}}, "granularity must be"},
-		{spec.CollectionShape{Options: &spec.CollectionOptions{TimeSeries: &spec.TimeSeriesOptions{TimeField: "ts"}, Capped: &spec.CappedOptions{Size: 1}}}, "cannot be capped or clustered"},
-		{spec.CollectionShape{Options: &spec.CollectionOptions{Capped: &spec.CappedOptions{}}}, "needs a size"},
-		{spec.CollectionShape{Options: &spec.CollectionOptions{Capped: &spec.CappedOptions{Size: 10}, ClusteredIndex: true}}, "clustered collection cannot be capped"},
+		{schema.CollectionShape{Validator: &schema.Validator{Level: "loose", Action: schema.ActionWarn}}, `validation level must be off, moderate or strict, not "loose"`},
+		{schema.CollectionShape{Validator: &schema.Validator{Level: schema.LevelStrict, Action: "ignore"}}, `validation action must be warn or error`},
+		{schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{}}}, "needs a time field"},
+		{schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "nope"}}}, "time field nope names no field"},
+		{schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "ts", Granularity: "days"}}}, "granularity must be"},
+		{schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "ts"}, Capped: &schema.CappedOptions{Size: 1}}}, "cannot be capped or clustered"},
+		{schema.CollectionShape{Options: &schema.CollectionOptions{Capped: &schema.CappedOptions{}}}, "needs a size"},
+		{schema.CollectionShape{Options: &schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 10}, ClusteredIndex: true}}, "clustered collection cannot be capped"},
 	} {
 		msgs := schema.CheckShape(&tt.shape, exists)
 		require.NotEmpty(t, msgs, tt.want)

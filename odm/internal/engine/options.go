@@ -9,7 +9,6 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"github.com/tagodm/tagodm/odm/internal/shard"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 )
 
 // Option configures Init and Plan. Options are passed among the models.
@@ -40,7 +39,7 @@ type Config struct {
 	abort context.CancelCauseFunc
 	// problems are faults in the arguments, such as an option given an
 	// impossible value, reported with the models' before any command.
-	problems []spec.Problem
+	problems []schema.Problem
 }
 
 // discardLogger is the logger of an Init given none.
@@ -133,12 +132,12 @@ func WithRetries(n int, backoff time.Duration) Option {
 
 // fail records a fault in an option's arguments.
 func (c *Config) fail(option, msg string) {
-	c.problems = append(c.problems, spec.Problem{GoType: "odm.Option", Field: option, Message: msg})
+	c.problems = append(c.problems, schema.Problem{GoType: "odm.Option", Field: option, Message: msg})
 }
 
 // Apply applies o to c and returns the faults o found in its own
 // arguments, which the caller reports with the models' problems.
-func (c *Config) Apply(o Option) []spec.Problem {
+func (c *Config) Apply(o Option) []schema.Problem {
 	before := len(c.problems)
 	o(c)
 	return c.problems[before:]

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/internal/diff"
@@ -22,11 +20,11 @@ func TestPlannerSteps(t *testing.T) {
 	b := schema.Index(schema.Asc("b"))
 	ttl := schema.Index(schema.Asc("t"))
 	ttl.ExpireAfter = schema.TTL(time.Hour)
-	capped := &spec.CollectionShape{Options: &spec.CollectionOptions{Capped: &spec.CappedOptions{Size: 1 << 20}}}
+	capped := &schema.CollectionShape{Options: &schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 1 << 20}}}
 	for _, tt := range []struct {
 		name     string
 		specs    []schema.IndexSpec
-		shape    *spec.CollectionShape
+		shape    *schema.CollectionShape
 		listed   []string
 		coll     *CollectionInfo
 		policy   outcome.ConflictPolicy
@@ -119,13 +117,13 @@ func stepKind(st step) string {
 // needs none.
 func TestNeedsCollection(t *testing.T) {
 	a := schema.Index(schema.Asc("a"))
-	capped := &spec.CollectionShape{Options: &spec.CollectionOptions{Capped: &spec.CappedOptions{Size: 1 << 20}}}
+	capped := &schema.CollectionShape{Options: &schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 1 << 20}}}
 	declaredOnly := `{"key": {"a": 1}, "name": "a_1"}`
 	undeclared := `{"key": {"z": 1}, "name": "z_1"}`
 	collated := `{"key": {"a": 1}, "name": "a_1", "collation": {"locale": "fr", "strength": 2}}`
 	for _, tt := range []struct {
 		name   string
-		shape  *spec.CollectionShape
+		shape  *schema.CollectionShape
 		listed []string
 		drop   bool
 		hide   bool

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/internal/diff"
@@ -131,7 +129,7 @@ func TestProfileFromBuildInfo(t *testing.T) {
 // them, or, with SkipUnsupported, options left alone and reported, never
 // a conflict at every start.
 func TestUnkeptCollectionOptionsAreUnsupported(t *testing.T) {
-	shape := &spec.CollectionShape{Options: &spec.CollectionOptions{Capped: &spec.CappedOptions{Size: 1 << 20}}}
+	shape := &schema.CollectionShape{Options: &schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 1 << 20}}}
 	decl := &schema.Declared{Collection: "logs", Shape: shape}
 	plain := listing{collection: &CollectionInfo{Exists: true, Kind: "collection", Options: bson.Raw(must(bson.Marshal(bson.D{})))}}
 	options := diff.DiffCollection(shape, plain.collection.Options, true)

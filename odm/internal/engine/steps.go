@@ -12,7 +12,6 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/schema"
 	"github.com/tagodm/tagodm/odm/internal/shard"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -176,7 +175,7 @@ func collModCommands(want bson.D, mods []diff.OptionChange) ([]bson.D, [][]strin
 			validatorDone = true
 			cmd = bson.D{{Key: "validator", Value: value("validator")}, {Key: "validationLevel", Value: value("validationLevel")}, {Key: "validationAction", Value: value("validationAction")}}
 			if value("validator") == nil { // the model declares none: remove the listed one
-				cmd = bson.D{{Key: "validator", Value: bson.D{}}, {Key: "validationLevel", Value: spec.LevelStrict}, {Key: "validationAction", Value: spec.ActionError}}
+				cmd = bson.D{{Key: "validator", Value: bson.D{}}, {Key: "validationLevel", Value: schema.LevelStrict}, {Key: "validationAction", Value: schema.ActionError}}
 			}
 		case "changeStreamPreAndPostImages":
 			cmd = bson.D{{Key: m.Option, Value: bson.D{{Key: "enabled", Value: m.Declared == "enabled"}}}}

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"reflect"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -32,10 +31,8 @@ var codecTypes = map[reflect.Type][]string{
 	jsonNumberT: {"long", "double"}, urlT: {"string"}, javascriptT: {"javascript"}, symbolT: {"symbol"},
 	binaryT: {"binData"}, bsonVectorType: {"binData"}, timestampT: {"timestamp"}, regexT: {"regex"},
 	bsonRawT: {"object"}, bsonAT: {"array"},
-	reflect.TypeFor[[]byte](): {"binData"},
-	// odm.UUID's MarshalBSONValue writes binary subtype 4, or null when zero.
-	spec.UUIDType:                     {"binData", "null"},
-	reflect.TypeFor[bson.Undefined](): {"undefined"}, reflect.TypeFor[bson.Null](): {"null"},
+	reflect.TypeFor[[]byte]():                              {"binData"}, UUIDType: // odm.UUID's MarshalBSONValue writes binary subtype 4, or null when zero.
+	{"binData", "null"}, reflect.TypeFor[bson.Undefined](): {"undefined"}, reflect.TypeFor[bson.Null](): {"null"},
 	reflect.TypeFor[bson.DBPointer](): {"dbPointer"}, reflect.TypeFor[bson.MinKey](): {"minKey"},
 	reflect.TypeFor[bson.MaxKey](): {"maxKey"}, reflect.TypeFor[bson.CodeWithScope](): {"javascriptWithScope"},
 }

@@ -3,19 +3,17 @@ package schema
 import (
 	"fmt"
 	"slices"
-
-	"github.com/tagodm/tagodm/odm/internal/spec"
 )
 
 // CheckShape checks a model's collection-level declarations.
-func CheckShape(c *spec.CollectionShape, fieldExists func(string) bool) []string {
+func CheckShape(c *CollectionShape, fieldExists func(string) bool) []string {
 	var msgs []string
 	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
 	if v := c.Validator; v != nil {
-		if !slices.Contains([]string{spec.LevelOff, spec.LevelModerate, spec.LevelStrict}, v.Level) {
+		if !slices.Contains([]string{LevelOff, LevelModerate, LevelStrict}, v.Level) {
 			add("validation level must be off, moderate or strict, not %q", v.Level)
 		}
-		if !slices.Contains([]string{spec.ActionWarn, spec.ActionError}, v.Action) {
+		if !slices.Contains([]string{ActionWarn, ActionError}, v.Action) {
 			add("validation action must be warn or error, not %q", v.Action)
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"unicode"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -45,10 +44,10 @@ type Model struct {
 	// within the model.
 	Indexes []IndexSpec
 	// Options are the declared collection options; nil when none.
-	Options *spec.CollectionOptions
+	Options *CollectionOptions
 	// Validator is the declared validator, its Schema resolved (generated
 	// when the model gave none); nil when none.
-	Validator *spec.Validator
+	Validator *Validator
 	// Revision is the document path of the revision field (odm:"revision");
 	// empty when the model has none.
 	Revision string
@@ -69,7 +68,7 @@ var ModelCache sync.Map
 // DescribedModel is a model with the problems its declarations have.
 type DescribedModel struct {
 	model    *Model
-	Problems []spec.Problem
+	Problems []Problem
 }
 
 // Describe reads a model: a struct value, a pointer to one (nil allowed) or
@@ -81,7 +80,7 @@ func Describe(model any) (*Model, error) {
 		return nil, err
 	}
 	if len(d.Problems) > 0 {
-		return nil, &spec.ValidationError{Problems: d.Problems}
+		return nil, &ValidationError{Problems: d.Problems}
 	}
 	m := *d.model // the cached description stays as it is
 	m.Indexes = slices.Clone(m.Indexes)
@@ -99,17 +98,17 @@ func modelType(model any) (reflect.Type, error) {
 		t = reflect.TypeOf(model)
 	}
 	if t == nil {
-		return nil, &spec.ValidationError{Problems: []spec.Problem{{Message: "a model is nil; pass a struct value or a pointer to one, e.g. (*User)(nil)"}}}
+		return nil, &ValidationError{Problems: []Problem{{Message: "a model is nil; pass a struct value or a pointer to one, e.g. (*User)(nil)"}}}
 	}
 	if msg := notAModel(t, model); msg != "" {
-		return nil, &spec.ValidationError{Problems: []spec.Problem{{GoType: t.String(), Message: msg}}}
+		return nil, &ValidationError{Problems: []Problem{{GoType: t.String(), Message: msg}}}
 	}
 	st := t
 	for st.Kind() == reflect.Pointer {
 		st = st.Elem()
 	}
 	if st.Kind() != reflect.Struct {
-		return nil, &spec.ValidationError{Problems: []spec.Problem{{GoType: t.String(), Message: "not a model, a list of models or an odm.Option: a model must be a struct or a pointer to one"}}}
+		return nil, &ValidationError{Problems: []Problem{{GoType: t.String(), Message: "not a model, a list of models or an odm.Option: a model must be a struct or a pointer to one"}}}
 	}
 	return st, nil
 }
@@ -232,7 +231,7 @@ func describeBound(b BoundModel) (*DescribedModel, error) {
 		d.Problems = append(d.Problems, p)
 	}
 	if msg := checkCollectionName(b.collection); msg != "" {
-		d.Problems = append(d.Problems, spec.Problem{GoType: m.Type.String(), Field: "odm.In", Message: msg})
+		d.Problems = append(d.Problems, Problem{GoType: m.Type.String(), Field: "odm.In", Message: msg})
 	}
 	return d, nil
 }
@@ -241,7 +240,7 @@ func describeBound(b BoundModel) (*DescribedModel, error) {
 func DescribeType(t reflect.Type) *DescribedModel {
 	d := &DescribedModel{model: &Model{Type: t}}
 	m := d.model
-	problem := func(p spec.Problem) {
+	problem := func(p Problem) {
 		p.GoType = t.String()
 		p.Collection = m.Collection
 		d.Problems = append(d.Problems, p)
@@ -261,7 +260,7 @@ func DescribeType(t reflect.Type) *DescribedModel {
 	}
 	tagged, err := st.Walk(hasODMTag, maxTagged)
 	if err != nil {
-		problem(spec.Problem{Message: fmt.Sprintf("more than %d fields with an odm tag, counting each path that reaches them; "+
+		problem(Problem{Message: fmt.Sprintf("more than %d fields with an odm tag, counting each path that reaches them; "+
 			"a struct type used at many paths declares its tags at each of them", maxTagged)})
 		return d
 	}
@@ -276,7 +275,7 @@ func DescribeType(t reflect.Type) *DescribedModel {
 	if decl, ok := zero.Interface().(IndexDeclarer); ok {
 		var declared []IndexSpec
 		if err := callUser(func() { declared = decl.Indexes() }); err != nil {
-			problem(spec.Problem{Field: "Indexes()", Message: err.Error()})
+			problem(Problem{Field: "Indexes()", Message: err.Error()})
 		}
 		for i, s := range declared {
 			s.origin = origin{goType: t.String(), field: fmt.Sprintf("Indexes()[%d]", i)}
@@ -285,7 +284,7 @@ func DescribeType(t reflect.Type) *DescribedModel {
 	}
 	for _, s := range specs {
 		for _, msg := range CheckSpec(s, st) {
-			problem(spec.Problem{Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName(), Message: msg})
+			problem(Problem{Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName(), Message: msg})
 		}
 	}
 	m.Indexes = specs
@@ -309,48 +308,48 @@ const maxTagged = 1 << 16
 
 // hasODMTag reports a field whose tag may hold an odm key, well formed or
 // not.
-func hasODMTag(f reflectx.Field) bool { return strings.Contains(string(f.Tag), spec.TagKey) }
+func hasODMTag(f reflectx.Field) bool { return strings.Contains(string(f.Tag), TagKey) }
 
 // modelCollection is the model's collection name: CollectionName(), or the
 // type name in snake_case.
-func modelCollection(t reflect.Type, zero reflect.Value) (string, []spec.Problem) {
-	var problems []spec.Problem
-	problem := func(p spec.Problem) { problems = append(problems, p) }
+func modelCollection(t reflect.Type, zero reflect.Value) (string, []Problem) {
+	var problems []Problem
+	problem := func(p Problem) { problems = append(problems, p) }
 	namer, ok := zero.Interface().(CollectionNamer)
 	if !ok {
 		name := snakeCase(t.Name())
 		switch {
 		case strings.ContainsAny(t.Name(), "[]"):
-			problem(spec.Problem{Field: "CollectionName()", Message: fmt.Sprintf("generic type %v has no CollectionName(): "+
+			problem(Problem{Field: "CollectionName()", Message: fmt.Sprintf("generic type %v has no CollectionName(): "+
 				"its default collection name %q would hold brackets and package paths; declare CollectionName() or bind it with odm.In", t, name)})
 		case name == "":
-			problem(spec.Problem{Field: "CollectionName()", Message: "an unnamed struct type needs CollectionName() or odm.In to name its collection"})
+			problem(Problem{Field: "CollectionName()", Message: "an unnamed struct type needs CollectionName() or odm.In to name its collection"})
 		default:
 			if msg := checkCollectionName(name); msg != "" {
-				problem(spec.Problem{Field: "CollectionName()", Message: msg})
+				problem(Problem{Field: "CollectionName()", Message: msg})
 			}
 		}
 		return name, problems
 	}
 	var name string
 	if err := callUser(func() { name = namer.CollectionName() }); err != nil {
-		problem(spec.Problem{Field: "CollectionName()", Message: err.Error()})
+		problem(Problem{Field: "CollectionName()", Message: err.Error()})
 	} else if msg := checkCollectionName(name); msg != "" {
-		problem(spec.Problem{Field: "CollectionName()", Message: msg})
+		problem(Problem{Field: "CollectionName()", Message: msg})
 	}
 	return name, problems
 }
 
 // structProblems turns the faults reflectx finds in t's struct types into
 // problems; a field of a nested type names that type.
-func structProblems(t reflect.Type, err error) []spec.Problem {
+func structProblems(t reflect.Type, err error) []Problem {
 	var rerr *reflectx.Error
 	if !errors.As(err, &rerr) {
-		return []spec.Problem{{Message: err.Error()}}
+		return []Problem{{Message: err.Error()}}
 	}
-	out := make([]spec.Problem, 0, len(rerr.Fields))
+	out := make([]Problem, 0, len(rerr.Fields))
 	for _, fe := range rerr.Fields {
-		p := spec.Problem{Field: fe.Field, Tag: fe.Tag.Get(spec.TagKey), Message: fe.Message}
+		p := Problem{Field: fe.Field, Tag: fe.Tag.Get(TagKey), Message: fe.Message}
 		if fe.Type != t {
 			p.Message += fmt.Sprintf(" (a field of %v)", fe.Type)
 		}
@@ -364,7 +363,7 @@ func structProblems(t reflect.Type, err error) []spec.Problem {
 // under: a client built with UseJSONStructTags writes the json name, so
 // the model's indexes and queries would name a key that client never
 // writes. A bson tag says which key the collection holds.
-func checkJSONOnly(t reflect.Type, st *reflectx.Struct, problem func(spec.Problem)) {
+func checkJSONOnly(t reflect.Type, st *reflectx.Struct, problem func(Problem)) {
 	for _, s := range st.Types() {
 		for _, f := range append(append([]reflectx.Field(nil), s.Fields...), s.Skipped...) {
 			jsonTag, hasJSON := f.Tag.Lookup("json")
@@ -383,17 +382,17 @@ func checkJSONOnly(t reflect.Type, st *reflectx.Struct, problem func(spec.Proble
 			if s.Type != t {
 				msg += fmt.Sprintf(" (a field of %v)", s.Type)
 			}
-			problem(spec.Problem{Field: f.GoPath, Tag: f.Tag.Get(spec.TagKey), Message: msg})
+			problem(Problem{Field: f.GoPath, Tag: f.Tag.Get(TagKey), Message: msg})
 		}
 	}
 }
 
 // checkSkipped refuses an odm tag on a field the codec never stores: it
 // would declare an index or a rule on nothing.
-func checkSkipped(t reflect.Type, st *reflectx.Struct, problem func(spec.Problem)) {
+func checkSkipped(t reflect.Type, st *reflectx.Struct, problem func(Problem)) {
 	for _, s := range st.Types() {
 		for _, f := range s.Skipped {
-			tag, ok := f.Tag.Lookup(spec.TagKey)
+			tag, ok := f.Tag.Lookup(TagKey)
 			if !ok || strings.TrimSpace(tag) == "" {
 				continue
 			}
@@ -405,10 +404,10 @@ func checkSkipped(t reflect.Type, st *reflectx.Struct, problem func(spec.Problem
 			if s.Type != t {
 				msg += fmt.Sprintf(" (a field of %v)", s.Type)
 			}
-			problem(spec.Problem{Field: f.GoPath, Tag: tag, Message: msg})
+			problem(Problem{Field: f.GoPath, Tag: tag, Message: msg})
 		}
 		for _, f := range s.Skipped {
-			if _, ok := f.Tag.Lookup(spec.TagKey); ok {
+			if _, ok := f.Tag.Lookup(TagKey); ok {
 				continue // reported above
 			}
 			inner, ok := typeDeclaresTags(f.Type, map[reflect.Type]bool{})
@@ -423,66 +422,66 @@ func checkSkipped(t reflect.Type, st *reflectx.Struct, problem func(spec.Problem
 			if s.Type != t {
 				msg += fmt.Sprintf(" (a field of %v)", s.Type)
 			}
-			problem(spec.Problem{Field: f.GoPath, Message: msg})
+			problem(Problem{Field: f.GoPath, Message: msg})
 		}
 	}
 }
 
 // describeCollection reads a model's collection options and validator.
-func describeCollection(zero reflect.Value, st *reflectx.Struct, m *Model, problem func(spec.Problem)) {
-	if decl, ok := zero.Interface().(spec.CollectionOptionsDeclarer); ok {
-		var o spec.CollectionOptions
+func describeCollection(zero reflect.Value, st *reflectx.Struct, m *Model, problem func(Problem)) {
+	if decl, ok := zero.Interface().(CollectionOptionsDeclarer); ok {
+		var o CollectionOptions
 		if err := callUser(func() { o = decl.CollectionOptions() }); err != nil {
-			problem(spec.Problem{Field: "CollectionOptions()", Message: err.Error()})
+			problem(Problem{Field: "CollectionOptions()", Message: err.Error()})
 			return
 		}
 		m.Options = &o
 	}
-	if decl, ok := zero.Interface().(spec.ValidatorDeclarer); ok {
-		var v spec.Validator
+	if decl, ok := zero.Interface().(ValidatorDeclarer); ok {
+		var v Validator
 		if err := callUser(func() { v = decl.Validator() }); err != nil {
-			problem(spec.Problem{Field: "Validator()", Message: err.Error()})
+			problem(Problem{Field: "Validator()", Message: err.Error()})
 			return
 		}
-		v.Level = CmpOr(v.Level, spec.LevelModerate)
-		v.Action = CmpOr(v.Action, spec.ActionWarn)
+		v.Level = CmpOr(v.Level, LevelModerate)
+		v.Action = CmpOr(v.Action, ActionWarn)
 		if v.Schema == nil {
 			schema, err := generateSchema(m.Type, v)
 			if err != nil {
-				problem(spec.Problem{Field: "Validator()", Message: "generating the schema: " + err.Error()})
+				problem(Problem{Field: "Validator()", Message: "generating the schema: " + err.Error()})
 				return
 			}
 			v.Schema = schema
 		}
 		m.Validator = &v
 	}
-	shape := &spec.CollectionShape{Options: m.Options, Validator: m.Validator}
+	shape := &CollectionShape{Options: m.Options, Validator: m.Validator}
 	for _, msg := range CheckShape(shape, func(p string) bool { return pathExists(st, p) }) {
 		field := "CollectionOptions()"
 		if strings.HasPrefix(msg, "validation") {
 			field = "Validator()"
 		}
-		problem(spec.Problem{Field: field, Message: msg})
+		problem(Problem{Field: field, Message: msg})
 	}
 }
 
 // describeRevision finds the field tagged odm:"revision".
-func describeRevision(tagged []reflectx.Field, m *Model, problem func(spec.Problem)) {
+func describeRevision(tagged []reflectx.Field, m *Model, problem func(Problem)) {
 	for _, f := range tagged {
 		ft, _ := parseTag(string(f.Tag))
 		if !ft.revision {
 			continue
 		}
-		tagText := f.Tag.Get(spec.TagKey)
+		tagText := f.Tag.Get(TagKey)
 		switch {
 		case m.Revision != "":
-			problem(spec.Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("a model has one revision field; %s is one already", m.Revision)})
+			problem(Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("a model has one revision field; %s is one already", m.Revision)})
 		case strings.Contains(f.Path, "."):
-			problem(spec.Problem{Field: f.GoPath, Tag: tagText, Message: "the revision field must be a top-level field"})
+			problem(Problem{Field: f.GoPath, Tag: tagText, Message: "the revision field must be a top-level field"})
 		case f.Path == "_id":
-			problem(spec.Problem{Field: f.GoPath, Tag: tagText, Message: "the revision field cannot be _id: a document's _id never changes, and every update would bump it"})
-		case f.Type.Kind() != reflect.Int64 && f.Type.Kind() != reflect.Int && f.Type != spec.UUIDType:
-			problem(spec.Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("the revision field must be an int64 or int (a counter) or an odm.UUID (Beanie's revision_id), not %v", f.Type)})
+			problem(Problem{Field: f.GoPath, Tag: tagText, Message: "the revision field cannot be _id: a document's _id never changes, and every update would bump it"})
+		case f.Type.Kind() != reflect.Int64 && f.Type.Kind() != reflect.Int && f.Type != UUIDType:
+			problem(Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("the revision field must be an int64 or int (a counter) or an odm.UUID (Beanie's revision_id), not %v", f.Type)})
 		default:
 			m.Revision = f.Path
 			m.RevisionIndex = f.Index
@@ -492,11 +491,11 @@ func describeRevision(tagged []reflectx.Field, m *Model, problem func(spec.Probl
 
 // checkRulesApply refuses validation clauses that would do nothing: on a
 // model without a validator, or one whose Validator gives its own Schema.
-func checkRulesApply(zero reflect.Value, tagged []reflectx.Field, problem func(spec.Problem)) {
-	decl, ok := zero.Interface().(spec.ValidatorDeclarer)
+func checkRulesApply(zero reflect.Value, tagged []reflectx.Field, problem func(Problem)) {
+	decl, ok := zero.Interface().(ValidatorDeclarer)
 	var explicit bool
 	if ok {
-		var v spec.Validator
+		var v Validator
 		if callUser(func() { v = decl.Validator() }) != nil {
 			return // reported with the validator
 		}
@@ -517,7 +516,7 @@ func checkRulesApply(zero reflect.Value, tagged []reflectx.Field, problem func(s
 			msg = "validation clauses (required, enum, pattern, min, max) apply to a generated schema, " +
 				"and Validator() gives its own Schema: they would do nothing"
 		}
-		problem(spec.Problem{Field: f.GoPath, Tag: f.Tag.Get(spec.TagKey), Message: msg})
+		problem(Problem{Field: f.GoPath, Tag: f.Tag.Get(TagKey), Message: msg})
 	}
 }
 
@@ -578,16 +577,16 @@ type Member struct {
 // tagIndexes assembles the indexes declared in struct tags: an unnamed
 // clause is a single-field index; clauses sharing a name form one index,
 // compound when several fields share it.
-func tagIndexes(goType string, tagged []reflectx.Field) ([]IndexSpec, []spec.Problem) {
-	var problems []spec.Problem
+func tagIndexes(goType string, tagged []reflectx.Field) ([]IndexSpec, []Problem) {
+	var problems []Problem
 	var order []string // named groups in first-seen order, unnamed as ""
 	groups := map[string][]Member{}
 	var singles [][]Member
 	for i, f := range tagged {
 		declared, errs := parseTag(string(f.Tag))
-		tagText := f.Tag.Get(spec.TagKey)
+		tagText := f.Tag.Get(TagKey)
 		for _, e := range errs {
-			problems = append(problems, spec.Problem{Field: f.GoPath, Tag: tagText, Message: e})
+			problems = append(problems, Problem{Field: f.GoPath, Tag: tagText, Message: e})
 		}
 		for _, c := range declared.Indexes {
 			m := Member{Field: f, Clause: c, order: i}
@@ -622,10 +621,10 @@ func tagIndexes(goType string, tagged []reflectx.Field) ([]IndexSpec, []spec.Pro
 }
 
 // Assemble builds one index from its members' clauses.
-func Assemble(goType, name string, ms []Member) (IndexSpec, []spec.Problem) {
-	var problems []spec.Problem
+func Assemble(goType, name string, ms []Member) (IndexSpec, []Problem) {
+	var problems []Problem
 	fail := func(m Member, format string, args ...any) {
-		problems = append(problems, spec.Problem{Field: m.Field.GoPath, Tag: m.Field.Tag.Get(spec.TagKey), Index: name, Message: fmt.Sprintf(format, args...)})
+		problems = append(problems, Problem{Field: m.Field.GoPath, Tag: m.Field.Tag.Get(TagKey), Index: name, Message: fmt.Sprintf(format, args...)})
 	}
 	withPriority := 0
 	for _, m := range ms {
@@ -649,7 +648,7 @@ func Assemble(goType, name string, ms []Member) (IndexSpec, []spec.Problem) {
 	})
 	s := IndexSpec{Name: name}
 	first := ms[0]
-	s.origin = origin{goType: goType, field: first.Field.GoPath, tag: first.Field.Tag.Get(spec.TagKey)}
+	s.origin = origin{goType: goType, field: first.Field.GoPath, tag: first.Field.Tag.Get(TagKey)}
 	for i, m := range ms {
 		c := m.Clause
 		if i > 0 && withPriority == len(ms) && *c.priority == *ms[i-1].Clause.priority {

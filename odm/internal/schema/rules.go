@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -382,7 +381,7 @@ func typeDeclaresTags(t reflect.Type, seen map[reflect.Type]bool) (reflect.Type,
 	seen[t] = true
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if tag, ok := f.Tag.Lookup(spec.TagKey); ok && strings.TrimSpace(tag) != "" {
+		if tag, ok := f.Tag.Lookup(TagKey); ok && strings.TrimSpace(tag) != "" {
 			return t, true
 		}
 		if inner, ok := typeDeclaresTags(f.Type, seen); ok {
@@ -396,7 +395,7 @@ func typeDeclaresTags(t reflect.Type, seen map[reflect.Type]bool) (reflect.Type,
 // on fields an ",inline" struct's outer struct shadows, inside
 // unexported embedded structs (checkSkipped), inside structs held in
 // maps, and below an array of arrays.
-func checkReach(t reflect.Type, st *reflectx.Struct, tagged []reflectx.Field, problem func(spec.Problem)) {
+func checkReach(t reflect.Type, st *reflectx.Struct, tagged []reflectx.Field, problem func(Problem)) {
 	types := st.Types()
 	var described map[reflect.Type]bool // types whose tags are read where they appear as fields
 	for _, s := range types {
@@ -405,12 +404,12 @@ func checkReach(t reflect.Type, st *reflectx.Struct, tagged []reflectx.Field, pr
 			where = fmt.Sprintf(" (a field of %v)", s.Type)
 		}
 		for _, f := range s.Shadowed {
-			tag, ok := f.Tag.Lookup(spec.TagKey)
+			tag, ok := f.Tag.Lookup(TagKey)
 			if ok && strings.TrimSpace(tag) != "" {
-				problem(spec.Problem{Field: f.GoPath, Tag: tag, Message: fmt.Sprintf("another field of the outer struct has the bson name %q and hides this one: "+
+				problem(Problem{Field: f.GoPath, Tag: tag, Message: fmt.Sprintf("another field of the outer struct has the bson name %q and hides this one: "+
 					"the driver stores only the outer field, so this tag would do nothing%s", f.Path, where)})
 			} else if inner, ok := typeDeclaresTags(f.Type, map[reflect.Type]bool{}); ok {
-				problem(spec.Problem{Field: f.GoPath, Message: fmt.Sprintf("another field of the outer struct has the bson name %q and hides this one: "+
+				problem(Problem{Field: f.GoPath, Message: fmt.Sprintf("another field of the outer struct has the bson name %q and hides this one: "+
 					"the driver stores only the outer field, so the odm tags of %v inside it would do nothing%s", f.Path, inner, where)})
 			}
 		}
@@ -444,7 +443,7 @@ func checkReach(t reflect.Type, st *reflectx.Struct, tagged []reflectx.Field, pr
 	if len(mapHeld) > 0 {
 		held, _ := st.Walk(func(f reflectx.Field) bool { return f.Open && mapHeld[f.Type] != nil }, maxTagged)
 		for _, f := range held {
-			problem(spec.Problem{Field: f.GoPath, Message: fmt.Sprintf("%s holds %v: the odm tags of %v inside it are never read, "+
+			problem(Problem{Field: f.GoPath, Message: fmt.Sprintf("%s holds %v: the odm tags of %v inside it are never read, "+
 				"as a map's keys are data no tag can name (declare such indexes in Indexes() with OutsideStruct)", f.Path, f.Type, mapHeld[f.Type])})
 		}
 	}
@@ -460,7 +459,7 @@ func checkReach(t reflect.Type, st *reflectx.Struct, tagged []reflectx.Field, pr
 		}
 		chain, _ := st.Chain(f.Path)
 		if prefix, ok := nestedPrefix(chain); ok && prefix != f.Path {
-			problem(spec.Problem{Field: f.GoPath, Tag: f.Tag.Get(spec.TagKey), Message: fmt.Sprintf("%s lies below %s, an array of arrays: "+
+			problem(Problem{Field: f.GoPath, Tag: f.Tag.Get(TagKey), Message: fmt.Sprintf("%s lies below %s, an array of arrays: "+
 				"MongoDB paths do not reach into nested arrays, so this tag would do nothing", f.Path, prefix)})
 		}
 	}
@@ -469,13 +468,13 @@ func checkReach(t reflect.Type, st *reflectx.Struct, tagged []reflectx.Field, pr
 // checkRuleTypes refuses validation rules that cannot hold or would do
 // nothing: min above max, min or max on a field that holds no number,
 // pattern on a field that holds no string.
-func checkRuleTypes(tagged []reflectx.Field, problem func(spec.Problem)) {
+func checkRuleTypes(tagged []reflectx.Field, problem func(Problem)) {
 	for _, f := range tagged {
 		ft, _ := parseTag(string(f.Tag))
 		r := ft.rules
-		tagText := f.Tag.Get(spec.TagKey)
+		tagText := f.Tag.Get(TagKey)
 		for _, msg := range ruleProblems(f.Type, r.minimum, r.maximum, r.pattern) {
-			problem(spec.Problem{Field: f.GoPath, Tag: tagText, Message: msg})
+			problem(Problem{Field: f.GoPath, Tag: tagText, Message: msg})
 		}
 	}
 }
@@ -506,13 +505,13 @@ func holdsNumber(t reflect.Type) bool {
 // indexes on a time series collection; and time series options that
 // cannot hold: a meta field equal to the time field, a time field the
 // driver does not write as a date.
-func checkIndexesFitCollection(m *Model, st *reflectx.Struct, problem func(spec.Problem)) {
+func checkIndexesFitCollection(m *Model, st *reflectx.Struct, problem func(Problem)) {
 	o := m.Options
 	if o == nil {
 		return
 	}
 	for _, s := range m.Indexes {
-		at := spec.Problem{Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName()}
+		at := Problem{Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName()}
 		switch {
 		case o.Capped != nil && s.ExpireAfter != nil:
 			at.Message = "a capped collection cannot have a TTL index (MongoDB: InvalidOptions 72); drop the ttl or the capped option"
@@ -528,7 +527,7 @@ func checkIndexesFitCollection(m *Model, st *reflectx.Struct, problem func(spec.
 	}
 	if c := o.Collation; c != nil {
 		checkCollation(c.Strength, c.CaseFirst, c.Alternate, c.MaxVariable, func(format string, args ...any) {
-			problem(spec.Problem{Field: "CollectionOptions()", Message: fmt.Sprintf(format, args...)})
+			problem(Problem{Field: "CollectionOptions()", Message: fmt.Sprintf(format, args...)})
 		})
 	}
 	ts := o.TimeSeries
@@ -536,11 +535,11 @@ func checkIndexesFitCollection(m *Model, st *reflectx.Struct, problem func(spec.
 		return
 	}
 	if ts.MetaField == ts.TimeField {
-		problem(spec.Problem{Field: "CollectionOptions()", Message: fmt.Sprintf("time series meta field and time field are both %s; they must differ", ts.TimeField)})
+		problem(Problem{Field: "CollectionOptions()", Message: fmt.Sprintf("time series meta field and time field are both %s; they must differ", ts.TimeField)})
 	}
 	if f, ok := st.Field(ts.TimeField); ok {
 		if types, anyType, _ := storedAs(f.Type); !anyType && !slices.Equal(types, []string{"date"}) {
-			problem(spec.Problem{Field: "CollectionOptions()", Message: fmt.Sprintf("time field %s holds %v, which the driver writes as %s: "+
+			problem(Problem{Field: "CollectionOptions()", Message: fmt.Sprintf("time field %s holds %v, which the driver writes as %s: "+
 				"a time series collection refuses every document whose time field is not a date", ts.TimeField, f.Type, strings.Join(types, " or "))})
 		}
 	}
@@ -550,22 +549,22 @@ func checkIndexesFitCollection(m *Model, st *reflectx.Struct, problem func(spec.
 // database's name, exceeds MongoDB's limit: known only once Init has the
 // database, and still before any command.
 func CheckNamespaces(db string, cols []*Declared) error {
-	var problems []spec.Problem
+	var problems []Problem
 	for _, c := range cols {
 		if n := len(db) + 1 + len(c.Collection); n > maxNamespaceBytes {
-			problems = append(problems, spec.Problem{GoType: strings.Join(c.types, ", "), Collection: c.Collection,
+			problems = append(problems, Problem{GoType: strings.Join(c.types, ", "), Collection: c.Collection,
 				Message: fmt.Sprintf("namespace %s.%s is %d bytes; MongoDB allows %d", db, c.Collection, n, maxNamespaceBytes)})
 		}
 	}
 	if len(problems) > 0 {
-		return &spec.ValidationError{Problems: problems}
+		return &ValidationError{Problems: problems}
 	}
 	return nil
 }
 
 // checkValidatorRules holds Validator().Rules to what checkRuleTypes
 // holds tag rules to.
-func checkValidatorRules(m *Model, st *reflectx.Struct, problem func(spec.Problem)) {
+func checkValidatorRules(m *Model, st *reflectx.Struct, problem func(Problem)) {
 	if m.Validator == nil {
 		return
 	}
@@ -576,7 +575,7 @@ func checkValidatorRules(m *Model, st *reflectx.Struct, problem func(spec.Proble
 		}
 		r := m.Validator.Rules[path]
 		for _, msg := range ruleProblems(f.Type, r.Minimum, r.Maximum, r.Pattern) {
-			problem(spec.Problem{Field: "Validator()", Message: fmt.Sprintf("rule for %s: %s", path, msg)})
+			problem(Problem{Field: "Validator()", Message: fmt.Sprintf("rule for %s: %s", path, msg)})
 		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -27,8 +26,8 @@ func GenerateSchema(model any) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	var v spec.Validator
-	if decl, ok := reflect.New(t).Interface().(spec.ValidatorDeclarer); ok {
+	var v Validator
+	if decl, ok := reflect.New(t).Interface().(ValidatorDeclarer); ok {
 		if err := callUser(func() { v = decl.Validator() }); err != nil {
 			return nil, fmt.Errorf("%v.Validator(): %w", t, err)
 		}
@@ -36,7 +35,7 @@ func GenerateSchema(model any) (bson.D, error) {
 	return generateSchema(t, v)
 }
 
-func generateSchema(t reflect.Type, v spec.Validator) (bson.D, error) {
+func generateSchema(t reflect.Type, v Validator) (bson.D, error) {
 	st, err := reflectx.Describe(t)
 	if err != nil {
 		return nil, err
@@ -109,7 +108,7 @@ func tagRules(t reflect.Type, st *reflectx.Struct) (map[string]fieldRules, error
 type schemaGen struct {
 	root  reflect.Type
 	rules map[string]fieldRules
-	extra map[string]spec.Rule
+	extra map[string]Rule
 	used  map[string]bool
 	ruled map[string]bool // paths with a rule at or below them
 	memo  map[reflect.Type]bson.D

@@ -1,7 +1,5 @@
 package schema
 
-import "github.com/tagodm/tagodm/odm/internal/spec"
-
 // ModelSource is anything that holds models, such as a *registry.Registry:
 // given to Init, Plan, Validate or Declared, it stands for its models.
 type ModelSource interface {
@@ -10,4 +8,4 @@ type ModelSource interface {
 
 // ArgProblem is a fault in the arguments, carried among the models so
 // that the validation of the models reports it.
-type ArgProblem struct{ spec.Problem }
+type ArgProblem struct{ Problem }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -423,8 +422,8 @@ func vectorType(t reflect.Type, dims int) string {
 // checkSearchCollection checks search indexes that will share one
 // collection: a name names one index (search and vector indexes share the
 // namespace). Specs equal in every respect are the same index.
-func checkSearchCollection(collection string, specs []SearchIndexSpec) []spec.Problem {
-	var problems []spec.Problem
+func checkSearchCollection(collection string, specs []SearchIndexSpec) []Problem {
+	var problems []Problem
 	byName := map[string]SearchIndexSpec{}
 	for _, s := range specs {
 		name := s.IndexName()
@@ -434,7 +433,7 @@ func checkSearchCollection(collection string, specs []SearchIndexSpec) []spec.Pr
 			continue
 		}
 		if !sameSearchSpec(prev, s) {
-			problems = append(problems, spec.Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag,
+			problems = append(problems, Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag,
 				Collection: collection, Index: name,
 				Message: fmt.Sprintf("search index name %q is declared twice with different definitions: %s and %s (the other is declared at %s)", name, prev, s, prev.origin)})
 		}

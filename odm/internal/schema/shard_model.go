@@ -7,18 +7,17 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // describeShardKey reads a model's shard key (ShardKey(), or one field's
 // shard tag) and checks it with the struct, options and unique indexes.
-func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx.Field, m *Model, problem func(spec.Problem)) {
+func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx.Field, m *Model, problem func(Problem)) {
 	var k *ShardKey
 	if decl, ok := zero.Interface().(ShardKeyDeclarer); ok {
 		var declared ShardKey
 		if err := callUser(func() { declared = decl.ShardKey() }); err != nil {
-			problem(spec.Problem{Field: "ShardKey()", Message: err.Error()})
+			problem(Problem{Field: "ShardKey()", Message: err.Error()})
 			return
 		}
 		declared.Keys, declared.origin = slices.Clone(declared.Keys), origin{goType: m.Type.String(), field: "ShardKey()"}
@@ -26,7 +25,7 @@ func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx
 	}
 	for _, f := range tagged {
 		if ft, _ := parseTag(string(f.Tag)); ft.shard != "" {
-			at := spec.Problem{Field: f.GoPath, Tag: f.Tag.Get(spec.TagKey), Message: "the model declares its shard key with ShardKey() already; drop this tag or the method"}
+			at := Problem{Field: f.GoPath, Tag: f.Tag.Get(TagKey), Message: "the model declares its shard key with ShardKey() already; drop this tag or the method"}
 			if k == nil {
 				k = &ShardKey{Keys: []IndexKey{{Field: f.Path, Type: ft.shard}}, origin: origin{goType: m.Type.String(), field: f.GoPath, tag: at.Tag}}
 				continue
@@ -39,11 +38,11 @@ func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx
 	if m.ShardKey = k; k == nil {
 		return
 	}
-	for _, msg := range checkShardKey(*k, st, CmpOr(m.Options, &spec.CollectionOptions{})) {
-		problem(spec.Problem{Field: k.origin.field, Tag: k.origin.tag, Message: msg})
+	for _, msg := range checkShardKey(*k, st, CmpOr(m.Options, &CollectionOptions{})) {
+		problem(Problem{Field: k.origin.field, Tag: k.origin.tag, Message: msg})
 	}
 	if m.Revision != "" && slices.ContainsFunc(k.Keys, func(f IndexKey) bool { return f.Field == m.Revision }) {
-		problem(spec.Problem{Field: k.origin.field, Tag: k.origin.tag, Message: fmt.Sprintf("the revision field %s cannot be in the shard key: every write changes it", m.Revision)})
+		problem(Problem{Field: k.origin.field, Tag: k.origin.tag, Message: fmt.Sprintf("the revision field %s cannot be in the shard key: every write changes it", m.Revision)})
 	}
 	for _, p := range uniqueOffKey(k, m.Indexes) {
 		problem(p)
@@ -53,7 +52,7 @@ func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx
 // checkShardKey checks a shard key: fields of the struct, none an array
 // nor under one, ascending or hashed, at most one hashed; its options;
 // and what the collection's options allow.
-func checkShardKey(k ShardKey, st *reflectx.Struct, o *spec.CollectionOptions) []string {
+func checkShardKey(k ShardKey, st *reflectx.Struct, o *CollectionOptions) []string {
 	var msgs []string
 	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
 	seen, hashed := map[string]bool{}, 0
@@ -105,11 +104,11 @@ func checkShardKey(k ShardKey, st *reflectx.Struct, o *spec.CollectionOptions) [
 // uniqueOffKey reports the unique indexes the server would refuse beside
 // the key: a unique index starts with _id or with the key's fields (by
 // name, whatever the directions).
-func uniqueOffKey(k *ShardKey, specs []IndexSpec) []spec.Problem {
-	var problems []spec.Problem
+func uniqueOffKey(k *ShardKey, specs []IndexSpec) []Problem {
+	var problems []Problem
 	for _, s := range specs {
 		if s.Unique && len(s.Keys) > 0 && s.Keys[0].Field != "_id" && !prefixedBy(s.Keys, k.Keys) {
-			problems = append(problems, spec.Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName(),
+			problems = append(problems, Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName(),
 				Message: fmt.Sprintf("unique index %s does not start with the shard key %s (declared at %s): on a sharded collection a unique index must start with the key's fields or with _id (MongoDB: CannotCreateIndex 67)",
 					FormatValue(s.KeyDocument()), FormatValue(k.KeyDocument()), k.origin)})
 		}
@@ -119,7 +118,7 @@ func uniqueOffKey(k *ShardKey, specs []IndexSpec) []spec.Problem {
 
 // mergeShardKey takes a model's shard key into its collection's, after
 // its type: the models of a collection declare one key, or none does.
-func mergeShardKey(c *Declared, m *Model) []spec.Problem {
+func mergeShardKey(c *Declared, m *Model) []Problem {
 	k, first := m.ShardKey, len(c.types) == 1
 	if first {
 		c.ShardKey = k
@@ -133,12 +132,12 @@ func mergeShardKey(c *Declared, m *Model) []spec.Problem {
 		}
 		return fmt.Sprintf("%s (unique %t, initial chunks %d)", FormatValue(k.KeyDocument()), k.Unique, k.InitialChunks)
 	}
-	at := spec.Problem{GoType: m.Type.String(), Collection: c.Collection, Field: "ShardKey()", Message: fmt.Sprintf(
+	at := Problem{GoType: m.Type.String(), Collection: c.Collection, Field: "ShardKey()", Message: fmt.Sprintf(
 		"models that share a collection declare the same shard key: this one declares %s, and %s declares %s", describe(k), c.types[0], describe(c.ShardKey))}
 	if k != nil {
 		at.Field, at.Tag = k.origin.field, k.origin.tag
 	}
-	return []spec.Problem{at}
+	return []Problem{at}
 }
 
 // supportShardKey declares the index that supports the collection's shard
@@ -147,8 +146,8 @@ func mergeShardKey(c *Declared, m *Model) []spec.Problem {
 // simple collation on a collection with another default), so that a later
 // run finds it as declared. The _id index supports a key on _id alone; a
 // time series collection's key is left to the server.
-func supportShardKey(c *Declared) []spec.Problem {
-	k, o := c.ShardKey, &spec.CollectionOptions{}
+func supportShardKey(c *Declared) []Problem {
+	k, o := c.ShardKey, &CollectionOptions{}
 	if c.Shape != nil {
 		o = CmpOr(c.Shape.Options, o)
 	}
@@ -167,7 +166,7 @@ func supportShardKey(c *Declared) []spec.Problem {
 	}
 	for _, s := range c.Specs {
 		if s.IndexName() == support.IndexName() || patternKey(s) == patternKey(support) {
-			return []spec.Problem{{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: c.Collection, Index: s.IndexName(), Message: fmt.Sprintf(
+			return []Problem{{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: c.Collection, Index: s.IndexName(), Message: fmt.Sprintf(
 				"no declared index can support the shard key %s (declared at %s), and Init cannot declare %s for it beside this index, which has that name or those keys: "+
 					"make this one support the key (the key first, ascending where the key is ranged, unique for a unique key; not sparse, partial, hidden, collated, text, geo nor wildcard)",
 				FormatValue(k.KeyDocument()), k.origin, support)}}
@@ -200,14 +199,14 @@ func (s IndexSpec) SupportsShardKey() bool { return s.shardKey }
 // and it accepts a unique index the key does not prefix, then enforces it
 // per key value only, so such an index is refused here instead of weakened
 // there.
-func DocumentDBShardKeyProblems(d *Declared) []spec.Problem {
+func DocumentDBShardKeyProblems(d *Declared) []Problem {
 	k := d.ShardKey
 	if k == nil {
 		return nil
 	}
-	var problems []spec.Problem
+	var problems []Problem
 	problem := func(msg string) {
-		problems = append(problems, spec.Problem{GoType: k.origin.goType, Collection: d.Collection, Field: k.origin.field, Tag: k.origin.tag, Message: msg})
+		problems = append(problems, Problem{GoType: k.origin.goType, Collection: d.Collection, Field: k.origin.field, Tag: k.origin.tag, Message: msg})
 	}
 	if !k.Hashed() {
 		problem("DocumentDB shards on a hashed key only: declare the key with HashedKey")
@@ -220,7 +219,7 @@ func DocumentDBShardKeyProblems(d *Declared) []spec.Problem {
 	}
 	for _, s := range d.Specs {
 		if s.Unique && !prefixedBy(s.Keys, k.Keys) {
-			problems = append(problems, spec.Problem{GoType: s.origin.goType, Collection: d.Collection, Field: s.origin.field, Tag: s.origin.tag,
+			problems = append(problems, Problem{GoType: s.origin.goType, Collection: d.Collection, Field: s.origin.field, Tag: s.origin.tag,
 				Message: fmt.Sprintf("unique index %s does not start with the shard key %s: DocumentDB would accept it and enforce it only among documents with the same key value",
 					s.IndexName(), FormatValue(k.KeyDocument()))})
 		}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -214,7 +213,7 @@ func (s IndexSpec) Document() bson.D {
 		add("partialFilterExpression", s.PartialFilter)
 	}
 	if s.Collation != nil {
-		add("collation", spec.CollationDocument(s.Collation))
+		add("collation", CollationDocument(s.Collation))
 	}
 	if len(s.Weights) > 0 {
 		w := bson.D{}

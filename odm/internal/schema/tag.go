@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/fatih/structtag"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 )
 
 // indexClause is one index declaration in a field's tag: the part between
@@ -61,7 +60,7 @@ func parseTag(tag string) (fieldTag, []string) {
 	}
 	tags, err := structtag.Parse(tag)
 	if err != nil {
-		if !strings.Contains(tag, spec.TagKey+":") {
+		if !strings.Contains(tag, TagKey+":") {
 			return fieldTag{}, nil // not ours; the bson codec judges the rest
 		}
 		return fieldTag{}, []string{fmt.Sprintf("malformed struct tag: %v", err)}
@@ -69,7 +68,7 @@ func parseTag(tag string) (fieldTag, []string) {
 	if tags == nil {
 		return fieldTag{}, nil
 	}
-	t, err := tags.Get(spec.TagKey)
+	t, err := tags.Get(TagKey)
 	if err != nil {
 		return fieldTag{}, nil
 	}

@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -166,7 +165,7 @@ type Declared struct {
 	Collection string
 	types      []string // Go types, in the order given
 	Specs      []IndexSpec
-	Shape      *spec.CollectionShape // nil when no model declares options or a validator
+	Shape      *CollectionShape // nil when no model declares options or a validator
 	Search     []SearchIndexSpec
 	// ShardKey is the collection's declared shard key; nil when none.
 	ShardKey *ShardKey
@@ -189,15 +188,15 @@ func (d *Declared) Memo(key any, compute func() any) any {
 // checkCollection checks indexes that will share one collection: names
 // unique, one index per key pattern (keys, collation, partial filter), at
 // most one text index. Specs equal in every respect are the same index.
-func checkCollection(collection string, specs []IndexSpec) []spec.Problem {
-	var problems []spec.Problem
+func checkCollection(collection string, specs []IndexSpec) []Problem {
+	var problems []Problem
 	byName := map[string]IndexSpec{}
 	byPattern := map[string]IndexSpec{}
 	var textIndex *IndexSpec
 	for _, s := range specs {
 		name := s.IndexName()
 		conflict := func(other IndexSpec, format string, args ...any) {
-			problems = append(problems, spec.Problem{
+			problems = append(problems, Problem{
 				GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag,
 				Collection: collection, Index: name,
 				Message: fmt.Sprintf(format, args...) + fmt.Sprintf(" (the other is declared at %s)", other.origin),
@@ -210,7 +209,7 @@ func checkCollection(collection string, specs []IndexSpec) []spec.Problem {
 			continue
 		}
 		if len(byName) == maxIndexes-1 {
-			problems = append(problems, spec.Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: collection, Index: name,
+			problems = append(problems, Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: collection, Index: name,
 				Message: fmt.Sprintf("a collection can have at most %d indexes, its _id index included; %q is one too many", maxIndexes, name)})
 		}
 		byName[name] = s
@@ -244,7 +243,7 @@ func patternKey(s IndexSpec) string {
 	var b bytes.Buffer
 	b.Write(mustMarshal(s.KeyDocument()))
 	if s.Collation != nil && s.Collation.Locale != "simple" { // "simple" is no collation at all
-		b.Write(mustMarshal(spec.CollationDocument(s.Collation)))
+		b.Write(mustMarshal(CollationDocument(s.Collation)))
 	}
 	b.WriteByte(0)
 	if s.PartialFilter != nil {
@@ -286,7 +285,7 @@ func Collect(models []any) ([]*Declared, error) {
 }
 
 func collect(models []any) ([]*Declared, error) {
-	var problems []spec.Problem
+	var problems []Problem
 	var cols []*Declared
 	byName := map[string]*Declared{}
 	type seenKey struct {
@@ -303,7 +302,7 @@ func collect(models []any) ([]*Declared, error) {
 		given++
 		d, err := Described(m)
 		if err != nil {
-			problems = append(problems, err.(*spec.ValidationError).Problems...)
+			problems = append(problems, err.(*ValidationError).Problems...)
 			continue
 		}
 		problems = append(problems, d.Problems...)
@@ -326,16 +325,16 @@ func collect(models []any) ([]*Declared, error) {
 		c.Specs = append(c.Specs, d.model.Indexes...)
 		c.Search = append(c.Search, d.model.SearchIndexes...)
 		if d.model.Options != nil || d.model.Validator != nil {
-			shape := &spec.CollectionShape{Options: d.model.Options, Validator: d.model.Validator, Origin: d.model.Type.String()}
+			shape := &CollectionShape{Options: d.model.Options, Validator: d.model.Validator, Origin: d.model.Type.String()}
 			if c.Shape != nil && !bytes.Equal(mustMarshal(c.Shape.Document()), mustMarshal(shape.Document())) {
-				problems = append(problems, spec.Problem{GoType: shape.Origin, Collection: c.Collection,
+				problems = append(problems, Problem{GoType: shape.Origin, Collection: c.Collection,
 					Message: fmt.Sprintf("collection options or validator differ from those %s declares for the same collection", c.Shape.Origin)})
 			}
 			c.Shape = shape
 		}
 	}
 	if given == 0 {
-		problems = append(problems, spec.Problem{Message: "no models given: pass models, []any lists of them (registry.All()) or a registry; " +
+		problems = append(problems, Problem{Message: "no models given: pass models, []any lists of them (registry.All()) or a registry; " +
 			"an empty registry usually means the packages that register the models are not imported"})
 	}
 	for _, c := range cols {
@@ -348,7 +347,7 @@ func collect(models []any) ([]*Declared, error) {
 		c.Search = dedupeSearch(c.Search)
 	}
 	if len(problems) > 0 {
-		return nil, &spec.ValidationError{Problems: problems}
+		return nil, &ValidationError{Problems: problems}
 	}
 	return cols, nil
 }

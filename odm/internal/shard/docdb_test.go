@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/tagodm/tagodm/odm/internal/outcome"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -87,7 +86,7 @@ func TestDocumentDBShardedState(t *testing.T) {
 	// per key value only (recorded), so it is refused before any command.
 	rec.Reset()
 	_, err = run(t, db, shard.Options{}, []*schema.Declared{hashedT(schema.IndexSpec{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true})})
-	var ve *spec.ValidationError
+	var ve *schema.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Contains(t, err.Error(), "unique index email_1 does not start with the shard key")
 	assert.Empty(t, rec.Commands(), "nothing sent")

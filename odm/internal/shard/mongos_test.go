@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/tagodm/tagodm/odm/internal/outcome"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -358,7 +357,7 @@ func TestDocumentDBGatewayRefusesBeforeDDL(t *testing.T) {
 	d := &schema.Declared{Collection: "orders", Specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true}},
 		ShardKey: key(schema.Asc("tenant"))}
 	_, err := run(t, db, shard.Options{}, []*schema.Declared{d})
-	var ve *spec.ValidationError
+	var ve *schema.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Contains(t, err.Error(), "DocumentDB shards on a hashed key only")
 	assert.Contains(t, err.Error(), "unique index email_1 does not start with the shard key")

@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/tagodm/tagodm/odm/internal/schema"
-	"github.com/tagodm/tagodm/odm/internal/spec"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -96,12 +95,12 @@ func Begin(ctx context.Context, o Options, db *mongo.Database, cols []*schema.De
 		return nil, err
 	}
 	if srv.DocumentDB() {
-		var problems []spec.Problem
+		var problems []schema.Problem
 		for _, d := range cols {
 			problems = append(problems, schema.DocumentDBShardKeyProblems(d)...)
 		}
 		if len(problems) > 0 {
-			return nil, &spec.ValidationError{Problems: problems}
+			return nil, &schema.ValidationError{Problems: problems}
 		}
 	}
 	return &Session{opts: o, db: db, server: srv, skipUnsupported: skipUnsupported, dryRun: dryRun}, nil

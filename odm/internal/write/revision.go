@@ -3,7 +3,7 @@ package write
 import (
 	"reflect"
 
-	"github.com/tagodm/tagodm/odm/internal/spec"
+	"github.com/tagodm/tagodm/odm/internal/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -23,7 +23,7 @@ func RevisionKindOf(t reflect.Type, name string, index []int) RevisionKind {
 		return RevNone
 	}
 	ft := t.FieldByIndex(index).Type // steps through embedded pointers
-	if ft == spec.UUIDType {
+	if ft == schema.UUIDType {
 		return RevUUID
 	}
 	return RevCounter
@@ -32,7 +32,7 @@ func RevisionKindOf(t reflect.Type, name string, index []int) RevisionKind {
 // Read is the revision a field holds: an int64 or a UUID.
 func (k RevisionKind) Read(f reflect.Value) any {
 	if k == RevUUID {
-		return f.Interface().(spec.UUID)
+		return f.Interface().(schema.UUID)
 	}
 	return f.Int()
 }
@@ -40,7 +40,7 @@ func (k RevisionKind) Read(f reflect.Value) any {
 // Write sets a revision field to v.
 func (k RevisionKind) Write(f reflect.Value, v any) {
 	if k == RevUUID {
-		f.Set(reflect.ValueOf(v.(spec.UUID)))
+		f.Set(reflect.ValueOf(v.(schema.UUID)))
 		return
 	}
 	f.SetInt(v.(int64))
@@ -49,14 +49,14 @@ func (k RevisionKind) Write(f reflect.Value, v any) {
 // Next is the revision a write stores after cur.
 func (k RevisionKind) Next(cur any) any {
 	if k == RevUUID {
-		return spec.NewUUID()
+		return schema.NewUUID()
 	}
 	return cur.(int64) + 1
 }
 
 // Stored is a revision as a filter or an update carries it.
 func Stored(v any) any {
-	if u, ok := v.(spec.UUID); ok {
+	if u, ok := v.(schema.UUID); ok {
 		return u.BSONValue()
 	}
 	return v
@@ -69,17 +69,17 @@ func (k RevisionKind) Value(v any) (any, bool) {
 	if k == RevUUID {
 		switch v := v.(type) {
 		case nil:
-			return spec.UUID{}, true
-		case spec.UUID:
+			return schema.UUID{}, true
+		case schema.UUID:
 			return v, true
-		case *spec.UUID:
+		case *schema.UUID:
 			if v == nil {
-				return spec.UUID{}, true
+				return schema.UUID{}, true
 			}
 			return *v, true
 		case bson.Binary:
 			if v.Subtype == bson.TypeBinaryUUID && len(v.Data) == 16 {
-				return spec.UUID(v.Data), true
+				return schema.UUID(v.Data), true
 			}
 		}
 		return nil, false

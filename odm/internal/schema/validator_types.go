@@ -1,4 +1,4 @@
-package spec
+package schema
 
 import "go.mongodb.org/mongo-driver/v2/bson"
 

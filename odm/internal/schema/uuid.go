@@ -1,4 +1,4 @@
-package spec
+package schema
 
 import (
 	"crypto/rand"
