@@ -3,7 +3,7 @@ package models
 import (
 	"time"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // The helpers below give new documents the defaults the service's Python
@@ -17,7 +17,7 @@ import (
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
 // newUUID is a new UUID in its text form (Python's str(uuid4())).
-func newUUID() string { return odm.NewUUID().String() }
+func newUUID() string { return schema.NewUUID().String() }
 
 func orString(s *string, def string) {
 	if *s == "" {

@@ -6,7 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -78,29 +78,29 @@ func (Event) ExtraPaths() []string { return slices.Clone(eventFields) }
 
 // Indexes implements odm.IndexDeclarer: the events collection's query
 // indexes, its TTL and its text index.
-func (Event) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{
-		odm.Index(odm.Asc("aggregate_id")),
-		odm.Index(odm.Asc("event_type"), odm.Desc("timestamp")).Named("idx_event_type_ts"),
-		odm.Index(odm.Asc("aggregate_id"), odm.Desc("timestamp")).Named("idx_aggregate_ts"),
-		odm.Index(odm.Asc("metadata.user_id"), odm.Desc("timestamp")).Named("idx_meta_user_ts"),
-		odm.Index(odm.Asc("metadata.service_name"), odm.Desc("timestamp")).Named("idx_meta_service_ts"),
-		{Name: "idx_execution_id", Keys: []odm.IndexKey{odm.Asc("execution_id")}, Sparse: true},
+func (Event) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{
+		schema.Index(schema.Asc("aggregate_id")),
+		schema.Index(schema.Asc("event_type"), schema.Desc("timestamp")).Named("idx_event_type_ts"),
+		schema.Index(schema.Asc("aggregate_id"), schema.Desc("timestamp")).Named("idx_aggregate_ts"),
+		schema.Index(schema.Asc("metadata.user_id"), schema.Desc("timestamp")).Named("idx_meta_user_ts"),
+		schema.Index(schema.Asc("metadata.service_name"), schema.Desc("timestamp")).Named("idx_meta_service_ts"),
+		{Name: "idx_execution_id", Keys: []schema.IndexKey{schema.Asc("execution_id")}, Sparse: true},
 		// pod_name is one of the extra fields stored beside the envelope.
-		{Name: "idx_pod_name", Keys: []odm.IndexKey{odm.Asc("pod_name")}, Sparse: true, OutsideStruct: true},
+		{Name: "idx_pod_name", Keys: []schema.IndexKey{schema.Asc("pod_name")}, Sparse: true, OutsideStruct: true},
 		// Each event expires at its own ttl_expires_at.
-		{Name: "idx_ttl", Keys: []odm.IndexKey{odm.Asc("ttl_expires_at")}, ExpireAfter: odm.TTL(0)},
-		odm.Index(odm.Asc("event_type"), odm.Asc("aggregate_id")).Named("idx_events_type_agg"),
-		odm.Index(odm.Asc("aggregate_id"), odm.Asc("timestamp")).Named("idx_events_agg_ts"),
-		odm.Index(odm.Asc("event_type"), odm.Asc("timestamp")).Named("idx_events_type_ts_asc"),
-		odm.Index(odm.Asc("metadata.user_id"), odm.Asc("timestamp")).Named("idx_events_user_ts"),
-		odm.Index(odm.Asc("metadata.user_id"), odm.Asc("event_type")).Named("idx_events_user_type"),
-		odm.Index(odm.Asc("event_type"), odm.Asc("metadata.user_id"), odm.Desc("timestamp")).Named("idx_events_type_user_ts"),
+		{Name: "idx_ttl", Keys: []schema.IndexKey{schema.Asc("ttl_expires_at")}, ExpireAfter: schema.TTL(0)},
+		schema.Index(schema.Asc("event_type"), schema.Asc("aggregate_id")).Named("idx_events_type_agg"),
+		schema.Index(schema.Asc("aggregate_id"), schema.Asc("timestamp")).Named("idx_events_agg_ts"),
+		schema.Index(schema.Asc("event_type"), schema.Asc("timestamp")).Named("idx_events_type_ts_asc"),
+		schema.Index(schema.Asc("metadata.user_id"), schema.Asc("timestamp")).Named("idx_events_user_ts"),
+		schema.Index(schema.Asc("metadata.user_id"), schema.Asc("event_type")).Named("idx_events_user_type"),
+		schema.Index(schema.Asc("event_type"), schema.Asc("metadata.user_id"), schema.Desc("timestamp")).Named("idx_events_type_user_ts"),
 		{
 			Name: "idx_text_search",
-			Keys: []odm.IndexKey{
-				odm.TextKey("event_type"), odm.TextKey("metadata.service_name"),
-				odm.TextKey("metadata.user_id"), odm.TextKey("execution_id"),
+			Keys: []schema.IndexKey{
+				schema.TextKey("event_type"), schema.TextKey("metadata.service_name"),
+				schema.TextKey("metadata.user_id"), schema.TextKey("execution_id"),
 			},
 			DefaultLanguage:  "english",
 			LanguageOverride: "none",
@@ -111,10 +111,10 @@ func (Event) Indexes() []odm.IndexSpec {
 // Validator implements odm.ValidatorDeclarer: the schema the service has
 // always kept on events, in moderate/warn mode (invalid writes are logged
 // by the server, not rejected).
-func (Event) Validator() odm.Validator {
+func (Event) Validator() schema.Validator {
 	str := bson.D{{Key: "bsonType", Value: "string"}}
 	orNull := func(t string) bson.D { return bson.D{{Key: "bsonType", Value: bson.A{t, "null"}}} }
-	return odm.Validator{
+	return schema.Validator{
 		Schema: bson.D{
 			{Key: "bsonType", Value: "object"},
 			{Key: "required", Value: bson.A{"event_id", "event_type", "timestamp", "event_version"}},
@@ -129,8 +129,8 @@ func (Event) Validator() odm.Validator {
 				{Key: "ttl_expires_at", Value: orNull("date")},
 			}},
 		},
-		Level:  odm.LevelModerate,
-		Action: odm.ActionWarn,
+		Level:  schema.LevelModerate,
+		Action: schema.ActionWarn,
 	}
 }
 
@@ -154,8 +154,8 @@ func (ArchivedEvent) ExtraPaths() []string { return slices.Clone(eventFields) }
 
 // Indexes implements odm.IndexDeclarer: event_type is an envelope field,
 // indexed on its own only in the archive.
-func (ArchivedEvent) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("event_type"))}
+func (ArchivedEvent) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("event_type"))}
 }
 
 // SetDefaults implements odm.Defaulter with the Python model's defaults:

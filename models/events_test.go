@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/tagodm/tagodm/models"
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 // TestEventsExtraPaths: both event models declare the same extra fields,
@@ -15,7 +15,7 @@ import (
 // every events index key declared outside the struct, and no envelope
 // field but execution_id, which some event types name as their own.
 func TestEventsExtraPaths(t *testing.T) {
-	var live, archived odm.ExtraPathsDeclarer = models.Event{}, models.ArchivedEvent{}
+	var live, archived query.ExtraPathsDeclarer = models.Event{}, models.ArchivedEvent{}
 	paths := live.ExtraPaths()
 	assert.Equal(t, paths, archived.ExtraPaths())
 	assert.Len(t, paths, 93)

@@ -19,6 +19,8 @@ import (
 	"github.com/tagodm/tagodm/internal/testrig"
 	_ "github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -223,11 +225,11 @@ func TestInitCreatesReferenceIndexes(t *testing.T) {
 
 				got, ok := listed[want.Name]
 				if !ok {
-					require.Contains(t, cr.Names(odm.Skipped), want.Name, "neither created nor reported skipped")
+					require.Contains(t, cr.Names(outcome.Skipped), want.Name, "neither created nor reported skipped")
 					t.Skipf("%s refuses this index (%s); the createIndexes entry was checked instead",
 						testrig.Server(), reason(cr, want.Name))
 				}
-				assert.Contains(t, cr.Names(odm.Created), want.Name)
+				assert.Contains(t, cr.Names(outcome.Created), want.Name)
 				if textListing(&want, &got) {
 					assert.Equal(t, want.Options, got.Options)
 					return
@@ -242,7 +244,7 @@ func TestInitCreatesReferenceIndexes(t *testing.T) {
 			})
 		}
 		if len(lines) > 0 { // Init creates no collection for a model without indexes
-			assert.Len(t, listed, len(lines)+1-len(cr.Names(odm.Skipped)), "%s: declared indexes plus _id_", coll)
+			assert.Len(t, listed, len(lines)+1-len(cr.Names(outcome.Skipped)), "%s: declared indexes plus _id_", coll)
 		}
 	}
 }
@@ -268,7 +270,7 @@ func textListing(want, got *testrig.IndexDoc) bool {
 	return true
 }
 
-func reason(cr odm.CollectionReport, name string) string {
+func reason(cr outcome.CollectionReport, name string) string {
 	for _, x := range cr.Indexes {
 		if x.Name == name {
 			return strings.Join(x.Options, ", ") + ": " + x.Reason
@@ -285,13 +287,13 @@ func TestInitTwiceCreatesNothing(t *testing.T) {
 	ctx := context.Background()
 	first, err := odm.Init(ctx, db, registry.All(), odm.SkipUnsupported())
 	require.NoError(t, err)
-	require.Positive(t, first.Count(odm.Created))
+	require.Positive(t, first.Count(outcome.Created))
 
 	rec.Reset()
 	second, err := odm.Init(ctx, db, registry.All(), odm.SkipUnsupported())
 	require.NoError(t, err)
-	assert.Zero(t, second.Count(odm.Created))
-	assert.Equal(t, first.Count(odm.Created), second.Count(odm.Existed))
+	assert.Zero(t, second.Count(outcome.Created))
+	assert.Equal(t, first.Count(outcome.Created), second.Count(outcome.Existed))
 	assert.Equal(t, 16, rec.Count("listIndexes"), "one listIndexes per collection")
 	// Indexes the server refuses are tried again on every run; nothing else
 	// is sent.
@@ -300,10 +302,10 @@ func TestInitTwiceCreatesNothing(t *testing.T) {
 		cr, _ := second.Collection(coll)
 		entries, _ := cmd.Body.Lookup("indexes").Array().Values()
 		for _, e := range entries {
-			assert.Contains(t, cr.Names(odm.Skipped), e.Document().Lookup("name").StringValue())
+			assert.Contains(t, cr.Names(outcome.Skipped), e.Document().Lookup("name").StringValue())
 		}
 	}
-	if second.Count(odm.Skipped) == 0 {
+	if second.Count(outcome.Skipped) == 0 {
 		assert.Zero(t, rec.Count("createIndexes"))
 	}
 }
@@ -313,7 +315,7 @@ func TestInitTwiceCreatesNothing(t *testing.T) {
 // the server refuses, which every process reports skipped).
 func TestInitConcurrently(t *testing.T) {
 	db := testrig.Database(t, nil)
-	reports := make([]*odm.Report, 8)
+	reports := make([]*outcome.Report, 8)
 	errs := make([]error, 8)
 	var wg sync.WaitGroup
 	for i := range reports {
@@ -344,10 +346,10 @@ func TestInitConcurrently(t *testing.T) {
 		for _, line := range lines {
 			name := parseRef(t, line).Name
 			cr, _ := reports[0].Collection(coll)
-			if slices.Contains(cr.Names(odm.Skipped), name) {
+			if slices.Contains(cr.Names(outcome.Skipped), name) {
 				for _, r := range reports[1:] {
 					other, _ := r.Collection(coll)
-					assert.Contains(t, other.Names(odm.Skipped), name, "every process skips the same")
+					assert.Contains(t, other.Names(outcome.Skipped), name, "every process skips the same")
 				}
 				continue
 			}
@@ -428,10 +430,10 @@ func TestTakeoverPlansUnchanged(t *testing.T) {
 		for _, ch := range cp.Changes {
 			t.Run(cp.Collection+"/"+ch.Name, func(t *testing.T) {
 				if reason, ok := refused[cp.Collection+"/"+ch.Name]; ok {
-					assert.Equal(t, odm.Create, ch.Action)
+					assert.Equal(t, diff.Create, ch.Action)
 					t.Skipf("%s could not hold the index the other tool made (%s); it plans as Create", testrig.Server(), reason)
 				}
-				assert.Equal(t, odm.Unchanged, ch.Action, "%s", ch.Differences)
+				assert.Equal(t, diff.Unchanged, ch.Action, "%s", ch.Differences)
 				if testrig.IsFerretDB() && strings.Contains(ch.Declared, "sparse") {
 					t.Skipf("%s does not keep sparse, so the plan leaves it out of the comparison; sparse itself is not proven here", testrig.Server())
 				}
@@ -439,7 +441,7 @@ func TestTakeoverPlansUnchanged(t *testing.T) {
 		}
 	}
 	t.Run("events/validator", func(t *testing.T) {
-		options := plan.Collections[slices.IndexFunc(plan.Collections, func(c odm.CollectionPlan) bool { return c.Collection == "events" })].Options
+		options := plan.Collections[slices.IndexFunc(plan.Collections, func(c outcome.CollectionPlan) bool { return c.Collection == "events" })].Options
 		if reason, ok := refused["events/validator"]; ok {
 			require.NotEmpty(t, options)
 			t.Skipf("%s could not hold the validator the other tool set (%s); it plans as %s", testrig.Server(), reason, options[0].Action)

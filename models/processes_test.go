@@ -21,6 +21,8 @@ import (
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/internal/testrig/items"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -104,7 +106,7 @@ func TestInitFromEightProcesses(t *testing.T) {
 	// What the server refuses, as one more Init reports it.
 	report, err := odm.Init(ctx, db, registry.All(), odm.SkipUnsupported())
 	require.NoError(t, err)
-	assert.Zero(t, report.Count(odm.Created), "the processes created everything")
+	assert.Zero(t, report.Count(outcome.Created), "the processes created everything")
 	for coll, lines := range reference {
 		if len(lines) == 0 {
 			continue
@@ -113,7 +115,7 @@ func TestInitFromEightProcesses(t *testing.T) {
 		want := []string{"_id_"}
 		for _, line := range lines {
 			name := parseRef(t, line).Name
-			if !slices.Contains(cr.Names(odm.Skipped), name) {
+			if !slices.Contains(cr.Names(outcome.Skipped), name) {
 				want = append(want, name)
 			}
 		}
@@ -141,9 +143,9 @@ func declaredSets(t *testing.T, ctx context.Context, db *mongo.Database) []strin
 	for _, name := range []string{"new", "old", "slim"} {
 		declared, err := odm.Declared(items.Versions[name])
 		require.NoError(t, err)
-		changes, err := odm.Diff(declared["items"], listed)
+		changes, err := diff.Diff(declared["items"], listed)
 		require.NoError(t, err)
-		if !slices.ContainsFunc(changes, func(c odm.IndexChange) bool { return c.Action != odm.Unchanged }) {
+		if !slices.ContainsFunc(changes, func(c diff.IndexChange) bool { return c.Action != diff.Unchanged }) {
 			out = append(out, name)
 		}
 	}

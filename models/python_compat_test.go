@@ -23,6 +23,7 @@ import (
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // pyField is one field of a Python model, as testdata/python-models.md
@@ -269,7 +270,7 @@ func (p pyModels) checkDefault(f pyField, v bson.RawValue, at string) []string {
 		if s, ok := v.StringValueOK(); !ok || len(s) != 36 {
 			return wrong()
 		}
-		if _, err := odm.ParseUUID(v.StringValue()); err != nil {
+		if _, err := schema.ParseUUID(v.StringValue()); err != nil {
 			return wrong()
 		}
 	case d == "now_utc":

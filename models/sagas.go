@@ -5,7 +5,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -21,7 +21,7 @@ func init() { registry.MustRegister(Saga{}, Execution{}, ResourceAllocation{}) }
 // RevisionID, and its first write matches that absence.
 type Saga struct {
 	ID               bson.ObjectID   `bson:"_id,omitempty"`
-	RevisionID       odm.UUID        `bson:"revision_id" odm:"revision"`
+	RevisionID       schema.UUID     `bson:"revision_id" odm:"revision"`
 	SagaID           string          `bson:"saga_id" odm:"uniqueIndex"`
 	SagaName         string          `bson:"saga_name" odm:"index;index:idx_saga_execution_name_unique,priority:2"`
 	ExecutionID      string          `bson:"execution_id" odm:"index;uniqueIndex:idx_saga_execution_name_unique,priority:1"`

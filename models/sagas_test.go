@@ -14,6 +14,7 @@ import (
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // What Beanie (BeanieODM/beanie, beanie/odm/documents.py, utils/encoder.py
@@ -65,7 +66,7 @@ func beanieSaga(id bson.ObjectID, rev bson.Binary, sagaID string, created time.T
 // uuid4 is a random UUID as Python's uuid.uuid4() gives it, stored as
 // bson.Binary.from_uuid stores it.
 func uuid4() bson.Binary {
-	u := odm.NewUUID()
+	u := schema.NewUUID()
 	return bson.Binary{Subtype: bson.TypeBinaryUUID, Data: u[:]}
 }
 

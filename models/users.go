@@ -5,7 +5,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -76,8 +76,8 @@ type UserSettings struct {
 func (UserSettings) CollectionName() string { return "user_settings" }
 
 // Indexes implements odm.IndexDeclarer.
-func (UserSettings) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("user_id")}, Unique: true}}
+func (UserSettings) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("user_id")}, Unique: true}}
 }
 
 // UserSettingsSnapshot is a past state of a user's settings, in
@@ -92,8 +92,8 @@ type UserSettingsSnapshot struct {
 func (UserSettingsSnapshot) CollectionName() string { return "user_settings_snapshots" }
 
 // Indexes implements odm.IndexDeclarer.
-func (UserSettingsSnapshot) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("user_id"))}
+func (UserSettingsSnapshot) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("user_id"))}
 }
 
 // SystemSettings is the service-wide configuration, in "system_settings".

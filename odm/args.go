@@ -4,7 +4,7 @@ import (
 	"reflect"
 
 	"github.com/tagodm/tagodm/odm/internal/engine"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // splitArgs sorts Init's arguments into options and models: []any lists,

@@ -11,6 +11,8 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -48,7 +50,7 @@ func TestArgumentContract(t *testing.T) {
 			rec.Reset()
 			check := func(call string, err error) {
 				t.Helper()
-				var verr *odm.ValidationError
+				var verr *schema.ValidationError
 				require.ErrorAs(t, err, &verr, call)
 				found := false
 				for _, p := range verr.Problems {
@@ -83,7 +85,7 @@ func TestModelSourcesAndListsAreReadAsModels(t *testing.T) {
 	require.NoError(t, err)
 	for name, args := range map[string][]any{
 		"a registry":               {reg},
-		"a registry among options": {odm.WithConcurrency(1), reg, odm.OnConflict(odm.ConflictKeep)},
+		"a registry among options": {odm.WithConcurrency(1), reg, odm.OnConflict(outcome.ConflictKeep)},
 		"a typed slice":            {[]plainModel{{}}, []*auditModel{nil}},
 		"a slice of options":       {reg.All(), []odm.Option{odm.DryRun()}},
 	} {

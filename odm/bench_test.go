@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/memo"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type benchModel struct {
@@ -93,7 +94,7 @@ func shapeModels(n int) []any {
 			{Name: fmt.Sprintf("K%d", i), Type: reflect.TypeFor[string](), Tag: `bson:"k" odm:"index"`},
 			{Name: "At", Type: reflect.TypeFor[time.Time](), Tag: `bson:"at"`},
 		})
-		models[i] = In(fmt.Sprintf("c%05d", i), typ)
+		models[i] = schema.In(fmt.Sprintf("c%05d", i), typ)
 	}
 	return models
 }
@@ -108,9 +109,9 @@ func BenchmarkDescribeShapes(b *testing.B) {
 		name  string
 		build func() []any
 	}{
-		{"paths-2e18", func() []any { return []any{In("shape", shapeChain(18, 2))} }},
-		{"depth-300", func() []any { return []any{In("shape", shapeChain(300, 1))} }},
-		{"fields-10000", func() []any { return []any{In("shape", shapeWide(10000))} }},
+		{"paths-2e18", func() []any { return []any{schema.In("shape", shapeChain(18, 2))} }},
+		{"depth-300", func() []any { return []any{schema.In("shape", shapeChain(300, 1))} }},
+		{"fields-10000", func() []any { return []any{schema.In("shape", shapeWide(10000))} }},
 		{"models-5000", func() []any { return shapeModels(5000) }},
 	}
 	for _, s := range shapes {
@@ -121,7 +122,7 @@ func BenchmarkDescribeShapes(b *testing.B) {
 			}
 			b.Run("Validate", func(b *testing.B) {
 				for b.Loop() {
-					schema.Forget()
+					memo.Forget()
 					reflectx.Forget()
 					if err := Validate(models...); err != nil {
 						b.Fatal(err)
@@ -132,7 +133,7 @@ func BenchmarkDescribeShapes(b *testing.B) {
 				for b.Loop() {
 					reflectx.Forget()
 					for _, m := range models {
-						if _, err := GenerateSchema(m.(schema.BoundModel).Model); err != nil {
+						if _, err := schema.GenerateSchema(m.(schema.BoundModel).Model); err != nil {
 							b.Fatal(err)
 						}
 					}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // Amount writes itself as a BSON string, whatever its Go kind.
@@ -91,7 +93,7 @@ func TestGeneratedSchemaHoldsWhatTheDriverWrites(t *testing.T) {
 		{value: []byte("xy")},
 		{value: codecBytes("xy")},
 		{value: [4]byte{1, 2, 3, 4}},
-		{value: odm.UUID{1, 2, 3}},
+		{value: schema.UUID{1, 2, 3}},
 		{value: bson.Binary{Subtype: 4, Data: make([]byte, 16)}},
 		{value: bson.Timestamp{T: 1, I: 2}},
 		{value: bson.Regex{Pattern: "^a", Options: "i"}},
@@ -130,7 +132,7 @@ func TestGeneratedSchemaHoldsWhatTheDriverWrites(t *testing.T) {
 			require.NoError(t, err)
 			got := bsonTypeName(bson.Raw(stored).Lookup("v").Type)
 
-			schema, err := odm.GenerateSchema(typ)
+			schema, err := schema.GenerateSchema(typ)
 			require.NoError(t, err, "a type the driver writes has a schema")
 			var prop bson.D
 			for _, e := range schema {
@@ -199,8 +201,8 @@ type codecModel struct {
 	Pt    codecPoint      `bson:"pt"`
 }
 
-func (codecModel) Validator() odm.Validator {
-	return odm.Validator{Level: odm.LevelStrict, Action: odm.ActionError}
+func (codecModel) Validator() schema.Validator {
+	return schema.Validator{Level: schema.LevelStrict, Action: schema.ActionError}
 }
 
 // TestGeneratedValidatorAcceptsWhatTheDriverWrites: on the server, a
@@ -215,7 +217,7 @@ func TestGeneratedValidatorAcceptsWhatTheDriverWrites(t *testing.T) {
 	require.NoError(t, err)
 	cr, _ := report.Collection("codec_model")
 	for _, o := range cr.Options {
-		if o.Outcome == odm.Skipped {
+		if o.Outcome == outcome.Skipped {
 			t.Skipf("%s refuses validators (%s): nothing to insert against", testrig.Server(), o.Reason)
 		}
 	}

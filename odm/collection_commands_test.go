@@ -14,6 +14,9 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type reading struct {
@@ -23,8 +26,8 @@ type reading struct {
 }
 
 func (reading) CollectionName() string { return "readings" }
-func (reading) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{TimeSeries: &odm.TimeSeriesOptions{TimeField: "at", MetaField: "sensor", Granularity: "minutes", ExpireAfter: odm.TTL(24 * time.Hour)}}
+func (reading) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "at", MetaField: "sensor", Granularity: "minutes", ExpireAfter: schema.TTL(24 * time.Hour)}}
 }
 
 type logLine struct {
@@ -32,8 +35,8 @@ type logLine struct {
 }
 
 func (logLine) CollectionName() string { return "log_lines" }
-func (logLine) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{Capped: &odm.CappedOptions{Size: 1 << 20, Max: 1000}}
+func (logLine) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 1 << 20, Max: 1000}}
 }
 
 type clustered struct {
@@ -41,8 +44,8 @@ type clustered struct {
 }
 
 func (clustered) CollectionName() string { return "clustered" }
-func (clustered) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{ClusteredIndex: true, ChangeStreamPreAndPostImages: true}
+func (clustered) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{ClusteredIndex: true, ChangeStreamPreAndPostImages: true}
 }
 
 type person struct {
@@ -50,8 +53,8 @@ type person struct {
 }
 
 func (person) CollectionName() string { return "people" }
-func (person) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{Collation: &options.Collation{Locale: "fr", Strength: 2}}
+func (person) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{Collation: &options.Collation{Locale: "fr", Strength: 2}}
 }
 
 type ticket struct {
@@ -60,8 +63,8 @@ type ticket struct {
 	Seats  int32  `bson:"seats" odm:"min:1"`
 }
 
-func (ticket) CollectionName() string   { return "tickets" }
-func (ticket) Validator() odm.Validator { return odm.Validator{Action: odm.ActionError} }
+func (ticket) CollectionName() string      { return "tickets" }
+func (ticket) Validator() schema.Validator { return schema.Validator{Action: schema.ActionError} }
 
 // TestCollectionCommands checks each collection option in the create
 // command MongoDB documents, and then on the server where it supports it.
@@ -136,8 +139,8 @@ type seatsOnly struct {
 	Seats  int32  `bson:"seats" odm:"min:1"`
 }
 
-func (seatsOnly) CollectionName() string   { return "seats" }
-func (seatsOnly) Validator() odm.Validator { return odm.Validator{Action: odm.ActionError} }
+func (seatsOnly) CollectionName() string      { return "seats" }
+func (seatsOnly) Validator() schema.Validator { return schema.Validator{Action: schema.ActionError} }
 
 // TestPlanShowsAValidatorChange: a collection without the declared
 // validator plans a collMod, and Init sends it, in one command. A
@@ -166,7 +169,7 @@ func TestPlanShowsAValidatorChange(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, plan.Collections[0].Options, 3)
 			assert.Equal(t, "validator", plan.Collections[0].Options[2].Option)
-			assert.Equal(t, odm.ModifyInPlace, plan.Collections[0].Options[2].Action)
+			assert.Equal(t, diff.ModifyInPlace, plan.Collections[0].Options[2].Action)
 			assert.Regexp(t, tt.coll+`\s+\(collection\)\s+modify\s+collMod\s+validator: declared \{"\$jsonSchema":`, plan.String())
 			assert.Equal(t, 3, plan.Pending())
 
@@ -174,11 +177,11 @@ func TestPlanShowsAValidatorChange(t *testing.T) {
 			report, err := odm.Init(ctx, db, tt.model, odm.SkipUnsupported())
 			require.NoError(t, err)
 			cr, _ := report.Collection(tt.coll)
-			if len(cr.Options) > 0 && cr.Options[0].Outcome == odm.Skipped && strings.Contains(cr.Options[0].Reason, "Unknown $jsonSchema keyword") {
+			if len(cr.Options) > 0 && cr.Options[0].Outcome == outcome.Skipped && strings.Contains(cr.Options[0].Reason, "Unknown $jsonSchema keyword") {
 				assert.Empty(t, rec.Commands("collMod"), "a validator the server cannot evaluate is not sent")
 				assert.Contains(t, cr.Options[0].Reason, "required")
 				_, err := odm.Init(ctx, db, tt.model)
-				var ue *odm.UnsupportedError
+				var ue *outcome.UnsupportedError
 				require.ErrorAs(t, err, &ue, "without SkipUnsupported, Init fails")
 				assert.Contains(t, ue.Options, "validator")
 				assert.Empty(t, rec.Commands("collMod"), "and sends nothing")
@@ -191,7 +194,7 @@ func TestPlanShowsAValidatorChange(t *testing.T) {
 			assert.Equal(t, "error", mods[0].Body.Lookup("validationAction").StringValue())
 			tt.check(t, mods[0].Body.Lookup("validator", "$jsonSchema").Document())
 
-			if len(cr.Options) > 0 && cr.Options[0].Outcome == odm.Skipped {
+			if len(cr.Options) > 0 && cr.Options[0].Outcome == outcome.Skipped {
 				t.Skipf("%s refuses collMod (%s); the command was checked instead", testrig.Server(), cr.Options[0].Reason)
 			}
 			plan, err = odm.Plan(ctx, db, tt.model)
@@ -272,7 +275,7 @@ func TestValidatorAfterCreate(t *testing.T) {
 	cr, _ := report.Collection("seats")
 	require.Len(t, cr.Options, 1)
 	require.Equal(t, "collection", cr.Options[0].Name)
-	require.Equal(t, odm.Created, cr.Options[0].Outcome)
+	require.Equal(t, outcome.Created, cr.Options[0].Outcome)
 
 	// The commands, in order: the create carries the validator.
 	var sent []testrig.Command

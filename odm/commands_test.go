@@ -12,6 +12,9 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type featTTL struct {
@@ -31,9 +34,9 @@ type featPartial struct {
 }
 
 func (featPartial) CollectionName() string { return "feat_partial" }
-func (featPartial) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{
-		Keys: []odm.IndexKey{odm.Asc("email")}, Unique: true,
+func (featPartial) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{
+		Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true,
 		PartialFilter: bson.D{{Key: "email", Value: bson.D{{Key: "$exists", Value: true}}}},
 	}}
 }
@@ -43,8 +46,8 @@ type featCollation struct {
 }
 
 func (featCollation) CollectionName() string { return "feat_collation" }
-func (featCollation) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("name")}, Collation: &options.Collation{Locale: "fr", Strength: 2}}}
+func (featCollation) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("name")}, Collation: &options.Collation{Locale: "fr", Strength: 2}}}
 }
 
 type featHidden struct {
@@ -67,9 +70,9 @@ type featTextOptions struct {
 }
 
 func (featTextOptions) CollectionName() string { return "feat_text_options" }
-func (featTextOptions) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{
-		Keys:            []odm.IndexKey{odm.TextKey("title"), odm.TextKey("body")},
+func (featTextOptions) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{
+		Keys:            []schema.IndexKey{schema.TextKey("title"), schema.TextKey("body")},
 		Weights:         map[string]int32{"title": 10},
 		DefaultLanguage: "english", LanguageOverride: "lang",
 	}}
@@ -86,9 +89,9 @@ type featFlat struct {
 }
 
 func (featFlat) CollectionName() string { return "feat_2d" }
-func (featFlat) Indexes() []odm.IndexSpec {
+func (featFlat) Indexes() []schema.IndexSpec {
 	bits, lo, hi := int32(26), -500.0, 500.0
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Flat("pos")}, Bits: &bits, Min: &lo, Max: &hi}}
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Flat("pos")}, Bits: &bits, Min: &lo, Max: &hi}}
 }
 
 type featHashed struct {
@@ -102,8 +105,8 @@ type featWildcard struct {
 }
 
 func (featWildcard) CollectionName() string { return "feat_wildcard" }
-func (featWildcard) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Wildcard("")}, WildcardProjection: bson.D{{Key: "attrs", Value: int32(1)}}}}
+func (featWildcard) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Wildcard("")}, WildcardProjection: bson.D{{Key: "attrs", Value: int32(1)}}}}
 }
 
 type featSparse struct {
@@ -154,10 +157,10 @@ func TestIndexCommands(t *testing.T) {
 			cr, _ := report.Collection(tt.coll)
 			got, ok := testrig.ListIndexes(t, db.Name(), tt.coll)[want.Name]
 			if !ok {
-				require.Equal(t, []string{want.Name}, cr.Names(odm.Skipped), "neither created nor skipped")
+				require.Equal(t, []string{want.Name}, cr.Names(outcome.Skipped), "neither created nor skipped")
 				t.Skipf("%s refuses this index (%s); the createIndexes entry was checked instead", testrig.Server(), cr.Indexes[0].Reason)
 			}
-			assert.Equal(t, []string{want.Name}, cr.Names(odm.Created))
+			assert.Equal(t, []string{want.Name}, cr.Names(outcome.Created))
 			if got.Keys[0] == "_fts:text" { // MongoDB lists text indexes in their own form
 				assert.Equal(t, []string{"_fts:text", "_ftsx:1"}, got.Keys)
 				assert.Equal(t, "{body:1,title:10}", got.Options["weights"])
@@ -175,10 +178,10 @@ func TestIndexCommands(t *testing.T) {
 			// the same.
 			declared, err := odm.Declared(tt.model)
 			require.NoError(t, err)
-			changes, err := odm.Diff(declared[tt.coll], testrig.ListIndexesRaw(t, db.Name(), tt.coll))
+			changes, err := diff.Diff(declared[tt.coll], testrig.ListIndexesRaw(t, db.Name(), tt.coll))
 			require.NoError(t, err)
 			for _, ch := range changes {
-				assert.Equal(t, odm.Unchanged, ch.Action, "%s: %v", ch.Name, ch.Differences)
+				assert.Equal(t, diff.Unchanged, ch.Action, "%s: %v", ch.Name, ch.Differences)
 			}
 			for opt, v := range want.Options {
 				if opt == "wildcardProjection" && got.Options[opt] != v {

@@ -13,9 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/tagodm/tagodm/odm/internal/diff"
+	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/internal/engine"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -32,29 +32,29 @@ type listingFixture struct {
 
 // corpusDecl is a fixture declared as a user would write it.
 type corpusDecl struct {
-	specs      []IndexSpec
-	undeclared []string           // listed indexes no declaration can express: Drops
-	options    *CollectionOptions // the collection's declared options, if any
-	inherit    bool               // pass the collection's collation (CollectionCollation)
+	specs      []schema.IndexSpec
+	undeclared []string                  // listed indexes no declaration can express: Drops
+	options    *schema.CollectionOptions // the collection's declared options, if any
+	inherit    bool                      // pass the collection's collation (CollectionCollation)
 }
 
 var (
 	enUS      = &options.Collation{Locale: "en_US"}
 	frCA      = &options.Collation{Locale: "fr_CA"}
 	simple    = &options.Collation{Locale: "simple"}
-	studentIx = map[string]IndexSpec{
-		"student":  Index(Asc("student")),
-		"products": Index(Asc("products")),
-		"score":    Index(Sphere("score")),
-		"text":     {Name: "class_id_text_index", Keys: []IndexKey{TextKey("class_id")}, DefaultLanguage: "english"},
-		"multikey": Index(Asc("class_id")).Named("class_id_multikey_index"),
-		"hashed":   Index(HashedKey("class_id")).Named("class_id_hashed_index"),
-		"wild":     Index(Wildcard("fieldName")).Named("wildcard_index"),
+	studentIx = map[string]schema.IndexSpec{
+		"student":  schema.Index(schema.Asc("student")),
+		"products": schema.Index(schema.Asc("products")),
+		"score":    schema.Index(schema.Sphere("score")),
+		"text":     {Name: "class_id_text_index", Keys: []schema.IndexKey{schema.TextKey("class_id")}, DefaultLanguage: "english"},
+		"multikey": schema.Index(schema.Asc("class_id")).Named("class_id_multikey_index"),
+		"hashed":   schema.Index(schema.HashedKey("class_id")).Named("class_id_hashed_index"),
+		"wild":     schema.Index(schema.Wildcard("fieldName")).Named("wildcard_index"),
 	}
 )
 
-func students(names ...string) []IndexSpec {
-	out := make([]IndexSpec, len(names))
+func students(names ...string) []schema.IndexSpec {
+	out := make([]schema.IndexSpec, len(names))
 	for i, n := range names {
 		out[i] = studentIx[n]
 	}
@@ -64,8 +64,8 @@ func students(names ...string) []IndexSpec {
 func pf(v float64) *float64 { return &v }
 func pi(v int32) *int32     { return &v }
 
-func timeSeries(meta, granularity string, coll *options.Collation, ttl *time.Duration) *CollectionOptions {
-	return &CollectionOptions{TimeSeries: &TimeSeriesOptions{TimeField: "time", MetaField: meta, Granularity: granularity, ExpireAfter: ttl},
+func timeSeries(meta, granularity string, coll *options.Collation, ttl *time.Duration) *schema.CollectionOptions {
+	return &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "time", MetaField: meta, Granularity: granularity, ExpireAfter: ttl},
 		Collation: coll}
 }
 
@@ -74,24 +74,24 @@ func timeSeries(meta, granularity string, coll *options.Collation, ttl *time.Dur
 var numericKeyed = []string{"class_id_551", "student_id_223344", "student_id_777777_class_id_551"}
 
 var corpusDecls = map[string]corpusDecl{
-	"spec-clustered-index":            {options: &CollectionOptions{ClusteredIndex: true}},
-	"manual-listindexes-contacts":     {specs: []IndexSpec{Index(Asc("a"))}},
-	"manual-getindexes-status-points": {specs: []IndexSpec{Index(Asc("status")), Index(Asc("points"))}},
-	"manual-hidden-borough":           {specs: []IndexSpec{{Keys: []IndexKey{Asc("borough")}, Hidden: true}}},
-	"manual-wildcard-signature-books": {specs: []IndexSpec{
-		{Name: "authorWildcard", Keys: []IndexKey{Wildcard("")}, WildcardProjection: bson.D{{Key: "author.name", Value: 1}, {Key: "author.website", Value: 1}}},
-		{Name: "publisherWildcard", Keys: []IndexKey{Wildcard("")}, WildcardProjection: bson.D{{Key: "publisher.name", Value: 1}}},
+	"spec-clustered-index":            {options: &schema.CollectionOptions{ClusteredIndex: true}},
+	"manual-listindexes-contacts":     {specs: []schema.IndexSpec{schema.Index(schema.Asc("a"))}},
+	"manual-getindexes-status-points": {specs: []schema.IndexSpec{schema.Index(schema.Asc("status")), schema.Index(schema.Asc("points"))}},
+	"manual-hidden-borough":           {specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("borough")}, Hidden: true}}},
+	"manual-wildcard-signature-books": {specs: []schema.IndexSpec{
+		{Name: "authorWildcard", Keys: []schema.IndexKey{schema.Wildcard("")}, WildcardProjection: bson.D{{Key: "author.name", Value: 1}, {Key: "author.website", Value: 1}}},
+		{Name: "publisherWildcard", Keys: []schema.IndexKey{schema.Wildcard("")}, WildcardProjection: bson.D{{Key: "publisher.name", Value: 1}}},
 	}},
-	"mongoose-9373-text-spanish": {specs: []IndexSpec{{
-		Keys:    []IndexKey{TextKey("kicker"), TextKey("title"), TextKey("deck"), TextKey("bodyText")},
+	"mongoose-9373-text-spanish": {specs: []schema.IndexSpec{{
+		Keys:    []schema.IndexKey{schema.TextKey("kicker"), schema.TextKey("title"), schema.TextKey("deck"), schema.TextKey("bodyText")},
 		Weights: map[string]int32{"kicker": 2, "title": 5, "deck": 3}, DefaultLanguage: "spanish",
 	}}},
-	"mongoose-9912-firstname": {specs: []IndexSpec{Index(Asc("firstName"))}},
-	"documentdb-tools-189-collation": {specs: []IndexSpec{
-		{Name: "field1_1_insensitive", Keys: []IndexKey{Asc("field1")}, Collation: &options.Collation{Locale: "en_US", Strength: 1}},
-		{Name: "field2_1_insensitive", Keys: []IndexKey{Asc("field2")}, Collation: &options.Collation{Locale: "en_US", Strength: 1}},
+	"mongoose-9912-firstname": {specs: []schema.IndexSpec{schema.Index(schema.Asc("firstName"))}},
+	"documentdb-tools-189-collation": {specs: []schema.IndexSpec{
+		{Name: "field1_1_insensitive", Keys: []schema.IndexKey{schema.Asc("field1")}, Collation: &options.Collation{Locale: "en_US", Strength: 1}},
+		{Name: "field2_1_insensitive", Keys: []schema.IndexKey{schema.Asc("field2")}, Collation: &options.Collation{Locale: "en_US", Strength: 1}},
 	}},
-	"riptutorial-transactions":   {specs: []IndexSpec{Index(Asc("cr_dr")), Index(Desc("cr_dr")).Named("index on cr_dr desc")}},
+	"riptutorial-transactions":   {specs: []schema.IndexSpec{schema.Index(schema.Asc("cr_dr")), schema.Index(schema.Desc("cr_dr")).Named("index on cr_dr desc")}},
 	"miriyala7-student-text":     {specs: students("student", "score", "text"), undeclared: numericKeyed[:2]},
 	"miriyala7-student-hashed":   {specs: students("student", "score", "text", "multikey", "hashed"), undeclared: numericKeyed[:2]},
 	"miriyala7-student-wildcard": {specs: students("student", "score", "text", "multikey", "hashed", "wild"), undeclared: numericKeyed[:2]},
@@ -101,39 +101,39 @@ var corpusDecls = map[string]corpusDecl{
 	"yathisha-student-compound":  {undeclared: numericKeyed},
 	"yathisha-student-geo":       {specs: students("student", "products", "score"), undeclared: numericKeyed},
 	"yathisha-student-single":    {undeclared: numericKeyed[:1]},
-	"tejaswitaw-persons-unique": {specs: []IndexSpec{
-		{Keys: []IndexKey{Asc("index")}, Unique: true}, {Keys: []IndexKey{Asc("name")}, Unique: true},
+	"tejaswitaw-persons-unique": {specs: []schema.IndexSpec{
+		{Keys: []schema.IndexKey{schema.Asc("index")}, Unique: true}, {Keys: []schema.IndexKey{schema.Asc("name")}, Unique: true},
 	}},
 	"tejaswitaw-dump-persons": {},
-	"bookcars-97-text":        {specs: []IndexSpec{Index(TextKey("value"))}},
-	"jstest-collation-inherited": {inherit: true, options: &CollectionOptions{Collation: frCA}, specs: []IndexSpec{
-		Index(Asc("a")),
-		{Keys: []IndexKey{Asc("b")}, Collation: enUS},
-		{Keys: []IndexKey{Asc("d")}, Collation: simple},
-		{Keys: []IndexKey{Asc("c")}, Collation: simple},
+	"bookcars-97-text":        {specs: []schema.IndexSpec{schema.Index(schema.TextKey("value"))}},
+	"jstest-collation-inherited": {inherit: true, options: &schema.CollectionOptions{Collation: frCA}, specs: []schema.IndexSpec{
+		schema.Index(schema.Asc("a")),
+		{Keys: []schema.IndexKey{schema.Asc("b")}, Collation: enUS},
+		{Keys: []schema.IndexKey{schema.Asc("d")}, Collation: simple},
+		{Keys: []schema.IndexKey{schema.Asc("c")}, Collation: simple},
 	}},
-	"jstest-collation-explicit": {specs: []IndexSpec{
-		{Keys: []IndexKey{Asc("a")}, Collation: enUS}, {Keys: []IndexKey{Asc("b")}, Collation: enUS},
-		{Keys: []IndexKey{Asc("c")}, Collation: frCA}, {Keys: []IndexKey{Asc("d")}, Collation: frCA},
-		Index(Asc("e")),
+	"jstest-collation-explicit": {specs: []schema.IndexSpec{
+		{Keys: []schema.IndexKey{schema.Asc("a")}, Collation: enUS}, {Keys: []schema.IndexKey{schema.Asc("b")}, Collation: enUS},
+		{Keys: []schema.IndexKey{schema.Asc("c")}, Collation: frCA}, {Keys: []schema.IndexKey{schema.Asc("d")}, Collation: frCA},
+		schema.Index(schema.Asc("e")),
 	}},
-	"jstest-ddl-hidden-partial-ttl": {specs: []IndexSpec{{Keys: []IndexKey{Asc("a")}, Hidden: true, ExpireAfter: TTL(24 * time.Hour),
+	"jstest-ddl-hidden-partial-ttl": {specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, Hidden: true, ExpireAfter: schema.TTL(24 * time.Hour),
 		PartialFilter: bson.D{{Key: "a", Value: bson.D{{Key: "$gte", Value: 0}}}}}}},
-	"jstest-ddl-collation":        {specs: []IndexSpec{{Keys: []IndexKey{Asc("e")}, Collation: enUS}}},
-	"jstest-ddl-wildcard":         {specs: []IndexSpec{{Name: "wi", Keys: []IndexKey{Wildcard("")}, WildcardProjection: bson.D{{Key: "a", Value: 1}, {Key: "b", Value: 1}}}}},
-	"jstest-ddl-text":             {specs: []IndexSpec{{Name: "text", Keys: []IndexKey{TextKey("e")}, DefaultLanguage: "english", LanguageOverride: "language"}}},
-	"jstest-ddl-2d":               {specs: []IndexSpec{{Name: "2d", Keys: []IndexKey{Flat("f")}, Min: pf(-150), Max: pf(150), Bits: pi(26)}}},
-	"jstest-ddl-2dsphere":         {specs: []IndexSpec{Index(Sphere("f")).Named("2dsphere")}},
-	"jstest-ddl-sparse-compound":  {specs: []IndexSpec{{Keys: []IndexKey{Asc("b"), Desc("c")}, Sparse: true}}},
-	"jstest-ddl-sparse-hashed":    {specs: []IndexSpec{{Keys: []IndexKey{HashedKey("d")}, Sparse: true}}},
-	"manual-collinfos-products":   {options: &CollectionOptions{}},
-	"manual-collinfos-mylogs":     {options: &CollectionOptions{Capped: &CappedOptions{Size: 256}}},
+	"jstest-ddl-collation":        {specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("e")}, Collation: enUS}}},
+	"jstest-ddl-wildcard":         {specs: []schema.IndexSpec{{Name: "wi", Keys: []schema.IndexKey{schema.Wildcard("")}, WildcardProjection: bson.D{{Key: "a", Value: 1}, {Key: "b", Value: 1}}}}},
+	"jstest-ddl-text":             {specs: []schema.IndexSpec{{Name: "text", Keys: []schema.IndexKey{schema.TextKey("e")}, DefaultLanguage: "english", LanguageOverride: "language"}}},
+	"jstest-ddl-2d":               {specs: []schema.IndexSpec{{Name: "2d", Keys: []schema.IndexKey{schema.Flat("f")}, Min: pf(-150), Max: pf(150), Bits: pi(26)}}},
+	"jstest-ddl-2dsphere":         {specs: []schema.IndexSpec{schema.Index(schema.Sphere("f")).Named("2dsphere")}},
+	"jstest-ddl-sparse-compound":  {specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("b"), schema.Desc("c")}, Sparse: true}}},
+	"jstest-ddl-sparse-hashed":    {specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.HashedKey("d")}, Sparse: true}}},
+	"manual-collinfos-products":   {options: &schema.CollectionOptions{}},
+	"manual-collinfos-mylogs":     {options: &schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 256}}},
 	"jstest-timeseries-time":      {options: timeSeries("", "", nil, nil)},
 	"jstest-timeseries-meta":      {options: timeSeries("meta", "seconds", nil, nil)},
 	"jstest-timeseries-minutes":   {options: timeSeries("", "minutes", nil, nil)},
 	"jstest-timeseries-collation": {options: timeSeries("", "", &options.Collation{Locale: "ja"}, nil)},
-	"jstest-timeseries-expire":    {options: timeSeries("", "", nil, TTL(100*time.Second))},
-	"jstest-timeseries-all":       {options: timeSeries("meta", "minutes", &options.Collation{Locale: "ja"}, TTL(100*time.Second))},
+	"jstest-timeseries-expire":    {options: timeSeries("", "", nil, schema.TTL(100*time.Second))},
+	"jstest-timeseries-all":       {options: timeSeries("meta", "minutes", &options.Collation{Locale: "ja"}, schema.TTL(100*time.Second))},
 }
 
 func loadListings(t *testing.T) map[string]listingFixture {
@@ -177,18 +177,18 @@ func (fx listingFixture) collection(t *testing.T) (opts bson.Raw, kind string, e
 	return o, k, true
 }
 
-func (d corpusDecl) diffOptions(t *testing.T, fx listingFixture) []DiffOption {
+func (d corpusDecl) diffOptions(t *testing.T, fx listingFixture) []diff.DiffOption {
 	opts, kind, ok := fx.collection(t)
 	if !ok {
 		return nil
 	}
 	info := &engine.CollectionInfo{Exists: true, Kind: kind, Options: opts}
-	var out []DiffOption
+	var out []diff.DiffOption
 	if ts := info.TimeSeries(); ts != nil {
 		out = append(out, ts)
 	}
 	if c, ok := opts.Lookup("collation").DocumentOK(); ok && d.inherit {
-		out = append(out, CollectionCollation(c))
+		out = append(out, diff.CollectionCollation(c))
 	}
 	return out
 }
@@ -206,15 +206,15 @@ func TestCorpusListingsCompareUnchanged(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			fx, ok := fixtures[name]
 			require.True(t, ok, "fixture file for %s", name)
-			changes, err := Diff(d.specs, fx.docs(t), d.diffOptions(t, fx)...)
+			changes, err := diff.Diff(d.specs, fx.docs(t), d.diffOptions(t, fx)...)
 			require.NoError(t, err)
 			var drops []string
 			for i, c := range changes {
-				if c.Action == Drop {
+				if c.Action == diff.Drop {
 					drops = append(drops, c.Name)
 					continue
 				}
-				assert.Equal(t, Unchanged, c.Action, "%s: %s", c.Name, c.Summary())
+				assert.Equal(t, diff.Unchanged, c.Action, "%s: %s", c.Name, c.Summary())
 				assert.Equal(t, d.specs[i].IndexName(), c.Name)
 			}
 			sort.Strings(drops)
@@ -246,7 +246,7 @@ func TestCorpusMutationsAreReported(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/%s", name, d.specs[i].IndexName(), m.what), func(t *testing.T) {
 					specs := slices.Clone(d.specs)
 					specs[i] = m.spec
-					changes, err := Diff(specs, listed, opts...)
+					changes, err := diff.Diff(specs, listed, opts...)
 					require.NoError(t, err)
 					var fields []string
 					for _, d := range changes[i].Differences {
@@ -268,9 +268,9 @@ func TestCorpusMutationsAreReported(t *testing.T) {
 			// Nothing declared: declaring one more index is the change.
 			n++
 			t.Run(name+"/added", func(t *testing.T) {
-				changes, err := Diff([]IndexSpec{Index(Asc("added"))}, listed, opts...)
+				changes, err := diff.Diff([]schema.IndexSpec{schema.Index(schema.Asc("added"))}, listed, opts...)
 				require.NoError(t, err)
-				assert.Equal(t, Create, changes[0].Action)
+				assert.Equal(t, diff.Create, changes[0].Action)
 			})
 		}
 		assert.Positive(t, n, "%s has a mutation", name)

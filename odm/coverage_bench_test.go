@@ -7,18 +7,19 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
 // referenceShapes builds n query shapes over the reference models, from
 // their indexes' keys (so that many are served) and their other fields:
 // equalities, $in, ranges, $exists, sorts.
-func referenceShapes(tb testing.TB, n int) ([]*odm.Model, []odm.QueryShape, int) {
-	var ms []*odm.Model
+func referenceShapes(tb testing.TB, n int) ([]*schema.Model, []query.QueryShape, int) {
+	var ms []*schema.Model
 	indexes := 0
 	for _, m := range registry.All() {
-		d, err := odm.Describe(m)
+		d, err := schema.Describe(m)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -26,8 +27,8 @@ func referenceShapes(tb testing.TB, n int) ([]*odm.Model, []odm.QueryShape, int)
 		indexes += len(d.Indexes)
 	}
 	r := rand.New(rand.NewSource(20))
-	shapes := make([]odm.QueryShape, n)
-	owner := make([]*odm.Model, n)
+	shapes := make([]query.QueryShape, n)
+	owner := make([]*schema.Model, n)
 	for i := range shapes {
 		m := ms[r.Intn(len(ms))]
 		owner[i] = m
@@ -38,22 +39,22 @@ func referenceShapes(tb testing.TB, n int) ([]*odm.Model, []odm.QueryShape, int)
 			}
 		}
 		paths = append(paths, "_id", "not_indexed")
-		var q odm.QueryShape
+		var q query.QueryShape
 		for range r.Intn(4) {
 			p := paths[r.Intn(len(paths))]
 			switch r.Intn(5) {
 			case 0, 1:
-				q.Conditions = append(q.Conditions, odm.Condition{Path: p, Op: "$eq", Value: "v"})
+				q.Conditions = append(q.Conditions, query.Condition{Path: p, Op: "$eq", Value: "v"})
 			case 2:
-				q.Conditions = append(q.Conditions, odm.Condition{Path: p, Op: "$in", Value: bson.A{1, 2}})
+				q.Conditions = append(q.Conditions, query.Condition{Path: p, Op: "$in", Value: bson.A{1, 2}})
 			case 3:
-				q.Conditions = append(q.Conditions, odm.Condition{Path: p, Op: "$gte", Value: time.Unix(1, 0)})
+				q.Conditions = append(q.Conditions, query.Condition{Path: p, Op: "$gte", Value: time.Unix(1, 0)})
 			default:
-				q.Conditions = append(q.Conditions, odm.Condition{Path: p, Op: "$exists", Value: true})
+				q.Conditions = append(q.Conditions, query.Condition{Path: p, Op: "$exists", Value: true})
 			}
 		}
 		for range r.Intn(3) {
-			q.Sort = append(q.Sort, odm.SortKey{Path: paths[r.Intn(len(paths))], Desc: r.Intn(2) == 0})
+			q.Sort = append(q.Sort, query.SortKey{Path: paths[r.Intn(len(paths))], Desc: r.Intn(2) == 0})
 		}
 		shapes[i] = q
 	}
@@ -69,7 +70,7 @@ func BenchmarkCoverage10k(b *testing.B) {
 	for b.Loop() {
 		served = 0
 		for i, q := range shapes {
-			if odm.Cover(owner[i], q).Served() {
+			if query.Cover(owner[i], q).Served() {
 				served++
 			}
 		}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // explainDoc is the model of the explain comparison.
@@ -27,8 +29,8 @@ type explainDoc struct {
 
 func (explainDoc) CollectionName() string { return "explain_docs" }
 
-func (explainDoc) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("a"), odm.Desc("b")).Named("ab")}
+func (explainDoc) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("a"), schema.Desc("b")).Named("ab")}
 }
 
 // serverPlan is what an explain says: the declared indexes the plan scans
@@ -114,9 +116,9 @@ func TestCoverageAgainstExplain(t *testing.T) {
 	}
 	var disagreements []string
 	for _, c := range cases {
-		q, err := odm.ShapeOf(c.filter, c.sort, nil)
+		q, err := query.ShapeOf(c.filter, c.sort, nil)
 		require.NoError(t, err)
-		cov := odm.Cover(model, q)
+		cov := query.Cover(model, q)
 		plan := explainFind(t, db, c.filter, c.sort)
 		line := fmt.Sprintf("%v sort %v: Cover says %s; the server scans %v, sorts: %v", c.filter, c.sort, cov, plan.indexes, plan.sorts)
 		t.Log(line)
@@ -139,7 +141,7 @@ func TestCoverageAgainstExplain(t *testing.T) {
 
 // explainCollection creates explain_docs with its indexes and 3,000
 // documents, enough for a server to prefer an index to a scan.
-func explainCollection(t *testing.T) (*mongo.Database, *odm.Model) {
+func explainCollection(t *testing.T) (*mongo.Database, *schema.Model) {
 	t.Helper()
 	ctx := context.Background()
 	db := testrig.Database(t, nil)
@@ -152,7 +154,7 @@ func explainCollection(t *testing.T) (*mongo.Database, *odm.Model) {
 	repo := odm.MustCollection[explainDoc](db)
 	_, err = repo.InsertMany(ctx, docs)
 	require.NoError(t, err)
-	model, err := odm.Describe(explainDoc{})
+	model, err := schema.Describe(explainDoc{})
 	require.NoError(t, err)
 	return db, model
 }

@@ -9,7 +9,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 var fuzzFields = []string{"a", "b", "c", "d"}
@@ -30,21 +31,21 @@ func (c *choices) pick(n int) int {
 
 // fuzzIndexes builds 1 to 3 plain indexes of 1 to 3 distinct keys of a, b,
 // c, d.
-func fuzzIndexes(c *choices) []odm.IndexSpec {
-	var out []odm.IndexSpec
+func fuzzIndexes(c *choices) []schema.IndexSpec {
+	var out []schema.IndexSpec
 	for i := range c.pick(3) + 1 {
 		fields := slices.Clone(fuzzFields)
-		var keys []odm.IndexKey
+		var keys []schema.IndexKey
 		for range c.pick(3) + 1 {
 			j := c.pick(len(fields))
-			k := odm.Asc(fields[j])
+			k := schema.Asc(fields[j])
 			if c.pick(2) == 1 {
-				k = odm.Desc(fields[j])
+				k = schema.Desc(fields[j])
 			}
 			keys = append(keys, k)
 			fields = slices.Delete(fields, j, j+1)
 		}
-		out = append(out, odm.IndexSpec{Name: fmt.Sprint("ix", i), Keys: keys})
+		out = append(out, schema.IndexSpec{Name: fmt.Sprint("ix", i), Keys: keys})
 	}
 	return out
 }
@@ -52,13 +53,13 @@ func fuzzIndexes(c *choices) []odm.IndexSpec {
 // fuzzShape builds up to 3 conditions ($eq, $in, $gt, $lte on values 0 to
 // 3), a sort of up to 2 distinct keys and, after them, an $or of 2 or 3
 // branches of 1 or 2 conditions each, or none.
-func fuzzShape(c *choices) odm.QueryShape {
-	var q odm.QueryShape
+func fuzzShape(c *choices) query.QueryShape {
+	var q query.QueryShape
 	q.Conditions = fuzzConditions(c, c.pick(4))
 	fields := slices.Clone(fuzzFields)
 	for range c.pick(3) {
 		j := c.pick(len(fields))
-		q.Sort = append(q.Sort, odm.SortKey{Path: fields[j], Desc: c.pick(2) == 1})
+		q.Sort = append(q.Sort, query.SortKey{Path: fields[j], Desc: c.pick(2) == 1})
 		fields = slices.Delete(fields, j, j+1)
 	}
 	if n := c.pick(3); n > 0 {
@@ -69,19 +70,19 @@ func fuzzShape(c *choices) odm.QueryShape {
 	return q
 }
 
-func fuzzConditions(c *choices, n int) []odm.Condition {
-	var out []odm.Condition
+func fuzzConditions(c *choices, n int) []query.Condition {
+	var out []query.Condition
 	for range n {
 		f := fuzzFields[c.pick(4)]
 		switch c.pick(4) {
 		case 0:
-			out = append(out, odm.Condition{Path: f, Op: "$eq", Value: c.pick(4)})
+			out = append(out, query.Condition{Path: f, Op: "$eq", Value: c.pick(4)})
 		case 1:
-			out = append(out, odm.Condition{Path: f, Op: "$in", Value: bson.A{c.pick(4), c.pick(4)}})
+			out = append(out, query.Condition{Path: f, Op: "$in", Value: bson.A{c.pick(4), c.pick(4)}})
 		case 2:
-			out = append(out, odm.Condition{Path: f, Op: "$gt", Value: c.pick(4)})
+			out = append(out, query.Condition{Path: f, Op: "$gt", Value: c.pick(4)})
 		default:
-			out = append(out, odm.Condition{Path: f, Op: "$lte", Value: c.pick(4)})
+			out = append(out, query.Condition{Path: f, Op: "$lte", Value: c.pick(4)})
 		}
 	}
 	return out
@@ -99,14 +100,14 @@ func allDocs() []fdoc {
 	return out
 }
 
-func matches(d fdoc, q odm.QueryShape) bool {
+func matches(d fdoc, q query.QueryShape) bool {
 	if !meets(d, q.Conditions) {
 		return false
 	}
-	return len(q.Or) == 0 || slices.ContainsFunc(q.Or, func(b []odm.Condition) bool { return meets(d, b) })
+	return len(q.Or) == 0 || slices.ContainsFunc(q.Or, func(b []query.Condition) bool { return meets(d, b) })
 }
 
-func meets(d fdoc, conds []odm.Condition) bool {
+func meets(d fdoc, conds []query.Condition) bool {
 	for _, c := range conds {
 		v := d[c.Path]
 		switch c.Op {
@@ -131,7 +132,7 @@ func meets(d fdoc, conds []odm.Condition) bool {
 	return true
 }
 
-func compareBy(x, y fdoc, keys []odm.SortKey) int {
+func compareBy(x, y fdoc, keys []query.SortKey) int {
 	for _, k := range keys {
 		c := cmp.Compare(x[k.Path], y[k.Path])
 		if k.Desc {
@@ -148,10 +149,10 @@ func compareBy(x, y fdoc, keys []odm.SortKey) int {
 // documents q matches in q's sort order whatever the order of documents
 // with equal index keys, with one ordered scan per combination of q's $in
 // values merged (the planner's merge sort).
-func ordered(ix odm.IndexSpec, q odm.QueryShape, docs []fdoc) bool {
-	var ixKeys []odm.SortKey
+func ordered(ix schema.IndexSpec, q query.QueryShape, docs []fdoc) bool {
+	var ixKeys []query.SortKey
 	for _, k := range ix.Keys {
-		ixKeys = append(ixKeys, odm.SortKey{Path: k.Field, Desc: k.Type == odm.Descending})
+		ixKeys = append(ixKeys, query.SortKey{Path: k.Field, Desc: k.Type == schema.Descending})
 	}
 	groups := map[string][]fdoc{}
 	for _, d := range docs {
@@ -209,8 +210,8 @@ func FuzzCoverage(f *testing.F) {
 		c := &choices{data: data}
 		specs := fuzzIndexes(c)
 		q := fuzzShape(c)
-		m := &odm.Model{Type: reflect.TypeFor[covDoc](), Collection: "cov", Indexes: specs}
-		got := odm.Cover(m, q)
+		m := &schema.Model{Type: reflect.TypeFor[covDoc](), Collection: "cov", Indexes: specs}
+		got := query.Cover(m, q)
 
 		firstKeyBound := boundsFirstKey(specs, q.Conditions)
 		orBound := len(q.Or) > 0
@@ -224,17 +225,17 @@ func FuzzCoverage(f *testing.F) {
 			checkOrPlan(t, specs, q, got, docs)
 			return
 		}
-		fixed := func(k odm.SortKey) bool {
-			return slices.ContainsFunc(q.Conditions, func(c odm.Condition) bool { return c.Path == k.Path && c.Op == "$eq" })
+		fixed := func(k query.SortKey) bool {
+			return slices.ContainsFunc(q.Conditions, func(c query.Condition) bool { return c.Path == k.Path && c.Op == "$eq" })
 		}
-		needsOrder := slices.ContainsFunc(q.Sort, func(k odm.SortKey) bool { return !fixed(k) })
+		needsOrder := slices.ContainsFunc(q.Sort, func(k query.SortKey) bool { return !fixed(k) })
 		if got.Index == "" || got.Index == "_id_" {
 			if needsOrder != got.InMemorySort {
 				t.Fatalf("%+v: %s without an index, but a sort to do is %v", q, got, needsOrder)
 			}
 			return
 		}
-		i := slices.IndexFunc(specs, func(s odm.IndexSpec) bool { return s.Name == got.Index })
+		i := slices.IndexFunc(specs, func(s schema.IndexSpec) bool { return s.Name == got.Index })
 		if i < 0 {
 			t.Fatalf("%s names no index of the model", got)
 		}
@@ -245,23 +246,23 @@ func FuzzCoverage(f *testing.F) {
 }
 
 // boundsFirstKey reports conditions on the first key of some index.
-func boundsFirstKey(specs []odm.IndexSpec, conds []odm.Condition) bool {
-	return slices.ContainsFunc(specs, func(ix odm.IndexSpec) bool {
-		return slices.ContainsFunc(conds, func(c odm.Condition) bool { return c.Path == ix.Keys[0].Field })
+func boundsFirstKey(specs []schema.IndexSpec, conds []query.Condition) bool {
+	return slices.ContainsFunc(specs, func(ix schema.IndexSpec) bool {
+		return slices.ContainsFunc(conds, func(c query.Condition) bool { return c.Path == ix.Keys[0].Field })
 	})
 }
 
 // checkOrPlan checks an OR plan Cover answers: only when no index bounds
 // the conditions beside the $or, one bounded index of the model per
 // branch, and a sort it gives in order over each branch's documents.
-func checkOrPlan(t *testing.T, specs []odm.IndexSpec, q odm.QueryShape, got odm.Coverage, docs []fdoc) {
+func checkOrPlan(t *testing.T, specs []schema.IndexSpec, q query.QueryShape, got query.Coverage, docs []fdoc) {
 	t.Helper()
 	if boundsFirstKey(specs, q.Conditions) || len(got.Or) != len(q.Or) || got.Index != "" {
 		t.Fatalf("%+v over %+v: %s, an OR plan where an index bounds the filter or of other branches", q, specs, got)
 	}
 	for i, b := range got.Or {
-		branch := odm.QueryShape{Conditions: append(slices.Clone(q.Conditions), q.Or[i]...), Sort: q.Sort}
-		j := slices.IndexFunc(specs, func(s odm.IndexSpec) bool { return s.Name == b.Index })
+		branch := query.QueryShape{Conditions: append(slices.Clone(q.Conditions), q.Or[i]...), Sort: q.Sort}
+		j := slices.IndexFunc(specs, func(s schema.IndexSpec) bool { return s.Name == b.Index })
 		if j < 0 || !boundsFirstKey(specs[j:j+1], branch.Conditions) {
 			t.Fatalf("%+v: branch %d: %s names no index of the model its conditions bound", q, i, got)
 		}

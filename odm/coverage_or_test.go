@@ -10,7 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/tagodm/tagodm/internal/testrig"
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // or is {$or: [branches...]}.
@@ -30,16 +31,16 @@ func greater(v any) bson.D { return bson.D{{Key: "$gt", Value: v}} }
 // makes it a scan; the sort is given only when every branch's index gives
 // it. The filters go through ShapeOf, as the repositories' do.
 func TestCoverOr(t *testing.T) {
-	a, c := keys("a_1", odm.Asc("a")), keys("c_1", odm.Asc("c"))
-	ad, cdDesc := keys("ad", odm.Asc("a"), odm.Asc("d")), keys("cd", odm.Asc("c"), odm.Desc("d"))
-	ab, cb := keys("ab", odm.Asc("a"), odm.Asc("b")), keys("cb", odm.Asc("c"), odm.Asc("b"))
-	partialB := odm.IndexSpec{Name: "pb", Keys: []odm.IndexKey{odm.Asc("b")}, PartialFilter: bson.D{{Key: "rating", Value: greater(5)}}}
-	partialB2 := odm.IndexSpec{Name: "pb2", Keys: []odm.IndexKey{odm.Asc("b")}, PartialFilter: bson.D{
+	a, c := keys("a_1", schema.Asc("a")), keys("c_1", schema.Asc("c"))
+	ad, cdDesc := keys("ad", schema.Asc("a"), schema.Asc("d")), keys("cd", schema.Asc("c"), schema.Desc("d"))
+	ab, cb := keys("ab", schema.Asc("a"), schema.Asc("b")), keys("cb", schema.Asc("c"), schema.Asc("b"))
+	partialB := schema.IndexSpec{Name: "pb", Keys: []schema.IndexKey{schema.Asc("b")}, PartialFilter: bson.D{{Key: "rating", Value: greater(5)}}}
+	partialB2 := schema.IndexSpec{Name: "pb2", Keys: []schema.IndexKey{schema.Asc("b")}, PartialFilter: bson.D{
 		{Key: "rating", Value: greater(5)}, {Key: "score", Value: bson.D{{Key: "$exists", Value: true}}},
 	}}
 	cases := []struct {
 		name     string
-		m        *odm.Model
+		m        *schema.Model
 		filter   bson.D
 		sort     bson.D
 		index    string   // the single index, "" for none
@@ -65,7 +66,7 @@ func TestCoverOr(t *testing.T) {
 		{name: "_id in every branch", m: model(), filter: bson.D{or(bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}})},
 			branches: []string{"_id_", "_id_"}},
 		// Sorts: merged when every branch's index gives them.
-		{name: "sort given by every branch", m: model(ad, keys("cd+", odm.Asc("c"), odm.Asc("d"))), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})}, sort: bson.D{{Key: "d", Value: 1}},
+		{name: "sort given by every branch", m: model(ad, keys("cd+", schema.Asc("c"), schema.Asc("d"))), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})}, sort: bson.D{{Key: "d", Value: 1}},
 			branches: []string{"ad", "cd+"}},
 		{name: "sort given by every branch, one scanned backwards", m: model(ad, cdDesc), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})}, sort: bson.D{{Key: "d", Value: -1}},
 			branches: []string{"ad", "cd"}},
@@ -85,9 +86,9 @@ func TestCoverOr(t *testing.T) {
 			scan: true},
 		{name: "partial implied only by both together", m: model(a, partialB2), filter: bson.D{{Key: "rating", Value: greater(6)}, or(bson.D{{Key: "b", Value: 1}, {Key: "score", Value: 3}}, bson.D{{Key: "a", Value: 2}})},
 			scan: true},
-		{name: "hidden index in a branch", m: model(a, odm.IndexSpec{Name: "h", Keys: []odm.IndexKey{odm.Asc("c")}, Hidden: true}), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})},
+		{name: "hidden index in a branch", m: model(a, schema.IndexSpec{Name: "h", Keys: []schema.IndexKey{schema.Asc("c")}, Hidden: true}), filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "c", Value: 2}})},
 			scan: true},
-		{name: "collation of a branch's index not the query's", m: model(a, odm.IndexSpec{Name: "cat", Keys: []odm.IndexKey{odm.Asc("category")}, Collation: fr}),
+		{name: "collation of a branch's index not the query's", m: model(a, schema.IndexSpec{Name: "cat", Keys: []schema.IndexKey{schema.Asc("category")}, Collation: fr}),
 			filter: bson.D{or(bson.D{{Key: "a", Value: 1}}, bson.D{{Key: "category", Value: "cafe"}})}, scan: true},
 		// What the shape reads of nested and repeated $or.
 		{name: "one branch: its conditions", m: model(a), filter: bson.D{or(bson.D{{Key: "a", Value: 1}})}, index: "a_1"},
@@ -114,9 +115,9 @@ func TestCoverOr(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			q, err := odm.ShapeOf(tc.filter, tc.sort, nil)
+			q, err := query.ShapeOf(tc.filter, tc.sort, nil)
 			require.NoError(t, err)
-			got := odm.Cover(tc.m, q)
+			got := query.Cover(tc.m, q)
 			var branches []string
 			for _, b := range got.Or {
 				branches = append(branches, b.Index)
@@ -138,23 +139,23 @@ func TestCoverOr(t *testing.T) {
 // TestShapeOfOr: the branches of an $or are its conditions joined by "and"
 // in each; the conditions beside it stay in Conditions.
 func TestShapeOfOr(t *testing.T) {
-	q, err := odm.ShapeOf(bson.D{
+	q, err := query.ShapeOf(bson.D{
 		{Key: "status", Value: "open"},
 		or(bson.D{{Key: "a", Value: 1}, {Key: "b", Value: greater(2)}}, bson.D{{Key: "c", Value: bson.D{{Key: "$in", Value: bson.A{1, 2}}}}}),
 	}, nil, nil)
 	require.NoError(t, err)
-	assert.Equal(t, []odm.Condition{eq("status", "open")}, q.Conditions)
-	assert.Equal(t, [][]odm.Condition{{eq("a", 1), op("b", "$gt", 2)}, {op("c", "$in", bson.A{1, 2})}}, q.Or)
+	assert.Equal(t, []query.Condition{eq("status", "open")}, q.Conditions)
+	assert.Equal(t, [][]query.Condition{{eq("a", 1), op("b", "$gt", 2)}, {op("c", "$in", bson.A{1, 2})}}, q.Or)
 
 	// A bson.M filter, and an $or under $elemMatch (not a branch of the
 	// query).
-	q, err = odm.ShapeOf(bson.M{"$or": bson.A{bson.M{"a": 1}, bson.M{"c": 2}}, "items": bson.M{"$elemMatch": bson.M{"$or": bson.A{bson.M{"x": 1}, bson.M{"y": 1}}}}}, nil, nil)
+	q, err = query.ShapeOf(bson.M{"$or": bson.A{bson.M{"a": 1}, bson.M{"c": 2}}, "items": bson.M{"$elemMatch": bson.M{"$or": bson.A{bson.M{"x": 1}, bson.M{"y": 1}}}}}, nil, nil)
 	require.NoError(t, err)
 	assert.Empty(t, q.Conditions)
-	assert.Equal(t, [][]odm.Condition{{eq("a", 1)}, {eq("c", 2)}}, q.Or)
+	assert.Equal(t, [][]query.Condition{{eq("a", 1)}, {eq("c", 2)}}, q.Or)
 
 	// A branch that is not a document: the $or is left out.
-	q, err = odm.ShapeOf(bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "a", Value: 1}}, 3}}}, nil, nil)
+	q, err = query.ShapeOf(bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "a", Value: 1}}, 3}}}, nil, nil)
 	require.NoError(t, err)
 	assert.Nil(t, q.Or)
 }
@@ -190,9 +191,9 @@ func TestCoverageOrAgainstExplain(t *testing.T) {
 		{bson.D{or(a(3), a(5))}, bson.D{{Key: "b", Value: -1}}, true},
 	}
 	for _, tc := range cases {
-		q, err := odm.ShapeOf(tc.filter, tc.sort, nil)
+		q, err := query.ShapeOf(tc.filter, tc.sort, nil)
 		require.NoError(t, err)
-		cov := odm.Cover(model, q)
+		cov := query.Cover(model, q)
 		plan := explainFind(t, db, tc.filter, tc.sort)
 		line := fmt.Sprintf("%v sort %v: Cover says %s; the server scans %v, sorts: %v", tc.filter, tc.sort, cov, plan.indexes, plan.sorts)
 		t.Log(line)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 // fakeT records what Check says.
@@ -38,7 +39,7 @@ func TestQueryRecorder(t *testing.T) {
 	_, err := members.InsertMany(ctx, []member{{Email: "a@x", Team: "t", Age: 3}, {Email: "b@x", Team: "t", Age: 4}})
 	require.NoError(t, err)
 
-	rec := odm.RecordQueries()
+	rec := query.RecordQueries()
 	for range 3 {
 		_, err = members.FindOne(ctx, bson.D{{Key: "email", Value: "a@x"}})
 		require.NoError(t, err)
@@ -92,7 +93,7 @@ func TestQueryRecorder(t *testing.T) {
 }
 
 // recorded lists the shapes a recorder holds, one line each.
-func recorded(rec *odm.QueryRecorder) []string {
+func recorded(rec *query.QueryRecorder) []string {
 	var out []string
 	for _, q := range rec.Queries() {
 		out = append(out, q.String())
@@ -113,8 +114,8 @@ func TestQueryRecordersNest(t *testing.T) {
 	const byEmail, byTeam, byAge = "members find {email: $eq}: email_1 (1 key)", "members find {team: $eq}: team_1 (1 key)", "members find {age: $eq}: collection scan"
 
 	t.Run("stopped out of order", func(t *testing.T) {
-		a := odm.RecordQueries()
-		b := odm.RecordQueries()
+		a := query.RecordQueries()
+		b := query.RecordQueries()
 		find("email")
 		a.Stop()
 		find("team")
@@ -124,9 +125,9 @@ func TestQueryRecordersNest(t *testing.T) {
 		assert.Equal(t, []string{byEmail, byTeam}, recorded(b), "b records on after a stops, then nothing")
 	})
 	t.Run("nested", func(t *testing.T) {
-		a := odm.RecordQueries()
+		a := query.RecordQueries()
 		find("email")
-		b := odm.RecordQueries()
+		b := query.RecordQueries()
 		find("team")
 		b.Stop()
 		find("age")
@@ -136,8 +137,8 @@ func TestQueryRecordersNest(t *testing.T) {
 		assert.Equal(t, []string{byTeam}, recorded(b))
 	})
 	t.Run("stopped twice", func(t *testing.T) {
-		a := odm.RecordQueries()
-		b := odm.RecordQueries()
+		a := query.RecordQueries()
+		b := query.RecordQueries()
 		b.Stop()
 		b.Stop()
 		find("team")
@@ -160,7 +161,7 @@ func TestQueryRecordersConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range 4 {
 				coll := odm.MustCollectionIn[member](db, fmt.Sprintf("members_%d_%d", g, i))
-				rec := odm.RecordQueries()
+				rec := query.RecordQueries()
 				if _, err := coll.Find(ctx, bson.D{{Key: "email", Value: "x"}}); err != nil {
 					errs <- err
 				}

@@ -11,42 +11,46 @@ import (
 
 	"github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
-func spec(name string, k ...odm.IndexKey) odm.IndexSpec { return odm.IndexSpec{Name: name, Keys: k} }
+func spec(name string, k ...schema.IndexKey) schema.IndexSpec {
+	return schema.IndexSpec{Name: name, Keys: k}
+}
 
 func TestRedundantIndexes(t *testing.T) {
 	ttl := time.Hour
 	cases := []struct {
 		name  string
-		specs []odm.IndexSpec
+		specs []schema.IndexSpec
 		want  []string
 	}{
-		{"a prefix", []odm.IndexSpec{spec("a", odm.Asc("a")), spec("ab", odm.Asc("a"), odm.Asc("b"))},
+		{"a prefix", []schema.IndexSpec{spec("a", schema.Asc("a")), spec("ab", schema.Asc("a"), schema.Asc("b"))},
 			[]string{"redundant: index a is redundant: its keys are a prefix of ab, which serves its queries"}},
-		{"a reversed prefix", []odm.IndexSpec{spec("a_desc", odm.Desc("a")), spec("ab", odm.Asc("a"), odm.Desc("b"))},
+		{"a reversed prefix", []schema.IndexSpec{spec("a_desc", schema.Desc("a")), spec("ab", schema.Asc("a"), schema.Desc("b"))},
 			[]string{"redundant: index a_desc is redundant: its keys are a prefix of ab, which serves its queries"}},
-		{"a prefix of two", []odm.IndexSpec{spec("a", odm.Asc("a")), spec("ab", odm.Asc("a"), odm.Asc("b")), spec("ac", odm.Asc("a"), odm.Desc("c"))},
+		{"a prefix of two", []schema.IndexSpec{spec("a", schema.Asc("a")), spec("ab", schema.Asc("a"), schema.Asc("b")), spec("ac", schema.Asc("a"), schema.Desc("c"))},
 			[]string{"redundant: index a is redundant: its keys are a prefix of ab, ac, which serve its queries"}},
-		{"mixed directions are no prefix", []odm.IndexSpec{spec("ab", odm.Asc("a"), odm.Asc("b")), spec("abc", odm.Asc("a"), odm.Desc("b"), odm.Asc("c"))}, nil},
-		{"not a leading subset", []odm.IndexSpec{spec("b", odm.Asc("b")), spec("ab", odm.Asc("a"), odm.Asc("b"))}, nil},
-		{"the same keys in reverse: the later one", []odm.IndexSpec{spec("ab", odm.Asc("a"), odm.Desc("b")), spec("ab_rev", odm.Desc("a"), odm.Asc("b"))},
+		{"mixed directions are no prefix", []schema.IndexSpec{spec("ab", schema.Asc("a"), schema.Asc("b")), spec("abc", schema.Asc("a"), schema.Desc("b"), schema.Asc("c"))}, nil},
+		{"not a leading subset", []schema.IndexSpec{spec("b", schema.Asc("b")), spec("ab", schema.Asc("a"), schema.Asc("b"))}, nil},
+		{"the same keys in reverse: the later one", []schema.IndexSpec{spec("ab", schema.Asc("a"), schema.Desc("b")), spec("ab_rev", schema.Desc("a"), schema.Asc("b"))},
 			[]string{"redundant: index ab_rev is redundant: the same keys in reverse as ab, which serves its queries"}},
-		{"unique is never redundant", []odm.IndexSpec{{Name: "a", Keys: []odm.IndexKey{odm.Asc("a")}, Unique: true}, spec("ab", odm.Asc("a"), odm.Asc("b"))}, nil},
-		{"TTL is never redundant", []odm.IndexSpec{{Name: "a", Keys: []odm.IndexKey{odm.Asc("a")}, ExpireAfter: &ttl}, spec("ab", odm.Asc("a"), odm.Asc("b"))}, nil},
-		{"sparse is never redundant", []odm.IndexSpec{{Name: "a", Keys: []odm.IndexKey{odm.Asc("a")}, Sparse: true}, spec("ab", odm.Asc("a"), odm.Asc("b"))}, nil},
-		{"hidden is never redundant", []odm.IndexSpec{{Name: "a", Keys: []odm.IndexKey{odm.Asc("a")}, Hidden: true}, spec("ab", odm.Asc("a"), odm.Asc("b"))}, nil},
-		{"partial is never redundant", []odm.IndexSpec{{Name: "a", Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "b", Value: bson.D{{Key: "$gt", Value: 1}}}}}, spec("ab", odm.Asc("a"), odm.Asc("b"))}, nil},
-		{"collation is never redundant", []odm.IndexSpec{{Name: "c", Keys: []odm.IndexKey{odm.Asc("c")}, Collation: &options.Collation{Locale: "fr"}}, spec("ca", odm.Asc("c"), odm.Asc("a"))}, nil},
-		{"a partial cover covers nothing", []odm.IndexSpec{spec("a", odm.Asc("a")), {Name: "ab", Keys: []odm.IndexKey{odm.Asc("a"), odm.Asc("b")}, PartialFilter: bson.D{{Key: "b", Value: bson.D{{Key: "$gt", Value: 1}}}}}}, nil},
-		{"a unique cover covers", []odm.IndexSpec{spec("a", odm.Asc("a")), {Name: "ab", Keys: []odm.IndexKey{odm.Asc("a"), odm.Asc("b")}, Unique: true}},
+		{"unique is never redundant", []schema.IndexSpec{{Name: "a", Keys: []schema.IndexKey{schema.Asc("a")}, Unique: true}, spec("ab", schema.Asc("a"), schema.Asc("b"))}, nil},
+		{"TTL is never redundant", []schema.IndexSpec{{Name: "a", Keys: []schema.IndexKey{schema.Asc("a")}, ExpireAfter: &ttl}, spec("ab", schema.Asc("a"), schema.Asc("b"))}, nil},
+		{"sparse is never redundant", []schema.IndexSpec{{Name: "a", Keys: []schema.IndexKey{schema.Asc("a")}, Sparse: true}, spec("ab", schema.Asc("a"), schema.Asc("b"))}, nil},
+		{"hidden is never redundant", []schema.IndexSpec{{Name: "a", Keys: []schema.IndexKey{schema.Asc("a")}, Hidden: true}, spec("ab", schema.Asc("a"), schema.Asc("b"))}, nil},
+		{"partial is never redundant", []schema.IndexSpec{{Name: "a", Keys: []schema.IndexKey{schema.Asc("a")}, PartialFilter: bson.D{{Key: "b", Value: bson.D{{Key: "$gt", Value: 1}}}}}, spec("ab", schema.Asc("a"), schema.Asc("b"))}, nil},
+		{"collation is never redundant", []schema.IndexSpec{{Name: "c", Keys: []schema.IndexKey{schema.Asc("c")}, Collation: &options.Collation{Locale: "fr"}}, spec("ca", schema.Asc("c"), schema.Asc("a"))}, nil},
+		{"a partial cover covers nothing", []schema.IndexSpec{spec("a", schema.Asc("a")), {Name: "ab", Keys: []schema.IndexKey{schema.Asc("a"), schema.Asc("b")}, PartialFilter: bson.D{{Key: "b", Value: bson.D{{Key: "$gt", Value: 1}}}}}}, nil},
+		{"a unique cover covers", []schema.IndexSpec{spec("a", schema.Asc("a")), {Name: "ab", Keys: []schema.IndexKey{schema.Asc("a"), schema.Asc("b")}, Unique: true}},
 			[]string{"redundant: index a is redundant: its keys are a prefix of ab, which serves its queries"}},
-		{"a text index covers nothing", []odm.IndexSpec{spec("c", odm.Asc("c")), spec("ct", odm.Asc("c"), odm.TextKey("b"))}, nil},
+		{"a text index covers nothing", []schema.IndexSpec{spec("c", schema.Asc("c")), spec("ct", schema.Asc("c"), schema.TextKey("b"))}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := odm.Redundant("redundant", c.specs)
+			got := query.Redundant("redundant", c.specs)
 			var lines []string
 			for _, r := range got {
 				lines = append(lines, r.String())
@@ -67,7 +71,7 @@ func TestRedundantIndexes(t *testing.T) {
 func TestRedundantReferenceIndexes(t *testing.T) {
 	got, err := odm.RedundantIndexes(models.Event{})
 	require.NoError(t, err)
-	byIndex := map[string]odm.RedundantIndex{}
+	byIndex := map[string]query.RedundantIndex{}
 	for _, r := range got {
 		t.Log(r)
 		byIndex[r.Index] = r

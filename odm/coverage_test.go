@@ -10,7 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // covDoc has the fields of the manual's examples: a, b, c, d (numbers),
@@ -40,18 +41,20 @@ type covDoc struct {
 	} `bson:"addr"`
 }
 
-func eq(path string, v any) odm.Condition { return odm.Condition{Path: path, Op: "$eq", Value: v} }
-func op(path, o string, v any) odm.Condition {
-	return odm.Condition{Path: path, Op: o, Value: v}
+func eq(path string, v any) query.Condition { return query.Condition{Path: path, Op: "$eq", Value: v} }
+func op(path, o string, v any) query.Condition {
+	return query.Condition{Path: path, Op: o, Value: v}
 }
-func asc(p string) odm.SortKey  { return odm.SortKey{Path: p} }
-func desc(p string) odm.SortKey { return odm.SortKey{Path: p, Desc: true} }
+func asc(p string) query.SortKey  { return query.SortKey{Path: p} }
+func desc(p string) query.SortKey { return query.SortKey{Path: p, Desc: true} }
 
-func model(ix ...odm.IndexSpec) *odm.Model {
-	return &odm.Model{Type: reflect.TypeFor[covDoc](), Collection: "cov", Indexes: ix}
+func model(ix ...schema.IndexSpec) *schema.Model {
+	return &schema.Model{Type: reflect.TypeFor[covDoc](), Collection: "cov", Indexes: ix}
 }
 
-func keys(name string, k ...odm.IndexKey) odm.IndexSpec { return odm.IndexSpec{Name: name, Keys: k} }
+func keys(name string, k ...schema.IndexKey) schema.IndexSpec {
+	return schema.IndexSpec{Name: name, Keys: k}
+}
 
 var fr = &options.Collation{Locale: "fr"}
 
@@ -61,12 +64,12 @@ var fr = &options.Collation{Locale: "fr"}
 // (Equality, Sort, Range) Guideline", "Multikey Indexes" (sorting on an
 // array), "Partial Indexes", "Sparse Indexes" and "Collation" (index use).
 func TestCoverManualExamples(t *testing.T) {
-	abcd := keys("abcd", odm.Asc("a"), odm.Asc("b"), odm.Asc("c"), odm.Asc("d"))
-	ils := keys("ils", odm.Asc("item"), odm.Asc("location"), odm.Asc("stock"))
+	abcd := keys("abcd", schema.Asc("a"), schema.Asc("b"), schema.Asc("c"), schema.Asc("d"))
+	ils := keys("ils", schema.Asc("item"), schema.Asc("location"), schema.Asc("stock"))
 	cases := []struct {
 		name    string
-		m       *odm.Model
-		q       odm.QueryShape
+		m       *schema.Model
+		q       query.QueryShape
 		index   string // "" for none
 		keys    int
 		scan    bool
@@ -74,78 +77,78 @@ func TestCoverManualExamples(t *testing.T) {
 		comment string
 	}{
 		// Sort and index prefix: index { a: 1, b: 1, c: 1, d: 1 }.
-		{name: "sort {a:1}", m: model(abcd), q: odm.QueryShape{Sort: []odm.SortKey{asc("a")}}, index: "abcd", scan: true},
-		{name: "sort {a:-1}", m: model(abcd), q: odm.QueryShape{Sort: []odm.SortKey{desc("a")}}, index: "abcd", scan: true},
-		{name: "sort {a:1,b:1}", m: model(abcd), q: odm.QueryShape{Sort: []odm.SortKey{asc("a"), asc("b")}}, index: "abcd", scan: true},
-		{name: "sort {a:-1,b:-1}", m: model(abcd), q: odm.QueryShape{Sort: []odm.SortKey{desc("a"), desc("b")}}, index: "abcd", scan: true},
-		{name: "sort {a:1,b:1,c:1}", m: model(abcd), q: odm.QueryShape{Sort: []odm.SortKey{asc("a"), asc("b"), asc("c")}}, index: "abcd", scan: true},
-		{name: "{a:{$gt:4}} sort {a:1,b:1}", m: model(abcd), q: odm.QueryShape{Conditions: []odm.Condition{op("a", "$gt", 4)}, Sort: []odm.SortKey{asc("a"), asc("b")}}, index: "abcd", keys: 1},
+		{name: "sort {a:1}", m: model(abcd), q: query.QueryShape{Sort: []query.SortKey{asc("a")}}, index: "abcd", scan: true},
+		{name: "sort {a:-1}", m: model(abcd), q: query.QueryShape{Sort: []query.SortKey{desc("a")}}, index: "abcd", scan: true},
+		{name: "sort {a:1,b:1}", m: model(abcd), q: query.QueryShape{Sort: []query.SortKey{asc("a"), asc("b")}}, index: "abcd", scan: true},
+		{name: "sort {a:-1,b:-1}", m: model(abcd), q: query.QueryShape{Sort: []query.SortKey{desc("a"), desc("b")}}, index: "abcd", scan: true},
+		{name: "sort {a:1,b:1,c:1}", m: model(abcd), q: query.QueryShape{Sort: []query.SortKey{asc("a"), asc("b"), asc("c")}}, index: "abcd", scan: true},
+		{name: "{a:{$gt:4}} sort {a:1,b:1}", m: model(abcd), q: query.QueryShape{Conditions: []query.Condition{op("a", "$gt", 4)}, Sort: []query.SortKey{asc("a"), asc("b")}}, index: "abcd", keys: 1},
 		// Sort and non-prefix subset of an index.
-		{name: "{a:5} sort {b:1,c:1}", m: model(abcd), q: odm.QueryShape{Conditions: []odm.Condition{eq("a", 5)}, Sort: []odm.SortKey{asc("b"), asc("c")}}, index: "abcd", keys: 1},
-		{name: "{b:3,a:4} sort {c:1}", m: model(abcd), q: odm.QueryShape{Conditions: []odm.Condition{eq("b", 3), eq("a", 4)}, Sort: []odm.SortKey{asc("c")}}, index: "abcd", keys: 2},
-		{name: "{a:5,b:{$lt:3}} sort {b:1}", m: model(abcd), q: odm.QueryShape{Conditions: []odm.Condition{eq("a", 5), op("b", "$lt", 3)}, Sort: []odm.SortKey{asc("b")}}, index: "abcd", keys: 2},
-		{name: "{a:{$gt:2}} sort {c:1}: not the sort", m: model(abcd), q: odm.QueryShape{Conditions: []odm.Condition{op("a", "$gt", 2)}, Sort: []odm.SortKey{asc("c")}}, index: "abcd", keys: 1, inMem: true},
-		{name: "{c:5} sort {c:1}: not a prefix", m: model(abcd), q: odm.QueryShape{Conditions: []odm.Condition{eq("c", 5)}, Sort: []odm.SortKey{asc("c")}}, scan: true},
+		{name: "{a:5} sort {b:1,c:1}", m: model(abcd), q: query.QueryShape{Conditions: []query.Condition{eq("a", 5)}, Sort: []query.SortKey{asc("b"), asc("c")}}, index: "abcd", keys: 1},
+		{name: "{b:3,a:4} sort {c:1}", m: model(abcd), q: query.QueryShape{Conditions: []query.Condition{eq("b", 3), eq("a", 4)}, Sort: []query.SortKey{asc("c")}}, index: "abcd", keys: 2},
+		{name: "{a:5,b:{$lt:3}} sort {b:1}", m: model(abcd), q: query.QueryShape{Conditions: []query.Condition{eq("a", 5), op("b", "$lt", 3)}, Sort: []query.SortKey{asc("b")}}, index: "abcd", keys: 2},
+		{name: "{a:{$gt:2}} sort {c:1}: not the sort", m: model(abcd), q: query.QueryShape{Conditions: []query.Condition{op("a", "$gt", 2)}, Sort: []query.SortKey{asc("c")}}, index: "abcd", keys: 1, inMem: true},
+		{name: "{c:5} sort {c:1}: not a prefix", m: model(abcd), q: query.QueryShape{Conditions: []query.Condition{eq("c", 5)}, Sort: []query.SortKey{asc("c")}}, scan: true},
 		// Sort order: index { a: 1, b: -1 }.
-		{name: "sort {a:1,b:-1}", m: model(keys("ab", odm.Asc("a"), odm.Desc("b"))), q: odm.QueryShape{Sort: []odm.SortKey{asc("a"), desc("b")}}, index: "ab", scan: true},
-		{name: "sort {a:-1,b:1} reversed", m: model(keys("ab", odm.Asc("a"), odm.Desc("b"))), q: odm.QueryShape{Sort: []odm.SortKey{desc("a"), asc("b")}}, index: "ab", scan: true},
-		{name: "sort {a:1,b:1}: mixed", m: model(keys("ab", odm.Asc("a"), odm.Desc("b"))), q: odm.QueryShape{Sort: []odm.SortKey{asc("a"), asc("b")}}, scan: true, inMem: true},
+		{name: "sort {a:1,b:-1}", m: model(keys("ab", schema.Asc("a"), schema.Desc("b"))), q: query.QueryShape{Sort: []query.SortKey{asc("a"), desc("b")}}, index: "ab", scan: true},
+		{name: "sort {a:-1,b:1} reversed", m: model(keys("ab", schema.Asc("a"), schema.Desc("b"))), q: query.QueryShape{Sort: []query.SortKey{desc("a"), asc("b")}}, index: "ab", scan: true},
+		{name: "sort {a:1,b:1}: mixed", m: model(keys("ab", schema.Asc("a"), schema.Desc("b"))), q: query.QueryShape{Sort: []query.SortKey{asc("a"), asc("b")}}, scan: true, inMem: true},
 		// Compound index prefixes: { item: 1, location: 1, stock: 1 }.
-		{name: "item", m: model(ils), q: odm.QueryShape{Conditions: []odm.Condition{eq("item", "x")}}, index: "ils", keys: 1},
-		{name: "item, location", m: model(ils), q: odm.QueryShape{Conditions: []odm.Condition{eq("item", "x"), eq("location", "y")}}, index: "ils", keys: 2},
-		{name: "item, location, stock", m: model(ils), q: odm.QueryShape{Conditions: []odm.Condition{eq("item", "x"), eq("location", "y"), eq("stock", 1)}}, index: "ils", keys: 3},
-		{name: "item and stock: the item prefix only", m: model(ils), q: odm.QueryShape{Conditions: []odm.Condition{eq("item", "x"), eq("stock", 1)}}, index: "ils", keys: 1},
-		{name: "location alone", m: model(ils), q: odm.QueryShape{Conditions: []odm.Condition{eq("location", "y")}}, scan: true},
-		{name: "stock alone", m: model(ils), q: odm.QueryShape{Conditions: []odm.Condition{eq("stock", 1)}}, scan: true},
-		{name: "location and stock", m: model(ils), q: odm.QueryShape{Conditions: []odm.Condition{eq("location", "y"), eq("stock", 1)}}, scan: true},
+		{name: "item", m: model(ils), q: query.QueryShape{Conditions: []query.Condition{eq("item", "x")}}, index: "ils", keys: 1},
+		{name: "item, location", m: model(ils), q: query.QueryShape{Conditions: []query.Condition{eq("item", "x"), eq("location", "y")}}, index: "ils", keys: 2},
+		{name: "item, location, stock", m: model(ils), q: query.QueryShape{Conditions: []query.Condition{eq("item", "x"), eq("location", "y"), eq("stock", 1)}}, index: "ils", keys: 3},
+		{name: "item and stock: the item prefix only", m: model(ils), q: query.QueryShape{Conditions: []query.Condition{eq("item", "x"), eq("stock", 1)}}, index: "ils", keys: 1},
+		{name: "location alone", m: model(ils), q: query.QueryShape{Conditions: []query.Condition{eq("location", "y")}}, scan: true},
+		{name: "stock alone", m: model(ils), q: query.QueryShape{Conditions: []query.Condition{eq("stock", 1)}}, scan: true},
+		{name: "location and stock", m: model(ils), q: query.QueryShape{Conditions: []query.Condition{eq("location", "y"), eq("stock", 1)}}, scan: true},
 		// ESR: cars by manufacturer and model, cost a range, sorted by model.
-		{name: "ESR order", m: model(keys("esr", odm.Asc("manufacturer"), odm.Asc("model"), odm.Asc("cost"))),
-			q:     odm.QueryShape{Conditions: []odm.Condition{eq("manufacturer", "GM"), op("cost", "$gt", 15000), eq("model", "Cordova")}, Sort: []odm.SortKey{asc("model")}},
+		{name: "ESR order", m: model(keys("esr", schema.Asc("manufacturer"), schema.Asc("model"), schema.Asc("cost"))),
+			q:     query.QueryShape{Conditions: []query.Condition{eq("manufacturer", "GM"), op("cost", "$gt", 15000), eq("model", "Cordova")}, Sort: []query.SortKey{asc("model")}},
 			index: "esr", keys: 3},
-		{name: "range before the sort key", m: model(keys("ers", odm.Asc("manufacturer"), odm.Asc("cost"), odm.Asc("model"))),
-			q:     odm.QueryShape{Conditions: []odm.Condition{eq("manufacturer", "GM"), op("cost", "$gt", 15000)}, Sort: []odm.SortKey{asc("model")}},
+		{name: "range before the sort key", m: model(keys("ers", schema.Asc("manufacturer"), schema.Asc("cost"), schema.Asc("model"))),
+			q:     query.QueryShape{Conditions: []query.Condition{eq("manufacturer", "GM"), op("cost", "$gt", 15000)}, Sort: []query.SortKey{asc("model")}},
 			index: "ers", keys: 2, inMem: true},
-		{name: "$in then sort: merged", m: model(keys("ab", odm.Asc("a"), odm.Asc("b"))),
-			q:     odm.QueryShape{Conditions: []odm.Condition{op("a", "$in", bson.A{1, 2, 3})}, Sort: []odm.SortKey{asc("b")}},
+		{name: "$in then sort: merged", m: model(keys("ab", schema.Asc("a"), schema.Asc("b"))),
+			q:     query.QueryShape{Conditions: []query.Condition{op("a", "$in", bson.A{1, 2, 3})}, Sort: []query.SortKey{asc("b")}},
 			index: "ab", keys: 1},
 		// Multikey: sorting on an array field.
-		{name: "multikey sort, unbounded", m: model(keys("r", odm.Asc("ratings"))), q: odm.QueryShape{Sort: []odm.SortKey{asc("ratings")}}, index: "r", scan: true},
-		{name: "multikey sort, bounded", m: model(keys("r", odm.Asc("ratings"))), q: odm.QueryShape{Conditions: []odm.Condition{op("ratings", "$gt", 5)}, Sort: []odm.SortKey{asc("ratings")}}, index: "r", keys: 1, inMem: true},
-		{name: "multikey path into array documents", m: model(keys("z", odm.Asc("addr.zip"))), q: odm.QueryShape{Conditions: []odm.Condition{eq("addr.zip", "10036")}}, index: "z", keys: 1},
+		{name: "multikey sort, unbounded", m: model(keys("r", schema.Asc("ratings"))), q: query.QueryShape{Sort: []query.SortKey{asc("ratings")}}, index: "r", scan: true},
+		{name: "multikey sort, bounded", m: model(keys("r", schema.Asc("ratings"))), q: query.QueryShape{Conditions: []query.Condition{op("ratings", "$gt", 5)}, Sort: []query.SortKey{asc("ratings")}}, index: "r", keys: 1, inMem: true},
+		{name: "multikey path into array documents", m: model(keys("z", schema.Asc("addr.zip"))), q: query.QueryShape{Conditions: []query.Condition{eq("addr.zip", "10036")}}, index: "z", keys: 1},
 		// Partial: { cuisine: 1, name: 1 } where rating > 5.
-		{name: "partial implied", m: model(odm.IndexSpec{Name: "p", Keys: []odm.IndexKey{odm.Asc("cuisine"), odm.Asc("name")}, PartialFilter: bson.D{{Key: "rating", Value: bson.D{{Key: "$gt", Value: 5}}}}}),
-			q: odm.QueryShape{Conditions: []odm.Condition{eq("cuisine", "Italian"), op("rating", "$gte", 8)}}, index: "p", keys: 1},
-		{name: "partial not implied by a wider range", m: model(odm.IndexSpec{Name: "p", Keys: []odm.IndexKey{odm.Asc("cuisine"), odm.Asc("name")}, PartialFilter: bson.D{{Key: "rating", Value: bson.D{{Key: "$gt", Value: 5}}}}}),
-			q: odm.QueryShape{Conditions: []odm.Condition{eq("cuisine", "Italian"), op("rating", "$lt", 8)}}, scan: true},
-		{name: "partial not implied without the field", m: model(odm.IndexSpec{Name: "p", Keys: []odm.IndexKey{odm.Asc("cuisine"), odm.Asc("name")}, PartialFilter: bson.D{{Key: "rating", Value: bson.D{{Key: "$gt", Value: 5}}}}}),
-			q: odm.QueryShape{Conditions: []odm.Condition{eq("cuisine", "Italian")}}, scan: true},
-		{name: "partial implied by an equality", m: model(odm.IndexSpec{Name: "p", Keys: []odm.IndexKey{odm.Asc("name")}, PartialFilter: bson.D{{Key: "rating", Value: bson.D{{Key: "$exists", Value: true}}}}}),
-			q: odm.QueryShape{Conditions: []odm.Condition{eq("name", "x"), eq("rating", 7)}}, index: "p", keys: 1},
+		{name: "partial implied", m: model(schema.IndexSpec{Name: "p", Keys: []schema.IndexKey{schema.Asc("cuisine"), schema.Asc("name")}, PartialFilter: bson.D{{Key: "rating", Value: bson.D{{Key: "$gt", Value: 5}}}}}),
+			q: query.QueryShape{Conditions: []query.Condition{eq("cuisine", "Italian"), op("rating", "$gte", 8)}}, index: "p", keys: 1},
+		{name: "partial not implied by a wider range", m: model(schema.IndexSpec{Name: "p", Keys: []schema.IndexKey{schema.Asc("cuisine"), schema.Asc("name")}, PartialFilter: bson.D{{Key: "rating", Value: bson.D{{Key: "$gt", Value: 5}}}}}),
+			q: query.QueryShape{Conditions: []query.Condition{eq("cuisine", "Italian"), op("rating", "$lt", 8)}}, scan: true},
+		{name: "partial not implied without the field", m: model(schema.IndexSpec{Name: "p", Keys: []schema.IndexKey{schema.Asc("cuisine"), schema.Asc("name")}, PartialFilter: bson.D{{Key: "rating", Value: bson.D{{Key: "$gt", Value: 5}}}}}),
+			q: query.QueryShape{Conditions: []query.Condition{eq("cuisine", "Italian")}}, scan: true},
+		{name: "partial implied by an equality", m: model(schema.IndexSpec{Name: "p", Keys: []schema.IndexKey{schema.Asc("name")}, PartialFilter: bson.D{{Key: "rating", Value: bson.D{{Key: "$exists", Value: true}}}}}),
+			q: query.QueryShape{Conditions: []query.Condition{eq("name", "x"), eq("rating", 7)}}, index: "p", keys: 1},
 		// Sparse: { score: 1 }, sparse.
-		{name: "sparse, sort only", m: model(odm.IndexSpec{Name: "s", Keys: []odm.IndexKey{odm.Asc("score")}, Sparse: true}), q: odm.QueryShape{Sort: []odm.SortKey{desc("score")}}, scan: true, inMem: true},
-		{name: "sparse, a range on it", m: model(odm.IndexSpec{Name: "s", Keys: []odm.IndexKey{odm.Asc("score")}, Sparse: true}), q: odm.QueryShape{Conditions: []odm.Condition{op("score", "$lt", 90)}, Sort: []odm.SortKey{desc("score")}}, index: "s", keys: 1},
+		{name: "sparse, sort only", m: model(schema.IndexSpec{Name: "s", Keys: []schema.IndexKey{schema.Asc("score")}, Sparse: true}), q: query.QueryShape{Sort: []query.SortKey{desc("score")}}, scan: true, inMem: true},
+		{name: "sparse, a range on it", m: model(schema.IndexSpec{Name: "s", Keys: []schema.IndexKey{schema.Asc("score")}, Sparse: true}), q: query.QueryShape{Conditions: []query.Condition{op("score", "$lt", 90)}, Sort: []query.SortKey{desc("score")}}, index: "s", keys: 1},
 		// Collation: { category: 1 } with locale fr.
-		{name: "collation matches", m: model(odm.IndexSpec{Name: "cat", Keys: []odm.IndexKey{odm.Asc("category")}, Collation: fr}), q: odm.QueryShape{Conditions: []odm.Condition{eq("category", "cafe")}, Collation: fr}, index: "cat", keys: 1},
-		{name: "simple query, fr index", m: model(odm.IndexSpec{Name: "cat", Keys: []odm.IndexKey{odm.Asc("category")}, Collation: fr}), q: odm.QueryShape{Conditions: []odm.Condition{eq("category", "cafe")}}, scan: true},
-		{name: "fr index, numbers compared", m: model(odm.IndexSpec{Name: "spc", Keys: []odm.IndexKey{odm.Asc("score"), odm.Asc("price"), odm.Asc("category")}, Collation: fr}),
-			q: odm.QueryShape{Conditions: []odm.Condition{eq("score", 5)}, Sort: []odm.SortKey{asc("price")}}, index: "spc", keys: 1},
-		{name: "fr index, the score part only", m: model(odm.IndexSpec{Name: "spc", Keys: []odm.IndexKey{odm.Asc("score"), odm.Asc("price"), odm.Asc("category")}, Collation: fr}),
-			q: odm.QueryShape{Conditions: []odm.Condition{eq("score", 5), eq("price", 1.5), eq("category", "cafe")}}, index: "spc", keys: 2},
-		{name: "fr index, a string sort", m: model(odm.IndexSpec{Name: "cat", Keys: []odm.IndexKey{odm.Asc("category")}, Collation: fr}), q: odm.QueryShape{Sort: []odm.SortKey{asc("category")}}, scan: true, inMem: true},
+		{name: "collation matches", m: model(schema.IndexSpec{Name: "cat", Keys: []schema.IndexKey{schema.Asc("category")}, Collation: fr}), q: query.QueryShape{Conditions: []query.Condition{eq("category", "cafe")}, Collation: fr}, index: "cat", keys: 1},
+		{name: "simple query, fr index", m: model(schema.IndexSpec{Name: "cat", Keys: []schema.IndexKey{schema.Asc("category")}, Collation: fr}), q: query.QueryShape{Conditions: []query.Condition{eq("category", "cafe")}}, scan: true},
+		{name: "fr index, numbers compared", m: model(schema.IndexSpec{Name: "spc", Keys: []schema.IndexKey{schema.Asc("score"), schema.Asc("price"), schema.Asc("category")}, Collation: fr}),
+			q: query.QueryShape{Conditions: []query.Condition{eq("score", 5)}, Sort: []query.SortKey{asc("price")}}, index: "spc", keys: 1},
+		{name: "fr index, the score part only", m: model(schema.IndexSpec{Name: "spc", Keys: []schema.IndexKey{schema.Asc("score"), schema.Asc("price"), schema.Asc("category")}, Collation: fr}),
+			q: query.QueryShape{Conditions: []query.Condition{eq("score", 5), eq("price", 1.5), eq("category", "cafe")}}, index: "spc", keys: 2},
+		{name: "fr index, a string sort", m: model(schema.IndexSpec{Name: "cat", Keys: []schema.IndexKey{schema.Asc("category")}, Collation: fr}), q: query.QueryShape{Sort: []query.SortKey{asc("category")}}, scan: true, inMem: true},
 		// Hidden and hashed.
-		{name: "hidden never", m: model(odm.IndexSpec{Name: "h", Keys: []odm.IndexKey{odm.Asc("a")}, Hidden: true}), q: odm.QueryShape{Conditions: []odm.Condition{eq("a", 1)}}, scan: true},
-		{name: "hashed equality", m: model(keys("hh", odm.HashedKey("a"))), q: odm.QueryShape{Conditions: []odm.Condition{eq("a", 1)}}, index: "hh", keys: 1},
-		{name: "hashed range", m: model(keys("hh", odm.HashedKey("a"))), q: odm.QueryShape{Conditions: []odm.Condition{op("a", "$gt", 1)}}, scan: true},
-		{name: "_id always", m: model(), q: odm.QueryShape{Conditions: []odm.Condition{eq("_id", 1)}}, index: "_id_", keys: 1},
+		{name: "hidden never", m: model(schema.IndexSpec{Name: "h", Keys: []schema.IndexKey{schema.Asc("a")}, Hidden: true}), q: query.QueryShape{Conditions: []query.Condition{eq("a", 1)}}, scan: true},
+		{name: "hashed equality", m: model(keys("hh", schema.HashedKey("a"))), q: query.QueryShape{Conditions: []query.Condition{eq("a", 1)}}, index: "hh", keys: 1},
+		{name: "hashed range", m: model(keys("hh", schema.HashedKey("a"))), q: query.QueryShape{Conditions: []query.Condition{op("a", "$gt", 1)}}, scan: true},
+		{name: "_id always", m: model(), q: query.QueryShape{Conditions: []query.Condition{eq("_id", 1)}}, index: "_id_", keys: 1},
 		// Best of several: more equalities first, then the sort.
-		{name: "more equalities win", m: model(keys("a", odm.Asc("a")), keys("ab", odm.Asc("a"), odm.Asc("b"))),
-			q: odm.QueryShape{Conditions: []odm.Condition{eq("a", 1), eq("b", 2)}}, index: "ab", keys: 2},
-		{name: "the sort decides", m: model(keys("a", odm.Asc("a")), keys("ac", odm.Asc("a"), odm.Desc("created_at"))),
-			q: odm.QueryShape{Conditions: []odm.Condition{eq("a", 1)}, Sort: []odm.SortKey{desc("created_at")}}, index: "ac", keys: 1},
+		{name: "more equalities win", m: model(keys("a", schema.Asc("a")), keys("ab", schema.Asc("a"), schema.Asc("b"))),
+			q: query.QueryShape{Conditions: []query.Condition{eq("a", 1), eq("b", 2)}}, index: "ab", keys: 2},
+		{name: "the sort decides", m: model(keys("a", schema.Asc("a")), keys("ac", schema.Asc("a"), schema.Desc("created_at"))),
+			q: query.QueryShape{Conditions: []query.Condition{eq("a", 1)}, Sort: []query.SortKey{desc("created_at")}}, index: "ac", keys: 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := odm.Cover(c.m, c.q)
+			got := query.Cover(c.m, c.q)
 			assert.Equal(t, c.index, got.Index, "index; %s", got)
 			assert.Equal(t, c.keys, got.Keys, "keys; %s", got)
 			assert.Equal(t, c.scan, got.Scan, "scan; %s", got)
@@ -155,7 +158,7 @@ func TestCoverManualExamples(t *testing.T) {
 }
 
 func TestShapeOf(t *testing.T) {
-	q, err := odm.ShapeOf(bson.D{
+	q, err := query.ShapeOf(bson.D{
 		{Key: "user_id", Value: "u"},
 		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}},
 		{Key: "$and", Value: bson.A{bson.M{"created_at": bson.M{"$gte": 1, "$lt": 5}}}},
@@ -165,25 +168,25 @@ func TestShapeOf(t *testing.T) {
 		{Key: "name", Value: bson.Regex{Pattern: "^ad"}},
 	}, bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}, nil)
 	require.NoError(t, err)
-	assert.Equal(t, []odm.Condition{
+	assert.Equal(t, []query.Condition{
 		eq("user_id", "u"),
 		op("status", "$in", bson.A{"a", "b"}),
 		op("created_at", "$gte", 1), op("created_at", "$lt", 5),
 		op("items.qty", "$gt", 2), eq("items.sku", "k"),
 		op("name", "$regex", bson.Regex{Pattern: "^ad"}),
 	}, q.Conditions)
-	assert.Equal(t, [][]odm.Condition{{eq("x", 1)}, {eq("y", 2)}}, q.Or)
-	assert.Equal(t, []odm.SortKey{desc("created_at"), asc("_id")}, q.Sort)
+	assert.Equal(t, [][]query.Condition{{eq("x", 1)}, {eq("y", 2)}}, q.Or)
+	assert.Equal(t, []query.SortKey{desc("created_at"), asc("_id")}, q.Sort)
 
 	// An $or of one branch is that branch, as the planner rewrites it.
-	q, err = odm.ShapeOf(bson.D{{Key: "a", Value: 1}, {Key: "$or", Value: bson.A{bson.M{"b": 2}}}}, nil, nil)
+	q, err = query.ShapeOf(bson.D{{Key: "a", Value: 1}, {Key: "$or", Value: bson.A{bson.M{"b": 2}}}}, nil, nil)
 	require.NoError(t, err)
-	assert.Equal(t, []odm.Condition{eq("a", 1), eq("b", 2)}, q.Conditions)
+	assert.Equal(t, []query.Condition{eq("a", 1), eq("b", 2)}, q.Conditions)
 	assert.Nil(t, q.Or)
 
-	_, err = odm.ShapeOf("status", nil, nil)
+	_, err = query.ShapeOf("status", nil, nil)
 	assert.ErrorContains(t, err, "the filter")
-	q, err = odm.ShapeOf(nil, nil, nil)
+	q, err = query.ShapeOf(nil, nil, nil)
 	require.NoError(t, err)
 	assert.Empty(t, q.Conditions)
 }

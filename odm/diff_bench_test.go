@@ -8,27 +8,28 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // benchCollections builds n collections of ten declared indexes each, of
 // every common kind, and their listings as a server returns them (numbers
 // as doubles, text indexes as _fts/_ftsx, collations filled in).
-func benchCollections(n int) ([][]odm.IndexSpec, [][]bson.Raw) {
-	declared := make([][]odm.IndexSpec, n)
+func benchCollections(n int) ([][]schema.IndexSpec, [][]bson.Raw) {
+	declared := make([][]schema.IndexSpec, n)
 	listed := make([][]bson.Raw, n)
 	for c := 0; c < n; c++ {
-		specs := []odm.IndexSpec{
-			{Keys: []odm.IndexKey{odm.Asc("id")}, Unique: true},
-			odm.Index(odm.Asc("user"), odm.Desc("at")),
-			odm.Index(odm.Asc("status"), odm.Asc("at")),
-			{Keys: []odm.IndexKey{odm.Asc("expires")}, ExpireAfter: odm.TTL(time.Hour)},
-			{Keys: []odm.IndexKey{odm.Asc("opt")}, Sparse: true},
-			{Keys: []odm.IndexKey{odm.Asc("email")}, Unique: true, PartialFilter: bson.D{{Key: "email", Value: bson.D{{Key: "$exists", Value: true}}}}},
-			{Keys: []odm.IndexKey{odm.Asc("name")}, Collation: &options.Collation{Locale: "fr", Strength: 2}},
-			{Keys: []odm.IndexKey{odm.TextKey("title"), odm.TextKey("body")}, Weights: map[string]int32{"title": 5}},
-			odm.Index(odm.Asc("a"), odm.Asc("b"), odm.Asc("c")).Named(fmt.Sprintf("idx_abc_%d", c)),
-			odm.Index(odm.Desc("score")),
+		specs := []schema.IndexSpec{
+			{Keys: []schema.IndexKey{schema.Asc("id")}, Unique: true},
+			schema.Index(schema.Asc("user"), schema.Desc("at")),
+			schema.Index(schema.Asc("status"), schema.Asc("at")),
+			{Keys: []schema.IndexKey{schema.Asc("expires")}, ExpireAfter: schema.TTL(time.Hour)},
+			{Keys: []schema.IndexKey{schema.Asc("opt")}, Sparse: true},
+			{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true, PartialFilter: bson.D{{Key: "email", Value: bson.D{{Key: "$exists", Value: true}}}}},
+			{Keys: []schema.IndexKey{schema.Asc("name")}, Collation: &options.Collation{Locale: "fr", Strength: 2}},
+			{Keys: []schema.IndexKey{schema.TextKey("title"), schema.TextKey("body")}, Weights: map[string]int32{"title": 5}},
+			schema.Index(schema.Asc("a"), schema.Asc("b"), schema.Asc("c")).Named(fmt.Sprintf("idx_abc_%d", c)),
+			schema.Index(schema.Desc("score")),
 		}
 		declared[c] = specs
 		docs := []string{
@@ -64,8 +65,8 @@ func BenchmarkDiff(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
 		for c := range declared {
-			changes, err := odm.Diff(declared[c], listed[c])
-			if err != nil || len(changes) != 10 || changes[0].Action != odm.Unchanged {
+			changes, err := diff.Diff(declared[c], listed[c])
+			if err != nil || len(changes) != 10 || changes[0].Action != diff.Unchanged {
 				b.Fatalf("unexpected plan: %v %v", err, changes)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // ExampleOnProgress reports long index builds, so that start-up probes and
@@ -25,7 +26,7 @@ func ExampleOnProgress() {
 
 	report, err := odm.Init(ctx, client.Database("shop"), Order{},
 		odm.ProgressEvery(5*time.Second, 10*time.Second),
-		odm.OnProgress(func(p odm.Progress) { log.Println("building", p) }),
+		odm.OnProgress(func(p outcome.Progress) { log.Println("building", p) }),
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -55,5 +56,5 @@ func ExampleHideUndeclared() {
 		log.Fatal(err)
 	}
 	c, _ := report.Collection("orders")
-	fmt.Println("hidden now:", c.Names(odm.Hidden), "dropped (hidden earlier):", c.Names(odm.Dropped))
+	fmt.Println("hidden now:", c.Names(outcome.Hidden), "dropped (hidden earlier):", c.Names(outcome.Dropped))
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // Example_pathCheck shows a typo refused before any command, with the
@@ -22,7 +24,7 @@ func Example_pathCheck() {
 	notifications := odm.MustCollection[models.Notification](db)
 
 	_, err := notifications.CountDocuments(ctx, bson.D{{Key: "stauts", Value: "pending"}})
-	var pe *odm.PathError
+	var pe *query.PathError
 	if errors.As(err, &pe) {
 		fmt.Println(pe.Path, "is not a field of", pe.GoType, "- did you mean", pe.Nearest)
 	}
@@ -38,18 +40,18 @@ func Example_pathCheck() {
 // Example_coverage shows which declared index serves a query, whether the
 // server sorts in memory, and the redundant indexes of a model.
 func Example_coverage() {
-	m, err := odm.Describe(models.Notification{})
+	m, err := schema.Describe(models.Notification{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	q, err := odm.ShapeOf(bson.D{{Key: "user_id", Value: "u1"}}, bson.D{{Key: "created_at", Value: -1}}, nil)
+	q, err := query.ShapeOf(bson.D{{Key: "user_id", Value: "u1"}}, bson.D{{Key: "created_at", Value: -1}}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(odm.Cover(m, q))
+	fmt.Println(query.Cover(m, q))
 
-	q, _ = odm.ShapeOf(bson.D{{Key: "channel", Value: "email"}}, nil, nil)
-	fmt.Println(odm.Cover(m, q))
+	q, _ = query.ShapeOf(bson.D{{Key: "channel", Value: "email"}}, nil, nil)
+	fmt.Println(query.Cover(m, q))
 
 	redundant, err := odm.RedundantIndexes(models.Notification{})
 	if err != nil {
@@ -104,9 +106,9 @@ func Example_query() {
 // Field references of models.Execution: a wrong field, or a value of the
 // wrong type, does not compile.
 var (
-	execStatus  = odm.F(func(e *models.Execution) *string { return &e.Status })
-	execUser    = odm.F(func(e *models.Execution) **string { return &e.UserID })
-	execCreated = odm.F(func(e *models.Execution) *time.Time { return &e.CreatedAt })
+	execStatus  = query.F(func(e *models.Execution) *string { return &e.Status })
+	execUser    = query.F(func(e *models.Execution) **string { return &e.UserID })
+	execCreated = query.F(func(e *models.Execution) *time.Time { return &e.CreatedAt })
 )
 
 // Example_typedFields shows typed filters, sorts and updates.
@@ -116,8 +118,8 @@ func Example_typedFields() {
 	executions := odm.MustCollection[models.Execution](db)
 
 	uid := "u1"
-	running, err := executions.Query(odm.And(odm.Eq(execUser, &uid), odm.OneOf(execStatus, "queued", "running"))).
-		Sort(odm.SortBy(odm.ByDesc(execCreated))).
+	running, err := executions.Query(query.And(query.Eq(execUser, &uid), query.OneOf(execStatus, "queued", "running"))).
+		Sort(query.SortBy(query.ByDesc(execCreated))).
 		Limit(20).
 		All(ctx)
 	if err != nil {
@@ -125,7 +127,7 @@ func Example_typedFields() {
 	}
 	fmt.Println(len(running), "running")
 
-	res, err := executions.UpdateMany(ctx, odm.Eq(execStatus, "queued"), odm.Updates(odm.Set(execStatus, "cancelled")))
+	res, err := executions.UpdateMany(ctx, query.Eq(execStatus, "queued"), query.Updates(query.Set(execStatus, "cancelled")))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -11,12 +11,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // Task is written with Beanie-style revisions.
 type Task struct {
 	ID         bson.ObjectID `bson:"_id,omitempty"`
-	RevisionID odm.UUID      `bson:"revision_id" odm:"revision"`
+	RevisionID schema.UUID   `bson:"revision_id" odm:"revision"`
 	Title      string        `bson:"title"`
 	Done       bool          `bson:"done"`
 }
@@ -56,7 +57,7 @@ func Example_tenantCollection() {
 	ctx := context.Background()
 	for _, tenant := range []string{"t1", "t2"} {
 		name := tenant + "_tasks"
-		if _, err := odm.Init(ctx, db, odm.In(name, Task{})); err != nil {
+		if _, err := odm.Init(ctx, db, schema.In(name, Task{})); err != nil {
 			log.Fatal(err)
 		}
 		tasks, err := odm.NewCollectionIn[Task](db, name)

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // Order declares its indexes in struct tags.
@@ -32,7 +33,7 @@ func (Order) CollectionName() string { return "orders" }
 
 // Example_tags shows the tag grammar and the indexes it declares.
 func Example_tags() {
-	model, err := odm.Describe(Order{})
+	model, err := schema.Describe(Order{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,18 +59,18 @@ type Event struct {
 
 // Indexes declares a partial unique index, a wildcard index and an index
 // on a field stored outside the struct.
-func (Event) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{
-		odm.Index(odm.Asc("kind"), odm.Asc("owner")).Named("idx_kind_owner"),
-		{Keys: []odm.IndexKey{odm.Asc("owner")}, Unique: true, PartialFilter: bson.D{{Key: "owner", Value: bson.D{{Key: "$exists", Value: true}}}}},
-		{Keys: []odm.IndexKey{odm.Wildcard("labels")}},
-		{Keys: []odm.IndexKey{odm.Asc("pod_name")}, Sparse: true, OutsideStruct: true},
+func (Event) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{
+		schema.Index(schema.Asc("kind"), schema.Asc("owner")).Named("idx_kind_owner"),
+		{Keys: []schema.IndexKey{schema.Asc("owner")}, Unique: true, PartialFilter: bson.D{{Key: "owner", Value: bson.D{{Key: "$exists", Value: true}}}}},
+		{Keys: []schema.IndexKey{schema.Wildcard("labels")}},
+		{Keys: []schema.IndexKey{schema.Asc("pod_name")}, Sparse: true, OutsideStruct: true},
 	}
 }
 
 // Example_indexesMethod shows an Indexes method and the default names.
 func Example_indexesMethod() {
-	model, err := odm.Describe(Event{})
+	model, err := schema.Describe(Event{})
 	if err != nil {
 		log.Fatal(err)
 	}

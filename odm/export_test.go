@@ -5,7 +5,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/engine"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/memo"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -37,7 +37,7 @@ func ReplyMeans(ctx context.Context, db *mongo.Database, err error) string {
 // that the next Validate reads each model afresh: for benchmarks outside
 // the package.
 func ForgetDescriptions() {
-	schema.Forget()
+	memo.Forget()
 	reflectx.Forget()
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // faultyClient connects through a proxy and calls onCommand before each
@@ -72,7 +73,7 @@ func TestInitStopsAtItsDeadlineWhenTheServerHangs(t *testing.T) {
 	plan, err := odm.Plan(ctx2, db, plainModel{}, auditModel{})
 	require.NoError(t, err)
 	assert.Zero(t, plan.Pending(), "converged after the fault")
-	assert.Positive(t, report.Count(odm.Created)+report.Count(odm.Existed))
+	assert.Positive(t, report.Count(outcome.Created)+report.Count(outcome.Existed))
 }
 
 // TestInitRetriesADroppedConnection: the connection drops as Init sends its
@@ -94,7 +95,7 @@ func TestInitRetriesADroppedConnection(t *testing.T) {
 	assert.GreaterOrEqual(t, drops.Load(), int32(3), "two dropped attempts, then one that went through")
 	assert.True(t, logs.has(slog.LevelWarn, "odm: retrying", "retry=2"))
 	cr, _ := report.Collection("orders")
-	assert.Len(t, cr.Names(odm.Created), 4)
+	assert.Len(t, cr.Names(outcome.Created), 4)
 	assert.Len(t, testrig.ListIndexes(t, db.Name(), "orders"), 5)
 }
 
@@ -135,7 +136,7 @@ func TestAnInterruptedRebuildIsCompletedByTheNextInit(t *testing.T) {
 		mongo.IndexModel{Keys: bson.D{{Key: "code", Value: -1}}, Options: options.Index().SetName("idx_code")})
 	require.NoError(t, err)
 
-	_, err = odm.Init(ctx, db, codeModel{}, odm.OnConflict(odm.ConflictRebuild), odm.WithRetries(0, 0))
+	_, err = odm.Init(ctx, db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild), odm.WithRetries(0, 0))
 	require.Error(t, err, "the create after the drop failed")
 	assert.NotContains(t, testrig.ListIndexes(t, db.Name(), "codes"), "idx_code", "interrupted between drop and create")
 
@@ -143,7 +144,7 @@ func TestAnInterruptedRebuildIsCompletedByTheNextInit(t *testing.T) {
 	report, err := odm.Init(ctx, db, codeModel{})
 	require.NoError(t, err)
 	cr, _ := report.Collection("codes")
-	assert.Equal(t, []string{"idx_code"}, cr.Names(odm.Created))
+	assert.Equal(t, []string{"idx_code"}, cr.Names(outcome.Created))
 	got := testrig.ListIndexes(t, db.Name(), "codes")["idx_code"]
 	assert.Equal(t, []string{"code:1"}, got.Keys)
 	assert.Equal(t, "true", got.Options["unique"])

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,14 +22,12 @@ func TestTypedReferencesRefuseMistakesAtCompileTime(t *testing.T) {
 		t.Skip("builds programs with the go command; skipped with -short")
 	}
 	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	require.NoError(t, err, "the go command must be on PATH")
 	wd, err := os.Getwd()
 	require.NoError(t, err)
 	header := `package compilecheck
 
-import "github.com/tagodm/tagodm/odm"
+import "github.com/tagodm/tagodm/odm/query"
 
 type ticket struct {
 	Status string   ` + "`bson:\"status\"`" + `
@@ -43,24 +40,24 @@ type other struct {
 }
 
 var (
-	status = odm.F(func(t *ticket) *string { return &t.Status })
-	seats  = odm.F(func(t *ticket) *int { return &t.Seats })
-	tags   = odm.F(func(t *ticket) *[]string { return &t.Tags })
-	name   = odm.F(func(o *other) *string { return &o.Name })
+	status = query.F(func(t *ticket) *string { return &t.Status })
+	seats  = query.F(func(t *ticket) *int { return &t.Seats })
+	tags   = query.F(func(t *ticket) *[]string { return &t.Tags })
+	name   = query.F(func(o *other) *string { return &o.Name })
 )
 `
 	cases := []struct {
 		name, body, refusal string // refusal: empty when it must compile
 	}{
-		{"right", `var _ = odm.And(odm.Eq(status, "open"), odm.Gt(seats, 2), odm.Contains(tags, "vip"))
-var _ = odm.Set(seats, 3)
-var _ = odm.Inc(seats, 1)
-var _ = odm.Push(tags, "x")`, ""},
-		{"a value of the wrong type", `var _ = odm.Eq(status, 3)`, "cannot use 3"},
-		{"a field of another model", `var _ = odm.And(odm.Eq(status, "open"), odm.Eq(name, "x"))`, "does not match inferred type odm.Filter[ticket]"},
-		{"$inc of a string", `var _ = odm.Inc(status, "x")`, "string does not satisfy odm.Number"},
-		{"an element of a field that is no list", `var _ = odm.Contains(status, "x")`, "does not match inferred type odm.Field[ticket, []E]"},
-		{"a $set of the wrong type", `var _ = odm.Set(seats, "three")`, "cannot use"},
+		{"right", `var _ = query.And(query.Eq(status, "open"), query.Gt(seats, 2), query.Contains(tags, "vip"))
+var _ = query.Set(seats, 3)
+var _ = query.Inc(seats, 1)
+var _ = query.Push(tags, "x")`, ""},
+		{"a value of the wrong type", `var _ = query.Eq(status, 3)`, "cannot use 3"},
+		{"a field of another model", `var _ = query.And(query.Eq(status, "open"), query.Eq(name, "x"))`, "does not match inferred type query.Filter[ticket]"},
+		{"$inc of a string", `var _ = query.Inc(status, "x")`, "string does not satisfy query.Number"},
+		{"an element of a field that is no list", `var _ = query.Contains(status, "x")`, "does not match inferred type query.Field[ticket, []E]"},
+		{"a $set of the wrong type", `var _ = query.Set(seats, "three")`, "cannot use"},
 	}
 	for i, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {

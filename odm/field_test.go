@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 type refLine struct {
@@ -40,17 +41,17 @@ type refOrder struct {
 }
 
 var (
-	orderStatus  = odm.F(func(o *refOrder) *string { return &o.Status })
-	orderTotal   = odm.F(func(o *refOrder) *float64 { return &o.Total })
-	orderLines   = odm.F(func(o *refOrder) *[]refLine { return &o.Lines })
-	orderTags    = odm.F(func(o *refOrder) *[]string { return &o.Tags })
-	orderShip    = odm.F(func(o *refOrder) **refAddress { return &o.Ship })
-	orderCity    = odm.F(func(o *refOrder) *string { return &o.Ship.City })
-	orderBill    = odm.F(func(o *refOrder) *refAddress { return &o.Bill })
-	orderBillCty = odm.F(func(o *refOrder) *string { return &o.Bill.City })
-	orderCreated = odm.F(func(o *refOrder) *time.Time { return &o.CreatedAt })
-	lineSKU      = odm.F(func(l *refLine) *string { return &l.SKU })
-	lineQty      = odm.F(func(l *refLine) *int { return &l.Qty })
+	orderStatus  = query.F(func(o *refOrder) *string { return &o.Status })
+	orderTotal   = query.F(func(o *refOrder) *float64 { return &o.Total })
+	orderLines   = query.F(func(o *refOrder) *[]refLine { return &o.Lines })
+	orderTags    = query.F(func(o *refOrder) *[]string { return &o.Tags })
+	orderShip    = query.F(func(o *refOrder) **refAddress { return &o.Ship })
+	orderCity    = query.F(func(o *refOrder) *string { return &o.Ship.City })
+	orderBill    = query.F(func(o *refOrder) *refAddress { return &o.Bill })
+	orderBillCty = query.F(func(o *refOrder) *string { return &o.Bill.City })
+	orderCreated = query.F(func(o *refOrder) *time.Time { return &o.CreatedAt })
+	lineSKU      = query.F(func(l *refLine) *string { return &l.SKU })
+	lineQty      = query.F(func(l *refLine) *int { return &l.Qty })
 )
 
 func TestFieldPaths(t *testing.T) {
@@ -66,17 +67,17 @@ func TestFieldPaths(t *testing.T) {
 		assert.Equal(t, want, f.Path())
 	}
 
-	secret := odm.F(func(o *refOrder) *string { return &o.Secret })
+	secret := query.F(func(o *refOrder) *string { return &o.Secret })
 	assert.ErrorContains(t, secret.Err(), "no stored field of type string")
-	elem := odm.F(func(o *refOrder) *string { return &o.Lines[0].SKU })
+	elem := query.F(func(o *refOrder) *string { return &o.Lines[0].SKU })
 	assert.ErrorContains(t, elem.Err(), "the selector panicked on a scratch value")
-	outside := odm.F(func(o *refOrder) *string { s := ""; return &s })
+	outside := query.F(func(o *refOrder) *string { s := ""; return &s })
 	assert.ErrorContains(t, outside.Err(), "the address of no stored field")
-	none := odm.F[refOrder, string](nil)
+	none := query.F[refOrder, string](nil)
 	assert.ErrorContains(t, none.Err(), "the selector is nil")
-	nilp := odm.F(func(o *refOrder) *string { return nil })
+	nilp := query.F(func(o *refOrder) *string { return nil })
 	assert.ErrorContains(t, nilp.Err(), "returned nil")
-	notStruct := odm.F(func(s *string) *string { return s })
+	notStruct := query.F(func(s *string) *string { return s })
 	assert.ErrorContains(t, notStruct.Err(), "needs a struct model type")
 }
 
@@ -86,34 +87,34 @@ func TestFieldBuilders(t *testing.T) {
 		require.NoError(t, err)
 		return d
 	}
-	assert.Equal(t, bson.D{{Key: "status", Value: "open"}}, doc(odm.Eq(orderStatus, "open")))
-	assert.Equal(t, bson.D{{Key: "total", Value: bson.D{{Key: "$gte", Value: 10.0}}}}, doc(odm.Gte(orderTotal, 10)))
-	assert.Equal(t, bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}}}, doc(odm.OneOf(orderStatus, "a", "b")))
-	assert.Equal(t, bson.D{{Key: "ship.city", Value: bson.D{{Key: "$exists", Value: true}}}}, doc(odm.Exists(orderCity, true)))
-	assert.Equal(t, bson.D{{Key: "tags", Value: "x"}}, doc(odm.Contains(orderTags, "x")))
+	assert.Equal(t, bson.D{{Key: "status", Value: "open"}}, doc(query.Eq(orderStatus, "open")))
+	assert.Equal(t, bson.D{{Key: "total", Value: bson.D{{Key: "$gte", Value: 10.0}}}}, doc(query.Gte(orderTotal, 10)))
+	assert.Equal(t, bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}}}, doc(query.OneOf(orderStatus, "a", "b")))
+	assert.Equal(t, bson.D{{Key: "ship.city", Value: bson.D{{Key: "$exists", Value: true}}}}, doc(query.Exists(orderCity, true)))
+	assert.Equal(t, bson.D{{Key: "tags", Value: "x"}}, doc(query.Contains(orderTags, "x")))
 	assert.Equal(t, bson.D{{Key: "lines", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: "k"}, {Key: "qty", Value: bson.D{{Key: "$gt", Value: 2}}}}}}}},
-		doc(odm.ElemMatch(orderLines, odm.Eq(lineSKU, "k"), odm.Gt(lineQty, 2))))
+		doc(query.ElemMatch(orderLines, query.Eq(lineSKU, "k"), query.Gt(lineQty, 2))))
 	assert.Equal(t, bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "status", Value: "a"}}, bson.D{{Key: "total", Value: bson.D{{Key: "$lt", Value: 1.0}}}}}}},
-		doc(odm.Or(odm.Eq(orderStatus, "a"), odm.Lt(orderTotal, 1))))
-	assert.Equal(t, bson.D{}, doc(odm.And[refOrder]()))
-	_, err := odm.Or[refOrder]().Document()
+		doc(query.Or(query.Eq(orderStatus, "a"), query.Lt(orderTotal, 1))))
+	assert.Equal(t, bson.D{}, doc(query.And[refOrder]()))
+	_, err := query.Or[refOrder]().Document()
 	assert.ErrorContains(t, err, "$or of odm_test.refOrder needs at least one condition")
 
 	assert.Equal(t, bson.D{
 		{Key: "$set", Value: bson.D{{Key: "status", Value: "paid"}, {Key: "bill.city", Value: "Oslo"}}},
 		{Key: "$inc", Value: bson.D{{Key: "total", Value: 2.5}}},
 		{Key: "$push", Value: bson.D{{Key: "tags", Value: "paid"}}},
-	}, doc(odm.Updates(odm.Set(orderStatus, "paid"), odm.Inc(orderTotal, 2.5), odm.Set(orderBillCty, "Oslo"), odm.Push(orderTags, "paid"))))
-	assert.Equal(t, bson.D{{Key: "created_at", Value: -1}, {Key: "status", Value: 1}}, doc(odm.SortBy(odm.ByDesc(orderCreated), odm.By(orderStatus))))
+	}, doc(query.Updates(query.Set(orderStatus, "paid"), query.Inc(orderTotal, 2.5), query.Set(orderBillCty, "Oslo"), query.Push(orderTags, "paid"))))
+	assert.Equal(t, bson.D{{Key: "created_at", Value: -1}, {Key: "status", Value: 1}}, doc(query.SortBy(query.ByDesc(orderCreated), query.By(orderStatus))))
 
-	secret := odm.F(func(o *refOrder) *string { return &o.Secret })
-	_, err = odm.And(odm.Eq(orderStatus, "a"), odm.Eq(secret, "x")).Document()
+	secret := query.F(func(o *refOrder) *string { return &o.Secret })
+	_, err = query.And(query.Eq(orderStatus, "a"), query.Eq(secret, "x")).Document()
 	assert.Error(t, err, "a bad reference spoils what is built from it")
-	_, err = odm.Updates(odm.Set(secret, "x")).Document()
+	_, err = query.Updates(query.Set(secret, "x")).Document()
 	assert.Error(t, err)
-	_, err = odm.SortBy(odm.By(secret)).Document()
+	_, err = query.SortBy(query.By(secret)).Document()
 	assert.Error(t, err)
-	_, err = odm.Updates[refOrder]().Document()
+	_, err = query.Updates[refOrder]().Document()
 	assert.ErrorContains(t, err, "no operation")
 }
 
@@ -130,7 +131,7 @@ func TestFieldsThroughRepositories(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	open, err := orders.Query(odm.Eq(orderStatus, "open")).Sort(odm.SortBy(odm.ByDesc(orderTotal))).All(ctx)
+	open, err := orders.Query(query.Eq(orderStatus, "open")).Sort(query.SortBy(query.ByDesc(orderTotal))).All(ctx)
 	require.NoError(t, err)
 	require.Len(t, open, 2)
 	assert.Equal(t, 9.0, open[0].Total)
@@ -139,28 +140,28 @@ func TestFieldsThroughRepositories(t *testing.T) {
 		if testrig.IsFerretDB() {
 			t.Skip("FerretDB v1 matches no document by $elemMatch on the fields of array elements, so the typed $elemMatch cannot be shown on " + testrig.Server())
 		}
-		n, err := orders.CountDocuments(ctx, odm.ElemMatch(orderLines, odm.Eq(lineSKU, "k"), odm.Gte(lineQty, 3)))
+		n, err := orders.CountDocuments(ctx, query.ElemMatch(orderLines, query.Eq(lineSKU, "k"), query.Gte(lineQty, 3)))
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), n)
-		n, err = orders.CountDocuments(ctx, odm.ElemMatch(orderLines, odm.Eq(lineSKU, "k"), odm.Gte(lineQty, 4)))
+		n, err = orders.CountDocuments(ctx, query.ElemMatch(orderLines, query.Eq(lineSKU, "k"), query.Gte(lineQty, 4)))
 		require.NoError(t, err)
 		assert.Equal(t, int64(0), n)
 	})
-	res, err := orders.UpdateMany(ctx, odm.And(odm.Contains(orderTags, "a"), odm.Gte(orderTotal, 5)),
-		odm.Updates(odm.Set(orderStatus, "picked"), odm.Inc(orderTotal, 1), odm.AddToSet(orderTags, "picked")))
+	res, err := orders.UpdateMany(ctx, query.And(query.Contains(orderTags, "a"), query.Gte(orderTotal, 5)),
+		query.Updates(query.Set(orderStatus, "picked"), query.Inc(orderTotal, 1), query.AddToSet(orderTags, "picked")))
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), res.ModifiedCount)
-	n, err := orders.CountDocuments(ctx, odm.And(odm.Eq(orderStatus, "picked"), odm.Contains(orderTags, "picked"), odm.Eq(orderTotal, 6)))
+	n, err := orders.CountDocuments(ctx, query.And(query.Eq(orderStatus, "picked"), query.Contains(orderTags, "picked"), query.Eq(orderTotal, 6)))
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n)
 
 	rec.Reset()
-	secret := odm.F(func(o *refOrder) *string { return &o.Secret })
-	_, err = orders.Find(ctx, odm.Eq(secret, "x"))
+	secret := query.F(func(o *refOrder) *string { return &o.Secret })
+	_, err = orders.Find(ctx, query.Eq(secret, "x"))
 	assert.ErrorContains(t, err, "odm: find on ref_order: filter: odm: a field reference of odm_test.refOrder")
-	_, err = orders.Query(nil).Sort(odm.SortBy(odm.By(secret))).All(ctx)
+	_, err = orders.Query(nil).Sort(query.SortBy(query.By(secret))).All(ctx)
 	assert.Error(t, err)
-	_, err = orders.UpdateMany(ctx, odm.Eq(orderStatus, "open"), odm.Set(secret, "x"))
+	_, err = orders.UpdateMany(ctx, query.Eq(orderStatus, "open"), query.Set(secret, "x"))
 	assert.Error(t, err)
 	assert.Empty(t, rec.Commands(), "nothing reaches the server")
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -28,24 +29,24 @@ func (b *fuzzBytes) pick(n int) int { return b.next() % n }
 var fuzzFields = []string{"a", "b", "c.d", "e", "f"}
 
 // randomSpec builds a spec a user could declare from the bytes.
-func randomSpec(b *fuzzBytes) IndexSpec {
-	var s IndexSpec
+func randomSpec(b *fuzzBytes) schema.IndexSpec {
+	var s schema.IndexSpec
 	switch b.pick(6) {
 	case 0: // wildcard with a projection
-		s.Keys = []IndexKey{Wildcard("")}
+		s.Keys = []schema.IndexKey{schema.Wildcard("")}
 		for i := 0; i <= b.pick(3); i++ {
 			s.WildcardProjection = append(s.WildcardProjection, bson.E{Key: "p" + string(rune('0'+i)) + ".q", Value: 1})
 		}
 		return s
 	case 1: // text, with regular keys around it
-		s.Keys = []IndexKey{Asc("a"), TextKey("b"), TextKey("e")}[b.pick(2):]
+		s.Keys = []schema.IndexKey{schema.Asc("a"), schema.TextKey("b"), schema.TextKey("e")}[b.pick(2):]
 		s.Weights = map[string]int32{"b": int32(1 + b.pick(20))}
 		if b.bit() {
 			s.DefaultLanguage = []string{"english", "spanish", "none"}[b.pick(3)]
 		}
 		return s
 	case 2:
-		s.Keys = []IndexKey{Flat("a")}
+		s.Keys = []schema.IndexKey{schema.Flat("a")}
 		if b.bit() {
 			bits := int32(20 + b.pick(10))
 			s.Bits = &bits
@@ -59,11 +60,11 @@ func randomSpec(b *fuzzBytes) IndexSpec {
 			continue
 		}
 		used[f] = true
-		s.Keys = append(s.Keys, IndexKey{Field: f, Type: []KeyType{Ascending, Descending, Geo2DSphere, Hashed}[b.pick(4)]})
+		s.Keys = append(s.Keys, schema.IndexKey{Field: f, Type: []schema.KeyType{schema.Ascending, schema.Descending, schema.Geo2DSphere, schema.Hashed}[b.pick(4)]})
 	}
 	s.Unique, s.Sparse, s.Hidden = b.bit(), b.bit(), b.bit()
 	if len(s.Keys) == 1 && b.bit() {
-		s.ExpireAfter = TTL(time.Duration(b.pick(100000)) * time.Second)
+		s.ExpireAfter = schema.TTL(time.Duration(b.pick(100000)) * time.Second)
 	}
 	if b.bit() {
 		s.PartialFilter = bson.D{{Key: "a", Value: bson.D{{Key: []string{"$gt", "$eq", "$gte"}[b.pick(3)], Value: randomScalar(b)}}}}
@@ -92,7 +93,7 @@ func randomScalar(b *fuzzBytes) any {
 // or double) and defaults, collations filled in with a version, 2d and
 // 2dsphere defaults, wildcard projections normalised, fields in any order
 // and the fields that never count (v, ns, background) added.
-func serverListing(s IndexSpec, b *fuzzBytes) bson.D {
+func serverListing(s schema.IndexSpec, b *fuzzBytes) bson.D {
 	doc := bson.D{{Key: "v", Value: int32(2)}, {Key: "key", Value: serverKeys(s, b)}, {Key: "name", Value: s.IndexName()}}
 	opts := bson.D{}
 	add := func(k string, v any) { opts = append(opts, bson.E{Key: k, Value: v}) }
@@ -112,7 +113,7 @@ func serverListing(s IndexSpec, b *fuzzBytes) bson.D {
 	if f := textField(s); f != "" {
 		w := bson.D{}
 		for _, k := range s.Keys {
-			if k.Type == Text {
+			if k.Type == schema.Text {
 				v, ok := s.Weights[k.Field]
 				if !ok {
 					v = 1
@@ -127,9 +128,9 @@ func serverListing(s IndexSpec, b *fuzzBytes) bson.D {
 	}
 	for _, k := range s.Keys {
 		switch k.Type {
-		case Geo2DSphere:
+		case schema.Geo2DSphere:
 			add("2dsphereIndexVersion", int32(3))
-		case Geo2D:
+		case schema.Geo2D:
 			if s.Bits == nil {
 				add("bits", int32(26))
 			}
@@ -146,12 +147,12 @@ func serverListing(s IndexSpec, b *fuzzBytes) bson.D {
 	return append(doc, shuffled(opts, b)...)
 }
 
-func serverKeys(s IndexSpec, b *fuzzBytes) bson.D {
+func serverKeys(s schema.IndexSpec, b *fuzzBytes) bson.D {
 	keys := bson.D{}
 	text := false
 	for _, k := range s.Keys {
 		switch {
-		case k.Type == Text:
+		case k.Type == schema.Text:
 			if !text {
 				keys = append(keys, bson.E{Key: "_fts", Value: "text"}, bson.E{Key: "_ftsx", Value: retypeNumber(int32(1), b)})
 			}

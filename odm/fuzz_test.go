@@ -13,7 +13,8 @@ import (
 
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/internal/testrig"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -57,11 +58,11 @@ func FuzzTagGrammar(f *testing.F) {
 				t.Fatalf("%q: accepted spec does not marshal: %v", value, err)
 			}
 			listed := append(bson.Raw(nil), raw...)
-			changes, err := Diff([]IndexSpec{spec}, []bson.Raw{listed})
+			changes, err := diff.Diff([]schema.IndexSpec{spec}, []bson.Raw{listed})
 			if err != nil {
 				t.Fatalf("%q: %v", value, err)
 			}
-			if len(changes) != 1 || changes[0].Action != Unchanged {
+			if len(changes) != 1 || changes[0].Action != diff.Unchanged {
 				t.Fatalf("%q: an index listed exactly as declared is not unchanged: %+v", value, changes)
 			}
 			_ = IndexModel(spec)
@@ -94,10 +95,10 @@ func FuzzDiff(f *testing.F) {
 	for _, seed := range [][]byte{{0, 2, 1, 0, 1}, {1, 0, 9, 1, 1, 3}, {2, 1, 3}, {3, 3, 0, 1, 1, 2, 1, 1, 1, 1, 1, 5, 1, 1, 2, 1, 2, 1, 1, 1, 7}} {
 		f.Add(seed)
 	}
-	declared := []IndexSpec{
-		{Keys: []IndexKey{Asc("a")}, Unique: true},
-		{Name: "t", Keys: []IndexKey{TextKey("a")}},
-		{Keys: []IndexKey{Flat("p")}},
+	declared := []schema.IndexSpec{
+		{Keys: []schema.IndexKey{schema.Asc("a")}, Unique: true},
+		{Name: "t", Keys: []schema.IndexKey{schema.TextKey("a")}},
+		{Keys: []schema.IndexKey{schema.Flat("p")}},
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkListedAsDeclared(t, data)
@@ -105,7 +106,7 @@ func FuzzDiff(f *testing.F) {
 		if raw.Validate() != nil {
 			return
 		}
-		changes, err := Diff(declared, []bson.Raw{raw})
+		changes, err := diff.Diff(declared, []bson.Raw{raw})
 		if err != nil {
 			return
 		}
@@ -177,7 +178,7 @@ func insertGenerated(t *testing.T, typ reflect.Type) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	db := testrig.Database(t, nil)
-	if _, err := Init(ctx, db, In("fuzz", typ), SkipUnsupported()); err != nil {
+	if _, err := Init(ctx, db, schema.In("fuzz", typ), SkipUnsupported()); err != nil {
 		var ce mongo.CommandError
 		if testrig.IsFerretDB() && errors.As(err, &ce) && ce.Code == 1 {
 			// FerretDB's storage engine failing (its SQL, say), not a
@@ -272,14 +273,14 @@ func fillValue(v reflect.Value, depth int) {
 
 // checkModelType reports whether Validate accepts the model.
 func checkModelType(t *testing.T, typ reflect.Type) bool {
-	model := In("fuzz", typ)
+	model := schema.In("fuzz", typ)
 	verr := Validate(model)
-	decl, derr := Declared(model, In("fuzz_ptr", reflect.PointerTo(typ)))
+	decl, derr := Declared(model, schema.In("fuzz_ptr", reflect.PointerTo(typ)))
 	if (verr == nil) != (derr == nil) {
 		t.Errorf("%v: Validate says %v, Declared says %v", typ, verr, derr)
 		return false
 	}
-	m, err := Describe(model)
+	m, err := schema.Describe(model)
 	if (verr == nil) != (err == nil) {
 		t.Errorf("%v: Validate says %v, Describe says %v", typ, verr, err)
 		return false
@@ -291,7 +292,7 @@ func checkModelType(t *testing.T, typ reflect.Type) bool {
 	if _, err := bindRepository(typ, &name, false); (err == nil) != (verr == nil) && typ.Kind() == reflect.Struct {
 		t.Errorf("%v: Validate says %v, NewCollectionIn says %v", typ, verr, err)
 	}
-	generated, serr := GenerateSchema(typ)
+	generated, serr := schema.GenerateSchema(typ)
 	if serr == nil {
 		if _, err := bson.Marshal(generated); err != nil {
 			t.Errorf("%v: the generated schema does not marshal: %v", typ, err)
@@ -414,8 +415,8 @@ func checkListedAsDeclared(t *testing.T, data []byte) {
 	if err != nil {
 		t.Fatalf("listing of %s: %v", spec, err)
 	}
-	changes, err := Diff([]IndexSpec{spec}, []bson.Raw{listing})
-	if err != nil || len(changes) != 1 || changes[0].Action != Unchanged {
+	changes, err := diff.Diff([]schema.IndexSpec{spec}, []bson.Raw{listing})
+	if err != nil || len(changes) != 1 || changes[0].Action != diff.Unchanged {
 		t.Fatalf("%s listed as %s: %v %+v", spec, bson.Raw(listing), err, changes)
 	}
 	muts := specMutations(spec)
@@ -423,7 +424,7 @@ func checkListedAsDeclared(t *testing.T, data []byte) {
 		return
 	}
 	m := muts[b.pick(len(muts))]
-	changes, err = Diff([]IndexSpec{m.spec}, []bson.Raw{listing})
+	changes, err = diff.Diff([]schema.IndexSpec{m.spec}, []bson.Raw{listing})
 	if err != nil || len(changes) != 1 {
 		t.Fatalf("mutated %s: %v %+v", m.what, err, changes)
 	}

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/odm/internal/engine"
-	"github.com/tagodm/tagodm/odm/internal/outcome"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/memo"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -38,12 +40,12 @@ import (
 // A nil ctx or db is an error, before anything is sent. A panic in an
 // OnProgress callback stops Init, which returns an error wrapping a
 // *PanicError (see OnProgress).
-func Init(ctx context.Context, db *mongo.Database, args ...any) (*Report, error) {
+func Init(ctx context.Context, db *mongo.Database, args ...any) (*outcome.Report, error) {
 	return initAs(ctx, "Init", db, args)
 }
 
 // initAs is Init, its errors about its own arguments naming call.
-func initAs(ctx context.Context, call string, db *mongo.Database, args []any) (*Report, error) {
+func initAs(ctx context.Context, call string, db *mongo.Database, args []any) (*outcome.Report, error) {
 	if ctx == nil {
 		// The workers would panic on it, on goroutines of the library.
 		return nil, fmt.Errorf("odm: %s: a context is needed, got nil", call)
@@ -53,11 +55,11 @@ func initAs(ctx context.Context, call string, db *mongo.Database, args []any) (*
 	splitArgs(args, &cfg, &models)
 	start := time.Now()
 	switch cfg.OnConflict {
-	case ConflictFail, ConflictRebuild, ConflictKeep:
+	case outcome.ConflictFail, outcome.ConflictRebuild, outcome.ConflictKeep:
 	default:
 		return nil, fmt.Errorf("odm: unknown conflict policy %q", cfg.OnConflict)
 	}
-	cols, err := schema.Collect(models)
+	cols, err := memo.Collect(models)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +88,7 @@ func initAs(ctx context.Context, call string, db *mongo.Database, args []any) (*
 // what Init would do, changing nothing: Init with DryRun. It takes the same
 // arguments as Init; the policy options shape the plan's steps. A nil ctx
 // or db is an error.
-func Plan(ctx context.Context, db *mongo.Database, args ...any) (*IndexPlan, error) {
+func Plan(ctx context.Context, db *mongo.Database, args ...any) (*outcome.IndexPlan, error) {
 	report, err := initAs(ctx, "Plan", db, append(slices.Clip(args), DryRun()))
 	if report == nil {
 		return nil, err
@@ -99,8 +101,8 @@ type redundantKey struct{}
 
 // redundantIn is Redundant of the collection's declarations, worked out
 // once per declarations; each plan gets its own copy.
-func redundantIn(c *schema.Declared) []RedundantIndex {
-	found := c.Memo(redundantKey{}, func() any { return Redundant(c.Collection, c.Specs) }).([]RedundantIndex)
+func redundantIn(c *schema.Declared) []query.RedundantIndex {
+	found := c.Memo(redundantKey{}, func() any { return query.Redundant(c.Collection, c.Specs) }).([]query.RedundantIndex)
 	out := slices.Clone(found)
 	for i := range out {
 		out[i].CoveredBy = slices.Clone(out[i].CoveredBy)

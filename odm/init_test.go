@@ -18,6 +18,8 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 func TestMain(m *testing.M) { testrig.Main(m) }
@@ -25,7 +27,7 @@ func TestMain(m *testing.M) { testrig.Main(m) }
 // initRecorded runs Init with SkipUnsupported on a fresh database through
 // a monitored client, and returns the report, the database and the
 // commands sent.
-func initRecorded(t *testing.T, models ...any) (*odm.Report, *mongo.Database, *testrig.Recorder) {
+func initRecorded(t *testing.T, models ...any) (*outcome.Report, *mongo.Database, *testrig.Recorder) {
 	t.Helper()
 	c, rec := testrig.MonitoredClient(t)
 	db := testrig.Database(t, c)
@@ -69,8 +71,8 @@ func TestInitCreatesDeclaredIndexes(t *testing.T) {
 
 	cr, ok := report.Collection("orders")
 	require.True(t, ok)
-	assert.Equal(t, []string{"order_id_1", "idx_customer_placed", "status_1", "reference_-1"}, cr.Names(odm.Created))
-	assert.Empty(t, cr.Names(odm.Existed))
+	assert.Equal(t, []string{"order_id_1", "idx_customer_placed", "status_1", "reference_-1"}, cr.Names(outcome.Created))
+	assert.Empty(t, cr.Names(outcome.Existed))
 	assert.Positive(t, report.Duration)
 	assert.Positive(t, cr.Duration)
 	assert.Regexp(t, `orders\s+idx_customer_placed\s+create\s+created`, report.String())
@@ -87,8 +89,8 @@ func TestInitTwiceSendsNoCreate(t *testing.T) {
 	rec.Reset()
 	report, err := odm.Init(ctx, db, plainModel{})
 	require.NoError(t, err)
-	assert.Zero(t, report.Count(odm.Created))
-	assert.Equal(t, 4, report.Count(odm.Existed))
+	assert.Zero(t, report.Count(outcome.Created))
+	assert.Equal(t, 4, report.Count(outcome.Existed))
 	assert.Zero(t, rec.Count("createIndexes"))
 	assert.Equal(t, 1, rec.Count("listIndexes"))
 }
@@ -106,8 +108,8 @@ func TestInitCreatesOnlyWhatIsMissing(t *testing.T) {
 	report, err := odm.Init(ctx, db, plainModel{})
 	require.NoError(t, err)
 	cr, _ := report.Collection("orders")
-	assert.Equal(t, []string{"status_1"}, cr.Names(odm.Existed))
-	assert.Len(t, cr.Names(odm.Created), 3)
+	assert.Equal(t, []string{"status_1"}, cr.Names(outcome.Existed))
+	assert.Len(t, cr.Names(outcome.Created), 3)
 	cmds := rec.Commands("createIndexes")
 	require.Len(t, cmds, 1)
 	entries, err := cmds[0].Body.Lookup("indexes").Array().Values()
@@ -191,10 +193,10 @@ func TestInitKeepsServerError(t *testing.T) {
 
 	_, err := odm.Init(ctx, db, plainModel{})
 	require.Error(t, err)
-	var dk *odm.DuplicateKeysError
+	var dk *outcome.DuplicateKeysError
 	require.ErrorAs(t, err, &dk, "a refusal over duplicated keys is typed")
 	assert.Equal(t, "order_id_1", dk.Index)
-	var ie *odm.IndexError
+	var ie *outcome.IndexError
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "orders", ie.Collection)
 	assert.Equal(t, "createIndexes", ie.Op)
@@ -227,7 +229,7 @@ func TestInitFailsOnConflictByDefault(t *testing.T) {
 	rec.Reset()
 
 	_, err = odm.Init(ctx, db, plainModel{})
-	var ce *odm.ConflictError
+	var ce *outcome.ConflictError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "orders", ce.Collection)
 	require.Len(t, ce.Changes, 1)
@@ -253,7 +255,7 @@ func TestInitFailsOnUnsupportedByDefault(t *testing.T) {
 		assert.Equal(t, "3600", got["idx_created_ttl"].Options["expireAfterSeconds"])
 		t.Skipf("%s supports TTL indexes, so the refusal cannot be shown; the TTL index was created and checked instead", testrig.Server())
 	}
-	var ue *odm.UnsupportedError
+	var ue *outcome.UnsupportedError
 	require.ErrorAs(t, err, &ue, "%v", err)
 	assert.Equal(t, "sessions", ue.Collection)
 	assert.Equal(t, "idx_created_ttl", ue.Index)
@@ -270,12 +272,12 @@ func TestInitSkipUnsupported(t *testing.T) {
 	report, err := odm.Init(context.Background(), db, ttlModel{}, odm.SkipUnsupported(), odm.WithLogger(slog.New(logs)))
 	require.NoError(t, err)
 	cr, _ := report.Collection("sessions")
-	assert.Equal(t, []string{"name_1"}, cr.Names(odm.Created)[:1])
-	if len(cr.Names(odm.Skipped)) == 0 {
+	assert.Equal(t, []string{"name_1"}, cr.Names(outcome.Created)[:1])
+	if len(cr.Names(outcome.Skipped)) == 0 {
 		t.Skipf("%s supports TTL indexes, so nothing is skipped", testrig.Server())
 	}
-	require.Equal(t, []string{"idx_created_ttl"}, cr.Names(odm.Skipped))
-	skipped := cr.Indexes[slices.IndexFunc(cr.Indexes, func(r odm.IndexResult) bool { return r.Outcome == odm.Skipped })]
+	require.Equal(t, []string{"idx_created_ttl"}, cr.Names(outcome.Skipped))
+	skipped := cr.Indexes[slices.IndexFunc(cr.Indexes, func(r outcome.IndexResult) bool { return r.Outcome == outcome.Skipped })]
 	assert.Equal(t, []string{"expireAfterSeconds"}, skipped.Options)
 	assert.NotEmpty(t, skipped.Reason)
 	assert.Regexp(t, `idx_created_ttl\s+create\s+skipped\s+server lacks expireAfterSeconds`, report.String())
@@ -368,23 +370,23 @@ func TestInitTakesModelsInEveryForm(t *testing.T) {
 		plainModel{}, &plainModel{}, []any{(*plainModel)(nil), auditModel{}}, odm.Option(nil))
 	require.NoError(t, err)
 	assert.Len(t, report.Collections, 2)
-	assert.Equal(t, 7, report.Count(odm.Created))
+	assert.Equal(t, 7, report.Count(outcome.Created))
 	assert.Equal(t, 2, rec.Count("createIndexes"))
 }
 
 // TestInBindsAModelToAnotherCollection: one struct, several collections.
 func TestInBindsAModelToAnotherCollection(t *testing.T) {
 	db := testrig.Database(t, nil)
-	report, err := odm.Init(context.Background(), db, odm.In("orders_2026_01", plainModel{}), odm.In("orders_2026_02", plainModel{}), plainModel{})
+	report, err := odm.Init(context.Background(), db, schema.In("orders_2026_01", plainModel{}), schema.In("orders_2026_02", plainModel{}), plainModel{})
 	require.NoError(t, err)
 	assert.Len(t, report.Collections, 3)
 	for _, coll := range []string{"orders", "orders_2026_01", "orders_2026_02"} {
 		assert.Contains(t, testrig.ListIndexes(t, db.Name(), coll), "idx_customer_placed", coll)
 	}
-	m, err := odm.Describe(odm.In("orders_x", &plainModel{}))
+	m, err := schema.Describe(schema.In("orders_x", &plainModel{}))
 	require.NoError(t, err)
 	assert.Equal(t, "orders_x", m.Collection)
-	_, err = odm.Describe(odm.In("$bad", plainModel{}))
+	_, err = schema.Describe(schema.In("$bad", plainModel{}))
 	assert.ErrorContains(t, err, "contains '$'")
 }
 

@@ -26,12 +26,13 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		pkg       string
 		forbidden []string // packages that may not be among its dependencies
 	}{
-		{odm + "/internal/schema", []string{odm, odm + "/internal/diff", odm + "/internal/query", odm + "/internal/engine", client}},
-		{odm + "/internal/diff", []string{odm, odm + "/internal/query", odm + "/internal/engine", client}},
-		{odm + "/internal/query", []string{odm, odm + "/internal/diff", odm + "/internal/engine", client}},
-		{odm + "/internal/outcome", []string{odm, odm + "/internal/engine"}},
-		{odm + "/internal/shard", []string{odm, odm + "/internal/query", odm + "/internal/engine"}},
-		{odm + "/internal/write", []string{odm, odm + "/internal/engine", odm + "/internal/diff"}},
+		{odm + "/schema", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
+		{odm + "/diff", []string{odm, odm + "/query", odm + "/internal/engine", client}},
+		{odm + "/query", []string{odm, odm + "/diff", odm + "/internal/engine", client}},
+		{odm + "/outcome", []string{odm, odm + "/internal/engine"}},
+		{odm + "/shard", []string{odm, odm + "/query", odm + "/internal/engine"}},
+		{odm + "/internal/memo", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
+		{odm + "/internal/write", []string{odm, odm + "/internal/engine", odm + "/diff"}},
 		{odm + "/internal/engine", []string{odm}},
 	}
 	for _, l := range layers {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // TestExpiredLeaseIsTakenOver: a lease left past its expiry by a process
@@ -46,7 +47,7 @@ func TestExpiredLeaseIsTakenOver(t *testing.T) {
 			}
 			require.NoError(t, err)
 			cr, _ := report.Collection("steady_b")
-			assert.Equal(t, []string{"extra_1"}, cr.Names(odm.Dropped))
+			assert.Equal(t, []string{"extra_1"}, cr.Names(outcome.Dropped))
 			assert.False(t, listed)
 			n, err := db.Collection(odm.LeaseCollection).CountDocuments(context.Background(), bson.D{})
 			require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -15,55 +16,55 @@ import (
 type mutation struct {
 	what  string
 	field string // the Difference it must show
-	spec  IndexSpec
+	spec  schema.IndexSpec
 }
 
 // specMutations returns every one-thing change of s that applies to it.
 // The name stays the listed one, so each compares with the same index.
-func specMutations(s IndexSpec) []mutation {
+func specMutations(s schema.IndexSpec) []mutation {
 	var out []mutation
-	add := func(what, field string, change func(m *IndexSpec)) {
+	add := func(what, field string, change func(m *schema.IndexSpec)) {
 		m := cloneSpec(s)
 		m.Name = s.IndexName()
 		change(&m)
 		out = append(out, mutation{what, field, m})
 	}
-	if i := slices.IndexFunc(s.Keys, func(k IndexKey) bool {
+	if i := slices.IndexFunc(s.Keys, func(k schema.IndexKey) bool {
 		return !k.Type.Special() && !strings.HasSuffix(k.Field, "$**")
 	}); i >= 0 {
-		add("direction", "key", func(m *IndexSpec) {
-			if m.Keys[i].Type == Ascending {
-				m.Keys[i].Type = Descending
+		add("direction", "key", func(m *schema.IndexSpec) {
+			if m.Keys[i].Type == schema.Ascending {
+				m.Keys[i].Type = schema.Descending
 			} else {
-				m.Keys[i].Type = Ascending
+				m.Keys[i].Type = schema.Ascending
 			}
 		})
 	}
-	if len(s.Keys) > 1 && s.Keys[0].Type != Text && s.Keys[1].Type != Text {
-		add("key order", "key", func(m *IndexSpec) { m.Keys[0], m.Keys[1] = m.Keys[1], m.Keys[0] })
+	if len(s.Keys) > 1 && s.Keys[0].Type != schema.Text && s.Keys[1].Type != schema.Text {
+		add("key order", "key", func(m *schema.IndexSpec) { m.Keys[0], m.Keys[1] = m.Keys[1], m.Keys[0] })
 	}
-	add("unique", "unique", func(m *IndexSpec) { m.Unique = !m.Unique })
-	add("hidden", "hidden", func(m *IndexSpec) { m.Hidden = !m.Hidden })
-	add("sparse", "sparse", func(m *IndexSpec) { m.Sparse = !m.Sparse })
+	add("unique", "unique", func(m *schema.IndexSpec) { m.Unique = !m.Unique })
+	add("hidden", "hidden", func(m *schema.IndexSpec) { m.Hidden = !m.Hidden })
+	add("sparse", "sparse", func(m *schema.IndexSpec) { m.Sparse = !m.Sparse })
 	if s.ExpireAfter != nil {
-		add("ttl", "expireAfterSeconds", func(m *IndexSpec) { m.ExpireAfter = TTL(*s.ExpireAfter + time.Second) })
+		add("ttl", "expireAfterSeconds", func(m *schema.IndexSpec) { m.ExpireAfter = schema.TTL(*s.ExpireAfter + time.Second) })
 	}
 	if s.PartialFilter != nil {
-		add("filter value type", "partialFilterExpression", func(m *IndexSpec) { m.PartialFilter = retypeFirstLeaf(s.PartialFilter) })
+		add("filter value type", "partialFilterExpression", func(m *schema.IndexSpec) { m.PartialFilter = retypeFirstLeaf(s.PartialFilter) })
 	}
 	if s.Collation != nil && s.Collation.Locale != "simple" {
-		add("collation locale", "collation", func(m *IndexSpec) { c := *s.Collation; c.Locale = otherLocale(c.Locale); m.Collation = &c })
-		add("collation strength", "collation", func(m *IndexSpec) { c := *s.Collation; c.Strength = c.Strength%5 + 1; m.Collation = &c })
+		add("collation locale", "collation", func(m *schema.IndexSpec) { c := *s.Collation; c.Locale = otherLocale(c.Locale); m.Collation = &c })
+		add("collation strength", "collation", func(m *schema.IndexSpec) { c := *s.Collation; c.Strength = c.Strength%5 + 1; m.Collation = &c })
 	}
 	if f := textField(s); f != "" {
-		add("weight", "weights", func(m *IndexSpec) {
+		add("weight", "weights", func(m *schema.IndexSpec) {
 			w := int32(1)
 			if v, ok := s.Weights[f]; ok {
 				w = v
 			}
 			m.Weights[f] = w + 1
 		})
-		add("language", "default_language", func(m *IndexSpec) {
+		add("language", "default_language", func(m *schema.IndexSpec) {
 			m.DefaultLanguage = "french"
 			if s.DefaultLanguage == "french" {
 				m.DefaultLanguage = "german"
@@ -71,17 +72,17 @@ func specMutations(s IndexSpec) []mutation {
 		})
 	}
 	if s.WildcardProjection != nil {
-		add("projection path", "wildcardProjection", func(m *IndexSpec) {
+		add("projection path", "wildcardProjection", func(m *schema.IndexSpec) {
 			m.WildcardProjection = append(m.WildcardProjection, bson.E{Key: "added", Value: 1})
 		})
-		add("projection exclusion", "wildcardProjection", func(m *IndexSpec) {
+		add("projection exclusion", "wildcardProjection", func(m *schema.IndexSpec) {
 			for i := range m.WildcardProjection {
 				m.WildcardProjection[i].Value = 0
 			}
 		})
 	}
 	if s.Bits != nil {
-		add("2d bits", "bits", func(m *IndexSpec) { b := *s.Bits + 1; m.Bits = &b })
+		add("2d bits", "bits", func(m *schema.IndexSpec) { b := *s.Bits + 1; m.Bits = &b })
 	}
 	return out
 }
@@ -93,7 +94,7 @@ func otherLocale(l string) string {
 	return "de"
 }
 
-func cloneSpec(s IndexSpec) IndexSpec {
+func cloneSpec(s schema.IndexSpec) schema.IndexSpec {
 	s.Keys = slices.Clone(s.Keys)
 	s.Weights = maps.Clone(s.Weights)
 	if s.Weights == nil {
@@ -103,9 +104,9 @@ func cloneSpec(s IndexSpec) IndexSpec {
 	return s
 }
 
-func textField(s IndexSpec) string {
+func textField(s schema.IndexSpec) string {
 	for _, k := range s.Keys {
-		if k.Type == Text {
+		if k.Type == schema.Text {
 			return k.Field
 		}
 	}
@@ -140,49 +141,49 @@ func retypeFirstLeaf(d bson.D) bson.D {
 
 type optionMutation struct {
 	what    string
-	options CollectionOptions
+	options schema.CollectionOptions
 }
 
 // optionMutations returns one-thing changes of collection options.
-func optionMutations(o CollectionOptions) []optionMutation {
+func optionMutations(o schema.CollectionOptions) []optionMutation {
 	var out []optionMutation
-	add := func(what string, change func(m *CollectionOptions)) {
+	add := func(what string, change func(m *schema.CollectionOptions)) {
 		m := o
 		change(&m)
 		out = append(out, optionMutation{what, m})
 	}
-	add("pre- and post-images", func(m *CollectionOptions) { m.ChangeStreamPreAndPostImages = !m.ChangeStreamPreAndPostImages })
+	add("pre- and post-images", func(m *schema.CollectionOptions) { m.ChangeStreamPreAndPostImages = !m.ChangeStreamPreAndPostImages })
 	if o.TimeSeries != nil {
-		add("granularity", func(m *CollectionOptions) {
+		add("granularity", func(m *schema.CollectionOptions) {
 			ts := *o.TimeSeries
 			ts.Granularity = "hours"
 			m.TimeSeries = &ts
 		})
-		add("time series expiry", func(m *CollectionOptions) {
+		add("time series expiry", func(m *schema.CollectionOptions) {
 			ts := *o.TimeSeries
-			ts.ExpireAfter = TTL(time.Hour)
+			ts.ExpireAfter = schema.TTL(time.Hour)
 			if o.TimeSeries.ExpireAfter != nil {
-				ts.ExpireAfter = TTL(*o.TimeSeries.ExpireAfter + time.Second)
+				ts.ExpireAfter = schema.TTL(*o.TimeSeries.ExpireAfter + time.Second)
 			}
 			m.TimeSeries = &ts
 		})
 	}
 	if o.Capped != nil {
-		add("capped size", func(m *CollectionOptions) {
-			m.Capped = &CappedOptions{Size: o.Capped.Size + 1, Max: o.Capped.Max}
+		add("capped size", func(m *schema.CollectionOptions) {
+			m.Capped = &schema.CappedOptions{Size: o.Capped.Size + 1, Max: o.Capped.Max}
 		})
 	}
 	if o.Collation != nil {
-		add("collation locale", func(m *CollectionOptions) {
+		add("collation locale", func(m *schema.CollectionOptions) {
 			c := *o.Collation
 			c.Locale = otherLocale(c.Locale)
 			m.Collation = &c
 		})
 	} else {
-		add("collation added", func(m *CollectionOptions) { m.Collation = &options.Collation{Locale: "de"} })
+		add("collation added", func(m *schema.CollectionOptions) { m.Collation = &options.Collation{Locale: "de"} })
 	}
 	if o.ClusteredIndex {
-		add("clustered", func(m *CollectionOptions) { m.ClusteredIndex = false })
+		add("clustered", func(m *schema.CollectionOptions) { m.ClusteredIndex = false })
 	}
 	return out
 }

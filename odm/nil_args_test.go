@@ -12,6 +12,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // TestNilContextOrDatabaseIsAnError: Init, Plan and the repositories'
@@ -38,7 +39,7 @@ func TestNilContextOrDatabaseIsAnError(t *testing.T) {
 		{"Init, nil database", func() error { _, err := odm.Init(ctx, nil, member{}); return err }, "odm: Init: a database is needed, got nil"},
 		{"Plan, nil database", func() error { _, err := odm.Plan(ctx, nil, member{}); return err }, "odm: Plan: a database is needed, got nil"},
 		{"Init, nil context, with progress", func() error {
-			_, err := odm.Init(noCtx, db, member{}, odm.OnProgress(func(odm.Progress) {}))
+			_, err := odm.Init(noCtx, db, member{}, odm.OnProgress(func(outcome.Progress) {}))
 			return err
 		}, "odm: Init: a context is needed, got nil"},
 		{"NewCollection", func() error { _, err := odm.NewCollection[member](nil); return err }, "odm: Collection[odm_test.member]: a database is needed, got nil"},

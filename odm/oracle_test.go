@@ -17,6 +17,7 @@ import (
 	"github.com/tagodm/tagodm/internal/oracle"
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 // The read path's oracle: generated documents and queries, run through
@@ -48,16 +49,16 @@ type probeSub struct {
 func (probe) CollectionName() string { return "probes" }
 
 var (
-	pN    = odm.F(func(p *probe) **int { return &p.N })
-	pS    = odm.F(func(p *probe) *string { return &p.S })
-	pF    = odm.F(func(p *probe) *float64 { return &p.F })
-	pB    = odm.F(func(p *probe) *bool { return &p.B })
-	pT    = odm.F(func(p *probe) *time.Time { return &p.T })
-	pAny  = odm.F(func(p *probe) *any { return &p.Any })
-	pTags = odm.F(func(p *probe) *[]string { return &p.Tags })
-	pNums = odm.F(func(p *probe) *[]int { return &p.Nums })
-	pSubK = odm.F(func(p *probe) *int { return &p.Sub.K })
-	pSubS = odm.F(func(p *probe) *string { return &p.Sub.S })
+	pN    = query.F(func(p *probe) **int { return &p.N })
+	pS    = query.F(func(p *probe) *string { return &p.S })
+	pF    = query.F(func(p *probe) *float64 { return &p.F })
+	pB    = query.F(func(p *probe) *bool { return &p.B })
+	pT    = query.F(func(p *probe) *time.Time { return &p.T })
+	pAny  = query.F(func(p *probe) *any { return &p.Any })
+	pTags = query.F(func(p *probe) *[]string { return &p.Tags })
+	pNums = query.F(func(p *probe) *[]int { return &p.Nums })
+	pSubK = query.F(func(p *probe) *int { return &p.Sub.K })
+	pSubS = query.F(func(p *probe) *string { return &p.Sub.S })
 )
 
 var (
@@ -138,7 +139,7 @@ func oracleDocs(r *rand.Rand, n int) []bson.D {
 // builders and written by hand as the manual writes it, a sort, a skip
 // and a limit.
 type oracleQuery struct {
-	typed  odm.Filter[probe]
+	typed  query.Filter[probe]
 	manual bson.D
 	sort   bson.D // ends with _id: a total order
 	skip   int64
@@ -150,7 +151,7 @@ func (q oracleQuery) String() string {
 }
 
 type condition struct {
-	typed  odm.Filter[probe]
+	typed  query.Filter[probe]
 	manual bson.D
 }
 
@@ -171,82 +172,82 @@ func oracleCondition(r *rand.Rand, depth int) condition {
 	}
 	switch pick {
 	case 0:
-		return condition{odm.Eq(pN, &num), bson.D{{Key: "n", Value: num}}}
+		return condition{query.Eq(pN, &num), bson.D{{Key: "n", Value: num}}}
 	case 1:
-		return condition{odm.Eq(pN, nil), bson.D{{Key: "n", Value: nil}}}
+		return condition{query.Eq(pN, nil), bson.D{{Key: "n", Value: nil}}}
 	case 2:
-		return condition{odm.Gt(pN, &num), opOn("n", "$gt", num)}
+		return condition{query.Gt(pN, &num), opOn("n", "$gt", num)}
 	case 3:
-		return condition{odm.Lte(pN, &num), opOn("n", "$lte", num)}
+		return condition{query.Lte(pN, &num), opOn("n", "$lte", num)}
 	case 4:
-		return condition{odm.Ne(pN, &num), opOn("n", "$ne", num)}
+		return condition{query.Ne(pN, &num), opOn("n", "$ne", num)}
 	case 5:
-		return condition{odm.NotNull(pN), opOn("n", "$ne", nil)}
+		return condition{query.NotNull(pN), opOn("n", "$ne", nil)}
 	case 6:
 		w := word()
-		return condition{odm.Gte(pS, w), opOn("s", "$gte", w)}
+		return condition{query.Gte(pS, w), opOn("s", "$gte", w)}
 	case 7:
 		a, b := word(), word()
-		return condition{odm.OneOf(pS, a, b), opOn("s", "$in", bson.A{a, b})}
+		return condition{query.OneOf(pS, a, b), opOn("s", "$in", bson.A{a, b})}
 	case 8:
-		return condition{odm.IsNull(pS), bson.D{{Key: "s", Value: nil}}}
+		return condition{query.IsNull(pS), bson.D{{Key: "s", Value: nil}}}
 	case 9:
-		return condition{odm.Regex(pS, "^b", "i"), opOn("s", "$regex", bson.Regex{Pattern: "^b", Options: "i"})}
+		return condition{query.Regex(pS, "^b", "i"), opOn("s", "$regex", bson.Regex{Pattern: "^b", Options: "i"})}
 	case 10:
-		return condition{odm.Lt(pF, flt), opOn("f", "$lt", flt)}
+		return condition{query.Lt(pF, flt), opOn("f", "$lt", flt)}
 	case 11:
-		return condition{odm.Eq(pF, flt), bson.D{{Key: "f", Value: flt}}}
+		return condition{query.Eq(pF, flt), bson.D{{Key: "f", Value: flt}}}
 	case 12:
-		return condition{odm.Eq(pB, true), bson.D{{Key: "b", Value: true}}}
+		return condition{query.Eq(pB, true), bson.D{{Key: "b", Value: true}}}
 	case 13:
-		return condition{odm.Gte(pT, tm), opOn("t", "$gte", tm)}
+		return condition{query.Gte(pT, tm), opOn("t", "$gte", tm)}
 	case 14:
 		t := []bson.Type{bson.TypeString, bson.TypeInt32, bson.TypeDouble, bson.TypeBoolean, bson.TypeNull, bson.TypeArray, bson.TypeEmbeddedDocument}[r.IntN(7)]
-		return condition{odm.OfType(pAny, t), opOn("any", "$type", bson.A{int32(t)})}
+		return condition{query.OfType(pAny, t), opOn("any", "$type", bson.A{int32(t)})}
 	case 15:
 		v := []any{int32(1), 1.0, "a", true, nil}[r.IntN(5)]
-		return condition{odm.Eq(pAny, v), bson.D{{Key: "any", Value: v}}}
+		return condition{query.Eq(pAny, v), bson.D{{Key: "any", Value: v}}}
 	case 16:
 		v := []any{int32(1), "a"}[r.IntN(2)]
-		return condition{odm.Gt(pAny, v), opOn("any", "$gt", v)}
+		return condition{query.Gt(pAny, v), opOn("any", "$gt", v)}
 	case 17:
 		a, b := oracleWords[r.IntN(4)], oracleWords[r.IntN(4)]
-		return condition{odm.ContainsAny(pTags, a, b), opOn("tags", "$in", bson.A{a, b})}
+		return condition{query.ContainsAny(pTags, a, b), opOn("tags", "$in", bson.A{a, b})}
 	case 18:
 		a := oracleWords[r.IntN(4)]
-		return condition{odm.ContainsNone(pTags, a), opOn("tags", "$nin", bson.A{a})}
+		return condition{query.ContainsNone(pTags, a), opOn("tags", "$nin", bson.A{a})}
 	case 19:
 		a, b := oracleWords[r.IntN(4)], oracleWords[r.IntN(4)]
-		return condition{odm.ContainsAll(pTags, a, b), opOn("tags", "$all", bson.A{a, b})}
+		return condition{query.ContainsAll(pTags, a, b), opOn("tags", "$all", bson.A{a, b})}
 	case 20:
 		n := r.IntN(4)
-		return condition{odm.Size(pTags, n), opOn("tags", "$size", n)}
+		return condition{query.Size(pTags, n), opOn("tags", "$size", n)}
 	case 21:
 		a := oracleWords[r.IntN(4)]
-		return condition{odm.Contains(pTags, a), bson.D{{Key: "tags", Value: a}}}
+		return condition{query.Contains(pTags, a), bson.D{{Key: "tags", Value: a}}}
 	case 22:
 		lo := r.IntN(5)
-		return condition{odm.ElemMatch(pNums, odm.Gte(odm.Item[int](), lo), odm.Lt(odm.Item[int](), lo+2)),
+		return condition{query.ElemMatch(pNums, query.Gte(query.Item[int](), lo), query.Lt(query.Item[int](), lo+2)),
 			opOn("nums", "$elemMatch", bson.D{{Key: "$gte", Value: lo}, {Key: "$lt", Value: lo + 2}})}
 	case 23:
-		return condition{odm.Gt(pSubK, num), opOn("sub.k", "$gt", num)}
+		return condition{query.Gt(pSubK, num), opOn("sub.k", "$gt", num)}
 	case 24:
 		w := word()
-		return condition{odm.Eq(pSubS, w), bson.D{{Key: "sub.s", Value: w}}}
+		return condition{query.Eq(pSubS, w), bson.D{{Key: "sub.s", Value: w}}}
 	case 25:
-		return condition{odm.Exists(pSubK, r.IntN(2) == 0), opOn("sub.k", "$exists", true)}.fixExists()
+		return condition{query.Exists(pSubK, r.IntN(2) == 0), opOn("sub.k", "$exists", true)}.fixExists()
 	case 26:
 		c := oracleCondition(r, depth+1)
-		return condition{odm.Not(c.typed), notOf(c.manual)}
+		return condition{query.Not(c.typed), notOf(c.manual)}
 	}
 	a, b := oracleCondition(r, depth+1), oracleCondition(r, depth+1)
 	switch pick {
 	case 27:
-		return condition{odm.And(a.typed, b.typed), bson.D{{Key: "$and", Value: bson.A{a.manual, b.manual}}}}
+		return condition{query.And(a.typed, b.typed), bson.D{{Key: "$and", Value: bson.A{a.manual, b.manual}}}}
 	case 28:
-		return condition{odm.Or(a.typed, b.typed), bson.D{{Key: "$or", Value: bson.A{a.manual, b.manual}}}}
+		return condition{query.Or(a.typed, b.typed), bson.D{{Key: "$or", Value: bson.A{a.manual, b.manual}}}}
 	}
-	return condition{odm.Nor(a.typed, b.typed), bson.D{{Key: "$nor", Value: bson.A{a.manual, b.manual}}}}
+	return condition{query.Nor(a.typed, b.typed), bson.D{{Key: "$nor", Value: bson.A{a.manual, b.manual}}}}
 }
 
 // fixExists writes the manual document from the typed one's $exists.
@@ -289,7 +290,7 @@ func oracleSort(r *rand.Rand, keys []string) bson.D {
 func generateQuery(r *rand.Rand) oracleQuery {
 	q := oracleQuery{sort: append(oracleSort(r, oracleSortKeys), bson.E{Key: "_id", Value: []int{1, -1}[r.IntN(2)]})}
 	if r.IntN(6) == 0 {
-		q.typed, q.manual = odm.And[probe](), bson.D{}
+		q.typed, q.manual = query.And[probe](), bson.D{}
 	} else {
 		c := oracleCondition(r, 0)
 		q.typed, q.manual = c.typed, c.manual
@@ -445,7 +446,7 @@ func (d *oracleData) checkKeyset(t *testing.T, r *rand.Rand, q oracleQuery, coun
 	size := int64(1 + r.IntN(4))
 	base := d.repo.Query(q.typed).Sort(sort)
 	if len(sort) == 0 && r.IntN(2) == 0 {
-		base = d.repo.Query(q.typed).Sort(odm.SortBy[probe]())
+		base = d.repo.Query(q.typed).Sort(query.SortBy[probe]())
 	}
 	page, err := base.After(nil).Limit(size).Page(ctx)
 	require.NoError(t, err)

@@ -15,6 +15,8 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // createIndex creates an index the way another tool would, bypassing the
@@ -26,8 +28,8 @@ func createIndex(t *testing.T, db *mongo.Database, coll string, keys bson.D, opt
 	require.NoError(t, err)
 }
 
-func actions(p *odm.IndexPlan, coll string) map[string]odm.Action {
-	out := map[string]odm.Action{}
+func actions(p *outcome.IndexPlan, coll string) map[string]diff.Action {
+	out := map[string]diff.Action{}
 	for _, c := range p.Collections {
 		if c.Collection == coll {
 			for _, ch := range c.Changes {
@@ -50,9 +52,9 @@ func TestPlanChangesNothing(t *testing.T) {
 
 	plan, err := odm.Plan(context.Background(), db, plainModel{})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]odm.Action{
-		"order_id_1": odm.Create, "idx_customer_placed": odm.Create, "status_1": odm.Conflict,
-		"reference_-1": odm.Create, "legacy_1": odm.Drop,
+	assert.Equal(t, map[string]diff.Action{
+		"order_id_1": diff.Create, "idx_customer_placed": diff.Create, "status_1": diff.Conflict,
+		"reference_-1": diff.Create, "legacy_1": diff.Drop,
 	}, actions(plan, "orders"))
 	assert.Equal(t, 4, plan.Pending(), "three creations and a conflict (kept undeclared index is not pending)")
 	for _, cmd := range rec.Commands() {
@@ -73,10 +75,10 @@ func TestPlanChangesNothing(t *testing.T) {
 		Collections []struct {
 			Collection string `json:"collection"`
 			Changes    []struct {
-				Name        string           `json:"name"`
-				Action      string           `json:"action"`
-				Step        string           `json:"step"`
-				Differences []odm.Difference `json:"differences"`
+				Name        string            `json:"name"`
+				Action      string            `json:"action"`
+				Step        string            `json:"step"`
+				Differences []diff.Difference `json:"differences"`
 			} `json:"changes"`
 		} `json:"collections"`
 	}
@@ -88,14 +90,14 @@ func TestPlanChangesNothing(t *testing.T) {
 	assert.Equal(t, "status_1", status.Name)
 	assert.Equal(t, "conflict", status.Action)
 	assert.Equal(t, "fail", status.Step)
-	assert.Equal(t, []odm.Difference{{Field: "unique", Declared: "", Listed: "true"}}, status.Differences)
+	assert.Equal(t, []diff.Difference{{Field: "unique", Declared: "", Listed: "true"}}, status.Differences)
 }
 
 func TestConflictNamesTheDifference(t *testing.T) {
 	db := testrig.Database(t, nil)
 	createIndex(t, db, "orders", bson.D{{Key: "status", Value: 1}}, options.Index().SetUnique(true))
 	_, err := odm.Init(context.Background(), db, plainModel{})
-	var ce *odm.ConflictError
+	var ce *outcome.ConflictError
 	require.ErrorAs(t, err, &ce)
 	assert.Contains(t, err.Error(), "index status_1: unique: declared absent, listed true")
 	assert.Len(t, testrig.ListIndexes(t, db.Name(), "orders"), 2, "nothing else was created")
@@ -107,10 +109,10 @@ func TestRebuildPolicyRecreatesTheIndex(t *testing.T) {
 	createIndex(t, db, "orders", bson.D{{Key: "status", Value: 1}}, options.Index().SetUnique(true))
 	rec.Reset()
 
-	report, err := odm.Init(context.Background(), db, plainModel{}, odm.OnConflict(odm.ConflictRebuild))
+	report, err := odm.Init(context.Background(), db, plainModel{}, odm.OnConflict(outcome.ConflictRebuild))
 	require.NoError(t, err)
 	cr, _ := report.Collection("orders")
-	assert.Equal(t, []string{"status_1"}, cr.Names(odm.Rebuilt))
+	assert.Equal(t, []string{"status_1"}, cr.Names(outcome.Rebuilt))
 	got := testrig.ListIndexes(t, db.Name(), "orders")["status_1"]
 	assert.Equal(t, []string{"status:1"}, got.Keys)
 	assert.Empty(t, got.Options, "no longer unique")
@@ -139,8 +141,8 @@ func TestRebuildOfAUniqueIndexChecksDuplicatesFirst(t *testing.T) {
 	_, err := codes.InsertMany(ctx, []any{bson.D{{Key: "code", Value: "x"}}, bson.D{{Key: "code", Value: "x"}}, bson.D{{Key: "code", Value: "y"}}})
 	require.NoError(t, err)
 
-	_, err = odm.Init(ctx, db, codeModel{}, odm.OnConflict(odm.ConflictRebuild))
-	var de *odm.DuplicateKeysError
+	_, err = odm.Init(ctx, db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild))
+	var de *outcome.DuplicateKeysError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "idx_code", de.Index)
 	assert.Equal(t, int64(2), de.Count)
@@ -150,9 +152,9 @@ func TestRebuildOfAUniqueIndexChecksDuplicatesFirst(t *testing.T) {
 
 	_, err = codes.DeleteOne(ctx, bson.D{{Key: "code", Value: "x"}})
 	require.NoError(t, err)
-	report, err := odm.Init(ctx, db, codeModel{}, odm.OnConflict(odm.ConflictRebuild))
+	report, err := odm.Init(ctx, db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild))
 	require.NoError(t, err)
-	assert.Equal(t, 1, report.Count(odm.Rebuilt))
+	assert.Equal(t, 1, report.Count(outcome.Rebuilt))
 	got := testrig.ListIndexes(t, db.Name(), "codes")["idx_code"]
 	assert.Equal(t, []string{"code:1"}, got.Keys)
 	assert.Equal(t, "true", got.Options["unique"])
@@ -162,12 +164,12 @@ func TestKeepPolicyKeepsTheListedIndex(t *testing.T) {
 	db := testrig.Database(t, nil)
 	createIndex(t, db, "orders", bson.D{{Key: "status", Value: 1}}, options.Index().SetUnique(true))
 	logs := &recordHandler{}
-	report, err := odm.Init(context.Background(), db, plainModel{}, odm.OnConflict(odm.ConflictKeep), odm.WithLogger(slog.New(logs)))
+	report, err := odm.Init(context.Background(), db, plainModel{}, odm.OnConflict(outcome.ConflictKeep), odm.WithLogger(slog.New(logs)))
 	require.NoError(t, err)
 	cr, _ := report.Collection("orders")
-	assert.Equal(t, []string{"status_1"}, cr.Names(odm.Kept))
+	assert.Equal(t, []string{"status_1"}, cr.Names(outcome.Kept))
 	assert.Equal(t, "true", testrig.ListIndexes(t, db.Name(), "orders")["status_1"].Options["unique"])
-	assert.Len(t, cr.Names(odm.Created), 3)
+	assert.Len(t, cr.Names(outcome.Created), 3)
 	assert.True(t, logs.has(slog.LevelWarn, "odm: index kept although it differs from its declaration", "status_1"))
 }
 
@@ -185,14 +187,14 @@ func TestUndeclaredIndexesAreKeptUnlessDropIsAskedFor(t *testing.T) {
 	report, err := odm.Init(ctx, db, plainModel{})
 	require.NoError(t, err)
 	cr, _ := report.Collection("orders")
-	assert.Equal(t, []string{"legacy_1"}, cr.Names(odm.Kept))
+	assert.Equal(t, []string{"legacy_1"}, cr.Names(outcome.Kept))
 	assert.Contains(t, testrig.ListIndexes(t, db.Name(), "orders"), "legacy_1")
 	assert.Zero(t, rec.Count("dropIndexes"))
 
 	report, err = odm.Init(ctx, db, plainModel{}, otherModel{}, odm.DropUndeclared())
 	require.NoError(t, err)
 	cr, _ = report.Collection("orders")
-	assert.Equal(t, []string{"legacy_1"}, cr.Names(odm.Dropped))
+	assert.Equal(t, []string{"legacy_1"}, cr.Names(outcome.Dropped))
 	got := testrig.ListIndexes(t, db.Name(), "orders")
 	assert.NotContains(t, got, "legacy_1")
 	assert.Contains(t, got, "_id_", "_id_ is never dropped")
@@ -263,13 +265,13 @@ func TestModifyInPlaceCommands(t *testing.T) {
 			assert.Equal(t, want[:min(len(sent), len(want))], sent, "collMod commands, in order")
 
 			cr, _ := report.Collection("expiring")
-			if skipped := cr.Names(odm.Skipped); len(skipped) > 0 {
+			if skipped := cr.Names(outcome.Skipped); len(skipped) > 0 {
 				require.Equal(t, []string{"at_1"}, skipped)
 				require.Len(t, sent, 1, "the first collMod was refused, so no second one")
 				t.Skipf("%s refuses collMod (%s); the command was checked instead", testrig.Server(), cr.Indexes[0].Reason)
 			}
 			require.Len(t, sent, len(tt.want))
-			assert.Equal(t, []string{"at_1"}, cr.Names(odm.Modified))
+			assert.Equal(t, []string{"at_1"}, cr.Names(outcome.Modified))
 			tt.check(t, testrig.ListIndexes(t, db.Name(), "expiring")["at_1"])
 		})
 	}
@@ -282,7 +284,7 @@ func TestModifyInPlaceFailsWithoutCollModByDefault(t *testing.T) {
 	if err == nil {
 		t.Skipf("%s supports collMod; the refusal cannot be shown", testrig.Server())
 	}
-	var ue *odm.UnsupportedError
+	var ue *outcome.UnsupportedError
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, "at_1", ue.Index)
 	assert.Equal(t, []string{"collMod"}, ue.Options)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // An OnProgress callback is code of the caller's that the library calls on
@@ -93,11 +94,11 @@ func TestOnProgressPanicStopsInit(t *testing.T) {
 			start := time.Now()
 			report, err := odm.Init(context.Background(), db, buildA{}, buildB{}, odm.WithConcurrency(1),
 				odm.ProgressEvery(50*time.Millisecond, 100*time.Millisecond),
-				odm.OnProgress(func(odm.Progress) { calls.Add(1); tt.panic() }))
+				odm.OnProgress(func(outcome.Progress) { calls.Add(1); tt.panic() }))
 			require.Error(t, err)
 			assert.Less(t, time.Since(start), 10*time.Second, "Init stopped instead of waiting for the build")
 
-			var pe *odm.PanicError
+			var pe *outcome.PanicError
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, "OnProgress", pe.Func)
 			assert.Empty(t, pe.GoType, "a callback, not a model's method")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // poll is one currentOp request Init sent, and when.
@@ -55,9 +56,9 @@ func TestProgressPollsCurrentOp(t *testing.T) {
 	})
 	db := testrig.Database(t, c)
 	logs := &recordHandler{}
-	var events []odm.Progress
+	var events []outcome.Progress
 	_, err := odm.Init(context.Background(), db, codeModel{}, odm.ProgressEvery(threshold, interval),
-		odm.WithLogger(slog.New(logs)), odm.OnProgress(func(p odm.Progress) { events = append(events, p) }))
+		odm.WithLogger(slog.New(logs)), odm.OnProgress(func(p outcome.Progress) { events = append(events, p) }))
 	require.NoError(t, err)
 	returned := time.Now()
 	time.Sleep(2 * interval)
@@ -162,16 +163,16 @@ func TestProgressOnALargeBuild(t *testing.T) {
 	const threshold, interval = 100 * time.Millisecond, 200 * time.Millisecond
 	logs := &recordHandler{}
 	var mu sync.Mutex
-	var events []odm.Progress
+	var events []outcome.Progress
 	report, err := odm.Init(context.Background(), db, scoreModel{}, odm.ProgressEvery(threshold, interval),
-		odm.WithLogger(slog.New(logs)), odm.OnProgress(func(p odm.Progress) {
+		odm.WithLogger(slog.New(logs)), odm.OnProgress(func(p outcome.Progress) {
 			mu.Lock()
 			events = append(events, p)
 			mu.Unlock()
 		}))
 	require.NoError(t, err)
 	cr, _ := report.Collection("scores")
-	require.ElementsMatch(t, []string{"n_1", "s_1", "idx_s_n"}, cr.Names(odm.Created))
+	require.ElementsMatch(t, []string{"n_1", "s_1", "idx_s_n"}, cr.Names(outcome.Created))
 	build := cr.Indexes[0].BuildTime
 	for _, r := range cr.Indexes {
 		assert.Equal(t, build, r.BuildTime, "one command built the three")
@@ -220,7 +221,7 @@ func BenchmarkIndexBuildPolling(b *testing.B) {
 		report, err := odm.Init(ctx, db, append(opts, scoreModel{})...)
 		require.NoError(b, err)
 		cr, _ := report.Collection("scores")
-		require.Len(b, cr.Names(odm.Created), 3)
+		require.Len(b, cr.Names(outcome.Created), 3)
 		return cr.Indexes[0].BuildTime
 	}
 	for _, every := range []time.Duration{100 * time.Millisecond, time.Second} {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/tagodm/tagodm/odm/internal/query"
+	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -294,7 +294,7 @@ func Project[R, T any](q Query[T]) Projected[R, T] {
 	proj, err := query.ProjectionOf(reflect.TypeFor[R](), reflect.TypeFor[T]())
 	if err != nil {
 		if q.c != nil {
-			if pe, ok := err.(*PathError); ok {
+			if pe, ok := err.(*query.PathError); ok {
 				out := *pe
 				out.Op, out.Collection = "find", q.c.Name()
 				err = &out

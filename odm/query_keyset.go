@@ -5,8 +5,8 @@ import (
 	"reflect"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/query"
 	"github.com/tagodm/tagodm/odm/internal/write"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 // After is q restricted to the documents that come after last in q's

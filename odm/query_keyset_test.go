@@ -12,6 +12,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 // ranked has sort keys that can be null: a pointer, and a field with
@@ -178,13 +179,13 @@ func TestKeysetPageTotal(t *testing.T) {
 func TestQueryEmptyTypedSortAndSortAfterAfter(t *testing.T) {
 	ctx := context.Background()
 	coll := rankedFixture(t)
-	all, err := coll.Query(nil).Sort(odm.SortBy[ranked]()).All(ctx)
+	all, err := coll.Query(nil).Sort(query.SortBy[ranked]()).All(ctx)
 	require.NoError(t, err)
 	assert.Len(t, all, 10)
-	all, err = coll.Query(nil).Sort(odm.Sort[ranked]{}).All(ctx)
+	all, err = coll.Query(nil).Sort(query.Sort[ranked]{}).All(ctx)
 	require.NoError(t, err)
 	assert.Len(t, all, 10)
-	paged := pageThrough(t, coll.Query(nil).Sort(odm.SortBy[ranked]()), 4)
+	paged := pageThrough(t, coll.Query(nil).Sort(query.SortBy[ranked]()), 4)
 	assert.Len(t, paged, 10)
 	_, err = coll.Query(nil).After(nil).Sort(bson.D{{Key: "name", Value: 1}}).All(ctx)
 	assert.ErrorContains(t, err, "Sort after After")

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/query"
+	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -163,7 +163,7 @@ func FuzzPathCheck(f *testing.F) {
 		}
 		filter := randomFilter(fb, typ, 0)
 		if _, err := orders.checkQuery("find", filter, query.QueryParts{Sort: filter, Projection: filter}); err != nil {
-			var pe *PathError
+			var pe *query.PathError
 			if !errors.As(err, &pe) {
 				t.Fatalf("%v: not a *PathError: %v", filter, err)
 			}
@@ -268,7 +268,7 @@ func keyCheckerOf[T any](c *Collection[T], field, array string) keyChecker {
 		}
 		_, err := c.checkQuery("find", q.filter, q.parts)
 		if err != nil {
-			var pe *PathError
+			var pe *query.PathError
 			if !errors.As(err, &pe) {
 				t.Fatalf("%s on %s: %v: not a *PathError: %v", q.name, c.Name(), q.filter, err)
 			}
@@ -281,7 +281,7 @@ func keyCheckerOf[T any](c *Collection[T], field, array string) keyChecker {
 			t.Fatalf("%s on %s, key %q: %v, then %v", q.name, c.Name(), key, first, again)
 		}
 		if q.nul && strings.IndexByte(key, 0) >= 0 {
-			var pe *PathError
+			var pe *query.PathError
 			if !errors.As(first, &pe) || !strings.Contains(pe.Problem, "NUL") {
 				t.Fatalf("%s on %s, key %q: a NUL byte not refused: %v", q.name, c.Name(), key, first)
 			}

@@ -11,7 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/query"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -132,7 +133,7 @@ func TestPathCheckFilters(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
 			assert.True(t, strings.HasPrefix(err.Error(), "odm: find on path_orders: filter: "), err.Error())
-			var pe *PathError
+			var pe *query.PathError
 			assert.True(t, errors.As(err, &pe))
 			// Asked again, the cached answer is the same.
 			_, again := orders.checkQuery("find", c.filter, query.QueryParts{})
@@ -251,8 +252,8 @@ func (pathStrict) CollectionName() string { return "path_strict" }
 
 func (pathStrict) ExtraPaths() []string { return []string{"pod_name", "resource.usage", ""} }
 
-func (pathStrict) Indexes() []IndexSpec {
-	return []IndexSpec{{Keys: []IndexKey{Asc("node_name")}, Sparse: true, OutsideStruct: true}}
+func (pathStrict) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("node_name")}, Sparse: true, OutsideStruct: true}}
 }
 
 // pathStrictNone has an ",inline" map and declares that its queries name
@@ -317,7 +318,7 @@ func TestPathCheckStrictInlineModels(t *testing.T) {
 			for _, c := range refused {
 				for range 2 { // the second answer is the cached one
 					err := check(c.path)
-					var pe *PathError
+					var pe *query.PathError
 					require.ErrorAs(t, err, &pe, c.path)
 					assert.Equal(t, c.path, pe.Path)
 					assert.Equal(t, c.problem, pe.Problem, c.path)
@@ -349,7 +350,7 @@ func TestPathCheckNearestExtraPath(t *testing.T) {
 		"zzzzzzzz":      "",
 	} {
 		_, err := py.checkQuery("find", bson.D{{Key: path, Value: 1}}, query.QueryParts{})
-		var pe *PathError
+		var pe *query.PathError
 		require.ErrorAs(t, err, &pe, path)
 		assert.Equal(t, nearest, pe.Nearest, path)
 	}
@@ -455,7 +456,7 @@ func TestPathCheckProjectionOperatorsChecked(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: c.projection})
-			var pe *PathError
+			var pe *query.PathError
 			require.ErrorAs(t, err, &pe)
 			assert.Contains(t, err.Error(), c.want)
 		})
@@ -545,7 +546,7 @@ func TestPathCheckNULKey(t *testing.T) {
 			for range 2 { // the second answer comes from the cache, when cached
 				var err error
 				require.NotPanics(t, func() { err = c.query() })
-				var pe *PathError
+				var pe *query.PathError
 				require.ErrorAs(t, err, &pe)
 				assert.Equal(t, c.path, pe.Path)
 				assert.Equal(t, c.part, pe.Part)
@@ -586,7 +587,7 @@ func TestPathCheckSameAnswerForRaw(t *testing.T) {
 					assert.NoError(t, err, "%T", doc)
 					continue
 				}
-				var pe *PathError
+				var pe *query.PathError
 				require.ErrorAs(t, err, &pe, "%T", doc)
 				assert.Contains(t, err.Error(), c.want, "%T", doc)
 			}
@@ -604,7 +605,7 @@ func TestPathCheckNULKeyAfterItsLookalike(t *testing.T) {
 	require.NoError(t, err)
 	for _, key := range []string{"status\x00fitems", "status\x00\x06fitems"} {
 		_, err = orders.checkQuery("find", bson.D{{Key: key, Value: 1}}, query.QueryParts{})
-		var pe *PathError
+		var pe *query.PathError
 		require.ErrorAs(t, err, &pe, "%q", key)
 		assert.Equal(t, key, pe.Path)
 		assert.Contains(t, pe.Problem, "NUL byte")
@@ -634,7 +635,7 @@ func TestShapeWriterNULInUpdate(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			w := &query.ShapeWriter{}
 			w.Update(c.update)
-			var pe *PathError
+			var pe *query.PathError
 			require.NotPanics(t, func() { pe = pc.Check(w) })
 			require.NotNil(t, pe)
 			assert.Equal(t, c.path, pe.Path)

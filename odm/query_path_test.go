@@ -14,6 +14,7 @@ import (
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 // TestPathCheckBeforeAnyCommand: every repository call given a key its
@@ -67,7 +68,7 @@ func TestPathCheckBeforeAnyCommand(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rec.Reset()
 			err := call()
-			var pe *odm.PathError
+			var pe *query.PathError
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, "stauts", pe.Path)
 			assert.Equal(t, "models.Notification", pe.GoType)
@@ -184,7 +185,7 @@ func TestEventsPathCheckStrict(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, r := range refused {
 				err := c(r.key)
-				var pe *odm.PathError
+				var pe *query.PathError
 				require.ErrorAs(t, err, &pe, r.key)
 				assert.Equal(t, r.key, pe.Path)
 				assert.Equal(t, r.nearest, pe.Nearest, r.key)
@@ -192,7 +193,7 @@ func TestEventsPathCheckStrict(t *testing.T) {
 			}
 			for _, k := range passing {
 				err := c(k)
-				var pe *odm.PathError
+				var pe *query.PathError
 				assert.False(t, errors.As(err, &pe), "%s: %v", k, err)
 				assert.ErrorIs(t, err, context.Canceled, k)
 			}

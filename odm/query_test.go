@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 // memberCard is a projection of member: two of its fields.
@@ -139,7 +140,7 @@ func TestQueryProjectionType(t *testing.T) {
 
 	rec.Reset()
 	_, err = odm.Project[memberTypo](q).All(ctx)
-	var pe *odm.PathError
+	var pe *query.PathError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "projection type", pe.Part)
 	assert.Equal(t, "teem", pe.Path)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 type raceItem struct {
@@ -58,7 +59,7 @@ func TestAnotherProcessBetweenListingAndCommand(t *testing.T) {
 				require.NoError(t, err)
 			},
 			check: func(t *testing.T, err error, _ *mongo.Collection) {
-				var ce *odm.ConflictError
+				var ce *outcome.ConflictError
 				require.ErrorAs(t, err, &ce, "%v", err)
 			},
 		},
@@ -69,7 +70,7 @@ func TestAnotherProcessBetweenListingAndCommand(t *testing.T) {
 				_, err := coll.Indexes().CreateOne(context.Background(), conflicting)
 				require.NoError(t, err)
 			},
-			opts: []any{odm.OnConflict(odm.ConflictRebuild)},
+			opts: []any{odm.OnConflict(outcome.ConflictRebuild)},
 			check: func(t *testing.T, err error, coll *mongo.Collection) {
 				require.NoError(t, err)
 				assertKeys(t, coll, "by_a", "a:1")
@@ -135,7 +136,7 @@ func TestAUniqueIndexOverDuplicatesIsDuplicateKeysError(t *testing.T) {
 	_, err := db.Collection("items").InsertMany(context.Background(), []any{bson.D{{Key: "a", Value: "x"}}, bson.D{{Key: "a", Value: "x"}}})
 	require.NoError(t, err)
 	report, err := odm.Init(context.Background(), db, uniqueItem{})
-	var dk *odm.DuplicateKeysError
+	var dk *outcome.DuplicateKeysError
 	require.ErrorAs(t, err, &dk, "%v", err)
 	assert.Equal(t, "by_a", dk.Index)
 	assert.Equal(t, int64(2), dk.Count)
@@ -146,5 +147,5 @@ func TestAUniqueIndexOverDuplicatesIsDuplicateKeysError(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	t.Logf("%s answers code %d: %s", testrig.Server(), ce.Code, ce.Message)
 	cr, _ := report.Collection("items")
-	assert.Equal(t, []string{"by_a"}, cr.Names(odm.Failed))
+	assert.Equal(t, []string{"by_a"}, cr.Names(outcome.Failed))
 }

@@ -16,9 +16,11 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
-const tmpCode = "idx_code" + odm.TemporarySuffix
+const tmpCode = "idx_code" + outcome.TemporarySuffix
 
 // indexStep is a createIndexes or dropIndexes command, by the index it
 // names.
@@ -117,7 +119,7 @@ func TestOrderedRebuildKeepsAnIndexThroughout(t *testing.T) {
 			_, err := db.Collection("codes").InsertMany(context.Background(), []any{bson.D{{Key: "code", Value: "x"}}, bson.D{{Key: "code", Value: "y"}}})
 			require.NoError(t, err)
 
-			report, err := odm.Init(ctx, db, codeModel{}, odm.OnConflict(odm.ConflictRebuild), odm.WithRetries(0, 0))
+			report, err := odm.Init(ctx, db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild), odm.WithRetries(0, 0))
 			got := indexKeys(t, db, "codes")
 			delete(got, "_id_")
 			assert.Equal(t, tt.between, got)
@@ -125,26 +127,26 @@ func TestOrderedRebuildKeepsAnIndexThroughout(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, steps, done(), "the steps, in order")
 				cr, _ := report.Collection("codes")
-				assert.Equal(t, []string{"idx_code"}, cr.Names(odm.Rebuilt))
+				assert.Equal(t, []string{"idx_code"}, cr.Names(outcome.Rebuilt))
 				assert.Equal(t, "true", testrig.ListIndexes(t, db.Name(), "codes")["idx_code"].Options["unique"])
 				return
 			}
 			require.ErrorIs(t, err, context.Canceled)
 			assert.Equal(t, steps[:tt.stopAt], done(), "stopped right after step %d", tt.stopAt)
 
-			report, err = odm.Init(context.Background(), db, codeModel{}, odm.OnConflict(odm.ConflictRebuild))
+			report, err = odm.Init(context.Background(), db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild))
 			require.NoError(t, err)
 			got = indexKeys(t, db, "codes")
 			assert.Equal(t, map[string][]string{"_id_": {"_id:1"}, "idx_code": declared}, got, "converged, nothing left behind")
 			assert.Equal(t, "true", testrig.ListIndexes(t, db.Name(), "codes")["idx_code"].Options["unique"])
 			cr, _ := report.Collection("codes")
 			if tt.stopAt < 3 {
-				assert.NotContains(t, cr.Names(odm.Existed), "idx_code")
+				assert.NotContains(t, cr.Names(outcome.Existed), "idx_code")
 			}
 			if tt.stopAt > 1 {
-				assert.Equal(t, []string{tmpCode}, cr.Names(odm.Dropped), "the temporary index is reported dropped")
+				assert.Equal(t, []string{tmpCode}, cr.Names(outcome.Dropped), "the temporary index is reported dropped")
 			}
-			report, err = odm.Init(context.Background(), db, codeModel{}, odm.OnConflict(odm.ConflictRebuild))
+			report, err = odm.Init(context.Background(), db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild))
 			require.NoError(t, err)
 			assert.Zero(t, report.Plan.Pending(), "a third run has nothing to do")
 		})
@@ -169,25 +171,25 @@ func TestHideThenDrop(t *testing.T) {
 	assert.Equal(t, "orders", mods[0].Body.Lookup("collMod").StringValue())
 	assert.Equal(t, `{"name": "legacy_1","hidden": true}`, mods[0].Body.Lookup("index").Document().String())
 	cr, _ := report.Collection("orders")
-	if skipped := cr.Names(odm.Skipped); len(skipped) > 0 {
+	if skipped := cr.Names(outcome.Skipped); len(skipped) > 0 {
 		require.Equal(t, []string{"legacy_1"}, skipped)
 		assert.Contains(t, testrig.ListIndexes(t, db.Name(), "orders"), "legacy_1", "a refused hide keeps the index")
 		t.Skipf("%s refuses hidden indexes (%s); the collMod command was checked instead", testrig.Server(), cr.Indexes[len(cr.Indexes)-1].Reason)
 	}
-	assert.Equal(t, []string{"legacy_1"}, cr.Names(odm.Hidden))
+	assert.Equal(t, []string{"legacy_1"}, cr.Names(outcome.Hidden))
 	assert.Equal(t, "true", testrig.ListIndexes(t, db.Name(), "orders")["legacy_1"].Options["hidden"])
 
 	report, err = odm.Init(ctx, db, plainModel{}, odm.HideUndeclared())
 	require.NoError(t, err)
 	cr, _ = report.Collection("orders")
-	assert.Equal(t, []string{"legacy_1"}, cr.Names(odm.Hidden), "already hidden")
+	assert.Equal(t, []string{"legacy_1"}, cr.Names(outcome.Hidden), "already hidden")
 	assert.Zero(t, report.Plan.Pending())
 
 	rec.Reset()
 	report, err = odm.Init(ctx, db, plainModel{}, odm.HideUndeclared(), odm.DropUndeclared())
 	require.NoError(t, err)
 	cr, _ = report.Collection("orders")
-	assert.Equal(t, []string{"legacy_1"}, cr.Names(odm.Dropped), "the later run drops the hidden index")
+	assert.Equal(t, []string{"legacy_1"}, cr.Names(outcome.Dropped), "the later run drops the hidden index")
 	assert.NotContains(t, testrig.ListIndexes(t, db.Name(), "orders"), "legacy_1")
 	assert.Zero(t, rec.Count("collMod"))
 }
@@ -205,10 +207,10 @@ func TestRedeclaringAHiddenIndexUnhidesIt(t *testing.T) {
 		t.Skipf("%s refuses hidden indexes; TestHideThenDrop checked the command", testrig.Server())
 	}
 	rec.Reset()
-	report, err := odm.Init(ctx, db, plainModel{}, odm.In("orders", otherModel{}))
+	report, err := odm.Init(ctx, db, plainModel{}, schema.In("orders", otherModel{}))
 	require.NoError(t, err)
 	cr, _ := report.Collection("orders")
-	assert.Equal(t, []string{"x_1"}, cr.Names(odm.Modified))
+	assert.Equal(t, []string{"x_1"}, cr.Names(outcome.Modified))
 	assert.Zero(t, rec.Count("createIndexes")+rec.Count("dropIndexes"), "no rebuild")
 	assert.Empty(t, testrig.ListIndexes(t, db.Name(), "orders")["x_1"].Options["hidden"])
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -18,10 +19,10 @@ type treeNode struct {
 	Kids []treeNode `bson:"kids"`
 }
 
-func (treeNode) Validator() odm.Validator { return odm.Validator{} }
+func (treeNode) Validator() schema.Validator { return schema.Validator{} }
 
-func (treeNode) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("kids.kids.name")).Named("grandchildren")}
+func (treeNode) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("kids.kids.name")).Named("grandchildren")}
 }
 
 type listNode struct {
@@ -29,14 +30,14 @@ type listNode struct {
 	Next *listNode `bson:"next,omitempty"`
 }
 
-func (listNode) Validator() odm.Validator { return odm.Validator{} }
+func (listNode) Validator() schema.Validator { return schema.Validator{} }
 
 type mutualA struct {
 	B    *mutualB `bson:"b"`
 	Name string   `bson:"name"`
 }
 
-func (mutualA) Validator() odm.Validator { return odm.Validator{} }
+func (mutualA) Validator() schema.Validator { return schema.Validator{} }
 
 type mutualB struct {
 	X  string             `bson:"x" odm:"index"`
@@ -73,7 +74,7 @@ func TestRecursiveModelsEnd(t *testing.T) {
 		defer close(done)
 		decl, err := odm.Declared(treeNode{}, listNode{}, mutualA{})
 		require.NoError(t, err)
-		names := func(specs []odm.IndexSpec) []string {
+		names := func(specs []schema.IndexSpec) []string {
 			var out []string
 			for _, s := range specs {
 				out = append(out, s.IndexName())
@@ -105,12 +106,14 @@ type deepRule struct {
 	Name string     `bson:"name"`
 }
 
-func (deepRule) Validator() odm.Validator { return odm.Validator{Required: []string{"kids.name"}} }
+func (deepRule) Validator() schema.Validator {
+	return schema.Validator{Required: []string{"kids.name"}}
+}
 
 // TestRuleInsideARecursionPoint: a rule on a path the permissive object
 // swallows is refused, saying why.
 func TestRuleInsideARecursionPoint(t *testing.T) {
-	_, err := odm.GenerateSchema(deepRule{})
+	_, err := schema.GenerateSchema(deepRule{})
 	assert.ErrorContains(t, err, `names "kids.name", which lies inside a recursive type where the generated schema is a permissive object`)
 	assert.ErrorContains(t, odm.Validate(deepRule{}), "odm_test.deepRule.Validator()")
 }

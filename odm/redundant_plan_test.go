@@ -10,6 +10,9 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // orderLog declares a plain index that a compound one makes redundant,
@@ -23,8 +26,8 @@ type orderLog struct {
 
 func (orderLog) CollectionName() string { return "order_log" }
 
-func (orderLog) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("ref"), odm.Asc("kind")).Named("idx_ref_kind")}
+func (orderLog) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("ref"), schema.Asc("kind")).Named("idx_ref_kind")}
 }
 
 // TestPlanWarnsOfRedundantIndexes: the plan names a redundant index in its
@@ -45,7 +48,7 @@ func TestPlanWarnsOfRedundantIndexes(t *testing.T) {
 	require.NoError(t, err)
 	var decoded struct {
 		Collections []struct {
-			Redundant []odm.RedundantIndex `json:"redundant"`
+			Redundant []query.RedundantIndex `json:"redundant"`
 		} `json:"collections"`
 	}
 	require.NoError(t, json.Unmarshal(raw, &decoded))
@@ -54,9 +57,9 @@ func TestPlanWarnsOfRedundantIndexes(t *testing.T) {
 	report, err := odm.Init(ctx, db, orderLog{}, odm.SkipUnsupported())
 	require.NoError(t, err)
 	cr, _ := report.Collection("order_log")
-	outcomes := map[string]odm.Outcome{}
+	outcomes := map[string]outcome.Outcome{}
 	for _, r := range cr.Indexes {
 		outcomes[r.Name] = r.Outcome
 	}
-	assert.Equal(t, odm.Created, outcomes["customer_1"], "a warning changes nothing")
+	assert.Equal(t, outcome.Created, outcomes["customer_1"], "a warning changes nothing")
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // TestRefusalOfTheDeclarationFailsUnderSkipUnsupported: the server
@@ -35,9 +36,9 @@ func TestRefusalOfTheDeclarationFailsUnderSkipUnsupported(t *testing.T) {
 		`Error in specification { key: { order_id: 1 }, name: "order_id_1" } :: caused by :: Can't use more than one index plugin for a single index.`)
 	report, err := odm.Init(ctx, db, plainModel{}, odm.SkipUnsupported(), odm.WithRetries(0, 0))
 	require.Error(t, err, "a malformed index is never skipped")
-	var ue *odm.UnsupportedError
+	var ue *outcome.UnsupportedError
 	assert.False(t, errors.As(err, &ue), "not read as a missing feature: %v", err)
-	var ie *odm.IndexError
+	var ie *outcome.IndexError
 	require.ErrorAs(t, err, &ie)
 	assert.Len(t, ie.Indexes, 1, "the index is named alone: %v", err)
 	assert.Contains(t, err.Error(), "more than one index plugin")
@@ -45,13 +46,13 @@ func TestRefusalOfTheDeclarationFailsUnderSkipUnsupported(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, int32(67), ce.Code)
 	require.NotNil(t, report)
-	assert.Zero(t, report.Count(odm.Skipped), "nothing reported skipped")
+	assert.Zero(t, report.Count(outcome.Skipped), "nothing reported skipped")
 
 	p.Refuse("createIndexes", 115, "CommandNotSupported", "createIndex.unique is not supported yet")
 	report, err = odm.Init(ctx, db, plainModel{}, odm.SkipUnsupported(), odm.WithRetries(0, 0))
 	require.NoError(t, err, "a missing feature is skipped")
-	assert.Equal(t, 4, report.Count(odm.Skipped), "every declared index refused and skipped")
-	assert.Zero(t, report.Count(odm.Created))
+	assert.Equal(t, 4, report.Count(outcome.Skipped), "every declared index refused and skipped")
+	assert.Zero(t, report.Count(outcome.Created))
 
 	_, err = odm.Init(ctx, db, plainModel{}, odm.WithRetries(0, 0))
 	require.ErrorAs(t, err, &ue, "without SkipUnsupported a missing feature fails Init")
@@ -59,5 +60,5 @@ func TestRefusalOfTheDeclarationFailsUnderSkipUnsupported(t *testing.T) {
 	p.Pass("createIndexes")
 	report, err = odm.Init(ctx, db, plainModel{})
 	require.NoError(t, err)
-	assert.Equal(t, 4, report.Count(odm.Created), "the real server builds them once let through")
+	assert.Equal(t, 4, report.Count(outcome.Created), "the real server builds them once let through")
 }

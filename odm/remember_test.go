@@ -12,6 +12,8 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -23,8 +25,8 @@ type collatedModel struct {
 
 func (collatedModel) CollectionName() string { return "remembered" }
 
-func (collatedModel) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("name")}, Collation: &options.Collation{Locale: "fr", Strength: 2}}}
+func (collatedModel) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("name")}, Collation: &options.Collation{Locale: "fr", Strength: 2}}}
 }
 
 // commandLog is the command names a client sent, buildInfo included.
@@ -64,7 +66,7 @@ func TestRefusalsRememberedWithinAProcess(t *testing.T) {
 	first, err := odm.Init(ctx, db, collatedModel{}, odm.SkipUnsupported())
 	require.NoError(t, err)
 	cr, _ := first.Collection("remembered")
-	if len(cr.Names(odm.Skipped)) == 0 {
+	if len(cr.Names(outcome.Skipped)) == 0 {
 		t.Skipf("%s keeps index collations: it refuses nothing, so there is nothing to remember", testrig.Server())
 	}
 	require.Len(t, cr.Indexes, 1)
@@ -77,12 +79,12 @@ func TestRefusalsRememberedWithinAProcess(t *testing.T) {
 	assert.Equal(t, []string{"listIndexes"}, log.take(), "the refused index is not sent again, nor buildInfo asked")
 	cr, _ = second.Collection("remembered")
 	require.Len(t, cr.Indexes, 1)
-	assert.Equal(t, odm.Skipped, cr.Indexes[0].Outcome)
+	assert.Equal(t, outcome.Skipped, cr.Indexes[0].Outcome)
 	assert.Equal(t, reason, cr.Indexes[0].Reason)
 
 	// Without SkipUnsupported the refusal is Init's error every time.
 	_, err = odm.Init(ctx, db, collatedModel{})
-	var ue *odm.UnsupportedError
+	var ue *outcome.UnsupportedError
 	require.ErrorAs(t, err, &ue)
 	assert.Contains(t, log.take(), "createIndexes")
 
@@ -104,13 +106,13 @@ func TestChangedListingIsComparedAgain(t *testing.T) {
 	require.NoError(t, err)
 	report, err := odm.Init(ctx, db, models...)
 	require.NoError(t, err)
-	assert.Equal(t, 2, report.Count(odm.Existed)) // key_1 and idx_kind_at
+	assert.Equal(t, 2, report.Count(outcome.Existed)) // key_1 and idx_kind_at
 
 	require.NoError(t, db.Collection("steady_a").Indexes().DropOne(ctx, "idx_kind_at"))
 	report, err = odm.Init(ctx, db, models...)
 	require.NoError(t, err)
 	cr, _ := report.Collection("steady_a")
-	assert.Equal(t, []string{"idx_kind_at"}, cr.Names(odm.Created))
+	assert.Equal(t, []string{"idx_kind_at"}, cr.Names(outcome.Created))
 }
 
 // The reference models reach the steady state on every server: the second
@@ -144,11 +146,11 @@ type mixedModel struct {
 
 func (mixedModel) CollectionName() string { return "mixed" }
 
-func (mixedModel) Indexes() []odm.IndexSpec {
+func (mixedModel) Indexes() []schema.IndexSpec {
 	fr := &options.Collation{Locale: "fr", Strength: 2}
-	return []odm.IndexSpec{
-		{Keys: []odm.IndexKey{odm.Asc("d")}, Collation: fr},
-		{Keys: []odm.IndexKey{odm.Asc("e")}, Collation: fr},
+	return []schema.IndexSpec{
+		{Keys: []schema.IndexKey{schema.Asc("d")}, Collation: fr},
+		{Keys: []schema.IndexKey{schema.Asc("e")}, Collation: fr},
 	}
 }
 
@@ -173,11 +175,11 @@ func TestRefusedBatchSendsPlainIndexesTogether(t *testing.T) {
 	report, err := odm.Init(ctx, testrig.Database(t, client), mixedModel{}, odm.SkipUnsupported())
 	require.NoError(t, err)
 	cr, _ := report.Collection("mixed")
-	if len(cr.Names(odm.Skipped)) == 0 {
+	if len(cr.Names(outcome.Skipped)) == 0 {
 		assert.Equal(t, []int{5}, sizes)
 		t.Skipf("%s keeps index collations: the batch is accepted whole, no refusal to follow", testrig.Server())
 	}
 	assert.Equal(t, []int{5, 3, 1, 1}, sizes)
-	assert.ElementsMatch(t, []string{"a_1", "b_1", "c_1"}, cr.Names(odm.Created))
-	assert.ElementsMatch(t, []string{"d_1", "e_1"}, cr.Names(odm.Skipped))
+	assert.ElementsMatch(t, []string{"a_1", "b_1", "c_1"}, cr.Names(outcome.Created))
+	assert.ElementsMatch(t, []string{"d_1", "e_1"}, cr.Names(outcome.Skipped))
 }

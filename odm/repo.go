@@ -10,8 +10,9 @@ import (
 	"sync/atomic"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/query"
 	"github.com/tagodm/tagodm/odm/internal/write"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -28,7 +29,7 @@ import (
 // alone, which the cluster sends to every shard (see FindByID).
 type Collection[T any] struct {
 	coll  *mongo.Collection
-	model *Model
+	model *schema.Model
 	rev   write.RevisionKind
 	id    write.IDField
 	// owned are the top-level fields T declares (but _id): a replace
@@ -116,7 +117,7 @@ var defaulterType = reflect.TypeFor[Defaulter]()
 
 // repository is what a repository knows of its model type.
 type repository struct {
-	model *Model
+	model *schema.Model
 	rev   write.RevisionKind
 	id    write.IDField
 	owned []string
@@ -135,9 +136,9 @@ func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error
 	}
 	var model any = t
 	if name != nil {
-		model = In(*name, t)
+		model = schema.In(*name, t)
 	}
-	m, err := Describe(model)
+	m, err := schema.Describe(model)
 	if err != nil {
 		return nil, fmt.Errorf("odm: %s: %w", what, err)
 	}

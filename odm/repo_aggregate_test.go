@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 // aggregated runs pipeline with Aggregate and reads every result.
@@ -57,7 +58,7 @@ func TestAggregateChecksItsHead(t *testing.T) {
 	for _, c := range refused {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := members.Aggregate(ctx, c.pipeline)
-			var pe *odm.PathError
+			var pe *query.PathError
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, "aggregate", pe.Op)
 			assert.Equal(t, "members", pe.Collection)
@@ -109,7 +110,7 @@ func TestAggregateErrors(t *testing.T) {
 func TestAggregateRecordsItsHead(t *testing.T) {
 	members, _, ctx := repoFixture(t)
 	seed(t, ctx, members)
-	qr := odm.RecordQueries()
+	qr := query.RecordQueries()
 	aggregated(t, ctx, members, mongo.Pipeline{
 		{{Key: "$match", Value: bson.D{{Key: "team", Value: "core"}}}},
 		{{Key: "$sort", Value: bson.D{{Key: "age", Value: -1}}}},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // fragile's SetDefaults derives a field from one it takes for set, as real
@@ -81,7 +82,7 @@ func TestSetDefaultsPanicIsAnError(t *testing.T) {
 			require.Error(t, err)
 			assert.ErrorContains(t, err, "odm: "+w.op+" on fragile: ")
 			assert.ErrorContains(t, err, "odm_test.fragile.SetDefaults panicked: runtime error: slice bounds out of range")
-			var pe *odm.PanicError
+			var pe *outcome.PanicError
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, "SetDefaults", pe.Func)
 			assert.Equal(t, "odm_test.fragile", pe.GoType)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // account is keyed by email without a unique index: only the repository
@@ -31,7 +32,7 @@ func (account) CollectionName() string { return "accounts" }
 // uuidAccount is account in Beanie's revision style.
 type uuidAccount struct {
 	ID         bson.ObjectID `bson:"_id,omitempty"`
-	RevisionID odm.UUID      `bson:"revision_id" odm:"revision"`
+	RevisionID schema.UUID   `bson:"revision_id" odm:"revision"`
 	Email      string        `bson:"email"`
 	Name       string        `bson:"name"`
 }
@@ -167,10 +168,10 @@ func TestUpdateWritingTheRevisionIsRefused(t *testing.T) {
 	ctx := context.Background()
 	uuids := odm.MustCollection[uuidAccount](db)
 	type revPatch struct {
-		RevisionID odm.UUID `bson:"revision_id"`
-		Name       string   `bson:"name"`
+		RevisionID schema.UUID `bson:"revision_id"`
+		Name       string      `bson:"name"`
 	}
-	old := odm.NewUUID()
+	old := schema.NewUUID()
 	updates := map[string]any{
 		"bson.D": bson.D{{Key: "$set", Value: bson.D{{Key: "revision_id", Value: old}}}},
 		"bson.M": bson.M{"$set": bson.M{"name": "n", "revision_id": old}},

@@ -3,8 +3,8 @@ package odm
 import (
 	"reflect"
 
-	"github.com/tagodm/tagodm/odm/internal/outcome"
 	"github.com/tagodm/tagodm/odm/internal/write"
+	"github.com/tagodm/tagodm/odm/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 

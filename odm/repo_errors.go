@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -115,7 +116,7 @@ type StaleRevisionError struct {
 	Revision int64
 	// RevisionID is the revision the write expected, for an odm.UUID
 	// revision (zero: the document was read without one).
-	RevisionID UUID
+	RevisionID schema.UUID
 }
 
 // Error implements the error interface.

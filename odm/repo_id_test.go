@@ -12,6 +12,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type oidDoc struct {
@@ -203,7 +204,7 @@ func TestByID(t *testing.T) {
 func TestCollectionIn(t *testing.T) {
 	db := testrig.Database(t, nil)
 	ctx := context.Background()
-	_, err := odm.Init(ctx, db, odm.In("t1_members", member{}), odm.In("t2_members", member{}))
+	_, err := odm.Init(ctx, db, schema.In("t1_members", member{}), schema.In("t2_members", member{}))
 	require.NoError(t, err)
 	t1, err := odm.NewCollectionIn[member](db, "t1_members")
 	require.NoError(t, err)
@@ -236,13 +237,13 @@ func TestCollectionInRefusesWhatInRefuses(t *testing.T) {
 	db := testrig.Database(t, c)
 	rec.Reset()
 	for _, name := range []string{"", "a$b", "nul\x00", "system.users"} {
-		_, inErr := odm.Describe(odm.In(name, member{}))
+		_, inErr := schema.Describe(schema.In(name, member{}))
 		require.Error(t, inErr, "odm.In(%q)", name)
-		var want *odm.ValidationError
+		var want *schema.ValidationError
 		require.ErrorAs(t, inErr, &want)
 
 		_, err := odm.NewCollectionIn[member](db, name)
-		var got *odm.ValidationError
+		var got *schema.ValidationError
 		require.ErrorAs(t, err, &got, "NewCollectionIn(%q)", name)
 		assert.Equal(t, want.Problems, got.Problems, "NewCollectionIn(%q)", name)
 		assert.Contains(t, err.Error(), "odm_test.member")

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -68,21 +69,21 @@ func TestDuplicateErrorTypes(t *testing.T) {
 }
 
 func TestUUID(t *testing.T) {
-	u := NewUUID()
+	u := schema.NewUUID()
 	assert.Equal(t, byte(0x40), u[6]&0xf0, "version 4")
 	assert.Equal(t, byte(0x80), u[8]&0xc0, "RFC 4122 variant")
-	assert.NotEqual(t, u, NewUUID())
+	assert.NotEqual(t, u, schema.NewUUID())
 
-	parsed, err := ParseUUID(u.String())
+	parsed, err := schema.ParseUUID(u.String())
 	require.NoError(t, err)
 	assert.Equal(t, u, parsed)
 	for _, bad := range []string{"", "not-a-uuid", "0123456789abcdef0123456789abcdef0123", "0123456z-89ab-cdef-0123-456789abcdef"} {
-		_, err := ParseUUID(bad)
+		_, err := schema.ParseUUID(bad)
 		assert.Error(t, err, bad)
 	}
 
 	type holder struct {
-		U UUID `bson:"u"`
+		U schema.UUID `bson:"u"`
 	}
 	raw, err := bson.Marshal(holder{U: u})
 	require.NoError(t, err)

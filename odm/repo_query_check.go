@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/tagodm/tagodm/odm/internal/query"
+	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )

@@ -7,8 +7,8 @@ import (
 	"slices"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"github.com/tagodm/tagodm/odm/internal/query"
 	"github.com/tagodm/tagodm/odm/internal/write"
+	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"

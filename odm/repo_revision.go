@@ -6,8 +6,9 @@ import (
 	"reflect"
 
 	"github.com/tagodm/tagodm/odm/internal/engine"
-	"github.com/tagodm/tagodm/odm/internal/query"
 	"github.com/tagodm/tagodm/odm/internal/write"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -31,7 +32,7 @@ func (c *Collection[T]) startRevision(doc *T) func() {
 		return func() {}
 	}
 	if c.rev == write.RevUUID {
-		c.rev.Write(f, NewUUID())
+		c.rev.Write(f, schema.NewUUID())
 	} else {
 		f.SetInt(1)
 	}
@@ -99,7 +100,7 @@ func (c *Collection[T]) stale(ctx context.Context, g *revisionGuard, next any) e
 func (c *Collection[T]) staleError(id, expected any) *StaleRevisionError {
 	e := &StaleRevisionError{Collection: c.Name(), ID: id}
 	switch v := expected.(type) {
-	case UUID:
+	case schema.UUID:
 		e.RevisionID = v
 	case int64:
 		e.Revision = v

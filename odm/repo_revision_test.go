@@ -18,6 +18,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type RevBase struct {
@@ -122,9 +123,9 @@ func TestNilDocumentIsAnError(t *testing.T) {
 }
 
 type uuidDoc struct {
-	ID         string   `bson:"_id"`
-	RevisionID odm.UUID `bson:"revision_id" odm:"revision"`
-	State      string   `bson:"state"`
+	ID         string      `bson:"_id"`
+	RevisionID schema.UUID `bson:"revision_id" odm:"revision"`
+	State      string      `bson:"state"`
 }
 
 func (uuidDoc) CollectionName() string { return "uuid_docs" }
@@ -191,7 +192,7 @@ func TestStaleUpsertIsStale(t *testing.T) {
 			switch r := tt.read.(type) {
 			case int64:
 				assert.Equal(t, r, stale.Revision)
-			case odm.UUID:
+			case schema.UUID:
 				assert.Equal(t, r, stale.RevisionID)
 			}
 		})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type shardedOrder struct {
@@ -30,8 +31,8 @@ type shardedOrderRev struct {
 	Rev   int64 `bson:"rev" odm:"revision"`
 }
 
-func (shardedOrderRev) ShardKey() odm.ShardKey {
-	return odm.Shard(odm.HashedKey("region.code"), odm.Asc("_id"))
+func (shardedOrderRev) ShardKey() schema.ShardKey {
+	return schema.Shard(schema.HashedKey("region.code"), schema.Asc("_id"))
 }
 
 type plainOrder struct {

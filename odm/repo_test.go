@@ -14,6 +14,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type member struct {
@@ -302,7 +303,7 @@ func TestNewCollectionRefusesBadTypes(t *testing.T) {
 	_, err := odm.NewCollection[notAModel](db)
 	assert.ErrorContains(t, err, "needs a struct model type")
 	_, err = odm.NewCollection[badRevision](db)
-	var verr *odm.ValidationError
+	var verr *schema.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.Contains(t, err.Error(), "the revision field must be an int64 or int (a counter) or an odm.UUID (Beanie's revision_id), not string")
 	assert.Panics(t, func() { odm.MustCollection[notAModel](db) })
@@ -323,8 +324,8 @@ type strictTicket struct {
 }
 
 func (strictTicket) CollectionName() string { return "strict_tickets" }
-func (strictTicket) Validator() odm.Validator {
-	return odm.Validator{Level: odm.LevelStrict, Action: odm.ActionError}
+func (strictTicket) Validator() schema.Validator {
+	return schema.Validator{Level: schema.LevelStrict, Action: schema.ActionError}
 }
 
 // boundedStock's validator uses only a numeric keyword (minimum).
@@ -334,8 +335,8 @@ type boundedStock struct {
 }
 
 func (boundedStock) CollectionName() string { return "bounded_stock" }
-func (boundedStock) Validator() odm.Validator {
-	return odm.Validator{Level: odm.LevelStrict, Action: odm.ActionError}
+func (boundedStock) Validator() schema.Validator {
+	return schema.Validator{Level: schema.LevelStrict, Action: schema.ActionError}
 }
 
 // TestRejectedWriteIsTyped: a write the collection's validator refuses is

@@ -8,8 +8,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tagodm/tagodm/odm/internal/query"
 	"github.com/tagodm/tagodm/odm/internal/write"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -109,7 +110,7 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 // its revision.
 func (c *Collection[T]) addRenewal(ops bson.D, insertOnly bool) (bson.D, any) {
 	if c.rev == write.RevUUID {
-		u := NewUUID()
+		u := schema.NewUUID()
 		op := "$set"
 		if insertOnly {
 			op = "$setOnInsert"
@@ -173,7 +174,7 @@ func (c *Collection[T]) preparePipeline(op string, update any) (preparedUpdate, 
 	var renewal any
 	var next any = int64(1)
 	if c.rev == write.RevUUID {
-		u := NewUUID()
+		u := schema.NewUUID()
 		renewal, next = bson.D{{Key: "$literal", Value: u.BSONValue()}}, u
 	} else {
 		renewal = bson.D{{Key: "$add", Value: bson.A{bson.D{{Key: "$ifNull", Value: bson.A{"$" + c.model.Revision, 0}}}, 1}}}

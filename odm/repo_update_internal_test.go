@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -21,7 +22,7 @@ type prepCounter struct {
 
 type prepUUID struct {
 	ID    bson.ObjectID `bson:"_id,omitempty"`
-	RevID UUID          `bson:"revision_id" odm:"revision"`
+	RevID schema.UUID   `bson:"revision_id" odm:"revision"`
 	State string        `bson:"state"`
 	Tags  []string      `bson:"tags,omitempty"`
 }
@@ -159,7 +160,7 @@ func TestPrepareUpdateRenews(t *testing.T) {
 	got = encoded(t, u.doc)
 	set := got["$set"].(bson.M)
 	assert.Equal(t, "running", set["state"])
-	assert.Equal(t, u.next.(UUID).BSONValue(), set["revision_id"], "the new UUID goes with the patch")
+	assert.Equal(t, u.next.(schema.UUID).BSONValue(), set["revision_id"], "the new UUID goes with the patch")
 
 	u, err = counter.prepareUpdate("update", nil, bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "name", Value: "n"}}}}, true)
 	require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // refusedTwice declares two indexes the embedded server refuses (TTL and
@@ -35,7 +36,7 @@ func TestReportNamesEveryRefusal(t *testing.T) {
 	}
 	var refused []string
 	for _, e := range joined(err) {
-		var ue *odm.UnsupportedError
+		var ue *outcome.UnsupportedError
 		require.ErrorAs(t, e, &ue, "%v", e)
 		refused = append(refused, ue.Index)
 	}
@@ -45,7 +46,7 @@ func TestReportNamesEveryRefusal(t *testing.T) {
 	require.True(t, ok)
 	assert.True(t, cr.Failed)
 	assert.Equal(t, err.Error(), cr.Error)
-	assert.ElementsMatch(t, []string{"idx_ttl", "idx_text"}, cr.Names(odm.Failed))
+	assert.ElementsMatch(t, []string{"idx_ttl", "idx_text"}, cr.Names(outcome.Failed))
 	table := report.String()
 	assert.Regexp(t, `notes\s+-\s+-\s+failed\s+odm: `, table)
 	assert.Regexp(t, `notes\s+idx_ttl\s+create\s+failed`, table)

@@ -8,12 +8,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 func schemaJSON(t *testing.T, model any) string {
 	t.Helper()
-	s, err := odm.GenerateSchema(model)
+	s, err := schema.GenerateSchema(model)
 	require.NoError(t, err)
 	b, err := bson.MarshalExtJSON(s, false, false)
 	require.NoError(t, err)
@@ -105,8 +105,8 @@ type metaPart struct {
 	User string `bson:"user" odm:"required"`
 }
 
-func (ruled) Validator() odm.Validator {
-	return odm.Validator{Required: []string{"version"}, Rules: map[string]odm.Rule{"meta.user": {Pattern: "^u-"}}}
+func (ruled) Validator() schema.Validator {
+	return schema.Validator{Required: []string{"version"}, Rules: map[string]schema.Rule{"meta.user": {Pattern: "^u-"}}}
 }
 
 func TestSchemaRules(t *testing.T) {
@@ -127,17 +127,19 @@ type badRulePath struct {
 	A string `bson:"a"`
 }
 
-func (badRulePath) Validator() odm.Validator { return odm.Validator{Required: []string{"nosuch"}} }
+func (badRulePath) Validator() schema.Validator {
+	return schema.Validator{Required: []string{"nosuch"}}
+}
 
 type badEnumType struct {
 	T time.Time `bson:"t" odm:"enum:a|b"`
 }
 
 func TestSchemaErrors(t *testing.T) {
-	_, err := odm.GenerateSchema(badSchemaType{})
+	_, err := schema.GenerateSchema(badSchemaType{})
 	assert.ErrorContains(t, err, "odm_test.badSchemaType: field c (chan int): Go type chan int cannot map to a BSON type")
-	_, err = odm.GenerateSchema(badRulePath{})
+	_, err = schema.GenerateSchema(badRulePath{})
 	assert.ErrorContains(t, err, `names "nosuch", which is no field of the struct`)
-	_, err = odm.GenerateSchema(badEnumType{})
+	_, err = schema.GenerateSchema(badEnumType{})
 	assert.ErrorContains(t, err, "enum in a tag needs a string, number or bool field")
 }

@@ -6,6 +6,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/diff"
 )
 
 // BenchmarkDiffSearch compares a full-text and a vector index with their
@@ -27,8 +28,8 @@ func BenchmarkDiffSearch(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		changes, err := odm.DiffSearch(specs, listed)
-		if err != nil || changes[0].Action != odm.Unchanged || changes[1].Action != odm.Unchanged {
+		changes, err := diff.DiffSearch(specs, listed)
+		if err != nil || changes[0].Action != diff.Unchanged || changes[1].Action != diff.Unchanged {
 			b.Fatalf("%v %v", changes, err)
 		}
 	}

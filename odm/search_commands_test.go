@@ -10,7 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -22,8 +25,8 @@ type cmdMovie struct {
 }
 
 func (cmdMovie) CollectionName() string { return "cmd_movies" }
-func (cmdMovie) SearchIndexes() []SearchIndexSpec {
-	return []SearchIndexSpec{{Fields: []SearchField{{Path: "title", Type: "string", Analyzer: "lucene.english"}}}}
+func (cmdMovie) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{{Fields: []schema.SearchField{{Path: "title", Type: "string", Analyzer: "lucene.english"}}}}
 }
 
 type cmdPlain struct {
@@ -64,7 +67,7 @@ func searchSupported(t *testing.T, db *mongo.Database) (bool, string) {
 	_, err = api.List(ctx)
 	if err == nil {
 		// Servers before 7.2 list none without Atlas, and refuse to create.
-		probe := SearchIndexSpec{Name: "probe"}
+		probe := schema.SearchIndexSpec{Name: "probe"}
 		err = api.CreateMany(ctx, []mongo.SearchIndexModel{SearchIndexModel(probe)})
 	}
 	if err == nil {
@@ -86,7 +89,7 @@ func TestSearchCommandFormats(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	require.NoError(t, db.CreateCollection(ctx, "cmd_movies"))
-	m, err := Describe(cmdMovie{})
+	m, err := schema.Describe(cmdMovie{})
 	require.NoError(t, err)
 	require.Len(t, m.SearchIndexes, 2)
 	vec, text := m.SearchIndexes[0], m.SearchIndexes[1]
@@ -95,7 +98,7 @@ func TestSearchCommandFormats(t *testing.T) {
 	s := &engine.SearchSyncer{Cfg: cfg, Collection: "cmd_movies", API: engine.DriverSearch{Coll: db.Collection("cmd_movies")}, Specs: m.SearchIndexes}
 	rec.Reset()
 	_, _ = s.API.List(ctx)
-	_, _ = s.Create(ctx, []SearchIndexChange{{Name: vec.IndexName(), DeclaredSpec: &vec}, {Name: text.IndexName(), DeclaredSpec: &text}})
+	_, _ = s.Create(ctx, []diff.SearchIndexChange{{Name: vec.IndexName(), DeclaredSpec: &vec}, {Name: text.IndexName(), DeclaredSpec: &text}})
 	_ = s.API.UpdateOne(ctx, "default", text.DefinitionDocument())
 	_ = s.Drop(ctx, "vector_index")
 
@@ -146,7 +149,7 @@ func TestInitSearchUnsupported(t *testing.T) {
 
 	rec.Reset()
 	rep, err := Init(ctx, db, cmdMovie{}, cmdPlain{})
-	var ue *UnsupportedError
+	var ue *outcome.UnsupportedError
 	require.True(t, errors.As(err, &ue), "want an *UnsupportedError, got %v", err)
 	assert.Equal(t, "cmd_movies", ue.Collection)
 	assert.Equal(t, "vector_index, default", ue.Index)
@@ -157,7 +160,7 @@ func TestInitSearchUnsupported(t *testing.T) {
 	for _, coll := range []string{"cmd_movies", "cmd_plain"} {
 		c, ok := rep.Collection(coll)
 		require.True(t, ok)
-		assert.Len(t, c.Names(Created), 1, "%s: the regular index is created before the search indexes are tried", coll)
+		assert.Len(t, c.Names(outcome.Created), 1, "%s: the regular index is created before the search indexes are tried", coll)
 	}
 	movies, _ := rep.Collection("cmd_movies")
 	assert.True(t, movies.Failed, "the collection whose search indexes failed is reported failed")
@@ -175,14 +178,14 @@ func TestInitSearchUnsupported(t *testing.T) {
 		c, _ := rep.Collection("cmd_movies")
 		require.Len(t, c.Search, 2)
 		for _, r := range c.Search {
-			assert.Equal(t, Skipped, r.Outcome, r.Name)
+			assert.Equal(t, outcome.Skipped, r.Outcome, r.Name)
 			assert.NotEmpty(t, r.Reason)
 		}
 		plan := rep.Plan.Collections[0] // sorted by name
 		require.Equal(t, "cmd_movies", plan.Collection)
 		require.Len(t, plan.Search, 2)
 		for _, ch := range plan.Search {
-			assert.Equal(t, StepSkip, ch.Step)
+			assert.Equal(t, diff.StepSkip, ch.Step)
 		}
 		assert.Zero(t, rep.Plan.Pending(), "skipped search indexes are not pending")
 		assert.Contains(t, rep.String(), "server lacks search indexes")
@@ -208,8 +211,8 @@ func TestInitSearchFullPath(t *testing.T) {
 	c, _ := rep.Collection("cmd_movies")
 	require.Len(t, c.Search, 2)
 	for _, r := range c.Search {
-		assert.Equal(t, Created, r.Outcome, r.Name)
-		assert.Equal(t, SearchReady, r.Status, r.Name)
+		assert.Equal(t, outcome.Created, r.Outcome, r.Name)
+		assert.Equal(t, outcome.SearchReady, r.Status, r.Name)
 		assert.True(t, r.Queryable, r.Name)
 	}
 
@@ -218,18 +221,18 @@ func TestInitSearchFullPath(t *testing.T) {
 	require.NoError(t, err)
 	c, _ = rep.Collection("cmd_movies")
 	for _, r := range c.Search {
-		assert.Equal(t, Existed, r.Outcome, r.Name)
+		assert.Equal(t, outcome.Existed, r.Outcome, r.Name)
 	}
 	assert.Zero(t, rec.Count("createSearchIndexes")+rec.Count("updateSearchIndex")+rec.Count("dropSearchIndex"), "steady state sends no search command")
 
-	rep, err = Init(ctx, db, In("cmd_movies", cmdMovieV2{}), DropUndeclared(), WaitForSearchIndexes())
+	rep, err = Init(ctx, db, schema.In("cmd_movies", cmdMovieV2{}), DropUndeclared(), WaitForSearchIndexes())
 	require.NoError(t, err)
 	c, _ = rep.Collection("cmd_movies")
-	outcomes := map[string]Outcome{}
+	outcomes := map[string]outcome.Outcome{}
 	for _, r := range c.Search {
 		outcomes[r.Name] = r.Outcome
 	}
-	assert.Equal(t, map[string]Outcome{"default": Modified, "vector_index": Dropped}, outcomes)
+	assert.Equal(t, map[string]outcome.Outcome{"default": outcome.Modified, "vector_index": outcome.Dropped}, outcomes)
 	assert.Equal(t, 1, rec.Count("updateSearchIndex"))
 	assert.Equal(t, 1, rec.Count("dropSearchIndex"))
 }
@@ -238,6 +241,6 @@ type cmdMovieV2 struct {
 	Title string `bson:"title" odm:"index"`
 }
 
-func (cmdMovieV2) SearchIndexes() []SearchIndexSpec {
-	return []SearchIndexSpec{{Fields: []SearchField{{Path: "title", Type: "string", Analyzer: "lucene.french"}}}}
+func (cmdMovieV2) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{{Fields: []schema.SearchField{{Path: "title", Type: "string", Analyzer: "lucene.french"}}}}
 }

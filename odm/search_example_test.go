@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type exampleArticle struct {
@@ -12,8 +13,8 @@ type exampleArticle struct {
 	Lang      string    `bson:"lang" odm:"vectorFilter"`
 }
 
-func (exampleArticle) SearchIndexes() []odm.SearchIndexSpec {
-	return []odm.SearchIndexSpec{{Fields: []odm.SearchField{{Path: "title", Type: "string", Analyzer: "lucene.english"}}}}
+func (exampleArticle) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{{Fields: []schema.SearchField{{Path: "title", Type: "string", Analyzer: "lucene.english"}}}}
 }
 
 // Search indexes come from vector tags and from SearchIndexes(); each

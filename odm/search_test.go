@@ -13,6 +13,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type searchMovie struct {
@@ -27,12 +29,12 @@ type searchMovie struct {
 }
 
 func (searchMovie) CollectionName() string { return "search_movies" }
-func (searchMovie) SearchIndexes() []odm.SearchIndexSpec {
-	return []odm.SearchIndexSpec{{
-		Fields: []odm.SearchField{
+func (searchMovie) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{{
+		Fields: []schema.SearchField{
 			{Path: "title", Type: "string", Analyzer: "lucene.english"},
 			{Path: "title", Type: "autocomplete"},
-			{Path: "awards", Type: "document", Fields: []odm.SearchField{{Path: "text", Type: "string"}}},
+			{Path: "awards", Type: "document", Fields: []schema.SearchField{{Path: "text", Type: "string"}}},
 		},
 	}}
 }
@@ -48,13 +50,13 @@ type searchDynamic struct {
 	Body string `bson:"body"`
 }
 
-func (searchDynamic) SearchIndexes() []odm.SearchIndexSpec {
-	return []odm.SearchIndexSpec{
+func (searchDynamic) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{
 		{Dynamic: true},
 		{Name: "raw", Definition: bson.D{{Key: "mappings", Value: bson.D{{Key: "dynamic", Value: true}}},
 			{Key: "storedSource", Value: true}}},
-		{Name: "vec_outside", Type: odm.VectorSearch, OutsideStruct: true,
-			Vectors: []odm.VectorField{{Path: "emb", Dimensions: 4, Similarity: odm.Cosine}}, Filters: []string{"tenant"}},
+		{Name: "vec_outside", Type: schema.VectorSearch, OutsideStruct: true,
+			Vectors: []schema.VectorField{{Path: "emb", Dimensions: 4, Similarity: schema.Cosine}}, Filters: []string{"tenant"}},
 	}
 }
 
@@ -149,23 +151,23 @@ type (
 	searchBadFields struct{ Title string }
 )
 
-func (searchBadPaths) SearchIndexes() []odm.SearchIndexSpec {
-	return []odm.SearchIndexSpec{{Type: odm.VectorSearch, Vectors: []odm.VectorField{{Path: "emb", Dimensions: 3, Similarity: odm.Cosine}},
+func (searchBadPaths) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{{Type: schema.VectorSearch, Vectors: []schema.VectorField{{Path: "emb", Dimensions: 3, Similarity: schema.Cosine}},
 		Filters: []string{"title", "tenant"}}}
 }
-func (searchDupNames) SearchIndexes() []odm.SearchIndexSpec {
-	return []odm.SearchIndexSpec{{Dynamic: true}, {Fields: []odm.SearchField{{Path: "title", Type: "string"}}}}
+func (searchDupNames) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{{Dynamic: true}, {Fields: []schema.SearchField{{Path: "title", Type: "string"}}}}
 }
-func (searchPanics) SearchIndexes() []odm.SearchIndexSpec { panic("no search indexes today") }
-func (searchBadFields) SearchIndexes() []odm.SearchIndexSpec {
-	return []odm.SearchIndexSpec{
-		{Name: "a", Fields: []odm.SearchField{{Path: "title", Type: "text"}}},
-		{Name: "b", Fields: []odm.SearchField{{Path: "title", Type: "number", Analyzer: "lucene.english"}}},
+func (searchPanics) SearchIndexes() []schema.SearchIndexSpec { panic("no search indexes today") }
+func (searchBadFields) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{
+		{Name: "a", Fields: []schema.SearchField{{Path: "title", Type: "text"}}},
+		{Name: "b", Fields: []schema.SearchField{{Path: "title", Type: "number", Analyzer: "lucene.english"}}},
 		{Name: "c", Type: "lexical"},
-		{Name: "d", Type: odm.VectorSearch},
+		{Name: "d", Type: schema.VectorSearch},
 		{Name: "e", Dynamic: true, Definition: bson.D{{Key: "mappings", Value: bson.D{}}}},
-		{Name: "f", Vectors: []odm.VectorField{{Path: "title", Dimensions: 3, Similarity: odm.Cosine}}},
-		{Name: "g", Fields: []odm.SearchField{{Path: "a.b", Type: "string"}}},
+		{Name: "f", Vectors: []schema.VectorField{{Path: "title", Dimensions: 3, Similarity: schema.Cosine}}},
+		{Name: "g", Fields: []schema.SearchField{{Path: "a.b", Type: "string"}}},
 	}
 }
 
@@ -201,7 +203,7 @@ func TestSearchValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := odm.Validate(tt.model)
-			var ve *odm.ValidationError
+			var ve *schema.ValidationError
 			require.True(t, errors.As(err, &ve), "want a *ValidationError, got %v", err)
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
@@ -219,14 +221,14 @@ type (
 func (sharedSearchA) CollectionName() string { return "shared_search" }
 func (sharedSearchB) CollectionName() string { return "shared_search" }
 func (sharedSearchC) CollectionName() string { return "shared_search" }
-func (sharedSearchA) SearchIndexes() []odm.SearchIndexSpec {
-	return []odm.SearchIndexSpec{{Dynamic: true}}
+func (sharedSearchA) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{{Dynamic: true}}
 }
-func (sharedSearchB) SearchIndexes() []odm.SearchIndexSpec {
-	return []odm.SearchIndexSpec{{Dynamic: true}}
+func (sharedSearchB) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{{Dynamic: true}}
 }
-func (sharedSearchC) SearchIndexes() []odm.SearchIndexSpec {
-	return []odm.SearchIndexSpec{{Fields: []odm.SearchField{{Path: "title", Type: "token"}}}}
+func (sharedSearchC) SearchIndexes() []schema.SearchIndexSpec {
+	return []schema.SearchIndexSpec{{Fields: []schema.SearchField{{Path: "title", Type: "token"}}}}
 }
 
 func TestSearchFilterKinds(t *testing.T) {
@@ -271,49 +273,49 @@ func doc(t *testing.T, ext string) bson.Raw {
 }
 
 func TestDiffSearchListings(t *testing.T) {
-	staticNone := odm.SearchIndexSpec{Name: "test-search-index"}
-	dynamic := odm.SearchIndexSpec{Name: "test-search-index", Dynamic: true}
-	vector := func(sim odm.Similarity) odm.SearchIndexSpec {
-		return odm.SearchIndexSpec{Name: "test-search-index-case7-vector", Type: odm.VectorSearch,
-			Vectors: []odm.VectorField{{Path: "plot_embedding", Dimensions: 1536, Similarity: sim}}}
+	staticNone := schema.SearchIndexSpec{Name: "test-search-index"}
+	dynamic := schema.SearchIndexSpec{Name: "test-search-index", Dynamic: true}
+	vector := func(sim schema.Similarity) schema.SearchIndexSpec {
+		return schema.SearchIndexSpec{Name: "test-search-index-case7-vector", Type: schema.VectorSearch,
+			Vectors: []schema.VectorField{{Path: "plot_embedding", Dimensions: 1536, Similarity: sim}}}
 	}
 	type want struct {
 		name   string
-		action odm.Action
+		action diff.Action
 		diffs  []string // Difference.String()
 		status string
 	}
 	tests := []struct {
 		name     string
 		file     string
-		declared []odm.SearchIndexSpec
+		declared []schema.SearchIndexSpec
 		want     []want
 	}{
-		{"created as declared", "spec-case1-create-and-list.json", []odm.SearchIndexSpec{staticNone},
-			[]want{{"test-search-index", odm.Unchanged, nil, ""}}},
-		{"mappings changed", "spec-case1-create-and-list.json", []odm.SearchIndexSpec{dynamic},
-			[]want{{"test-search-index", odm.ModifyInPlace, []string{"mappings.dynamic: declared true, listed false"}, ""}}},
-		{"one declared, one undeclared", "spec-case2-batch.json", []odm.SearchIndexSpec{{Name: "test-search-index-2"}},
-			[]want{{"test-search-index-2", odm.Unchanged, nil, ""}, {"test-search-index-1", odm.Drop, nil, ""}}},
-		{"missing", "spec-case2-batch.json", []odm.SearchIndexSpec{{Name: "test-search-index-3", Dynamic: true}, {Name: "test-search-index-1"}, {Name: "test-search-index-2"}},
-			[]want{{"test-search-index-3", odm.Create, nil, ""}, {"test-search-index-1", odm.Unchanged, nil, ""}, {"test-search-index-2", odm.Unchanged, nil, ""}}},
-		{"updated and ready", "spec-case4-updated.json", []odm.SearchIndexSpec{dynamic},
-			[]want{{"test-search-index", odm.Unchanged, nil, "READY"}}},
-		{"types", "spec-case7-types.json", []odm.SearchIndexSpec{{Name: "test-search-index-case7-implicit"}, {Name: "test-search-index-case7-explicit", Type: odm.FullTextSearch}, vector(odm.Euclidean)},
-			[]want{{"test-search-index-case7-implicit", odm.Unchanged, nil, ""}, {"test-search-index-case7-explicit", odm.Unchanged, nil, ""}, {"test-search-index-case7-vector", odm.Unchanged, nil, ""}}},
-		{"vector similarity changed", "spec-case7-types.json", []odm.SearchIndexSpec{vector(odm.Cosine), {Name: "test-search-index-case7-implicit"}, {Name: "test-search-index-case7-explicit"}},
-			[]want{{"test-search-index-case7-vector", odm.ModifyInPlace, []string{"fields[vector plot_embedding].similarity: declared \"cosine\", listed \"euclidean\""}, ""},
-				{"test-search-index-case7-implicit", odm.Unchanged, nil, ""}, {"test-search-index-case7-explicit", odm.Unchanged, nil, ""}}},
-		{"another type under the name", "spec-case7-types.json", []odm.SearchIndexSpec{{Name: "test-search-index-case7-vector", Dynamic: true}},
-			[]want{{"test-search-index-case7-vector", odm.Conflict, nil, ""}, {"test-search-index-case7-implicit", odm.Drop, nil, ""}, {"test-search-index-case7-explicit", odm.Drop, nil, ""}}},
-		{"building a new definition", "manual-list-building.json", []odm.SearchIndexSpec{{Definition: bson.D{{Key: "mappings", Value: bson.D{{Key: "dynamic", Value: true}}}, {Key: "storedSource", Value: bson.D{{Key: "include", Value: bson.A{"awards.text"}}}}}}},
-			[]want{{"default", odm.Unchanged, nil, "BUILDING"}}},
-		{"stored source not declared", "manual-list-building.json", []odm.SearchIndexSpec{{Dynamic: true}},
-			[]want{{"default", odm.ModifyInPlace, []string{`storedSource: declared absent, listed {"include":["awards.text"]}`}, "BUILDING"}}},
+		{"created as declared", "spec-case1-create-and-list.json", []schema.SearchIndexSpec{staticNone},
+			[]want{{"test-search-index", diff.Unchanged, nil, ""}}},
+		{"mappings changed", "spec-case1-create-and-list.json", []schema.SearchIndexSpec{dynamic},
+			[]want{{"test-search-index", diff.ModifyInPlace, []string{"mappings.dynamic: declared true, listed false"}, ""}}},
+		{"one declared, one undeclared", "spec-case2-batch.json", []schema.SearchIndexSpec{{Name: "test-search-index-2"}},
+			[]want{{"test-search-index-2", diff.Unchanged, nil, ""}, {"test-search-index-1", diff.Drop, nil, ""}}},
+		{"missing", "spec-case2-batch.json", []schema.SearchIndexSpec{{Name: "test-search-index-3", Dynamic: true}, {Name: "test-search-index-1"}, {Name: "test-search-index-2"}},
+			[]want{{"test-search-index-3", diff.Create, nil, ""}, {"test-search-index-1", diff.Unchanged, nil, ""}, {"test-search-index-2", diff.Unchanged, nil, ""}}},
+		{"updated and ready", "spec-case4-updated.json", []schema.SearchIndexSpec{dynamic},
+			[]want{{"test-search-index", diff.Unchanged, nil, "READY"}}},
+		{"types", "spec-case7-types.json", []schema.SearchIndexSpec{{Name: "test-search-index-case7-implicit"}, {Name: "test-search-index-case7-explicit", Type: schema.FullTextSearch}, vector(schema.Euclidean)},
+			[]want{{"test-search-index-case7-implicit", diff.Unchanged, nil, ""}, {"test-search-index-case7-explicit", diff.Unchanged, nil, ""}, {"test-search-index-case7-vector", diff.Unchanged, nil, ""}}},
+		{"vector similarity changed", "spec-case7-types.json", []schema.SearchIndexSpec{vector(schema.Cosine), {Name: "test-search-index-case7-implicit"}, {Name: "test-search-index-case7-explicit"}},
+			[]want{{"test-search-index-case7-vector", diff.ModifyInPlace, []string{"fields[vector plot_embedding].similarity: declared \"cosine\", listed \"euclidean\""}, ""},
+				{"test-search-index-case7-implicit", diff.Unchanged, nil, ""}, {"test-search-index-case7-explicit", diff.Unchanged, nil, ""}}},
+		{"another type under the name", "spec-case7-types.json", []schema.SearchIndexSpec{{Name: "test-search-index-case7-vector", Dynamic: true}},
+			[]want{{"test-search-index-case7-vector", diff.Conflict, nil, ""}, {"test-search-index-case7-implicit", diff.Drop, nil, ""}, {"test-search-index-case7-explicit", diff.Drop, nil, ""}}},
+		{"building a new definition", "manual-list-building.json", []schema.SearchIndexSpec{{Definition: bson.D{{Key: "mappings", Value: bson.D{{Key: "dynamic", Value: true}}}, {Key: "storedSource", Value: bson.D{{Key: "include", Value: bson.A{"awards.text"}}}}}}},
+			[]want{{"default", diff.Unchanged, nil, "BUILDING"}}},
+		{"stored source not declared", "manual-list-building.json", []schema.SearchIndexSpec{{Dynamic: true}},
+			[]want{{"default", diff.ModifyInPlace, []string{`storedSource: declared absent, listed {"include":["awards.text"]}`}, "BUILDING"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			changes, err := odm.DiffSearch(tt.declared, searchListing(t, tt.file))
+			changes, err := diff.DiffSearch(tt.declared, searchListing(t, tt.file))
 			require.NoError(t, err)
 			require.Len(t, changes, len(tt.want))
 			for i, w := range tt.want {
@@ -321,7 +323,7 @@ func TestDiffSearchListings(t *testing.T) {
 				assert.Equal(t, w.name, c.Name)
 				assert.Equal(t, w.action, c.Action, "%s: %v", c.Name, c.Differences)
 				assert.Equal(t, w.status, c.Status)
-				if w.action == odm.Conflict {
+				if w.action == diff.Conflict {
 					require.NotEmpty(t, c.Differences)
 					assert.Equal(t, "type: declared search, listed vectorSearch", c.Differences[0].String())
 					continue
@@ -344,44 +346,44 @@ func TestDiffSearchNormalises(t *testing.T) {
 	vec, text := movie["search_movies"][0], movie["search_movies"][1]
 	tests := []struct {
 		name   string
-		spec   odm.SearchIndexSpec
+		spec   schema.SearchIndexSpec
 		listed string
-		action odm.Action
+		action diff.Action
 	}{
 		{"numbers of another type, fields reordered, defaults written out", vec,
 			`{"name":"vector_index","type":"vectorSearch","status":"READY","queryable":true,"latestDefinition":{"fields":[
 			  {"path":"year","type":"filter"},{"type":"filter","path":"genre"},
 			  {"similarity":"cosine","numDimensions":{"$numberLong":"1536"},"path":"plot_embedding","type":"vector","quantization":"none"}]}}`,
-			odm.Unchanged},
+			diff.Unchanged},
 		{"dimensions as a double", vec,
 			`{"name":"vector_index","type":"vectorSearch","latestDefinition":{"fields":[
 			  {"type":"vector","path":"plot_embedding","numDimensions":{"$numberDouble":"1536.0"},"similarity":"cosine"},{"type":"filter","path":"genre"},{"type":"filter","path":"year"}]}}`,
-			odm.Unchanged},
+			diff.Unchanged},
 		{"a filter missing", vec,
 			`{"name":"vector_index","type":"vectorSearch","latestDefinition":{"fields":[
 			  {"type":"vector","path":"plot_embedding","numDimensions":1536,"similarity":"cosine"},{"type":"filter","path":"genre"}]}}`,
-			odm.ModifyInPlace},
+			diff.ModifyInPlace},
 		{"quantization changed", vec,
 			`{"name":"vector_index","type":"vectorSearch","latestDefinition":{"fields":[
 			  {"type":"vector","path":"plot_embedding","numDimensions":1536,"similarity":"cosine","quantization":"scalar"},{"type":"filter","path":"genre"},{"type":"filter","path":"year"}]}}`,
-			odm.ModifyInPlace},
+			diff.ModifyInPlace},
 		{"analyzers and field defaults written out, keys reordered, one-element arrays", text,
 			`{"name":"default","latestDefinition":{"searchAnalyzer":"lucene.standard","analyzer":"lucene.standard","storedSource":false,"synonyms":[],
 			  "mappings":{"fields":{"awards":[{"fields":{"text":{"type":"string","store":true,"indexOptions":"offsets","norms":"include"}},"type":"document","dynamic":false}],
 			    "title":[{"analyzer":"lucene.english","type":"string"},{"type":"autocomplete","minGrams":2,"maxGrams":{"$numberLong":"15"},"tokenization":"edgeGram","foldDiacritics":true}]},"dynamic":false}}}`,
-			odm.Unchanged},
+			diff.Unchanged},
 		{"a field's analyzer changed", text,
 			`{"name":"default","latestDefinition":{"mappings":{"dynamic":false,"fields":{"awards":{"type":"document","fields":{"text":{"type":"string"}}},
 			  "title":[{"type":"string","analyzer":"lucene.french"},{"type":"autocomplete"}]}}}}`,
-			odm.ModifyInPlace},
+			diff.ModifyInPlace},
 		{"types of a field in another order", text,
 			`{"name":"default","latestDefinition":{"mappings":{"dynamic":false,"fields":{"awards":{"type":"document","fields":{"text":{"type":"string"}}},
 			  "title":[{"type":"autocomplete"},{"type":"string","analyzer":"lucene.english"}]}}}}`,
-			odm.Unchanged},
+			diff.Unchanged},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			changes, err := odm.DiffSearch([]odm.SearchIndexSpec{tt.spec}, []bson.Raw{doc(t, tt.listed)})
+			changes, err := diff.DiffSearch([]schema.SearchIndexSpec{tt.spec}, []bson.Raw{doc(t, tt.listed)})
 			require.NoError(t, err)
 			require.Len(t, changes, 1)
 			assert.Equal(t, tt.action, changes[0].Action, "%v", changes[0].Differences)
@@ -394,7 +396,7 @@ func TestDiffSearchRejectsBadListings(t *testing.T) {
 		doc(t, `{"type":"search"}`),
 		bson.Raw{0x05, 0, 0, 0, 0},
 	} {
-		_, err := odm.DiffSearch(nil, []bson.Raw{raw})
+		_, err := diff.DiffSearch(nil, []bson.Raw{raw})
 		assert.Error(t, err)
 	}
 }
@@ -428,9 +430,9 @@ func FuzzSearchDiff(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	specs := append(declared["search_movies"], odm.SearchIndexSpec{Name: "test-search-index"})
+	specs := append(declared["search_movies"], schema.SearchIndexSpec{Name: "test-search-index"})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		changes, err := odm.DiffSearch(specs, []bson.Raw{data})
+		changes, err := diff.DiffSearch(specs, []bson.Raw{data})
 		if err == nil && len(changes) < len(specs) {
 			t.Fatalf("%d changes for %d declared indexes", len(changes), len(specs))
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -38,18 +39,18 @@ func TestShardPolicyOptions(t *testing.T) {
 	_, err = odm.Init(context.Background(), db, plainModel{}, odm.SkipUnsupported())
 	require.NoError(t, err)
 	commands()
-	for _, opt := range []odm.Option{odm.ShardPolicy(odm.ShardOff), odm.AllowRefine()} {
+	for _, opt := range []odm.Option{odm.ShardPolicy(shard.Off), odm.AllowRefine()} {
 		_, err = odm.Init(context.Background(), db, plainModel{}, opt)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"listIndexes"}, commands())
 	}
 
-	plan, err := odm.Plan(context.Background(), db, plainModel{}, odm.ShardPolicy(odm.ShardReport), odm.VerifyAcrossShards())
+	plan, err := odm.Plan(context.Background(), db, plainModel{}, odm.ShardPolicy(shard.Report), odm.VerifyAcrossShards())
 	require.NoError(t, err)
 	assert.Nil(t, plan.Collections[0].Shard, "not sharded: no row")
 	got := commands()
 	assert.True(t, slices.Contains(got, "hello") && slices.Contains(got, "buildInfo"), "detection: %v", got)
-	_, err = odm.Plan(context.Background(), db, plainModel{}, odm.ShardPolicy(odm.ShardReport))
+	_, err = odm.Plan(context.Background(), db, plainModel{}, odm.ShardPolicy(shard.Report))
 	require.NoError(t, err)
 	assert.NotContains(t, commands(), "hello", "detected once per client")
 }

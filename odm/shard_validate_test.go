@@ -15,7 +15,10 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/memo"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // ShardDoc is the struct the shard key declarations below key on.
@@ -43,7 +46,7 @@ type shardTagAndMethod struct {
 	T        string `bson:"t" odm:"shard"`
 }
 
-func (shardTagAndMethod) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("a")) }
+func (shardTagAndMethod) ShardKey() schema.ShardKey { return schema.Shard(schema.Asc("a")) }
 
 type shardTagEquals struct {
 	T string `bson:"t" odm:"shard=hashed"`
@@ -96,25 +99,29 @@ type shardPanics struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (shardMissingField) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("tenant")) }
-func (shardUnderSlice) ShardKey() odm.ShardKey   { return odm.Shard(odm.Asc("a"), odm.Asc("items.sku")) }
-func (shardDescending) ShardKey() odm.ShardKey   { return odm.Shard(odm.Desc("a")) }
-func (shardTextKey) ShardKey() odm.ShardKey      { return odm.Shard(odm.TextKey("a")) }
-func (shardTwoHashed) ShardKey() odm.ShardKey {
-	return odm.Shard(odm.HashedKey("a"), odm.HashedKey("b"))
+func (shardMissingField) ShardKey() schema.ShardKey { return schema.Shard(schema.Asc("tenant")) }
+func (shardUnderSlice) ShardKey() schema.ShardKey {
+	return schema.Shard(schema.Asc("a"), schema.Asc("items.sku"))
 }
-func (shardHashedUnique) ShardKey() odm.ShardKey {
-	return odm.ShardKey{Keys: []odm.IndexKey{odm.HashedKey("a")}, Unique: true}
+func (shardDescending) ShardKey() schema.ShardKey { return schema.Shard(schema.Desc("a")) }
+func (shardTextKey) ShardKey() schema.ShardKey    { return schema.Shard(schema.TextKey("a")) }
+func (shardTwoHashed) ShardKey() schema.ShardKey {
+	return schema.Shard(schema.HashedKey("a"), schema.HashedKey("b"))
 }
-func (shardChunksRanged) ShardKey() odm.ShardKey {
-	return odm.ShardKey{Keys: []odm.IndexKey{odm.Asc("a")}, InitialChunks: 4}
+func (shardHashedUnique) ShardKey() schema.ShardKey {
+	return schema.ShardKey{Keys: []schema.IndexKey{schema.HashedKey("a")}, Unique: true}
 }
-func (shardChunksNegative) ShardKey() odm.ShardKey {
-	return odm.ShardKey{Keys: []odm.IndexKey{odm.HashedKey("a")}, InitialChunks: -1}
+func (shardChunksRanged) ShardKey() schema.ShardKey {
+	return schema.ShardKey{Keys: []schema.IndexKey{schema.Asc("a")}, InitialChunks: 4}
 }
-func (shardNoFields) ShardKey() odm.ShardKey   { return odm.Shard() }
-func (shardFieldTwice) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("a"), odm.Asc("a")) }
-func (shardPanics) ShardKey() odm.ShardKey     { panic("no key today") }
+func (shardChunksNegative) ShardKey() schema.ShardKey {
+	return schema.ShardKey{Keys: []schema.IndexKey{schema.HashedKey("a")}, InitialChunks: -1}
+}
+func (shardNoFields) ShardKey() schema.ShardKey { return schema.Shard() }
+func (shardFieldTwice) ShardKey() schema.ShardKey {
+	return schema.Shard(schema.Asc("a"), schema.Asc("a"))
+}
+func (shardPanics) ShardKey() schema.ShardKey { panic("no key today") }
 
 type shardOnRevision struct {
 	Rev int64 `bson:"rev" odm:"revision;shard"`
@@ -124,16 +131,16 @@ type shardCapped struct {
 	T string `bson:"t" odm:"shard"`
 }
 
-func (shardCapped) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{Capped: &odm.CappedOptions{Size: 1 << 20}}
+func (shardCapped) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 1 << 20}}
 }
 
 type ShardSeries struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (ShardSeries) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{TimeSeries: &odm.TimeSeriesOptions{TimeField: "at", MetaField: "meta"}}
+func (ShardSeries) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "at", MetaField: "meta"}}
 }
 
 type shardSeriesOther struct {
@@ -147,12 +154,14 @@ type shardSeriesNoMeta struct {
 	Site string    `bson:"site" odm:"shard"`
 }
 
-func (shardSeriesOther) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("meta.site"), odm.Asc("a")) }
-func (shardSeriesTimeFirst) ShardKey() odm.ShardKey {
-	return odm.Shard(odm.Asc("at"), odm.Asc("meta.site"))
+func (shardSeriesOther) ShardKey() schema.ShardKey {
+	return schema.Shard(schema.Asc("meta.site"), schema.Asc("a"))
 }
-func (shardSeriesNoMeta) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{TimeSeries: &odm.TimeSeriesOptions{TimeField: "at"}}
+func (shardSeriesTimeFirst) ShardKey() schema.ShardKey {
+	return schema.Shard(schema.Asc("at"), schema.Asc("meta.site"))
+}
+func (shardSeriesNoMeta) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "at"}}
 }
 
 type shardUniqueOff struct {
@@ -163,11 +172,11 @@ type shardUniqueOffHashedPrefix struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (shardUniqueOffHashedPrefix) ShardKey() odm.ShardKey {
-	return odm.Shard(odm.HashedKey("a"), odm.Asc("b"))
+func (shardUniqueOffHashedPrefix) ShardKey() schema.ShardKey {
+	return schema.Shard(schema.HashedKey("a"), schema.Asc("b"))
 }
-func (shardUniqueOffHashedPrefix) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("b")}, Unique: true}}
+func (shardUniqueOffHashedPrefix) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("b")}, Unique: true}}
 }
 
 type shardSparseSupport struct {
@@ -177,37 +186,37 @@ type shardHiddenSupport struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (shardHiddenSupport) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("a")) }
-func (shardHiddenSupport) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, Hidden: true}}
+func (shardHiddenSupport) ShardKey() schema.ShardKey { return schema.Shard(schema.Asc("a")) }
+func (shardHiddenSupport) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, Hidden: true}}
 }
 
 type shardUniqueKeyPlainIndex struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (shardUniqueKeyPlainIndex) ShardKey() odm.ShardKey {
-	return odm.ShardKey{Keys: []odm.IndexKey{odm.Asc("a")}, Unique: true}
+func (shardUniqueKeyPlainIndex) ShardKey() schema.ShardKey {
+	return schema.ShardKey{Keys: []schema.IndexKey{schema.Asc("a")}, Unique: true}
 }
-func (shardUniqueKeyPlainIndex) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("a"))}
+func (shardUniqueKeyPlainIndex) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("a"))}
 }
 
 type shardNamedLikeSupport struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (shardNamedLikeSupport) ShardKey() odm.ShardKey { return odm.Shard(odm.HashedKey("a")) }
-func (shardNamedLikeSupport) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("b")).Named("a_hashed")}
+func (shardNamedLikeSupport) ShardKey() schema.ShardKey { return schema.Shard(schema.HashedKey("a")) }
+func (shardNamedLikeSupport) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("b")).Named("a_hashed")}
 }
 
 type shardCollatedPlain struct {
 	A string `bson:"a" odm:"shard;index"`
 }
 
-func (shardCollatedPlain) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{Collation: &options.Collation{Locale: "fr"}}
+func (shardCollatedPlain) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{Collation: &options.Collation{Locale: "fr"}}
 }
 
 // Models sharing a collection.
@@ -288,7 +297,7 @@ func TestShardKeyValidation(t *testing.T) {
 			rec.Reset()
 			report, err := odm.Init(context.Background(), db, append(tt.models, odm.SkipUnsupported())...)
 			assert.Nil(t, report)
-			var verr *odm.ValidationError
+			var verr *schema.ValidationError
 			require.ErrorAs(t, err, &verr)
 			found := false
 			for _, p := range verr.Problems {
@@ -306,8 +315,8 @@ func TestShardKeyValidation(t *testing.T) {
 // uniqueCase is one of the server's examples of a unique index beside a
 // shard key (ShardKeyPattern::isUniqueIndexCompatible).
 type uniqueCase interface {
-	key() odm.ShardKey
-	unique() []odm.IndexKey
+	key() schema.ShardKey
+	unique() []schema.IndexKey
 }
 
 // uniqueBeside declares the key and the unique index of C.
@@ -315,11 +324,11 @@ type uniqueBeside[C uniqueCase] struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (uniqueBeside[C]) CollectionName() string { return "unique_beside" }
-func (uniqueBeside[C]) ShardKey() odm.ShardKey { var c C; return c.key() }
-func (uniqueBeside[C]) Indexes() []odm.IndexSpec {
+func (uniqueBeside[C]) CollectionName() string    { return "unique_beside" }
+func (uniqueBeside[C]) ShardKey() schema.ShardKey { var c C; return c.key() }
+func (uniqueBeside[C]) Indexes() []schema.IndexSpec {
 	var c C
-	return []odm.IndexSpec{{Keys: c.unique(), Unique: true}}
+	return []schema.IndexSpec{{Keys: c.unique(), Unique: true}}
 }
 
 type (
@@ -336,33 +345,39 @@ type (
 	keyHashedIDUniqueID struct{}
 )
 
-func (keyAUniqueAB) key() odm.ShardKey      { return odm.Shard(odm.Asc("a")) }
-func (keyAUniqueAB) unique() []odm.IndexKey { return []odm.IndexKey{odm.Asc("a"), odm.Asc("b")} }
-func (keyAUniqueDescAB) key() odm.ShardKey  { return odm.Shard(odm.Asc("a")) }
-func (keyAUniqueDescAB) unique() []odm.IndexKey {
-	return []odm.IndexKey{odm.Desc("a"), odm.Asc("b")}
+func (keyAUniqueAB) key() schema.ShardKey { return schema.Shard(schema.Asc("a")) }
+func (keyAUniqueAB) unique() []schema.IndexKey {
+	return []schema.IndexKey{schema.Asc("a"), schema.Asc("b")}
 }
-func (keyHashedAUniqueA) key() odm.ShardKey      { return odm.Shard(odm.HashedKey("a")) }
-func (keyHashedAUniqueA) unique() []odm.IndexKey { return []odm.IndexKey{odm.Asc("a")} }
-func (keyAUniqueB) key() odm.ShardKey            { return odm.Shard(odm.Asc("a")) }
-func (keyAUniqueB) unique() []odm.IndexKey       { return []odm.IndexKey{odm.Asc("b")} }
-func (keyHashedABUniqueB) key() odm.ShardKey {
-	return odm.Shard(odm.HashedKey("a"), odm.Asc("b"))
+func (keyAUniqueDescAB) key() schema.ShardKey { return schema.Shard(schema.Asc("a")) }
+func (keyAUniqueDescAB) unique() []schema.IndexKey {
+	return []schema.IndexKey{schema.Desc("a"), schema.Asc("b")}
 }
-func (keyHashedABUniqueB) unique() []odm.IndexKey { return []odm.IndexKey{odm.Asc("b")} }
-func (keyAUniqueIDB) key() odm.ShardKey           { return odm.Shard(odm.Asc("a")) }
-func (keyAUniqueIDB) unique() []odm.IndexKey      { return []odm.IndexKey{odm.Asc("_id"), odm.Asc("b")} }
-func (keyIDUniqueIDA) key() odm.ShardKey          { return odm.Shard(odm.Asc("_id")) }
-func (keyIDUniqueIDA) unique() []odm.IndexKey     { return []odm.IndexKey{odm.Asc("_id"), odm.Asc("a")} }
-func (keyHashedIDUniqueA) key() odm.ShardKey      { return odm.Shard(odm.HashedKey("_id")) }
-func (keyHashedIDUniqueA) unique() []odm.IndexKey { return []odm.IndexKey{odm.Asc("a")} }
-func (keyAUniqueA) key() odm.ShardKey             { return odm.Shard(odm.Asc("a")) }
-func (keyAUniqueA) unique() []odm.IndexKey        { return []odm.IndexKey{odm.Asc("a")} }
-func (keyABUniqueA) key() odm.ShardKey            { return odm.Shard(odm.Asc("a"), odm.Asc("b")) }
-func (keyABUniqueA) unique() []odm.IndexKey       { return []odm.IndexKey{odm.Asc("a")} }
-func (keyHashedIDUniqueID) key() odm.ShardKey     { return odm.Shard(odm.HashedKey("_id")) }
-func (keyHashedIDUniqueID) unique() []odm.IndexKey {
-	return []odm.IndexKey{odm.Asc("_id"), odm.Asc("b")}
+func (keyHashedAUniqueA) key() schema.ShardKey      { return schema.Shard(schema.HashedKey("a")) }
+func (keyHashedAUniqueA) unique() []schema.IndexKey { return []schema.IndexKey{schema.Asc("a")} }
+func (keyAUniqueB) key() schema.ShardKey            { return schema.Shard(schema.Asc("a")) }
+func (keyAUniqueB) unique() []schema.IndexKey       { return []schema.IndexKey{schema.Asc("b")} }
+func (keyHashedABUniqueB) key() schema.ShardKey {
+	return schema.Shard(schema.HashedKey("a"), schema.Asc("b"))
+}
+func (keyHashedABUniqueB) unique() []schema.IndexKey { return []schema.IndexKey{schema.Asc("b")} }
+func (keyAUniqueIDB) key() schema.ShardKey           { return schema.Shard(schema.Asc("a")) }
+func (keyAUniqueIDB) unique() []schema.IndexKey {
+	return []schema.IndexKey{schema.Asc("_id"), schema.Asc("b")}
+}
+func (keyIDUniqueIDA) key() schema.ShardKey { return schema.Shard(schema.Asc("_id")) }
+func (keyIDUniqueIDA) unique() []schema.IndexKey {
+	return []schema.IndexKey{schema.Asc("_id"), schema.Asc("a")}
+}
+func (keyHashedIDUniqueA) key() schema.ShardKey      { return schema.Shard(schema.HashedKey("_id")) }
+func (keyHashedIDUniqueA) unique() []schema.IndexKey { return []schema.IndexKey{schema.Asc("a")} }
+func (keyAUniqueA) key() schema.ShardKey             { return schema.Shard(schema.Asc("a")) }
+func (keyAUniqueA) unique() []schema.IndexKey        { return []schema.IndexKey{schema.Asc("a")} }
+func (keyABUniqueA) key() schema.ShardKey            { return schema.Shard(schema.Asc("a"), schema.Asc("b")) }
+func (keyABUniqueA) unique() []schema.IndexKey       { return []schema.IndexKey{schema.Asc("a")} }
+func (keyHashedIDUniqueID) key() schema.ShardKey     { return schema.Shard(schema.HashedKey("_id")) }
+func (keyHashedIDUniqueID) unique() []schema.IndexKey {
+	return []schema.IndexKey{schema.Asc("_id"), schema.Asc("b")}
 }
 
 // TestUniqueIndexBesideShardKey: a unique index is accepted beside a shard
@@ -402,7 +417,7 @@ func TestUniqueIndexBesideShardKey(t *testing.T) {
 				assert.ElementsMatch(t, tt.indexes, names)
 				return
 			}
-			var verr *odm.ValidationError
+			var verr *schema.ValidationError
 			require.ErrorAs(t, err, &verr)
 			require.Len(t, verr.Problems, 1, "%v", err)
 			p := verr.Problems[0]
@@ -426,54 +441,58 @@ type supportCompound struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (supportCompound) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("a"), odm.HashedKey("b")) }
-func (supportCompound) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("a"), odm.HashedKey("b"), odm.Desc("c")).Named("by_a_b_c")}
+func (supportCompound) ShardKey() schema.ShardKey {
+	return schema.Shard(schema.Asc("a"), schema.HashedKey("b"))
+}
+func (supportCompound) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("a"), schema.HashedKey("b"), schema.Desc("c")).Named("by_a_b_c")}
 }
 
 type supportUniqueKey struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (supportUniqueKey) ShardKey() odm.ShardKey {
-	return odm.ShardKey{Keys: []odm.IndexKey{odm.Asc("a"), odm.Asc("b")}, Unique: true}
+func (supportUniqueKey) ShardKey() schema.ShardKey {
+	return schema.ShardKey{Keys: []schema.IndexKey{schema.Asc("a"), schema.Asc("b")}, Unique: true}
 }
 
 type supportOnID struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (supportOnID) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("_id")) }
+func (supportOnID) ShardKey() schema.ShardKey { return schema.Shard(schema.Asc("_id")) }
 
 type SupportCollated struct {
 	A string `bson:"a" odm:"shard"`
 }
 
-func (SupportCollated) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{Collation: &options.Collation{Locale: "fr", Strength: 2}}
+func (SupportCollated) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{Collation: &options.Collation{Locale: "fr", Strength: 2}}
 }
 
 type supportCollatedSimple struct {
 	SupportCollated `bson:",inline"`
 }
 
-func (supportCollatedSimple) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a"), odm.Asc("b")}, Collation: &options.Collation{Locale: "simple"}, OutsideStruct: true}}
+func (supportCollatedSimple) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a"), schema.Asc("b")}, Collation: &options.Collation{Locale: "simple"}, OutsideStruct: true}}
 }
 
 type supportSeries struct {
 	ShardSeries `bson:",inline"`
 }
 
-func (supportSeries) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("meta.site"), odm.Asc("at")) }
+func (supportSeries) ShardKey() schema.ShardKey {
+	return schema.Shard(schema.Asc("meta.site"), schema.Asc("at"))
+}
 
 type supportPartial struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (supportPartial) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("a")) }
-func (supportPartial) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a"), odm.Asc("b")}, PartialFilter: bson.D{{Key: "c", Value: bson.D{{Key: "$gt", Value: 0}}}}}}
+func (supportPartial) ShardKey() schema.ShardKey { return schema.Shard(schema.Asc("a")) }
+func (supportPartial) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a"), schema.Asc("b")}, PartialFilter: bson.D{{Key: "c", Value: bson.D{{Key: "$gt", Value: 0}}}}}}
 }
 
 // TestShardKeySupportingIndex: when no declared index can support the
@@ -520,11 +539,11 @@ func TestShardKeySupportingIndexShowsNoDiff(t *testing.T) {
 	ctx := context.Background()
 	c, rec := testrig.MonitoredClient(t)
 	db := testrig.Database(t, c)
-	noIndexPending := func(t *testing.T, plan *odm.IndexPlan) {
+	noIndexPending := func(t *testing.T, plan *outcome.IndexPlan) {
 		t.Helper()
 		require.Len(t, plan.Collections, 1)
 		for _, ch := range plan.Collections[0].Changes {
-			assert.Equal(t, odm.Unchanged, ch.Action, "%s", plan)
+			assert.Equal(t, diff.Unchanged, ch.Action, "%s", plan)
 		}
 		if sp := plan.Collections[0].Shard; sp != nil && testrig.FerretDBVersion() > 0 {
 			assert.Equal(t, "unsupported", string(sp.Action), "%s", plan)
@@ -534,7 +553,7 @@ func TestShardKeySupportingIndexShowsNoDiff(t *testing.T) {
 	}
 	t.Run("ranged", func(t *testing.T) {
 		_, err := odm.Init(ctx, db, supportRangedTag{}, odm.SkipUnsupported())
-		var ve *odm.ValidationError
+		var ve *schema.ValidationError
 		if testrig.FerretDBVersion() == 2 && errors.As(err, &ve) {
 			require.Contains(t, err.Error(), "hashed key only")
 			t.Skipf("FerretDB v2 runs on DocumentDB, which shards on hashed keys only: Init refuses the ranged key before any index or shard command (%v)", err)
@@ -551,7 +570,7 @@ func TestShardKeySupportingIndexShowsNoDiff(t *testing.T) {
 		report, err := odm.Init(ctx, db, supportHashedTag{}, odm.SkipUnsupported())
 		require.NoError(t, err)
 		assert.Equal(t, []string{"t:hashed"}, rec.SentIndexes(t)["support_hashed_tag"]["t_hashed"].Keys)
-		if cr, _ := report.Collection("support_hashed_tag"); slices.Contains(cr.Names(odm.Skipped), "t_hashed") {
+		if cr, _ := report.Collection("support_hashed_tag"); slices.Contains(cr.Names(outcome.Skipped), "t_hashed") {
 			t.Skipf("the server has no hashed indexes (createIndexes t_hashed was sent and refused): %v", cr.Indexes)
 		}
 		plan, err := odm.Plan(ctx, db, supportHashedTag{}, odm.SkipUnsupported())
@@ -576,19 +595,19 @@ type docdbHashed struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (docdbUnique) ShardKey() odm.ShardKey {
-	return odm.ShardKey{Keys: []odm.IndexKey{odm.Asc("a")}, Unique: true}
+func (docdbUnique) ShardKey() schema.ShardKey {
+	return schema.ShardKey{Keys: []schema.IndexKey{schema.Asc("a")}, Unique: true}
 }
-func (docdbChunks) ShardKey() odm.ShardKey {
-	return odm.ShardKey{Keys: []odm.IndexKey{odm.HashedKey("a")}, InitialChunks: 8}
+func (docdbChunks) ShardKey() schema.ShardKey {
+	return schema.ShardKey{Keys: []schema.IndexKey{schema.HashedKey("a")}, InitialChunks: 8}
 }
-func (docdbUniqueOnID) ShardKey() odm.ShardKey { return odm.Shard(odm.HashedKey("a")) }
-func (docdbUniqueOnID) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("_id"), odm.Asc("b")}, Unique: true}}
+func (docdbUniqueOnID) ShardKey() schema.ShardKey { return schema.Shard(schema.HashedKey("a")) }
+func (docdbUniqueOnID) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("_id"), schema.Asc("b")}, Unique: true}}
 }
-func (docdbHashed) ShardKey() odm.ShardKey { return odm.Shard(odm.HashedKey("a")) }
-func (docdbHashed) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a"), odm.Asc("b")}, Unique: true}}
+func (docdbHashed) ShardKey() schema.ShardKey { return schema.Shard(schema.HashedKey("a")) }
+func (docdbHashed) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a"), schema.Asc("b")}, Unique: true}}
 }
 
 // TestDocumentDBShardKeyProblems: what DocumentDB refuses beyond
@@ -600,23 +619,23 @@ func TestDocumentDBShardKeyProblems(t *testing.T) {
 	tests := []struct {
 		name  string
 		model any
-		want  []odm.Problem
+		want  []schema.Problem
 	}{
-		{"ranged key", docdbRanged{}, []odm.Problem{{GoType: "odm_test.docdbRanged", Collection: "docdb_ranged", Field: "T", Tag: "shard",
+		{"ranged key", docdbRanged{}, []schema.Problem{{GoType: "odm_test.docdbRanged", Collection: "docdb_ranged", Field: "T", Tag: "shard",
 			Message: "DocumentDB shards on a hashed key only: declare the key with HashedKey"}}},
-		{"unique key", docdbUnique{}, []odm.Problem{
+		{"unique key", docdbUnique{}, []schema.Problem{
 			{GoType: "odm_test.docdbUnique", Collection: "docdb_unique", Field: "ShardKey()", Message: "DocumentDB shards on a hashed key only: declare the key with HashedKey"},
 			{GoType: "odm_test.docdbUnique", Collection: "docdb_unique", Field: "ShardKey()", Message: "DocumentDB has no unique shard keys"}}},
-		{"initial chunks", docdbChunks{}, []odm.Problem{{GoType: "odm_test.docdbChunks", Collection: "docdb_chunks", Field: "ShardKey()",
+		{"initial chunks", docdbChunks{}, []schema.Problem{{GoType: "odm_test.docdbChunks", Collection: "docdb_chunks", Field: "ShardKey()",
 			Message: "DocumentDB takes no initial chunk count"}}},
-		{"unique index on _id first", docdbUniqueOnID{}, []odm.Problem{{GoType: "odm_test.docdbUniqueOnID", Collection: "docdb_unique_on_id", Field: "Indexes()[0]",
+		{"unique index on _id first", docdbUniqueOnID{}, []schema.Problem{{GoType: "odm_test.docdbUniqueOnID", Collection: "docdb_unique_on_id", Field: "Indexes()[0]",
 			Message: `unique index _id_1_b_1 does not start with the shard key {"a":"hashed"}: DocumentDB would accept it and enforce it only among documents with the same key value`}}},
 		{"hashed key, unique index starting with it", docdbHashed{}, nil},
 		{"no key", ShardDoc{}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cols, err := schema.Collect([]any{tt.model})
+			cols, err := memo.Collect([]any{tt.model})
 			require.NoError(t, err)
 			require.Len(t, cols, 1)
 			assert.Equal(t, tt.want, schema.DocumentDBShardKeyProblems(cols[0]))
@@ -628,19 +647,19 @@ func TestDocumentDBShardKeyProblems(t *testing.T) {
 // document and the supporting index's name; the copy it gives is the
 // caller's to change. A model without a key has none.
 func TestDescribeGivesTheShardKey(t *testing.T) {
-	m, err := odm.Describe(supportHashedTag{})
+	m, err := schema.Describe(supportHashedTag{})
 	require.NoError(t, err)
 	require.NotNil(t, m.ShardKey)
-	assert.Equal(t, []odm.IndexKey{odm.HashedKey("t")}, m.ShardKey.Keys)
+	assert.Equal(t, []schema.IndexKey{schema.HashedKey("t")}, m.ShardKey.Keys)
 	assert.Equal(t, bson.D{{Key: "t", Value: "hashed"}}, m.ShardKey.KeyDocument())
 	assert.Equal(t, "t_hashed", m.ShardKey.IndexName())
 	assert.True(t, m.ShardKey.Hashed())
-	m.ShardKey.Keys[0] = odm.Asc("x")
-	again, err := odm.Describe(odm.In("elsewhere", supportHashedTag{}))
+	m.ShardKey.Keys[0] = schema.Asc("x")
+	again, err := schema.Describe(schema.In("elsewhere", supportHashedTag{}))
 	require.NoError(t, err)
-	assert.Equal(t, []odm.IndexKey{odm.HashedKey("t")}, again.ShardKey.Keys)
+	assert.Equal(t, []schema.IndexKey{schema.HashedKey("t")}, again.ShardKey.Keys)
 
-	m, err = odm.Describe(plainOrder{})
+	m, err = schema.Describe(plainOrder{})
 	require.NoError(t, err)
 	assert.Nil(t, m.ShardKey)
 }
@@ -649,9 +668,9 @@ type supportRedundant struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (supportRedundant) ShardKey() odm.ShardKey { return odm.Shard(odm.Asc("a")) }
-func (supportRedundant) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("a")), odm.Index(odm.Asc("a"), odm.Asc("b")), odm.Index(odm.Asc("b")), odm.Index(odm.Asc("b"), odm.Asc("c"))}
+func (supportRedundant) ShardKey() schema.ShardKey { return schema.Shard(schema.Asc("a")) }
+func (supportRedundant) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("a")), schema.Index(schema.Asc("a"), schema.Asc("b")), schema.Index(schema.Asc("b")), schema.Index(schema.Asc("b"), schema.Asc("c"))}
 }
 
 // TestIndexesSupportingTheKeyAreNeverRedundant: the declarations mark the

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -52,7 +53,7 @@ func BenchmarkSteadyInit(b *testing.B) {
 			names := make([]string, n)
 			for i := range n {
 				names[i] = fmt.Sprintf("steady_%04d", i)
-				models = append(models, odm.In(names[i], steadyModel{}))
+				models = append(models, schema.In(names[i], steadyModel{}))
 			}
 			benchSteady(b, names, models...)
 		})

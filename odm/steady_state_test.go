@@ -14,6 +14,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 type steadyA struct {
@@ -51,7 +52,7 @@ func TestSteadyStateSendsOnlyListIndexes(t *testing.T) {
 	rec.Reset()
 	report, err := odm.Init(ctx, db, models...)
 	require.NoError(t, err)
-	assert.Equal(t, 5, report.Count(odm.Existed))
+	assert.Equal(t, 5, report.Count(outcome.Existed))
 	var names, colls []string
 	for _, cmd := range rec.Commands() {
 		names = append(names, cmd.Name)
@@ -78,7 +79,7 @@ func TestSteadyStateWithUndeclaredIndex(t *testing.T) {
 	report, err := odm.Init(ctx, db, steadyB{})
 	require.NoError(t, err)
 	cr, _ := report.Collection("steady_b")
-	assert.Equal(t, []string{"extra_1"}, cr.Names(odm.Kept))
+	assert.Equal(t, []string{"extra_1"}, cr.Names(outcome.Kept))
 	var names []string
 	for _, cmd := range rec.Commands() {
 		names = append(names, cmd.Name)
@@ -117,7 +118,7 @@ func TestInheritedCollationIsUnchanged(t *testing.T) {
 	report, err := odm.Init(ctx, db, collatedPlain{})
 	require.NoError(t, err)
 	cr, _ := report.Collection("collated")
-	assert.Equal(t, []string{"name_1"}, cr.Names(odm.Existed))
+	assert.Equal(t, []string{"name_1"}, cr.Names(outcome.Existed))
 	var names []string
 	for _, cmd := range rec.Commands() {
 		names = append(names, cmd.Name)

@@ -2,7 +2,9 @@ package odm
 
 import (
 	"github.com/tagodm/tagodm/odm/internal/engine"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/internal/memo"
+	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // Validate reads and checks every model without contacting a server: each
@@ -18,12 +20,12 @@ func Validate(models ...any) error {
 // Declared returns, per collection, the indexes the models declare, merged
 // and validated as Init would create them. It takes the arguments Init
 // takes and fails as Validate does.
-func Declared(models ...any) (map[string][]IndexSpec, error) {
+func Declared(models ...any) (map[string][]schema.IndexSpec, error) {
 	cols, err := declare(models)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string][]IndexSpec, len(cols))
+	out := make(map[string][]schema.IndexSpec, len(cols))
 	for _, c := range cols {
 		out[c.Collection] = c.Specs
 	}
@@ -32,12 +34,12 @@ func Declared(models ...any) (map[string][]IndexSpec, error) {
 
 // DeclaredSearch returns, per collection, the search indexes the models
 // declare, merged and validated as Init would create them.
-func DeclaredSearch(models ...any) (map[string][]SearchIndexSpec, error) {
+func DeclaredSearch(models ...any) (map[string][]schema.SearchIndexSpec, error) {
 	cols, err := declare(models)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]SearchIndexSpec{}
+	out := map[string][]schema.SearchIndexSpec{}
 	for _, c := range cols {
 		if len(c.Search) > 0 {
 			out[c.Collection] = c.Search
@@ -53,14 +55,14 @@ func DeclaredSearch(models ...any) (map[string][]SearchIndexSpec, error) {
 // unique, partial, TTL, sparse, hidden or collation index, nor a text,
 // geo, hashed or wildcard one, nor one that supports the shard key
 // (IndexSpec.SupportsShardKey). It fails as Validate does.
-func RedundantIndexes(models ...any) ([]RedundantIndex, error) {
+func RedundantIndexes(models ...any) ([]query.RedundantIndex, error) {
 	cols, err := declare(models)
 	if err != nil {
 		return nil, err
 	}
-	var out []RedundantIndex
+	var out []query.RedundantIndex
 	for _, c := range cols {
-		out = append(out, Redundant(c.Collection, c.Specs)...)
+		out = append(out, query.Redundant(c.Collection, c.Specs)...)
 	}
 	return out, nil
 }
@@ -71,5 +73,5 @@ func declare(args []any) ([]*schema.Declared, error) {
 	var models []any
 	var ignored engine.Config
 	splitArgs(args, &ignored, &models)
-	return schema.Collect(models)
+	return memo.Collect(models)
 }

@@ -8,6 +8,7 @@ import (
 
 	_ "github.com/tagodm/tagodm/models" // the reference service's 16 collections
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -31,7 +32,7 @@ func generatedModels(n int) []any {
 			{Name: "Items", Type: reflect.SliceOf(item), Tag: `bson:"items"`},
 			{Name: "Attrs", Type: reflect.TypeFor[map[string]string](), Tag: `bson:"attrs"`},
 		})
-		models[i] = odm.In(fmt.Sprintf("c%05d", i), typ)
+		models[i] = schema.In(fmt.Sprintf("c%05d", i), typ)
 	}
 	return models
 }

@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type namedNewline struct {
@@ -15,8 +16,8 @@ type namedNewline struct {
 	Name string        `bson:"name"`
 }
 
-func (namedNewline) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("name")).Named("name_1\nevents  x  create")}
+func (namedNewline) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("name")).Named("name_1\nevents  x  create")}
 }
 
 type taggedTab struct {

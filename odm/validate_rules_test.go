@@ -18,6 +18,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -85,8 +86,8 @@ type rulePartialTypo struct {
 	Active bool   `bson:"active"`
 }
 
-func (rulePartialTypo) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("email")}, Unique: true, PartialFilter: bson.D{{Key: "actve", Value: true}}}}
+func (rulePartialTypo) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true, PartialFilter: bson.D{{Key: "actve", Value: true}}}}
 }
 
 type rulePartialTypoAnd struct {
@@ -94,8 +95,8 @@ type rulePartialTypoAnd struct {
 	Active bool   `bson:"active"`
 }
 
-func (rulePartialTypoAnd) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("email")}, Unique: true, PartialFilter: bson.D{{Key: "$and", Value: bson.A{
+func (rulePartialTypoAnd) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true, PartialFilter: bson.D{{Key: "$and", Value: bson.A{
 		bson.D{{Key: "active", Value: true}}, bson.D{{Key: "emial", Value: bson.D{{Key: "$exists", Value: true}}}}}}}}}
 }
 
@@ -106,8 +107,8 @@ type ruleNestedArrays struct {
 	Grid [][]GridCell `bson:"grid"`
 }
 
-func (ruleNestedArrays) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("grid.value"))}
+func (ruleNestedArrays) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("grid.value"))}
 }
 
 type TaggedCell struct {
@@ -131,8 +132,8 @@ type ruleHashedThroughArray struct {
 	Items []HashedItem `bson:"items"`
 }
 
-func (ruleHashedThroughArray) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.HashedKey("items.sku"))}
+func (ruleHashedThroughArray) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.HashedKey("items.sku"))}
 }
 
 type StringPoint struct {
@@ -160,16 +161,16 @@ type ruleTimeFieldString struct {
 	Meta string `bson:"meta"`
 }
 
-func (ruleTimeFieldString) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{TimeSeries: &odm.TimeSeriesOptions{TimeField: "at", MetaField: "meta"}}
+func (ruleTimeFieldString) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "at", MetaField: "meta"}}
 }
 
 type ruleTimeFieldInt struct {
 	At int64 `bson:"at"`
 }
 
-func (ruleTimeFieldInt) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{TimeSeries: &odm.TimeSeriesOptions{TimeField: "at"}}
+func (ruleTimeFieldInt) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "at"}}
 }
 
 // Stamp writes itself as a document, whatever its Go kind.
@@ -228,8 +229,8 @@ type ruleTextSphere struct {
 	Loc []float64 `bson:"loc"`
 }
 
-func (ruleTextSphere) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.TextKey("a"), odm.Sphere("b"))}
+func (ruleTextSphere) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.TextKey("a"), schema.Sphere("b"))}
 }
 
 type ruleSphereHashed struct {
@@ -238,8 +239,8 @@ type ruleSphereHashed struct {
 	Loc []float64 `bson:"loc"`
 }
 
-func (ruleSphereHashed) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Sphere("b"), odm.HashedKey("a"))}
+func (ruleSphereHashed) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Sphere("b"), schema.HashedKey("a"))}
 }
 
 type ruleTextWildcard struct {
@@ -248,8 +249,8 @@ type ruleTextWildcard struct {
 	Loc []float64 `bson:"loc"`
 }
 
-func (ruleTextWildcard) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.TextKey("a"), odm.Wildcard(""))}
+func (ruleTextWildcard) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.TextKey("a"), schema.Wildcard(""))}
 }
 
 type ruleTwoFlat struct {
@@ -258,8 +259,8 @@ type ruleTwoFlat struct {
 	Loc []float64 `bson:"loc"`
 }
 
-func (ruleTwoFlat) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Flat("b"), odm.Flat("loc"))}
+func (ruleTwoFlat) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Flat("b"), schema.Flat("loc"))}
 }
 
 type ruleFlatText struct {
@@ -268,24 +269,24 @@ type ruleFlatText struct {
 	Loc []float64 `bson:"loc"`
 }
 
-func (ruleFlatText) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Flat("b"), odm.TextKey("a"))}
+func (ruleFlatText) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Flat("b"), schema.TextKey("a"))}
 }
 
 type ruleUniqueWildcard struct {
 	Attrs map[string]string `bson:"attrs"`
 }
 
-func (ruleUniqueWildcard) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Wildcard("attrs")}, Unique: true}}
+func (ruleUniqueWildcard) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Wildcard("attrs")}, Unique: true}}
 }
 
 type ruleTTLWildcard struct {
 	Attrs map[string]time.Time `bson:"attrs"`
 }
 
-func (ruleTTLWildcard) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Wildcard("")}, ExpireAfter: odm.TTL(time.Hour)}}
+func (ruleTTLWildcard) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Wildcard("")}, ExpireAfter: schema.TTL(time.Hour)}}
 }
 
 type rulePartialNe struct {
@@ -293,8 +294,8 @@ type rulePartialNe struct {
 	Status string `bson:"status"`
 }
 
-func (rulePartialNe) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$ne", Value: "x"}}}}}}
+func (rulePartialNe) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$ne", Value: "x"}}}}}}
 }
 
 type rulePartialNin struct {
@@ -302,8 +303,8 @@ type rulePartialNin struct {
 	Status string `bson:"status"`
 }
 
-func (rulePartialNin) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$nin", Value: bson.A{"x"}}}}}}}
+func (rulePartialNin) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$nin", Value: bson.A{"x"}}}}}}}
 }
 
 type rulePartialNot struct {
@@ -311,8 +312,8 @@ type rulePartialNot struct {
 	Status string `bson:"status"`
 }
 
-func (rulePartialNot) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$eq", Value: "x"}}}}}}}}
+func (rulePartialNot) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$eq", Value: "x"}}}}}}}}
 }
 
 type rulePartialExistsFalse struct {
@@ -320,8 +321,8 @@ type rulePartialExistsFalse struct {
 	Status string `bson:"status"`
 }
 
-func (rulePartialExistsFalse) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$exists", Value: false}}}}}}
+func (rulePartialExistsFalse) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$exists", Value: false}}}}}}
 }
 
 type rulePartialExistsZero struct {
@@ -329,8 +330,8 @@ type rulePartialExistsZero struct {
 	Status string `bson:"status"`
 }
 
-func (rulePartialExistsZero) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$exists", Value: int32(0)}}}}}}
+func (rulePartialExistsZero) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$exists", Value: int32(0)}}}}}}
 }
 
 type rulePartialRegex struct {
@@ -338,8 +339,8 @@ type rulePartialRegex struct {
 	Status string `bson:"status"`
 }
 
-func (rulePartialRegex) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$regex", Value: "^a"}}}}}}
+func (rulePartialRegex) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.D{{Key: "$regex", Value: "^a"}}}}}}
 }
 
 type rulePartialNor struct {
@@ -347,8 +348,8 @@ type rulePartialNor struct {
 	Status string `bson:"status"`
 }
 
-func (rulePartialNor) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "$nor", Value: bson.A{bson.D{{Key: "status", Value: "x"}}}}}}}
+func (rulePartialNor) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, PartialFilter: bson.D{{Key: "$nor", Value: bson.A{bson.D{{Key: "status", Value: "x"}}}}}}}
 }
 
 type ruleCollationStrength struct {
@@ -356,8 +357,8 @@ type ruleCollationStrength struct {
 	Status string `bson:"status"`
 }
 
-func (ruleCollationStrength) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, Collation: &options.Collation{Locale: "en", Strength: 9}}}
+func (ruleCollationStrength) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, Collation: &options.Collation{Locale: "en", Strength: 9}}}
 }
 
 type ruleCollationCaseFirst struct {
@@ -365,8 +366,8 @@ type ruleCollationCaseFirst struct {
 	Status string `bson:"status"`
 }
 
-func (ruleCollationCaseFirst) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, Collation: &options.Collation{Locale: "en", CaseFirst: "title"}}}
+func (ruleCollationCaseFirst) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, Collation: &options.Collation{Locale: "en", CaseFirst: "title"}}}
 }
 
 type ruleNameStar struct {
@@ -382,10 +383,10 @@ type ruleManyIndexes struct {
 	A map[string]int `bson:"a"`
 }
 
-func (ruleManyIndexes) Indexes() []odm.IndexSpec {
-	var out []odm.IndexSpec
+func (ruleManyIndexes) Indexes() []schema.IndexSpec {
+	var out []schema.IndexSpec
 	for i := 0; i < 64; i++ {
-		out = append(out, odm.Index(odm.Asc(fmt.Sprintf("a.f%d", i))).Named(fmt.Sprintf("i%d", i)))
+		out = append(out, schema.Index(schema.Asc(fmt.Sprintf("a.f%d", i))).Named(fmt.Sprintf("i%d", i)))
 	}
 	return out
 }
@@ -394,20 +395,20 @@ type ruleManyKeys struct {
 	A map[string]int `bson:"a"`
 }
 
-func (ruleManyKeys) Indexes() []odm.IndexSpec {
-	var keys []odm.IndexKey
+func (ruleManyKeys) Indexes() []schema.IndexSpec {
+	var keys []schema.IndexKey
 	for i := 0; i < 33; i++ {
-		keys = append(keys, odm.Asc(fmt.Sprintf("a.k%d", i)))
+		keys = append(keys, schema.Asc(fmt.Sprintf("a.k%d", i)))
 	}
-	return []odm.IndexSpec{odm.Index(keys...).Named("wide")}
+	return []schema.IndexSpec{schema.Index(keys...).Named("wide")}
 }
 
 type ruleTTLCapped struct {
 	At time.Time `bson:"at" odm:"index,ttl:60"`
 }
 
-func (ruleTTLCapped) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{Capped: &odm.CappedOptions{Size: 1 << 20}}
+func (ruleTTLCapped) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 1 << 20}}
 }
 
 type ruleTimeSeriesBase struct {
@@ -415,8 +416,8 @@ type ruleTimeSeriesBase struct {
 	Sensor string    `bson:"sensor"`
 }
 
-func (ruleTimeSeriesBase) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{TimeSeries: &odm.TimeSeriesOptions{TimeField: "at", MetaField: "sensor"}}
+func (ruleTimeSeriesBase) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "at", MetaField: "sensor"}}
 }
 
 type ruleTimeSeriesUnique struct {
@@ -427,16 +428,16 @@ type ruleTimeSeriesTTL struct {
 	ruleTimeSeriesBase `bson:",inline"`
 }
 
-func (ruleTimeSeriesTTL) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("at")}, ExpireAfter: odm.TTL(time.Hour)}}
+func (ruleTimeSeriesTTL) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("at")}, ExpireAfter: schema.TTL(time.Hour)}}
 }
 
 type ruleMetaIsTime struct {
 	At time.Time `bson:"at"`
 }
 
-func (ruleMetaIsTime) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{TimeSeries: &odm.TimeSeriesOptions{TimeField: "at", MetaField: "at"}}
+func (ruleMetaIsTime) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "at", MetaField: "at"}}
 }
 
 type ruleRevisionOnID struct {
@@ -446,64 +447,64 @@ type ruleSimpleCollation struct {
 	Name string `bson:"name" odm:"index"`
 }
 
-func (ruleSimpleCollation) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Name: "name_simple", Keys: []odm.IndexKey{odm.Asc("name")}, Collation: &options.Collation{Locale: "simple"}}}
+func (ruleSimpleCollation) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Name: "name_simple", Keys: []schema.IndexKey{schema.Asc("name")}, Collation: &options.Collation{Locale: "simple"}}}
 }
 
 type ruleWildcardTwice struct {
 	Attrs map[string]string `bson:"attrs"`
 }
 
-func (ruleWildcardTwice) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Wildcard("attrs.$**"))}
+func (ruleWildcardTwice) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Wildcard("attrs.$**"))}
 }
 
 type ruleWildcardMiddle struct {
 	Attrs map[string]string `bson:"attrs"`
 }
 
-func (ruleWildcardMiddle) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("attrs.$**.x"))}
+func (ruleWildcardMiddle) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("attrs.$**.x"))}
 }
 
 type ruleDollarPart struct {
 	Attrs map[string]string `bson:"attrs"`
 }
 
-func (ruleDollarPart) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("attrs.$x"))}
+func (ruleDollarPart) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("attrs.$x"))}
 }
 
 type ruleFlatBits struct {
 	P []float64 `bson:"p"`
 }
 
-func (ruleFlatBits) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Flat("p")}, Bits: ptr(int32(40))}}
+func (ruleFlatBits) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Flat("p")}, Bits: ptr(int32(40))}}
 }
 
 type ruleFlatMinMax struct {
 	P []float64 `bson:"p"`
 }
 
-func (ruleFlatMinMax) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Flat("p")}, Min: ptr(10.0), Max: ptr(1.0)}}
+func (ruleFlatMinMax) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Flat("p")}, Min: ptr(10.0), Max: ptr(1.0)}}
 }
 
 type ruleFlatMinDefault struct {
 	P []float64 `bson:"p"`
 }
 
-func (ruleFlatMinDefault) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Flat("p")}, Min: ptr(200.0)}}
+func (ruleFlatMinDefault) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Flat("p")}, Min: ptr(200.0)}}
 }
 
 type ruleKlingon struct {
 	Body string `bson:"body"`
 }
 
-func (ruleKlingon) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.TextKey("body")}, DefaultLanguage: "klingon"}}
+func (ruleKlingon) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.TextKey("body")}, DefaultLanguage: "klingon"}}
 }
 
 // TestValidationRefusesWhatMongoDBRefuses: each declaration MongoDB would
@@ -569,7 +570,7 @@ func TestValidationRefusesWhatMongoDBRefuses(t *testing.T) {
 		{"collation caseFirst unknown", ruleCollationCaseFirst{}, "odm_test.ruleCollationCaseFirst.Indexes()[0]", []string{`caseFirst must be upper, lower or off, not "title"`}},
 		{"index named *", ruleNameStar{}, "odm_test.ruleNameStar.A", []string{"index:*", `cannot be named "*"`}},
 		{"collection name starting with a dot", ruleDotCollection{}, "odm_test.ruleDotCollection.CollectionName()", []string{`".hidden" starts with '.'`}},
-		{"collection name too long for any namespace", odm.In(strings.Repeat("n", 300), boundModel{}), "odm_test.boundModel.odm.In", []string{"collection name is 300 bytes"}},
+		{"collection name too long for any namespace", schema.In(strings.Repeat("n", 300), boundModel{}), "odm_test.boundModel.odm.In", []string{"collection name is 300 bytes"}},
 		{"64 declared indexes and _id", ruleManyIndexes{}, "odm_test.ruleManyIndexes.Indexes()[63]", []string{"at most 64 indexes", `"i63" is one too many`}},
 		{"33 keys in one index", ruleManyKeys{}, "odm_test.ruleManyKeys.Indexes()[0]", []string{"at most 32 keys; 33 given"}},
 		{"TTL on a capped collection", ruleTTLCapped{}, "odm_test.ruleTTLCapped.At", []string{"ttl:60", "a capped collection cannot have a TTL index"}},
@@ -601,7 +602,7 @@ func TestValidationRefusesWhatMongoDBRefuses(t *testing.T) {
 			rec.Reset()
 			report, err := odm.Init(context.Background(), db, tt.model, odm.SkipUnsupported())
 			assert.Nil(t, report)
-			var verr *odm.ValidationError
+			var verr *schema.ValidationError
 			require.ErrorAs(t, err, &verr)
 			found := false
 			for _, p := range verr.Problems {
@@ -627,8 +628,8 @@ type ruleValidatorRules struct {
 	S string `bson:"s"`
 }
 
-func (ruleValidatorRules) Validator() odm.Validator {
-	return odm.Validator{Rules: map[string]odm.Rule{"n": {Minimum: ptr(5.0), Maximum: ptr(1.0)}, "s": {Minimum: ptr(1.0)}}}
+func (ruleValidatorRules) Validator() schema.Validator {
+	return schema.Validator{Rules: map[string]schema.Rule{"n": {Minimum: ptr(5.0), Maximum: ptr(1.0)}, "s": {Minimum: ptr(1.0)}}}
 }
 
 type rulePartialRegexValue struct {
@@ -636,8 +637,8 @@ type rulePartialRegexValue struct {
 	Status string `bson:"status"`
 }
 
-func (rulePartialRegexValue) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.Regex{Pattern: "^a"}}}}}
+func (rulePartialRegexValue) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, PartialFilter: bson.D{{Key: "status", Value: bson.Regex{Pattern: "^a"}}}}}
 }
 
 type rulePartialMapNe struct {
@@ -645,8 +646,8 @@ type rulePartialMapNe struct {
 	Status string `bson:"status"`
 }
 
-func (rulePartialMapNe) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, PartialFilter: bson.D{{Key: "$and", Value: []bson.M{{"status": bson.M{"$ne": "x"}}}}}}}
+func (rulePartialMapNe) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, PartialFilter: bson.D{{Key: "$and", Value: []bson.M{{"status": bson.M{"$ne": "x"}}}}}}}
 }
 
 type ShadowedDoc struct {
@@ -663,8 +664,8 @@ type ruleHashedWildcard struct {
 	Attrs map[string]string `bson:"attrs"`
 }
 
-func (ruleHashedWildcard) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.HashedKey("attrs.$**"))}
+func (ruleHashedWildcard) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.HashedKey("attrs.$**"))}
 }
 
 type partialMaps struct {
@@ -673,8 +674,8 @@ type partialMaps struct {
 	N      int    `bson:"n"`
 }
 
-func (partialMaps) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, Unique: true, PartialFilter: bson.D{{Key: "$and", Value: []bson.M{
+func (partialMaps) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, Unique: true, PartialFilter: bson.D{{Key: "$and", Value: []bson.M{
 		{"status": "open"}, {"n": bson.M{"$gt": 1}}, {"a": bson.M{"$exists": true}}}}}}}
 }
 
@@ -689,8 +690,8 @@ type ruleCollectionCollation struct {
 	A string `bson:"a"`
 }
 
-func (ruleCollectionCollation) CollectionOptions() odm.CollectionOptions {
-	return odm.CollectionOptions{Collation: &options.Collation{Locale: "fr", Strength: 7}}
+func (ruleCollectionCollation) CollectionOptions() schema.CollectionOptions {
+	return schema.CollectionOptions{Collation: &options.Collation{Locale: "fr", Strength: 7}}
 }
 
 type dbRefAndLanguage struct {
@@ -698,10 +699,10 @@ type dbRefAndLanguage struct {
 	Body  string `bson:"body"`
 }
 
-func (dbRefAndLanguage) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{
-		odm.Index(odm.Asc("owner.$id")),
-		{Keys: []odm.IndexKey{odm.TextKey("body")}, DefaultLanguage: "French"},
+func (dbRefAndLanguage) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{
+		schema.Index(schema.Asc("owner.$id")),
+		{Keys: []schema.IndexKey{schema.TextKey("body")}, DefaultLanguage: "French"},
 	}
 }
 
@@ -739,8 +740,8 @@ type outsideA struct {
 }
 
 func (outsideA) CollectionName() string { return "outside_shared" }
-func (outsideA) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("tenant"), odm.Asc("extra")).Named("tenant_extra")}
+func (outsideA) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("tenant"), schema.Asc("extra")).Named("tenant_extra")}
 }
 
 type outsideB struct {
@@ -749,8 +750,8 @@ type outsideB struct {
 }
 
 func (outsideB) CollectionName() string { return "outside_shared" }
-func (outsideB) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Name: "tenant_extra", Keys: []odm.IndexKey{odm.Asc("tenant"), odm.Asc("extra")}}}
+func (outsideB) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Name: "tenant_extra", Keys: []schema.IndexKey{schema.Asc("tenant"), schema.Asc("extra")}}}
 }
 
 type outsideAOutside struct {
@@ -758,8 +759,8 @@ type outsideAOutside struct {
 }
 
 func (outsideAOutside) CollectionName() string { return "outside_shared" }
-func (outsideAOutside) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Name: "tenant_extra", Keys: []odm.IndexKey{odm.Asc("tenant"), odm.Asc("extra")}, OutsideStruct: true}}
+func (outsideAOutside) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Name: "tenant_extra", Keys: []schema.IndexKey{schema.Asc("tenant"), schema.Asc("extra")}, OutsideStruct: true}}
 }
 
 // TestOneIndexDeclaredWithAndWithoutOutsideStruct: two models declaring
@@ -774,7 +775,7 @@ func TestOneIndexDeclaredWithAndWithoutOutsideStruct(t *testing.T) {
 	assert.Equal(t, "tenant_extra", decl["outside_shared"][0].IndexName())
 
 	err = odm.Validate(outsideA{}, outsideB{})
-	var verr *odm.ValidationError
+	var verr *schema.ValidationError
 	require.ErrorAs(t, err, &verr)
 	require.Len(t, verr.Problems, 1, "%v", err)
 	assert.Contains(t, verr.Problems[0].String(), "odm_test.outsideA.Indexes()[0]")
@@ -796,7 +797,7 @@ type badVectorFilter struct {
 // field that opens the index.
 func TestABadVectorFilterIsReportedOnce(t *testing.T) {
 	err := odm.Validate(badVectorFilter{})
-	var verr *odm.ValidationError
+	var verr *schema.ValidationError
 	require.ErrorAs(t, err, &verr)
 	var about []string
 	for _, p := range verr.Problems {
@@ -817,9 +818,9 @@ func TestNamespaceWithTheDatabaseNameIsCheckedBeforeAnyCommand(t *testing.T) {
 	c, rec := testrig.MonitoredClient(t)
 	db := testrig.Database(t, c)
 	name := strings.Repeat("n", 255-len(db.Name()))
-	require.NoError(t, odm.Validate(odm.In(name, boundModel{})))
-	_, err := odm.Init(context.Background(), db, odm.In(name, boundModel{}))
-	var verr *odm.ValidationError
+	require.NoError(t, odm.Validate(schema.In(name, boundModel{})))
+	_, err := odm.Init(context.Background(), db, schema.In(name, boundModel{}))
+	var verr *schema.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.Contains(t, err.Error(), "is 256 bytes; MongoDB allows 255")
 	assert.Empty(t, rec.Commands())

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 type badOption struct {
@@ -40,8 +41,8 @@ type badTwoText struct {
 	Body  string `bson:"body"`
 }
 
-func (badTwoText) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.TextKey("title")), odm.Index(odm.TextKey("body"))}
+func (badTwoText) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.TextKey("title")), schema.Index(schema.TextKey("body"))}
 }
 
 type badNameTwice struct {
@@ -49,26 +50,26 @@ type badNameTwice struct {
 	B string `bson:"b"`
 }
 
-func (badNameTwice) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("b")).Named("dup")}
+func (badNameTwice) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("b")).Named("dup")}
 }
 
 type badSameKeys struct {
 	A string `bson:"a" odm:"index"`
 }
 
-func (badSameKeys) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("a")).Named("other")}
+func (badSameKeys) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("a")).Named("other")}
 }
 
 type badSameKeysUniqueTTL struct {
 	A time.Time `bson:"a"`
 }
 
-func (badSameKeysUniqueTTL) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{
-		{Name: "x", Keys: []odm.IndexKey{odm.Asc("a")}, Unique: true},
-		{Name: "y", Keys: []odm.IndexKey{odm.Asc("a")}, ExpireAfter: odm.TTL(time.Hour)},
+func (badSameKeysUniqueTTL) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{
+		{Name: "x", Keys: []schema.IndexKey{schema.Asc("a")}, Unique: true},
+		{Name: "y", Keys: []schema.IndexKey{schema.Asc("a")}, ExpireAfter: schema.TTL(time.Hour)},
 	}
 }
 
@@ -91,7 +92,9 @@ type badPath struct {
 	A string `bson:"a"`
 }
 
-func (badPath) Indexes() []odm.IndexSpec { return []odm.IndexSpec{odm.Index(odm.Asc("nosuch"))} }
+func (badPath) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("nosuch"))}
+}
 
 type badClause struct {
 	A string `bson:"a" odm:"idx"`
@@ -114,30 +117,30 @@ type badNoKeys struct {
 	A string `bson:"a"`
 }
 
-func (badNoKeys) Indexes() []odm.IndexSpec { return []odm.IndexSpec{{Name: "empty"}} }
+func (badNoKeys) Indexes() []schema.IndexSpec { return []schema.IndexSpec{{Name: "empty"}} }
 
 type badKeyType struct {
 	A string `bson:"a"`
 }
 
-func (badKeyType) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.IndexKey{Field: "a", Type: "btree"})}
+func (badKeyType) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.IndexKey{Field: "a", Type: "btree"})}
 }
 
 type badSparsePartial struct {
 	A string `bson:"a"`
 }
 
-func (badSparsePartial) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, Sparse: true, PartialFilter: bson.D{{Key: "a", Value: bson.D{{Key: "$exists", Value: true}}}}}}
+func (badSparsePartial) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, Sparse: true, PartialFilter: bson.D{{Key: "a", Value: bson.D{{Key: "$exists", Value: true}}}}}}
 }
 
 type badProjection struct {
 	A string `bson:"a"`
 }
 
-func (badProjection) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("a")}, WildcardProjection: bson.D{{Key: "a", Value: 1}}}}
+func (badProjection) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a")}, WildcardProjection: bson.D{{Key: "a", Value: 1}}}}
 }
 
 type badCollectionName struct {
@@ -150,7 +153,7 @@ type badPanics struct {
 	A string `bson:"a"`
 }
 
-func (badPanics) Indexes() []odm.IndexSpec { panic("boom") }
+func (badPanics) Indexes() []schema.IndexSpec { panic("boom") }
 
 // badMalformedTag has a tag the compiler accepts but reflect cannot read
 // (built at run time, as vet refuses such a literal).
@@ -162,8 +165,8 @@ type badKeyTwice struct {
 	A string `bson:"a"`
 }
 
-func (badKeyTwice) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Asc("a"), odm.Desc("a"))}
+func (badKeyTwice) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("a"), schema.Desc("a"))}
 }
 
 type badIDIndex struct {
@@ -237,8 +240,8 @@ type badTTLMethod struct {
 	N float64 `bson:"n"`
 }
 
-func (badTTLMethod) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{{Keys: []odm.IndexKey{odm.Asc("n")}, ExpireAfter: odm.TTL(time.Hour)}}
+func (badTTLMethod) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("n")}, ExpireAfter: schema.TTL(time.Hour)}}
 }
 
 type ttlMeta struct {
@@ -260,8 +263,8 @@ type badSphereBool struct {
 	On bool `bson:"on"`
 }
 
-func (badSphereBool) Indexes() []odm.IndexSpec {
-	return []odm.IndexSpec{odm.Index(odm.Sphere("on"))}
+func (badSphereBool) Indexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Sphere("on"))}
 }
 
 type badTextInt struct {
@@ -285,7 +288,7 @@ type badSortTwice struct {
 
 type withValidator struct{}
 
-func (withValidator) Validator() odm.Validator { return odm.Validator{} }
+func (withValidator) Validator() schema.Validator { return schema.Validator{} }
 
 type badRuleTwice struct {
 	withValidator
@@ -312,8 +315,8 @@ type badRulesExplicitSchema struct {
 	A string `bson:"a" odm:"required"`
 }
 
-func (badRulesExplicitSchema) Validator() odm.Validator {
-	return odm.Validator{Schema: bson.D{{Key: "bsonType", Value: "object"}}}
+func (badRulesExplicitSchema) Validator() schema.Validator {
+	return schema.Validator{Schema: bson.D{{Key: "bsonType", Value: "object"}}}
 }
 
 type badGeneric[T any] struct {
@@ -398,10 +401,10 @@ func TestValidationRejectsBadDeclarations(t *testing.T) {
 		{"min and max without a validator", []any{badMinNoValidator{}}, []string{"badMinNoValidator", ".N", "min:0;max:9", "would do nothing"}},
 		{"rules beside an explicit schema", []any{badRulesExplicitSchema{}}, []string{"badRulesExplicitSchema", ".A", "required", "gives its own Schema"}},
 		{"generic type without CollectionName", []any{badGeneric[int]{}}, []string{"badGeneric[int]", "CollectionName()", "brackets and package paths"}},
-		{"odm.In with an empty name", []any{odm.In("", boundModel{})}, []string{"boundModel", ".odm.In", "collection name is empty"}},
-		{"odm.In with a $ name", []any{odm.In("a$b", boundModel{})}, []string{"boundModel", ".odm.In", "contains '$'"}},
-		{"odm.In with a system name", []any{odm.In("system.views", boundModel{})}, []string{"boundModel", ".odm.In", "reserved (system.)"}},
-		{"odm.In of no model", []any{odm.In("things", 42)}, []string{"int", "a model must be a struct"}},
+		{"odm.In with an empty name", []any{schema.In("", boundModel{})}, []string{"boundModel", ".odm.In", "collection name is empty"}},
+		{"odm.In with a $ name", []any{schema.In("a$b", boundModel{})}, []string{"boundModel", ".odm.In", "contains '$'"}},
+		{"odm.In with a system name", []any{schema.In("system.views", boundModel{})}, []string{"boundModel", ".odm.In", "reserved (system.)"}},
+		{"odm.In of no model", []any{schema.In("things", 42)}, []string{"int", "a model must be a struct"}},
 		{"bad tag in a recursive type", []any{badRecursiveTag{}}, []string{"badRecursiveTag", ".A", "index,bogus", `unknown option "bogus"`}},
 	}
 	c, rec := testrig.MonitoredClient(t)
@@ -411,7 +414,7 @@ func TestValidationRejectsBadDeclarations(t *testing.T) {
 			rec.Reset()
 			report, err := odm.Init(context.Background(), db, tt.models...)
 			assert.Nil(t, report)
-			var verr *odm.ValidationError
+			var verr *schema.ValidationError
 			require.ErrorAs(t, err, &verr)
 			found := false
 			for _, p := range verr.Problems {
@@ -444,7 +447,7 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 	c, rec := testrig.MonitoredClient(t)
 	db := testrig.Database(t, c)
 	_, err := odm.Init(context.Background(), db, plainModel{}, threeProblems{}, badPath{})
-	var verr *odm.ValidationError
+	var verr *schema.ValidationError
 	require.True(t, errors.As(err, &verr))
 	assert.Len(t, verr.Problems, 4)
 	assert.Contains(t, err.Error(), "4 invalid declarations")
@@ -458,10 +461,10 @@ func TestBlankTagsDeclareNothing(t *testing.T) {
 	for _, tag := range []reflect.StructTag{" ", "   ", "\t", " \n ", `odm:""`, `odm:" "`, `odm:";"`, `bson:"a" odm:" ; "`} {
 		typ := reflect.StructOf([]reflect.StructField{{Name: "A", Type: reflect.TypeFor[string](), Tag: tag}})
 		require.NotPanics(t, func() {
-			decl, err := odm.Declared(odm.In("blank", typ))
+			decl, err := odm.Declared(schema.In("blank", typ))
 			require.NoError(t, err, "%q", tag)
 			assert.Empty(t, decl["blank"], "%q", tag)
-			_, err = odm.GenerateSchema(typ)
+			_, err = schema.GenerateSchema(typ)
 			assert.NoError(t, err, "%q", tag)
 		}, "%q", tag)
 	}

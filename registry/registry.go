@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // Registry holds models. The zero value is ready to use; it is safe for
@@ -35,7 +36,7 @@ type entry struct {
 
 // A *Registry given to odm.Init, Plan, Validate or Declared stands for its
 // models, as All() does.
-var _ odm.ModelSource = (*Registry)(nil)
+var _ schema.ModelSource = (*Registry)(nil)
 
 // New returns an empty registry.
 func New() *Registry { return &Registry{} }
@@ -51,7 +52,7 @@ func (r *Registry) Register(models ...any) error {
 	defer r.mu.Unlock()
 	added := make([]entry, 0, len(models))
 	for _, m := range models {
-		desc, err := odm.Describe(m)
+		desc, err := schema.Describe(m)
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -67,7 +67,7 @@ func TestConflictingModelsAreRefused(t *testing.T) {
 	r := registry.New()
 	require.NoError(t, r.Register(order{}))
 	err := r.Register(invoice{}, orderConflict{})
-	var verr *odm.ValidationError
+	var verr *schema.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.Contains(t, err.Error(), "orderConflict")
 	assert.Contains(t, err.Error(), "collection orders")
@@ -77,7 +77,7 @@ func TestConflictingModelsAreRefused(t *testing.T) {
 func TestInvalidModelIsRefused(t *testing.T) {
 	r := registry.New()
 	err := r.Register(broken{})
-	var verr *odm.ValidationError
+	var verr *schema.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.Contains(t, err.Error(), `unknown option "uniq"`)
 	assert.Zero(t, r.Len())
@@ -97,8 +97,8 @@ func TestZeroValueIsUsable(t *testing.T) {
 
 func TestOneModelInSeveralCollections(t *testing.T) {
 	r := registry.New()
-	require.NoError(t, r.Register(odm.In("orders_2026", order{}), odm.In("orders_2027", order{})))
+	require.NoError(t, r.Register(schema.In("orders_2026", order{}), schema.In("orders_2027", order{})))
 	assert.Equal(t, 2, r.Len())
-	err := r.Register(odm.In("orders_2026", order{}))
+	err := r.Register(schema.In("orders_2026", order{}))
 	assert.ErrorContains(t, err, "registered twice (collection orders_2026)")
 }

@@ -12,17 +12,18 @@ import (
 
 	"github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 // The fields of models.Execution the repository queries.
 var (
-	ExecutionID = odm.F(func(e *models.Execution) *string { return &e.ExecutionID })
-	Status      = odm.F(func(e *models.Execution) *string { return &e.Status })
-	UserID      = odm.F(func(e *models.Execution) **string { return &e.UserID })
-	CreatedAt   = odm.F(func(e *models.Execution) *time.Time { return &e.CreatedAt })
-	UpdatedAt   = odm.F(func(e *models.Execution) *time.Time { return &e.UpdatedAt })
-	Priority    = odm.F(func(e *models.Execution) *string { return &e.Priority })
-	ExitCode    = odm.F(func(e *models.Execution) **int { return &e.ExitCode })
+	ExecutionID = query.F(func(e *models.Execution) *string { return &e.ExecutionID })
+	Status      = query.F(func(e *models.Execution) *string { return &e.Status })
+	UserID      = query.F(func(e *models.Execution) **string { return &e.UserID })
+	CreatedAt   = query.F(func(e *models.Execution) *time.Time { return &e.CreatedAt })
+	UpdatedAt   = query.F(func(e *models.Execution) *time.Time { return &e.UpdatedAt })
+	Priority    = query.F(func(e *models.Execution) *string { return &e.Priority })
+	ExitCode    = query.F(func(e *models.Execution) **int { return &e.ExitCode })
 )
 
 // The statuses an execution goes through.
@@ -64,12 +65,12 @@ func (r *Repository) Create(ctx context.Context, e *models.Execution) error {
 
 // ByExecutionID returns the execution with the given id, or nil.
 func (r *Repository) ByExecutionID(ctx context.Context, id string) (*models.Execution, error) {
-	return r.c.Query(odm.Eq(ExecutionID, id)).First(ctx)
+	return r.c.Query(query.Eq(ExecutionID, id)).First(ctx)
 }
 
 // mine is a user's executions, newest first.
 func (r *Repository) mine(userID string) odm.Query[models.Execution] {
-	return r.c.Query(odm.Eq(UserID, &userID)).Sort(odm.SortBy(odm.ByDesc(CreatedAt)))
+	return r.c.Query(query.Eq(UserID, &userID)).Sort(query.SortBy(query.ByDesc(CreatedAt)))
 }
 
 // ListForUser is one page of a user's executions, newest first, with the
@@ -85,30 +86,30 @@ func (r *Repository) SummariesForUser(ctx context.Context, userID string, limit 
 
 // ActiveForUser is a user's queued and running executions.
 func (r *Repository) ActiveForUser(ctx context.Context, userID string) ([]models.Execution, error) {
-	return r.c.Query(odm.And(odm.Eq(UserID, &userID), odm.OneOf(Status, Queued, Running))).All(ctx)
+	return r.c.Query(query.And(query.Eq(UserID, &userID), query.OneOf(Status, Queued, Running))).All(ctx)
 }
 
 // CountByStatus counts the executions in a status.
 func (r *Repository) CountByStatus(ctx context.Context, status string) (int64, error) {
-	return r.c.Query(odm.Eq(Status, status)).Count(ctx)
+	return r.c.Query(query.Eq(Status, status)).Count(ctx)
 }
 
 // HasQueued reports whether anything waits at the given priority.
 func (r *Repository) HasQueued(ctx context.Context, priority string) (bool, error) {
-	return r.c.Query(odm.And(odm.Eq(Priority, priority), odm.Eq(Status, Queued))).Exists(ctx)
+	return r.c.Query(query.And(query.Eq(Priority, priority), query.Eq(Status, Queued))).Exists(ctx)
 }
 
 // StaleRunning is the executions still running that started before t,
 // oldest first.
 func (r *Repository) StaleRunning(ctx context.Context, before time.Time) ([]models.Execution, error) {
-	return r.c.Query(odm.And(odm.Eq(Status, Running), odm.Lt(CreatedAt, before))).
-		Sort(odm.SortBy(odm.By(CreatedAt))).All(ctx)
+	return r.c.Query(query.And(query.Eq(Status, Running), query.Lt(CreatedAt, before))).
+		Sort(query.SortBy(query.By(CreatedAt))).All(ctx)
 }
 
 // Finish records an execution's end: its status and exit code.
 func (r *Repository) Finish(ctx context.Context, id string, status string, exitCode int, at time.Time) (bool, error) {
-	res, err := r.c.UpdateOne(ctx, odm.Eq(ExecutionID, id),
-		odm.Updates(odm.Set(Status, status), odm.Set(ExitCode, &exitCode), odm.Set(UpdatedAt, at)))
+	res, err := r.c.UpdateOne(ctx, query.Eq(ExecutionID, id),
+		query.Updates(query.Set(Status, status), query.Set(ExitCode, &exitCode), query.Set(UpdatedAt, at)))
 	if err != nil {
 		return false, err
 	}
@@ -117,8 +118,8 @@ func (r *Repository) Finish(ctx context.Context, id string, status string, exitC
 
 // CancelQueued cancels every queued execution of a user.
 func (r *Repository) CancelQueued(ctx context.Context, userID string, at time.Time) (int64, error) {
-	res, err := r.c.UpdateMany(ctx, odm.And(odm.Eq(UserID, &userID), odm.Eq(Status, Queued)),
-		odm.Updates(odm.Set(Status, Cancelled), odm.Set(UpdatedAt, at)))
+	res, err := r.c.UpdateMany(ctx, query.And(query.Eq(UserID, &userID), query.Eq(Status, Queued)),
+		query.Updates(query.Set(Status, Cancelled), query.Set(UpdatedAt, at)))
 	if err != nil {
 		return 0, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/tagodm/tagodm/examples/internal/appdb"
 	"github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/query"
 )
 
 // TestRepository runs every method of the worked repository against the
@@ -37,7 +38,7 @@ func TestRepository(t *testing.T) {
 	repo, err := executions.New(db)
 	require.NoError(t, err)
 
-	rec := odm.RecordQueries()
+	rec := query.RecordQueries()
 	defer rec.Stop()
 
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -20,6 +20,7 @@ import (
 	"github.com/tagodm/tagodm/examples/internal/appdb"
 	"github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -64,7 +65,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nInit again: %d created, %d existed.\n", again.Count(odm.Created), again.Count(odm.Existed))
+	fmt.Fprintf(out, "\nInit again: %d created, %d existed.\n", again.Count(outcome.Created), again.Count(outcome.Existed))
 
 	return useDocuments(ctx, out, db)
 }

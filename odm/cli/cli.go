@@ -23,6 +23,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // Exit statuses.
@@ -89,7 +90,7 @@ func Run(ctx context.Context, args []string, db *mongo.Database, models []any, s
 // flags are the command's options, as given.
 type flags struct {
 	asJSON, dropUndeclared, hideUndeclared, skipUnsupported, waitSearch bool
-	policy                                                              odm.ConflictPolicy
+	policy                                                              outcome.ConflictPolicy
 }
 
 // parseFlags reads the command's flags; on nil, status is the exit
@@ -100,7 +101,7 @@ func parseFlags(command string, args []string, stderr io.Writer) (*flags, int) {
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	var f flags
 	fs.BoolVar(&f.asJSON, "json", false, "")
-	onConflict := fs.String("on-conflict", string(odm.ConflictFail), "")
+	onConflict := fs.String("on-conflict", string(outcome.ConflictFail), "")
 	fs.BoolVar(&f.dropUndeclared, "drop-undeclared", false, "")
 	fs.BoolVar(&f.hideUndeclared, "hide-undeclared", false, "")
 	fs.BoolVar(&f.skipUnsupported, "skip-unsupported", false, "")
@@ -115,9 +116,9 @@ func parseFlags(command string, args []string, stderr io.Writer) (*flags, int) {
 		fmt.Fprintf(stderr, "unexpected arguments: %v\n", fs.Args())
 		return nil, ExitError
 	}
-	f.policy = odm.ConflictPolicy(*onConflict)
+	f.policy = outcome.ConflictPolicy(*onConflict)
 	switch f.policy {
-	case odm.ConflictFail, odm.ConflictRebuild, odm.ConflictKeep:
+	case outcome.ConflictFail, outcome.ConflictRebuild, outcome.ConflictKeep:
 	default:
 		fmt.Fprintf(stderr, "--on-conflict must be fail, rebuild or keep, not %q\n", *onConflict)
 		return nil, ExitError

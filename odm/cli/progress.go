@@ -6,7 +6,7 @@ import (
 	"os"
 	"sync"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // progressPrinter writes Init's progress events to w: on a terminal, one
@@ -34,7 +34,7 @@ func isTerminal(w io.Writer) bool {
 }
 
 // show prints one event; Init calls it from several goroutines.
-func (p *progressPrinter) show(ev odm.Progress) {
+func (p *progressPrinter) show(ev outcome.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.live {

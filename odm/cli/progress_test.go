@@ -10,13 +10,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // TestProgressLines: on a terminal one line is rewritten in place and
 // ended once; elsewhere each event is a plain line.
 func TestProgressLines(t *testing.T) {
-	events := []odm.Progress{
+	events := []outcome.Progress{
 		{Collection: "orders", Indexes: []string{"a_1"}, Phase: "Index Build: scanning collection", Done: 250, Total: 1000, Percent: 25, Elapsed: 4 * time.Second},
 		{Collection: "orders", Indexes: []string{"a_1"}, Phase: "Index Build: scanning collection", Done: 750, Total: 1000, Percent: 75, Elapsed: 7 * time.Second},
 		// A server that lists the build without phase or counts.

@@ -28,6 +28,8 @@ import (
 
 	"github.com/tagodm/tagodm/examples/internal/appdb"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -79,7 +81,7 @@ func run(ctx context.Context, outPath string, rounds int, where string) error {
 	reference := modelSet{"the 16 reference collections", []any{registry.All()}}
 	supported := modelSet{"16 collections the server fully supports", nil}
 	for i := 0; i < 16; i++ {
-		supported.models = append(supported.models, odm.In(fmt.Sprintf("supported_%02d", i), scaleModel{}))
+		supported.models = append(supported.models, schema.In(fmt.Sprintf("supported_%02d", i), scaleModel{}))
 	}
 	var rows []row
 	for _, step := range []func() ([]row, error){
@@ -201,7 +203,7 @@ func ratio(a, b []time.Duration) string {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 
 // collections are the collections of a set, with their declared indexes.
-func collections(set modelSet) ([]string, map[string][]odm.IndexSpec, error) {
+func collections(set modelSet) ([]string, map[string][]schema.IndexSpec, error) {
 	declared, err := odm.Declared(set.models...)
 	if err != nil {
 		return nil, nil, err
@@ -302,8 +304,8 @@ func (b *bench) steady(set modelSet) ([]row, error) {
 	}
 	sort.Strings(cmds)
 	note := fmt.Sprintf("%d collections; target: exactly one listIndexes each", len(names))
-	if report.Count(odm.Skipped) > 0 {
-		note += fmt.Sprintf("; the server refuses %d indexes, remembered since the client's first Init", report.Count(odm.Skipped))
+	if report.Count(outcome.Skipped) > 0 {
+		note += fmt.Sprintf("; the server refuses %d indexes, remembered since the client's first Init", report.Count(outcome.Skipped))
 	}
 	return []row{
 		{"steady-state Init, " + set.label, ms(median(initT)), ""},
@@ -332,7 +334,7 @@ func (b *bench) cold(set modelSet) ([]row, error) {
 	for _, name := range names {
 		cr, _ := report.Collection(name)
 		for _, spec := range declared[name] {
-			if slices.Contains(cr.Names(odm.Created), spec.IndexName()) {
+			if slices.Contains(cr.Names(outcome.Created), spec.IndexName()) {
 				accepted[name] = append(accepted[name], odm.IndexModel(spec))
 			}
 		}
@@ -359,8 +361,8 @@ func (b *bench) cold(set modelSet) ([]row, error) {
 		f.Drop(context.Background())
 	}
 	note := "median of per-round ratios; target at most 1.1x"
-	if report.Count(odm.Skipped) > 0 {
-		note += fmt.Sprintf("; Init also tries the %d indexes the server refuses", report.Count(odm.Skipped))
+	if report.Count(outcome.Skipped) > 0 {
+		note += fmt.Sprintf("; Init also tries the %d indexes the server refuses", report.Count(outcome.Skipped))
 	}
 	return []row{
 		{"cold Init, " + set.label, ms(median(initT)), ""},
@@ -408,7 +410,7 @@ func (b *bench) scale() ([]row, error) {
 	for _, n := range []int{10, 100, 1000} {
 		models := make([]any, n)
 		for i := range models {
-			models[i] = odm.In(fmt.Sprintf("scale_%04d", i), scaleModel{})
+			models[i] = schema.In(fmt.Sprintf("scale_%04d", i), scaleModel{})
 		}
 		db := b.freshDB()
 		if _, err := odm.Init(b.ctx, db, models); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/tagodm/tagodm/examples/embedded"
 	_ "github.com/tagodm/tagodm/models" // the reference models register themselves
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -87,7 +88,7 @@ func Start(ctx context.Context, dbName string, log *slog.Logger) (*Conn, *mongo.
 		conn.Close()
 		return nil, nil, err
 	}
-	log.Info("schema ready", "created", report.Count(odm.Created), "existed", report.Count(odm.Existed), "skipped", report.Count(odm.Skipped))
+	log.Info("schema ready", "created", report.Count(outcome.Created), "existed", report.Count(outcome.Existed), "skipped", report.Count(outcome.Skipped))
 	return conn, db, nil
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/tagodm/tagodm/internal/testrig/items"
 	_ "github.com/tagodm/tagodm/models"
 	"github.com/tagodm/tagodm/odm"
+	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/registry"
 )
 
@@ -49,7 +50,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: initproc [-models reference|old|new|slim] [-policy fail|rebuild|keep] [-drop] URI DATABASE")
 		os.Exit(2)
 	}
-	args := []any{models, odm.SkipUnsupported(), odm.WithRetries(8, 20*time.Millisecond), odm.OnConflict(odm.ConflictPolicy(*policy))}
+	args := []any{models, odm.SkipUnsupported(), odm.WithRetries(8, 20*time.Millisecond), odm.OnConflict(outcome.ConflictPolicy(*policy))}
 	if *drop {
 		args = append(args, odm.DropUndeclared())
 	}
@@ -74,12 +75,12 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		client.Disconnect(context.Background())
-		var ce *odm.ConflictError
+		var ce *outcome.ConflictError
 		if errors.As(err, &ce) {
 			os.Exit(3)
 		}
 		os.Exit(1)
 	}
-	fmt.Printf("created %d, existed %d, rebuilt %d, dropped %d, skipped %d\n", report.Count(odm.Created),
-		report.Count(odm.Existed), report.Count(odm.Rebuilt), report.Count(odm.Dropped), report.Count(odm.Skipped))
+	fmt.Printf("created %d, existed %d, rebuilt %d, dropped %d, skipped %d\n", report.Count(outcome.Created),
+		report.Count(outcome.Existed), report.Count(outcome.Rebuilt), report.Count(outcome.Dropped), report.Count(outcome.Skipped))
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/tagodm/tagodm/odm/internal/diff"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )

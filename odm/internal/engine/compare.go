@@ -5,8 +5,8 @@ import (
 	"slices"
 	"sync/atomic"
 
-	"github.com/tagodm/tagodm/odm/internal/diff"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 

@@ -4,9 +4,9 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/tagodm/tagodm/odm/internal/diff"
-	"github.com/tagodm/tagodm/odm/internal/outcome"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 

@@ -6,9 +6,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/outcome"
-	"github.com/tagodm/tagodm/odm/internal/schema"
-	"github.com/tagodm/tagodm/odm/internal/shard"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
+	"github.com/tagodm/tagodm/odm/shard"
 )
 
 // Option configures Init and Plan. Options are passed among the models.

@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tagodm/tagodm/odm/internal/diff"
-	"github.com/tagodm/tagodm/odm/internal/outcome"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // The planner turns one collection's declarations and listing into a

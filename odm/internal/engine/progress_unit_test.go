@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/tagodm/tagodm/odm/internal/outcome"
+	"github.com/tagodm/tagodm/odm/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 

@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tagodm/tagodm/odm/internal/diff"
-	"github.com/tagodm/tagodm/odm/internal/outcome"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/outcome"
 )
 
 // report says what became of the collection: for each change of the

@@ -3,11 +3,11 @@ package engine
 import (
 	"testing"
 
-	"github.com/tagodm/tagodm/odm/internal/outcome"
+	"github.com/tagodm/tagodm/odm/outcome"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/tagodm/tagodm/odm/internal/schema"
-	"github.com/tagodm/tagodm/odm/internal/shard"
+	"github.com/tagodm/tagodm/odm/schema"
+	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )

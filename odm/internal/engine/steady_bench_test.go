@@ -6,8 +6,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/tagodm/tagodm/odm/internal/diff"
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/memo"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -27,7 +28,7 @@ type benchModel struct {
 // with it, from the comparison to the collection's report. No server is
 // involved, so the figure is the client's work alone.
 func BenchmarkSteadyCollection(b *testing.B) {
-	cols, err := schema.Collect([]any{schema.In("bench", benchModel{})})
+	cols, err := memo.Collect([]any{schema.In("bench", benchModel{})})
 	require.NoError(b, err)
 	decl := cols[0]
 	listing := []bson.Raw{mustRaw(b, bson.D{{Key: "v", Value: 2}, {Key: "key", Value: bson.D{{Key: "_id", Value: 1}}}, {Key: "name", Value: "_id_"}})}

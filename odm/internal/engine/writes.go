@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tagodm/tagodm/odm/internal/outcome"
+	"github.com/tagodm/tagodm/odm/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )

@@ -3,7 +3,7 @@ package write
 import (
 	"strings"
 
-	"github.com/tagodm/tagodm/odm/internal/query"
+	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )

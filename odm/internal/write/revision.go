@@ -3,7 +3,7 @@ package write
 import (
 	"reflect"
 
-	"github.com/tagodm/tagodm/odm/internal/schema"
+	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 

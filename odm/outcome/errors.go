@@ -1,0 +1,224 @@
+package outcome
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// IndexError is a server's refusal of one or more indexes of a collection,
+// or a failure to list them (Collection is empty for a command about the
+// server as a whole, such as buildInfo). Err is the driver's error: errors.As reaches
+// mongo.CommandError and its code (IndexOptionsConflict 85,
+// IndexKeySpecsConflict 86, ...).
+type IndexError struct {
+	Collection string
+	// Indexes are the names of the indexes the failed command carried;
+	// empty for a listing.
+	Indexes []string
+	Op      string // "listIndexes" or "createIndexes"
+	Err     error
+}
+
+// Error implements the error interface.
+func (e *IndexError) Error() string {
+	if e.Collection == "" {
+		return fmt.Sprintf("odm: %s: %v", e.Op, e.Err)
+	}
+	what := "collection " + e.Collection
+	if len(e.Indexes) > 0 {
+		what += ", index " + strings.Join(e.Indexes, ", ")
+	}
+	return fmt.Sprintf("odm: %s on %s: %v", e.Op, what, e.Err)
+}
+
+// Unwrap returns the underlying error, for errors.Is and errors.As.
+func (e *IndexError) Unwrap() error { return e.Err }
+
+// UnsupportedError reports an index that the server refused because it
+// lacks an index type or option. Init returns it unless SkipUnsupported is
+// set, in which case the index is listed in the Report's Skipped instead.
+type UnsupportedError struct {
+	Collection string
+	Index      string
+	// Options are the index types and options the index uses that the
+	// server may lack; the first is the one the server named when it did.
+	Options []string
+	Err     error
+}
+
+// Error implements the error interface.
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("odm: collection %s, index %s: the server does not support %s: %v",
+		e.Collection, e.Index, strings.Join(e.Options, ", "), e.Err)
+}
+
+// Unwrap returns the underlying error, for errors.Is and errors.As.
+func (e *UnsupportedError) Unwrap() error { return e.Err }
+
+// Server error codes the library branches on.
+const (
+	CodeNamespaceNotFound = 26
+	CodeNamespaceExists   = 48
+)
+
+// ErrorCode is the server error code err carries, from a command error, a
+// write exception or a bulk write exception; false when it carries none.
+func ErrorCode(err error) (int32, bool) {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) {
+		return ce.Code, true
+	}
+	var we mongo.WriteException
+	if errors.As(err, &we) && we.WriteConcernError != nil {
+		return int32(we.WriteConcernError.Code), true
+	}
+	return 0, false
+}
+
+// unsupportedError describes a refusal for lack of a feature; features are
+// what the change needs, and the one the server's message names goes
+// first.
+func NewUnsupportedError(collection string, spec schema.IndexSpec, err error, features []string) *UnsupportedError {
+	opts := slices.Clone(features)
+	var inner error = err
+	var ie *IndexError
+	if errors.As(err, &ie) {
+		inner = ie.Err
+	}
+	msg := inner.Error()
+	sort.SliceStable(opts, func(i, j int) bool {
+		return strings.Contains(msg, opts[i]) && !strings.Contains(msg, opts[j])
+	})
+	return &UnsupportedError{Collection: collection, Index: spec.IndexName(), Options: opts, Err: inner}
+}
+
+// ConflictError reports indexes listed with other keys or options than
+// their declarations (or their keys under another name), under
+// ConflictFail. Nothing in the collection was changed.
+type ConflictError struct {
+	Collection string
+	Changes    []diff.IndexChange
+	// Options are collection options that differ and that collMod cannot
+	// change; a collection is never dropped to be rebuilt.
+	Options []diff.OptionChange
+	// Err is the server's refusal when the conflict showed only in its
+	// answer (IndexOptionsConflict or IndexKeySpecsConflict: another
+	// process created a conflicting index after the listing), and the
+	// listings kept missing it; nil otherwise.
+	Err error
+}
+
+// Unwrap returns the server's refusal, if any.
+func (e *ConflictError) Unwrap() error { return e.Err }
+
+// Error implements the error interface.
+func (e *ConflictError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "odm: collection %s: %d index(es) and %d option(s) conflict with their declarations (choose a conflict policy to rebuild or keep indexes):",
+		e.Collection, len(e.Changes), len(e.Options))
+	for _, o := range e.Options {
+		fmt.Fprintf(&b, "\n  - collection option %s", o.Summary())
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, "\n  - %v", e.Err)
+	}
+	for _, c := range e.Changes {
+		fmt.Fprintf(&b, "\n  - index %s", c.Name)
+		if c.ListedName != "" {
+			fmt.Fprintf(&b, " (listed as %s)", c.ListedName)
+		}
+		b.WriteString(": " + c.Summary())
+	}
+	return b.String()
+}
+
+// DuplicateKeysError reports that a unique index could not be built or
+// rebuilt because documents share its keys: found before a rebuild (the
+// listed index was kept), or answered by the server to a createIndexes or
+// collMod (MongoDB's DuplicateKey 11000, DocumentDB's exclusion
+// constraint), then with Err.
+type DuplicateKeysError struct {
+	Collection string
+	Index      string
+	// Sample is one key value several documents share, and Count how many
+	// documents share it; empty when the data no longer shows one.
+	Sample bson.D
+	Count  int64
+	// Err is the server's refusal, when there was one: an *IndexError
+	// wrapping the driver's error.
+	Err error
+}
+
+// Error implements the error interface.
+func (e *DuplicateKeysError) Error() string {
+	if e.Err != nil {
+		msg := fmt.Sprintf("odm: collection %s, index %s: the server refuses it as unique over duplicated keys", e.Collection, e.Index)
+		if e.Count > 0 {
+			sample, _ := bson.MarshalExtJSON(e.Sample, false, false)
+			msg += fmt.Sprintf(" (%d documents share the keys %s)", e.Count, sample)
+		}
+		return fmt.Sprintf("%s: %s", msg, ErrorMessage(e.Err))
+	}
+	sample, _ := bson.MarshalExtJSON(e.Sample, false, false)
+	return fmt.Sprintf("odm: collection %s, index %s: cannot rebuild as unique: %d documents share the keys %s; the listed index was kept",
+		e.Collection, e.Index, e.Count, sample)
+}
+
+// Unwrap returns the server's refusal, if any.
+func (e *DuplicateKeysError) Unwrap() error { return e.Err }
+
+// ErrorMessage is the server's message in err, or err's text.
+func ErrorMessage(err error) string {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) {
+		return ce.Message
+	}
+	return err.Error()
+}
+
+// PanicError is a panic in code of the caller's that the library called,
+// recovered and returned instead of taking the process down: an
+// OnProgress callback (Init stops and returns it) or a model's SetDefaults
+// (the write returns it, wrapped, and sends nothing).
+type PanicError struct {
+	// Func names what panicked: "OnProgress" or "SetDefaults".
+	Func string
+	// GoType is the model whose method panicked; empty for a callback.
+	GoType string
+	// Value is what was passed to panic.
+	Value any
+	// Stack is the stack of the goroutine that panicked, taken when the
+	// panic was recovered: the panicking line is on it.
+	Stack []byte
+}
+
+// NewPanicError is the *PanicError of value, recovered from fn (a method
+// of goType, when not empty). Called from the deferred function that
+// recovered, it records the stack of the panic.
+func NewPanicError(fn, goType string, value any) *PanicError {
+	return &PanicError{Func: fn, GoType: goType, Value: value, Stack: debug.Stack()}
+}
+
+// Error implements the error interface.
+func (e *PanicError) Error() string {
+	if e.GoType != "" {
+		return fmt.Sprintf("%s.%s panicked: %v", e.GoType, e.Func, e.Value)
+	}
+	return fmt.Sprintf("%s panicked: %v", e.Func, e.Value)
+}
+
+// Unwrap returns the panic value when it is an error (a runtime error, or
+// an error the code panicked with), for errors.Is and errors.As.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}

@@ -1,0 +1,261 @@
+package query
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tagodm/tagodm/odm/schema"
+)
+
+// QueryRecorder records the query shape of every filter the repositories
+// run while it is active (reads, and the filters of updates, replaces,
+// deletes and Modify), with how the model's declared indexes serve it
+// (Cover). A test suite starts one, runs, and asks for the queries no
+// index serves and the sorts done in memory:
+//
+//	func TestMain(m *testing.M) {
+//		rec := odm.RecordQueries()
+//		code := m.Run()
+//		rec.Stop()
+//		rec.WriteReport(os.Stdout)
+//		os.Exit(code)
+//	}
+//
+// or, within one test, rec.Check(t, true) fails the test on an unserved
+// query. Recording costs a map lookup and the coverage of each new shape
+// per call; it is meant for tests.
+type QueryRecorder struct {
+	mu      sync.Mutex
+	stopped bool
+	queries map[string]*RecordedQuery
+	order   []string
+}
+
+// RecordedQuery is one query shape a repository ran, with how the
+// declared indexes serve it.
+type RecordedQuery struct {
+	Collection string `json:"collection"`
+	GoType     string `json:"goType"`
+	// Op is the repository's operation: "find", "count", "distinct",
+	// "aggregate" (its leading $match and $sort), "update", "replace",
+	// "delete" or "modify".
+	Op string `json:"op"`
+	// Shape is the first query of this shape (its values included).
+	Shape    QueryShape `json:"shape"`
+	Coverage Coverage   `json:"coverage"`
+	// Count is the number of calls with this shape and coverage.
+	Count int `json:"count"`
+}
+
+// String is one line: collection, op, the shape, its coverage.
+func (q RecordedQuery) String() string {
+	return fmt.Sprintf("%s %s %s: %s", q.Collection, q.Op, shapeString(q.Shape), q.Coverage)
+}
+
+// shapeString renders a shape without its values:
+// "{user_id: $eq, created_at: $gte} sort {created_at: -1}", an $or's
+// branches after the conditions: "{status: $eq, $or: [{a: $eq}, {b:
+// $gt}]}".
+func shapeString(q QueryShape) string {
+	var b strings.Builder
+	b.WriteString("{")
+	writeConditions(&b, q.Conditions)
+	if len(q.Or) > 0 {
+		if len(q.Conditions) > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$or: [")
+		for i, branch := range q.Or {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("{")
+			writeConditions(&b, branch)
+			b.WriteString("}")
+		}
+		b.WriteString("]")
+	}
+	b.WriteString("}")
+	if len(q.Sort) > 0 {
+		b.WriteString(" sort {")
+		for i, k := range q.Sort {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			dir := "1"
+			if k.Desc {
+				dir = "-1"
+			}
+			b.WriteString(k.Path + ": " + dir)
+		}
+		b.WriteString("}")
+	}
+	if q.Collation != nil && q.Collation.Locale != "" {
+		b.WriteString(" collation " + q.Collation.Locale)
+	}
+	return b.String()
+}
+
+// writeConditions writes "path: $op, ...".
+func writeConditions(b *strings.Builder, conds []Condition) {
+	for i, c := range conds {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.Path + ": " + c.Op)
+	}
+}
+
+// RecorderSet is the recorders running at one moment. It is never
+// changed once stored: starting or stopping a recorder stores a new set,
+// so that a query reads the running recorders with one atomic load.
+type RecorderSet struct {
+	running []*QueryRecorder
+}
+
+// ActiveRecorder is the set of running recorders; nil when none runs,
+// the one load a repository call pays then.
+var ActiveRecorder atomic.Pointer[RecorderSet]
+
+// recordersMu orders the starts and stops that replace ActiveRecorder.
+var recordersMu sync.Mutex
+
+// RecordQueries starts recording the queries of every repository, until
+// Stop. Recorders nest, in any order: every running recorder records
+// every query (one started around another sees its queries too), and a
+// stopped one records nothing more, whichever of them stops first. Safe
+// for concurrent use.
+func RecordQueries() *QueryRecorder {
+	r := &QueryRecorder{queries: map[string]*RecordedQuery{}}
+	recordersMu.Lock()
+	defer recordersMu.Unlock()
+	var running []*QueryRecorder
+	if set := ActiveRecorder.Load(); set != nil {
+		running = set.running
+	}
+	// Clip: append copies, leaving the stored set as it was.
+	ActiveRecorder.Store(&RecorderSet{running: append(slices.Clip(running), r)})
+	return r
+}
+
+// Stop ends the recording, whether other recorders started after r run
+// or not; what was recorded stays readable. Stopping twice is stopping
+// once.
+func (r *QueryRecorder) Stop() {
+	recordersMu.Lock()
+	if set := ActiveRecorder.Load(); set != nil {
+		if i := slices.Index(set.running, r); i >= 0 {
+			running := slices.Delete(slices.Clone(set.running), i, i+1)
+			if len(running) == 0 {
+				ActiveRecorder.Store(nil)
+			} else {
+				ActiveRecorder.Store(&RecorderSet{running: running})
+			}
+		}
+	}
+	recordersMu.Unlock()
+	// A query that loaded the set before the store above adds nothing
+	// once Stop has returned.
+	r.mu.Lock()
+	r.stopped = true
+	r.mu.Unlock()
+}
+
+// Record adds one query to every recorder of set: its shape and coverage
+// are read once.
+func Record(set *RecorderSet, m *schema.Model, collection, op string, filter any, parts QueryParts) {
+	q, err := ShapeOf(filter, parts.Sort, parts.Collation)
+	if err != nil {
+		return // the driver answers what is not a document
+	}
+	cov := Cover(m, q)
+	key := collection + "\x00" + op + "\x00" + shapeString(q) + "\x00" + cov.String()
+	for _, r := range set.running {
+		r.add(key, RecordedQuery{Collection: collection, GoType: m.Type.String(), Op: op, Shape: q, Coverage: cov})
+	}
+}
+
+// add counts one query of the shape key, unless r is stopped.
+func (r *QueryRecorder) add(key string, q RecordedQuery) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return
+	}
+	if got, ok := r.queries[key]; ok {
+		got.Count++
+		return
+	}
+	q.Count = 1
+	r.queries[key] = &q
+	r.order = append(r.order, key)
+}
+
+// Queries are the recorded shapes in the order first run.
+func (r *QueryRecorder) Queries() []RecordedQuery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]RecordedQuery, 0, len(r.order))
+	for _, k := range r.order {
+		out = append(out, *r.queries[k])
+	}
+	return out
+}
+
+// Unserved are the recorded shapes that read every document (no index
+// bounds the filter) or sort in memory, sorted by collection.
+func (r *QueryRecorder) Unserved() []RecordedQuery {
+	var out []RecordedQuery
+	for _, q := range r.Queries() {
+		if !q.Coverage.Served() {
+			out = append(out, q)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b RecordedQuery) int { return strings.Compare(a.Collection, b.Collection) })
+	return out
+}
+
+// WriteReport writes every recorded shape, one a line, the unserved ones
+// marked, and a summary.
+func (r *QueryRecorder) WriteReport(w io.Writer) error {
+	qs := r.Queries()
+	unserved := 0
+	for _, q := range qs {
+		mark := "  "
+		if !q.Coverage.Served() {
+			mark = "! "
+			unserved++
+		}
+		if _, err := fmt.Fprintf(w, "%s%s (%d×)\n", mark, q, q.Count); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "%d query shapes, %d not served by an index (scan or sort in memory)\n", len(qs), unserved)
+	return err
+}
+
+// TestingT is what Check needs of a *testing.T.
+type TestingT interface {
+	Helper()
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+}
+
+// Check logs every unserved shape; with fail, each one is a test error.
+// It reports whether every shape was served.
+func (r *QueryRecorder) Check(t TestingT, fail bool) bool {
+	t.Helper()
+	unserved := r.Unserved()
+	for _, q := range unserved {
+		if fail {
+			t.Errorf("odm: query not served by an index: %s", q)
+		} else {
+			t.Logf("odm: query not served by an index: %s", q)
+		}
+	}
+	return len(unserved) == 0
+}

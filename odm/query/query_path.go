@@ -1,0 +1,349 @@
+package query
+
+import (
+	"encoding/binary"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// PathError is a key of a filter, a sort, a projection or an update that
+// names no field of the repository's model: a typo, which MongoDB would
+// answer with nothing found or a field written beside the model's. A
+// repository returns it before any command.
+type PathError struct {
+	// Op and Collection are the refused call and its collection.
+	Op, Collection string
+	// Part is where the key was: "filter", "sort", "projection",
+	// "update" or "field" (Distinct's).
+	Part string
+	// GoType is the model's Go type.
+	GoType string
+	// Path is the refused key, as given.
+	Path string
+	// Problem says why, naming the Go type that lacks the field.
+	Problem string
+	// Nearest is the model's path closest to Path; empty when none is
+	// close.
+	Nearest string
+}
+
+// Error implements the error interface:
+// "odm: find on notifications: filter: stauts: no such field in
+// models.Notification; did you mean status?". A path holding a byte that
+// does not print (a NUL, invalid UTF-8) is shown quoted, as Go quotes it.
+func (e *PathError) Error() string {
+	msg := fmt.Sprintf("odm: %s on %s: %s: %s: %s", e.Op, e.Collection, e.Part, showPath(e.Path), e.Problem)
+	if e.Path == "" {
+		msg = fmt.Sprintf("odm: %s on %s: %s: %s", e.Op, e.Collection, e.Part, e.Problem)
+	}
+	if e.Nearest != "" {
+		msg += "; did you mean " + e.Nearest + "?"
+	}
+	return msg
+}
+
+// showPath is path as an error shows it: as it is when it prints as
+// itself, else quoted.
+func showPath(path string) string {
+	if q := strconv.Quote(path); q[1:len(q)-1] != path {
+		return q
+	}
+	return path
+}
+
+// ExtraPathsDeclarer is implemented by models whose documents hold fields
+// the struct does not declare (written by another service, or kept in an
+// ",inline" map) that the service's queries and updates name. Each path
+// given, and every path below it, passes the repositories' path check, as
+// do the keys of an index declared OutsideStruct. ExtraPaths is called
+// once, on the zero value of the model.
+//
+// Declaring ExtraPaths makes a model with an ",inline" map strict: a key
+// its inline maps would hold passes only when it is one of those paths
+// (or below one), so that a typo of an extra field is refused as a typo
+// of a declared one is. A model with an ",inline" map that does not
+// declare ExtraPaths accepts every key at the map's level, typos
+// included; declare them (an empty list when the documents hold no
+// other field the service names).
+type ExtraPathsDeclarer interface {
+	ExtraPaths() []string
+}
+
+// Part kinds in a shape: each path of a shape is written as its kind byte,
+// its length and its bytes (ShapeWriter.add).
+const (
+	partFilter     = 'f'
+	partSort       = 's'
+	PartProjection = 'p'
+	partUpdate     = 'u'
+	partField      = 'd'
+	// The paths of a filter inside a projection ($elemMatch) or an update
+	// ($pull): read as a filter's, named as the part they are in.
+	partProjectionFilter = 'P'
+	partUpdateFilter     = 'U'
+)
+
+func partName(kind byte) string {
+	switch kind {
+	case partFilter:
+		return "filter"
+	case partSort:
+		return "sort"
+	case PartProjection, partProjectionFilter:
+		return "projection"
+	case partUpdate, partUpdateFilter:
+		return "update"
+	}
+	return "field"
+}
+
+// maxShapes bounds the shapes a model's checker remembers; beyond it,
+// shapes are checked every time (a service whose keys come from data, on
+// an open model, would otherwise grow the cache without end).
+const maxShapes = 4096
+
+// PathChecker checks the paths of one model type, remembering the answer
+// for every query shape it has seen.
+type PathChecker struct {
+	St      *reflectx.Struct
+	GoType  string
+	outside []string // the model's ExtraPaths, and keys of its indexes declared OutsideStruct
+	// strict: the model declares ExtraPaths, so a key its ",inline" maps
+	// hold passes only when outside names it.
+	strict bool
+
+	Mu     sync.RWMutex
+	Shapes map[string]*PathError // nil: every path of the shape resolves
+}
+
+var checkers sync.Map // reflect.Type -> *pathChecker
+
+// CheckerFor returns the checker of model m's struct type.
+func CheckerFor(m *schema.Model) (*PathChecker, error) {
+	if pc, ok := checkers.Load(m.Type); ok {
+		return pc.(*PathChecker), nil
+	}
+	st, err := reflectx.Describe(m.Type)
+	if err != nil {
+		return nil, err
+	}
+	pc := &PathChecker{St: st, GoType: m.Type.String(), Shapes: map[string]*PathError{}}
+	for _, ix := range m.Indexes {
+		if ix.OutsideStruct {
+			for _, k := range ix.Keys {
+				pc.outside = append(pc.outside, k.Field)
+			}
+		}
+	}
+	extra, declared, err := extraPaths(m.Type)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range extra {
+		if p != "" { // an empty path names nothing
+			pc.outside = append(pc.outside, p)
+		}
+	}
+	pc.strict = declared
+	v, _ := checkers.LoadOrStore(m.Type, pc)
+	return v.(*PathChecker), nil
+}
+
+// extraPaths calls t's ExtraPaths, declared on the value or the pointer,
+// on the zero value, and reports whether t declares it; a panic in it is
+// an error naming the type.
+func extraPaths(t reflect.Type) (paths []string, declared bool, err error) {
+	d, ok := reflect.Zero(t).Interface().(ExtraPathsDeclarer)
+	if !ok {
+		d, ok = reflect.New(t).Interface().(ExtraPathsDeclarer)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v.ExtraPaths panicked on the zero value: %v", t, r)
+		}
+	}()
+	return d.ExtraPaths(), true, nil
+}
+
+var ShapeBuffers = sync.Pool{New: func() any { return &ShapeWriter{Buf: make([]byte, 0, 256)} }}
+
+// Check checks the paths of a shape. A shape seen before is answered from
+// the cache.
+func (pc *PathChecker) Check(w *ShapeWriter) *PathError {
+	if w.Err != nil {
+		return w.Err
+	}
+	pc.Mu.RLock()
+	known, ok := pc.Shapes[string(w.Buf)]
+	pc.Mu.RUnlock()
+	if ok {
+		return known
+	}
+	var found *PathError
+	for rest := w.Buf; len(rest) > 0; {
+		n, size := binary.Uvarint(rest[1:])
+		kind, path := rest[0], string(rest[1+size:1+size+int(n)])
+		rest = rest[1+size+int(n):]
+		if found = pc.CheckPath(kind, path); found != nil {
+			break
+		}
+	}
+	pc.Mu.Lock()
+	if len(pc.Shapes) < maxShapes {
+		pc.Shapes[string(w.Buf)] = found
+	}
+	pc.Mu.Unlock()
+	return found
+}
+
+// CheckPath checks one path of the given kind.
+func (pc *PathChecker) CheckPath(kind byte, path string) *PathError {
+	if strings.IndexByte(path, 0) >= 0 {
+		return nulKeyError(kind, path)
+	}
+	r := pc.St.Resolve(path, kind == partUpdate || kind == PartProjection)
+	if r.OK && !(r.Inline && pc.strict) {
+		return nil
+	}
+	for _, o := range pc.outside {
+		if path == o || strings.HasPrefix(path, o+".") {
+			return nil
+		}
+	}
+	e := &PathError{Part: partName(kind), GoType: pc.GoType, Path: path}
+	at := r.Key
+	if r.Prefix != "" {
+		at = r.Prefix + "." + r.Key
+	}
+	switch {
+	case r.Key == "":
+		e.Problem = fmt.Sprintf("an empty key in a path of %s", pc.GoType)
+	case r.Scalar != nil:
+		e.Problem = fmt.Sprintf("%s is a %v in %s, which has no field %s", r.Prefix, r.Scalar, pc.GoType, r.Key)
+	case r.In != nil && r.In.Type.String() == pc.GoType:
+		e.Problem = "no such field in " + pc.GoType
+		if at != path {
+			e.Problem = fmt.Sprintf("no field %s in %s", at, pc.GoType)
+		}
+	default:
+		e.Problem = fmt.Sprintf("no field %s in %v (at %s of %s)", r.Key, r.In.Type, r.Prefix, pc.GoType)
+	}
+	if r.Inline {
+		// The struct keeps such keys, in its inline map; say why it is
+		// refused all the same.
+		e.Problem += " or its ExtraPaths"
+	}
+	e.Nearest = pc.nearest(r, path)
+	return e
+}
+
+// nearest is the path closest to the refused one: a field of the struct
+// where it failed, or one of the model's extra paths (compared whole),
+// whichever is fewer edits away; empty when neither is close.
+func (pc *PathChecker) nearest(r reflectx.Resolution, path string) string {
+	best, bestDist := "", -1
+	if r.In != nil && r.Key != "" {
+		if near, d := nearestField(r.In, r.Key); near != "" {
+			best, bestDist = JoinPath(r.Prefix, near), d
+		}
+	}
+	lower := strings.ToLower(path)
+	for _, o := range pc.outside {
+		if d := EditDistance(lower, strings.ToLower(o)); d < len(path)/2+2 && (bestDist < 0 || d < bestDist) {
+			best, bestDist = o, d
+		}
+	}
+	return best
+}
+
+// NearestField is the field of s whose key is closest to key by edit
+// distance, when it is close enough to be a likely typo.
+func NearestField(s *reflectx.Struct, key string) string {
+	best, _ := nearestField(s, key)
+	return best
+}
+
+func nearestField(s *reflectx.Struct, key string) (string, int) {
+	best, bestDist := "", len(key)/2+2
+	key = strings.ToLower(key)
+	for _, f := range s.Fields {
+		if d := EditDistance(key, strings.ToLower(f.Path)); d < bestDist {
+			best, bestDist = f.Path, d
+		}
+	}
+	return best, bestDist
+}
+
+// EditDistance is the Levenshtein distance of a and b, transposing two
+// neighbouring letters counting as one edit.
+func EditDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		if a == b {
+			return 0
+		}
+		return max(len(a), len(b))
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// IsNilDocument reports a filter that is nil or a nil map, slice or
+// pointer: no condition at all.
+func IsNilDocument(v any) bool {
+	switch d := v.(type) {
+	case nil:
+		return true
+	case bson.D:
+		return d == nil
+	case bson.M:
+		return d == nil
+	case map[string]any:
+		return d == nil
+	case bson.Raw:
+		return d == nil
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Map, reflect.Slice, reflect.Pointer, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// QueryParts are the parts of a query beside its filter whose paths are
+// checked.
+type QueryParts struct {
+	Sort, Projection any
+	Field            string // Distinct's
+	Collation        *options.Collation
+}

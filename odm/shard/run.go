@@ -1,0 +1,274 @@
+package shard
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/tagodm/tagodm/odm/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// Outcome is what Init did about a collection's shard key.
+type Outcome string
+
+// The outcomes.
+const (
+	// Existed: sharded on the declared key already; nothing was sent.
+	Existed Outcome = "existed"
+	// Sharded: shardCollection answered ok.
+	Sharded Outcome = "sharded"
+	// Refined: refineCollectionShardKey answered ok.
+	Refined Outcome = "refined"
+	// Planned: a dry run, or ShardPolicy(Report).
+	Planned Outcome = "planned"
+	// Held: the policy held the change back (Reason says which option
+	// lets it through).
+	Held Outcome = "held"
+	// Kept: sharded outside the model, or not a sharded cluster; left as
+	// it is.
+	Kept Outcome = "kept"
+	// Skipped: the server cannot shard, and SkipUnsupported was given.
+	Skipped Outcome = "skipped"
+	// Busy: another operation held the collection.
+	Busy Outcome = "busy"
+	// Failed: see the collection's error.
+	Failed Outcome = "failed"
+)
+
+// Result is what Init did about one collection's shard key.
+type Result struct {
+	Key     string  `json:"key,omitempty"`
+	Listed  string  `json:"listed,omitempty"`
+	Action  Action  `json:"action"`
+	Outcome Outcome `json:"outcome"`
+	Reason  string  `json:"reason,omitempty"`
+	// Verified says how the indexes were checked across shards
+	// (VerifyAcrossShards), or why they were not.
+	Verified string `json:"verified,omitempty"`
+	// Drift are the indexes found missing or different on some shards.
+	Drift []Drift `json:"drift,omitempty"`
+}
+
+// WriteRows writes the result, then its drift, as rows of the report's
+// table (COLLECTION, INDEX, ACTION, RESULT, DETAIL); nothing for nil.
+func (r *Result) WriteRows(w io.Writer, collection string) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(w, "%s\t(shard key)\t%s\t%s\t%s\n", collection, r.Action, r.Outcome, oneLine(r.Reason))
+	for _, d := range r.Drift {
+		fmt.Fprintf(w, "%s\t%s\tdrift\t%s\t%s\n", collection, d.Index, d.outcome(), oneLine(d.String()))
+	}
+}
+
+// Session is one Init's sharding work: the deployment, found once per
+// client, and the options. A nil Session does nothing and sends nothing.
+type Session struct {
+	opts            Options
+	db              *mongo.Database
+	server          Server
+	skipUnsupported bool
+	dryRun          bool
+}
+
+// Begin starts the sharding work of one Init. It sends nothing, and
+// returns nil, when the policy is Off or when no model declares a key and
+// no sharding option was given: Init on models without a key sends what
+// it always sent. Otherwise it detects the deployment (once per client)
+// and, on DocumentDB, checks every declared key against DocumentDB's
+// rules, returning a *spec.ValidationError before any change.
+func Begin(ctx context.Context, o Options, db *mongo.Database, cols []*schema.Declared, skipUnsupported, dryRun bool) (*Session, error) {
+	switch o.Mode {
+	case "", Off, Report, Empty, Populated:
+	default:
+		return nil, fmt.Errorf("odm: unknown shard policy %q", o.Mode)
+	}
+	declares := slices.ContainsFunc(cols, func(d *schema.Declared) bool { return d.ShardKey != nil })
+	if o.Mode == Off || o.Mode == "" && !o.Verify && !declares {
+		return nil, nil
+	}
+	srv, err := detect(ctx, db.Client())
+	if err != nil {
+		return nil, err
+	}
+	if srv.DocumentDB() {
+		var problems []schema.Problem
+		for _, d := range cols {
+			problems = append(problems, schema.DocumentDBShardKeyProblems(d)...)
+		}
+		if len(problems) > 0 {
+			return nil, &schema.ValidationError{Problems: problems}
+		}
+	}
+	return &Session{opts: o, db: db, server: srv, skipUnsupported: skipUnsupported, dryRun: dryRun}, nil
+}
+
+// Server is the deployment the session found; the zero Server for nil.
+func (s *Session) Server() Server {
+	if s == nil {
+		return Server{}
+	}
+	return s.server
+}
+
+// Covers reports whether Run has anything to read or do for the
+// collection before its indexes: a key declared, or a sharding option
+// given.
+func (s *Session) Covers(d *schema.Declared) bool {
+	return s != nil && (d.ShardKey != nil || s.opts.Mode != "" || s.opts.Verify)
+}
+
+// Run reads the collection's key, plans, and, unless a dry run, applies
+// the plan: supporting index, then shardCollection (or
+// refineCollectionShardKey under AllowRefine). lock takes the
+// collection's lease before the first command that changes anything; the
+// caller releases it. Run returns nil, nil, nil for a collection it does
+// not cover. The error is a *MismatchError, an *UnsupportedError (the
+// caller may go on with the indexes), or an *Error.
+func (s *Session) Run(ctx context.Context, d *schema.Declared, lock func(context.Context) error) (*Result, *Plan, error) {
+	if !s.Covers(d) {
+		return nil, nil, nil
+	}
+	ns := s.db.Name() + "." + d.Collection
+	st, err := readState(ctx, s.db, d, s.server)
+	if err != nil {
+		return &Result{Outcome: Failed, Reason: err.Error()}, nil, err
+	}
+	p := decide(d, st, s.server, s.opts, ns)
+	if p == nil {
+		return nil, nil, nil
+	}
+	res := &Result{Key: p.Key, Listed: p.Listed, Action: p.Action, Outcome: Planned, Reason: p.Detail}
+	if s.dryRun {
+		return res, p, nil
+	}
+	return res, p, s.apply(ctx, d, st, p, res, lock)
+}
+
+// apply carries out the plan's step.
+func (s *Session) apply(ctx context.Context, d *schema.Declared, st State, p *Plan, res *Result, lock func(context.Context) error) error {
+	ns := s.db.Name() + "." + d.Collection
+	switch p.Step {
+	case StepNone:
+		res.Outcome = Kept
+		if p.Action == Unchanged {
+			res.Outcome = Existed
+		}
+		return nil
+	case StepReport:
+		return nil
+	case StepHeld:
+		res.Outcome = Held
+		return nil
+	case StepFail:
+		res.Outcome = Failed
+		return &MismatchError{Namespace: ns, Declared: d.ShardKey.KeyDocument(), Unique: d.ShardKey.Unique, Listed: st.Key, ListedUnique: st.Unique}
+	}
+	if err := lock(ctx); err != nil {
+		res.Outcome = Failed
+		return err
+	}
+	k := *d.ShardKey
+	built := ""
+	if p.Step == StepSupportShard || p.Step == StepRefine {
+		if err := s.createSupport(ctx, d); err != nil {
+			res.Outcome = Failed
+			return err
+		}
+		built = "after building its supporting index " + supportSpec(d).IndexName()
+	}
+	op, cmd, done := "shardCollection", s.shardCommand(ns, k, st), Sharded
+	if p.Step == StepRefine {
+		op, cmd, done = "refineCollectionShardKey", bson.D{{Key: "refineCollectionShardKey", Value: ns}, {Key: "key", Value: keyDoc(k)}}, Refined
+	}
+	err := s.db.Client().Database("admin").RunCommand(ctx, cmd).Err()
+	if err == nil {
+		res.Outcome, res.Reason = done, built
+		return nil
+	}
+	return s.refused(ctx, d, op, err, res)
+}
+
+// shardCommand is the shardCollection command for the key. The DocumentDB
+// gateway takes the key alone.
+func (s *Session) shardCommand(ns string, k schema.ShardKey, st State) bson.D {
+	cmd := bson.D{{Key: "shardCollection", Value: ns}, {Key: "key", Value: keyDoc(k)}}
+	if s.server.Topology != Mongos {
+		return cmd
+	}
+	if k.Unique {
+		cmd = append(cmd, bson.E{Key: "unique", Value: true})
+	}
+	if k.InitialChunks > 0 && k.Hashed() && st.Empty {
+		cmd = append(cmd, bson.E{Key: "numInitialChunks", Value: int32(k.InitialChunks)})
+	}
+	// The key's collation must be simple; stating it lets a collection
+	// with another default collation be sharded.
+	return append(cmd, bson.E{Key: "collation", Value: bson.D{{Key: "locale", Value: "simple"}}})
+}
+
+// refused turns a refusal of shardCollection or refineCollectionShardKey
+// into the result and the error.
+func (s *Session) refused(ctx context.Context, d *schema.Declared, op string, err error, res *Result) error {
+	ns := s.db.Name() + "." + d.Collection
+	k := *d.ShardKey
+	res.Outcome, res.Reason = Failed, errorMessage(err)
+	switch classify(err) {
+	case replyMismatch:
+		e := &MismatchError{Namespace: ns, Declared: k.KeyDocument(), Unique: k.Unique, Err: err}
+		if st, rerr := readState(ctx, s.db, d, s.server); rerr == nil && st.Sharded {
+			e.Listed, e.ListedUnique = st.Key, st.Unique
+			res.Listed = formatKey(st.Key, st.Unique)
+		}
+		res.Action = Mismatch
+		return e
+	case replyBusy:
+		res.Outcome = Busy
+		return &Error{Collection: ns, Op: op, Key: formatKey(k.KeyDocument(), k.Unique), Busy: true, Err: err}
+	case replyUnsupported:
+		res.Action = Unsupported
+		if s.skipUnsupported {
+			res.Outcome = Skipped
+			return nil
+		}
+		return &UnsupportedError{Collection: ns, Command: op, Err: err}
+	}
+	return &Error{Collection: ns, Op: op, Key: formatKey(k.KeyDocument(), k.Unique), Err: err}
+}
+
+// supportSpec is the index that supports the declared key: the declared
+// index on exactly the key, else the first declared index that starts
+// with it and may support it, else the key's own index under the name
+// shardCollection would give it.
+func supportSpec(d *schema.Declared) schema.IndexSpec {
+	k := d.ShardKey.KeyDocument()
+	var prefixed *schema.IndexSpec
+	for i, sp := range d.Specs {
+		if sp.Sparse || sp.PartialFilter != nil || sp.Collation != nil || sp.Hidden || !samePrefix(sp.KeyDocument(), k) {
+			continue
+		}
+		if len(sp.Keys) == len(k) {
+			return sp
+		}
+		if prefixed == nil {
+			prefixed = &d.Specs[i]
+		}
+	}
+	if prefixed != nil {
+		return *prefixed
+	}
+	return schema.Index(d.ShardKey.Keys...).Named(d.ShardKey.IndexName())
+}
+
+// createSupport builds the supporting index before the key needs it.
+func (s *Session) createSupport(ctx context.Context, d *schema.Declared) error {
+	spec := supportSpec(d)
+	cmd := bson.D{{Key: "createIndexes", Value: d.Collection}, {Key: "indexes", Value: bson.A{spec.Document()}}}
+	if err := ReplyError(s.db.RunCommand(ctx, cmd)); err != nil {
+		return &Error{Collection: s.db.Name() + "." + d.Collection, Op: "createIndexes", Index: spec.IndexName(), Err: err}
+	}
+	return nil
+}
