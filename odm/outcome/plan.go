@@ -18,10 +18,13 @@ import (
 // the policies it was made with. Plan makes one; Init makes one before it
 // changes anything and returns it in its Report.
 type IndexPlan struct {
-	OnConflict     ConflictPolicy   `json:"onConflict"`
-	DropUndeclared bool             `json:"dropUndeclared"`
-	HideUndeclared bool             `json:"hideUndeclared,omitempty"`
-	Collections    []CollectionPlan `json:"collections"`
+	OnConflict     ConflictPolicy `json:"onConflict"`
+	DropUndeclared bool           `json:"dropUndeclared"`
+	HideUndeclared bool           `json:"hideUndeclared,omitempty"`
+	// SkipUnsupported: what the server cannot do is skipped and reported
+	// rather than failed on (see Blocked).
+	SkipUnsupported bool             `json:"skipUnsupported,omitempty"`
+	Collections     []CollectionPlan `json:"collections"`
 }
 
 // CollectionPlan is one collection's changes: its declared indexes in
@@ -190,12 +193,13 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		Shard      *shard.Plan              `json:"shard,omitempty"`
 	}
 	out := struct {
-		OnConflict     ConflictPolicy `json:"onConflict"`
-		DropUndeclared bool           `json:"dropUndeclared"`
-		HideUndeclared bool           `json:"hideUndeclared,omitempty"`
-		Pending        int            `json:"pending"`
-		Collections    []collection   `json:"collections"`
-	}{p.OnConflict, p.DropUndeclared, p.HideUndeclared, p.Pending(), make([]collection, len(p.Collections))}
+		OnConflict      ConflictPolicy `json:"onConflict"`
+		DropUndeclared  bool           `json:"dropUndeclared"`
+		HideUndeclared  bool           `json:"hideUndeclared,omitempty"`
+		SkipUnsupported bool           `json:"skipUnsupported,omitempty"`
+		Pending         int            `json:"pending"`
+		Collections     []collection   `json:"collections"`
+	}{p.OnConflict, p.DropUndeclared, p.HideUndeclared, p.SkipUnsupported, p.Pending(), make([]collection, len(p.Collections))}
 	for i, c := range p.Collections {
 		out.Collections[i] = collection{Collection: c.Collection, Changes: make([]change, len(c.Changes)), Search: c.Search, Redundant: c.Redundant, Error: c.Error, Shard: c.Shard}
 		for j, ch := range c.Changes {

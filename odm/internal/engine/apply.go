@@ -24,9 +24,9 @@ import (
 func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.Declared, start time.Time) (*outcome.Report, error) {
 	report := &outcome.Report{
 		Collections: make([]outcome.CollectionReport, len(cols)),
-		Plan: &outcome.IndexPlan{OnConflict: cfg.OnConflict, DropUndeclared: cfg.dropUndeclared, HideUndeclared: cfg.hideUndeclared,
-			Collections: make([]outcome.CollectionPlan, len(cols))},
+		Plan:        cfg.EmptyPlan(),
 	}
+	report.Plan.Collections = make([]outcome.CollectionPlan, len(cols))
 	errs := make([]error, len(cols))
 	// A callback of the caller's that panics stops the Init through its
 	// context (cfg.abort), whose cause is then the error returned.

@@ -58,6 +58,13 @@ func Defaults() Config {
 	}
 }
 
+// EmptyPlan is a plan of no collection under the policies c sets: what
+// the plan of an Init that validates nothing says of its policies.
+func (c *Config) EmptyPlan() *outcome.IndexPlan {
+	return &outcome.IndexPlan{OnConflict: c.OnConflict, DropUndeclared: c.dropUndeclared, HideUndeclared: c.hideUndeclared,
+		SkipUnsupported: c.skipUnsupported, Collections: []outcome.CollectionPlan{}}
+}
+
 // SkipUnsupported makes Init create every index the server supports and
 // skip, listing them in the Report and the log, those it refuses for lack
 // of an index type, option or command (a server without TTL or text
