@@ -9,6 +9,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
+// LeaseCollection is the collection of the leases Init takes for
+// destructive steps.
+const LeaseCollection = engine.LeaseCollection
+
 // ReplyMeans is what the server's profile makes of a reply err, as the
 // executor classifies it: "duplicates", "unsupported", "transient",
 // "conflict", "gone", "invalid" or "other". The server is asked buildInfo

@@ -62,12 +62,6 @@ func IndexModel(s schema.IndexSpec) mongo.IndexModel {
 	return engine.IndexModel(s)
 }
 
-// LeaseCollection is the collection, in the database Init works on, that
-// holds one short-lived document per collection while a process drops or
-// rebuilds indexes in it. Init creates documents there only for
-// destructive steps and removes each when done; it keeps no history.
-const LeaseCollection = engine.LeaseCollection
-
 // OnConflict sets the conflict policy (default ConflictFail).
 func OnConflict(p outcome.ConflictPolicy) Option {
 	return Option(engine.OnConflict(p))

@@ -238,16 +238,14 @@ func (r *QueryRecorder) WriteReport(w io.Writer) error {
 	return err
 }
 
-// TestingT is what Check needs of a *testing.T.
-type TestingT interface {
+// Check logs every unserved shape on t (a *testing.T or *testing.B);
+// with fail, each one is a test error. It reports whether every shape was
+// served.
+func (r *QueryRecorder) Check(t interface {
 	Helper()
 	Logf(format string, args ...any)
 	Errorf(format string, args ...any)
-}
-
-// Check logs every unserved shape; with fail, each one is a test error.
-// It reports whether every shape was served.
-func (r *QueryRecorder) Check(t TestingT, fail bool) bool {
+}, fail bool) bool {
 	t.Helper()
 	unserved := r.Unserved()
 	for _, q := range unserved {
