@@ -8,7 +8,7 @@ import (
 	"github.com/tagodm/tagodm/registry"
 )
 
-func init() { registry.MustRegister(DLQMessage{}) }
+func init() { registry.Add(DLQMessage{}) }
 
 // FailedEvent is the event a DLQ message carries: its identity, and
 // whatever else the event held.

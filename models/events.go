@@ -10,7 +10,7 @@ import (
 	"github.com/tagodm/tagodm/registry"
 )
 
-func init() { registry.MustRegister(Event{}, ArchivedEvent{}) }
+func init() { registry.Add(Event{}, ArchivedEvent{}) }
 
 // EventMetadata says where an event comes from.
 type EventMetadata struct {

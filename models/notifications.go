@@ -8,7 +8,7 @@ import (
 	"github.com/tagodm/tagodm/registry"
 )
 
-func init() { registry.MustRegister(Notification{}, NotificationSubscription{}) }
+func init() { registry.Add(Notification{}, NotificationSubscription{}) }
 
 // Notification is one message to a user, in "notifications". Notifications
 // are removed 30 days after they are created; that TTL index is the only

@@ -9,7 +9,7 @@ import (
 	"github.com/tagodm/tagodm/registry"
 )
 
-func init() { registry.MustRegister(Saga{}, Execution{}, ResourceAllocation{}) }
+func init() { registry.Add(Saga{}, Execution{}, ResourceAllocation{}) }
 
 // Saga is the state of one saga run, in "sagas": at most one saga of each
 // name per execution. Sagas are written with optimistic concurrency in

@@ -8,7 +8,7 @@ import (
 	"github.com/tagodm/tagodm/registry"
 )
 
-func init() { registry.MustRegister(ReplaySession{}, SavedScript{}, IdempotencyKey{}) }
+func init() { registry.Add(ReplaySession{}, SavedScript{}, IdempotencyKey{}) }
 
 // ReplaySession is one replay of stored events, in "replay_sessions".
 type ReplaySession struct {

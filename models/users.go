@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	registry.MustRegister(User{}, UserSettings{}, UserSettingsSnapshot{}, SystemSettings{}, AuditLogEntry{})
+	registry.Add(User{}, UserSettings{}, UserSettingsSnapshot{}, SystemSettings{}, AuditLogEntry{})
 }
 
 // User is an account, in "users".

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tagodm/tagodm/odm"
 	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
@@ -101,4 +102,35 @@ func TestOneModelInSeveralCollections(t *testing.T) {
 	assert.Equal(t, 2, r.Len())
 	err := r.Register(schema.In("orders_2026", order{}))
 	assert.ErrorContains(t, err, "registered twice (collection orders_2026)")
+}
+
+// TestAddKeepsWhatValidateReports: Add never fails nor panics, even on a
+// bad tag or a conflict; odm.Validate over All() reports each of them,
+// naming the Go type and the tag. A second registration is kept once.
+func TestAddKeepsWhatValidateReports(t *testing.T) {
+	tests := []struct {
+		name   string
+		models []any
+		want   []string
+	}{
+		{"a bad tag", []any{order{}, broken{}}, []string{"registry_test.broken", "uniq"}},
+		{"a conflict on one collection", []any{order{}, orderConflict{}}, []string{"order_id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := registry.New()
+			require.NotPanics(t, func() { r.Add(tt.models...) })
+			assert.Len(t, r.All(), len(tt.models), "every model is kept as given")
+			err := odm.Validate(r.All())
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+	r := registry.New()
+	r.Add(order{}, invoice{})
+	r.Add(order{})
+	assert.Len(t, r.All(), 2, "a second registration is kept once")
+	require.NoError(t, odm.Validate(r.All()), "valid models added pass")
 }
