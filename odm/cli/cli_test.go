@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/odm"
 	"github.com/tagodm/tagodm/odm/cli"
 )
 
@@ -30,8 +31,14 @@ type broken struct {
 
 func run(t *testing.T, db *mongo.Database, models []any, args ...string) (int, string, string) {
 	t.Helper()
+	return runWith(t, db, models, nil, args...)
+}
+
+// runWith is run with the options a program gives Run.
+func runWith(t *testing.T, db *mongo.Database, models []any, opts []odm.Option, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code := cli.Run(context.Background(), args, db, models, &out, &errOut)
+	code := cli.Run(context.Background(), args, db, models, &out, &errOut, opts...)
 	return code, out.String(), errOut.String()
 }
 
@@ -111,7 +118,7 @@ func TestApplyJSON(t *testing.T) {
 	assert.Equal(t, 2, report.Plan.Pending)
 }
 
-func TestConflictFailsApplyAndIsPendingInPlan(t *testing.T) {
+func TestConflictFailsApplyAndBlocksPlan(t *testing.T) {
 	db := testrig.Database(t, nil)
 	_, err := db.Collection("account").Indexes().CreateOne(context.Background(), mongo.IndexModel{
 		Keys: bson.D{{Key: "created", Value: 1}}, Options: options.Index().SetName("idx_created"),
@@ -119,8 +126,9 @@ func TestConflictFailsApplyAndIsPendingInPlan(t *testing.T) {
 	require.NoError(t, err)
 
 	code, out, _ := run(t, db, []any{account{}}, "plan")
-	assert.Equal(t, cli.ExitPending, code)
+	assert.Equal(t, cli.ExitBlocked, code)
 	assert.Regexp(t, `idx_created\s+conflict\s+fail\s+key: declared \{created: -1\}, listed \{created: 1\}`, out)
+	assert.Contains(t, out, "blocked: applying would fail on or hold back 1 change(s):\n  - collection account, index idx_created: conflicts with its declaration: key: declared {created: -1}, listed {created: 1}")
 
 	code, _, errOut := run(t, db, []any{account{}}, "apply")
 	assert.Equal(t, cli.ExitError, code)
@@ -144,7 +152,8 @@ func TestBadInvocations(t *testing.T) {
 		{[]string{"plan", "--frobnicate"}, []any{account{}}, "flag provided but not defined"},
 		{[]string{"plan", "extra"}, []any{account{}}, "unexpected arguments"},
 		{[]string{"apply", "--on-conflict=maybe"}, []any{account{}}, "--on-conflict must be fail, rebuild or keep"},
-		{[]string{"plan"}, []any{broken{}}, `unknown option "uniq"`},
+		{[]string{"apply"}, []any{broken{}}, `unknown option "uniq"`},
+		{[]string{"plan", "--shard=sometimes"}, []any{account{}}, `--shard must be off, report, empty or populated, not "sometimes"`},
 	} {
 		code, _, errOut := run(t, db, tt.models, tt.args...)
 		assert.Equal(t, cli.ExitError, code, "%v", tt.args)
@@ -166,13 +175,20 @@ type article struct {
 func TestSearchIndexesOnServerWithoutSearch(t *testing.T) {
 	db := testrig.Database(t, nil)
 	models := []any{article{}}
-	code, _, errOut := run(t, db, models, "plan")
-	if code != cli.ExitError {
+	code, out, errOut := run(t, db, models, "plan", "--json")
+	if code == cli.ExitOK || code == cli.ExitPending {
 		t.Skipf("the server (%s) supports MongoDB Search (plan exited %d): the unsupported path cannot be shown on it", testrig.Server(), code)
 	}
+	require.Equal(t, cli.ExitBlocked, code, errOut)
 	assert.Contains(t, errOut, "collection article, index vector_index: the server does not support search indexes")
+	st := planStatus(t, out)
+	assert.Equal(t, cli.StatusBlocked, st.Status)
+	require.Len(t, st.Blocked, 1, out)
+	assert.Equal(t, "article", st.Blocked[0].Collection)
+	assert.Equal(t, "vector_index", st.Blocked[0].Index)
+	assert.Contains(t, st.Blocked[0].Reason, "does not support search indexes")
 
-	code, out, errOut := run(t, db, models, "plan", "--skip-unsupported")
+	code, out, errOut = run(t, db, models, "plan", "--skip-unsupported")
 	require.Equal(t, cli.ExitPending, code, errOut)
 	assert.Regexp(t, `article\s+vector_index\s+create\s+skip\s+vectorSearch; the server lacks search indexes`, out)
 	assert.Contains(t, out, "1 pending", "the regular index is pending, the skipped search index is not")
