@@ -31,6 +31,7 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		{odm + "/query", []string{odm, odm + "/diff", odm + "/internal/engine", client}},
 		{odm + "/outcome", []string{odm, odm + "/internal/engine"}},
 		{odm + "/shard", []string{odm, odm + "/query", odm + "/internal/engine"}},
+		{odm + "/internal/tagspell", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
 		{odm + "/internal/memo", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
 		{odm + "/internal/write", []string{odm, odm + "/internal/engine", odm + "/diff"}},
 		{odm + "/internal/engine", []string{odm}},

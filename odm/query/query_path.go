@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/internal/spell"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -287,35 +288,7 @@ func nearestField(s *reflectx.Struct, key string) (string, int) {
 
 // EditDistance is the Levenshtein distance of a and b, transposing two
 // neighbouring letters counting as one edit.
-func EditDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		if a == b {
-			return 0
-		}
-		return max(len(a), len(b))
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
+func EditDistance(a, b string) int { return spell.Distance(a, b) }
 
 // IsNilDocument reports a filter that is nil or a nil map, slice or
 // pointer: no condition at all.

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/internal/spell"
+	"github.com/tagodm/tagodm/odm/internal/tagspell"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -349,12 +351,12 @@ func checkVectorField(v VectorField, st *reflectx.Struct, outside bool) []string
 	switch v.Similarity {
 	case Euclidean, Cosine, DotProduct:
 	default:
-		add("vector %s: unknown similarity %q (want euclidean, cosine or dotProduct)", v.Path, string(v.Similarity))
+		add("vector %s: unknown similarity %q (want euclidean, cosine or dotProduct)%s", v.Path, string(v.Similarity), spell.Hint("", spell.Nearest(string(v.Similarity), "euclidean", "cosine", "dotProduct")))
 	}
 	switch v.Quantization {
 	case "", QuantizationNone, QuantizationScalar, QuantizationBinary:
 	default:
-		add("vector %s: unknown quantization %q (want none, scalar or binary)", v.Path, string(v.Quantization))
+		add("vector %s: unknown quantization %q (want none, scalar or binary)%s", v.Path, string(v.Quantization), spell.Hint("", spell.Nearest(string(v.Quantization), "none", "scalar", "binary")))
 	}
 	if v.Path == "" {
 		return msgs
@@ -506,7 +508,7 @@ func parseSearchClause(head, arg, raw string) (searchClause, []string) {
 			}
 			c.Quantization = Quantization(p)
 		default:
-			errs = append(errs, fmt.Sprintf("unknown vector option %q (want euclidean, cosine or dotProduct; none, scalar or binary; name:NAME)", p))
+			errs = append(errs, fmt.Sprintf("unknown vector option %q (want euclidean, cosine or dotProduct; none, scalar or binary; name:NAME)", p)+spell.Hint("", tagspell.Vector(p)))
 		}
 	}
 	if c.Similarity == "" && len(errs) == 0 {

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/fatih/structtag"
+
+	"github.com/tagodm/tagodm/internal/spell"
+	"github.com/tagodm/tagodm/odm/internal/tagspell"
 )
 
 // indexClause is one index declaration in a field's tag: the part between
@@ -106,7 +109,7 @@ func ParseTagValue(value string) (fieldTag, []string) {
 			ft.revision = true
 		case "shard", "shard=hashed": // shard is a ranged key, shard:hashed a hashed one
 			if ft.shard = map[string]KeyType{"shard": Ascending, "shard:hashed": Hashed}[raw]; ft.shard == "" {
-				errs = []string{"shard takes no value (a ranged key) or hashed, as in shard:hashed"}
+				errs = []string{"shard takes no value (a ranged key) or hashed, as in shard:hashed" + spell.Hint("", tagspell.Shard(raw))}
 			}
 		case "vector", "vectorFilter":
 			var c searchClause
@@ -173,7 +176,7 @@ func parseClause(raw string) (indexClause, []string) {
 	case "uniqueIndex":
 		c.unique = true
 	default:
-		return c, []string{fmt.Sprintf("unknown clause %q (want index, uniqueIndex, required, enum, pattern, min, max, revision, shard, vector or vectorFilter)", head)}
+		return c, []string{fmt.Sprintf("unknown clause %q (want index, uniqueIndex, required, enum, pattern, min, max, revision, shard, vector or vectorFilter)", head) + spell.Hint("", tagspell.Clause(raw))}
 	}
 	if hasName {
 		c.Name = strings.TrimSpace(name)
@@ -221,7 +224,7 @@ func (c *indexClause) option(opt, val string, hasVal bool) string {
 		case "desc":
 			c.keyType = Descending
 		default:
-			return fmt.Sprintf("sort must be asc or desc, not %q", val)
+			return fmt.Sprintf("sort must be asc or desc, not %q", val) + spell.Hint("sort:", tagspell.Value("sort", val))
 		}
 	case "type":
 		c.typeSet = true
@@ -229,7 +232,7 @@ func (c *indexClause) option(opt, val string, hasVal bool) string {
 		case Text, Geo2DSphere, Geo2D, Hashed:
 			c.keyType = kt
 		default:
-			return fmt.Sprintf("type must be text, 2dsphere, 2d or hashed, not %q", val)
+			return fmt.Sprintf("type must be text, 2dsphere, 2d or hashed, not %q", val) + spell.Hint("type:", tagspell.Value("type", val))
 		}
 	case "priority":
 		n, err := strconv.Atoi(val)
@@ -253,7 +256,7 @@ func (c *indexClause) option(opt, val string, hasVal bool) string {
 	case "":
 		return "empty option"
 	default:
-		return fmt.Sprintf("unknown option %q", opt)
+		return fmt.Sprintf("unknown option %q", opt) + spell.Hint("", tagspell.Option(opt, val, hasVal))
 	}
 	return ""
 }

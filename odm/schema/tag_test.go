@@ -1,11 +1,16 @@
 package schema
 
 import (
+	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -176,4 +181,109 @@ func TestPatternCheck(t *testing.T) {
 		_, problems := ParseTagValue("pattern:" + p)
 		assert.Equal(t, bad, len(problems) > 0, "%s: %v", p, problems)
 	}
+}
+
+// A misspelt word in a tag gets the nearest known one, at every place of
+// the grammar where a word is written: a clause's name, an option's name,
+// a key type, a direction, a shard key's kind, a vector's similarity or
+// quantization. A word near nothing gets no suggestion.
+func TestParseTagValueSuggests(t *testing.T) {
+	tests := []struct{ tag, want string }{
+		// clause names
+		{"uniqeIndex", "did you mean uniqueIndex?"},
+		{"Index", "did you mean index?"},
+		{"indx:idx_a,sparse", "did you mean index:idx_a,sparse?"},
+		{"uniqeIndex,spars", "did you mean uniqueIndex,sparse?"},
+		{"unique", "did you mean uniqueIndex?"},
+		{"requird", "did you mean required?"},
+		{"enmu:a|b", "did you mean enum:a|b?"},
+		{"patern:^a,b$", "did you mean pattern:^a,b$?"},
+		{"revison", "did you mean revision?"},
+		{"shrad", "did you mean shard?"},
+		{"vectr:3,cosine", "did you mean vector:3,cosine?"},
+		{"vectorFiltre", "did you mean vectorFilter?"},
+		// an option written as a clause, or with '=' for ':'
+		{"ttl=24h,spars", "did you mean index,ttl:24h,sparse?"},
+		{"ttl=24h,zz", "did you mean index,ttl:24h,zz?"},
+		{"sparse", "did you mean index,sparse?"},
+		{"index=by_a", "did you mean index:by_a?"},
+		// option names
+		{"index,uniqe", `unknown option "uniqe"; did you mean unique?`},
+		{"index,spars", "did you mean sparse?"},
+		{"index,hiden", "did you mean hidden?"},
+		{"index,sotr:desc", "did you mean sort:desc?"},
+		{"index,tpye:text", "did you mean type:text?"},
+		{"index,priorty:1", "did you mean priority:1?"},
+		{"index,ttl=24h", "did you mean ttl:24h?"},
+		{"index,tl:60", "did you mean ttl:60?"},
+		{"index,type:text,wieght:2", "did you mean weight:2?"},
+		// a direction or a key type without its option
+		{"index,desc", "did you mean sort:desc?"},
+		{"index,hashed", "did you mean type:hashed?"},
+		// directions and key types
+		{"index,sort:dsc", `sort must be asc or desc, not "dsc"; did you mean sort:desc?`},
+		{"index,sort:descending", "did you mean sort:desc?"},
+		{"index,sort:ASC", "did you mean sort:asc?"},
+		{"index,type:txt", "did you mean type:text?"},
+		{"index,type:2dshpere", "did you mean type:2dsphere?"},
+		{"index,type:hash", "did you mean type:hashed?"},
+		{"index,tpye:hash", "did you mean type:hashed?"},
+		// a shard key's kind
+		{"shard:hashd", "did you mean shard:hashed?"},
+		{"shard=hashed", "did you mean shard:hashed?"},
+		// a vector's options
+		{"vector:3,cosin", `unknown vector option "cosin"`},
+		{"vector:3,cosin", "did you mean cosine?"},
+		{"vector:3,dotproduct", "did you mean dotProduct?"},
+		{"vector:3,cosine,scaler", "did you mean scalar?"},
+		{"vector:3,cosine,nme:v", "did you mean name:v?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tag, func(t *testing.T) {
+			_, problems := ParseTagValue(tt.tag)
+			require.Len(t, problems, 1)
+			assert.Contains(t, problems[0], tt.want)
+			assert.Contains(t, problems[0], tt.tag, "the problem quotes the clause")
+			assert.Equal(t, 1, strings.Count(problems[0], "did you mean"))
+		})
+	}
+}
+
+// A word near no known one is refused without a guess.
+func TestParseTagValueSuggestsNothingFar(t *testing.T) {
+	for _, tag := range []string{
+		"idx", "zzzz", "index,bogus", "index,zz:1", "index,sort:up", "index,type:btree",
+		"shard:range", "vector:3,zzz", "vector:3,cosine,zz:v", "enum",
+	} {
+		t.Run(tag, func(t *testing.T) {
+			_, problems := ParseTagValue(tag)
+			require.NotEmpty(t, problems)
+			for _, p := range problems {
+				assert.NotContains(t, p, "did you mean")
+			}
+		})
+	}
+}
+
+// The fixed sets of Go declarations get the nearest word too: a key type
+// of Indexes(), a vector's similarity and quantization.
+func TestDeclarationsSuggestNearestWord(t *testing.T) {
+	type doc struct {
+		A string    `bson:"a"`
+		V []float64 `bson:"v"`
+	}
+	st, err := reflectx.Describe(reflect.TypeFor[doc]())
+	require.NoError(t, err)
+	var msgs []string
+	checkKeys(Index(IndexKey{Field: "a", Type: "hashd"}), st, func(f string, a ...any) { msgs = append(msgs, fmt.Sprintf(f, a...)) })
+	require.Len(t, msgs, 1)
+	assert.Contains(t, msgs[0], `unknown key type "hashd" (want 1, -1, text, 2dsphere, 2d or hashed); did you mean hashed?`)
+
+	msgs = CheckSearchSpec(SearchIndexSpec{Type: VectorSearch, Vectors: []VectorField{{Path: "v", Dimensions: 3, Similarity: "cosin", Quantization: "scaler"}}}, st)
+	assert.Contains(t, strings.Join(msgs, "\n"), `unknown similarity "cosin" (want euclidean, cosine or dotProduct); did you mean cosine?`)
+	assert.Contains(t, strings.Join(msgs, "\n"), `unknown quantization "scaler" (want none, scalar or binary); did you mean scalar?`)
+
+	msgs = CheckSearchSpec(SearchIndexSpec{Type: VectorSearch, Vectors: []VectorField{{Path: "v", Dimensions: 3, Similarity: "manhattan"}}}, st)
+	require.NotEmpty(t, msgs)
+	assert.NotContains(t, strings.Join(msgs, "\n"), "did you mean", "nothing near manhattan")
 }

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/internal/spell"
+	"github.com/tagodm/tagodm/odm/internal/tagspell"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -91,7 +93,7 @@ func checkKeys(s IndexSpec, st *reflectx.Struct, add func(string, ...any)) (text
 			add("a key has an empty field path")
 			continue
 		case !k.Type.valid():
-			add("key %s: unknown key type %q (want 1, -1, text, 2dsphere, 2d or hashed)", k.Field, string(k.Type))
+			add("key %s: unknown key type %q (want 1, -1, text, 2dsphere, 2d or hashed)%s", k.Field, string(k.Type), spell.Hint("", tagspell.Value("type", string(k.Type))))
 		}
 		if seen[k.Field] {
 			add("key %s appears twice", k.Field)
