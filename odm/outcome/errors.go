@@ -123,7 +123,7 @@ func (e *ConflictError) Unwrap() error { return e.Err }
 // Error implements the error interface.
 func (e *ConflictError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "odm: collection %s: %d index(es) and %d option(s) conflict with their declarations (choose a conflict policy to rebuild or keep indexes):",
+	fmt.Fprintf(&b, "odm: collection %s: %d index(es) and %d option(s) conflict with their declarations:",
 		e.Collection, len(e.Changes), len(e.Options))
 	for _, o := range e.Options {
 		fmt.Fprintf(&b, "\n  - collection option %s", o.Summary())
@@ -138,7 +138,27 @@ func (e *ConflictError) Error() string {
 		}
 		b.WriteString(": " + c.Summary())
 	}
+	switch {
+	case len(e.Options) == 0:
+		b.WriteString("\n" + conflictFix("the indexes", "them"))
+	case len(e.Changes) == 0 && e.Err == nil:
+		b.WriteString("\nPass " + keepOption + " to keep the collection as it is; a collection is never dropped to be rebuilt.")
+	default:
+		b.WriteString("\n" + conflictFix("the indexes (a collection is never rebuilt)", "indexes and options"))
+	}
 	return b.String()
+}
+
+// The options that settle a conflict, in Go and on odm/cli's command line.
+const (
+	rebuildOption = "odm.OnConflict(outcome.ConflictRebuild) (--on-conflict=rebuild)"
+	keepOption    = "odm.OnConflict(outcome.ConflictKeep) (--on-conflict=keep)"
+)
+
+// conflictFix is the sentence that ends a conflict's message: the
+// policies that settle it, named as the caller writes them.
+func conflictFix(rebuilt, kept string) string {
+	return "Pass " + rebuildOption + " to rebuild " + rebuilt + ", or " + keepOption + " to keep " + kept + " as listed."
 }
 
 // DuplicateKeysError reports that a unique index could not be built or

@@ -46,9 +46,10 @@ type SearchConflictError struct {
 // Error implements the error interface.
 func (e *SearchConflictError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "odm: collection %s: %d search index(es) conflict with their declarations (choose a conflict policy to rebuild or keep them):", e.Collection, len(e.Changes))
+	fmt.Fprintf(&b, "odm: collection %s: %d search index(es) conflict with their declarations:", e.Collection, len(e.Changes))
 	for _, c := range e.Changes {
 		fmt.Fprintf(&b, "\n  - search index %s: %s", c.Name, c.Summary())
 	}
+	b.WriteString("\n" + conflictFix("them", "them"))
 	return b.String()
 }
