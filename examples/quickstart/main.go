@@ -45,6 +45,7 @@ func run(ctx context.Context, out io.Writer) error {
 	opts := []any{registry.All()}
 	if conn.Embedded {
 		fmt.Fprintln(out, "Using the embedded server (set MONGODB_URI to use your own).")
+		fmt.Fprintln(out, "It has no TTL, text or hashed indexes and no validators: their rows say skipped here; MongoDB creates them.")
 	}
 	if conn.Partial {
 		// FerretDB lacks some features (the embedded v1: TTL and text

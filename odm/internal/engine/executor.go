@@ -416,6 +416,19 @@ func (x *executor) readyToRebuild(ctx context.Context, c diff.IndexChange, opts 
 	return true, stepResult{}, nil
 }
 
+// refusalReason is how a report row words a server's refusal of a
+// feature it lacks: the error's name and code, which say what kind of
+// refusal it is, without the message, which some servers fill with a
+// dump of their own Go values. The error itself, with the whole message,
+// is logged and kept in the *UnsupportedError.
+func refusalReason(err error) string {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) && ce.Name != "" {
+		return fmt.Sprintf("the server refused it: %s (code %d)", ce.Name, ce.Code)
+	}
+	return err.Error()
+}
+
 // skip records an index the server refused for lack of a feature, or
 // returns the refusal when SkipUnsupported is not set.
 func (x *executor) skip(ctx context.Context, spec schema.IndexSpec, err error, features []string) error {
@@ -424,7 +437,7 @@ func (x *executor) skip(ctx context.Context, spec schema.IndexSpec, err error, f
 		x.refused.skipped = setIn(x.refused.skipped, spec.IndexName(), &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Options: ue.Options, Reason: ue.Err.Error()})
 		return ue
 	}
-	reason := ue.Err.Error()
+	reason := refusalReason(ue.Err)
 	x.refused.skipped = setIn(x.refused.skipped, spec.IndexName(), &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Skipped, Options: ue.Options, Reason: reason})
 	x.log(ctx, slog.LevelWarn, "odm: index skipped: the server does not support it",
 		slog.String("index", spec.IndexName()), slog.String("options", strings.Join(ue.Options, ",")), slog.String("reason", reason))
@@ -444,7 +457,7 @@ func (x *executor) skipOption(ctx context.Context, options []string, err error) 
 		return ue
 	}
 	for _, o := range options {
-		x.refused.skipped = setIn(x.refused.skipped, optionKey(o), &outcome.IndexResult{Name: "option " + o, Outcome: outcome.Skipped, Options: []string{o}, Reason: inner.Error()})
+		x.refused.skipped = setIn(x.refused.skipped, optionKey(o), &outcome.IndexResult{Name: "option " + o, Outcome: outcome.Skipped, Options: []string{o}, Reason: refusalReason(inner)})
 	}
 	x.log(ctx, slog.LevelWarn, "odm: collection option skipped: the server does not support it",
 		slog.String("options", strings.Join(options, ",")), slog.String("reason", inner.Error()))
