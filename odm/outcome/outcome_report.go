@@ -143,7 +143,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		switch {
 		case c.Failed:
-			fmt.Fprintf(tw, "%s\t-\t-\t%s\t%s\n", cell(c.Collection), Failed, oneLine(c.Error))
+			first, rest := detailLines(c.Error)
+			fmt.Fprintf(tw, "%s\t-\t-\t%s\t%s\n", cell(c.Collection), Failed, first)
+			for _, l := range rest {
+				fmt.Fprintf(tw, "\t\t\t\t%s\n", l)
+			}
 		case len(c.Indexes) == 0 && len(c.Search) == 0:
 			fmt.Fprintf(tw, "%s\t-\t-\t-\tno indexes declared\n", cell(c.Collection))
 		}
@@ -190,6 +194,24 @@ func (r *Report) String() string {
 // oneLine joins the lines of a multi-line error for a table cell.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}
+
+// detailLines splits a multi-line error for the DETAIL column: its first
+// line goes on the row, the others on rows of their own below it, in the
+// same column and with their own indentation, so that a list of
+// differences reads as a list. Runs of other white space (a tab would
+// forge a column) become one space.
+func detailLines(s string) (first string, rest []string) {
+	for i, l := range strings.Split(s, "\n") {
+		indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+		switch l = oneLine(l); {
+		case i == 0:
+			first = l
+		case l != "":
+			rest = append(rest, indent+l)
+		}
+	}
+	return first, rest
 }
 
 // cell is a name as a table cell: quoted, Go-style, when it holds a
