@@ -6,6 +6,7 @@ require (
 	github.com/FerretDB/FerretDB v1.24.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tagodm/tagodm v0.0.0-00010101000000-000000000000
+	github.com/tagodm/tagodm/odmtest v0.0.0-00010101000000-000000000000
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 )
 
@@ -74,3 +75,5 @@ require (
 )
 
 replace github.com/tagodm/tagodm => ../
+
+replace github.com/tagodm/tagodm/odmtest => ../odmtest
