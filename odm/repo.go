@@ -482,10 +482,3 @@ func Aggregate[R, T any](ctx context.Context, c *Collection[T], pipeline any, op
 func (c *Collection[T]) noContext(op string) error {
 	return fmt.Errorf("odm: %s on %s: a context is needed, got nil", op, c.Name())
 }
-
-// upserts reports whether options ask for an upsert.
-func upserts[O any](opts []options.Lister[O], upsert func(*O) *bool) bool {
-	o := applied(opts)
-	u := upsert(&o)
-	return u != nil && *u
-}

@@ -142,14 +142,6 @@ var (
 	symbolT     = reflect.TypeFor[bson.Symbol]()
 )
 
-// scalarStruct are the struct types the codec writes as one BSON scalar.
-var scalarStruct = map[reflect.Type]bool{
-	timeT: true, decimalT: true, binaryT: true, timestampT: true, regexT: true,
-	reflect.TypeFor[bson.DBPointer](): true, reflect.TypeFor[bson.CodeWithScope](): true,
-	reflect.TypeFor[bson.MinKey](): true, reflect.TypeFor[bson.MaxKey](): true,
-	reflect.TypeFor[bson.Null](): true, reflect.TypeFor[bson.Undefined](): true,
-}
-
 // object is the schema of a struct: its direct fields as properties.
 func (g *schemaGen) object(st *reflectx.Struct, prefix string) (bson.D, error) {
 	props := bson.D{}
@@ -213,7 +205,7 @@ func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, 
 	case !ok && t.Kind() == reflect.Map:
 		return nil, fmt.Errorf("the driver cannot write map keys of type %v", t.Key())
 	case !ok:
-		return nil, fmt.Errorf("Go type %v cannot map to a BSON type", t)
+		return nil, fmt.Errorf("a value of Go type %v cannot map to a BSON type", t)
 	case anyType:
 		types = nil
 	}
