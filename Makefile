@@ -1,6 +1,7 @@
 # The library's module is the repository root; the examples and the
 # embedded test server are a second module in examples/, so that services
-# importing the library do not pull in FerretDB.
+# importing the library do not pull in FerretDB. Package odmtest, what a
+# service's tests import, is a third module in odmtest/, for the same reason.
 
 GO ?= go
 
@@ -10,18 +11,20 @@ GO ?= go
 run:
 	cd examples && $(GO) run ./quickstart
 
-## test: every test of both modules, with the race detector, verbose
+## test: every test of the three modules, with the race detector, verbose
 test:
 	$(GO) test -race -count=1 -v ./...
 	cd examples && $(GO) test -race -count=1 -v ./...
+	cd odmtest && $(GO) test -race -count=1 -v ./...
 
-## test-uri: every test of both modules against the server MONGODB_URI
+## test-uri: every test of the three modules against the server MONGODB_URI
 ## names (required: without it this target refuses to run, rather than
 ## fall back to the embedded server), with the race detector, verbose
 test-uri:
 	@if [ -z "$$MONGODB_URI" ]; then echo "test-uri: set MONGODB_URI, e.g. MONGODB_URI=mongodb://127.0.0.1:27018/ make test-uri" >&2; exit 2; fi
 	$(GO) test -race -count=1 -v ./...
 	cd examples && $(GO) test -race -count=1 -v ./...
+	cd odmtest && $(GO) test -race -count=1 -v ./...
 
 ## lint: go vet, staticcheck and a gofmt check over both modules, and a
 ## check that no build output is tracked
@@ -29,6 +32,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
 	$(GO) vet ./...
 	cd examples && $(GO) vet ./...
+	cd odmtest && $(GO) vet ./...
 	$(STATICCHECK) ./...
 	cd examples && $(STATICCHECK) ./...
 	scripts/check-tracked.sh
