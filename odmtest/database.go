@@ -37,6 +37,7 @@ func Database(t testing.TB, args ...any) *mongo.Database {
 	name := databaseName(t.Name())
 	db := s.Client.Database(name)
 	t.Cleanup(func() {
+		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 		defer cancel()
 		if err := db.Drop(ctx); err != nil {

@@ -32,6 +32,7 @@ func RecordQueries(t testing.TB, mode Unserved) *query.QueryRecorder {
 	t.Helper()
 	rec := query.RecordQueries()
 	t.Cleanup(func() {
+		t.Helper() // messages name the line that called RecordQueries
 		rec.Stop()
 		rec.Check(t, mode == FailUnserved)
 	})
