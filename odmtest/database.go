@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,8 @@ func Database(t testing.TB, args ...any) *mongo.Database {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
-	report, err := odm.Init(ctx, db, append(args, odm.SkipUnsupported())...)
+	// Clip: the caller's slice keeps its elements past len.
+	report, err := odm.Init(ctx, db, append(slices.Clip(args), odm.SkipUnsupported())...)
 	if err != nil {
 		t.Fatalf("odmtest: %v", err)
 		return db

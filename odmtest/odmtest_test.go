@@ -350,3 +350,12 @@ func TestRecordQueriesStopsWhenTheTestEnds(t *testing.T) {
 		t.Fatalf("the recorder went on after its test: %d shapes", n)
 	}
 }
+
+func TestDatabaseLeavesTheCallersArgumentsAlone(t *testing.T) {
+	args := make([]any, 1, 2)
+	args[0] = account{}
+	odmtest.Database(t, args...)
+	if spare := args[:2][1]; spare != nil {
+		t.Fatalf("Database wrote %v past the end of the caller's arguments", spare)
+	}
+}
