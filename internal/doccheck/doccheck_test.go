@@ -236,9 +236,15 @@ func TestGoBlocksCompile(t *testing.T) {
 	require.NotEmpty(t, all, "the Markdown files hold no Go block")
 
 	dir := t.TempDir()
-	replace := map[string]string{}
-	pkgOf := map[string]string{} // Markdown file -> the package of its fragments
-	var pkgs []string
+	// A block that imports the test-support module is built in that
+	// module (the library's module does not require it); the others in
+	// the library's.
+	type build struct {
+		replace map[string]string
+		pkgs    []string
+	}
+	builds := map[string]*build{} // module directory, relative to the root -> its build
+	pkgOf := map[string]string{}  // Markdown file -> the package of its fragments
 	var problems []string
 	for i, b := range all {
 		fn := fmt.Sprintf("snippet%03d", i)
@@ -249,29 +255,43 @@ func TestGoBlocksCompile(t *testing.T) {
 		}
 		tmp := filepath.Join(dir, fn+".go")
 		require.NoError(t, os.WriteFile(tmp, []byte(src), 0o644))
+		module := "."
+		if strings.Contains(b.code, `"github.com/tagodm/tagodm/odmtest"`) {
+			module = "odmtest"
+		}
+		bl := builds[module]
+		if bl == nil {
+			bl = &build{replace: map[string]string{}}
+			builds[module] = bl
+		}
 		pkg := pkgOf[b.file]
-		if complete(b.code) {
+		switch {
+		case complete(b.code):
 			pkg = "./internal/doccheck/" + fn
-		} else if pkg == "" {
+		case module != ".":
+			problems = append(problems, fmt.Sprintf("%s:%d: a block that uses odmtest must be a complete file", b.file, b.line))
+			continue
+		case pkg == "":
 			pkg = fmt.Sprintf("./internal/doccheck/page%03d", len(pkgOf))
 			pkgOf[b.file] = pkg
 		}
-		replace[filepath.Join(r, pkg, fn+".go")] = tmp
-		if !slices.Contains(pkgs, pkg) {
-			pkgs = append(pkgs, pkg)
+		bl.replace[filepath.Join(r, module, pkg, fn+".go")] = tmp
+		if !slices.Contains(bl.pkgs, pkg) {
+			bl.pkgs = append(bl.pkgs, pkg)
 		}
 	}
-	overlay, err := json.Marshal(map[string]map[string]string{"Replace": replace})
-	require.NoError(t, err)
-	ov := filepath.Join(dir, "overlay.json")
-	require.NoError(t, os.WriteFile(ov, overlay, 0o644))
-
-	cmd := exec.Command(goTool, append([]string{"build", "-overlay", ov}, pkgs...)...)
-	cmd.Dir = r
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		problems = append(problems, strings.TrimSpace(out.String()))
+	for module, bl := range builds {
+		overlay, err := json.Marshal(map[string]map[string]string{"Replace": bl.replace})
+		require.NoError(t, err)
+		ov := filepath.Join(dir, "overlay-"+filepath.Base(module)+".json")
+		require.NoError(t, os.WriteFile(ov, overlay, 0o644))
+		cmd := exec.Command(goTool, append([]string{"build", "-overlay", ov}, bl.pkgs...)...)
+		cmd.Dir = filepath.Join(r, module)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			problems = append(problems, strings.TrimSpace(out.String()))
+		}
 	}
 	if len(problems) > 0 {
 		t.Fatalf("%d Go blocks checked; these do not compile:\n%s", len(all), strings.Join(problems, "\n"))
