@@ -14,10 +14,12 @@ import (
 )
 
 // The layers import only downward: schema, then diff and query, then
-// shard (the shard key's detection and steps), then the engine, then this
-// package. go list's dependency lists are the ground
-// truth: a change that makes a lower layer import a higher one, or makes
-// the declarations or the comparison reach for the driver's client, fails
+// shard (what users see of the shard key), then sharding (the internal
+// machinery that detects, plans and sends the shard key's steps), then
+// the engine, then this package. go list's dependency lists are the
+// ground truth: a change that makes a lower layer import a higher one,
+// makes a public package reach for the machinery, or makes the
+// declarations or the comparison reach for the driver's client, fails
 // here.
 func TestLayersImportOnlyDownward(t *testing.T) {
 	const odm = "github.com/tagodm/tagodm/odm"
@@ -26,11 +28,13 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		pkg       string
 		forbidden []string // packages that may not be among its dependencies
 	}{
-		{odm + "/schema", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
-		{odm + "/diff", []string{odm, odm + "/query", odm + "/internal/engine", client}},
-		{odm + "/query", []string{odm, odm + "/diff", odm + "/internal/engine", client}},
-		{odm + "/outcome", []string{odm, odm + "/internal/engine"}},
-		{odm + "/shard", []string{odm, odm + "/query", odm + "/internal/engine"}},
+		{odm + "/schema", []string{odm, odm + "/diff", odm + "/query", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/diff", []string{odm, odm + "/query", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/query", []string{odm, odm + "/diff", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/outcome", []string{odm, odm + "/internal/sharding", odm + "/internal/engine"}},
+		{odm + "/shard", []string{odm, odm + "/query", odm + "/outcome", odm + "/internal/sharding", odm + "/internal/engine"}},
+		{odm + "/internal/shardkey", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/internal/sharding", []string{odm, odm + "/diff", odm + "/query", odm + "/outcome", odm + "/internal/engine"}},
 		{odm + "/internal/tagspell", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
 		{odm + "/internal/memo", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
 		{odm + "/internal/write", []string{odm, odm + "/internal/engine", odm + "/diff"}},

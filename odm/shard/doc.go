@@ -1,13 +1,19 @@
-// Package shard makes Init shard-aware: it recognises the deployment
-// (a MongoDB mongos, the DocumentDB gateway, FerretDB, or a replica set or
-// standalone server), reads the shard key a collection has, plans what a
-// model's declared key calls for under the caller's policy, and carries it
-// out in the order supporting index, shardCollection, then the other
-// indexes (which the engine makes). It also reads per-shard ("raw")
-// replies of mongos and checks a sharded collection's indexes across its
-// shards. It never reshards, unshards, moves a collection, touches zones
-// or sends enableSharding.
+// Package shard holds what a user of the shard-aware Init reads or
+// passes: the policy (Mode, given to odm.ShardPolicy), the plan row of a
+// collection's shard key (Plan, with its Action and Step), what Init did
+// about it (Result, with its Outcome and the Drift found across shards),
+// and the errors one may errors.As: MismatchError (a collection sharded
+// on another key, with the reshardCollection command to run by hand),
+// UnsupportedError (a server that cannot shard) and Error (a refused
+// shard command).
 //
-// It may import schema, diff and the driver, nothing above them: the
-// engine calls it, and package odm re-exports its options and results.
+// Init never reshards, unshards, moves a collection, touches zones or
+// sends enableSharding. The machinery that recognises the deployment,
+// reads a collection's key, plans and sends the steps, and checks the
+// indexes across shards is internal to the library; this package holds
+// data and messages only.
+//
+// It imports the driver's BSON and error types and the key rendering it
+// shares with the machinery, nothing above it: packages odm and outcome
+// show its types, and the internal machinery fills them in.
 package shard

@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
-	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -33,7 +33,7 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 	ctx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
 	cfg.abort = abort
-	sess, err := shard.Begin(ctx, cfg.Shard, db, cols, cfg.skipUnsupported, cfg.dryRun)
+	sess, err := sharding.Begin(ctx, cfg.Shard, db, cols, cfg.skipUnsupported, cfg.dryRun)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,8 @@
 // destructive steps, build progress, and the server profile that classifies
 // replies (what each server kept, refused or lacks).
 //
-// It may use schema, diff, query, shard and the driver. It is internal: package
-// odm is its only caller, and re-exports what callers see (Report, the
-// plan, the errors, the options).
+// It may use schema, diff, query, shard, sharding (the shard key's
+// machinery) and the driver. It is internal: package odm is its only
+// caller, and re-exports what callers see (Report, the plan, the errors,
+// the options).
 package engine

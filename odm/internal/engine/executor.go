@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -372,13 +373,13 @@ func (x *executor) createIndexes(ctx context.Context, specs []schema.IndexSpec) 
 	answer, err := x.db.RunCommand(ctx, cmd).Raw()
 	other := stop()
 	if err == nil { // a mongos answers per shard under raw; one may refuse
-		err = shard.RawFailure(answer)
+		err = sharding.RawFailure(answer)
 	}
 	if err != nil {
 		return false, &outcome.IndexError{Collection: x.coll.Name(), Indexes: names(specs), Op: "createIndexes", Err: err}
 	}
 	x.noteBuild(names(specs), time.Since(sent), other)
-	return shard.Confirms(answer, len(specs)), nil
+	return sharding.Confirms(answer, len(specs)), nil
 }
 
 // stillConflicts lists the indexes again and reports whether the change

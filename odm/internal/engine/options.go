@@ -6,9 +6,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
-	"github.com/tagodm/tagodm/odm/shard"
 )
 
 // Option configures Init and Plan. Options are passed among the models.
@@ -28,7 +28,7 @@ type Config struct {
 	waitSearch      bool          // WaitForSearchIndexes (search_sync.go)
 	searchPoll      time.Duration // first wait between search index listings
 	hideUndeclared  bool
-	Shard           shard.Options // ShardPolicy, AllowRefine, VerifyAcrossShards
+	Shard           sharding.Options // ShardPolicy, AllowRefine, VerifyAcrossShards
 	progress        progressConfig
 	// Annotate, when set, is called with each collection's plan once the
 	// collection is done, by the worker that did it: the facade adds what

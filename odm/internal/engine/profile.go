@@ -10,9 +10,9 @@ import (
 	"weak"
 
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
-	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -298,7 +298,7 @@ func networkOrLabelled(err error) bool {
 // engine needs it: a steady-state Init sends nothing but its listings.
 type ServerInfo struct {
 	DB    *mongo.Database
-	Shard *shard.Session // nil: nothing about shard keys is read or sent
+	Shard *sharding.Session // nil: nothing about shard keys is read or sent
 	mu    sync.Mutex
 	known *profile // nil until buildInfo succeeded
 

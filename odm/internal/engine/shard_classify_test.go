@@ -3,11 +3,11 @@ package engine
 import (
 	"testing"
 
+	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/tagodm/tagodm/odm/schema"
-	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -25,7 +25,7 @@ func TestClassifyShardedIndexReplies(t *testing.T) {
 	}
 	rawErr := func(code int32, msg string) error {
 		reply, _ := bson.Marshal(bson.D{{Key: "raw", Value: bson.D{{Key: "shB", Value: bson.D{{Key: "ok", Value: 0.0}, {Key: "code", Value: code}, {Key: "errmsg", Value: msg}}}}}, {Key: "ok", Value: 1.0}})
-		return &outcome.IndexError{Collection: "c", Op: "createIndexes", Err: shard.RawFailure(reply)}
+		return &outcome.IndexError{Collection: "c", Op: "createIndexes", Err: sharding.RawFailure(reply)}
 	}
 	for _, tt := range []struct {
 		name string

@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
-	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -131,7 +131,7 @@ func (s modifyCollectionStep) run(ctx context.Context, x *executor) (stepResult,
 		}
 		full := append(bson.D{{Key: "collMod", Value: x.coll.Name()}}, cmd...)
 		x.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("option", cmd[0].Key))
-		err := shard.ReplyError(x.db.RunCommand(ctx, full)) // per shard, under a mongos's raw
+		err := sharding.ReplyError(x.db.RunCommand(ctx, full)) // per shard, under a mongos's raw
 		switch {
 		case err == nil:
 			res.changed = true
@@ -304,7 +304,7 @@ func (s collModStep) run(ctx context.Context, x *executor) (stepResult, error) {
 			index := append(bson.D{{Key: "name", Value: s.change.Name}}, opt...)
 			cmd := bson.D{{Key: "collMod", Value: x.coll.Name()}, {Key: "index", Value: index}}
 			x.log(ctx, slog.LevelDebug, "odm: collMod", slog.String("index", s.change.Name), slog.String("option", opt[0].Key))
-			err := shard.ReplyError(x.db.RunCommand(ctx, cmd)) // per shard, under a mongos's raw
+			err := sharding.ReplyError(x.db.RunCommand(ctx, cmd)) // per shard, under a mongos's raw
 			if err == nil {
 				continue
 			}

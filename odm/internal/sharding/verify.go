@@ -1,4 +1,4 @@
-package shard
+package sharding
 
 import (
 	"context"
@@ -8,46 +8,10 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/odm/schema"
+	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
-
-// Drift is an index of a sharded collection that is not alike on every
-// shard: missing from some, or with properties that differ.
-type Drift struct {
-	Index       string   `json:"index"`
-	MissingFrom []string `json:"missingFrom,omitempty"`
-	// Properties are the index properties whose values differ between
-	// shards (expireAfterSeconds, say).
-	Properties []string `json:"properties,omitempty"`
-	// Repaired: Init sent the declared index again (createIndexes, which
-	// shards that have it ignore) or its TTL (collMod).
-	Repaired bool `json:"repaired,omitempty"`
-	// Reason says why it was not repaired.
-	Reason string `json:"reason,omitempty"`
-}
-
-// String says what differs, and why it was left, on one line.
-func (d Drift) String() string {
-	var parts []string
-	if len(d.MissingFrom) > 0 {
-		parts = append(parts, "missing from "+strings.Join(d.MissingFrom, ", "))
-	}
-	if len(d.Properties) > 0 {
-		parts = append(parts, "differs between shards in "+strings.Join(d.Properties, ", "))
-	}
-	if d.Reason != "" {
-		parts = append(parts, d.Reason)
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (d Drift) outcome() string {
-	if d.Repaired {
-		return "repaired"
-	}
-	return "found"
-}
 
 // Verify checks, under VerifyAcrossShards and on a mongos only, that the
 // indexes of a sharded collection are alike on its shards:
@@ -57,7 +21,7 @@ func (d Drift) outcome() string {
 // builds gives false positives). What it finds is repaired with the
 // declared index's createIndexes or collMod, unless dryRun. Without the
 // privilege to check, it records why in Verified and returns nil.
-func (s *Session) Verify(ctx context.Context, d *schema.Declared, res *Result) error {
+func (s *Session) Verify(ctx context.Context, d *schema.Declared, res *shard.Result) error {
 	if s == nil || !s.opts.Verify || res == nil {
 		return nil
 	}
@@ -65,7 +29,7 @@ func (s *Session) Verify(ctx context.Context, d *schema.Declared, res *Result) e
 		res.Verified = "not checked: " + s.server.Topology.String() + " has no per-shard indexes to compare"
 		return nil
 	}
-	if res.Listed == "" && res.Outcome != Sharded && res.Outcome != Refined {
+	if res.Listed == "" && res.Outcome != shard.Sharded && res.Outcome != shard.Refined {
 		return nil // not sharded: one shard holds it all
 	}
 	drift, how, err := s.inconsistencies(ctx, d.Collection)
@@ -74,7 +38,7 @@ func (s *Session) Verify(ctx context.Context, d *schema.Declared, res *Result) e
 			res.Verified = "not checked: " + errorMessage(err)
 			return nil
 		}
-		return &Error{Collection: s.db.Name() + "." + d.Collection, Op: how, Err: err}
+		return &shard.Error{Collection: s.db.Name() + "." + d.Collection, Op: how, Err: err}
 	}
 	res.Verified, res.Drift = how, drift
 	if s.dryRun {
@@ -89,7 +53,7 @@ func (s *Session) Verify(ctx context.Context, d *schema.Declared, res *Result) e
 }
 
 // inconsistencies asks the cluster which indexes differ between shards.
-func (s *Session) inconsistencies(ctx context.Context, coll string) ([]Drift, string, error) {
+func (s *Session) inconsistencies(ctx context.Context, coll string) ([]shard.Drift, string, error) {
 	if s.server.Major >= 7 {
 		cmd := bson.D{{Key: "checkMetadataConsistency", Value: coll}, {Key: "checkIndexes", Value: true}}
 		cur, err := s.db.RunCommandCursor(ctx, cmd)
@@ -122,14 +86,14 @@ func (s *Session) inconsistencies(ctx context.Context, coll string) ([]Drift, st
 // FromMetadataConsistency reads checkMetadataConsistency's inconsistency
 // documents: each InconsistentIndex becomes a Drift; other types are
 // not about indexes and are left out.
-func FromMetadataConsistency(docs []bson.Raw) []Drift {
-	var out []Drift
+func FromMetadataConsistency(docs []bson.Raw) []shard.Drift {
+	var out []shard.Drift
 	for _, doc := range docs {
 		if str(doc, "type") != "InconsistentIndex" {
 			continue
 		}
 		info, _ := doc.Lookup("details", "info").DocumentOK()
-		d := Drift{Index: str(info, "indexName"), MissingFrom: strings1(info.Lookup("missingFromShards"))}
+		d := shard.Drift{Index: str(info, "indexName"), MissingFrom: strings1(info.Lookup("missingFromShards"))}
 		if props, ok := info.Lookup("inconsistentProperties").ArrayOK(); ok {
 			vals, _ := props.Values()
 			for _, v := range vals {
@@ -146,7 +110,7 @@ func FromMetadataConsistency(docs []bson.Raw) []Drift {
 // FromIndexStats groups $indexStats documents (one per index per shard)
 // by index: the shards that list no such index, and the properties whose
 // values differ between the shards' specs.
-func FromIndexStats(docs []bson.Raw) []Drift {
+func FromIndexStats(docs []bson.Raw) []shard.Drift {
 	var shards, names []string
 	specs := map[string]map[string]bson.Raw{} // index -> shard -> spec
 	for _, doc := range docs {
@@ -161,9 +125,9 @@ func FromIndexStats(docs []bson.Raw) []Drift {
 		specs[name][shard], _ = doc.Lookup("spec").DocumentOK()
 	}
 	sort.Strings(shards)
-	var out []Drift
+	var out []shard.Drift
 	for _, name := range names {
-		d := Drift{Index: name}
+		d := shard.Drift{Index: name}
 		for _, sh := range shards {
 			if _, ok := specs[name][sh]; !ok {
 				d.MissingFrom = append(d.MissingFrom, sh)
@@ -232,7 +196,7 @@ func strings1(v bson.RawValue) []string {
 // repair sends the declared index again: createIndexes for shards that
 // miss it (those that have it answer that it exists), collMod for a TTL
 // that differs. Other differences are left for an operator.
-func (s *Session) repair(ctx context.Context, d *schema.Declared, drift *Drift) error {
+func (s *Session) repair(ctx context.Context, d *schema.Declared, drift *shard.Drift) error {
 	i := slices.IndexFunc(d.Specs, func(sp schema.IndexSpec) bool { return sp.IndexName() == drift.Index })
 	if i < 0 {
 		drift.Reason = "not declared: left as it is"
@@ -251,7 +215,7 @@ func (s *Session) repair(ctx context.Context, d *schema.Declared, drift *Drift) 
 	}
 	for _, cmd := range cmds {
 		if err := ReplyError(s.db.RunCommand(ctx, cmd)); err != nil {
-			return &Error{Collection: ns, Op: cmd[0].Key + " (repair across shards)", Index: drift.Index, Err: err}
+			return &shard.Error{Collection: ns, Op: cmd[0].Key + " (repair across shards)", Index: drift.Index, Err: err}
 		}
 	}
 	drift.Repaired = len(cmds) > 0 && len(other) == 0

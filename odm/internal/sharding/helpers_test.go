@@ -1,4 +1,4 @@
-package shard_test
+package sharding_test
 
 import (
 	"context"
@@ -11,15 +11,15 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/schema"
-	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // run is Init's engine on declarations built in the test (a model's
 // ShardKey method fills Declared.ShardKey the same way).
-func run(t *testing.T, db *mongo.Database, so shard.Options, cols []*schema.Declared, opts ...engine.Option) (*outcome.Report, error) {
+func run(t *testing.T, db *mongo.Database, so sharding.Options, cols []*schema.Declared, opts ...engine.Option) (*outcome.Report, error) {
 	t.Helper()
 	cfg := engine.Defaults()
 	for _, o := range opts {

@@ -1,4 +1,4 @@
-package shard_test
+package sharding_test
 
 import (
 	"errors"
@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -21,14 +22,14 @@ import (
 
 // detectLive is the deployment the test server is, from its own hello and
 // buildInfo.
-func detectLive(t *testing.T) shard.Server {
+func detectLive(t *testing.T) sharding.Server {
 	t.Helper()
 	admin := testrig.Client().Database("admin")
 	hello, err := admin.RunCommand(ctx(t), bson.D{{Key: "hello", Value: 1}}).Raw()
 	require.NoError(t, err)
 	info, err := admin.RunCommand(ctx(t), bson.D{{Key: "buildInfo", Value: 1}}).Raw()
 	require.NoError(t, err)
-	return shard.Detect(hello, info)
+	return sharding.Detect(hello, info)
 }
 
 // shardViaSQL puts a collection into a sharded state through DocumentDB's
@@ -67,25 +68,25 @@ func TestDocumentDBShardedState(t *testing.T) {
 	hashedT := func(specs ...schema.IndexSpec) *schema.Declared {
 		return &schema.Declared{Collection: "c1", Specs: specs, ShardKey: key(schema.HashedKey("t"))}
 	}
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{hashedT(schema.Index(schema.Asc("email")))})
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{hashedT(schema.Index(schema.Asc("email")))})
 	require.NoError(t, err)
 	assert.Equal(t, []string{`c1 (shard key) unchanged existed`}, shardRows(rep.String()))
 	assert.Empty(t, rec.Commands("shardCollection"))
 	assert.Equal(t, `{t: "hashed"}`, rep.Collections[0].Shard.Listed)
 
-	_, err = run(t, db, shard.Options{}, []*schema.Declared{{Collection: "c1", ShardKey: key(schema.HashedKey("u"))}})
+	_, err = run(t, db, sharding.Options{}, []*schema.Declared{{Collection: "c1", ShardKey: key(schema.HashedKey("u"))}})
 	var me *shard.MismatchError
 	require.ErrorAs(t, err, &me)
 	assert.Contains(t, err.Error(), `the model declares shard key {u: "hashed"} but the collection is sharded on {t: "hashed"}`)
 
-	rep, err = run(t, db, shard.Options{Mode: shard.Report}, []*schema.Declared{{Collection: "c1"}})
+	rep, err = run(t, db, sharding.Options{Mode: shard.Report}, []*schema.Declared{{Collection: "c1"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"c1 (shard key) sharded outside the model kept no model declares a shard key; Init never unshards"}, shardRows(rep.String()))
 
 	// A unique index the key does not prefix: DocumentDB would enforce it
 	// per key value only (recorded), so it is refused before any command.
 	rec.Reset()
-	_, err = run(t, db, shard.Options{}, []*schema.Declared{hashedT(schema.IndexSpec{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true})})
+	_, err = run(t, db, sharding.Options{}, []*schema.Declared{hashedT(schema.IndexSpec{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true})})
 	var ve *schema.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Contains(t, err.Error(), "unique index email_1 does not start with the shard key")
@@ -98,14 +99,14 @@ func TestDocumentDBShardedState(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	require.EqualValues(t, 59, ce.Code, "recorded: (CommandNotFound) no such command: 'shardCollection'")
 	c2 := &schema.Declared{Collection: "c2", Specs: []schema.IndexSpec{schema.Index(schema.Asc("email"))}, ShardKey: key(schema.HashedKey("t"))}
-	rep, err = run(t, db, shard.Options{}, []*schema.Declared{c2})
+	rep, err = run(t, db, sharding.Options{}, []*schema.Declared{c2})
 	var ue *outcome.UnsupportedError
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, "(shard key)", ue.Index)
 	assert.True(t, rep.Collections[0].Failed)
 	assert.ElementsMatch(t, []string{"_id_", "email_1"}, listed(t, db.Collection("c2")), "the index plan goes on")
 	db2 := testrig.Database(t, c)
-	rep, err = run(t, db2, shard.Options{}, []*schema.Declared{c2}, engine.SkipUnsupported())
+	rep, err = run(t, db2, sharding.Options{}, []*schema.Declared{c2}, engine.SkipUnsupported())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"c2 (shard key) unsupported skipped no such command: 'shardCollection'"}, shardRows(rep.String()))
 }
@@ -115,7 +116,7 @@ func TestDocumentDBShardedState(t *testing.T) {
 // unsupported and makes the indexes.
 func TestFerretDBShardCollectionUnsupported(t *testing.T) {
 	srv := detectLive(t)
-	if srv.Topology != shard.FerretDB {
+	if srv.Topology != sharding.FerretDB {
 		t.Skipf("needs FerretDB; the test server is %s %s", srv.Topology, srv.Version)
 	}
 	c, rec := testrig.MonitoredClient(t)
@@ -127,11 +128,11 @@ func TestFerretDBShardCollectionUnsupported(t *testing.T) {
 	rec.Reset()
 
 	d := orders(key(schema.HashedKey("tenant")))
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{d}, engine.DryRun())
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{d}, engine.DryRun())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) unsupported shardCollection FerretDB does not route shardCollection"}, shardRows(rep.Plan.String()))
 
-	rep, err = run(t, db, shard.Options{}, []*schema.Declared{d})
+	rep, err = run(t, db, sharding.Options{}, []*schema.Declared{d})
 	var ue *outcome.UnsupportedError
 	require.ErrorAs(t, err, &ue)
 	assert.Contains(t, err.Error(), "index (shard key): the server does not support shardCollection")

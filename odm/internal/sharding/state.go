@@ -1,10 +1,12 @@
-package shard
+package sharding
 
 import (
 	"context"
 	"errors"
 
+	"github.com/tagodm/tagodm/odm/internal/shardkey"
 	"github.com/tagodm/tagodm/odm/schema"
+	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -49,13 +51,13 @@ func readState(ctx context.Context, db *mongo.Database, d *schema.Declared, srv 
 	coll := db.Collection(d.Collection)
 	err = coll.FindOne(ctx, bson.D{}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return st, &Error{Collection: ns, Op: "find (is the collection empty?)", Err: err}
+		return st, &shard.Error{Collection: ns, Op: "find (is the collection empty?)", Err: err}
 	}
 	st.Empty = errors.Is(err, mongo.ErrNoDocuments)
 	if srv.Topology == Mongos {
 		st.Support, err = listsSupport(ctx, coll, *d.ShardKey)
 		if err != nil {
-			return st, &Error{Collection: ns, Op: "listIndexes", Err: err}
+			return st, &shard.Error{Collection: ns, Op: "listIndexes", Err: err}
 		}
 	}
 	return st, nil
@@ -71,14 +73,14 @@ func readConfig(ctx context.Context, c *mongo.Client, ns string) (State, error) 
 	case unauthorized(err):
 		return State{Unknown: "config.collections is not readable: " + errorMessage(err)}, nil
 	case err != nil:
-		return State{}, &Error{Collection: ns, Op: "find on config.collections", Err: err}
+		return State{}, &shard.Error{Collection: ns, Op: "find on config.collections", Err: err}
 	}
 	var doc struct {
 		Key    bson.D `bson:"key"`
 		Unique bool   `bson:"unique"`
 	}
 	if err := bson.Unmarshal(raw, &doc); err != nil {
-		return State{}, &Error{Collection: ns, Op: "reading config.collections", Err: err}
+		return State{}, &shard.Error{Collection: ns, Op: "reading config.collections", Err: err}
 	}
 	return State{Sharded: len(doc.Key) > 0, Key: doc.Key, Unique: doc.Unique}, nil
 }
@@ -88,7 +90,7 @@ func readConfig(ctx context.Context, c *mongo.Client, ns string) (State, error) 
 func readListing(ctx context.Context, db *mongo.Database, name string) (State, error) {
 	cur, err := db.ListCollections(ctx, bson.D{{Key: "name", Value: name}})
 	if err != nil {
-		return State{}, &Error{Collection: db.Name() + "." + name, Op: "listCollections", Err: err}
+		return State{}, &shard.Error{Collection: db.Name() + "." + name, Op: "listCollections", Err: err}
 	}
 	defer cur.Close(ctx)
 	var st State
@@ -101,7 +103,7 @@ func readListing(ctx context.Context, db *mongo.Database, name string) (State, e
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return State{}, &Error{Collection: db.Name() + "." + name, Op: "listCollections", Err: err}
+		return State{}, &shard.Error{Collection: db.Name() + "." + name, Op: "listCollections", Err: err}
 	}
 	return st, nil
 }
@@ -151,7 +153,7 @@ func samePrefix(listed, want bson.D) bool {
 		return false
 	}
 	for i, w := range want {
-		if listed[i].Key != w.Key || keyValue(listed[i].Value) != keyValue(w.Value) {
+		if listed[i].Key != w.Key || shardkey.Value(listed[i].Value) != shardkey.Value(w.Value) {
 			return false
 		}
 	}

@@ -1,4 +1,4 @@
-package shard_test
+package sharding_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -41,7 +42,7 @@ func shardedDB(t *testing.T) *mongo.Database {
 	require.NoError(t, err)
 	info, err := admin.RunCommand(ctx(t), bson.D{{Key: "buildInfo", Value: 1}}).Raw()
 	require.NoError(t, err)
-	require.Equal(t, shard.Mongos, shard.Detect(hello, info).Topology, "MONGODB_SHARDED_URI must name a mongos")
+	require.Equal(t, sharding.Mongos, sharding.Detect(hello, info).Topology, "MONGODB_SHARDED_URI must name a mongos")
 	return db
 }
 
@@ -52,7 +53,7 @@ func TestLiveShardCollection(t *testing.T) {
 	db := shardedDB(t)
 	ns := db.Name() + ".orders"
 	d := orders(key(schema.Asc("tenant")))
-	rep, err := run(t, db, shard.Options{Verify: true}, []*schema.Declared{d})
+	rep, err := run(t, db, sharding.Options{Verify: true}, []*schema.Declared{d})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) shard sharded after building its supporting index tenant_1"}, shardRows(rep.String())[:1])
 
@@ -62,13 +63,13 @@ func TestLiveShardCollection(t *testing.T) {
 	require.NoError(t, db.Client().Database("config").Collection("collections").FindOne(ctx(t), bson.D{{Key: "_id", Value: ns}}).Decode(&doc))
 	assert.Equal(t, "tenant", doc.Key[0].Key)
 
-	rep, err = run(t, db, shard.Options{Verify: true}, []*schema.Declared{d})
+	rep, err = run(t, db, sharding.Options{Verify: true}, []*schema.Declared{d})
 	require.NoError(t, err)
 	assert.Equal(t, shard.Existed, rep.Collections[0].Shard.Outcome)
 	assert.Empty(t, rep.Collections[0].Shard.Drift, "a fresh collection's indexes are alike on every shard")
 	assert.NotEmpty(t, rep.Collections[0].Shard.Verified)
 
-	_, err = run(t, db, shard.Options{}, []*schema.Declared{orders(key(schema.HashedKey("email")))})
+	_, err = run(t, db, sharding.Options{}, []*schema.Declared{orders(key(schema.HashedKey("email")))})
 	var me *shard.MismatchError
 	require.ErrorAs(t, err, &me)
 	assert.Equal(t, "tenant", me.Listed[0].Key)
@@ -81,10 +82,10 @@ func TestLivePopulatedHeld(t *testing.T) {
 	_, err := db.Collection("orders").InsertOne(ctx(t), bson.D{{Key: "tenant", Value: "a"}})
 	require.NoError(t, err)
 	d := orders(key(schema.Asc("tenant")))
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{d})
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{d})
 	require.NoError(t, err)
 	assert.Equal(t, shard.Held, rep.Collections[0].Shard.Outcome)
-	rep, err = run(t, db, shard.Options{Mode: shard.Populated}, []*schema.Declared{d})
+	rep, err = run(t, db, sharding.Options{Mode: shard.Populated}, []*schema.Declared{d})
 	require.NoError(t, err)
 	assert.Equal(t, shard.Sharded, rep.Collections[0].Shard.Outcome)
 }
@@ -94,10 +95,10 @@ func TestLivePopulatedHeld(t *testing.T) {
 func TestLiveUniqueNotPrefixed(t *testing.T) {
 	db := shardedDB(t)
 	d := orders(key(schema.HashedKey("tenant")))
-	_, err := run(t, db, shard.Options{}, []*schema.Declared{d})
+	_, err := run(t, db, sharding.Options{}, []*schema.Declared{d})
 	require.NoError(t, err)
 	d2 := orders(key(schema.HashedKey("tenant")), schema.IndexSpec{Keys: []schema.IndexKey{schema.Asc("code")}, Unique: true})
-	_, err = run(t, db, shard.Options{}, []*schema.Declared{d2})
+	_, err = run(t, db, sharding.Options{}, []*schema.Declared{d2})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "code_1")
 	assert.Contains(t, err.Error(), "shard key pattern")

@@ -1,12 +1,12 @@
-package shard
+package sharding
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -167,7 +167,7 @@ func TestMetadataConsistency(t *testing.T) {
 			{Key: "indexName", Value: "created_1"}}}}}})
 	other := raw(t, bson.D{{Key: "type", Value: "MisplacedCollection"}, {Key: "details", Value: bson.D{}}})
 	got := FromMetadataConsistency([]bson.Raw{missing, other, ttl})
-	assert.Equal(t, []Drift{
+	assert.Equal(t, []shard.Drift{
 		{Index: "index1", MissingFrom: []string{"shard-rs1"}},
 		{Index: "created_1", Properties: []string{"expireAfterSeconds"}},
 	}, got)
@@ -189,28 +189,10 @@ func TestIndexStats(t *testing.T) {
 		stat("at_1", "shA", ttl(int32(60))), stat("at_1", "shB", ttl(int64(600))),
 		stat("email_1", "shA", email),
 	})
-	assert.Equal(t, []Drift{
+	assert.Equal(t, []shard.Drift{
 		{Index: "at_1", Properties: []string{"expireAfterSeconds"}},
 		{Index: "email_1", MissingFrom: []string{"shB"}},
 	}, got)
 	same := FromIndexStats([]bson.Raw{stat("at_1", "shA", ttl(int32(60))), stat("at_1", "shB", ttl(int64(60)))})
 	assert.Empty(t, same, "the same number in another type is no drift")
-}
-
-// TestMismatchMessage: the error names the collection, both keys and the
-// reshardCollection command to run by hand.
-func TestMismatchMessage(t *testing.T) {
-	e := &MismatchError{Namespace: "shop.orders",
-		Declared: bson.D{{Key: "tenant", Value: 1}, {Key: "created.at", Value: 1}},
-		Listed:   bson.D{{Key: "region", Value: 1.0}}}
-	msg := e.Error()
-	for _, want := range []string{"shop.orders", `{tenant: 1, "created.at": 1}`, "{region: 1}", "never reshards",
-		`db.adminCommand({reshardCollection: "shop.orders", key: {tenant: 1, "created.at": 1}})`} {
-		assert.Contains(t, msg, want)
-	}
-	e = &MismatchError{Namespace: "shop.orders", Declared: bson.D{{Key: "u", Value: "hashed"}},
-		Err: cmdErr(23, "AlreadyInitialized", "sharding already enabled for collection shop.orders")}
-	assert.Contains(t, e.Error(), "sharded on another key")
-	assert.Contains(t, e.Error(), "server: sharding already enabled")
-	assert.True(t, strings.HasSuffix(e.ReshardCommand(), `key: {u: "hashed"}})`))
 }

@@ -1,4 +1,4 @@
-package shard
+package sharding
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/tagodm/tagodm/odm/schema"
+	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -34,9 +35,9 @@ func TestDecide(t *testing.T) {
 			"orders (shard key) shard shardCollection empty collection"},
 		{"not sharded, populated, default policy", decl(&tenant), State{}, mongos, Options{},
 			"orders (shard key) shard held the collection holds documents; ShardPolicy(ShardPopulated) shards it"},
-		{"not sharded, populated, ShardPopulated", decl(&tenant, schema.Index(schema.Asc("tenant"), schema.Asc("at")).Named("by_tenant")), State{}, mongos, Options{Mode: Populated},
+		{"not sharded, populated, ShardPopulated", decl(&tenant, schema.Index(schema.Asc("tenant"), schema.Asc("at")).Named("by_tenant")), State{}, mongos, Options{Mode: shard.Populated},
 			"orders (shard key) shard createIndexes, shardCollection populated collection; supporting index by_tenant first"},
-		{"not sharded, ShardReport", decl(&tenant), State{Empty: true}, mongos, Options{Mode: Report},
+		{"not sharded, ShardReport", decl(&tenant), State{Empty: true}, mongos, Options{Mode: shard.Report},
 			"orders (shard key) shard report empty collection; supporting index tenant_1 first"},
 		{"same key", decl(&tenant), listed(bson.D{{Key: "tenant", Value: 1.0}}), mongos, Options{},
 			"orders (shard key) unchanged -"},
@@ -52,9 +53,9 @@ func TestDecide(t *testing.T) {
 			`orders (shard key) mismatch fail Init never reshards; run by hand: db.adminCommand({reshardCollection: "shop.orders", key: {tenant: 1}})`},
 		{"hashed where ranged is listed", decl(&hashed), listed(bson.D{{Key: "tenant", Value: 1.0}}), mongos, Options{},
 			`orders (shard key) mismatch fail Init never reshards; run by hand: db.adminCommand({reshardCollection: "shop.orders", key: {tenant: "hashed"}})`},
-		{"sharded outside the model", decl(nil), listed(bson.D{{Key: "region", Value: 1.0}}), mongos, Options{Mode: Report},
+		{"sharded outside the model", decl(nil), listed(bson.D{{Key: "region", Value: 1.0}}), mongos, Options{Mode: shard.Report},
 			"orders (shard key) sharded outside the model - no model declares a shard key; Init never unshards"},
-		{"no key, not sharded", decl(nil), State{}, mongos, Options{Mode: Report}, ""},
+		{"no key, not sharded", decl(nil), State{}, mongos, Options{Mode: shard.Report}, ""},
 		{"config unreadable", decl(&tenant), State{Unknown: "config.collections is not readable: not authorized", Empty: true, Support: true}, mongos, Options{},
 			"orders (shard key) unknown shardCollection config.collections is not readable: not authorized; shardCollection's reply decides"},
 		{"FerretDB", decl(&hashed), State{}, Server{Topology: FerretDB, FerretMajor: 2}, Options{},
@@ -92,13 +93,4 @@ func TestSupport(t *testing.T) {
 	assert.False(t, supports(idx(bson.E{Key: "collation", Value: bson.D{{Key: "locale", Value: "fr"}}}), k))
 	desc, _ := bson.Marshal(bson.D{{Key: "key", Value: bson.D{{Key: "tenant", Value: int32(-1)}, {Key: "user", Value: "hashed"}}}})
 	assert.False(t, supports(desc, k), "a descending index does not support a ranged key")
-}
-
-// TestPending: a plan row counts as pending when applying it sends a
-// command about the key or fails on it.
-func TestPending(t *testing.T) {
-	for step, want := range map[Step]int{StepNone: 0, StepHeld: 0, StepReport: 0, StepShard: 1, StepSupportShard: 1, StepRefine: 1, StepFail: 1} {
-		assert.Equal(t, want, (&Plan{Step: step}).Pending(), step)
-	}
-	assert.Zero(t, (*Plan)(nil).Pending())
 }

@@ -1,4 +1,4 @@
-package shard_test
+package sharding_test
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -30,14 +31,14 @@ func TestGoldenNotShardedEmpty(t *testing.T) {
 	ns := db.Name() + ".orders"
 	k := key(schema.Asc("tenant"))
 
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{orders(k)}, engine.DryRun())
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{orders(k)}, engine.DryRun())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) shard createIndexes, shardCollection empty collection; supporting index tenant_1 first"}, shardRows(rep.Plan.String()))
 	assert.NotContains(t, names(rec), "shardCollection", "a plan sends nothing")
 	assert.Equal(t, 3, rep.Plan.Pending(), "two indexes and the key")
 
 	rec.Reset()
-	rep, err = run(t, db, shard.Options{}, []*schema.Declared{orders(k)})
+	rep, err = run(t, db, sharding.Options{}, []*schema.Declared{orders(k)})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) shard sharded after building its supporting index tenant_1"}, shardRows(rep.String()))
 	assert.Equal(t, []string{"find collections", "find orders", "listIndexes", "insert odm_locks", "listIndexes", "createIndexes(tenant_1)", "shardCollection",
@@ -53,7 +54,7 @@ func TestGoldenNotShardedEmpty(t *testing.T) {
 	assert.Equal(t, bson.D{{Key: "tenant", Value: int32(1)}}, doc[2].Value)
 
 	rec.Reset()
-	rep, err = run(t, db, shard.Options{}, []*schema.Declared{orders(k)})
+	rep, err = run(t, db, sharding.Options{}, []*schema.Declared{orders(k)})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) unchanged existed"}, shardRows(rep.String()))
 	assert.Equal(t, []string{"find collections", "listIndexes"}, names(rec), "steady state: the key's read and the listing")
@@ -68,7 +69,7 @@ func TestGoldenNotShardedPopulated(t *testing.T) {
 	k := key(schema.Asc("tenant"), schema.Asc("at"))
 	d := orders(k, schema.Index(schema.Asc("tenant"), schema.Asc("at")).Named("by_tenant_at"))
 
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{d})
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{d})
 	require.NoError(t, err, "held by the default policy, which is no failure")
 	assert.Equal(t, []string{"orders (shard key) shard held the collection holds documents; ShardPolicy(ShardPopulated) shards it"}, shardRows(rep.String()))
 	assert.NotContains(t, names(rec), "shardCollection")
@@ -82,7 +83,7 @@ func TestGoldenNotShardedPopulated(t *testing.T) {
 	_, err = db2.Collection("orders").InsertOne(ctx(t), bson.D{{Key: "tenant", Value: "a"}})
 	require.NoError(t, err)
 	rec.Reset()
-	rep, err = run(t, db2, shard.Options{Mode: shard.Populated}, []*schema.Declared{d})
+	rep, err = run(t, db2, sharding.Options{Mode: shard.Populated}, []*schema.Declared{d})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) shard sharded after building its supporting index by_tenant_at"}, shardRows(rep.String()))
 	assert.Equal(t, "orders (shard key) shard createIndexes, shardCollection populated collection; supporting index by_tenant_at first", shardRows(rep.Plan.String())[0])
@@ -95,7 +96,7 @@ func TestGoldenSameKey(t *testing.T) {
 	c, rec := m.Client(t)
 	db := testrig.Database(t, c)
 	tracked(m, db.Name()+".orders", bson.D{{Key: "tenant", Value: 1.0}}, false)
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) unchanged existed"}, shardRows(rep.String()))
 	assert.Equal(t, []string{"find collections", "listIndexes", "createIndexes(tenant_1,email_1)"}, names(rec), "no lease, no shardCollection")
@@ -109,13 +110,13 @@ func TestGoldenRefinable(t *testing.T) {
 	tracked(m, ns, bson.D{{Key: "tenant", Value: 1.0}}, false)
 	d := orders(key(schema.Asc("tenant"), schema.Asc("_id")))
 
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{d})
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{d})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) refine held sharded on a prefix of the declared key; AllowRefine refines it with refineCollectionShardKey"}, shardRows(rep.String()))
 	assert.NotContains(t, names(rec), "refineCollectionShardKey")
 
 	rec.Reset()
-	rep, err = run(t, db, shard.Options{AllowRefine: true}, []*schema.Declared{d})
+	rep, err = run(t, db, sharding.Options{AllowRefine: true}, []*schema.Declared{d})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) refine refined after building its supporting index tenant_1__id_1"}, shardRows(rep.String()))
 	assert.Equal(t, []string{"find collections", "insert odm_locks", "listIndexes", "createIndexes(tenant_1__id_1)", "refineCollectionShardKey", "listIndexes", "delete odm_locks"}, names(rec))
@@ -131,7 +132,7 @@ func TestGoldenDifferentKey(t *testing.T) {
 	tracked(m, ns, bson.D{{Key: "region", Value: 1.0}}, false)
 	d := orders(key(schema.HashedKey("tenant")))
 
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{d}, engine.DryRun())
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{d}, engine.DryRun())
 	require.NoError(t, err, "a plan shows the mismatch without failing")
 	assert.Equal(t, []string{`orders (shard key) mismatch fail Init never reshards; run by hand: db.adminCommand({reshardCollection: "` + ns + `", key: {tenant: "hashed"}})`}, shardRows(rep.Plan.String()))
 	js, err := json.Marshal(rep.Plan)
@@ -139,7 +140,7 @@ func TestGoldenDifferentKey(t *testing.T) {
 	assert.Contains(t, string(js), `"shard":{"key":"{tenant: \"hashed\"}","listed":"{region: 1}","action":"mismatch","step":"fail"`)
 
 	rec.Reset()
-	_, err = run(t, db, shard.Options{}, []*schema.Declared{d})
+	_, err = run(t, db, sharding.Options{}, []*schema.Declared{d})
 	var me *shard.MismatchError
 	require.ErrorAs(t, err, &me)
 	assert.Contains(t, err.Error(), `the model declares shard key {tenant: "hashed"} but the collection is sharded on {region: 1}`)
@@ -153,13 +154,13 @@ func TestGoldenShardedOutsideModel(t *testing.T) {
 	db := testrig.Database(t, c)
 	tracked(m, db.Name()+".orders", bson.D{{Key: "region", Value: 1.0}}, false)
 
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{orders(nil)})
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{orders(nil)})
 	require.NoError(t, err)
 	assert.Empty(t, shardRows(rep.String()), "without a key or a policy, nothing about keys is read")
 	assert.Equal(t, []string{"listIndexes", "createIndexes(tenant_1,email_1)"}, names(rec))
 
 	rec.Reset()
-	rep, err = run(t, db, shard.Options{Mode: shard.Report}, []*schema.Declared{orders(nil)})
+	rep, err = run(t, db, sharding.Options{Mode: shard.Report}, []*schema.Declared{orders(nil)})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) sharded outside the model - no model declares a shard key; Init never unshards"}, shardRows(rep.Plan.String()))
 	assert.Equal(t, []string{"orders (shard key) sharded outside the model kept no model declares a shard key; Init never unshards"}, shardRows(rep.String()))
@@ -174,7 +175,7 @@ func TestUnsplittable(t *testing.T) {
 	db := testrig.Database(t, c)
 	ns := db.Name() + ".orders"
 	m.Track(bson.D{{Key: "_id", Value: ns}, {Key: "key", Value: bson.D{{Key: "_id", Value: 1}}}, {Key: "unique", Value: false}, {Key: "unsplittable", Value: true}})
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
 	require.NoError(t, err, "an unsplittable entry is no mismatch")
 	assert.Equal(t, []string{"orders (shard key) shard sharded after building its supporting index tenant_1"}, shardRows(rep.String()))
 	doc, _ := m.Tracked(ns)
@@ -190,15 +191,15 @@ func TestCatalogUnreadable(t *testing.T) {
 	c, _ := m.Client(t)
 	db := testrig.Database(t, c)
 	ns := db.Name() + ".orders"
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))}, engine.DryRun())
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))}, engine.DryRun())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) unknown createIndexes, shardCollection config.collections is not readable: not authorized on config to execute command { find: \"collections\" }; shardCollection's reply decides; supporting index tenant_1 first"}, shardRows(rep.Plan.String()))
-	rep, err = run(t, db, shard.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
+	rep, err = run(t, db, sharding.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) unknown sharded after building its supporting index tenant_1"}, shardRows(rep.String()))
 
 	// Sharded meanwhile on another key: 23, never success.
-	_, err = run(t, db, shard.Options{}, []*schema.Declared{orders(key(schema.Asc("email")))})
+	_, err = run(t, db, sharding.Options{}, []*schema.Declared{orders(key(schema.Asc("email")))})
 	var me *shard.MismatchError
 	require.ErrorAs(t, err, &me)
 	assert.Nil(t, me.Listed, "the listed key could not be read")
@@ -264,7 +265,7 @@ func TestShardCollectionRefusals(t *testing.T) {
 			if tt.skip {
 				opts = append(opts, engine.SkipUnsupported())
 			}
-			rep, err := run(t, db, shard.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))}, opts...)
+			rep, err := run(t, db, sharding.Options{}, []*schema.Declared{orders(key(schema.Asc("tenant")))}, opts...)
 			tt.check(t, err, rep)
 			var ue *outcome.UnsupportedError
 			if tt.code == 59 {
@@ -287,7 +288,7 @@ func TestUniqueOverShardKeyPattern(t *testing.T) {
 	m.Refuse("createIndexes", 67, "CannotCreateIndex", `cannot create unique index over { email: 1 } with shard key pattern { tenant: "hashed" }`)
 	d := &schema.Declared{Collection: "orders", Specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true}},
 		ShardKey: key(schema.HashedKey("tenant"))}
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{d}, engine.SkipUnsupported())
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{d}, engine.SkipUnsupported())
 	require.Error(t, err)
 	var ue *outcome.UnsupportedError
 	assert.False(t, errors.As(err, &ue), "not unsupported: %v", err)
@@ -325,7 +326,7 @@ func TestVerifyAcrossShards(t *testing.T) {
 		{Key: "ok", Value: 1.0}})
 	// SkipUnsupported: a server without TTL indexes skips at_1 here; the
 	// drift the cluster reports is repaired all the same.
-	rep, err := run(t, db, shard.Options{Verify: true}, []*schema.Declared{d}, engine.SkipUnsupported())
+	rep, err := run(t, db, sharding.Options{Verify: true}, []*schema.Declared{d}, engine.SkipUnsupported())
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"orders (shard key) unchanged existed",
@@ -341,7 +342,7 @@ func TestVerifyAcrossShards(t *testing.T) {
 
 	// Without the privilege: noted, no failure.
 	m.Refuse("checkMetadataConsistency", 13, "Unauthorized", "not authorized on "+db.Name()+" to execute command { checkMetadataConsistency: ... }")
-	rep, err = run(t, db, shard.Options{Verify: true}, []*schema.Declared{d}, engine.SkipUnsupported())
+	rep, err = run(t, db, sharding.Options{Verify: true}, []*schema.Declared{d}, engine.SkipUnsupported())
 	require.NoError(t, err)
 	assert.Contains(t, rep.Collections[0].Shard.Verified, "not checked: not authorized")
 	assert.Empty(t, rep.Collections[0].Shard.Drift)
@@ -356,7 +357,7 @@ func TestDocumentDBGatewayRefusesBeforeDDL(t *testing.T) {
 	db := testrig.Database(t, c)
 	d := &schema.Declared{Collection: "orders", Specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true}},
 		ShardKey: key(schema.Asc("tenant"))}
-	_, err := run(t, db, shard.Options{}, []*schema.Declared{d})
+	_, err := run(t, db, sharding.Options{}, []*schema.Declared{d})
 	var ve *schema.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Contains(t, err.Error(), "DocumentDB shards on a hashed key only")
@@ -364,7 +365,7 @@ func TestDocumentDBGatewayRefusesBeforeDDL(t *testing.T) {
 	assert.Empty(t, names(rec), "nothing sent but detection")
 
 	hashed := &schema.Declared{Collection: "orders", Specs: []schema.IndexSpec{schema.Index(schema.Asc("email"))}, ShardKey: key(schema.HashedKey("tenant"))}
-	rep, err := run(t, db, shard.Options{}, []*schema.Declared{hashed})
+	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{hashed})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) shard sharded"}, shardRows(rep.String()))
 	sc := rec.Commands("shardCollection")
@@ -390,13 +391,13 @@ func TestKeylessCommandsUnchanged(t *testing.T) {
 		var all []string // every command, hello and buildInfo included
 		c := testrig.HookedClient(t, func(name string, _ bson.Raw) { mu.Lock(); all = append(all, name); mu.Unlock() })
 		db := testrig.Database(t, c)
-		_, err := run(t, db, shard.Options{}, cols)
+		_, err := run(t, db, sharding.Options{}, cols)
 		require.NoError(t, err)
 		mu.Lock()
 		assert.NotContains(t, all, "hello")
 		all = nil
 		mu.Unlock()
-		_, err = run(t, db, shard.Options{}, cols)
+		_, err = run(t, db, sharding.Options{}, cols)
 		require.NoError(t, err)
 		mu.Lock()
 		defer mu.Unlock()
@@ -406,11 +407,11 @@ func TestKeylessCommandsUnchanged(t *testing.T) {
 		m := testrig.StartMongos(t, "7.0.14")
 		c, rec := m.Client(t)
 		db := testrig.Database(t, c)
-		_, err := run(t, db, shard.Options{}, cols)
+		_, err := run(t, db, sharding.Options{}, cols)
 		require.NoError(t, err)
 		assert.NotContains(t, names(rec), "find collections")
 		rec.Reset()
-		_, err = run(t, db, shard.Options{}, cols)
+		_, err = run(t, db, sharding.Options{}, cols)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"listIndexes", "listIndexes"}, names(rec))
 	})
@@ -431,11 +432,11 @@ func TestRawCreateIndexesReply(t *testing.T) {
 			{Key: "errmsg", Value: `E11000 duplicate key error collection: x.users index: email_1 dup key: { email: "a@x" }`}}}}},
 		{Key: "ok", Value: 1.0}})
 	d := &schema.Declared{Collection: "users", Specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true}}, ShardKey: key(schema.Asc("email"))}
-	_, err := run(t, db, shard.Options{}, []*schema.Declared{d})
+	_, err := run(t, db, sharding.Options{}, []*schema.Declared{d})
 	var dk *outcome.DuplicateKeysError
 	require.ErrorAs(t, err, &dk)
 	assert.Equal(t, "email_1", dk.Index)
-	var sr *shard.ShardReplyError
+	var sr *sharding.ShardReplyError
 	require.ErrorAs(t, err, &sr, "the shard's reply is kept")
 	assert.Equal(t, "shB/h:27019", sr.Shard)
 }
@@ -452,7 +453,7 @@ func TestConflictBeforeShardCollection(t *testing.T) {
 	require.NoError(t, err)
 	d := orders(key(schema.Asc("tenant")))
 	rec.Reset()
-	_, err = run(t, db, shard.Options{}, []*schema.Declared{d})
+	_, err = run(t, db, sharding.Options{}, []*schema.Declared{d})
 	var ce *outcome.ConflictError
 	require.ErrorAs(t, err, &ce)
 	assert.NotContains(t, names(rec), "shardCollection")
@@ -478,7 +479,7 @@ func TestVerifyIndexStats(t *testing.T) {
 	m.Reply("aggregate", bson.D{{Key: "cursor", Value: bson.D{{Key: "id", Value: int64(0)}, {Key: "ns", Value: ns}, {Key: "firstBatch", Value: bson.A{
 		stat("_id_", "shA", id), stat("_id_", "shB", id), stat("tenant_1", "shA", tenant), stat("tenant_1", "shB", tenant), stat("email_1", "shA", email),
 	}}}}, {Key: "ok", Value: 1.0}})
-	rep, err := run(t, db, shard.Options{Verify: true}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
+	rep, err := run(t, db, sharding.Options{Verify: true}, []*schema.Declared{orders(key(schema.Asc("tenant")))})
 	require.NoError(t, err)
 	assert.Equal(t, "$indexStats", rep.Collections[0].Shard.Verified)
 	assert.Equal(t, []string{"orders (shard key) unchanged existed", "orders email_1 drift repaired missing from shB"}, shardRows(rep.String()))

@@ -1,4 +1,4 @@
-package shard
+package sharding
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sync"
 	"weak"
 
+	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -96,11 +97,11 @@ func detect(ctx context.Context, c *mongo.Client) (Server, error) {
 	admin := c.Database("admin")
 	hello, err := admin.RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Raw()
 	if err != nil {
-		return Server{}, &Error{Op: "hello", Err: err}
+		return Server{}, &shard.Error{Op: "hello", Err: err}
 	}
 	info, err := admin.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
 	if err != nil {
-		return Server{}, &Error{Op: "buildInfo", Err: err}
+		return Server{}, &shard.Error{Op: "buildInfo", Err: err}
 	}
 	s = Detect(hello, info)
 	detected.Lock()

@@ -1,4 +1,4 @@
-package shard_test
+package sharding_test
 
 import (
 	"testing"

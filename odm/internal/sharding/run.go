@@ -1,68 +1,16 @@
-package shard
+package sharding
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 
+	"github.com/tagodm/tagodm/odm/internal/shardkey"
 	"github.com/tagodm/tagodm/odm/schema"
+	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
-
-// Outcome is what Init did about a collection's shard key.
-type Outcome string
-
-// The outcomes.
-const (
-	// Existed: sharded on the declared key already; nothing was sent.
-	Existed Outcome = "existed"
-	// Sharded: shardCollection answered ok.
-	Sharded Outcome = "sharded"
-	// Refined: refineCollectionShardKey answered ok.
-	Refined Outcome = "refined"
-	// Planned: a dry run, or ShardPolicy(Report).
-	Planned Outcome = "planned"
-	// Held: the policy held the change back (Reason says which option
-	// lets it through).
-	Held Outcome = "held"
-	// Kept: sharded outside the model, or not a sharded cluster; left as
-	// it is.
-	Kept Outcome = "kept"
-	// Skipped: the server cannot shard, and SkipUnsupported was given.
-	Skipped Outcome = "skipped"
-	// Busy: another operation held the collection.
-	Busy Outcome = "busy"
-	// Failed: see the collection's error.
-	Failed Outcome = "failed"
-)
-
-// Result is what Init did about one collection's shard key.
-type Result struct {
-	Key     string  `json:"key,omitempty"`
-	Listed  string  `json:"listed,omitempty"`
-	Action  Action  `json:"action"`
-	Outcome Outcome `json:"outcome"`
-	Reason  string  `json:"reason,omitempty"`
-	// Verified says how the indexes were checked across shards
-	// (VerifyAcrossShards), or why they were not.
-	Verified string `json:"verified,omitempty"`
-	// Drift are the indexes found missing or different on some shards.
-	Drift []Drift `json:"drift,omitempty"`
-}
-
-// WriteRows writes the result, then its drift, as rows of the report's
-// table (COLLECTION, INDEX, ACTION, RESULT, DETAIL); nothing for nil.
-func (r *Result) WriteRows(w io.Writer, collection string) {
-	if r == nil {
-		return
-	}
-	fmt.Fprintf(w, "%s\t(shard key)\t%s\t%s\t%s\n", collection, r.Action, r.Outcome, oneLine(r.Reason))
-	for _, d := range r.Drift {
-		fmt.Fprintf(w, "%s\t%s\tdrift\t%s\t%s\n", collection, d.Index, d.outcome(), oneLine(d.String()))
-	}
-}
 
 // Session is one Init's sharding work: the deployment, found once per
 // client, and the options. A nil Session does nothing and sends nothing.
@@ -79,15 +27,15 @@ type Session struct {
 // no sharding option was given: Init on models without a key sends what
 // it always sent. Otherwise it detects the deployment (once per client)
 // and, on DocumentDB, checks every declared key against DocumentDB's
-// rules, returning a *spec.ValidationError before any change.
+// rules, returning a *schema.ValidationError before any change.
 func Begin(ctx context.Context, o Options, db *mongo.Database, cols []*schema.Declared, skipUnsupported, dryRun bool) (*Session, error) {
 	switch o.Mode {
-	case "", Off, Report, Empty, Populated:
+	case "", shard.Off, shard.Report, shard.Empty, shard.Populated:
 	default:
 		return nil, fmt.Errorf("odm: unknown shard policy %q", o.Mode)
 	}
 	declares := slices.ContainsFunc(cols, func(d *schema.Declared) bool { return d.ShardKey != nil })
-	if o.Mode == Off || o.Mode == "" && !o.Verify && !declares {
+	if o.Mode == shard.Off || o.Mode == "" && !o.Verify && !declares {
 		return nil, nil
 	}
 	srv, err := detect(ctx, db.Client())
@@ -128,20 +76,20 @@ func (s *Session) Covers(d *schema.Declared) bool {
 // caller releases it. Run returns nil, nil, nil for a collection it does
 // not cover. The error is a *MismatchError, an *UnsupportedError (the
 // caller may go on with the indexes), or an *Error.
-func (s *Session) Run(ctx context.Context, d *schema.Declared, lock func(context.Context) error) (*Result, *Plan, error) {
+func (s *Session) Run(ctx context.Context, d *schema.Declared, lock func(context.Context) error) (*shard.Result, *shard.Plan, error) {
 	if !s.Covers(d) {
 		return nil, nil, nil
 	}
 	ns := s.db.Name() + "." + d.Collection
 	st, err := readState(ctx, s.db, d, s.server)
 	if err != nil {
-		return &Result{Outcome: Failed, Reason: err.Error()}, nil, err
+		return &shard.Result{Outcome: shard.Failed, Reason: err.Error()}, nil, err
 	}
 	p := decide(d, st, s.server, s.opts, ns)
 	if p == nil {
 		return nil, nil, nil
 	}
-	res := &Result{Key: p.Key, Listed: p.Listed, Action: p.Action, Outcome: Planned, Reason: p.Detail}
+	res := &shard.Result{Key: p.Key, Listed: p.Listed, Action: p.Action, Outcome: shard.Planned, Reason: p.Detail}
 	if s.dryRun {
 		return res, p, nil
 	}
@@ -149,40 +97,40 @@ func (s *Session) Run(ctx context.Context, d *schema.Declared, lock func(context
 }
 
 // apply carries out the plan's step.
-func (s *Session) apply(ctx context.Context, d *schema.Declared, st State, p *Plan, res *Result, lock func(context.Context) error) error {
+func (s *Session) apply(ctx context.Context, d *schema.Declared, st State, p *shard.Plan, res *shard.Result, lock func(context.Context) error) error {
 	ns := s.db.Name() + "." + d.Collection
 	switch p.Step {
-	case StepNone:
-		res.Outcome = Kept
-		if p.Action == Unchanged {
-			res.Outcome = Existed
+	case shard.StepNone:
+		res.Outcome = shard.Kept
+		if p.Action == shard.Unchanged {
+			res.Outcome = shard.Existed
 		}
 		return nil
-	case StepReport:
+	case shard.StepReport:
 		return nil
-	case StepHeld:
-		res.Outcome = Held
+	case shard.StepHeld:
+		res.Outcome = shard.Held
 		return nil
-	case StepFail:
-		res.Outcome = Failed
-		return &MismatchError{Namespace: ns, Declared: d.ShardKey.KeyDocument(), Unique: d.ShardKey.Unique, Listed: st.Key, ListedUnique: st.Unique}
+	case shard.StepFail:
+		res.Outcome = shard.Failed
+		return &shard.MismatchError{Namespace: ns, Declared: d.ShardKey.KeyDocument(), Unique: d.ShardKey.Unique, Listed: st.Key, ListedUnique: st.Unique}
 	}
 	if err := lock(ctx); err != nil {
-		res.Outcome = Failed
+		res.Outcome = shard.Failed
 		return err
 	}
 	k := *d.ShardKey
 	built := ""
-	if p.Step == StepSupportShard || p.Step == StepRefine {
+	if p.Step == shard.StepSupportShard || p.Step == shard.StepRefine {
 		if err := s.createSupport(ctx, d); err != nil {
-			res.Outcome = Failed
+			res.Outcome = shard.Failed
 			return err
 		}
 		built = "after building its supporting index " + supportSpec(d).IndexName()
 	}
-	op, cmd, done := "shardCollection", s.shardCommand(ns, k, st), Sharded
-	if p.Step == StepRefine {
-		op, cmd, done = "refineCollectionShardKey", bson.D{{Key: "refineCollectionShardKey", Value: ns}, {Key: "key", Value: keyDoc(k)}}, Refined
+	op, cmd, done := "shardCollection", s.shardCommand(ns, k, st), shard.Sharded
+	if p.Step == shard.StepRefine {
+		op, cmd, done = "refineCollectionShardKey", bson.D{{Key: "refineCollectionShardKey", Value: ns}, {Key: "key", Value: keyDoc(k)}}, shard.Refined
 	}
 	err := s.db.Client().Database("admin").RunCommand(ctx, cmd).Err()
 	if err == nil {
@@ -212,31 +160,31 @@ func (s *Session) shardCommand(ns string, k schema.ShardKey, st State) bson.D {
 
 // refused turns a refusal of shardCollection or refineCollectionShardKey
 // into the result and the error.
-func (s *Session) refused(ctx context.Context, d *schema.Declared, op string, err error, res *Result) error {
+func (s *Session) refused(ctx context.Context, d *schema.Declared, op string, err error, res *shard.Result) error {
 	ns := s.db.Name() + "." + d.Collection
 	k := *d.ShardKey
-	res.Outcome, res.Reason = Failed, errorMessage(err)
+	res.Outcome, res.Reason = shard.Failed, errorMessage(err)
 	switch classify(err) {
 	case replyMismatch:
-		e := &MismatchError{Namespace: ns, Declared: k.KeyDocument(), Unique: k.Unique, Err: err}
+		e := &shard.MismatchError{Namespace: ns, Declared: k.KeyDocument(), Unique: k.Unique, Err: err}
 		if st, rerr := readState(ctx, s.db, d, s.server); rerr == nil && st.Sharded {
 			e.Listed, e.ListedUnique = st.Key, st.Unique
-			res.Listed = formatKey(st.Key, st.Unique)
+			res.Listed = shardkey.Format(st.Key, st.Unique)
 		}
-		res.Action = Mismatch
+		res.Action = shard.Mismatch
 		return e
 	case replyBusy:
-		res.Outcome = Busy
-		return &Error{Collection: ns, Op: op, Key: formatKey(k.KeyDocument(), k.Unique), Busy: true, Err: err}
+		res.Outcome = shard.Busy
+		return &shard.Error{Collection: ns, Op: op, Key: shardkey.Format(k.KeyDocument(), k.Unique), Busy: true, Err: err}
 	case replyUnsupported:
-		res.Action = Unsupported
+		res.Action = shard.Unsupported
 		if s.skipUnsupported {
-			res.Outcome = Skipped
+			res.Outcome = shard.Skipped
 			return nil
 		}
-		return &UnsupportedError{Collection: ns, Command: op, Err: err}
+		return &shard.UnsupportedError{Collection: ns, Command: op, Err: err}
 	}
-	return &Error{Collection: ns, Op: op, Key: formatKey(k.KeyDocument(), k.Unique), Err: err}
+	return &shard.Error{Collection: ns, Op: op, Key: shardkey.Format(k.KeyDocument(), k.Unique), Err: err}
 }
 
 // supportSpec is the index that supports the declared key: the declared
@@ -268,7 +216,7 @@ func (s *Session) createSupport(ctx context.Context, d *schema.Declared) error {
 	spec := supportSpec(d)
 	cmd := bson.D{{Key: "createIndexes", Value: d.Collection}, {Key: "indexes", Value: bson.A{spec.Document()}}}
 	if err := ReplyError(s.db.RunCommand(ctx, cmd)); err != nil {
-		return &Error{Collection: s.db.Name() + "." + d.Collection, Op: "createIndexes", Index: spec.IndexName(), Err: err}
+		return &shard.Error{Collection: s.db.Name() + "." + d.Collection, Op: "createIndexes", Index: spec.IndexName(), Err: err}
 	}
 	return nil
 }
