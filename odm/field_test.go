@@ -158,7 +158,7 @@ func TestFieldsThroughRepositories(t *testing.T) {
 	rec.Reset()
 	secret := query.F(func(o *refOrder) *string { return &o.Secret })
 	_, err = orders.Find(ctx, query.Eq(secret, "x"))
-	assert.ErrorContains(t, err, "odm: find on ref_order: filter: odm: a field reference of odm_test.refOrder")
+	assert.ErrorContains(t, err, "odm: find on ref_order: filter: a field reference of odm_test.refOrder")
 	_, err = orders.Query(nil).Sort(query.SortBy(query.By(secret))).All(ctx)
 	assert.Error(t, err)
 	_, err = orders.UpdateMany(ctx, query.Eq(orderStatus, "open"), query.Set(secret, "x"))

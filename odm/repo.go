@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sync/atomic"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"github.com/tagodm/tagodm/odm/query"
@@ -140,14 +141,14 @@ func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error
 	}
 	m, err := schema.Describe(model)
 	if err != nil {
-		return nil, fmt.Errorf("odm: %s: %w", what, err)
+		return nil, fmt.Errorf("odm: %s: %w", what, odmerr.Inner(err))
 	}
 	if noDB {
 		return nil, fmt.Errorf("odm: %s: a database is needed, got nil", what)
 	}
 	st, err := reflectx.Describe(t)
 	if err != nil {
-		return nil, fmt.Errorf("odm: %s: %w", what, err)
+		return nil, fmt.Errorf("odm: %s: %w", what, odmerr.Inner(err))
 	}
 	if t.Implements(defaulterType) {
 		return nil, fmt.Errorf("odm: %s: %v's SetDefaults has a value receiver, so it would change a copy and the stored document would lack its defaults; declare it on *%v", what, t, t)
@@ -187,7 +188,7 @@ func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.L
 	}
 	restore, err := c.prepareInsert(doc)
 	if err != nil {
-		return nil, fmt.Errorf("odm: insert on %s: %w", c.Name(), err)
+		return nil, fmt.Errorf("odm: insert on %s: %w", c.Name(), odmerr.Inner(err))
 	}
 	res, err := c.coll.InsertOne(ctx, doc, opts...)
 	if err != nil {
@@ -233,7 +234,7 @@ func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...option
 			for _, undo := range restore[:i] {
 				undo()
 			}
-			return nil, fmt.Errorf("odm: insert on %s: document %d: %w", c.Name(), i, err)
+			return nil, fmt.Errorf("odm: insert on %s: document %d: %w", c.Name(), i, odmerr.Inner(err))
 		}
 		all[i] = &docs[i]
 	}

@@ -3,6 +3,7 @@ package odm
 import (
 	"fmt"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/internal/engine"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -30,7 +31,7 @@ func (c *Collection[T]) wrap(op string, err error, id any) error {
 	if code, msg, ok := engine.WriteError(err); ok && (code == engine.CodeDocumentValidationFailure || engine.RejectedWrite(int32(code), msg)) {
 		return &DocumentRejectedError{Collection: c.Name(), ID: id, Err: err}
 	}
-	return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
+	return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), odmerr.Inner(err))
 }
 
 // isDuplicate reports a write a unique index refused: MongoDB's codes

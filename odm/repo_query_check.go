@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -100,7 +101,7 @@ func (c *Collection[T]) checkWriteFilter(op string, filter any, parts query.Quer
 func (c *Collection[T]) checkShape(op string, write func(w *query.ShapeWriter)) error {
 	pc, err := query.CheckerFor(c.model)
 	if err != nil {
-		return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
+		return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), odmerr.Inner(err))
 	}
 	w := query.ShapeBuffers.Get().(*query.ShapeWriter)
 	w.Buf, w.Err = w.Buf[:0], nil

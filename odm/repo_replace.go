@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"github.com/tagodm/tagodm/odm/query"
@@ -140,7 +141,7 @@ func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc 
 		return err
 	}
 	if err := setDefaults(doc); err != nil {
-		return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), err)
+		return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), odmerr.Inner(err))
 	}
 	given, matched := filter, false
 	if c.model.ShardKey != nil {

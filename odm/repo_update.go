@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"github.com/tagodm/tagodm/odm/query"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -164,7 +165,7 @@ func (c *Collection[T]) preparePipeline(op string, update any) (preparedUpdate, 
 		stage := rv.Index(i).Interface()
 		raw, err := write.Encode(stage)
 		if err != nil {
-			return preparedUpdate{}, fmt.Errorf("odm: %s on %s: stage %d of the update pipeline: %w", op, c.Name(), i, err)
+			return preparedUpdate{}, fmt.Errorf("odm: %s on %s: stage %d of the update pipeline: %w", op, c.Name(), i, odmerr.Inner(err))
 		}
 		if c.stageWritesRevision(raw) {
 			return preparedUpdate{}, fmt.Errorf("odm: %s on %s: stage %d of the update pipeline writes %s, %v's revision field; the repository renews it at every write", op, c.Name(), i, c.model.Revision, c.model.Type)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -24,7 +25,7 @@ func ShapeOf(filter, sort any, collation *options.Collation) (QueryShape, error)
 	if !IsNilDocument(filter) {
 		d, err := AsD(filter)
 		if err != nil {
-			return QueryShape{}, fmt.Errorf("odm: the filter: %w", err)
+			return QueryShape{}, fmt.Errorf("odm: the filter: %w", odmerr.Inner(err))
 		}
 		r := shapeReader{or: true}
 		q.Conditions, _ = r.conditionsAt(d, "", 0)
@@ -33,7 +34,7 @@ func ShapeOf(filter, sort any, collation *options.Collation) (QueryShape, error)
 	if !IsNilDocument(sort) {
 		d, err := AsD(sort)
 		if err != nil {
-			return QueryShape{}, fmt.Errorf("odm: the sort: %w", err)
+			return QueryShape{}, fmt.Errorf("odm: the sort: %w", odmerr.Inner(err))
 		}
 		for _, e := range d {
 			if isOperatorDocument(e.Value) {

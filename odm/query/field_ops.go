@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -121,7 +122,7 @@ func Raw[T any](cond any) Filter[T] {
 	}
 	d, err := AsD(cond)
 	if err != nil {
-		return Filter[T]{err: fmt.Errorf("odm: a raw filter of %v: %w", reflect.TypeFor[T](), err)}
+		return Filter[T]{err: fmt.Errorf("odm: a raw filter of %v: %w", reflect.TypeFor[T](), odmerr.Inner(err))}
 	}
 	return Filter[T]{doc: d}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -269,7 +270,7 @@ func eachElement(w *ShapeWriter, kind byte, doc any, f func(key string, v any)) 
 	case typedDocument:
 		doc, err := d.typedDocument()
 		if err != nil {
-			w.fail(kind, "%v", err)
+			w.fail(kind, "%v", odmerr.Inner(err))
 			return
 		}
 		eachElement(w, kind, doc, f)
@@ -284,7 +285,7 @@ func eachElement(w *ShapeWriter, kind byte, doc any, f func(key string, v any)) 
 		}
 		raw, err := bson.Marshal(doc)
 		if err != nil {
-			w.fail(kind, "%T cannot be read as a document: %v", doc, err)
+			w.fail(kind, "%T cannot be read as a document: %v", doc, odmerr.Inner(err))
 			return
 		}
 		eachRawElement(w, kind, raw, f)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/internal/sharding"
@@ -257,7 +258,7 @@ func (x *executor) plan(ctx context.Context) (*round, error) {
 	}
 	first, err := compare(x.decl, l.indexes)
 	if err != nil {
-		return nil, fmt.Errorf("odm: collection %s: %w", x.coll.Name(), err)
+		return nil, fmt.Errorf("odm: collection %s: %w", x.coll.Name(), odmerr.Inner(err))
 	}
 	var options []diff.OptionChange
 	if x.first == nil && x.planner.needsCollectionForOptionsOnly(first) {
@@ -392,7 +393,7 @@ func (x *executor) stillConflicts(ctx context.Context, c diff.IndexChange, opts 
 	}
 	changes, err := diff.Diff(x.decl.Specs, listed, opts...)
 	if err != nil {
-		return false, fmt.Errorf("odm: collection %s: %w", x.coll.Name(), err)
+		return false, fmt.Errorf("odm: collection %s: %w", x.coll.Name(), odmerr.Inner(err))
 	}
 	return slices.ContainsFunc(changes, func(n diff.IndexChange) bool {
 		return n.Name == c.Name && n.Action == diff.Conflict && n.ListedName == c.ListedName

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -145,7 +146,7 @@ func (p planner) planWith(l listing, first []diff.IndexChange, options []diff.Op
 	}
 	if len(r.diffOpts) > 0 {
 		if r.indexes, err = compareWith(p.decl, l.indexes, r.diffOpts, optsKey.String()); err != nil {
-			return nil, fmt.Errorf("odm: collection %s: %w", p.decl.Collection, err)
+			return nil, fmt.Errorf("odm: collection %s: %w", p.decl.Collection, odmerr.Inner(err))
 		}
 	}
 	return r, nil

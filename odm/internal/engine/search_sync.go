@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -119,7 +120,7 @@ func (s *SearchSyncer) sync(ctx context.Context, rep *outcome.CollectionReport, 
 	}
 	changes, err := diff.DiffSearch(s.Specs, listed)
 	if err != nil {
-		return fmt.Errorf("odm: collection %s: %w", s.Collection, err)
+		return fmt.Errorf("odm: collection %s: %w", s.Collection, odmerr.Inner(err))
 	}
 	for i := range changes {
 		changes[i].Step = s.step(changes[i])
