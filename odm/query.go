@@ -40,7 +40,7 @@ type Query[T any] struct {
 
 // Query starts a query of the documents filter matches (nil: all).
 func (c *Collection[T]) Query(filter any) Query[T] {
-	return Query[T]{c: c, filter: filter}
+	return Query[T]{c: c, filter: filter, err: c.unbound()}
 }
 
 // Filter is q with another filter.
@@ -74,11 +74,11 @@ func (q Query[T]) Collation(c *options.Collation) Query[T] { q.collation = c; re
 
 // check checks q's paths and returns its filter to send.
 func (q Query[T]) check(ctx context.Context, op string) (any, error) {
-	if q.c == nil {
-		return nil, fmt.Errorf("odm: %s: a query needs a repository; start it with Collection.Query", op)
-	}
 	if q.err != nil {
 		return nil, q.err
+	}
+	if q.c == nil {
+		return nil, fmt.Errorf("odm: %s: Query[%v] is the zero value, with no repository: start it with Collection.Query", op, reflect.TypeFor[T]())
 	}
 	if q.skip < 0 || q.limit < 0 {
 		return nil, fmt.Errorf("odm: %s on %s: skip (%d) and limit (%d) cannot be negative", op, q.c.Name(), q.skip, q.limit)

@@ -41,7 +41,7 @@ import (
 // of a page would hold zero values there: one that leaves a key out is
 // refused. An index on the sort keys (then _id) serves every page alike.
 func (q Query[T]) After(last *T) Query[T] {
-	if q.err != nil {
+	if q.err != nil || q.c == nil { // a zero Query stays one, for check to name
 		return q
 	}
 	fail := func(format string, args ...any) Query[T] {

@@ -108,7 +108,7 @@ func TestQueryValue(t *testing.T) {
 	assert.ErrorContains(t, err, "cannot be negative")
 	var zero odm.Query[member]
 	_, err = zero.All(ctx)
-	assert.ErrorContains(t, err, "a query needs a repository")
+	assert.ErrorContains(t, err, "Query[odm_test.member] is the zero value, with no repository: start it with Collection.Query")
 	assert.Empty(t, rec.Commands(), "refused queries send nothing")
 }
 

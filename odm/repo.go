@@ -165,12 +165,39 @@ func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error
 	return &repository{model: m, rev: write.RevisionKindOf(t, m.Revision, m.RevisionIndex), id: write.FindIDField(st), owned: owned}, nil
 }
 
-// Name is the collection's name.
-func (c *Collection[T]) Name() string { return c.coll.Name() }
+// Name is the collection's name; "" for a repository not made by
+// NewCollection (see unbound).
+func (c *Collection[T]) Name() string {
+	if c.unbound() != nil {
+		return ""
+	}
+	return c.coll.Name()
+}
 
 // Driver returns the underlying driver collection, for what the repository
-// does not cover.
-func (c *Collection[T]) Driver() *mongo.Collection { return c.coll }
+// does not cover; nil for a repository not made by NewCollection.
+func (c *Collection[T]) Driver() *mongo.Collection {
+	if c == nil {
+		return nil
+	}
+	return c.coll
+}
+
+// unbound is the error of a repository not made by NewCollection (a nil
+// *Collection, or a Collection declared as a zero value): it has no
+// collection to send anything to. Every method returns it rather than
+// panicking on the missing collection.
+func (c *Collection[T]) unbound() error {
+	if c != nil && c.coll != nil {
+		return nil
+	}
+	what := "the zero value"
+	if c == nil {
+		what = "nil"
+	}
+	t := reflect.TypeFor[T]()
+	return fmt.Errorf("odm: Collection[%v] is %s: make it with odm.NewCollection[%v](db) (or NewCollectionIn, MustCollection)", t, what, t)
+}
 
 // InsertOne inserts doc. A model with defaults (Defaulter) gets them
 // first. When doc's _id field holds an ObjectID and is zero, with or
@@ -180,6 +207,9 @@ func (c *Collection[T]) Driver() *mongo.Collection { return c.coll }
 // back (the defaults stay). A panic in SetDefaults is an error (see
 // Defaulter), and nothing is sent.
 func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if ctx == nil {
 		return nil, c.noContext("insert")
 	}
@@ -223,6 +253,9 @@ func (c *Collection[T]) prepareInsert(doc *T) (func(), error) {
 // SetDefaults is an error, and none of the documents is sent (those
 // prepared before it get their ids and revisions put back).
 func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if ctx == nil {
 		return nil, c.noContext("insert")
 	}
@@ -272,6 +305,9 @@ func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...option
 //		return ErrUnknownUser
 //	}
 func (c *Collection[T]) FindOne(ctx context.Context, filter any, opts ...options.Lister[options.FindOneOptions]) (*T, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	filter, err := c.checkRead(ctx, "find", filter, findOneParts(opts))
 	if err != nil {
 		return nil, err
@@ -289,6 +325,9 @@ func (c *Collection[T]) FindOne(ctx context.Context, filter any, opts ...options
 // FindOneAndDelete deletes the first document filter matches and returns
 // it, or nil and no error when none matches.
 func (c *Collection[T]) FindOneAndDelete(ctx context.Context, filter any, opts ...options.Lister[options.FindOneAndDeleteOptions]) (*T, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if err := c.checkWrite(ctx, "delete", filter, findOneAndDeleteParts(opts)); err != nil {
 		return nil, err
 	}
@@ -304,6 +343,9 @@ func (c *Collection[T]) FindOneAndDelete(ctx context.Context, filter any, opts .
 
 // Find returns every document filter matches.
 func (c *Collection[T]) Find(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	filter, err := c.checkRead(ctx, "find", filter, findParts(opts))
 	if err != nil {
 		return nil, err
@@ -371,6 +413,9 @@ func (c *Cursor[T]) Close(ctx context.Context) error {
 // Iter opens a cursor over the documents filter matches, for results too
 // large to hold at once. Close it when done.
 func (c *Collection[T]) Iter(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) (*Cursor[T], error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	filter, err := c.checkRead(ctx, "find", filter, findParts(opts))
 	if err != nil {
 		return nil, err
@@ -409,6 +454,9 @@ func (c *Collection[T]) All(ctx context.Context, filter any, opts ...options.Lis
 
 // DeleteOne deletes the first document filter matches.
 func (c *Collection[T]) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if err := c.checkWrite(ctx, "delete", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
@@ -421,6 +469,9 @@ func (c *Collection[T]) DeleteOne(ctx context.Context, filter any, opts ...optio
 
 // DeleteMany deletes every document filter matches.
 func (c *Collection[T]) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if err := c.checkWrite(ctx, "delete", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
@@ -433,6 +484,9 @@ func (c *Collection[T]) DeleteMany(ctx context.Context, filter any, opts ...opti
 
 // CountDocuments counts the documents filter matches.
 func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {
+	if err := c.unbound(); err != nil {
+		return 0, err
+	}
 	filter, err := c.checkRead(ctx, "count", filter, query.QueryParts{})
 	if err != nil {
 		return 0, err

@@ -25,6 +25,9 @@ import (
 // a slice or array of stages (raw BSON, a ValueMarshaler) is sent
 // unchecked. A nil ctx is an error, before any command.
 func (c *Collection[T]) Aggregate(ctx context.Context, pipeline any, opts ...options.Lister[options.AggregateOptions]) (*mongo.Cursor, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if ctx == nil {
 		return nil, c.noContext("aggregate")
 	}

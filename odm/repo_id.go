@@ -72,6 +72,9 @@ func (c *Collection[T]) idFilter(op string, id any) (bson.D, error) {
 // the key is {_id}), and per shard key value on DocumentDB: two documents
 // may share one, and FindByID returns either. Find by _id and key to tell.
 func (c *Collection[T]) FindByID(ctx context.Context, id any, opts ...options.Lister[options.FindOneOptions]) (*T, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	filter, err := c.idFilter("find", id)
 	if err != nil {
 		return nil, err
@@ -82,6 +85,9 @@ func (c *Collection[T]) FindByID(ctx context.Context, id any, opts ...options.Li
 // DeleteByID deletes the document whose _id is id. On a sharded collection
 // {_id} alone goes to every shard (see FindByID).
 func (c *Collection[T]) DeleteByID(ctx context.Context, id any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	filter, err := c.idFilter("delete", id)
 	if err != nil {
 		return nil, err
@@ -92,6 +98,9 @@ func (c *Collection[T]) DeleteByID(ctx context.Context, id any, opts ...options.
 // UpdateByID updates the document whose _id is id, as UpdateOne does. On a
 // sharded collection {_id} alone goes to every shard (see FindByID).
 func (c *Collection[T]) UpdateByID(ctx context.Context, id, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	filter, err := c.idFilter("update", id)
 	if err != nil {
 		return nil, err
@@ -103,6 +112,9 @@ func (c *Collection[T]) UpdateByID(ctx context.Context, id, update any, opts ...
 // as ReplaceOne does (guarding a revisioned doc's revision). doc must have
 // a non-zero _id.
 func (c *Collection[T]) ReplaceByID(ctx context.Context, doc *T, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if doc == nil {
 		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
 	}

@@ -66,6 +66,9 @@ func Retry(n int) ModifyOption {
 // shard key the write names the key's values as read; a change of them is
 // refused with ErrShardKeyChange outside a transaction.
 func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc *T) error, opts ...ModifyOption) (*T, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if change == nil {
 		return nil, fmt.Errorf("odm: modify on %s: the change function is nil", c.Name())
 	}
@@ -102,6 +105,9 @@ func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc 
 
 // ModifyByID is Modify of the document whose _id is id.
 func (c *Collection[T]) ModifyByID(ctx context.Context, id any, change func(doc *T) error, opts ...ModifyOption) (*T, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	filter, err := c.idFilter("modify", id)
 	if err != nil {
 		return nil, err

@@ -48,6 +48,9 @@ func (c *Collection[T]) encodeReplacement(doc *T) (write.Replacement, error) {
 // refused with ErrShardKeyChange outside a transaction; a document stored
 // with other values is not matched, and that too is ErrShardKeyChange.
 func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if doc == nil {
 		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
 	}
@@ -82,6 +85,9 @@ func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, doc *T, opts
 // there was none: nothing matched, or an upsert inserted doc and the
 // options ask for the document before.
 func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.FindOneAndReplaceOptions]) (*T, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if doc == nil {
 		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
 	}

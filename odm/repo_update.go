@@ -211,6 +211,9 @@ func (c *Collection[T]) stageWritesRevision(stage bson.Raw) bool {
 // when no document matches the rest of the filter. A counter revision of 0
 // also matches a document without the field.
 func (c *Collection[T]) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if err := c.checkWrite(ctx, "update", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
@@ -284,6 +287,9 @@ func withUpsert[O any](opts []options.Lister[O], upsert bool, set func(*O, *bool
 // matched, or an upsert inserted and the options ask for the document
 // before.
 func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) (*T, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if err := c.checkWrite(ctx, "update", filter, findOneAndUpdateParts(opts)); err != nil {
 		return nil, err
 	}
@@ -343,6 +349,9 @@ func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any
 // UpdateMany updates every document filter matches, as UpdateOne checks
 // and renews, without a revision guard.
 func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
+	if err := c.unbound(); err != nil {
+		return nil, err
+	}
 	if err := c.checkWrite(ctx, "update", filter, query.QueryParts{}); err != nil {
 		return nil, err
 	}
