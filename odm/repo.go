@@ -372,6 +372,9 @@ type Cursor[T any] struct {
 // Next decodes the next document; false at the end or on error (see Err),
 // a nil ctx being one.
 func (c *Cursor[T]) Next(ctx context.Context) bool {
+	if c.unopened() != nil {
+		return false // Err says why
+	}
 	if ctx == nil && c.err == nil {
 		c.err = fmt.Errorf("odm: find on %s: a context is needed, got nil", c.coll)
 	}
@@ -388,10 +391,19 @@ func (c *Cursor[T]) Next(ctx context.Context) bool {
 }
 
 // Current is the document Next decoded.
-func (c *Cursor[T]) Current() T { return c.current }
+func (c *Cursor[T]) Current() T {
+	if c == nil {
+		var zero T
+		return zero
+	}
+	return c.current
+}
 
 // Err is the error that ended the iteration, if any.
 func (c *Cursor[T]) Err() error {
+	if err := c.unopened(); err != nil {
+		return err
+	}
 	if c.err != nil {
 		return c.err
 	}
@@ -401,6 +413,9 @@ func (c *Cursor[T]) Err() error {
 // Close releases the cursor. Given a nil ctx, it releases it all the same
 // and returns an error saying so.
 func (c *Cursor[T]) Close(ctx context.Context) error {
+	if err := c.unopened(); err != nil {
+		return err
+	}
 	if ctx == nil {
 		// Closed anyway: an open cursor holds the server's resources
 		// until it times out.
@@ -408,6 +423,19 @@ func (c *Cursor[T]) Close(ctx context.Context) error {
 		return fmt.Errorf("odm: closing a cursor of %s: a context is needed, got nil", c.coll)
 	}
 	return c.cur.Close(ctx)
+}
+
+// unopened is the error of a Cursor not opened by Collection.Iter (a nil
+// *Cursor, or one declared as a zero value), which has no cursor to read.
+func (c *Cursor[T]) unopened() error {
+	if c != nil && c.cur != nil {
+		return nil
+	}
+	what := "the zero value"
+	if c == nil {
+		what = "nil"
+	}
+	return fmt.Errorf("odm: Cursor[%v] is %s: open it with Collection.Iter", reflect.TypeFor[T](), what)
 }
 
 // Iter opens a cursor over the documents filter matches, for results too

@@ -17,7 +17,8 @@ import (
 // Every method of a repository not made by NewCollection (a nil
 // *Collection, or one declared as a zero value) returns an error naming
 // the constructor instead of panicking; every method of a zero Query
-// returns one naming Collection.Query. The methods are found by
+// returns one naming Collection.Query, and of a zero Cursor one naming
+// Collection.Iter (Next is false, and Err says why). The methods are found by
 // reflection, so that one added later is covered too.
 func TestZeroRepositoriesReturnErrors(t *testing.T) {
 	ctx := context.Background()
@@ -53,6 +54,27 @@ func TestZeroRepositoriesReturnErrors(t *testing.T) {
 			checkZeroResults(t, ctx, out, "Query[odm_test.member] is the zero value, with no repository: start it with Collection.Query")
 		})
 	}
+	for _, tc := range []struct {
+		name string
+		cur  *odm.Cursor[member]
+		want string
+	}{
+		{"zero", &odm.Cursor[member]{}, "odm: Cursor[odm_test.member] is the zero value: open it with Collection.Iter"},
+		{"nil", nil, "odm: Cursor[odm_test.member] is nil: open it with Collection.Iter"},
+	} {
+		v := reflect.ValueOf(tc.cur)
+		require.GreaterOrEqual(t, v.NumMethod(), 4)
+		for i := range v.NumMethod() {
+			name := v.Type().Method(i).Name
+			t.Run("Cursor "+tc.name+"/"+name, func(t *testing.T) {
+				var out []reflect.Value
+				require.NotPanics(t, func() { out = v.Method(i).Call(zeroArgs(v.Method(i).Type(), ctx)) })
+				checkZeroResults(t, ctx, out, tc.want)
+				assert.ErrorContains(t, tc.cur.Err(), tc.want, "Err says why")
+			})
+		}
+	}
+
 	_, err := odm.Project[member](odm.Query[member]{}).All(ctx)
 	assert.ErrorContains(t, err, "Query[odm_test.member] is the zero value")
 	_, err = odm.Aggregate[bson.D](ctx, (*odm.Collection[member])(nil), bson.A{})
@@ -116,6 +138,10 @@ func checkZeroResults(t *testing.T, ctx context.Context, out []reflect.Value, wa
 			assert.ErrorContains(t, err, want)
 		case string:
 			assert.Empty(t, x)
+		case bool:
+			assert.False(t, x)
+		case member:
+			assert.Zero(t, x)
 		case *mongo.Collection:
 			assert.Nil(t, x)
 		default:
