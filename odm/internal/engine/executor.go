@@ -11,8 +11,8 @@ import (
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/diff"
-	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/internal/sharding"
+	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/odm/shard"
 	"go.mongodb.org/mongo-driver/v2/bson"
