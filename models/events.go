@@ -99,8 +99,8 @@ func (Event) Indexes() []schema.IndexSpec {
 		{
 			Name: "idx_text_search",
 			Keys: []schema.IndexKey{
-				schema.TextKey("event_type"), schema.TextKey("metadata.service_name"),
-				schema.TextKey("metadata.user_id"), schema.TextKey("execution_id"),
+				schema.Text("event_type"), schema.Text("metadata.service_name"),
+				schema.Text("metadata.user_id"), schema.Text("execution_id"),
 			},
 			DefaultLanguage:  "english",
 			LanguageOverride: "none",

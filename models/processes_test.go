@@ -217,7 +217,7 @@ func rollingDeploy(t *testing.T, bin string, rep int, setUp any, procs [][]strin
 	sets := declaredSets(t, ctx, db)
 	assert.Len(t, sets, 1, "repetition %d: exactly one declared set, got %v", rep, sets)
 	assert.Subset(t, want, sets, "repetition %d", rep)
-	n, err := db.Collection("odm_locks") /* Init's leases */.CountDocuments(ctx, bson.D{})
+	n, err := db.Collection("odm_locks").CountDocuments(ctx, bson.D{}) // Init's leases
 	require.NoError(t, err)
 	assert.Zero(t, n, "repetition %d: every lease released", rep)
 	t.Logf("repetition %d: ends in %v; %d old-version processes stopped on a conflict", rep, sets, conflicts)

@@ -72,7 +72,7 @@ type featTextOptions struct {
 func (featTextOptions) CollectionName() string { return "feat_text_options" }
 func (featTextOptions) Indexes() []schema.IndexSpec {
 	return []schema.IndexSpec{{
-		Keys:            []schema.IndexKey{schema.TextKey("title"), schema.TextKey("body")},
+		Keys:            []schema.IndexKey{schema.Text("title"), schema.Text("body")},
 		Weights:         map[string]int32{"title": 10},
 		DefaultLanguage: "english", LanguageOverride: "lang",
 	}}
@@ -91,7 +91,7 @@ type featFlat struct {
 func (featFlat) CollectionName() string { return "feat_2d" }
 func (featFlat) Indexes() []schema.IndexSpec {
 	bits, lo, hi := int32(26), -500.0, 500.0
-	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Flat("pos")}, Bits: &bits, Min: &lo, Max: &hi}}
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Geo2D("pos")}, Bits: &bits, Min: &lo, Max: &hi}}
 }
 
 type featHashed struct {

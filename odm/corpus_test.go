@@ -45,10 +45,10 @@ var (
 	studentIx = map[string]schema.IndexSpec{
 		"student":  schema.Index(schema.Asc("student")),
 		"products": schema.Index(schema.Asc("products")),
-		"score":    schema.Index(schema.Sphere("score")),
-		"text":     {Name: "class_id_text_index", Keys: []schema.IndexKey{schema.TextKey("class_id")}, DefaultLanguage: "english"},
+		"score":    schema.Index(schema.Geo2DSphere("score")),
+		"text":     {Name: "class_id_text_index", Keys: []schema.IndexKey{schema.Text("class_id")}, DefaultLanguage: "english"},
 		"multikey": schema.Index(schema.Asc("class_id")).Named("class_id_multikey_index"),
-		"hashed":   schema.Index(schema.HashedKey("class_id")).Named("class_id_hashed_index"),
+		"hashed":   schema.Index(schema.Hashed("class_id")).Named("class_id_hashed_index"),
 		"wild":     schema.Index(schema.Wildcard("fieldName")).Named("wildcard_index"),
 	}
 )
@@ -83,7 +83,7 @@ var corpusDecls = map[string]corpusDecl{
 		{Name: "publisherWildcard", Keys: []schema.IndexKey{schema.Wildcard("")}, WildcardProjection: bson.D{{Key: "publisher.name", Value: 1}}},
 	}},
 	"mongoose-9373-text-spanish": {specs: []schema.IndexSpec{{
-		Keys:    []schema.IndexKey{schema.TextKey("kicker"), schema.TextKey("title"), schema.TextKey("deck"), schema.TextKey("bodyText")},
+		Keys:    []schema.IndexKey{schema.Text("kicker"), schema.Text("title"), schema.Text("deck"), schema.Text("bodyText")},
 		Weights: map[string]int32{"kicker": 2, "title": 5, "deck": 3}, DefaultLanguage: "spanish",
 	}}},
 	"mongoose-9912-firstname": {specs: []schema.IndexSpec{schema.Index(schema.Asc("firstName"))}},
@@ -105,7 +105,7 @@ var corpusDecls = map[string]corpusDecl{
 		{Keys: []schema.IndexKey{schema.Asc("index")}, Unique: true}, {Keys: []schema.IndexKey{schema.Asc("name")}, Unique: true},
 	}},
 	"tejaswitaw-dump-persons": {},
-	"bookcars-97-text":        {specs: []schema.IndexSpec{schema.Index(schema.TextKey("value"))}},
+	"bookcars-97-text":        {specs: []schema.IndexSpec{schema.Index(schema.Text("value"))}},
 	"jstest-collation-inherited": {inherit: true, options: &schema.CollectionOptions{Collation: frCA}, specs: []schema.IndexSpec{
 		schema.Index(schema.Asc("a")),
 		{Keys: []schema.IndexKey{schema.Asc("b")}, Collation: enUS},
@@ -121,11 +121,11 @@ var corpusDecls = map[string]corpusDecl{
 		PartialFilter: bson.D{{Key: "a", Value: bson.D{{Key: "$gte", Value: 0}}}}}}},
 	"jstest-ddl-collation":        {specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("e")}, Collation: enUS}}},
 	"jstest-ddl-wildcard":         {specs: []schema.IndexSpec{{Name: "wi", Keys: []schema.IndexKey{schema.Wildcard("")}, WildcardProjection: bson.D{{Key: "a", Value: 1}, {Key: "b", Value: 1}}}}},
-	"jstest-ddl-text":             {specs: []schema.IndexSpec{{Name: "text", Keys: []schema.IndexKey{schema.TextKey("e")}, DefaultLanguage: "english", LanguageOverride: "language"}}},
-	"jstest-ddl-2d":               {specs: []schema.IndexSpec{{Name: "2d", Keys: []schema.IndexKey{schema.Flat("f")}, Min: pf(-150), Max: pf(150), Bits: pi(26)}}},
-	"jstest-ddl-2dsphere":         {specs: []schema.IndexSpec{schema.Index(schema.Sphere("f")).Named("2dsphere")}},
+	"jstest-ddl-text":             {specs: []schema.IndexSpec{{Name: "text", Keys: []schema.IndexKey{schema.Text("e")}, DefaultLanguage: "english", LanguageOverride: "language"}}},
+	"jstest-ddl-2d":               {specs: []schema.IndexSpec{{Name: "2d", Keys: []schema.IndexKey{schema.Geo2D("f")}, Min: pf(-150), Max: pf(150), Bits: pi(26)}}},
+	"jstest-ddl-2dsphere":         {specs: []schema.IndexSpec{schema.Index(schema.Geo2DSphere("f")).Named("2dsphere")}},
 	"jstest-ddl-sparse-compound":  {specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("b"), schema.Desc("c")}, Sparse: true}}},
-	"jstest-ddl-sparse-hashed":    {specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.HashedKey("d")}, Sparse: true}}},
+	"jstest-ddl-sparse-hashed":    {specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Hashed("d")}, Sparse: true}}},
 	"manual-collinfos-products":   {options: &schema.CollectionOptions{}},
 	"manual-collinfos-mylogs":     {options: &schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 256}}},
 	"jstest-timeseries-time":      {options: timeSeries("", "", nil, nil)},
@@ -177,13 +177,13 @@ func (fx listingFixture) collection(t *testing.T) (opts bson.Raw, kind string, e
 	return o, k, true
 }
 
-func (d corpusDecl) diffOptions(t *testing.T, fx listingFixture) []diff.DiffOption {
+func (d corpusDecl) diffOptions(t *testing.T, fx listingFixture) []diff.Option {
 	opts, kind, ok := fx.collection(t)
 	if !ok {
 		return nil
 	}
 	info := &engine.CollectionInfo{Exists: true, Kind: kind, Options: opts}
-	var out []diff.DiffOption
+	var out []diff.Option
 	if ts := info.TimeSeries(); ts != nil {
 		out = append(out, ts)
 	}

@@ -15,7 +15,7 @@ import (
 // referenceShapes builds n query shapes over the reference models, from
 // their indexes' keys (so that many are served) and their other fields:
 // equalities, $in, ranges, $exists, sorts.
-func referenceShapes(tb testing.TB, n int) ([]*schema.Model, []query.QueryShape, int) {
+func referenceShapes(tb testing.TB, n int) ([]*schema.Model, []query.Shape, int) {
 	var ms []*schema.Model
 	indexes := 0
 	for _, m := range registry.All() {
@@ -27,7 +27,7 @@ func referenceShapes(tb testing.TB, n int) ([]*schema.Model, []query.QueryShape,
 		indexes += len(d.Indexes)
 	}
 	r := rand.New(rand.NewSource(20))
-	shapes := make([]query.QueryShape, n)
+	shapes := make([]query.Shape, n)
 	owner := make([]*schema.Model, n)
 	for i := range shapes {
 		m := ms[r.Intn(len(ms))]
@@ -39,7 +39,7 @@ func referenceShapes(tb testing.TB, n int) ([]*schema.Model, []query.QueryShape,
 			}
 		}
 		paths = append(paths, "_id", "not_indexed")
-		var q query.QueryShape
+		var q query.Shape
 		for range r.Intn(4) {
 			p := paths[r.Intn(len(paths))]
 			switch r.Intn(5) {

@@ -53,8 +53,8 @@ func fuzzIndexes(c *choices) []schema.IndexSpec {
 // fuzzShape builds up to 3 conditions ($eq, $in, $gt, $lte on values 0 to
 // 3), a sort of up to 2 distinct keys and, after them, an $or of 2 or 3
 // branches of 1 or 2 conditions each, or none.
-func fuzzShape(c *choices) query.QueryShape {
-	var q query.QueryShape
+func fuzzShape(c *choices) query.Shape {
+	var q query.Shape
 	q.Conditions = fuzzConditions(c, c.pick(4))
 	fields := slices.Clone(fuzzFields)
 	for range c.pick(3) {
@@ -100,7 +100,7 @@ func allDocs() []fdoc {
 	return out
 }
 
-func matches(d fdoc, q query.QueryShape) bool {
+func matches(d fdoc, q query.Shape) bool {
 	if !meets(d, q.Conditions) {
 		return false
 	}
@@ -149,10 +149,10 @@ func compareBy(x, y fdoc, keys []query.SortKey) int {
 // documents q matches in q's sort order whatever the order of documents
 // with equal index keys, with one ordered scan per combination of q's $in
 // values merged (the planner's merge sort).
-func ordered(ix schema.IndexSpec, q query.QueryShape, docs []fdoc) bool {
+func ordered(ix schema.IndexSpec, q query.Shape, docs []fdoc) bool {
 	var ixKeys []query.SortKey
 	for _, k := range ix.Keys {
-		ixKeys = append(ixKeys, query.SortKey{Path: k.Field, Desc: k.Type == schema.Descending})
+		ixKeys = append(ixKeys, query.SortKey{Path: k.Field, Desc: k.Type == schema.KeyDescending})
 	}
 	groups := map[string][]fdoc{}
 	for _, d := range docs {
@@ -255,13 +255,13 @@ func boundsFirstKey(specs []schema.IndexSpec, conds []query.Condition) bool {
 // checkOrPlan checks an OR plan Cover answers: only when no index bounds
 // the conditions beside the $or, one bounded index of the model per
 // branch, and a sort it gives in order over each branch's documents.
-func checkOrPlan(t *testing.T, specs []schema.IndexSpec, q query.QueryShape, got query.Coverage, docs []fdoc) {
+func checkOrPlan(t *testing.T, specs []schema.IndexSpec, q query.Shape, got query.Coverage, docs []fdoc) {
 	t.Helper()
 	if boundsFirstKey(specs, q.Conditions) || len(got.Or) != len(q.Or) || got.Index != "" {
 		t.Fatalf("%+v over %+v: %s, an OR plan where an index bounds the filter or of other branches", q, specs, got)
 	}
 	for i, b := range got.Or {
-		branch := query.QueryShape{Conditions: append(slices.Clone(q.Conditions), q.Or[i]...), Sort: q.Sort}
+		branch := query.Shape{Conditions: append(slices.Clone(q.Conditions), q.Or[i]...), Sort: q.Sort}
 		j := slices.IndexFunc(specs, func(s schema.IndexSpec) bool { return s.Name == b.Index })
 		if j < 0 || !boundsFirstKey(specs[j:j+1], branch.Conditions) {
 			t.Fatalf("%+v: branch %d: %s names no index of the model its conditions bound", q, i, got)

@@ -93,7 +93,7 @@ func TestQueryRecorder(t *testing.T) {
 }
 
 // recorded lists the shapes a recorder holds, one line each.
-func recorded(rec *query.QueryRecorder) []string {
+func recorded(rec *query.Recorder) []string {
 	var out []string
 	for _, q := range rec.Queries() {
 		out = append(out, q.String())

@@ -27,7 +27,7 @@ func benchCollections(n int) ([][]schema.IndexSpec, [][]bson.Raw) {
 			{Keys: []schema.IndexKey{schema.Asc("opt")}, Sparse: true},
 			{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true, PartialFilter: bson.D{{Key: "email", Value: bson.D{{Key: "$exists", Value: true}}}}},
 			{Keys: []schema.IndexKey{schema.Asc("name")}, Collation: &options.Collation{Locale: "fr", Strength: 2}},
-			{Keys: []schema.IndexKey{schema.TextKey("title"), schema.TextKey("body")}, Weights: map[string]int32{"title": 5}},
+			{Keys: []schema.IndexKey{schema.Text("title"), schema.Text("body")}, Weights: map[string]int32{"title": 5}},
 			schema.Index(schema.Asc("a"), schema.Asc("b"), schema.Asc("c")).Named(fmt.Sprintf("idx_abc_%d", c)),
 			schema.Index(schema.Desc("score")),
 		}

@@ -39,7 +39,7 @@ func TestDiff(t *testing.T) {
 		name     string
 		declared []schema.IndexSpec
 		listed   []string
-		opts     []diff.DiffOption
+		opts     []diff.Option
 		want     []want
 	}{
 		{
@@ -75,7 +75,7 @@ func TestDiff(t *testing.T) {
 		{
 			name: "text index listed as _fts/_ftsx with weights and defaults",
 			declared: []schema.IndexSpec{{
-				Keys:    []schema.IndexKey{schema.TextKey("title"), schema.TextKey("body")},
+				Keys:    []schema.IndexKey{schema.Text("title"), schema.Text("body")},
 				Weights: map[string]int32{"title": 10},
 			}},
 			listed: []string{`{"v": 2, "key": {"_fts": "text", "_ftsx": 1}, "name": "title_text_body_text",
@@ -86,8 +86,8 @@ func TestDiff(t *testing.T) {
 			name: "the reference text index, taken over",
 			declared: []schema.IndexSpec{{
 				Name: "idx_text_search",
-				Keys: []schema.IndexKey{schema.TextKey("event_type"), schema.TextKey("metadata.service_name"),
-					schema.TextKey("metadata.user_id"), schema.TextKey("execution_id")},
+				Keys: []schema.IndexKey{schema.Text("event_type"), schema.Text("metadata.service_name"),
+					schema.Text("metadata.user_id"), schema.Text("execution_id")},
 				DefaultLanguage: "english", LanguageOverride: "none",
 			}},
 			listed: []string{`{"v": 2, "key": {"_fts": "text", "_ftsx": 1}, "name": "idx_text_search",
@@ -97,14 +97,14 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name:     "compound text index with regular keys before and after",
-			declared: []schema.IndexSpec{schema.Index(schema.Asc("tenant"), schema.TextKey("body"), schema.Desc("at")).Named("t")},
+			declared: []schema.IndexSpec{schema.Index(schema.Asc("tenant"), schema.Text("body"), schema.Desc("at")).Named("t")},
 			listed: []string{`{"v": 2, "key": {"tenant": 1, "_fts": "text", "_ftsx": 1, "at": -1}, "name": "t",
 				"weights": {"body": 1}, "default_language": "english", "language_override": "language", "textIndexVersion": 3}`},
 			want: []want{{"t", diff.Unchanged, nil, ""}},
 		},
 		{
 			name:     "text weights changed",
-			declared: []schema.IndexSpec{{Name: "t", Keys: []schema.IndexKey{schema.TextKey("title")}, Weights: map[string]int32{"title": 5}}},
+			declared: []schema.IndexSpec{{Name: "t", Keys: []schema.IndexKey{schema.Text("title")}, Weights: map[string]int32{"title": 5}}},
 			listed: []string{`{"v": 2, "key": {"_fts": "text", "_ftsx": 1}, "name": "t", "weights": {"title": 1},
 				"default_language": "english", "language_override": "language", "textIndexVersion": 3}`},
 			want: []want{{"t", diff.Conflict, []string{"weights"}, ""}},
@@ -125,13 +125,13 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name:     "2dsphere index version ignored",
-			declared: []schema.IndexSpec{schema.Index(schema.Sphere("loc"))},
+			declared: []schema.IndexSpec{schema.Index(schema.Geo2DSphere("loc"))},
 			listed:   []string{`{"v": 2, "key": {"loc": "2dsphere"}, "name": "loc_2dsphere", "2dsphereIndexVersion": 3}`},
 			want:     []want{{"loc_2dsphere", diff.Unchanged, nil, ""}},
 		},
 		{
 			name:     "2d defaults equal absent",
-			declared: []schema.IndexSpec{schema.Index(schema.Flat("pos"))},
+			declared: []schema.IndexSpec{schema.Index(schema.Geo2D("pos"))},
 			listed:   []string{`{"v": 2, "key": {"pos": "2d"}, "name": "pos_2d", "bits": 26, "min": -180.0, "max": 180.0}`},
 			want:     []want{{"pos_2d", diff.Unchanged, nil, ""}},
 		},
@@ -139,7 +139,7 @@ func TestDiff(t *testing.T) {
 			name: "2d bits changed",
 			declared: []schema.IndexSpec{func() schema.IndexSpec {
 				b := int32(32)
-				return schema.IndexSpec{Keys: []schema.IndexKey{schema.Flat("pos")}, Bits: &b}
+				return schema.IndexSpec{Keys: []schema.IndexKey{schema.Geo2D("pos")}, Bits: &b}
 			}()},
 			listed: []string{`{"v": 2, "key": {"pos": "2d"}, "name": "pos_2d"}`},
 			want:   []want{{"pos_2d", diff.Conflict, []string{"bits"}, ""}},
@@ -240,7 +240,7 @@ func TestDiff(t *testing.T) {
 			name:     "a time series collection's own index is not a drop",
 			declared: nil,
 			listed:   []string{`{"v": 2, "key": {"sensor": 1, "ts": 1}, "name": "sensor_1_ts_1"}`, `{"v": 2, "key": {"x": 1}, "name": "x_1"}`},
-			opts:     []diff.DiffOption{diff.TimeSeries("ts", "sensor")},
+			opts:     []diff.Option{diff.TimeSeries("ts", "sensor")},
 			want:     []want{{"x_1", diff.Drop, nil, ""}},
 		},
 		{

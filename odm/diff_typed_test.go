@@ -15,7 +15,7 @@ import (
 
 // diffOne diffs one declared index with one listed document and returns
 // its action and the fields that differ.
-func diffOne(t *testing.T, spec schema.IndexSpec, listed string, opts ...diff.DiffOption) (diff.Action, []string) {
+func diffOne(t *testing.T, spec schema.IndexSpec, listed string, opts ...diff.Option) (diff.Action, []string) {
 	t.Helper()
 	changes, err := diff.Diff([]schema.IndexSpec{spec}, listing(t, listed), opts...)
 	require.NoError(t, err)
@@ -89,11 +89,11 @@ func TestDiffTypedValues(t *testing.T) {
 			`{"v": 2, "key": {"a": 1}, "name": "c", "collation": {"locale": "fr", "strength": 2.0}}`, diff.Unchanged, nil},
 		{"collation bool as a string", schema.IndexSpec{Name: "c", Keys: []schema.IndexKey{schema.Asc("a")}, Collation: &options.Collation{Locale: "fr", NumericOrdering: true}},
 			`{"v": 2, "key": {"a": 1}, "name": "c", "collation": {"locale": "fr", "numericOrdering": "true"}}`, diff.Conflict, []string{"collation"}},
-		{"2d bits as a string", schema.Index(schema.Flat("p")).Named("g"),
+		{"2d bits as a string", schema.Index(schema.Geo2D("p")).Named("g"),
 			`{"v": 2, "key": {"p": "2d"}, "name": "g", "bits": "26"}`, diff.Conflict, []string{"bits"}},
-		{"2d min as a long", schema.Index(schema.Flat("p")).Named("g"),
+		{"2d min as a long", schema.Index(schema.Geo2D("p")).Named("g"),
 			`{"v": 2, "key": {"p": "2d"}, "name": "g", "min": {"$numberLong": "-180"}}`, diff.Unchanged, nil},
-		{"default_language a number", schema.IndexSpec{Name: "t", Keys: []schema.IndexKey{schema.TextKey("a")}},
+		{"default_language a number", schema.IndexSpec{Name: "t", Keys: []schema.IndexKey{schema.Text("a")}},
 			`{"v": 2, "key": {"_fts": "text", "_ftsx": 1}, "name": "t", "weights": {"a": 1}, "default_language": 1}`, diff.Conflict, []string{"default_language"}},
 		{"storage engine options keep types", schema.Index(schema.Asc("a")).Named("s"),
 			`{"v": 2, "key": {"a": 1}, "name": "s", "storageEngine": {"wiredTiger": {"configString": "block_compressor=zstd"}}}`, diff.Conflict, []string{"storageEngine"}},
@@ -166,19 +166,19 @@ func TestDiffInheritedCollation(t *testing.T) {
 		name   string
 		spec   schema.IndexSpec
 		listed string
-		opts   []diff.DiffOption
+		opts   []diff.Option
 		want   diff.Action
 	}{
-		{"no collation declared, listed with the collection's", plain, listedWith(frFull), []diff.DiffOption{collection}, diff.Unchanged},
-		{"no collation declared, listed with another", plain, listedWith(de), []diff.DiffOption{collection}, diff.Conflict},
-		{"no collation declared, listed with the same locale and another strength", plain, listedWith(frStrength1), []diff.DiffOption{collection}, diff.Conflict},
-		{"no collation declared, listed with none", plain, `{"v": 2, "key": {"name": 1}, "name": "name_1"}`, []diff.DiffOption{collection}, diff.Conflict},
-		{"declared the collection's collation", withColl(&options.Collation{Locale: "fr"}), listedWith(frFull), []diff.DiffOption{collection}, diff.Unchanged},
-		{"declared another collation than listed", withColl(&options.Collation{Locale: "de"}), listedWith(frFull), []diff.DiffOption{collection}, diff.Conflict},
-		{"declared simple, listed with none", withColl(&options.Collation{Locale: "simple"}), `{"v": 2, "key": {"name": 1}, "name": "name_1"}`, []diff.DiffOption{collection}, diff.Unchanged},
+		{"no collation declared, listed with the collection's", plain, listedWith(frFull), []diff.Option{collection}, diff.Unchanged},
+		{"no collation declared, listed with another", plain, listedWith(de), []diff.Option{collection}, diff.Conflict},
+		{"no collation declared, listed with the same locale and another strength", plain, listedWith(frStrength1), []diff.Option{collection}, diff.Conflict},
+		{"no collation declared, listed with none", plain, `{"v": 2, "key": {"name": 1}, "name": "name_1"}`, []diff.Option{collection}, diff.Conflict},
+		{"declared the collection's collation", withColl(&options.Collation{Locale: "fr"}), listedWith(frFull), []diff.Option{collection}, diff.Unchanged},
+		{"declared another collation than listed", withColl(&options.Collation{Locale: "de"}), listedWith(frFull), []diff.Option{collection}, diff.Conflict},
+		{"declared simple, listed with none", withColl(&options.Collation{Locale: "simple"}), `{"v": 2, "key": {"name": 1}, "name": "name_1"}`, []diff.Option{collection}, diff.Unchanged},
 		{"without the option, listed with a collation", plain, listedWith(frFull), nil, diff.Conflict},
-		{"a simple collection collation is none", plain, listedWith(frFull), []diff.DiffOption{diff.CollectionCollation(rawDoc(t, `{"locale": "simple"}`))}, diff.Conflict},
-		{"a simple collection collation, listed with none", plain, `{"v": 2, "key": {"name": 1}, "name": "name_1"}`, []diff.DiffOption{diff.CollectionCollation(rawDoc(t, `{"locale": "simple"}`))}, diff.Unchanged},
+		{"a simple collection collation is none", plain, listedWith(frFull), []diff.Option{diff.CollectionCollation(rawDoc(t, `{"locale": "simple"}`))}, diff.Conflict},
+		{"a simple collection collation, listed with none", plain, `{"v": 2, "key": {"name": 1}, "name": "name_1"}`, []diff.Option{diff.CollectionCollation(rawDoc(t, `{"locale": "simple"}`))}, diff.Unchanged},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,7 +264,7 @@ func TestDiffWildcardProjection(t *testing.T) {
 // TestDiffTextWeights: weights compare equal whatever their order and
 // whether listed as int or double.
 func TestDiffTextWeights(t *testing.T) {
-	spec := schema.IndexSpec{Name: "t", Keys: []schema.IndexKey{schema.TextKey("title"), schema.TextKey("body"), schema.TextKey("tags")},
+	spec := schema.IndexSpec{Name: "t", Keys: []schema.IndexKey{schema.Text("title"), schema.Text("body"), schema.Text("tags")},
 		Weights: map[string]int32{"title": 10, "body": 5}}
 	listed := func(w string) string {
 		return `{"v": 2, "key": {"_fts": "text", "_ftsx": 1}, "name": "t", "weights": ` + w +

@@ -39,14 +39,14 @@ func randomSpec(b *fuzzBytes) schema.IndexSpec {
 		}
 		return s
 	case 1: // text, with regular keys around it
-		s.Keys = []schema.IndexKey{schema.Asc("a"), schema.TextKey("b"), schema.TextKey("e")}[b.pick(2):]
+		s.Keys = []schema.IndexKey{schema.Asc("a"), schema.Text("b"), schema.Text("e")}[b.pick(2):]
 		s.Weights = map[string]int32{"b": int32(1 + b.pick(20))}
 		if b.bit() {
 			s.DefaultLanguage = []string{"english", "spanish", "none"}[b.pick(3)]
 		}
 		return s
 	case 2:
-		s.Keys = []schema.IndexKey{schema.Flat("a")}
+		s.Keys = []schema.IndexKey{schema.Geo2D("a")}
 		if b.bit() {
 			bits := int32(20 + b.pick(10))
 			s.Bits = &bits
@@ -60,7 +60,7 @@ func randomSpec(b *fuzzBytes) schema.IndexSpec {
 			continue
 		}
 		used[f] = true
-		s.Keys = append(s.Keys, schema.IndexKey{Field: f, Type: []schema.KeyType{schema.Ascending, schema.Descending, schema.Geo2DSphere, schema.Hashed}[b.pick(4)]})
+		s.Keys = append(s.Keys, schema.IndexKey{Field: f, Type: []schema.KeyType{schema.KeyAscending, schema.KeyDescending, schema.KeyGeo2DSphere, schema.KeyHashed}[b.pick(4)]})
 	}
 	s.Unique, s.Sparse, s.Hidden = b.bit(), b.bit(), b.bit()
 	if len(s.Keys) == 1 && b.bit() {
@@ -113,7 +113,7 @@ func serverListing(s schema.IndexSpec, b *fuzzBytes) bson.D {
 	if f := textField(s); f != "" {
 		w := bson.D{}
 		for _, k := range s.Keys {
-			if k.Type == schema.Text {
+			if k.Type == schema.KeyText {
 				v, ok := s.Weights[k.Field]
 				if !ok {
 					v = 1
@@ -128,9 +128,9 @@ func serverListing(s schema.IndexSpec, b *fuzzBytes) bson.D {
 	}
 	for _, k := range s.Keys {
 		switch k.Type {
-		case schema.Geo2DSphere:
+		case schema.KeyGeo2DSphere:
 			add("2dsphereIndexVersion", int32(3))
-		case schema.Geo2D:
+		case schema.KeyGeo2D:
 			if s.Bits == nil {
 				add("bits", int32(26))
 			}
@@ -152,7 +152,7 @@ func serverKeys(s schema.IndexSpec, b *fuzzBytes) bson.D {
 	text := false
 	for _, k := range s.Keys {
 		switch {
-		case k.Type == schema.Text:
+		case k.Type == schema.KeyText:
 			if !text {
 				keys = append(keys, bson.E{Key: "_fts", Value: "text"}, bson.E{Key: "_ftsx", Value: retypeNumber(int32(1), b)})
 			}

@@ -97,8 +97,8 @@ func FuzzDiff(f *testing.F) {
 	}
 	declared := []schema.IndexSpec{
 		{Keys: []schema.IndexKey{schema.Asc("a")}, Unique: true},
-		{Name: "t", Keys: []schema.IndexKey{schema.TextKey("a")}},
-		{Keys: []schema.IndexKey{schema.Flat("p")}},
+		{Name: "t", Keys: []schema.IndexKey{schema.Text("a")}},
+		{Keys: []schema.IndexKey{schema.Geo2D("p")}},
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkListedAsDeclared(t, data)

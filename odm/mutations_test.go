@@ -33,14 +33,14 @@ func specMutations(s schema.IndexSpec) []mutation {
 		return !k.Type.Special() && !strings.HasSuffix(k.Field, "$**")
 	}); i >= 0 {
 		add("direction", "key", func(m *schema.IndexSpec) {
-			if m.Keys[i].Type == schema.Ascending {
-				m.Keys[i].Type = schema.Descending
+			if m.Keys[i].Type == schema.KeyAscending {
+				m.Keys[i].Type = schema.KeyDescending
 			} else {
-				m.Keys[i].Type = schema.Ascending
+				m.Keys[i].Type = schema.KeyAscending
 			}
 		})
 	}
-	if len(s.Keys) > 1 && s.Keys[0].Type != schema.Text && s.Keys[1].Type != schema.Text {
+	if len(s.Keys) > 1 && s.Keys[0].Type != schema.KeyText && s.Keys[1].Type != schema.KeyText {
 		add("key order", "key", func(m *schema.IndexSpec) { m.Keys[0], m.Keys[1] = m.Keys[1], m.Keys[0] })
 	}
 	add("unique", "unique", func(m *schema.IndexSpec) { m.Unique = !m.Unique })
@@ -106,7 +106,7 @@ func cloneSpec(s schema.IndexSpec) schema.IndexSpec {
 
 func textField(s schema.IndexSpec) string {
 	for _, k := range s.Keys {
-		if k.Type == schema.Text {
+		if k.Type == schema.KeyText {
 			return k.Field
 		}
 	}

@@ -32,7 +32,7 @@ type shardedOrderRev struct {
 }
 
 func (shardedOrderRev) ShardKey() schema.ShardKey {
-	return schema.Shard(schema.HashedKey("region.code"), schema.Asc("_id"))
+	return schema.Shard(schema.Hashed("region.code"), schema.Asc("_id"))
 }
 
 type plainOrder struct {

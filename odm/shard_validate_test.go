@@ -104,18 +104,18 @@ func (shardUnderSlice) ShardKey() schema.ShardKey {
 	return schema.Shard(schema.Asc("a"), schema.Asc("items.sku"))
 }
 func (shardDescending) ShardKey() schema.ShardKey { return schema.Shard(schema.Desc("a")) }
-func (shardTextKey) ShardKey() schema.ShardKey    { return schema.Shard(schema.TextKey("a")) }
+func (shardTextKey) ShardKey() schema.ShardKey    { return schema.Shard(schema.Text("a")) }
 func (shardTwoHashed) ShardKey() schema.ShardKey {
-	return schema.Shard(schema.HashedKey("a"), schema.HashedKey("b"))
+	return schema.Shard(schema.Hashed("a"), schema.Hashed("b"))
 }
 func (shardHashedUnique) ShardKey() schema.ShardKey {
-	return schema.ShardKey{Keys: []schema.IndexKey{schema.HashedKey("a")}, Unique: true}
+	return schema.ShardKey{Keys: []schema.IndexKey{schema.Hashed("a")}, Unique: true}
 }
 func (shardChunksRanged) ShardKey() schema.ShardKey {
 	return schema.ShardKey{Keys: []schema.IndexKey{schema.Asc("a")}, InitialChunks: 4}
 }
 func (shardChunksNegative) ShardKey() schema.ShardKey {
-	return schema.ShardKey{Keys: []schema.IndexKey{schema.HashedKey("a")}, InitialChunks: -1}
+	return schema.ShardKey{Keys: []schema.IndexKey{schema.Hashed("a")}, InitialChunks: -1}
 }
 func (shardNoFields) ShardKey() schema.ShardKey { return schema.Shard() }
 func (shardFieldTwice) ShardKey() schema.ShardKey {
@@ -173,7 +173,7 @@ type shardUniqueOffHashedPrefix struct {
 }
 
 func (shardUniqueOffHashedPrefix) ShardKey() schema.ShardKey {
-	return schema.Shard(schema.HashedKey("a"), schema.Asc("b"))
+	return schema.Shard(schema.Hashed("a"), schema.Asc("b"))
 }
 func (shardUniqueOffHashedPrefix) Indexes() []schema.IndexSpec {
 	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("b")}, Unique: true}}
@@ -206,7 +206,7 @@ type shardNamedLikeSupport struct {
 	ShardDoc `bson:",inline"`
 }
 
-func (shardNamedLikeSupport) ShardKey() schema.ShardKey { return schema.Shard(schema.HashedKey("a")) }
+func (shardNamedLikeSupport) ShardKey() schema.ShardKey { return schema.Shard(schema.Hashed("a")) }
 func (shardNamedLikeSupport) Indexes() []schema.IndexSpec {
 	return []schema.IndexSpec{schema.Index(schema.Asc("b")).Named("a_hashed")}
 }
@@ -264,7 +264,7 @@ func TestShardKeyValidation(t *testing.T) {
 		{"tag under a slice", []any{shardTagUnderSlice{}}, "shardTagUnderSlice", "Lines.SKU", "shard", "shard key field lines.sku: lines holds an array"},
 		{"key field missing", []any{shardMissingField{}}, "shardMissingField", "ShardKey()", "", "shard key field tenant names no field of the struct"},
 		{"key field under a slice", []any{shardUnderSlice{}}, "shardUnderSlice", "ShardKey()", "", "shard key field items.sku: items holds an array"},
-		{"descending key field", []any{shardDescending{}}, "shardDescending", "ShardKey()", "", "shard key field a is -1: a shard key field is ascending (odm.Asc) or hashed (odm.HashedKey)"},
+		{"descending key field", []any{shardDescending{}}, "shardDescending", "ShardKey()", "", "shard key field a is -1: a shard key field is ascending (schema.Asc) or hashed (schema.Hashed)"},
 		{"text key field", []any{shardTextKey{}}, "shardTextKey", "ShardKey()", "", "shard key field a is text"},
 		{"two hashed fields", []any{shardTwoHashed{}}, "shardTwoHashed", "ShardKey()", "", "a shard key can have one hashed field; 2 given"},
 		{"hashed and unique", []any{shardHashedUnique{}}, "shardHashedUnique", "ShardKey()", "", "a hashed shard key cannot be unique (MongoDB: InvalidOptions 72)"},
@@ -353,12 +353,12 @@ func (keyAUniqueDescAB) key() schema.ShardKey { return schema.Shard(schema.Asc("
 func (keyAUniqueDescAB) unique() []schema.IndexKey {
 	return []schema.IndexKey{schema.Desc("a"), schema.Asc("b")}
 }
-func (keyHashedAUniqueA) key() schema.ShardKey      { return schema.Shard(schema.HashedKey("a")) }
+func (keyHashedAUniqueA) key() schema.ShardKey      { return schema.Shard(schema.Hashed("a")) }
 func (keyHashedAUniqueA) unique() []schema.IndexKey { return []schema.IndexKey{schema.Asc("a")} }
 func (keyAUniqueB) key() schema.ShardKey            { return schema.Shard(schema.Asc("a")) }
 func (keyAUniqueB) unique() []schema.IndexKey       { return []schema.IndexKey{schema.Asc("b")} }
 func (keyHashedABUniqueB) key() schema.ShardKey {
-	return schema.Shard(schema.HashedKey("a"), schema.Asc("b"))
+	return schema.Shard(schema.Hashed("a"), schema.Asc("b"))
 }
 func (keyHashedABUniqueB) unique() []schema.IndexKey { return []schema.IndexKey{schema.Asc("b")} }
 func (keyAUniqueIDB) key() schema.ShardKey           { return schema.Shard(schema.Asc("a")) }
@@ -369,13 +369,13 @@ func (keyIDUniqueIDA) key() schema.ShardKey { return schema.Shard(schema.Asc("_i
 func (keyIDUniqueIDA) unique() []schema.IndexKey {
 	return []schema.IndexKey{schema.Asc("_id"), schema.Asc("a")}
 }
-func (keyHashedIDUniqueA) key() schema.ShardKey      { return schema.Shard(schema.HashedKey("_id")) }
+func (keyHashedIDUniqueA) key() schema.ShardKey      { return schema.Shard(schema.Hashed("_id")) }
 func (keyHashedIDUniqueA) unique() []schema.IndexKey { return []schema.IndexKey{schema.Asc("a")} }
 func (keyAUniqueA) key() schema.ShardKey             { return schema.Shard(schema.Asc("a")) }
 func (keyAUniqueA) unique() []schema.IndexKey        { return []schema.IndexKey{schema.Asc("a")} }
 func (keyABUniqueA) key() schema.ShardKey            { return schema.Shard(schema.Asc("a"), schema.Asc("b")) }
 func (keyABUniqueA) unique() []schema.IndexKey       { return []schema.IndexKey{schema.Asc("a")} }
-func (keyHashedIDUniqueID) key() schema.ShardKey     { return schema.Shard(schema.HashedKey("_id")) }
+func (keyHashedIDUniqueID) key() schema.ShardKey     { return schema.Shard(schema.Hashed("_id")) }
 func (keyHashedIDUniqueID) unique() []schema.IndexKey {
 	return []schema.IndexKey{schema.Asc("_id"), schema.Asc("b")}
 }
@@ -442,10 +442,10 @@ type supportCompound struct {
 }
 
 func (supportCompound) ShardKey() schema.ShardKey {
-	return schema.Shard(schema.Asc("a"), schema.HashedKey("b"))
+	return schema.Shard(schema.Asc("a"), schema.Hashed("b"))
 }
 func (supportCompound) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.Asc("a"), schema.HashedKey("b"), schema.Desc("c")).Named("by_a_b_c")}
+	return []schema.IndexSpec{schema.Index(schema.Asc("a"), schema.Hashed("b"), schema.Desc("c")).Named("by_a_b_c")}
 }
 
 type supportUniqueKey struct {
@@ -599,13 +599,13 @@ func (docdbUnique) ShardKey() schema.ShardKey {
 	return schema.ShardKey{Keys: []schema.IndexKey{schema.Asc("a")}, Unique: true}
 }
 func (docdbChunks) ShardKey() schema.ShardKey {
-	return schema.ShardKey{Keys: []schema.IndexKey{schema.HashedKey("a")}, InitialChunks: 8}
+	return schema.ShardKey{Keys: []schema.IndexKey{schema.Hashed("a")}, InitialChunks: 8}
 }
-func (docdbUniqueOnID) ShardKey() schema.ShardKey { return schema.Shard(schema.HashedKey("a")) }
+func (docdbUniqueOnID) ShardKey() schema.ShardKey { return schema.Shard(schema.Hashed("a")) }
 func (docdbUniqueOnID) Indexes() []schema.IndexSpec {
 	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("_id"), schema.Asc("b")}, Unique: true}}
 }
-func (docdbHashed) ShardKey() schema.ShardKey { return schema.Shard(schema.HashedKey("a")) }
+func (docdbHashed) ShardKey() schema.ShardKey { return schema.Shard(schema.Hashed("a")) }
 func (docdbHashed) Indexes() []schema.IndexSpec {
 	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("a"), schema.Asc("b")}, Unique: true}}
 }
@@ -622,9 +622,9 @@ func TestDocumentDBShardKeyProblems(t *testing.T) {
 		want  []schema.Problem
 	}{
 		{"ranged key", docdbRanged{}, []schema.Problem{{GoType: "odm_test.docdbRanged", Collection: "docdb_ranged", Field: "T", Tag: "shard",
-			Message: "DocumentDB shards on a hashed key only: declare the key with HashedKey"}}},
+			Message: "DocumentDB shards on a hashed key only: declare the key with Hashed"}}},
 		{"unique key", docdbUnique{}, []schema.Problem{
-			{GoType: "odm_test.docdbUnique", Collection: "docdb_unique", Field: "ShardKey()", Message: "DocumentDB shards on a hashed key only: declare the key with HashedKey"},
+			{GoType: "odm_test.docdbUnique", Collection: "docdb_unique", Field: "ShardKey()", Message: "DocumentDB shards on a hashed key only: declare the key with Hashed"},
 			{GoType: "odm_test.docdbUnique", Collection: "docdb_unique", Field: "ShardKey()", Message: "DocumentDB has no unique shard keys"}}},
 		{"initial chunks", docdbChunks{}, []schema.Problem{{GoType: "odm_test.docdbChunks", Collection: "docdb_chunks", Field: "ShardKey()",
 			Message: "DocumentDB takes no initial chunk count"}}},
@@ -650,14 +650,14 @@ func TestDescribeGivesTheShardKey(t *testing.T) {
 	m, err := schema.Describe(supportHashedTag{})
 	require.NoError(t, err)
 	require.NotNil(t, m.ShardKey)
-	assert.Equal(t, []schema.IndexKey{schema.HashedKey("t")}, m.ShardKey.Keys)
+	assert.Equal(t, []schema.IndexKey{schema.Hashed("t")}, m.ShardKey.Keys)
 	assert.Equal(t, bson.D{{Key: "t", Value: "hashed"}}, m.ShardKey.KeyDocument())
 	assert.Equal(t, "t_hashed", m.ShardKey.IndexName())
 	assert.True(t, m.ShardKey.Hashed())
 	m.ShardKey.Keys[0] = schema.Asc("x")
 	again, err := schema.Describe(schema.In("elsewhere", supportHashedTag{}))
 	require.NoError(t, err)
-	assert.Equal(t, []schema.IndexKey{schema.HashedKey("t")}, again.ShardKey.Keys)
+	assert.Equal(t, []schema.IndexKey{schema.Hashed("t")}, again.ShardKey.Keys)
 
 	m, err = schema.Describe(plainOrder{})
 	require.NoError(t, err)

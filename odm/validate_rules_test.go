@@ -133,7 +133,7 @@ type ruleHashedThroughArray struct {
 }
 
 func (ruleHashedThroughArray) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.HashedKey("items.sku"))}
+	return []schema.IndexSpec{schema.Index(schema.Hashed("items.sku"))}
 }
 
 type StringPoint struct {
@@ -230,7 +230,7 @@ type ruleTextSphere struct {
 }
 
 func (ruleTextSphere) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.TextKey("a"), schema.Sphere("b"))}
+	return []schema.IndexSpec{schema.Index(schema.Text("a"), schema.Geo2DSphere("b"))}
 }
 
 type ruleSphereHashed struct {
@@ -240,7 +240,7 @@ type ruleSphereHashed struct {
 }
 
 func (ruleSphereHashed) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.Sphere("b"), schema.HashedKey("a"))}
+	return []schema.IndexSpec{schema.Index(schema.Geo2DSphere("b"), schema.Hashed("a"))}
 }
 
 type ruleTextWildcard struct {
@@ -250,7 +250,7 @@ type ruleTextWildcard struct {
 }
 
 func (ruleTextWildcard) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.TextKey("a"), schema.Wildcard(""))}
+	return []schema.IndexSpec{schema.Index(schema.Text("a"), schema.Wildcard(""))}
 }
 
 type ruleTwoFlat struct {
@@ -260,7 +260,7 @@ type ruleTwoFlat struct {
 }
 
 func (ruleTwoFlat) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.Flat("b"), schema.Flat("loc"))}
+	return []schema.IndexSpec{schema.Index(schema.Geo2D("b"), schema.Geo2D("loc"))}
 }
 
 type ruleFlatText struct {
@@ -270,7 +270,7 @@ type ruleFlatText struct {
 }
 
 func (ruleFlatText) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.Flat("b"), schema.TextKey("a"))}
+	return []schema.IndexSpec{schema.Index(schema.Geo2D("b"), schema.Text("a"))}
 }
 
 type ruleUniqueWildcard struct {
@@ -480,7 +480,7 @@ type ruleFlatBits struct {
 }
 
 func (ruleFlatBits) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Flat("p")}, Bits: ptr(int32(40))}}
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Geo2D("p")}, Bits: ptr(int32(40))}}
 }
 
 type ruleFlatMinMax struct {
@@ -488,7 +488,7 @@ type ruleFlatMinMax struct {
 }
 
 func (ruleFlatMinMax) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Flat("p")}, Min: ptr(10.0), Max: ptr(1.0)}}
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Geo2D("p")}, Min: ptr(10.0), Max: ptr(1.0)}}
 }
 
 type ruleFlatMinDefault struct {
@@ -496,7 +496,7 @@ type ruleFlatMinDefault struct {
 }
 
 func (ruleFlatMinDefault) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Flat("p")}, Min: ptr(200.0)}}
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Geo2D("p")}, Min: ptr(200.0)}}
 }
 
 type ruleKlingon struct {
@@ -504,7 +504,7 @@ type ruleKlingon struct {
 }
 
 func (ruleKlingon) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.TextKey("body")}, DefaultLanguage: "klingon"}}
+	return []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Text("body")}, DefaultLanguage: "klingon"}}
 }
 
 // TestValidationRefusesWhatMongoDBRefuses: each declaration MongoDB would
@@ -665,7 +665,7 @@ type ruleHashedWildcard struct {
 }
 
 func (ruleHashedWildcard) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.HashedKey("attrs.$**"))}
+	return []schema.IndexSpec{schema.Index(schema.Hashed("attrs.$**"))}
 }
 
 type partialMaps struct {
@@ -702,7 +702,7 @@ type dbRefAndLanguage struct {
 func (dbRefAndLanguage) Indexes() []schema.IndexSpec {
 	return []schema.IndexSpec{
 		schema.Index(schema.Asc("owner.$id")),
-		{Keys: []schema.IndexKey{schema.TextKey("body")}, DefaultLanguage: "French"},
+		{Keys: []schema.IndexKey{schema.Text("body")}, DefaultLanguage: "French"},
 	}
 }
 

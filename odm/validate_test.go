@@ -42,7 +42,7 @@ type badTwoText struct {
 }
 
 func (badTwoText) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.TextKey("title")), schema.Index(schema.TextKey("body"))}
+	return []schema.IndexSpec{schema.Index(schema.Text("title")), schema.Index(schema.Text("body"))}
 }
 
 type badNameTwice struct {
@@ -264,7 +264,7 @@ type badSphereBool struct {
 }
 
 func (badSphereBool) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.Sphere("on"))}
+	return []schema.IndexSpec{schema.Index(schema.Geo2DSphere("on"))}
 }
 
 type badTextInt struct {

@@ -28,7 +28,7 @@ const (
 // before the report. A recorder sees the queries of every repository of
 // the process, so the queries of tests running in parallel with t (see
 // t.Parallel) are recorded too.
-func RecordQueries(t testing.TB, mode Unserved) *query.QueryRecorder {
+func RecordQueries(t testing.TB, mode Unserved) *query.Recorder {
 	t.Helper()
 	rec := query.RecordQueries()
 	t.Cleanup(func() {

@@ -84,8 +84,8 @@ func (d Difference) String() string {
 	return fmt.Sprintf("%s: declared %s, listed %s", d.Field, show(d.Declared), show(d.Listed))
 }
 
-// DiffOption tells Diff about the collection the listing comes from.
-type DiffOption func(*diffConfig)
+// Option tells Diff about the collection the listing comes from.
+type Option func(*diffConfig)
 
 type diffConfig struct {
 	timeField, metaField string
@@ -100,20 +100,20 @@ type diffConfig struct {
 // index with any other collation is a difference. A declaration that
 // states a collation ("simple" included) is compared with it as usual.
 // Without this option, a declaration that states no collation means none.
-func CollectionCollation(doc bson.Raw) DiffOption {
+func CollectionCollation(doc bson.Raw) Option {
 	return func(c *diffConfig) { c.collation = doc }
 }
 
 // IgnoreOptions leaves these options out of the comparison: for servers
 // that accept an option and do not keep it (FerretDB and sparse).
-func IgnoreOptions(names ...string) DiffOption {
+func IgnoreOptions(names ...string) Option {
 	return func(c *diffConfig) { c.ignore = append(c.ignore, names...) }
 }
 
 // TimeSeries says the collection is a time series collection with these
 // fields (metaField may be empty): the index the server creates on them is
 // its own, never a Drop.
-func TimeSeries(timeField, metaField string) DiffOption {
+func TimeSeries(timeField, metaField string) Option {
 	return func(c *diffConfig) { c.timeField, c.metaField = timeField, metaField }
 }
 
@@ -128,7 +128,7 @@ func TimeSeries(timeField, metaField string) DiffOption {
 // whatever their number type, and a string never equals a number, a bool
 // or a date. A collation compares only the fields the declaration sets.
 // Key order is significant.
-func Diff(declared []schema.IndexSpec, listed []bson.Raw, opts ...DiffOption) ([]IndexChange, error) {
+func Diff(declared []schema.IndexSpec, listed []bson.Raw, opts ...Option) ([]IndexChange, error) {
 	var cfg diffConfig
 	for _, o := range opts {
 		if o != nil {

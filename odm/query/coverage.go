@@ -31,12 +31,12 @@ type SortKey struct {
 	Desc bool
 }
 
-// QueryShape is what a query asks of an index: the conditions of its
+// Shape is what a query asks of an index: the conditions of its
 // filter that are joined by "and", the branches of its $or, its sort and
 // its collation (nil: the simple binary comparison). Conditions under
 // $nor, $expr and other expressions are applied after the index and not
 // listed.
-type QueryShape struct {
+type Shape struct {
 	Conditions []Condition
 	// Or holds the branches of the filter's $or, each the conditions
 	// joined by "and" in it; Conditions apply to every branch as well.
@@ -76,7 +76,7 @@ type Coverage struct {
 	// every branch of the filter's $or is bounded by one (with those
 	// conditions): the planner then scans one index per branch (an OR
 	// plan) and the query is no scan. Or[i] is how branch i of
-	// QueryShape.Or is served: its Index, Keys and Candidates, and its
+	// Shape.Or is served: its Index, Keys and Candidates, and its
 	// InMemorySort when its index does not give the sort. The sort is in
 	// memory unless every branch's index gives it (merged in order).
 	Or []Coverage `json:"or,omitempty"`
@@ -158,7 +158,7 @@ const maxMergeSortIn = 200
 // Cover is a pure function of its arguments: no server is asked. It does
 // not judge how selective an index is, nor which of two that serve the
 // planner will pick.
-func Cover(m *schema.Model, q QueryShape) Coverage {
+func Cover(m *schema.Model, q Shape) Coverage {
 	var st *reflectx.Struct
 	if m != nil && m.Type != nil {
 		st, _ = reflectx.Describe(m.Type)
@@ -180,12 +180,12 @@ func Cover(m *schema.Model, q QueryShape) Coverage {
 // each branch is judged with q's other conditions, as the planner pushes
 // them into each branch's index scan. false when some branch has no index
 // that bounds it: the planner then reads every document.
-func coverOr(specs []schema.IndexSpec, st *reflectx.Struct, q QueryShape) (Coverage, bool) {
+func coverOr(specs []schema.IndexSpec, st *reflectx.Struct, q Shape) (Coverage, bool) {
 	out := Coverage{Or: make([]Coverage, len(q.Or))}
 	for i, branch := range q.Or {
 		conds := make([]Condition, 0, len(q.Conditions)+len(branch))
 		conds = append(append(conds, q.Conditions...), branch...)
-		bq := QueryShape{Conditions: conds, Sort: q.Sort, Collation: q.Collation}
+		bq := Shape{Conditions: conds, Sort: q.Sort, Collation: q.Collation}
 		// A partial index serves a branch when the conditions beside the
 		// $or, or the branch's own, imply its filter; MongoDB does not
 		// combine the two.
@@ -212,7 +212,7 @@ type indexUse struct {
 // coverIndexes is Cover over specs and q's conditions joined by "and". A
 // partial index is used only when one of partialScopes alone implies its
 // filter; nil is q's conditions.
-func coverIndexes(specs []schema.IndexSpec, st *reflectx.Struct, q QueryShape, partialScopes [][]Condition) Coverage {
+func coverIndexes(specs []schema.IndexSpec, st *reflectx.Struct, q Shape, partialScopes [][]Condition) Coverage {
 	all := make([]schema.IndexSpec, 0, len(specs)+1)
 	all = append(all, schema.IndexSpec{Name: "_id_", Keys: []schema.IndexKey{schema.Asc("_id")}, Unique: true})
 	all = append(all, specs...)
@@ -265,7 +265,7 @@ func boolOrder(first bool) int {
 }
 
 // neededSort is q's sort without the keys its filter fixes by equality.
-func neededSort(q QueryShape) []SortKey {
+func neededSort(q Shape) []SortKey {
 	var out []SortKey
 	for _, k := range q.Sort {
 		if !slices.ContainsFunc(q.Conditions, func(c Condition) bool { return c.Path == k.Path && c.Op == "$eq" }) {
@@ -286,7 +286,7 @@ const (
 )
 
 // useOf reports whether ix can be used for q, and how.
-func useOf(ix schema.IndexSpec, st *reflectx.Struct, q QueryShape, sortNeeded []SortKey, partialScopes [][]Condition) (indexUse, bool) {
+func useOf(ix schema.IndexSpec, st *reflectx.Struct, q Shape, sortNeeded []SortKey, partialScopes [][]Condition) (indexUse, bool) {
 	u := indexUse{name: ix.Name, totalKeys: len(ix.Keys)}
 	if u.name == "" {
 		u.name = schema.DefaultName(ix.Keys)
@@ -295,7 +295,7 @@ func useOf(ix schema.IndexSpec, st *reflectx.Struct, q QueryShape, sortNeeded []
 		return u, false
 	}
 	for _, k := range ix.Keys {
-		if k.Type != schema.Ascending && k.Type != schema.Descending && k.Type != schema.Hashed || strings.Contains(k.Field, "$**") {
+		if k.Type != schema.KeyAscending && k.Type != schema.KeyDescending && k.Type != schema.KeyHashed || strings.Contains(k.Field, "$**") {
 			return u, false
 		}
 	}
@@ -346,7 +346,7 @@ func boundOf(k schema.IndexKey, conds []Condition, sameColl bool) keyBound {
 				continue // missing fields: the index cannot tell null from missing cheaply
 			}
 		}
-		if k.Type == schema.Hashed && b == boundRange {
+		if k.Type == schema.KeyHashed && b == boundRange {
 			continue // a hashed key bounds equalities only
 		}
 		if best == boundNone || b < best {
@@ -358,7 +358,7 @@ func boundOf(k schema.IndexKey, conds []Condition, sameColl bool) keyBound {
 
 // givesSort reports whether ix returns documents in the order of
 // sortNeeded, given the bounds the filter puts on its keys.
-func givesSort(ix schema.IndexSpec, bounds []keyBound, st *reflectx.Struct, q QueryShape, sortNeeded []SortKey, sameColl bool) bool {
+func givesSort(ix schema.IndexSpec, bounds []keyBound, st *reflectx.Struct, q Shape, sortNeeded []SortKey, sameColl bool) bool {
 	j := 0
 	var reversed *bool
 	var used []int
@@ -367,10 +367,10 @@ func givesSort(ix schema.IndexSpec, bounds []keyBound, st *reflectx.Struct, q Qu
 			break
 		}
 		if k.Field == sortNeeded[j].Path {
-			if k.Type == schema.Hashed {
+			if k.Type == schema.KeyHashed {
 				return false
 			}
-			rev := (k.Type == schema.Descending) != sortNeeded[j].Desc
+			rev := (k.Type == schema.KeyDescending) != sortNeeded[j].Desc
 			if reversed != nil && *reversed != rev {
 				return false
 			}

@@ -11,7 +11,7 @@ import (
 	"github.com/tagodm/tagodm/odm/schema"
 )
 
-// QueryRecorder records the query shape of every filter the repositories
+// Recorder records the query shape of every filter the repositories
 // run while it is active (reads, and the filters of updates, replaces,
 // deletes and Modify), with how the model's declared indexes serve it
 // (Cover). A test suite starts one, runs, and asks for the queries no
@@ -28,7 +28,7 @@ import (
 // or, within one test, rec.Check(t, true) fails the test on an unserved
 // query. Recording costs a map lookup and the coverage of each new shape
 // per call; it is meant for tests.
-type QueryRecorder struct {
+type Recorder struct {
 	mu      sync.Mutex
 	stopped bool
 	queries map[string]*RecordedQuery
@@ -45,8 +45,8 @@ type RecordedQuery struct {
 	// "delete" or "modify".
 	Op string `json:"op"`
 	// Shape is the first query of this shape (its values included).
-	Shape    QueryShape `json:"shape"`
-	Coverage Coverage   `json:"coverage"`
+	Shape    Shape    `json:"shape"`
+	Coverage Coverage `json:"coverage"`
 	// Count is the number of calls with this shape and coverage.
 	Count int `json:"count"`
 }
@@ -60,7 +60,7 @@ func (q RecordedQuery) String() string {
 // "{user_id: $eq, created_at: $gte} sort {created_at: -1}", an $or's
 // branches after the conditions: "{status: $eq, $or: [{a: $eq}, {b:
 // $gt}]}".
-func shapeString(q QueryShape) string {
+func shapeString(q Shape) string {
 	var b strings.Builder
 	b.WriteString("{")
 	writeConditions(&b, q.Conditions)
@@ -114,7 +114,7 @@ func writeConditions(b *strings.Builder, conds []Condition) {
 // changed once stored: starting or stopping a recorder stores a new set,
 // so that a query reads the running recorders with one atomic load.
 type RecorderSet struct {
-	running []*QueryRecorder
+	running []*Recorder
 }
 
 // ActiveRecorder is the set of running recorders; nil when none runs,
@@ -129,11 +129,11 @@ var recordersMu sync.Mutex
 // every query (one started around another sees its queries too), and a
 // stopped one records nothing more, whichever of them stops first. Safe
 // for concurrent use.
-func RecordQueries() *QueryRecorder {
-	r := &QueryRecorder{queries: map[string]*RecordedQuery{}}
+func RecordQueries() *Recorder {
+	r := &Recorder{queries: map[string]*RecordedQuery{}}
 	recordersMu.Lock()
 	defer recordersMu.Unlock()
-	var running []*QueryRecorder
+	var running []*Recorder
 	if set := ActiveRecorder.Load(); set != nil {
 		running = set.running
 	}
@@ -145,7 +145,7 @@ func RecordQueries() *QueryRecorder {
 // Stop ends the recording, whether other recorders started after r run
 // or not; what was recorded stays readable. Stopping twice is stopping
 // once.
-func (r *QueryRecorder) Stop() {
+func (r *Recorder) Stop() {
 	recordersMu.Lock()
 	if set := ActiveRecorder.Load(); set != nil {
 		if i := slices.Index(set.running, r); i >= 0 {
@@ -180,7 +180,7 @@ func Record(set *RecorderSet, m *schema.Model, collection, op string, filter any
 }
 
 // add counts one query of the shape key, unless r is stopped.
-func (r *QueryRecorder) add(key string, q RecordedQuery) {
+func (r *Recorder) add(key string, q RecordedQuery) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.stopped {
@@ -196,7 +196,7 @@ func (r *QueryRecorder) add(key string, q RecordedQuery) {
 }
 
 // Queries are the recorded shapes in the order first run.
-func (r *QueryRecorder) Queries() []RecordedQuery {
+func (r *Recorder) Queries() []RecordedQuery {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]RecordedQuery, 0, len(r.order))
@@ -208,7 +208,7 @@ func (r *QueryRecorder) Queries() []RecordedQuery {
 
 // Unserved are the recorded shapes that read every document (no index
 // bounds the filter) or sort in memory, sorted by collection.
-func (r *QueryRecorder) Unserved() []RecordedQuery {
+func (r *Recorder) Unserved() []RecordedQuery {
 	var out []RecordedQuery
 	for _, q := range r.Queries() {
 		if !q.Coverage.Served() {
@@ -221,7 +221,7 @@ func (r *QueryRecorder) Unserved() []RecordedQuery {
 
 // WriteReport writes every recorded shape, one a line, the unserved ones
 // marked, and a summary.
-func (r *QueryRecorder) WriteReport(w io.Writer) error {
+func (r *Recorder) WriteReport(w io.Writer) error {
 	qs := r.Queries()
 	unserved := 0
 	for _, q := range qs {
@@ -241,7 +241,7 @@ func (r *QueryRecorder) WriteReport(w io.Writer) error {
 // Check logs every unserved shape on t (a *testing.T or *testing.B);
 // with fail, each one is a test error. It reports whether every shape was
 // served.
-func (r *QueryRecorder) Check(t interface {
+func (r *Recorder) Check(t interface {
 	Helper()
 	Logf(format string, args ...any)
 	Errorf(format string, args ...any)

@@ -94,7 +94,7 @@ func servesAll(s schema.IndexSpec) bool {
 
 func regularKeys(keys []schema.IndexKey) bool {
 	for _, k := range keys {
-		if k.Type != schema.Ascending && k.Type != schema.Descending || strings.Contains(k.Field, "$**") {
+		if k.Type != schema.KeyAscending && k.Type != schema.KeyDescending || strings.Contains(k.Field, "$**") {
 			return false
 		}
 	}

@@ -20,12 +20,12 @@ import (
 // $not, expressions, a second $or and an $or inside a branch are left
 // out: they are applied after the index. A nil filter or sort is none. A
 // filter or sort that is not a document is an error.
-func ShapeOf(filter, sort any, collation *options.Collation) (QueryShape, error) {
-	q := QueryShape{Collation: collation}
+func ShapeOf(filter, sort any, collation *options.Collation) (Shape, error) {
+	q := Shape{Collation: collation}
 	if !IsNilDocument(filter) {
 		d, err := AsD(filter)
 		if err != nil {
-			return QueryShape{}, fmt.Errorf("odm: the filter: %w", odmerr.Inner(err))
+			return Shape{}, fmt.Errorf("odm: the filter: %w", odmerr.Inner(err))
 		}
 		r := shapeReader{or: true}
 		q.Conditions, _ = r.conditionsAt(d, "", 0)
@@ -34,7 +34,7 @@ func ShapeOf(filter, sort any, collation *options.Collation) (QueryShape, error)
 	if !IsNilDocument(sort) {
 		d, err := AsD(sort)
 		if err != nil {
-			return QueryShape{}, fmt.Errorf("odm: the sort: %w", odmerr.Inner(err))
+			return Shape{}, fmt.Errorf("odm: the sort: %w", odmerr.Inner(err))
 		}
 		for _, e := range d {
 			if isOperatorDocument(e.Value) {

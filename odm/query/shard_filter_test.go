@@ -25,7 +25,7 @@ func rv(t *testing.T, v any) bson.RawValue {
 }
 
 func TestShardKeyValues(t *testing.T) {
-	k := schema.Shard(schema.HashedKey("region.code"), schema.Asc("tenant"), schema.Asc("_id"))
+	k := schema.Shard(schema.Hashed("region.code"), schema.Asc("tenant"), schema.Asc("_id"))
 	oid := bson.NewObjectID()
 	doc := raw(t, bson.D{{Key: "_id", Value: oid}, {Key: "region", Value: bson.D{{Key: "code", Value: "eu"}}}})
 	assert.Equal(t, bson.D{{Key: "region.code", Value: rv(t, "eu")}, {Key: "tenant", Value: nil}, {Key: "_id", Value: rv(t, oid)}},

@@ -68,13 +68,13 @@ func checkServerRules(s IndexSpec, st *reflectx.Struct, add func(string, ...any)
 		if p := k.plugin(); p != "" && !slices.Contains(plugins, p) {
 			plugins = append(plugins, p)
 		}
-		if k.Type == Geo2D {
+		if k.Type == KeyGeo2D {
 			geo2d++
 		}
 		if strings.Count(k.Field, "$**") > 1 || strings.Contains(k.Field, "$**") && !isWildcardPath(k.Field) {
 			add("key %s: $** may appear once, as the last part of a path (odm.Wildcard adds it: pass the path without it)", k.Field)
 		}
-		if isWildcardPath(k.Field) && k.Type.Special() && k.Type != Text {
+		if isWildcardPath(k.Field) && k.Type.Special() && k.Type != KeyText {
 			add("key %s: a wildcard key is ascending or descending, not %s", k.Field, k.Type)
 		}
 		for i, part := range strings.Split(k.Field, ".") {
@@ -85,7 +85,7 @@ func checkServerRules(s IndexSpec, st *reflectx.Struct, add func(string, ...any)
 			}
 		}
 	}
-	textWildcard := slices.ContainsFunc(s.Keys, func(k IndexKey) bool { return k.Type == Text && isWildcardPath(k.Field) })
+	textWildcard := slices.ContainsFunc(s.Keys, func(k IndexKey) bool { return k.Type == KeyText && isWildcardPath(k.Field) })
 	if textWildcard {
 		plugins = slices.DeleteFunc(plugins, func(p string) bool { return p == "wildcard" })
 	}
@@ -266,7 +266,7 @@ func checkKeyPath(k IndexKey, st *reflectx.Struct) string {
 	if prefix, ok := nestedPrefix(chain); ok && len(chain) > 1 && prefix != k.Field {
 		return fmt.Sprintf("key %s passes through %s, an array of arrays: MongoDB paths do not reach into nested arrays, so the index would hold nothing", k.Field, prefix)
 	}
-	if k.Type == Hashed {
+	if k.Type == KeyHashed {
 		for i, f := range chain {
 			if types, _, _ := storedAs(f.Type); slices.Contains(types, "array") {
 				at := pathOf(chain[:i+1])

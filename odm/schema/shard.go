@@ -8,7 +8,7 @@ import (
 
 // ShardKey is a model's shard key: the fields, in order, that place each
 // document of its collection on a shard of a sharded cluster. A field is
-// ranged (Asc) or hashed (HashedKey); at most one is hashed.
+// ranged (Asc) or hashed (Hashed); at most one is hashed.
 //
 // Declaring a key changes what the model's declarations must satisfy on
 // every server (a unique index must start with the key) and what Init may
@@ -48,5 +48,5 @@ func (k ShardKey) IndexName() string { return DefaultName(k.Keys) }
 
 // Hashed reports a key with a hashed field.
 func (k ShardKey) Hashed() bool {
-	return slices.ContainsFunc(k.Keys, func(f IndexKey) bool { return f.Type == Hashed })
+	return slices.ContainsFunc(k.Keys, func(f IndexKey) bool { return f.Type == KeyHashed })
 }

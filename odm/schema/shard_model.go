@@ -58,14 +58,14 @@ func checkShardKey(k ShardKey, st *reflectx.Struct, o *CollectionOptions) []stri
 	seen, hashed := map[string]bool{}, 0
 	for i, f := range k.Keys {
 		switch {
-		case f.Type != Ascending && f.Type != Hashed:
-			add("shard key field %s is %v: a shard key field is ascending (odm.Asc) or hashed (odm.HashedKey)", f.Field, f.Type.Value())
+		case f.Type != KeyAscending && f.Type != KeyHashed:
+			add("shard key field %s is %v: a shard key field is ascending (schema.Asc) or hashed (schema.Hashed)", f.Field, f.Type.Value())
 		case seen[f.Field]:
 			add("shard key field %s appears twice", f.Field)
 		case !st.Lookup(f.Field):
 			add("shard key field %s names no field of the struct", f.Field)
 		}
-		if seen[f.Field] = true; f.Type == Hashed {
+		if seen[f.Field] = true; f.Type == KeyHashed {
 			hashed++
 		}
 		chain, _ := st.Chain(f.Field)
@@ -184,7 +184,7 @@ func supportsShardKey(s IndexSpec, k *ShardKey, collated bool) bool {
 	ok := prefixedBy(s.Keys, k.Keys) && !s.Sparse && !s.Hidden && s.PartialFilter == nil && (!k.Unique || len(s.Keys) == len(k.Keys) && s.Unique) &&
 		(s.Collation == nil && !collated || s.Collation != nil && s.Collation.Locale == "simple")
 	for i, f := range s.Keys {
-		ok = ok && (i >= len(k.Keys) || f.Type == k.Keys[i].Type) && (f.plugin() == "" || f.Type == Hashed)
+		ok = ok && (i >= len(k.Keys) || f.Type == k.Keys[i].Type) && (f.plugin() == "" || f.Type == KeyHashed)
 	}
 	return ok
 }
@@ -209,7 +209,7 @@ func DocumentDBShardKeyProblems(d *Declared) []Problem {
 		problems = append(problems, Problem{GoType: k.origin.goType, Collection: d.Collection, Field: k.origin.field, Tag: k.origin.tag, Message: msg})
 	}
 	if !k.Hashed() {
-		problem("DocumentDB shards on a hashed key only: declare the key with HashedKey")
+		problem("DocumentDB shards on a hashed key only: declare the key with Hashed")
 	}
 	if k.Unique {
 		problem("DocumentDB has no unique shard keys")

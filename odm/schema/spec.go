@@ -17,22 +17,24 @@ import (
 type KeyType string
 
 // The key types MongoDB accepts. The string form is the one MongoDB uses in
-// default index names ("created_at_-1", "title_text").
+// default index names ("created_at_-1", "title_text"). Each has a
+// constructor of the same name without the Key prefix (Asc and Desc for
+// the two orders): Text("title") is IndexKey{"title", KeyText}.
 const (
-	Ascending   KeyType = "1"
-	Descending  KeyType = "-1"
-	Text        KeyType = "text"
-	Geo2DSphere KeyType = "2dsphere"
-	Geo2D       KeyType = "2d"
-	Hashed      KeyType = "hashed"
+	KeyAscending   KeyType = "1"
+	KeyDescending  KeyType = "-1"
+	KeyText        KeyType = "text"
+	KeyGeo2DSphere KeyType = "2dsphere"
+	KeyGeo2D       KeyType = "2d"
+	KeyHashed      KeyType = "hashed"
 )
 
 // Value is the key's value in the key document: int32 1 or -1, or the type name.
 func (k KeyType) Value() any {
 	switch k {
-	case Ascending:
+	case KeyAscending:
 		return int32(1)
-	case Descending:
+	case KeyDescending:
 		return int32(-1)
 	}
 	return string(k)
@@ -40,14 +42,14 @@ func (k KeyType) Value() any {
 
 func (k KeyType) valid() bool {
 	switch k {
-	case Ascending, Descending, Text, Geo2DSphere, Geo2D, Hashed:
+	case KeyAscending, KeyDescending, KeyText, KeyGeo2DSphere, KeyGeo2D, KeyHashed:
 		return true
 	}
 	return false
 }
 
 // Special reports a key type other than an ascending or descending order.
-func (k KeyType) Special() bool { return k != Ascending && k != Descending }
+func (k KeyType) Special() bool { return k != KeyAscending && k != KeyDescending }
 
 // IndexKey is one key of an index: a document path and its type.
 type IndexKey struct {
@@ -56,22 +58,22 @@ type IndexKey struct {
 }
 
 // Asc is an ascending key on field.
-func Asc(field string) IndexKey { return IndexKey{field, Ascending} }
+func Asc(field string) IndexKey { return IndexKey{field, KeyAscending} }
 
 // Desc is a descending key on field.
-func Desc(field string) IndexKey { return IndexKey{field, Descending} }
+func Desc(field string) IndexKey { return IndexKey{field, KeyDescending} }
 
-// TextKey is a text key on field.
-func TextKey(field string) IndexKey { return IndexKey{field, Text} }
+// Text is a text key on field.
+func Text(field string) IndexKey { return IndexKey{field, KeyText} }
 
-// Sphere is a 2dsphere key on field.
-func Sphere(field string) IndexKey { return IndexKey{field, Geo2DSphere} }
+// Geo2DSphere is a 2dsphere key on field.
+func Geo2DSphere(field string) IndexKey { return IndexKey{field, KeyGeo2DSphere} }
 
-// Flat is a legacy 2d key on field.
-func Flat(field string) IndexKey { return IndexKey{field, Geo2D} }
+// Geo2D is a legacy 2d key on field.
+func Geo2D(field string) IndexKey { return IndexKey{field, KeyGeo2D} }
 
-// HashedKey is a hashed key on field.
-func HashedKey(field string) IndexKey { return IndexKey{field, Hashed} }
+// Hashed is a hashed key on field.
+func Hashed(field string) IndexKey { return IndexKey{field, KeyHashed} }
 
 // Wildcard is an ascending wildcard key: on every field when path is empty
 // ("$**"), or on every field below path ("path.$**").

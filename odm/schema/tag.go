@@ -108,7 +108,7 @@ func ParseTagValue(value string) (fieldTag, []string) {
 			}
 			ft.revision = true
 		case "shard", "shard=hashed": // shard is a ranged key, shard:hashed a hashed one
-			if ft.shard = map[string]KeyType{"shard": Ascending, "shard:hashed": Hashed}[raw]; ft.shard == "" {
+			if ft.shard = map[string]KeyType{"shard": KeyAscending, "shard:hashed": KeyHashed}[raw]; ft.shard == "" {
 				errs = []string{"shard takes no value (a ranged key) or hashed, as in shard:hashed" + spell.Hint("", tagspell.Shard(raw))}
 			}
 		case "vector", "vectorFilter":
@@ -167,7 +167,7 @@ func parseRule(r *fieldRules, head, arg, raw string) []string {
 }
 
 func parseClause(raw string) (indexClause, []string) {
-	c := indexClause{keyType: Ascending, text: raw}
+	c := indexClause{keyType: KeyAscending, text: raw}
 	var errs []string
 	parts := strings.Split(raw, ",")
 	head, name, hasName := strings.Cut(strings.TrimSpace(parts[0]), ":")
@@ -199,7 +199,7 @@ func parseClause(raw string) (indexClause, []string) {
 	if c.sortSet && c.typeSet {
 		errs = append(errs, "sort and type exclude each other: a key has either a direction or a type")
 	}
-	if c.weight != nil && c.keyType != Text {
+	if c.weight != nil && c.keyType != KeyText {
 		errs = append(errs, "weight applies to text keys only (add type:text)")
 	}
 	return c, errs
@@ -220,16 +220,16 @@ func (c *indexClause) option(opt, val string, hasVal bool) string {
 		c.sortSet = true
 		switch val {
 		case "asc":
-			c.keyType = Ascending
+			c.keyType = KeyAscending
 		case "desc":
-			c.keyType = Descending
+			c.keyType = KeyDescending
 		default:
 			return fmt.Sprintf("sort must be asc or desc, not %q", val) + spell.Hint("sort:", tagspell.Value("sort", val))
 		}
 	case "type":
 		c.typeSet = true
 		switch kt := KeyType(val); kt {
-		case Text, Geo2DSphere, Geo2D, Hashed:
+		case KeyText, KeyGeo2DSphere, KeyGeo2D, KeyHashed:
 			c.keyType = kt
 		default:
 			return fmt.Sprintf("type must be text, 2dsphere, 2d or hashed, not %q", val) + spell.Hint("type:", tagspell.Value("type", val))

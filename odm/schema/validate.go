@@ -51,7 +51,7 @@ func CheckSpec(s IndexSpec, st *reflectx.Struct) []string {
 	if hashed > 0 && s.Unique {
 		add("a hashed index cannot be unique")
 	}
-	if geo2d > 0 && s.Keys[0].Type != Geo2D {
+	if geo2d > 0 && s.Keys[0].Type != KeyGeo2D {
 		add("a 2d key must come first in its index")
 	}
 	if s.PartialFilter != nil && s.Sparse {
@@ -65,7 +65,7 @@ func CheckSpec(s IndexSpec, st *reflectx.Struct) []string {
 		add("a text index cannot have a collation")
 	}
 	for f, w := range s.Weights {
-		if !slices.Contains(s.Keys, TextKey(f)) {
+		if !slices.Contains(s.Keys, Text(f)) {
 			add("weight for %s, which is not a text key of this index", f)
 		}
 		if w < 1 || w > 99999 {
@@ -100,11 +100,11 @@ func checkKeys(s IndexSpec, st *reflectx.Struct, add func(string, ...any)) (text
 		}
 		seen[k.Field] = true
 		switch k.Type {
-		case Text:
+		case KeyText:
 			text++
-		case Hashed:
+		case KeyHashed:
 			hashed++
-		case Geo2D:
+		case KeyGeo2D:
 			geo2d++
 		}
 		if !s.OutsideStruct && !pathExists(st, k.Field) {
@@ -132,11 +132,11 @@ func checkKeyType(k IndexKey, t reflect.Type, ttl bool) string {
 	switch {
 	case ttl && !storesOnly(t, "date"):
 		return fmt.Sprintf("ttl on %s (%v): a TTL index expires only documents whose field is a BSON date or an array of dates; values of type %v never expire", k.Field, t, t)
-	case k.Type == Text && !storesOnly(t, "string"):
+	case k.Type == KeyText && !storesOnly(t, "string"):
 		return fmt.Sprintf("text key %s (%v): a text index indexes strings and arrays of strings; this field holds neither", k.Field, t)
-	case k.Type == Geo2DSphere && !canHoldGeo(t, false):
+	case k.Type == KeyGeo2DSphere && !canHoldGeo(t, false):
 		return fmt.Sprintf("2dsphere key %s (%v): the field cannot hold a GeoJSON object or a coordinate pair", k.Field, t)
-	case k.Type == Geo2D && !canHoldGeo(t, true):
+	case k.Type == KeyGeo2D && !canHoldGeo(t, true):
 		return fmt.Sprintf("2d key %s (%v): the field cannot hold a coordinate pair (a 2d index takes legacy pairs, not GeoJSON)", k.Field, t)
 	}
 	return ""
@@ -221,7 +221,7 @@ func checkCollection(collection string, specs []IndexSpec) []Problem {
 			continue
 		}
 		byPattern[pattern] = s
-		if slices.ContainsFunc(s.Keys, func(k IndexKey) bool { return k.Type == Text }) {
+		if slices.ContainsFunc(s.Keys, func(k IndexKey) bool { return k.Type == KeyText }) {
 			if textIndex != nil {
 				conflict(*textIndex, "a collection can have only one text index; %q and %q are both text indexes", textIndex.IndexName(), name)
 				continue

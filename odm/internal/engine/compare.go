@@ -43,7 +43,7 @@ func compare(decl *schema.Declared, indexes []bson.Raw) ([]diff.IndexChange, err
 // steady state a server lists the same bytes at every start: a listing
 // byte for byte equal to the last one compared under the same options
 // gets the same answer without normalising either side again.
-func compareWith(decl *schema.Declared, indexes []bson.Raw, opts []diff.DiffOption, optsKey string) ([]diff.IndexChange, error) {
+func compareWith(decl *schema.Declared, indexes []bson.Raw, opts []diff.Option, optsKey string) ([]diff.IndexChange, error) {
 	last := seenFor(decl, optsKey)
 	if s := last.Load(); s != nil && sameListing(s.indexes, indexes) {
 		return cloneChanges(s.changes), nil

@@ -386,7 +386,7 @@ func (x *executor) createIndexes(ctx context.Context, specs []schema.IndexSpec) 
 // stillConflicts lists the indexes again and reports whether the change
 // still stands: the index is listed and still differs from its
 // declaration the same way.
-func (x *executor) stillConflicts(ctx context.Context, c diff.IndexChange, opts []diff.DiffOption) (bool, error) {
+func (x *executor) stillConflicts(ctx context.Context, c diff.IndexChange, opts []diff.Option) (bool, error) {
 	listed, err := listIndexes(ctx, x.coll)
 	if err != nil {
 		return false, &outcome.IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
@@ -405,7 +405,7 @@ func (x *executor) stillConflicts(ctx context.Context, c diff.IndexChange, opts 
 // (another process may have rebuilt or dropped the index meanwhile, which
 // is progress), and for a unique index only if the data holds no duplicate
 // keys. When it says no, res and err are the step's result.
-func (x *executor) readyToRebuild(ctx context.Context, c diff.IndexChange, opts []diff.DiffOption) (ok bool, res stepResult, err error) {
+func (x *executor) readyToRebuild(ctx context.Context, c diff.IndexChange, opts []diff.Option) (ok bool, res stepResult, err error) {
 	still, err := x.stillConflicts(ctx, c, opts)
 	if err != nil || !still {
 		return false, stepResult{changed: !still}, err

@@ -94,7 +94,7 @@ func listCollection(ctx context.Context, db *mongo.Database, name string) (*Coll
 }
 
 // TimeSeries returns a TimeSeries option for a time series collection.
-func (i *CollectionInfo) TimeSeries() diff.DiffOption {
+func (i *CollectionInfo) TimeSeries() diff.Option {
 	if i == nil || i.Kind != "timeseries" || i.Options == nil {
 		return nil
 	}

@@ -27,7 +27,7 @@ type round struct {
 	options []diff.OptionChange // only for collections that declare options or a validator
 	// diffOpts are the options the indexes were compared with; a rebuild
 	// compares its fresh listing with the same ones.
-	diffOpts []diff.DiffOption
+	diffOpts []diff.Option
 	// unkept are, by index, the options the server accepts and does not
 	// keep (with SkipUnsupported); unkeptOptions the collection options.
 	unkept        map[string][]string

@@ -24,7 +24,7 @@ func (poolCleared) Retryable() bool { return true }
 // each with what it means on each server.
 func TestClassify(t *testing.T) {
 	plain := schema.Index(schema.Asc("a"))
-	text := schema.Index(schema.TextKey("a"))
+	text := schema.Index(schema.Text("a"))
 	cmd := func(code int32, name, msg string) error {
 		return &outcome.IndexError{Collection: "c", Op: "createIndexes", Err: mongo.CommandError{Code: code, Name: name, Message: msg}}
 	}

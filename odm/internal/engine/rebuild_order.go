@@ -48,7 +48,7 @@ func (p planner) rebuild(c diff.IndexChange, r *round) step {
 // declared index is created, and a leftover temporary index is dropped.
 type orderedRebuildStep struct {
 	change    diff.IndexChange
-	diffOpts  []diff.DiffOption
+	diffOpts  []diff.Option
 	tmp       schema.IndexSpec
 	tmpListed bool
 }

@@ -45,7 +45,7 @@ func TestPlannerRebuildOrderAndHiding(t *testing.T) {
 	a := schema.Index(schema.Asc("a"))
 	sparseA := schema.Index(schema.Asc("a"))
 	sparseA.Sparse = true
-	text := schema.Index(schema.TextKey("s")).Named("a_1")
+	text := schema.Index(schema.Text("s")).Named("a_1")
 	const (
 		oldA     = `{"key": {"a": -1}, "name": "a_1"}`
 		plainA   = `{"key": {"a": 1}, "name": "a_1"}`
@@ -116,8 +116,8 @@ func TestTemporarySpec(t *testing.T) {
 	}{
 		{name: "plain keys", spec: uniqueTTL, ok: true,
 			want: `{"key": {"a": 1, "b": -1, "_id": 1}, "name": "ab.odm-rebuild", "sparse": true, "partialFilterExpression": {"a": {"$gt": 1}}}`},
-		{name: "text", spec: schema.Index(schema.TextKey("s"))},
-		{name: "hashed", spec: schema.Index(schema.HashedKey("s"))},
+		{name: "text", spec: schema.Index(schema.Text("s"))},
+		{name: "hashed", spec: schema.Index(schema.Hashed("s"))},
 		{name: "wildcard", spec: schema.Index(schema.Wildcard(""))},
 		{name: "already on _id", spec: schema.Index(schema.Asc("a"), schema.Asc("_id"))},
 	} {

@@ -329,7 +329,7 @@ func (s collModStep) run(ctx context.Context, x *executor) (stepResult, error) {
 // collection lacks the index only while the new one builds.
 type rebuildStep struct {
 	change   diff.IndexChange
-	diffOpts []diff.DiffOption
+	diffOpts []diff.Option
 }
 
 func (s rebuildStep) names() []string   { return []string{s.change.Name} }

@@ -15,7 +15,7 @@ import (
 func TestDecide(t *testing.T) {
 	tenant := schema.Shard(schema.Asc("tenant"))
 	tenantID := schema.Shard(schema.Asc("tenant"), schema.Asc("_id"))
-	hashed := schema.Shard(schema.HashedKey("tenant"))
+	hashed := schema.Shard(schema.Hashed("tenant"))
 	decl := func(k *schema.ShardKey, specs ...schema.IndexSpec) *schema.Declared {
 		return &schema.Declared{Collection: "orders", Specs: specs, ShardKey: k}
 	}
@@ -79,7 +79,7 @@ func TestDecide(t *testing.T) {
 
 // TestSupport: which listed index supports a key (the server's rule).
 func TestSupport(t *testing.T) {
-	k := schema.Shard(schema.Asc("tenant"), schema.HashedKey("user"))
+	k := schema.Shard(schema.Asc("tenant"), schema.Hashed("user"))
 	idx := func(extra ...bson.E) bson.Raw {
 		d := append(bson.D{{Key: "v", Value: int32(2)}, {Key: "key", Value: bson.D{{Key: "tenant", Value: int32(1)}, {Key: "user", Value: "hashed"}, {Key: "at", Value: int32(1)}}}, {Key: "name", Value: "x"}}, extra...)
 		b, _ := bson.Marshal(d)

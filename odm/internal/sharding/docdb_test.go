@@ -66,7 +66,7 @@ func TestDocumentDBShardedState(t *testing.T) {
 	shardViaSQL(t, db.Name(), "c1", `{"t": "hashed"}`)
 
 	hashedT := func(specs ...schema.IndexSpec) *schema.Declared {
-		return &schema.Declared{Collection: "c1", Specs: specs, ShardKey: key(schema.HashedKey("t"))}
+		return &schema.Declared{Collection: "c1", Specs: specs, ShardKey: key(schema.Hashed("t"))}
 	}
 	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{hashedT(schema.Index(schema.Asc("email")))})
 	require.NoError(t, err)
@@ -74,7 +74,7 @@ func TestDocumentDBShardedState(t *testing.T) {
 	assert.Empty(t, rec.Commands("shardCollection"))
 	assert.Equal(t, `{t: "hashed"}`, rep.Collections[0].Shard.Listed)
 
-	_, err = run(t, db, sharding.Options{}, []*schema.Declared{{Collection: "c1", ShardKey: key(schema.HashedKey("u"))}})
+	_, err = run(t, db, sharding.Options{}, []*schema.Declared{{Collection: "c1", ShardKey: key(schema.Hashed("u"))}})
 	var me *shard.MismatchError
 	require.ErrorAs(t, err, &me)
 	assert.Contains(t, err.Error(), `the model declares shard key {u: "hashed"} but the collection is sharded on {t: "hashed"}`)
@@ -98,7 +98,7 @@ func TestDocumentDBShardedState(t *testing.T) {
 	var ce mongo.CommandError
 	require.ErrorAs(t, err, &ce)
 	require.EqualValues(t, 59, ce.Code, "recorded: (CommandNotFound) no such command: 'shardCollection'")
-	c2 := &schema.Declared{Collection: "c2", Specs: []schema.IndexSpec{schema.Index(schema.Asc("email"))}, ShardKey: key(schema.HashedKey("t"))}
+	c2 := &schema.Declared{Collection: "c2", Specs: []schema.IndexSpec{schema.Index(schema.Asc("email"))}, ShardKey: key(schema.Hashed("t"))}
 	rep, err = run(t, db, sharding.Options{}, []*schema.Declared{c2})
 	var ue *outcome.UnsupportedError
 	require.ErrorAs(t, err, &ue)
@@ -127,7 +127,7 @@ func TestFerretDBShardCollectionUnsupported(t *testing.T) {
 	require.EqualValues(t, 59, ce.Code, "FerretDB has no shardCollection: %v", err)
 	rec.Reset()
 
-	d := orders(key(schema.HashedKey("tenant")))
+	d := orders(key(schema.Hashed("tenant")))
 	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{d}, engine.DryRun())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) unsupported shardCollection FerretDB does not route shardCollection"}, shardRows(rep.Plan.String()))

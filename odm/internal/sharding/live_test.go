@@ -69,7 +69,7 @@ func TestLiveShardCollection(t *testing.T) {
 	assert.Empty(t, rep.Collections[0].Shard.Drift, "a fresh collection's indexes are alike on every shard")
 	assert.NotEmpty(t, rep.Collections[0].Shard.Verified)
 
-	_, err = run(t, db, sharding.Options{}, []*schema.Declared{orders(key(schema.HashedKey("email")))})
+	_, err = run(t, db, sharding.Options{}, []*schema.Declared{orders(key(schema.Hashed("email")))})
 	var me *shard.MismatchError
 	require.ErrorAs(t, err, &me)
 	assert.Equal(t, "tenant", me.Listed[0].Key)
@@ -94,10 +94,10 @@ func TestLivePopulatedHeld(t *testing.T) {
 // declaration error naming the index.
 func TestLiveUniqueNotPrefixed(t *testing.T) {
 	db := shardedDB(t)
-	d := orders(key(schema.HashedKey("tenant")))
+	d := orders(key(schema.Hashed("tenant")))
 	_, err := run(t, db, sharding.Options{}, []*schema.Declared{d})
 	require.NoError(t, err)
-	d2 := orders(key(schema.HashedKey("tenant")), schema.IndexSpec{Keys: []schema.IndexKey{schema.Asc("code")}, Unique: true})
+	d2 := orders(key(schema.Hashed("tenant")), schema.IndexSpec{Keys: []schema.IndexKey{schema.Asc("code")}, Unique: true})
 	_, err = run(t, db, sharding.Options{}, []*schema.Declared{d2})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "code_1")

@@ -130,7 +130,7 @@ func TestGoldenDifferentKey(t *testing.T) {
 	db := testrig.Database(t, c)
 	ns := db.Name() + ".orders"
 	tracked(m, ns, bson.D{{Key: "region", Value: 1.0}}, false)
-	d := orders(key(schema.HashedKey("tenant")))
+	d := orders(key(schema.Hashed("tenant")))
 
 	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{d}, engine.DryRun())
 	require.NoError(t, err, "a plan shows the mismatch without failing")
@@ -287,7 +287,7 @@ func TestUniqueOverShardKeyPattern(t *testing.T) {
 	tracked(m, db.Name()+".orders", bson.D{{Key: "tenant", Value: "hashed"}}, false)
 	m.Refuse("createIndexes", 67, "CannotCreateIndex", `cannot create unique index over { email: 1 } with shard key pattern { tenant: "hashed" }`)
 	d := &schema.Declared{Collection: "orders", Specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true}},
-		ShardKey: key(schema.HashedKey("tenant"))}
+		ShardKey: key(schema.Hashed("tenant"))}
 	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{d}, engine.SkipUnsupported())
 	require.Error(t, err)
 	var ue *outcome.UnsupportedError
@@ -364,7 +364,7 @@ func TestDocumentDBGatewayRefusesBeforeDDL(t *testing.T) {
 	assert.Contains(t, err.Error(), "unique index email_1 does not start with the shard key")
 	assert.Empty(t, names(rec), "nothing sent but detection")
 
-	hashed := &schema.Declared{Collection: "orders", Specs: []schema.IndexSpec{schema.Index(schema.Asc("email"))}, ShardKey: key(schema.HashedKey("tenant"))}
+	hashed := &schema.Declared{Collection: "orders", Specs: []schema.IndexSpec{schema.Index(schema.Asc("email"))}, ShardKey: key(schema.Hashed("tenant"))}
 	rep, err := run(t, db, sharding.Options{}, []*schema.Declared{hashed})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders (shard key) shard sharded"}, shardRows(rep.String()))
