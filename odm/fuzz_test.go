@@ -11,64 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
-
-type fuzzModel struct {
-	F string `bson:"f"`
-}
-
-// FuzzTagGrammar: no tag value panics the parser, and every index a tag
-// value declares that validation accepts is a spec the server can take and
-// that compares unchanged with itself listed back.
-func FuzzTagGrammar(f *testing.F) {
-	for _, seed := range []string{
-		"index", "uniqueIndex", "index:idx,unique,sparse", "index,sort:desc", "index,ttl:3600",
-		"index,ttl:168h", "index:t,type:text,weight:5", "index,type:2dsphere", "index,type:hashed",
-		"index:c,priority:2", "index;uniqueIndex:u,priority:1", "required;enum:a|b;min:0;max:9",
-		"pattern:^[a-z]{1,3}$", "revision", "index,hidden", "index,ttl:0", "index:,", ";;", "index,type:2d",
-	} {
-		f.Add(seed)
-	}
-	st, err := reflectx.Describe(reflect.TypeFor[fuzzModel]())
-	if err != nil {
-		f.Fatal(err)
-	}
-	field, _ := st.Field("f")
-	f.Fuzz(func(t *testing.T, value string) {
-		declared, problems := schema.ParseTagValue(value)
-		if len(problems) > 0 {
-			return
-		}
-		for _, c := range declared.Indexes {
-			spec, errs := schema.Assemble("fuzzModel", c.Name, []schema.Member{{Field: field, Clause: c}})
-			if len(errs) > 0 || len(schema.CheckSpec(spec, st)) > 0 {
-				continue
-			}
-			if spec.IndexName() == "" {
-				t.Fatalf("%q: accepted spec without a name", value)
-			}
-			raw, err := bson.Marshal(spec.Document())
-			if err != nil {
-				t.Fatalf("%q: accepted spec does not marshal: %v", value, err)
-			}
-			listed := append(bson.Raw(nil), raw...)
-			changes, err := diff.Diff([]schema.IndexSpec{spec}, []bson.Raw{listed})
-			if err != nil {
-				t.Fatalf("%q: %v", value, err)
-			}
-			if len(changes) != 1 || changes[0].Action != diff.Unchanged {
-				t.Fatalf("%q: an index listed exactly as declared is not unchanged: %+v", value, changes)
-			}
-			_ = IndexModel(spec)
-		}
-	})
-}
 
 // FuzzDiff: no listing, however malformed, panics the diff, and a listing
 // it accepts yields one action per declared index. Read as choices, the

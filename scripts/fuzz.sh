@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 GO=${GO:-go}
 FUZZTIME=${FUZZTIME:-20s}
 # package:target
-targets=(odm:FuzzTagGrammar odm:FuzzDiff odm:FuzzModelTypes odm/internal/engine:FuzzSearchClause
+targets=(odm/schema:FuzzTagGrammar odm:FuzzDiff odm:FuzzModelTypes odm/schema:FuzzSearchClause
   odm:FuzzSearchDiff odm:FuzzPathCheck odm:FuzzCoverage odm:FuzzReadPathOracle)
 status=0
 for entry in "${targets[@]}"; do

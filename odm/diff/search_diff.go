@@ -358,7 +358,11 @@ func compareTrees(path string, d, l any, out *[]Difference) {
 		}
 		sort.Strings(sorted)
 		for _, k := range sorted {
-			compareTrees(schema.Join(path, k), dm[k], lm[k], out)
+			sub := k
+			if path != "" {
+				sub = path + "." + k
+			}
+			compareTrees(sub, dm[k], lm[k], out)
 		}
 		return
 	}

@@ -31,7 +31,7 @@ var codecTypes = map[reflect.Type][]string{
 	jsonNumberT: {"long", "double"}, urlT: {"string"}, javascriptT: {"javascript"}, symbolT: {"symbol"},
 	binaryT: {"binData"}, bsonVectorType: {"binData"}, timestampT: {"timestamp"}, regexT: {"regex"},
 	bsonRawT: {"object"}, bsonAT: {"array"},
-	reflect.TypeFor[[]byte]():                              {"binData"}, UUIDType: // odm.UUID's MarshalBSONValue writes binary subtype 4, or null when zero.
+	reflect.TypeFor[[]byte]():                              {"binData"}, uuidType: // odm.UUID's MarshalBSONValue writes binary subtype 4, or null when zero.
 	{"binData", "null"}, reflect.TypeFor[bson.Undefined](): {"undefined"}, reflect.TypeFor[bson.Null](): {"null"},
 	reflect.TypeFor[bson.DBPointer](): {"dbPointer"}, reflect.TypeFor[bson.MinKey](): {"minKey"},
 	reflect.TypeFor[bson.MaxKey](): {"maxKey"}, reflect.TypeFor[bson.CodeWithScope](): {"javascriptWithScope"},

@@ -102,7 +102,7 @@ func (c *CollectionShape) Document() bson.D {
 		}
 	}
 	if o.Collation != nil {
-		add("collation", CollationDocument(o.Collation))
+		add("collation", collationDocument(o.Collation))
 	}
 	if o.ChangeStreamPreAndPostImages {
 		add("changeStreamPreAndPostImages", bson.D{{Key: "enabled", Value: true}})
@@ -112,7 +112,7 @@ func (c *CollectionShape) Document() bson.D {
 
 // collationDocument renders a collation with only the fields set, in the
 // order MongoDB documents them.
-func CollationDocument(c *options.Collation) bson.D {
+func collationDocument(c *options.Collation) bson.D {
 	d := bson.D{{Key: "locale", Value: c.Locale}}
 	if c.CaseLevel {
 		d = append(d, bson.E{Key: "caseLevel", Value: true})

@@ -5,8 +5,8 @@ import (
 	"slices"
 )
 
-// CheckShape checks a model's collection-level declarations.
-func CheckShape(c *CollectionShape, fieldExists func(string) bool) []string {
+// checkShape checks a model's collection-level declarations.
+func checkShape(c *CollectionShape, fieldExists func(string) bool) []string {
 	var msgs []string
 	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
 	if v := c.Validator; v != nil {

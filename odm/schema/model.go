@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -62,11 +63,11 @@ type Model struct {
 	RevisionIndex []int `json:"-"`
 }
 
-// ModelCache holds *DescribedModel per struct type.
+// ModelCache holds *describedModel per struct type.
 var ModelCache sync.Map
 
-// DescribedModel is a model with the problems its declarations have.
-type DescribedModel struct {
+// describedModel is a model with the problems its declarations have.
+type describedModel struct {
 	model    *Model
 	Problems []Problem
 }
@@ -75,7 +76,7 @@ type DescribedModel struct {
 // a reflect.Type of either. Problems in the declarations come back as a
 // *ValidationError listing all of them. Results are cached per type.
 func Describe(model any) (*Model, error) {
-	d, err := Described(model) // a BoundModel too
+	d, err := describeModel(model) // a BoundModel too
 	if err != nil {
 		return nil, err
 	}
@@ -199,9 +200,9 @@ func (b BoundModel) Collection() string { return b.collection }
 // the registry.
 func In(collection string, model any) any { return BoundModel{collection, model} }
 
-// Described is Describe with the problems kept beside the model, cached
-// per type: what Validate and Init read.
-func Described(model any) (*DescribedModel, error) {
+// describeModel is Describe with the problems kept beside the model,
+// cached per type: what Collect reads.
+func describeModel(model any) (*describedModel, error) {
 	if b, ok := model.(BoundModel); ok {
 		return describeBound(b)
 	}
@@ -210,22 +211,22 @@ func Described(model any) (*DescribedModel, error) {
 		return nil, err
 	}
 	if v, ok := ModelCache.Load(t); ok {
-		return v.(*DescribedModel), nil
+		return v.(*describedModel), nil
 	}
-	d := DescribeType(t)
+	d := describeType(t)
 	v, _ := ModelCache.LoadOrStore(t, d)
-	return v.(*DescribedModel), nil
+	return v.(*describedModel), nil
 }
 
 // describeBound is the model's description with the bound collection.
-func describeBound(b BoundModel) (*DescribedModel, error) {
-	base, err := Described(b.Model)
+func describeBound(b BoundModel) (*describedModel, error) {
+	base, err := describeModel(b.Model)
 	if err != nil {
 		return nil, err
 	}
 	m := *base.model
 	m.Collection = b.collection
-	d := &DescribedModel{model: &m}
+	d := &describedModel{model: &m}
 	for _, p := range base.Problems {
 		if p.Field == "CollectionName()" {
 			continue // the bound name replaces the model's own
@@ -239,9 +240,9 @@ func describeBound(b BoundModel) (*DescribedModel, error) {
 	return d, nil
 }
 
-// DescribeType describes a struct type, once per type.
-func DescribeType(t reflect.Type) *DescribedModel {
-	d := &DescribedModel{model: &Model{Type: t}}
+// describeType describes a struct type, once per type.
+func describeType(t reflect.Type) *describedModel {
+	d := &describedModel{model: &Model{Type: t}}
 	m := d.model
 	problem := func(p Problem) {
 		p.GoType = t.String()
@@ -286,7 +287,7 @@ func DescribeType(t reflect.Type) *DescribedModel {
 		}
 	}
 	for _, s := range specs {
-		for _, msg := range CheckSpec(s, st) {
+		for _, msg := range checkSpec(s, st) {
 			problem(Problem{Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName(), Message: msg})
 		}
 	}
@@ -446,8 +447,8 @@ func describeCollection(zero reflect.Value, st *reflectx.Struct, m *Model, probl
 			problem(Problem{Field: "Validator()", Message: err.Error()})
 			return
 		}
-		v.Level = CmpOr(v.Level, LevelModerate)
-		v.Action = CmpOr(v.Action, ActionWarn)
+		v.Level = cmp.Or(v.Level, LevelModerate)
+		v.Action = cmp.Or(v.Action, ActionWarn)
 		if v.Schema == nil {
 			schema, err := generateSchema(m.Type, v)
 			if err != nil {
@@ -459,7 +460,7 @@ func describeCollection(zero reflect.Value, st *reflectx.Struct, m *Model, probl
 		m.Validator = &v
 	}
 	shape := &CollectionShape{Options: m.Options, Validator: m.Validator}
-	for _, msg := range CheckShape(shape, func(p string) bool { return pathExists(st, p) }) {
+	for _, msg := range checkShape(shape, func(p string) bool { return pathExists(st, p) }) {
 		field := "CollectionOptions()"
 		if strings.HasPrefix(msg, "validation") {
 			field = "Validator()"
@@ -483,7 +484,7 @@ func describeRevision(tagged []reflectx.Field, m *Model, problem func(Problem)) 
 			problem(Problem{Field: f.GoPath, Tag: tagText, Message: "the revision field must be a top-level field"})
 		case f.Path == "_id":
 			problem(Problem{Field: f.GoPath, Tag: tagText, Message: "the revision field cannot be _id: a document's _id never changes, and every update would bump it"})
-		case f.Type.Kind() != reflect.Int64 && f.Type.Kind() != reflect.Int && f.Type != UUIDType:
+		case f.Type.Kind() != reflect.Int64 && f.Type.Kind() != reflect.Int && f.Type != uuidType:
 			problem(Problem{Field: f.GoPath, Tag: tagText, Message: fmt.Sprintf("the revision field must be an int64 or int (a counter) or an odm.UUID (Beanie's revision_id), not %v", f.Type)})
 		default:
 			m.Revision = f.Path
@@ -570,8 +571,8 @@ func snakeCase(s string) string {
 	return b.String()
 }
 
-// Member is one field's part in a tag-declared index.
-type Member struct {
+// member is one field's part in a tag-declared index.
+type member struct {
 	Field  reflectx.Field
 	Clause indexClause
 	order  int // field order, for indexes without priorities
@@ -583,8 +584,8 @@ type Member struct {
 func tagIndexes(goType string, tagged []reflectx.Field) ([]IndexSpec, []Problem) {
 	var problems []Problem
 	var order []string // named groups in first-seen order, unnamed as ""
-	groups := map[string][]Member{}
-	var singles [][]Member
+	groups := map[string][]member{}
+	var singles [][]member
 	for i, f := range tagged {
 		declared, errs := parseTag(string(f.Tag))
 		tagText := f.Tag.Get(TagKey)
@@ -592,9 +593,9 @@ func tagIndexes(goType string, tagged []reflectx.Field) ([]IndexSpec, []Problem)
 			problems = append(problems, Problem{Field: f.GoPath, Tag: tagText, Message: e})
 		}
 		for _, c := range declared.Indexes {
-			m := Member{Field: f, Clause: c, order: i}
+			m := member{Field: f, Clause: c, order: i}
 			if c.Name == "" {
-				singles = append(singles, []Member{m})
+				singles = append(singles, []member{m})
 				order = append(order, "")
 				continue
 			}
@@ -607,14 +608,14 @@ func tagIndexes(goType string, tagged []reflectx.Field) ([]IndexSpec, []Problem)
 	var specs []IndexSpec
 	next := 0
 	for _, name := range order {
-		var ms []Member
+		var ms []member
 		if name == "" {
 			ms = singles[next]
 			next++
 		} else {
 			ms = groups[name]
 		}
-		s, errs := Assemble(goType, name, ms)
+		s, errs := assemble(goType, name, ms)
 		problems = append(problems, errs...)
 		if len(errs) == 0 {
 			specs = append(specs, s)
@@ -623,10 +624,10 @@ func tagIndexes(goType string, tagged []reflectx.Field) ([]IndexSpec, []Problem)
 	return specs, problems
 }
 
-// Assemble builds one index from its members' clauses.
-func Assemble(goType, name string, ms []Member) (IndexSpec, []Problem) {
+// assemble builds one index from its members' clauses.
+func assemble(goType, name string, ms []member) (IndexSpec, []Problem) {
 	var problems []Problem
-	fail := func(m Member, format string, args ...any) {
+	fail := func(m member, format string, args ...any) {
 		problems = append(problems, Problem{Field: m.Field.GoPath, Tag: m.Field.Tag.Get(TagKey), Index: name, Message: fmt.Sprintf(format, args...)})
 	}
 	withPriority := 0

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
@@ -147,7 +148,7 @@ func (g *schemaGen) object(st *reflectx.Struct, prefix string) (bson.D, error) {
 	props := bson.D{}
 	var required bson.A
 	for _, f := range st.Fields {
-		path := Join(prefix, f.Path)
+		path := join(prefix, f.Path)
 		sub, err := g.value(f.Type, path, f.OmitEmpty)
 		if err != nil {
 			return nil, fmt.Errorf("%v: field %s (%v): %w", g.root, path, f.Type, err)
@@ -263,13 +264,13 @@ func (g *schemaGen) applyRules(out *bson.D, t reflect.Type, path string) error {
 	if enum != nil {
 		*out = append(*out, bson.E{Key: "enum", Value: bson.A(enum)})
 	}
-	if p := CmpOr(x.Pattern, r.pattern); p != "" {
+	if p := cmp.Or(x.Pattern, r.pattern); p != "" {
 		*out = append(*out, bson.E{Key: "pattern", Value: p})
 	}
-	if m := CmpOr(x.Minimum, r.minimum); m != nil {
+	if m := cmp.Or(x.Minimum, r.minimum); m != nil {
 		*out = append(*out, bson.E{Key: "minimum", Value: *m})
 	}
-	if m := CmpOr(x.Maximum, r.maximum); m != nil {
+	if m := cmp.Or(x.Maximum, r.maximum); m != nil {
 		*out = append(*out, bson.E{Key: "maximum", Value: *m})
 	}
 	return nil
@@ -291,17 +292,6 @@ func enumValue(t reflect.Type, s string) (any, error) {
 	return nil, fmt.Errorf("enum in a tag needs a string, number or bool field, not %v", t)
 }
 
-// CmpOr is the first of vals that is not the zero value.
-func CmpOr[T comparable](vals ...T) T {
-	var zero T
-	for _, v := range vals {
-		if v != zero {
-			return v
-		}
-	}
-	return zero
-}
-
 func toA(s []string) bson.A {
 	out := make(bson.A, len(s))
 	for i, v := range s {
@@ -310,8 +300,8 @@ func toA(s []string) bson.A {
 	return out
 }
 
-// Join joins a document path and a field name with a dot.
-func Join(prefix, name string) string {
+// join joins a document path and a field name with a dot.
+func join(prefix, name string) string {
 	if prefix == "" {
 		return name
 	}

@@ -239,10 +239,10 @@ func (s SearchIndexSpec) String() string {
 	return fmt.Sprintf("%s (%s) %s", s.IndexName(), s.IndexType(), FormatValue(s.DefinitionDocument()))
 }
 
-// CheckSearchSpec checks one search index on its own, against the struct
+// checkSearchSpec checks one search index on its own, against the struct
 // it indexes. Vector fields declared in tags were checked field by field
 // (tagSearchIndexes), so that each problem names its own field.
-func CheckSearchSpec(s SearchIndexSpec, st *reflectx.Struct) []string {
+func checkSearchSpec(s SearchIndexSpec, st *reflectx.Struct) []string {
 	var msgs []string
 	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
 	if strings.ContainsRune(s.Name, 0) {
@@ -312,7 +312,7 @@ func checkSearchFields(fields []SearchField, prefix string, exists func(string) 
 	var msgs []string
 	types := map[string][]string{}
 	for _, f := range fields {
-		path := Join(prefix, f.Path)
+		path := join(prefix, f.Path)
 		switch {
 		case f.Path == "" || strings.Contains(f.Path, "."):
 			msgs = append(msgs, fmt.Sprintf("search field %q: give each level its own name (nest a document field for %s)", path, path))

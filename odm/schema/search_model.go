@@ -25,7 +25,7 @@ func describeSearch(zero reflect.Value, st *reflectx.Struct, tagged []reflectx.F
 	}
 	ok := true
 	for _, s := range specs {
-		for _, msg := range CheckSearchSpec(s, st) {
+		for _, msg := range checkSearchSpec(s, st) {
 			ok = false
 			problem(Problem{Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName(), Message: msg})
 		}

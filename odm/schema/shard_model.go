@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
@@ -38,7 +39,7 @@ func describeShardKey(zero reflect.Value, st *reflectx.Struct, tagged []reflectx
 	if m.ShardKey = k; k == nil {
 		return
 	}
-	for _, msg := range checkShardKey(*k, st, CmpOr(m.Options, &CollectionOptions{})) {
+	for _, msg := range checkShardKey(*k, st, cmp.Or(m.Options, &CollectionOptions{})) {
 		problem(Problem{Field: k.origin.field, Tag: k.origin.tag, Message: msg})
 	}
 	if m.Revision != "" && slices.ContainsFunc(k.Keys, func(f IndexKey) bool { return f.Field == m.Revision }) {
@@ -81,7 +82,7 @@ func checkShardKey(k ShardKey, st *reflectx.Struct, o *CollectionOptions) []stri
 			case f.Field == ts.TimeField && i < len(k.Keys)-1:
 				add("the time field %s can only be the last field of a time series collection's shard key (MongoDB: 5914000)", f.Field)
 			case f.Field != ts.TimeField:
-				add("shard key field %s: a time series collection's shard key holds only the meta field (%s), its subfields and, last, the time field (MongoDB: 5914001)", f.Field, CmpOr(ts.MetaField, "none declared"))
+				add("shard key field %s: a time series collection's shard key holds only the meta field (%s), its subfields and, last, the time field (MongoDB: 5914001)", f.Field, cmp.Or(ts.MetaField, "none declared"))
 			}
 		}
 	}
@@ -149,7 +150,7 @@ func mergeShardKey(c *Declared, m *Model) []Problem {
 func supportShardKey(c *Declared) []Problem {
 	k, o := c.ShardKey, &CollectionOptions{}
 	if c.Shape != nil {
-		o = CmpOr(c.Shape.Options, o)
+		o = cmp.Or(c.Shape.Options, o)
 	}
 	collated, supported := o.Collation != nil && o.Collation.Locale != "simple", false
 	for i := range c.Specs {

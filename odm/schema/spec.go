@@ -215,7 +215,7 @@ func (s IndexSpec) Document() bson.D {
 		add("partialFilterExpression", s.PartialFilter)
 	}
 	if s.Collation != nil {
-		add("collation", CollationDocument(s.Collation))
+		add("collation", collationDocument(s.Collation))
 	}
 	if len(s.Weights) > 0 {
 		w := bson.D{}

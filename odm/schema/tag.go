@@ -75,12 +75,12 @@ func parseTag(tag string) (fieldTag, []string) {
 	if err != nil {
 		return fieldTag{}, nil
 	}
-	return ParseTagValue(t.Value())
+	return parseTagValue(t.Value())
 }
 
-// ParseTagValue parses `clause;clause...`. It returns what the clauses
+// parseTagValue parses `clause;clause...`. It returns what the clauses
 // declare and every problem found; a clause with a problem is left out.
-func ParseTagValue(value string) (fieldTag, []string) {
+func parseTagValue(value string) (fieldTag, []string) {
 	var ft fieldTag
 	var problems []string
 	given := map[string]bool{} // validation clauses seen, each allowed once

@@ -45,7 +45,7 @@ func TestParseTagValue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.tag, func(t *testing.T) {
-			got, problems := ParseTagValue(tt.tag)
+			got, problems := parseTagValue(tt.tag)
 			require.Empty(t, problems)
 			assert.Equal(t, tt.want, got.Indexes)
 		})
@@ -73,7 +73,7 @@ func TestParseTagValueProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.tag, func(t *testing.T) {
-			got, problems := ParseTagValue(tt.tag)
+			got, problems := parseTagValue(tt.tag)
 			assert.Empty(t, got.Indexes, "a clause with a problem is left out")
 			require.NotEmpty(t, problems)
 			assert.Contains(t, problems[0], tt.problem)
@@ -93,17 +93,17 @@ func TestParseTagMalformed(t *testing.T) {
 }
 
 func TestParseValidationClauses(t *testing.T) {
-	got, problems := ParseTagValue(`index;required;enum:open|closed;min:0;max:10.5;pattern:^\d+\.\d+$`)
+	got, problems := parseTagValue(`index;required;enum:open|closed;min:0;max:10.5;pattern:^\d+\.\d+$`)
 	require.Empty(t, problems)
 	assert.Len(t, got.Indexes, 1)
 	assert.Equal(t, fieldRules{required: true, enum: []string{"open", "closed"}, pattern: `^\d+\.\d+$`,
 		minimum: ptr(0.0), maximum: ptr(10.5)}, got.rules)
 
-	got, problems = ParseTagValue(`pattern:^[a-z]{1,3}$`)
+	got, problems = parseTagValue(`pattern:^[a-z]{1,3}$`)
 	require.Empty(t, problems)
 	assert.Equal(t, `^[a-z]{1,3}$`, got.rules.pattern, "a pattern keeps its commas")
 
-	got, problems = ParseTagValue("revision")
+	got, problems = parseTagValue("revision")
 	require.Empty(t, problems)
 	assert.True(t, got.revision)
 
@@ -115,7 +115,7 @@ func TestParseValidationClauses(t *testing.T) {
 		"max:NaN":      `max needs a number`,
 		"revision:1":   "revision takes no value",
 	} {
-		_, problems := ParseTagValue(tag)
+		_, problems := parseTagValue(tag)
 		require.Len(t, problems, 1, tag)
 		assert.Contains(t, problems[0], problem, tag)
 	}
@@ -178,7 +178,7 @@ func TestPatternCheck(t *testing.T) {
 		`\p{Xan}`: false, `[[:word:]]`: false, `x{2000}`: false, `\Z`: false,
 		`[a-z`: true, `(ab`: true, `ab)`: true, `*a`: true, `a\`: true, `[z-a]`: true,
 	} {
-		_, problems := ParseTagValue("pattern:" + p)
+		_, problems := parseTagValue("pattern:" + p)
 		assert.Equal(t, bad, len(problems) > 0, "%s: %v", p, problems)
 	}
 }
@@ -240,7 +240,7 @@ func TestParseTagValueSuggests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.tag, func(t *testing.T) {
-			_, problems := ParseTagValue(tt.tag)
+			_, problems := parseTagValue(tt.tag)
 			require.Len(t, problems, 1)
 			assert.Contains(t, problems[0], tt.want)
 			assert.Contains(t, problems[0], tt.tag, "the problem quotes the clause")
@@ -256,7 +256,7 @@ func TestParseTagValueSuggestsNothingFar(t *testing.T) {
 		"shard:range", "vector:3,zzz", "vector:3,cosine,zz:v", "enum",
 	} {
 		t.Run(tag, func(t *testing.T) {
-			_, problems := ParseTagValue(tag)
+			_, problems := parseTagValue(tag)
 			require.NotEmpty(t, problems)
 			for _, p := range problems {
 				assert.NotContains(t, p, "did you mean")
@@ -279,11 +279,11 @@ func TestDeclarationsSuggestNearestWord(t *testing.T) {
 	require.Len(t, msgs, 1)
 	assert.Contains(t, msgs[0], `unknown key type "hashd" (want 1, -1, text, 2dsphere, 2d or hashed); did you mean hashed?`)
 
-	msgs = CheckSearchSpec(SearchIndexSpec{Type: VectorSearch, Vectors: []VectorField{{Path: "v", Dimensions: 3, Similarity: "cosin", Quantization: "scaler"}}}, st)
+	msgs = checkSearchSpec(SearchIndexSpec{Type: VectorSearch, Vectors: []VectorField{{Path: "v", Dimensions: 3, Similarity: "cosin", Quantization: "scaler"}}}, st)
 	assert.Contains(t, strings.Join(msgs, "\n"), `unknown similarity "cosin" (want euclidean, cosine or dotProduct); did you mean cosine?`)
 	assert.Contains(t, strings.Join(msgs, "\n"), `unknown quantization "scaler" (want none, scalar or binary); did you mean scalar?`)
 
-	msgs = CheckSearchSpec(SearchIndexSpec{Type: VectorSearch, Vectors: []VectorField{{Path: "v", Dimensions: 3, Similarity: "manhattan"}}}, st)
+	msgs = checkSearchSpec(SearchIndexSpec{Type: VectorSearch, Vectors: []VectorField{{Path: "v", Dimensions: 3, Similarity: "manhattan"}}}, st)
 	require.NotEmpty(t, msgs)
 	assert.NotContains(t, strings.Join(msgs, "\n"), "did you mean", "nothing near manhattan")
 }

@@ -85,7 +85,7 @@ func (u UUID) binary() bson.Binary {
 	return bson.Binary{Subtype: bson.TypeBinaryUUID, Data: append([]byte(nil), u[:]...)}
 }
 
-// bsonValue is what u is stored as: binary subtype 4, or nil for zero (a
+// BSONValue is what u is stored as: binary subtype 4, or nil for zero (a
 // filter on nil matches null and absent fields alike).
 func (u UUID) BSONValue() any {
 	if u.IsZero() {
@@ -94,4 +94,5 @@ func (u UUID) BSONValue() any {
 	return u.binary()
 }
 
-var UUIDType = reflect.TypeFor[UUID]()
+// uuidType is UUID's reflect.Type, which a revision field may have.
+var uuidType = reflect.TypeFor[UUID]()

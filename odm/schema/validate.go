@@ -16,8 +16,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// CheckSpec checks one index on its own, against the struct it indexes.
-func CheckSpec(s IndexSpec, st *reflectx.Struct) []string {
+// checkSpec checks one index on its own, against the struct it indexes.
+func checkSpec(s IndexSpec, st *reflectx.Struct) []string {
 	var msgs []string
 	add := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
 	if len(s.Keys) == 0 {
@@ -245,7 +245,7 @@ func patternKey(s IndexSpec) string {
 	var b bytes.Buffer
 	b.Write(mustMarshal(s.KeyDocument()))
 	if s.Collation != nil && s.Collation.Locale != "simple" { // "simple" is no collation at all
-		b.Write(mustMarshal(CollationDocument(s.Collation)))
+		b.Write(mustMarshal(collationDocument(s.Collation)))
 	}
 	b.WriteByte(0)
 	if s.PartialFilter != nil {
@@ -283,7 +283,7 @@ func Collect(models []any) ([]*Declared, error) {
 			continue
 		}
 		given++
-		d, err := Described(m)
+		d, err := describeModel(m)
 		if err != nil {
 			problems = append(problems, err.(*ValidationError).Problems...)
 			continue

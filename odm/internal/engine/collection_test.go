@@ -85,24 +85,3 @@ func TestDiffCollection(t *testing.T) {
 		})
 	}
 }
-
-func TestCheckShape(t *testing.T) {
-	exists := func(p string) bool { return p == "ts" || p == "m" }
-	for _, tt := range []struct {
-		shape schema.CollectionShape
-		want  string
-	}{
-		{schema.CollectionShape{Validator: &schema.Validator{Level: "loose", Action: schema.ActionWarn}}, `validation level must be off, moderate or strict, not "loose"`},
-		{schema.CollectionShape{Validator: &schema.Validator{Level: schema.LevelStrict, Action: "ignore"}}, `validation action must be warn or error`},
-		{schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{}}}, "needs a time field"},
-		{schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "nope"}}}, "time field nope names no field"},
-		{schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "ts", Granularity: "days"}}}, "granularity must be"},
-		{schema.CollectionShape{Options: &schema.CollectionOptions{TimeSeries: &schema.TimeSeriesOptions{TimeField: "ts"}, Capped: &schema.CappedOptions{Size: 1}}}, "cannot be capped or clustered"},
-		{schema.CollectionShape{Options: &schema.CollectionOptions{Capped: &schema.CappedOptions{}}}, "needs a size"},
-		{schema.CollectionShape{Options: &schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 10}, ClusteredIndex: true}}, "clustered collection cannot be capped"},
-	} {
-		msgs := schema.CheckShape(&tt.shape, exists)
-		require.NotEmpty(t, msgs, tt.want)
-		assert.Contains(t, msgs[0], tt.want)
-	}
-}

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/tagodm/tagodm/odm/diff"
-	"github.com/tagodm/tagodm/odm/internal/planrule"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -36,7 +35,7 @@ func (p planner) undeclared(c diff.IndexChange, r *round) step {
 	if base, ours := p.isTemporaryOf(c.Name); ours {
 		return p.temporaryStep(c.Name, base, r)
 	}
-	hidden := planrule.ListedHidden(c)
+	hidden := outcome.ListedHidden(c)
 	switch {
 	case p.cfg.dropUndeclared && (!p.cfg.hideUndeclared || hidden):
 		return dropStep{name: c.Name}
@@ -97,7 +96,7 @@ func (x *executor) undeclaredOutcomes(results []outcome.IndexResult) {
 		case hideStep:
 			results[i].Outcome = outcome.Hidden
 		case nil:
-			if planrule.ListedHidden(listed) {
+			if outcome.ListedHidden(listed) {
 				results[i].Outcome, results[i].Reason = outcome.Hidden, "already hidden"
 			}
 		}

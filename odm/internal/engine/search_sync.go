@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -420,7 +421,7 @@ func (s *SearchSyncer) refresh(ctx context.Context, changes []diff.SearchIndexCh
 		var waiting []string
 		for name, i := range declared {
 			if st := changes[i].Status; st != outcome.SearchReady && st != outcome.SearchFailed {
-				waiting = append(waiting, name+" ("+schema.CmpOr(st, "not listed")+")")
+				waiting = append(waiting, name+" ("+cmp.Or(st, "not listed")+")")
 			}
 		}
 		slices.Sort(waiting)
@@ -429,7 +430,7 @@ func (s *SearchSyncer) refresh(ctx context.Context, changes []diff.SearchIndexCh
 	var failed []string
 	for name, i := range declared {
 		if changes[i].Status == outcome.SearchFailed {
-			failed = append(failed, fmt.Sprintf("%s: %s", name, schema.CmpOr(changes[i].Message, "no message")))
+			failed = append(failed, fmt.Sprintf("%s: %s", name, cmp.Or(changes[i].Message, "no message")))
 		}
 	}
 	if len(failed) > 0 && s.Cfg.waitSearch {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -363,52 +361,4 @@ func TestSearchPlanAndReportTables(t *testing.T) {
 	assert.Contains(t, string(js), `"search":[{"name":"vector_index","type":"vectorSearch","action":"create","step":"create"`)
 	assert.True(t, slices.ContainsFunc(rep.Search, func(r outcome.SearchIndexResult) bool { return r.Name == "old" && r.Outcome == outcome.Dropped }))
 	_ = fmt.Sprint(rep)
-}
-
-// FuzzSearchClause: no vector or vectorFilter clause panics the parser,
-// and every vector index a clause declares that validation accepts is a
-// definition that marshals and compares unchanged with itself listed back.
-func FuzzSearchClause(f *testing.F) {
-	for _, seed := range []string{
-		"vector:1536,cosine", "vector:3,euclidean,scalar", "vector:8,dotProduct,binary,name:v",
-		"vector:0,cosine", "vector:8193,cosine", "vector:3", "vector:3,cosine,cosine", "vectorFilter",
-		"vectorFilter:v", "vectorFilter:", "vector:,", "vector:3,name:",
-	} {
-		f.Add(seed)
-	}
-	type model struct {
-		V []float32 `bson:"v"`
-	}
-	st, err := reflectx.Describe(reflect.TypeFor[model]())
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, value string) {
-		declared, problems := schema.ParseTagValue(value)
-		if len(problems) > 0 {
-			return
-		}
-		for _, c := range declared.Search {
-			if c.Filter {
-				continue
-			}
-			spec := schema.SearchIndexSpec{Name: c.Index, Type: schema.VectorSearch,
-				Vectors: []schema.VectorField{{Path: "v", Dimensions: c.Dims, Similarity: c.Similarity, Quantization: c.Quantization}}}
-			if len(schema.CheckSearchSpec(spec, st)) > 0 {
-				continue
-			}
-			def, err := bson.Marshal(spec.DefinitionDocument())
-			if err != nil {
-				t.Fatalf("%q: accepted definition does not marshal: %v", value, err)
-			}
-			listed, err := bson.Marshal(bson.D{{Key: "name", Value: spec.IndexName()}, {Key: "type", Value: "vectorSearch"}, {Key: "latestDefinition", Value: bson.Raw(def)}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			changes, err := diff.DiffSearch([]schema.SearchIndexSpec{spec}, []bson.Raw{listed})
-			if err != nil || len(changes) != 1 || changes[0].Action != diff.Unchanged {
-				t.Fatalf("%q: listed back as %v, %v", value, changes, err)
-			}
-		}
-	})
 }

@@ -23,7 +23,7 @@ func RevisionKindOf(t reflect.Type, name string, index []int) RevisionKind {
 		return RevNone
 	}
 	ft := t.FieldByIndex(index).Type // steps through embedded pointers
-	if ft == schema.UUIDType {
+	if ft == reflect.TypeFor[schema.UUID]() {
 		return RevUUID
 	}
 	return RevCounter
