@@ -285,10 +285,11 @@ const (
 	// difference, before changing anything in it (the default).
 	ConflictFail ConflictPolicy = "fail"
 	// ConflictRebuild replaces the listed index by the declared one. When
-	// the keys differ it first builds a temporary index (TemporarySuffix)
-	// that serves the declared keys' queries, then drops the listed index,
-	// creates the declared one and drops the temporary one; otherwise it
-	// drops the listed index and creates the declared one right after. For
+	// the keys differ it first builds a temporary index (named
+	// "<declared name>.odm-rebuild": do not name indexes so) that serves
+	// the declared keys' queries, then drops the listed index, creates the
+	// declared one and drops the temporary one; otherwise it drops the
+	// listed index and creates the declared one right after. For
 	// a unique index it first looks for duplicate keys in the data and, if
 	// there are any, keeps the listed index and fails with a
 	// *DuplicateKeysError holding a sample.

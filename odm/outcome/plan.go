@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/planrule"
 	"github.com/tagodm/tagodm/odm/query"
-	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/odm/shard"
 )
 
@@ -216,7 +216,7 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 // index: as the planner decides, from the change and its collection's
 // other changes (a temporary index of Init's own is dropped).
 func (p *IndexPlan) undeclaredStep(c diff.IndexChange) diff.Step {
-	base, temporary := TemporaryBase(c.Name)
+	base, temporary := planrule.TemporaryBase(c.Name)
 	if temporary {
 		for _, coll := range p.Collections {
 			if containsChange(coll.Changes, c) && slices.ContainsFunc(coll.Changes, func(o diff.IndexChange) bool { return o.Name == base && o.Action != diff.Drop }) {
@@ -224,7 +224,7 @@ func (p *IndexPlan) undeclaredStep(c diff.IndexChange) diff.Step {
 			}
 		}
 	}
-	hidden := ListedHidden(c)
+	hidden := planrule.ListedHidden(c)
 	switch {
 	case p.DropUndeclared && (!p.HideUndeclared || hidden):
 		return diff.StepDrop
@@ -238,70 +238,11 @@ func containsChange(changes []diff.IndexChange, c diff.IndexChange) bool {
 	return slices.ContainsFunc(changes, func(o diff.IndexChange) bool { return o.Name == c.Name && o.Action == c.Action })
 }
 
-// TemporarySuffix ends the name of the temporary index a rebuild creates
-// so that queries keep an index while the declared one builds: the
-// declared name followed by this suffix. An index so named, next to a
-// declared index of the base name, is Init's own: Init drops it whatever
-// the options (after the round's creations, or last in a rebuild under
-// ConflictRebuild that resumes), so that an interrupted rebuild leaves
-// nothing behind. Do not name indexes so.
-const TemporarySuffix = ".odm-rebuild"
-
-// temporaryName is the name of the temporary index of a rebuild of name.
-func temporaryName(name string) string { return name + TemporarySuffix }
-
-// temporaryBase is the declared name a temporary index stands in for.
-func TemporaryBase(name string) (string, bool) {
-	base, ok := strings.CutSuffix(name, TemporarySuffix)
-	return base, ok && base != ""
-}
-
 // rebuildStepKind is the plan's step for a conflict under
 // ConflictRebuild, as the planner chooses it.
 func rebuildStepKind(c diff.IndexChange) diff.Step {
-	if _, ok := OrderedTemporary(c); ok {
+	if _, ok := planrule.OrderedTemporary(c); ok {
 		return diff.StepRebuildOrdered
 	}
 	return diff.StepRebuild
-}
-
-// listedHidden reports whether a listed index is hidden.
-func ListedHidden(c diff.IndexChange) bool {
-	return c.ListedShape != nil && c.ListedShape.Options["hidden"] == "true"
-}
-
-// temporarySpec is the index that serves the declared index's queries
-// while it builds: its keys followed by _id, so that the server accepts
-// it beside the declared one, with its collation, partial filter, sparse
-// and hidden flags. It enforces no uniqueness and expires nothing. Only
-// plain ascending and descending keys without _id qualify: a special
-// key's index cannot take a suffix the same way.
-func TemporarySpec(spec schema.IndexSpec) (schema.IndexSpec, bool) {
-	for _, k := range spec.Keys {
-		if k.Type.Special() || k.Field == "_id" || strings.Contains(k.Field, "$**") {
-			return schema.IndexSpec{}, false
-		}
-	}
-	tmp := spec
-	tmp.Name = temporaryName(spec.IndexName())
-	tmp.Keys = append(slices.Clone(spec.Keys), schema.Asc("_id"))
-	tmp.Unique, tmp.ExpireAfter = false, nil
-	return tmp, true
-}
-
-// keysDiffer: the listed index of a conflict has other keys under the
-// declared name, the one case where a temporary index can be built beside
-// it. With the same keys the server refuses a second index; under another
-// name (ListedName) the listed index serves the queries until dropped.
-func keysDiffer(c diff.IndexChange) bool {
-	return c.ListedName == "" && slices.ContainsFunc(c.Differences, func(d diff.Difference) bool { return d.Field == "key" })
-}
-
-// orderedTemporary is the temporary index of a conflict's rebuild when it
-// goes in order: the keys differ and the declared keys allow it.
-func OrderedTemporary(c diff.IndexChange) (schema.IndexSpec, bool) {
-	if c.DeclaredSpec == nil || !keysDiffer(c) {
-		return schema.IndexSpec{}, false
-	}
-	return TemporarySpec(*c.DeclaredSpec)
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/planrule"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -35,7 +36,7 @@ func (p planner) undeclared(c diff.IndexChange, r *round) step {
 	if base, ours := p.isTemporaryOf(c.Name); ours {
 		return p.temporaryStep(c.Name, base, r)
 	}
-	hidden := outcome.ListedHidden(c)
+	hidden := planrule.ListedHidden(c)
 	switch {
 	case p.cfg.dropUndeclared && (!p.cfg.hideUndeclared || hidden):
 		return dropStep{name: c.Name}
@@ -96,7 +97,7 @@ func (x *executor) undeclaredOutcomes(results []outcome.IndexResult) {
 		case hideStep:
 			results[i].Outcome = outcome.Hidden
 		case nil:
-			if outcome.ListedHidden(listed) {
+			if planrule.ListedHidden(listed) {
 				results[i].Outcome, results[i].Reason = outcome.Hidden, "already hidden"
 			}
 		}

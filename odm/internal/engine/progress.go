@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/planrule"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -346,7 +347,7 @@ func (x *executor) noteBuild(names []string, took time.Duration, other time.Time
 		x.builds = map[string]*buildRecord{}
 	}
 	for _, n := range names {
-		if base, ok := outcome.TemporaryBase(n); ok {
+		if base, ok := planrule.TemporaryBase(n); ok {
 			n = base
 		}
 		b := x.builds[n]

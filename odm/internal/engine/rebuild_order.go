@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/planrule"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 )
@@ -27,7 +28,7 @@ func listedNames(r *round) []string {
 // rebuild is the step that replaces a conflicting index: in order, behind
 // a temporary index, where orderedTemporary allows; else drop then create.
 func (p planner) rebuild(c diff.IndexChange, r *round) step {
-	if tmp, ok := outcome.OrderedTemporary(c); ok {
+	if tmp, ok := planrule.OrderedTemporary(c); ok {
 		return orderedRebuildStep{change: c, diffOpts: r.diffOpts, tmp: tmp,
 			tmpListed: slices.Contains(listedNames(r), tmp.Name)}
 	}
@@ -83,7 +84,7 @@ func (s orderedRebuildStep) run(ctx context.Context, x *executor) (stepResult, e
 // isTemporaryOf reports whether the listed index name is the temporary
 // index of one of the collection's declared indexes.
 func (p planner) isTemporaryOf(name string) (string, bool) {
-	base, ok := outcome.TemporaryBase(name)
+	base, ok := planrule.TemporaryBase(name)
 	if !ok {
 		return "", false
 	}
@@ -96,7 +97,7 @@ func (p planner) isTemporaryOf(name string) (string, bool) {
 func (p planner) temporaryStep(name, base string, r *round) step {
 	for _, c := range r.indexes {
 		if c.Name == base && c.Action == diff.Conflict && p.cfg.OnConflict == outcome.ConflictRebuild {
-			if _, ordered := outcome.OrderedTemporary(c); ordered {
+			if _, ordered := planrule.OrderedTemporary(c); ordered {
 				return nil
 			}
 		}

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,45 +97,6 @@ func TestPlannerRebuildOrderAndHiding(t *testing.T) {
 			}
 			cfg.dropUndeclared, cfg.hideUndeclared = tt.drop, tt.hide
 			assert.Equal(t, tt.want, planSteps(t, tt.specs, tt.listed, cfg))
-		})
-	}
-}
-
-// TestTemporarySpec: the temporary index takes the declared keys and _id,
-// keeps what shapes the queries it serves, and enforces nothing.
-func TestTemporarySpec(t *testing.T) {
-	uniqueTTL := schema.Index(schema.Asc("a"), schema.Desc("b")).Named("ab")
-	uniqueTTL.Unique, uniqueTTL.Sparse, uniqueTTL.ExpireAfter = true, true, schema.TTL(time.Hour)
-	uniqueTTL.PartialFilter = bson.D{{Key: "a", Value: bson.D{{Key: "$gt", Value: 1}}}}
-	for _, tt := range []struct {
-		name string
-		spec schema.IndexSpec
-		ok   bool
-		want string
-	}{
-		{name: "plain keys", spec: uniqueTTL, ok: true,
-			want: `{"key": {"a": 1, "b": -1, "_id": 1}, "name": "ab.odm-rebuild", "sparse": true, "partialFilterExpression": {"a": {"$gt": 1}}}`},
-		{name: "text", spec: schema.Index(schema.Text("s"))},
-		{name: "hashed", spec: schema.Index(schema.Hashed("s"))},
-		{name: "wildcard", spec: schema.Index(schema.Wildcard(""))},
-		{name: "already on _id", spec: schema.Index(schema.Asc("a"), schema.Asc("_id"))},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			tmp, ok := outcome.TemporarySpec(tt.spec)
-			require.Equal(t, tt.ok, ok)
-			if !ok {
-				return
-			}
-			var want bson.D
-			require.NoError(t, bson.UnmarshalExtJSON([]byte(tt.want), false, &want))
-			gotJSON, err := bson.MarshalExtJSON(tmp.Document(), false, false)
-			require.NoError(t, err)
-			wantJSON, err := bson.MarshalExtJSON(want, false, false)
-			require.NoError(t, err)
-			assert.JSONEq(t, string(wantJSON), string(gotJSON))
-			base, ours := outcome.TemporaryBase(tmp.Name)
-			assert.True(t, ours)
-			assert.Equal(t, tt.spec.IndexName(), base)
 		})
 	}
 }
