@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // IndexError is a server's refusal of one or more indexes of a collection,
@@ -63,26 +63,6 @@ func (e *UnsupportedError) Error() string {
 
 // Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *UnsupportedError) Unwrap() error { return e.Err }
-
-// Server error codes the library branches on.
-const (
-	CodeNamespaceNotFound = 26
-	CodeNamespaceExists   = 48
-)
-
-// ErrorCode is the server error code err carries, from a command error, a
-// write exception or a bulk write exception; false when it carries none.
-func ErrorCode(err error) (int32, bool) {
-	var ce mongo.CommandError
-	if errors.As(err, &ce) {
-		return ce.Code, true
-	}
-	var we mongo.WriteException
-	if errors.As(err, &we) && we.WriteConcernError != nil {
-		return int32(we.WriteConcernError.Code), true
-	}
-	return 0, false
-}
 
 // unsupportedError describes a refusal for lack of a feature; features are
 // what the change needs, and the one the server's message names goes
@@ -186,7 +166,7 @@ func (e *DuplicateKeysError) Error() string {
 			sample, _ := bson.MarshalExtJSON(e.Sample, false, false)
 			msg += fmt.Sprintf(" (%d documents share the keys %s)", e.Count, sample)
 		}
-		return fmt.Sprintf("%s: %s", msg, ErrorMessage(e.Err))
+		return fmt.Sprintf("%s: %s", msg, servererr.Message(e.Err))
 	}
 	sample, _ := bson.MarshalExtJSON(e.Sample, false, false)
 	return fmt.Sprintf("odm: collection %s, index %s: cannot rebuild as unique: %d documents share the keys %s; the listed index was kept",
@@ -195,15 +175,6 @@ func (e *DuplicateKeysError) Error() string {
 
 // Unwrap returns the server's refusal, if any.
 func (e *DuplicateKeysError) Unwrap() error { return e.Err }
-
-// ErrorMessage is the server's message in err, or err's text.
-func ErrorMessage(err error) string {
-	var ce mongo.CommandError
-	if errors.As(err, &ce) {
-		return ce.Message
-	}
-	return err.Error()
-}
 
 // PanicError is a panic in code of the caller's that the library called,
 // recovered and returned instead of taking the process down: an

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -470,7 +471,7 @@ func (x *executor) skipOption(ctx context.Context, options []string, err error) 
 // data into a *DuplicateKeysError, with a sample of the shared keys when
 // the data still shows one.
 func (x *executor) duplicates(ctx context.Context, spec schema.IndexSpec, err error) error {
-	x.refused.skipped = setIn(x.refused.skipped, spec.IndexName(), &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Reason: outcome.ErrorMessage(err)})
+	x.refused.skipped = setIn(x.refused.skipped, spec.IndexName(), &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Reason: servererr.Message(err)})
 	var dk *outcome.DuplicateKeysError
 	if derr := x.checkDuplicates(ctx, spec); errors.As(derr, &dk) {
 		dk.Err = err

@@ -5,7 +5,7 @@ import (
 	"context"
 
 	"github.com/tagodm/tagodm/odm/diff"
-	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -34,7 +34,7 @@ func listIndexes(ctx context.Context, coll *mongo.Collection) ([]bson.Raw, error
 func listIndexesLike(ctx context.Context, coll *mongo.Collection, last []bson.Raw) ([]bson.Raw, error) {
 	cur, err := coll.Indexes().List(ctx)
 	if err != nil {
-		if code, ok := outcome.ErrorCode(err); ok && code == outcome.CodeNamespaceNotFound {
+		if code, ok := servererr.Code(err); ok && code == servererr.CodeNamespaceNotFound {
 			return nil, nil
 		}
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"weak"
 
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -258,11 +259,11 @@ func (p *profile) classify(err error, spec *schema.IndexSpec) class {
 	if networkOrLabelled(err) {
 		return ClassTransient
 	}
-	code, ok := outcome.ErrorCode(err)
+	code, ok := servererr.Code(err)
 	if !ok {
 		return classOther
 	}
-	msg := outcome.ErrorMessage(err)
+	msg := servererr.Message(err)
 	special := spec != nil && slices.ContainsFunc(spec.Keys, func(k schema.IndexKey) bool { return k.Type.Special() })
 	// The server's own replies first: they refine MongoDB's codes.
 	var own []reply
@@ -341,7 +342,7 @@ func (i *ServerInfo) Classify(ctx context.Context, err error, spec *schema.Index
 	if err == nil {
 		return classOther
 	}
-	if _, ok := outcome.ErrorCode(err); !ok {
+	if _, ok := servererr.Code(err); !ok {
 		return profileMongoDB.classify(err, spec)
 	}
 	p, perr := i.Profile(ctx)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/odm/internal/planrule"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -197,7 +198,7 @@ func (w *buildWatch) poll(ctx context.Context) bool {
 		return true // a slow answer: try again at the next interval
 	case err != nil:
 		state.unavailable.Store(true)
-		state.off(ctx, x, "the server does not answer $currentOp", slog.String("error", outcome.ErrorMessage(err)))
+		state.off(ctx, x, "the server does not answer $currentOp", slog.String("error", servererr.Message(err)))
 		return false
 	}
 	now := time.Now()
@@ -232,7 +233,7 @@ func (w *buildWatch) currentOp(ctx context.Context) ([]buildOp, error) {
 		if err == nil {
 			err = cur.All(ctx, &ops)
 		}
-		if code, _ := outcome.ErrorCode(err); err == nil || ctx.Err() != nil || code == codeUnauthorized {
+		if code, _ := servererr.Code(err); err == nil || ctx.Err() != nil || code == codeUnauthorized {
 			return ops, err
 		}
 	}

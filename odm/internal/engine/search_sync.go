@@ -12,6 +12,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -37,7 +38,7 @@ var searchUnsupportedCodes = []int32{31082, 59, 115, 238, 40324, 6047401}
 
 // SearchUnsupported reports a refusal for lack of MongoDB Search.
 func SearchUnsupported(err error) bool {
-	if code, ok := outcome.ErrorCode(err); ok && slices.Contains(searchUnsupportedCodes, code) {
+	if code, ok := servererr.Code(err); ok && slices.Contains(searchUnsupportedCodes, code) {
 		return true
 	}
 	msg := err.Error()
@@ -176,7 +177,7 @@ func (s *SearchSyncer) list(ctx context.Context) ([]bson.Raw, error) {
 	retry := &retrier{cfg: s.Cfg, collection: s.Collection}
 	for {
 		out, err := s.API.List(ctx)
-		if code, ok := outcome.ErrorCode(err); ok && code == outcome.CodeNamespaceNotFound {
+		if code, ok := servererr.Code(err); ok && code == servererr.CodeNamespaceNotFound {
 			return nil, nil
 		}
 		if err == nil || !searchRetryable(err) {
@@ -322,9 +323,9 @@ func (s *SearchSyncer) Create(ctx context.Context, creates []diff.SearchIndexCha
 	}
 	s.log(ctx, slog.LevelDebug, "odm: createSearchIndexes", slog.Any("indexes", names))
 	err := s.API.CreateMany(ctx, models)
-	if code, ok := outcome.ErrorCode(err); ok && code == outcome.CodeNamespaceNotFound {
+	if code, ok := servererr.Code(err); ok && code == servererr.CodeNamespaceNotFound {
 		if cerr := s.API.CreateCollection(ctx); cerr != nil {
-			if code, ok := outcome.ErrorCode(cerr); !ok || code != outcome.CodeNamespaceExists {
+			if code, ok := servererr.Code(cerr); !ok || code != servererr.CodeNamespaceExists {
 				return "", searchError(s.Collection, "create", nil, cerr)
 			}
 		}

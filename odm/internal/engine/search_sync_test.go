@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -108,7 +109,7 @@ func (f *fakeSearch) CreateMany(_ context.Context, models []mongo.SearchIndexMod
 	}
 	f.call("createSearchIndexes " + strings.Join(names, ","))
 	if f.noCollection {
-		return mongo.CommandError{Code: outcome.CodeNamespaceNotFound, Name: "NamespaceNotFound", Message: "Collection does not exist"}
+		return mongo.CommandError{Code: servererr.CodeNamespaceNotFound, Name: "NamespaceNotFound", Message: "Collection does not exist"}
 	}
 	return f.createErr
 }

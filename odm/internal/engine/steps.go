@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -56,7 +57,7 @@ func (createCollectionStep) run(ctx context.Context, x *executor) (stepResult, e
 		if err == nil {
 			return stepResult{changed: true, replan: true}, nil
 		}
-		if code, ok := outcome.ErrorCode(err); ok && code == outcome.CodeNamespaceExists {
+		if code, ok := servererr.Code(err); ok && code == servererr.CodeNamespaceExists {
 			return stepResult{changed: true, replan: true}, nil
 		}
 		option := ""

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -31,8 +31,8 @@ func WriteError(err error) (int, string, bool) {
 	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
 		return bwe.WriteErrors[0].Code, bwe.WriteErrors[0].Message, true
 	}
-	if code, ok := outcome.ErrorCode(err); ok {
-		return int(code), outcome.ErrorMessage(err), true
+	if code, ok := servererr.Code(err); ok {
+		return int(code), servererr.Message(err), true
 	}
 	return 0, "", false
 }
