@@ -37,6 +37,7 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		{odm + "/internal/sharding", []string{odm, odm + "/diff", odm + "/query", odm + "/outcome", odm + "/internal/engine"}},
 		{odm + "/internal/planrule", []string{odm, odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/servererr", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine"}},
+		{odm + "/internal/extjson", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/tagspell", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
 		{odm + "/internal/memo", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
 		{odm + "/internal/write", []string{odm, odm + "/internal/engine", odm + "/diff"}},

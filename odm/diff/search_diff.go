@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tagodm/tagodm/odm/internal/extjson"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -140,7 +141,7 @@ func DiffSearch(declared []schema.SearchIndexSpec, listed []bson.Raw) ([]SearchI
 		s := declared[i]
 		name := s.IndexName()
 		seen[name] = true
-		c := SearchIndexChange{Name: name, Type: s.IndexType(), Declared: schema.FormatValue(s.DefinitionDocument()), DeclaredSpec: &declared[i]}
+		c := SearchIndexChange{Name: name, Type: s.IndexType(), Declared: extjson.Format(s.DefinitionDocument()), DeclaredSpec: &declared[i]}
 		l, ok := byName[name]
 		if !ok {
 			c.Action = Create

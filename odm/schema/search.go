@@ -10,6 +10,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/internal/spell"
+	"github.com/tagodm/tagodm/odm/internal/extjson"
 	"github.com/tagodm/tagodm/odm/internal/tagspell"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -236,7 +237,7 @@ func (s SearchIndexSpec) Document() bson.D {
 // String renders the spec on one line: name, type and definition as
 // extended JSON.
 func (s SearchIndexSpec) String() string {
-	return fmt.Sprintf("%s (%s) %s", s.IndexName(), s.IndexType(), FormatValue(s.DefinitionDocument()))
+	return fmt.Sprintf("%s (%s) %s", s.IndexName(), s.IndexType(), extjson.Format(s.DefinitionDocument()))
 }
 
 // checkSearchSpec checks one search index on its own, against the struct

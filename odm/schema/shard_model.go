@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/extjson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -111,7 +112,7 @@ func uniqueOffKey(k *ShardKey, specs []IndexSpec) []Problem {
 		if s.Unique && len(s.Keys) > 0 && s.Keys[0].Field != "_id" && !prefixedBy(s.Keys, k.Keys) {
 			problems = append(problems, Problem{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Index: s.IndexName(),
 				Message: fmt.Sprintf("unique index %s does not start with the shard key %s (declared at %s): on a sharded collection a unique index must start with the key's fields or with _id (MongoDB: CannotCreateIndex 67)",
-					FormatValue(s.KeyDocument()), FormatValue(k.KeyDocument()), k.origin)})
+					extjson.Format(s.KeyDocument()), extjson.Format(k.KeyDocument()), k.origin)})
 		}
 	}
 	return problems
@@ -131,7 +132,7 @@ func mergeShardKey(c *Declared, m *Model) []Problem {
 		if k == nil {
 			return "none"
 		}
-		return fmt.Sprintf("%s (unique %t, initial chunks %d)", FormatValue(k.KeyDocument()), k.Unique, k.InitialChunks)
+		return fmt.Sprintf("%s (unique %t, initial chunks %d)", extjson.Format(k.KeyDocument()), k.Unique, k.InitialChunks)
 	}
 	at := Problem{GoType: m.Type.String(), Collection: c.Collection, Field: "ShardKey()", Message: fmt.Sprintf(
 		"models that share a collection declare the same shard key: this one declares %s, and %s declares %s", describe(k), c.types[0], describe(c.ShardKey))}
@@ -170,7 +171,7 @@ func supportShardKey(c *Declared) []Problem {
 			return []Problem{{GoType: s.origin.goType, Field: s.origin.field, Tag: s.origin.tag, Collection: c.Collection, Index: s.IndexName(), Message: fmt.Sprintf(
 				"no declared index can support the shard key %s (declared at %s), and Init cannot declare %s for it beside this index, which has that name or those keys: "+
 					"make this one support the key (the key first, ascending where the key is ranged, unique for a unique key; not sparse, partial, hidden, collated, text, geo nor wildcard)",
-				FormatValue(k.KeyDocument()), k.origin, support)}}
+				extjson.Format(k.KeyDocument()), k.origin, support)}}
 		}
 	}
 	c.Specs = append(c.Specs, support)
@@ -222,7 +223,7 @@ func DocumentDBShardKeyProblems(d *Declared) []Problem {
 		if s.Unique && !prefixedBy(s.Keys, k.Keys) {
 			problems = append(problems, Problem{GoType: s.origin.goType, Collection: d.Collection, Field: s.origin.field, Tag: s.origin.tag,
 				Message: fmt.Sprintf("unique index %s does not start with the shard key %s: DocumentDB would accept it and enforce it only among documents with the same key value",
-					s.IndexName(), FormatValue(k.KeyDocument()))})
+					s.IndexName(), extjson.Format(k.KeyDocument()))})
 		}
 	}
 	return problems

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/extjson"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -289,25 +290,10 @@ func (s IndexSpec) String() string {
 		b.WriteString(e.Key)
 		if v, ok := e.Value.(bool); !ok || !v {
 			b.WriteString("=")
-			b.WriteString(FormatValue(e.Value))
+			b.WriteString(extjson.Format(e.Value))
 		}
 	}
 	return b.String()
-}
-
-// FormatValue renders v as compact extended JSON.
-func FormatValue(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strconv.Quote(v)
-	case bson.D:
-		raw, err := bson.MarshalExtJSON(v, false, false)
-		if err != nil {
-			return fmt.Sprint(v)
-		}
-		return string(raw)
-	}
-	return fmt.Sprint(v)
 }
 
 // HasOption reports that the spec sends the index option o.

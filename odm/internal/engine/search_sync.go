@@ -12,6 +12,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/extjson"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -212,7 +213,7 @@ func (s *SearchSyncer) unsupported(ctx context.Context, err error) ([]diff.Searc
 	for i := range s.Specs {
 		sp := s.Specs[i]
 		changes[i] = diff.SearchIndexChange{Name: sp.IndexName(), Type: sp.IndexType(), Action: diff.Create, Step: diff.StepSkip,
-			Declared: schema.FormatValue(sp.DefinitionDocument()), DeclaredSpec: &s.Specs[i]}
+			Declared: extjson.Format(sp.DefinitionDocument()), DeclaredSpec: &s.Specs[i]}
 		results[i] = outcome.SearchIndexResult{Name: sp.IndexName(), Type: sp.IndexType(), Action: diff.Create, Outcome: outcome.Skipped, Reason: inner.Error()}
 	}
 	return changes, results, nil
