@@ -2,6 +2,7 @@ package odm
 
 import (
 	"reflect"
+	"runtime/debug"
 
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"github.com/tagodm/tagodm/odm/outcome"
@@ -40,7 +41,7 @@ func setDefaults[T any](doc *T) (err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = outcome.NewPanicError("SetDefaults", reflect.TypeFor[T]().String(), r)
+			err = &outcome.PanicError{Func: "SetDefaults", GoType: reflect.TypeFor[T]().String(), Value: r, Stack: debug.Stack()}
 		}
 	}()
 	d.SetDefaults()

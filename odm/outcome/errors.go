@@ -1,16 +1,11 @@
 package outcome
 
 import (
-	"errors"
 	"fmt"
-	"runtime/debug"
-	"slices"
-	"sort"
 	"strings"
 
 	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
-	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -63,23 +58,6 @@ func (e *UnsupportedError) Error() string {
 
 // Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *UnsupportedError) Unwrap() error { return e.Err }
-
-// unsupportedError describes a refusal for lack of a feature; features are
-// what the change needs, and the one the server's message names goes
-// first.
-func NewUnsupportedError(collection string, spec schema.IndexSpec, err error, features []string) *UnsupportedError {
-	opts := slices.Clone(features)
-	var inner error = err
-	var ie *IndexError
-	if errors.As(err, &ie) {
-		inner = ie.Err
-	}
-	msg := inner.Error()
-	sort.SliceStable(opts, func(i, j int) bool {
-		return strings.Contains(msg, opts[i]) && !strings.Contains(msg, opts[j])
-	})
-	return &UnsupportedError{Collection: collection, Index: spec.IndexName(), Options: opts, Err: inner}
-}
 
 // ConflictError reports indexes listed with other keys or options than
 // their declarations (or their keys under another name), under
@@ -190,13 +168,6 @@ type PanicError struct {
 	// Stack is the stack of the goroutine that panicked, taken when the
 	// panic was recovered: the panicking line is on it.
 	Stack []byte
-}
-
-// NewPanicError is the *PanicError of value, recovered from fn (a method
-// of goType, when not empty). Called from the deferred function that
-// recovered, it records the stack of the panic.
-func NewPanicError(fn, goType string, value any) *PanicError {
-	return &PanicError{Func: fn, GoType: goType, Value: value, Stack: debug.Stack()}
 }
 
 // Error implements the error interface.

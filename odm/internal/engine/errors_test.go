@@ -12,7 +12,7 @@ import (
 func TestUnsupportedErrorNamesTheServersOptionFirst(t *testing.T) {
 	spec := schema.IndexSpec{Keys: []schema.IndexKey{schema.Asc("a")}, Hidden: true, ExpireAfter: schema.TTL(0)}
 	err := &outcome.IndexError{Err: mongo.CommandError{Code: 238, Message: `Index option "hidden" is not implemented yet`}}
-	ue := outcome.NewUnsupportedError("c", spec, err, spec.Features())
+	ue := unsupportedError("c", spec, err, spec.Features())
 	assert.Equal(t, []string{"hidden", "expireAfterSeconds"}, ue.Options)
 	assert.Equal(t, "c", ue.Collection)
 	assert.Equal(t, "a_1", ue.Index)

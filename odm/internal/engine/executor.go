@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -432,10 +433,27 @@ func refusalReason(err error) string {
 	return err.Error()
 }
 
+// unsupportedError describes a refusal for lack of a feature; features are
+// what the change needs, and the one the server's message names goes
+// first.
+func unsupportedError(collection string, spec schema.IndexSpec, err error, features []string) *outcome.UnsupportedError {
+	opts := slices.Clone(features)
+	inner := err
+	var ie *outcome.IndexError
+	if errors.As(err, &ie) {
+		inner = ie.Err
+	}
+	msg := inner.Error()
+	sort.SliceStable(opts, func(i, j int) bool {
+		return strings.Contains(msg, opts[i]) && !strings.Contains(msg, opts[j])
+	})
+	return &outcome.UnsupportedError{Collection: collection, Index: spec.IndexName(), Options: opts, Err: inner}
+}
+
 // skip records an index the server refused for lack of a feature, or
 // returns the refusal when SkipUnsupported is not set.
 func (x *executor) skip(ctx context.Context, spec schema.IndexSpec, err error, features []string) error {
-	ue := outcome.NewUnsupportedError(x.coll.Name(), spec, err, features)
+	ue := unsupportedError(x.coll.Name(), spec, err, features)
 	if !x.cfg.skipUnsupported {
 		x.refused.skipped = setIn(x.refused.skipped, spec.IndexName(), &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Options: ue.Options, Reason: ue.Err.Error()})
 		return ue

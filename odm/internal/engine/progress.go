@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -313,7 +314,7 @@ func (w *buildWatch) report(ctx context.Context, p outcome.Progress) {
 func callProgress(fn func(outcome.Progress), p outcome.Progress) (pe *outcome.PanicError) {
 	defer func() {
 		if r := recover(); r != nil {
-			pe = outcome.NewPanicError("OnProgress", "", r)
+			pe = &outcome.PanicError{Func: "OnProgress", Value: r, Stack: debug.Stack()}
 		}
 	}()
 	fn(p)
