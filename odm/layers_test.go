@@ -13,7 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The layers import only downward: schema, then diff and query, then
+// The layers import only downward: schema, then diff and query (over
+// querydoc and recording, the helpers it shares with its machinery),
+// then pathcheck and keyset (the repositories' query machinery), then
 // shard (what users see of the shard key), then sharding (the internal
 // machinery that detects, plans and sends the shard key's steps), then
 // the engine, then this package. go list's dependency lists are the
@@ -30,7 +32,11 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 	}{
 		{odm + "/schema", []string{odm, odm + "/diff", odm + "/query", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/diff", []string{odm, odm + "/query", odm + "/internal/sharding", odm + "/internal/engine", client}},
-		{odm + "/query", []string{odm, odm + "/diff", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/query", []string{odm, odm + "/diff", odm + "/internal/pathcheck", odm + "/internal/keyset", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/internal/querydoc", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/recording", odm + "/internal/pathcheck", odm + "/internal/keyset", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/internal/recording", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/pathcheck", odm + "/internal/keyset", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/internal/keyset", []string{odm, odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/pathcheck", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/internal/pathcheck", []string{odm, odm + "/diff", odm + "/outcome", odm + "/shard", odm + "/internal/keyset", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/outcome", []string{odm, odm + "/internal/sharding", odm + "/internal/engine"}},
 		{odm + "/shard", []string{odm, odm + "/query", odm + "/outcome", odm + "/internal/sharding", odm + "/internal/engine"}},
 		{odm + "/internal/shardkey", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},

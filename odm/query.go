@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/tagodm/tagodm/odm/internal/keyset"
+	"github.com/tagodm/tagodm/odm/internal/pathcheck"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -54,7 +57,7 @@ func (q Query[T]) Sort(sort any) Query[T] {
 	if q.keyset && q.err == nil {
 		q.err = fmt.Errorf("odm: a query of %v: Sort after After; set the sort before After, which continues from it", reflect.TypeFor[T]())
 	}
-	q.sort = query.NoEmptySort(sort)
+	q.sort = querydoc.NoEmptySort(sort)
 	return q
 }
 
@@ -84,19 +87,19 @@ func (q Query[T]) check(ctx context.Context, op string) (any, error) {
 		return nil, fmt.Errorf("odm: %s on %s: skip (%d) and limit (%d) cannot be negative", op, q.c.Name(), q.skip, q.limit)
 	}
 	if q.keyset {
-		if err := query.KeysetProjection(q.projection, q.sort.(bson.D)); err != nil {
+		if err := keyset.Projection(q.projection, q.sort.(bson.D)); err != nil {
 			return nil, fmt.Errorf("odm: a query of %v after a document: %w", reflect.TypeFor[T](), err)
 		}
 	}
 	filter := q.filter
 	if q.after != nil {
-		if query.IsNilDocument(filter) {
+		if querydoc.IsNil(filter) {
 			filter = q.after
 		} else {
 			filter = bson.D{{Key: "$and", Value: bson.A{filter, q.after}}}
 		}
 	}
-	return q.c.checkRead(ctx, op, filter, query.QueryParts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
+	return q.c.checkRead(ctx, op, filter, pathcheck.Parts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
 }
 
 // unordered is q without its sort and projection, for a count or an
@@ -291,7 +294,7 @@ type Projected[R, T any] struct {
 // fields make the projection. A field of R that T lacks is a *PathError
 // (Part "projection type") at every call, before any command.
 func Project[R, T any](q Query[T]) Projected[R, T] {
-	proj, err := query.ProjectionOf(reflect.TypeFor[R](), reflect.TypeFor[T]())
+	proj, err := pathcheck.ProjectionOf(reflect.TypeFor[R](), reflect.TypeFor[T]())
 	if err != nil {
 		if q.c != nil {
 			if pe, ok := err.(*query.PathError); ok {

@@ -5,8 +5,8 @@ import (
 	"reflect"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/keyset"
 	"github.com/tagodm/tagodm/odm/internal/write"
-	"github.com/tagodm/tagodm/odm/query"
 )
 
 // After is q restricted to the documents that come after last in q's
@@ -48,7 +48,7 @@ func (q Query[T]) After(last *T) Query[T] {
 		q.err = fmt.Errorf("odm: a query of %v after a document: "+format, append([]any{reflect.TypeFor[T]()}, args...)...)
 		return q
 	}
-	keys, err := query.KeysetSort(q.sort)
+	keys, err := keyset.Sort(q.sort)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -57,7 +57,7 @@ func (q Query[T]) After(last *T) Query[T] {
 		return fail("%v", err)
 	}
 	for _, k := range keys {
-		if err := query.KeysetKeyType(st, k.Key); err != nil {
+		if err := keyset.KeyType(st, k.Key); err != nil {
 			return fail("the sort key %s %v", k.Key, err)
 		}
 	}
@@ -69,7 +69,7 @@ func (q Query[T]) After(last *T) Query[T] {
 	if err != nil {
 		return fail("%v", err)
 	}
-	cond, err := query.KeysetAfter(keys, raw)
+	cond, err := keyset.After(keys, raw)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -18,7 +18,7 @@ func BenchmarkPathCheckCached(b *testing.B) {
 		{Key: "items.sku", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}},
 		{Key: "created_at", Value: bson.D{{Key: "$gte", Value: time.Now()}}},
 	}
-	parts := query.QueryParts{Sort: bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}}
+	parts := pathcheck.Parts{Sort: bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}}
 	if _, err := orders.checkQuery("find", filter, parts); err != nil {
 		b.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func BenchmarkPathCheckFirst(b *testing.B) {
 		{Key: "items.sku", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}},
 		{Key: "created_at", Value: bson.D{{Key: "$gte", Value: time.Now()}}},
 	}
-	pc, err := query.CheckerFor(orders.model)
+	pc, err := pathcheck.For(orders.model)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func BenchmarkPathCheckFirst(b *testing.B) {
 		pc.Mu.Lock()
 		clear(pc.Shapes)
 		pc.Mu.Unlock()
-		if _, err := orders.checkQuery("find", filter, query.QueryParts{}); err != nil {
+		if _, err := orders.checkQuery("find", filter, pathcheck.Parts{}); err != nil {
 			b.Fatal(err)
 		}
 	}

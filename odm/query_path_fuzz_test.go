@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -149,10 +150,10 @@ func FuzzPathCheck(f *testing.F) {
 		fb := &fuzzBytes{data: data}
 		path := validPath(fb, typ, false)
 		if path != "" {
-			if _, err := orders.checkQuery("find", bson.D{{Key: path, Value: 1}}, query.QueryParts{Sort: bson.D{{Key: path, Value: 1}}, Projection: bson.D{{Key: path, Value: 1}}}); err != nil {
+			if _, err := orders.checkQuery("find", bson.D{{Key: path, Value: 1}}, pathcheck.Parts{Sort: bson.D{{Key: path, Value: 1}}, Projection: bson.D{{Key: path, Value: 1}}}); err != nil {
 				t.Fatalf("a valid path %q refused: %v", path, err)
 			}
-			if _, err := orders.checkQuery("find", bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: path, Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: 1}}}}}}}}}, query.QueryParts{}); err != nil {
+			if _, err := orders.checkQuery("find", bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: path, Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: 1}}}}}}}}}, pathcheck.Parts{}); err != nil {
 				t.Fatalf("a valid path %q under $or/$not refused: %v", path, err)
 			}
 		}
@@ -162,7 +163,7 @@ func FuzzPathCheck(f *testing.F) {
 			}
 		}
 		filter := randomFilter(fb, typ, 0)
-		if _, err := orders.checkQuery("find", filter, query.QueryParts{Sort: filter, Projection: filter}); err != nil {
+		if _, err := orders.checkQuery("find", filter, pathcheck.Parts{Sort: filter, Projection: filter}); err != nil {
 			var pe *query.PathError
 			if !errors.As(err, &pe) {
 				t.Fatalf("%v: not a *PathError: %v", filter, err)
@@ -187,7 +188,7 @@ func FuzzPathCheck(f *testing.F) {
 type keyedQuery struct {
 	name   string
 	filter any
-	parts  query.QueryParts
+	parts  pathcheck.Parts
 	update bson.D
 	nul    bool
 }
@@ -222,14 +223,14 @@ func keyedQueries(key, valid, field, array string) []keyedQuery {
 		{name: "$not", filter: d(valid, d("$not", d(key, 1))), nul: op},
 		{name: "below a path", filter: d(valid+"."+key, 1), nul: true},
 		{name: "above a path", filter: d(key+"."+valid, 1), nul: true},
-		{name: "sort", filter: bson.D{}, parts: query.QueryParts{Sort: bson.D{{Key: field, Value: 1}, {Key: key, Value: -1}}}, nul: true},
-		{name: "sort by $meta", filter: bson.D{}, parts: query.QueryParts{Sort: d(key, d("$meta", "textScore"))}, nul: true},
-		{name: "projection", filter: bson.D{}, parts: query.QueryParts{Projection: bson.M{key: 1}}, nul: true},
-		{name: "nested projection", filter: bson.D{}, parts: query.QueryParts{Projection: d("address", d(key, 0))}, nul: true},
-		{name: "projection operator", filter: bson.D{}, parts: query.QueryParts{Projection: d(key, d("$slice", bson.A{1, 2}))}, nul: true},
-		{name: "computed projection", filter: bson.D{}, parts: query.QueryParts{Projection: d(key, "$status")}, nul: true},
-		{name: "positional projection", filter: bson.D{}, parts: query.QueryParts{Projection: d(key+".$", 1)}, nul: true},
-		{name: "Distinct's field", filter: bson.D{}, parts: query.QueryParts{Field: key}, nul: true},
+		{name: "sort", filter: bson.D{}, parts: pathcheck.Parts{Sort: bson.D{{Key: field, Value: 1}, {Key: key, Value: -1}}}, nul: true},
+		{name: "sort by $meta", filter: bson.D{}, parts: pathcheck.Parts{Sort: d(key, d("$meta", "textScore"))}, nul: true},
+		{name: "projection", filter: bson.D{}, parts: pathcheck.Parts{Projection: bson.M{key: 1}}, nul: true},
+		{name: "nested projection", filter: bson.D{}, parts: pathcheck.Parts{Projection: d("address", d(key, 0))}, nul: true},
+		{name: "projection operator", filter: bson.D{}, parts: pathcheck.Parts{Projection: d(key, d("$slice", bson.A{1, 2}))}, nul: true},
+		{name: "computed projection", filter: bson.D{}, parts: pathcheck.Parts{Projection: d(key, "$status")}, nul: true},
+		{name: "positional projection", filter: bson.D{}, parts: pathcheck.Parts{Projection: d(key+".$", 1)}, nul: true},
+		{name: "Distinct's field", filter: bson.D{}, parts: pathcheck.Parts{Field: key}, nul: true},
 		{name: "$set", update: d("$set", d(key, 1))},
 		{name: "$unset below a path", update: d("$unset", d(valid+"."+key, ""))},
 		{name: "as an update operator", update: d(key, d(field, 1))},
@@ -240,7 +241,7 @@ func keyedQueries(key, valid, field, array string) []keyedQuery {
 			{name: "$elemMatch", filter: d(array, d("$elemMatch", d(key, 1))), nul: true},
 			{name: "$elemMatch's $or", filter: d(array, d("$elemMatch", d("$or", bson.A{d(key, 1)}))), nul: true},
 			{name: "$all of $elemMatch", filter: d(array, d("$all", bson.A{d("$elemMatch", d(key, 1))})), nul: true},
-			{name: "$elemMatch projection", filter: bson.D{}, parts: query.QueryParts{Projection: d(array, d("$elemMatch", d(key, 1)))}, nul: true},
+			{name: "$elemMatch projection", filter: bson.D{}, parts: pathcheck.Parts{Projection: d(array, d("$elemMatch", d(key, 1)))}, nul: true},
 			{name: "$pull's condition", update: d("$pull", d(array, d(key, 1)))},
 			{name: "$push's $sort", update: d("$push", d(array, bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: d(key, 1)}}))},
 		}...)
@@ -257,7 +258,7 @@ type keyChecker struct {
 }
 
 func keyCheckerOf[T any](c *Collection[T], field, array string) keyChecker {
-	pc, err := query.CheckerFor(c.model)
+	pc, err := pathcheck.For(c.model)
 	if err != nil {
 		panic(err)
 	}
@@ -289,7 +290,7 @@ func keyCheckerOf[T any](c *Collection[T], field, array string) keyChecker {
 		if q.update != nil {
 			// The shape of the update as given, before the encoder
 			// (which refuses a NUL first) sees it.
-			w := &query.ShapeWriter{}
+			w := &pathcheck.ShapeWriter{}
 			w.Update(q.update)
 			pe, again := pc.Check(w), pc.Check(w)
 			if fmt.Sprint(pe) != fmt.Sprint(again) {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/query"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -125,7 +126,7 @@ func TestPathCheckFilters(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := orders.checkQuery("find", c.filter, query.QueryParts{})
+			_, err := orders.checkQuery("find", c.filter, pathcheck.Parts{})
 			if c.want == "" {
 				assert.NoError(t, err)
 				return
@@ -136,7 +137,7 @@ func TestPathCheckFilters(t *testing.T) {
 			var pe *query.PathError
 			assert.True(t, errors.As(err, &pe))
 			// Asked again, the cached answer is the same.
-			_, again := orders.checkQuery("find", c.filter, query.QueryParts{})
+			_, again := orders.checkQuery("find", c.filter, pathcheck.Parts{})
 			assert.Equal(t, err, again)
 		})
 	}
@@ -152,20 +153,20 @@ func TestPathCheckSortProjectionField(t *testing.T) {
 	orders := offline[pathOrder](t)
 	cases := []struct {
 		name  string
-		parts query.QueryParts
+		parts pathcheck.Parts
 		want  string
 	}{
-		{"sort", query.QueryParts{Sort: bson.D{{Key: "status", Value: 1}, {Key: "items.qty", Value: -1}}}, ""},
-		{"sort typo", query.QueryParts{Sort: bson.D{{Key: "created", Value: -1}}}, "sort: created: no such field in odm.pathOrder; did you mean created_at?"},
-		{"sort by text score", query.QueryParts{Sort: bson.D{{Key: "score", Value: bson.D{{Key: "$meta", Value: "textScore"}}}}}, ""},
-		{"projection", query.QueryParts{Projection: bson.D{{Key: "status", Value: 1}, {Key: "items.sku", Value: true}}}, ""},
-		{"projection typo", query.QueryParts{Projection: bson.M{"status": 1, "item": 1}}, "projection: item: no such field in odm.pathOrder; did you mean items?"},
-		{"positional projection", query.QueryParts{Projection: bson.D{{Key: "items.$", Value: 1}}}, ""},
-		{"$slice and $elemMatch", query.QueryParts{Projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$slice", Value: 2}}}, {Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qt", Value: 1}}}}}}}, "items.qt"},
-		{"nested projection", query.QueryParts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "cit", Value: 1}}}}}, "address.cit"},
-		{"computed field", query.QueryParts{Projection: bson.D{{Key: "renamed", Value: "$status"}}}, ""},
-		{"Distinct's field", query.QueryParts{Field: "items.sku"}, ""},
-		{"Distinct's field typo", query.QueryParts{Field: "item.sku"}, "field: item.sku: no field item in odm.pathOrder; did you mean items?"},
+		{"sort", pathcheck.Parts{Sort: bson.D{{Key: "status", Value: 1}, {Key: "items.qty", Value: -1}}}, ""},
+		{"sort typo", pathcheck.Parts{Sort: bson.D{{Key: "created", Value: -1}}}, "sort: created: no such field in odm.pathOrder; did you mean created_at?"},
+		{"sort by text score", pathcheck.Parts{Sort: bson.D{{Key: "score", Value: bson.D{{Key: "$meta", Value: "textScore"}}}}}, ""},
+		{"projection", pathcheck.Parts{Projection: bson.D{{Key: "status", Value: 1}, {Key: "items.sku", Value: true}}}, ""},
+		{"projection typo", pathcheck.Parts{Projection: bson.M{"status": 1, "item": 1}}, "projection: item: no such field in odm.pathOrder; did you mean items?"},
+		{"positional projection", pathcheck.Parts{Projection: bson.D{{Key: "items.$", Value: 1}}}, ""},
+		{"$slice and $elemMatch", pathcheck.Parts{Projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$slice", Value: 2}}}, {Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qt", Value: 1}}}}}}}, "items.qt"},
+		{"nested projection", pathcheck.Parts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "cit", Value: 1}}}}}, "address.cit"},
+		{"computed field", pathcheck.Parts{Projection: bson.D{{Key: "renamed", Value: "$status"}}}, ""},
+		{"Distinct's field", pathcheck.Parts{Field: "items.sku"}, ""},
+		{"Distinct's field typo", pathcheck.Parts{Field: "item.sku"}, "field: item.sku: no field item in odm.pathOrder; did you mean items?"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -222,18 +223,18 @@ func TestPathCheckUpdates(t *testing.T) {
 
 func TestPathCheckOpenModels(t *testing.T) {
 	open := offline[pathOpen](t)
-	_, err := open.checkQuery("find", bson.D{{Key: "anything", Value: 1}, {Key: "kind", Value: "x"}, {Key: "deep.below.it", Value: 1}}, query.QueryParts{})
+	_, err := open.checkQuery("find", bson.D{{Key: "anything", Value: 1}, {Key: "kind", Value: "x"}, {Key: "deep.below.it", Value: 1}}, pathcheck.Parts{})
 	assert.NoError(t, err, "an inline map holds any top-level key")
-	_, err = open.checkQuery("find", bson.D{{Key: "inner.cityy", Value: 1}}, query.QueryParts{})
+	_, err = open.checkQuery("find", bson.D{{Key: "inner.cityy", Value: 1}}, pathcheck.Parts{})
 	assert.ErrorContains(t, err, "did you mean inner.city?", "a declared struct field stays checked")
 
 	py := offline[pathPython](t)
 	for _, ok := range []string{"name", "py_flags", "py_flags.a", "legacy.owner", "legacy.owner.id"} {
-		_, err := py.checkQuery("find", bson.D{{Key: ok, Value: 1}}, query.QueryParts{})
+		_, err := py.checkQuery("find", bson.D{{Key: ok, Value: 1}}, pathcheck.Parts{})
 		assert.NoError(t, err, ok)
 	}
 	for _, bad := range []string{"legacy", "legacy.other", "py_flag"} {
-		_, err := py.checkQuery("find", bson.D{{Key: bad, Value: 1}}, query.QueryParts{})
+		_, err := py.checkQuery("find", bson.D{{Key: bad, Value: 1}}, pathcheck.Parts{})
 		assert.Error(t, err, bad)
 	}
 }
@@ -274,23 +275,23 @@ func TestPathCheckStrictInlineModels(t *testing.T) {
 	strict := offline[pathStrict](t)
 	parts := map[string]func(path string) error{
 		"filter": func(p string) error {
-			_, err := strict.checkQuery("find", bson.D{{Key: p, Value: 1}}, query.QueryParts{})
+			_, err := strict.checkQuery("find", bson.D{{Key: p, Value: 1}}, pathcheck.Parts{})
 			return err
 		},
 		"filter under $or": func(p string) error {
-			_, err := strict.checkQuery("find", bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "kind", Value: 1}}, bson.M{p: bson.M{"$exists": true}}}}}, query.QueryParts{})
+			_, err := strict.checkQuery("find", bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "kind", Value: 1}}, bson.M{p: bson.M{"$exists": true}}}}}, pathcheck.Parts{})
 			return err
 		},
 		"sort": func(p string) error {
-			_, err := strict.checkQuery("find", bson.D{}, query.QueryParts{Sort: bson.D{{Key: p, Value: -1}}})
+			_, err := strict.checkQuery("find", bson.D{}, pathcheck.Parts{Sort: bson.D{{Key: p, Value: -1}}})
 			return err
 		},
 		"projection": func(p string) error {
-			_, err := strict.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: p, Value: 1}}})
+			_, err := strict.checkQuery("find", bson.D{}, pathcheck.Parts{Projection: bson.D{{Key: p, Value: 1}}})
 			return err
 		},
 		"field": func(p string) error {
-			_, err := strict.checkQuery("distinct", bson.D{}, query.QueryParts{Field: p})
+			_, err := strict.checkQuery("distinct", bson.D{}, pathcheck.Parts{Field: p})
 			return err
 		},
 		"update": func(p string) error {
@@ -331,9 +332,9 @@ func TestPathCheckStrictInlineModels(t *testing.T) {
 	}
 
 	none := offline[pathStrictNone](t)
-	_, err := none.checkQuery("find", bson.D{{Key: "kind", Value: 1}}, query.QueryParts{})
+	_, err := none.checkQuery("find", bson.D{{Key: "kind", Value: 1}}, pathcheck.Parts{})
 	assert.NoError(t, err)
-	_, err = none.checkQuery("find", bson.D{{Key: "kinds", Value: 1}}, query.QueryParts{})
+	_, err = none.checkQuery("find", bson.D{{Key: "kinds", Value: 1}}, pathcheck.Parts{})
 	assert.ErrorContains(t, err, "filter: kinds: no such field in odm.pathStrictNone or its ExtraPaths; did you mean kind?",
 		"ExtraPaths declared on the pointer, as none: every key beside the struct's is refused")
 }
@@ -349,7 +350,7 @@ func TestPathCheckNearestExtraPath(t *testing.T) {
 		"nme":           "name",
 		"zzzzzzzz":      "",
 	} {
-		_, err := py.checkQuery("find", bson.D{{Key: path, Value: 1}}, query.QueryParts{})
+		_, err := py.checkQuery("find", bson.D{{Key: path, Value: 1}}, pathcheck.Parts{})
 		var pe *query.PathError
 		require.ErrorAs(t, err, &pe, path)
 		assert.Equal(t, nearest, pe.Nearest, path)
@@ -359,20 +360,20 @@ func TestPathCheckNearestExtraPath(t *testing.T) {
 func TestPathCheckNilFilters(t *testing.T) {
 	orders := offline[pathOrder](t)
 	for _, f := range []any{nil, bson.D(nil), bson.M(nil), map[string]any(nil), (*struct{})(nil)} {
-		got, err := orders.checkQuery("find", f, query.QueryParts{})
+		got, err := orders.checkQuery("find", f, pathcheck.Parts{})
 		require.NoError(t, err)
 		assert.Equal(t, bson.D{}, got, "%T: every document", f)
-		err = orders.checkWriteFilter("delete", f, query.QueryParts{})
+		err = orders.checkWriteFilter("delete", f, pathcheck.Parts{})
 		assert.ErrorContains(t, err, "the filter is nil; pass bson.D{} to match every document", "%T", f)
 	}
 }
 
 func TestPathCheckMapOrderOneShape(t *testing.T) {
 	orders := offline[pathOrder](t)
-	pc, err := query.CheckerFor(orders.model)
+	pc, err := pathcheck.For(orders.model)
 	require.NoError(t, err)
 	for range 50 {
-		_, err := orders.checkQuery("count", bson.M{"status": 1, "scores": 2, "address.city": 3, "items.sku": 4}, query.QueryParts{})
+		_, err := orders.checkQuery("count", bson.M{"status": 1, "scores": 2, "address.city": 3, "items.sku": 4}, pathcheck.Parts{})
 		require.NoError(t, err)
 	}
 	pc.Mu.RLock()
@@ -387,11 +388,11 @@ func TestPathCheckMapOrderOneShape(t *testing.T) {
 }
 
 func TestEditDistance(t *testing.T) {
-	assert.Equal(t, 0, query.EditDistance("status", "status"))
-	assert.Equal(t, 1, query.EditDistance("stauts", "status"), "a transposition is one edit")
-	assert.Equal(t, 1, query.EditDistance("statu", "status"))
-	assert.Equal(t, 3, query.EditDistance("kitten", "sitting"))
-	assert.Equal(t, "", query.NearestField(mustDescribe(t), "zzzzzzzz"), "nothing close, no suggestion")
+	assert.Equal(t, 0, pathcheck.EditDistance("status", "status"))
+	assert.Equal(t, 1, pathcheck.EditDistance("stauts", "status"), "a transposition is one edit")
+	assert.Equal(t, 1, pathcheck.EditDistance("statu", "status"))
+	assert.Equal(t, 3, pathcheck.EditDistance("kitten", "sitting"))
+	assert.Equal(t, "", pathcheck.NearestField(mustDescribe(t), "zzzzzzzz"), "nothing close, no suggestion")
 }
 
 func mustDescribe(t *testing.T) *reflectx.Struct {
@@ -408,25 +409,25 @@ func TestPathCheckValidQueriesPass(t *testing.T) {
 	meta := bson.D{{Key: "$meta", Value: "textScore"}}
 	cases := []struct {
 		name  string
-		parts query.QueryParts
+		parts pathcheck.Parts
 	}{
-		{"sort $natural descending", query.QueryParts{Sort: bson.D{{Key: "$natural", Value: -1}}}},
-		{"sort $natural ascending", query.QueryParts{Sort: bson.D{{Key: "$natural", Value: 1}}}},
-		{"sort $natural in a bson.M", query.QueryParts{Sort: bson.M{"$natural": -1}}},
-		{"sort by text score", query.QueryParts{Sort: bson.D{{Key: "score", Value: meta}, {Key: "status", Value: 1}}}},
-		{"sort by text score in a bson.M", query.QueryParts{Sort: bson.M{"score": bson.M{"$meta": "textScore"}}}},
-		{"projection of the text score", query.QueryParts{Projection: bson.D{{Key: "score", Value: meta}, {Key: "status", Value: 1}}}},
-		{"projection of the text score in a bson.M", query.QueryParts{Projection: bson.M{"score": bson.M{"$meta": "textScore"}}}},
-		{"text score projected and sorted", query.QueryParts{Projection: bson.D{{Key: "score", Value: meta}}, Sort: bson.D{{Key: "score", Value: meta}}}},
-		{"$slice of a count", query.QueryParts{Projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$slice", Value: 3}}}}}},
-		{"$slice of a skip and a count", query.QueryParts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$slice", Value: bson.A{1, 2}}}}}}},
-		{"$elemMatch projection", query.QueryParts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: "a"}, {Key: "qty", Value: bson.D{{Key: "$gt", Value: 1}}}}}}}}}},
-		{"$elemMatch projection with $or", query.QueryParts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "sku", Value: "a"}}, bson.D{{Key: "qty", Value: 2}}}}}}}}}}},
-		{"$elemMatch projection on scalars", query.QueryParts{Projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$gte", Value: 80}}}}}}}},
-		{"positional projection", query.QueryParts{Projection: bson.D{{Key: "items.$", Value: 1}}}},
-		{"positional projection of scalars", query.QueryParts{Projection: bson.M{"scores.$": true}}},
-		{"an expression projection", query.QueryParts{Projection: bson.D{{Key: "label", Value: bson.D{{Key: "$concat", Value: bson.A{"$status", "!"}}}}}}},
-		{"a literal projection", query.QueryParts{Projection: bson.D{{Key: "flag", Value: bson.D{{Key: "$literal", Value: 1}}}}}},
+		{"sort $natural descending", pathcheck.Parts{Sort: bson.D{{Key: "$natural", Value: -1}}}},
+		{"sort $natural ascending", pathcheck.Parts{Sort: bson.D{{Key: "$natural", Value: 1}}}},
+		{"sort $natural in a bson.M", pathcheck.Parts{Sort: bson.M{"$natural": -1}}},
+		{"sort by text score", pathcheck.Parts{Sort: bson.D{{Key: "score", Value: meta}, {Key: "status", Value: 1}}}},
+		{"sort by text score in a bson.M", pathcheck.Parts{Sort: bson.M{"score": bson.M{"$meta": "textScore"}}}},
+		{"projection of the text score", pathcheck.Parts{Projection: bson.D{{Key: "score", Value: meta}, {Key: "status", Value: 1}}}},
+		{"projection of the text score in a bson.M", pathcheck.Parts{Projection: bson.M{"score": bson.M{"$meta": "textScore"}}}},
+		{"text score projected and sorted", pathcheck.Parts{Projection: bson.D{{Key: "score", Value: meta}}, Sort: bson.D{{Key: "score", Value: meta}}}},
+		{"$slice of a count", pathcheck.Parts{Projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$slice", Value: 3}}}}}},
+		{"$slice of a skip and a count", pathcheck.Parts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$slice", Value: bson.A{1, 2}}}}}}},
+		{"$elemMatch projection", pathcheck.Parts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: "a"}, {Key: "qty", Value: bson.D{{Key: "$gt", Value: 1}}}}}}}}}},
+		{"$elemMatch projection with $or", pathcheck.Parts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "sku", Value: "a"}}, bson.D{{Key: "qty", Value: 2}}}}}}}}}}},
+		{"$elemMatch projection on scalars", pathcheck.Parts{Projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$gte", Value: 80}}}}}}}},
+		{"positional projection", pathcheck.Parts{Projection: bson.D{{Key: "items.$", Value: 1}}}},
+		{"positional projection of scalars", pathcheck.Parts{Projection: bson.M{"scores.$": true}}},
+		{"an expression projection", pathcheck.Parts{Projection: bson.D{{Key: "label", Value: bson.D{{Key: "$concat", Value: bson.A{"$status", "!"}}}}}}},
+		{"a literal projection", pathcheck.Parts{Projection: bson.D{{Key: "flag", Value: bson.D{{Key: "$literal", Value: 1}}}}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -455,7 +456,7 @@ func TestPathCheckProjectionOperatorsChecked(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: c.projection})
+			_, err := orders.checkQuery("find", bson.D{}, pathcheck.Parts{Projection: c.projection})
 			var pe *query.PathError
 			require.ErrorAs(t, err, &pe)
 			assert.Contains(t, err.Error(), c.want)
@@ -475,69 +476,69 @@ func TestPathCheckNULKey(t *testing.T) {
 		path  string
 		part  string
 	}{
-		{"filter", func() error { _, err := orders.checkQuery("find", nul, query.QueryParts{}); return err }, "name\x00", "filter"},
+		{"filter", func() error { _, err := orders.checkQuery("find", nul, pathcheck.Parts{}); return err }, "name\x00", "filter"},
 		{"filter, NUL first", func() error {
-			_, err := orders.checkQuery("find", bson.D{{Key: "\x00", Value: 1}}, query.QueryParts{})
+			_, err := orders.checkQuery("find", bson.D{{Key: "\x00", Value: 1}}, pathcheck.Parts{})
 			return err
 		}, "\x00", "filter"},
 		{"filter in a bson.M", func() error {
-			_, err := orders.checkQuery("find", bson.M{"status": 1, "st\x00atus": 1}, query.QueryParts{})
+			_, err := orders.checkQuery("find", bson.M{"status": 1, "st\x00atus": 1}, pathcheck.Parts{})
 			return err
 		}, "st\x00atus", "filter"},
 		{"under $and", func() error {
-			_, err := orders.checkQuery("find", bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "status", Value: 1}}, nul}}}, query.QueryParts{})
+			_, err := orders.checkQuery("find", bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "status", Value: 1}}, nul}}}, pathcheck.Parts{})
 			return err
 		}, "name\x00", "filter"},
 		{"under $elemMatch", func() error {
-			_, err := orders.checkQuery("find", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku\x00", Value: 1}}}}}}, query.QueryParts{})
+			_, err := orders.checkQuery("find", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku\x00", Value: 1}}}}}}, pathcheck.Parts{})
 			return err
 		}, "items.sku\x00", "filter"},
 		{"under $not of $elemMatch", func() error {
-			_, err := orders.checkQuery("find", bson.D{{Key: "items", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$elemMatch", Value: bson.M{"a\x00b": 1}}}}}}}, query.QueryParts{})
+			_, err := orders.checkQuery("find", bson.D{{Key: "items", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$elemMatch", Value: bson.M{"a\x00b": 1}}}}}}}, pathcheck.Parts{})
 			return err
 		}, "items.a\x00b", "filter"},
 		{"an array path holding NUL, then $elemMatch", func() error {
-			_, err := orders.checkQuery("find", bson.D{{Key: "it\x00ems", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: 1}}}}}}, query.QueryParts{})
+			_, err := orders.checkQuery("find", bson.D{{Key: "it\x00ems", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: 1}}}}}}, pathcheck.Parts{})
 			return err
 		}, "it\x00ems", "filter"},
 		{"an unknown operator", func() error {
-			_, err := orders.checkQuery("find", bson.D{{Key: "$zz\x00", Value: 1}}, query.QueryParts{})
+			_, err := orders.checkQuery("find", bson.D{{Key: "$zz\x00", Value: 1}}, pathcheck.Parts{})
 			return err
 		}, "$zz\x00", "filter"},
 		{"an operator of a condition", func() error {
-			_, err := orders.checkQuery("find", bson.D{{Key: "status", Value: bson.D{{Key: "$g\x00t", Value: 1}}}}, query.QueryParts{})
+			_, err := orders.checkQuery("find", bson.D{{Key: "status", Value: bson.D{{Key: "$g\x00t", Value: 1}}}}, pathcheck.Parts{})
 			return err
 		}, "status.$g\x00t", "filter"},
 		{"sort", func() error {
-			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Sort: bson.D{{Key: "status", Value: 1}, {Key: "created\x00", Value: -1}}})
+			_, err := orders.checkQuery("find", bson.D{}, pathcheck.Parts{Sort: bson.D{{Key: "status", Value: 1}, {Key: "created\x00", Value: -1}}})
 			return err
 		}, "created\x00", "sort"},
 		{"projection", func() error {
-			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.M{"\x00status": 1}})
+			_, err := orders.checkQuery("find", bson.D{}, pathcheck.Parts{Projection: bson.M{"\x00status": 1}})
 			return err
 		}, "\x00status", "projection"},
 		{"sort by a computed value", func() error {
-			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Sort: bson.D{{Key: "sc\x00ore", Value: bson.D{{Key: "$meta", Value: "textScore"}}}}})
+			_, err := orders.checkQuery("find", bson.D{}, pathcheck.Parts{Sort: bson.D{{Key: "sc\x00ore", Value: bson.D{{Key: "$meta", Value: "textScore"}}}}})
 			return err
 		}, "sc\x00ore", "sort"},
 		{"a computed projection field", func() error {
-			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "label\x00", Value: "$status"}}})
+			_, err := orders.checkQuery("find", bson.D{}, pathcheck.Parts{Projection: bson.D{{Key: "label\x00", Value: "$status"}}})
 			return err
 		}, "label\x00", "projection"},
 		{"nested projection", func() error {
-			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "ci\x00ty", Value: 1}}}}})
+			_, err := orders.checkQuery("find", bson.D{}, pathcheck.Parts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "ci\x00ty", Value: 1}}}}})
 			return err
 		}, "address.ci\x00ty", "projection"},
 		{"an operator of a nested projection", func() error { // found by FuzzPathCheck
-			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "$000\x00", Value: 0}}}}})
+			_, err := orders.checkQuery("find", bson.D{}, pathcheck.Parts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "$000\x00", Value: 0}}}}})
 			return err
 		}, "address.$000\x00", "projection"},
 		{"$elemMatch projection", func() error {
-			_, err := orders.checkQuery("find", bson.D{}, query.QueryParts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: nul}}}}})
+			_, err := orders.checkQuery("find", bson.D{}, pathcheck.Parts{Projection: bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: nul}}}}})
 			return err
 		}, "items.name\x00", "projection"},
 		{"Distinct's field", func() error {
-			_, err := orders.checkQuery("distinct", bson.D{}, query.QueryParts{Field: "status\x00"})
+			_, err := orders.checkQuery("distinct", bson.D{}, pathcheck.Parts{Field: "status\x00"})
 			return err
 		}, "status\x00", "field"},
 	}
@@ -578,9 +579,9 @@ func TestPathCheckSameAnswerForRaw(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, doc := range []any{c.doc, mustRaw(t, c.doc)} {
-				filter, parts := doc, query.QueryParts{}
+				filter, parts := doc, pathcheck.Parts{}
 				if c.projection {
-					filter, parts = bson.D{}, query.QueryParts{Projection: doc}
+					filter, parts = bson.D{}, pathcheck.Parts{Projection: doc}
 				}
 				_, err := orders.checkQuery("find", filter, parts)
 				if c.want == "" {
@@ -601,10 +602,10 @@ func TestPathCheckSameAnswerForRaw(t *testing.T) {
 // a shape seen before answers without reading its paths.
 func TestPathCheckNULKeyAfterItsLookalike(t *testing.T) {
 	orders := offline[pathOrder](t)
-	_, err := orders.checkQuery("find", bson.D{{Key: "status", Value: 1}, {Key: "items", Value: 1}}, query.QueryParts{})
+	_, err := orders.checkQuery("find", bson.D{{Key: "status", Value: 1}, {Key: "items", Value: 1}}, pathcheck.Parts{})
 	require.NoError(t, err)
 	for _, key := range []string{"status\x00fitems", "status\x00\x06fitems"} {
-		_, err = orders.checkQuery("find", bson.D{{Key: key, Value: 1}}, query.QueryParts{})
+		_, err = orders.checkQuery("find", bson.D{{Key: key, Value: 1}}, pathcheck.Parts{})
 		var pe *query.PathError
 		require.ErrorAs(t, err, &pe, "%q", key)
 		assert.Equal(t, key, pe.Path)
@@ -617,7 +618,7 @@ func TestPathCheckNULKeyAfterItsLookalike(t *testing.T) {
 // repository's update is encoded before its shape is written, and the
 // encoder refuses such a key first.)
 func TestShapeWriterNULInUpdate(t *testing.T) {
-	pc, err := query.CheckerFor(offline[pathOrder](t).model)
+	pc, err := pathcheck.For(offline[pathOrder](t).model)
 	require.NoError(t, err)
 	cases := []struct {
 		name   string
@@ -633,7 +634,7 @@ func TestShapeWriterNULInUpdate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			w := &query.ShapeWriter{}
+			w := &pathcheck.ShapeWriter{}
 			w.Update(c.update)
 			var pe *query.PathError
 			require.NotPanics(t, func() { pe = pc.Check(w) })

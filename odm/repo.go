@@ -11,8 +11,8 @@ import (
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/write"
-	"github.com/tagodm/tagodm/odm/query"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -485,7 +485,7 @@ func (c *Collection[T]) DeleteOne(ctx context.Context, filter any, opts ...optio
 	if err := c.unbound(); err != nil {
 		return nil, err
 	}
-	if err := c.checkWrite(ctx, "delete", filter, query.QueryParts{}); err != nil {
+	if err := c.checkWrite(ctx, "delete", filter, pathcheck.Parts{}); err != nil {
 		return nil, err
 	}
 	res, err := c.coll.DeleteOne(ctx, filter, opts...)
@@ -500,7 +500,7 @@ func (c *Collection[T]) DeleteMany(ctx context.Context, filter any, opts ...opti
 	if err := c.unbound(); err != nil {
 		return nil, err
 	}
-	if err := c.checkWrite(ctx, "delete", filter, query.QueryParts{}); err != nil {
+	if err := c.checkWrite(ctx, "delete", filter, pathcheck.Parts{}); err != nil {
 		return nil, err
 	}
 	res, err := c.coll.DeleteMany(ctx, filter, opts...)
@@ -515,7 +515,7 @@ func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...
 	if err := c.unbound(); err != nil {
 		return 0, err
 	}
-	filter, err := c.checkRead(ctx, "count", filter, query.QueryParts{})
+	filter, err := c.checkRead(ctx, "count", filter, pathcheck.Parts{})
 	if err != nil {
 		return 0, err
 	}
@@ -529,7 +529,7 @@ func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...
 // Distinct returns the distinct values of field among the documents filter
 // matches, decoded as V.
 func Distinct[V, T any](ctx context.Context, c *Collection[T], field string, filter any, opts ...options.Lister[options.DistinctOptions]) ([]V, error) {
-	filter, err := c.checkRead(ctx, "distinct", filter, query.QueryParts{Field: field})
+	filter, err := c.checkRead(ctx, "distinct", filter, pathcheck.Parts{Field: field})
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,8 @@ package odm
 import (
 	"context"
 
-	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/internal/pathcheck"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -31,8 +32,8 @@ func (c *Collection[T]) Aggregate(ctx context.Context, pipeline any, opts ...opt
 	if ctx == nil {
 		return nil, c.noContext("aggregate")
 	}
-	if filter, sort, ok := query.PipelineHead(pipeline); ok {
-		parts := query.QueryParts{Sort: sort}
+	if filter, sort, ok := querydoc.PipelineHead(pipeline); ok {
+		parts := pathcheck.Parts{Sort: sort}
 		if len(opts) > 0 {
 			parts.Collation = applied(opts).Collation
 		}

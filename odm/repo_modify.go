@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/write"
-	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -88,7 +88,7 @@ func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc 
 	if cfg.attempts < 1 {
 		return nil, fmt.Errorf("odm: modify on %s: Retry(%d): the number of retries cannot be negative", c.Name(), cfg.attempts-1)
 	}
-	if err := c.checkWrite(ctx, "modify", filter, query.QueryParts{}); err != nil {
+	if err := c.checkWrite(ctx, "modify", filter, pathcheck.Parts{}); err != nil {
 		return nil, err
 	}
 	var err error

@@ -5,7 +5,9 @@ import (
 	"fmt"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
-	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/internal/pathcheck"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
+	"github.com/tagodm/tagodm/odm/internal/recording"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -14,11 +16,11 @@ import (
 // against T's model before any command, and returns the filter to send: a
 // nil filter (nil, or a nil bson.D, bson.M or map) is an empty document,
 // every document.
-func (c *Collection[T]) checkQuery(op string, filter any, parts query.QueryParts) (any, error) {
-	if query.IsNilDocument(filter) {
+func (c *Collection[T]) checkQuery(op string, filter any, parts pathcheck.Parts) (any, error) {
+	if querydoc.IsNil(filter) {
 		filter = bson.D{}
 	}
-	err := c.checkShape(op, func(w *query.ShapeWriter) {
+	err := c.checkShape(op, func(w *pathcheck.ShapeWriter) {
 		w.Filter(filter, "")
 		if parts.Sort != nil {
 			w.Sort(parts.Sort)
@@ -30,47 +32,47 @@ func (c *Collection[T]) checkQuery(op string, filter any, parts query.QueryParts
 			w.Field(parts.Field)
 		}
 	})
-	if r := query.ActiveRecorder.Load(); r != nil && err == nil {
-		query.Record(r, c.model, c.Name(), op, filter, parts)
+	if record := recording.Active(); record != nil && err == nil {
+		record(recording.Query{Model: c.model, Collection: c.Name(), Op: op, Filter: filter, Sort: parts.Sort, Collation: parts.Collation})
 	}
 	return filter, err
 }
 
-func findOneParts(opts []options.Lister[options.FindOneOptions]) query.QueryParts {
+func findOneParts(opts []options.Lister[options.FindOneOptions]) pathcheck.Parts {
 	if len(opts) == 0 {
-		return query.QueryParts{}
+		return pathcheck.Parts{}
 	}
 	o := applied(opts)
-	return query.QueryParts{Sort: o.Sort, Projection: o.Projection, Collation: o.Collation}
+	return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection, Collation: o.Collation}
 }
 
-func findParts(opts []options.Lister[options.FindOptions]) query.QueryParts {
+func findParts(opts []options.Lister[options.FindOptions]) pathcheck.Parts {
 	if len(opts) == 0 {
-		return query.QueryParts{}
+		return pathcheck.Parts{}
 	}
 	o := applied(opts)
-	return query.QueryParts{Sort: o.Sort, Projection: o.Projection, Collation: o.Collation}
+	return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection, Collation: o.Collation}
 }
 
-func findOneAndUpdateParts(opts []options.Lister[options.FindOneAndUpdateOptions]) query.QueryParts {
+func findOneAndUpdateParts(opts []options.Lister[options.FindOneAndUpdateOptions]) pathcheck.Parts {
 	if len(opts) == 0 {
-		return query.QueryParts{}
+		return pathcheck.Parts{}
 	}
 	o := applied(opts)
-	return query.QueryParts{Sort: o.Sort, Projection: o.Projection}
+	return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection}
 }
 
-func findOneAndDeleteParts(opts []options.Lister[options.FindOneAndDeleteOptions]) query.QueryParts {
+func findOneAndDeleteParts(opts []options.Lister[options.FindOneAndDeleteOptions]) pathcheck.Parts {
 	if len(opts) == 0 {
-		return query.QueryParts{}
+		return pathcheck.Parts{}
 	}
 	o := applied(opts)
-	return query.QueryParts{Sort: o.Sort, Projection: o.Projection}
+	return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection}
 }
 
 // checkRead is checkQuery for a read given ctx, refusing a nil one: every
 // read goes through it before its command.
-func (c *Collection[T]) checkRead(ctx context.Context, op string, filter any, parts query.QueryParts) (any, error) {
+func (c *Collection[T]) checkRead(ctx context.Context, op string, filter any, parts pathcheck.Parts) (any, error) {
 	if ctx == nil {
 		return nil, c.noContext(op)
 	}
@@ -79,7 +81,7 @@ func (c *Collection[T]) checkRead(ctx context.Context, op string, filter any, pa
 
 // checkWrite is checkWriteFilter for a write given ctx, refusing a nil one:
 // every write by filter goes through it before its command.
-func (c *Collection[T]) checkWrite(ctx context.Context, op string, filter any, parts query.QueryParts) error {
+func (c *Collection[T]) checkWrite(ctx context.Context, op string, filter any, parts pathcheck.Parts) error {
 	if ctx == nil {
 		return c.noContext(op)
 	}
@@ -89,8 +91,8 @@ func (c *Collection[T]) checkWrite(ctx context.Context, op string, filter any, p
 // checkWriteFilter checks the paths of a write's filter; a nil filter is
 // refused there, as a write meant for every document says so with an empty
 // one.
-func (c *Collection[T]) checkWriteFilter(op string, filter any, parts query.QueryParts) error {
-	if query.IsNilDocument(filter) {
+func (c *Collection[T]) checkWriteFilter(op string, filter any, parts pathcheck.Parts) error {
+	if querydoc.IsNil(filter) {
 		return fmt.Errorf("odm: %s on %s: the filter is nil; pass bson.D{} to match every document", op, c.Name())
 	}
 	_, err := c.checkQuery(op, filter, parts)
@@ -98,16 +100,16 @@ func (c *Collection[T]) checkWriteFilter(op string, filter any, parts query.Quer
 }
 
 // checkShape writes a shape with write and checks it.
-func (c *Collection[T]) checkShape(op string, write func(w *query.ShapeWriter)) error {
-	pc, err := query.CheckerFor(c.model)
+func (c *Collection[T]) checkShape(op string, write func(w *pathcheck.ShapeWriter)) error {
+	pc, err := pathcheck.For(c.model)
 	if err != nil {
 		return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), odmerr.Inner(err))
 	}
-	w := query.ShapeBuffers.Get().(*query.ShapeWriter)
+	w := pathcheck.ShapeBuffers.Get().(*pathcheck.ShapeWriter)
 	w.Buf, w.Err = w.Buf[:0], nil
 	write(w)
 	pe := pc.Check(w)
-	query.ShapeBuffers.Put(w)
+	pathcheck.ShapeBuffers.Put(w)
 	if pe == nil {
 		return nil
 	}

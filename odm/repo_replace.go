@@ -8,8 +8,8 @@ import (
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/write"
-	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -143,7 +143,7 @@ type replaceWrite func(f any, update bson.D, upsert, insertOnly bool) (found, in
 // write that matches nothing is explained when the document is stored
 // with other key values (keyedElsewhere).
 func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc *T, upsert bool, send replaceWrite) error {
-	if err := c.checkWrite(ctx, op, filter, query.QueryParts{}); err != nil {
+	if err := c.checkWrite(ctx, op, filter, pathcheck.Parts{}); err != nil {
 		return err
 	}
 	if err := setDefaults(doc); err != nil {

@@ -6,8 +6,8 @@ import (
 	"reflect"
 
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"github.com/tagodm/tagodm/odm/internal/write"
-	"github.com/tagodm/tagodm/odm/query"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -70,7 +70,7 @@ func (c *Collection[T]) guardIn(filter any) *revisionGuard {
 	if c.rev == write.RevNone {
 		return nil
 	}
-	rest, given, id, ok := query.WithoutField(filter, c.model.Revision)
+	rest, given, id, ok := querydoc.WithoutField(filter, c.model.Revision)
 	if !ok {
 		return nil
 	}

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -30,14 +30,14 @@ func (c *Collection[T]) shardKeyed(ctx context.Context, op string, filter any, l
 	if ctx == nil { // the session's lookup below would panic on it
 		return nil, c.noContext(op)
 	}
-	vals := query.ShardKeyValues(k, doc)
+	vals := querydoc.ShardKeyValues(k, doc)
 	var changed []string
 	if loaded != nil {
-		before := query.ShardKeyValues(k, loaded)
-		_, changed = query.WithShardKey(before, vals)
+		before := querydoc.ShardKeyValues(k, loaded)
+		_, changed = querydoc.WithShardKey(before, vals)
 		vals = before
 	}
-	out, named := query.WithShardKey(filter, vals)
+	out, named := querydoc.WithShardKey(filter, vals)
 	if changed = append(changed, named...); len(changed) > 0 {
 		if s := mongo.SessionFromContext(ctx); s == nil || !s.TransactionRunning() {
 			return nil, fmt.Errorf("odm: %s on %s: the write changes the shard key field(s) %v of %v: %w", op, c.Name(), changed, c.model.Type, ErrShardKeyChange)

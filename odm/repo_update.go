@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
+	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/write"
-	"github.com/tagodm/tagodm/odm/query"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -81,7 +81,7 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 			}
 		}
 	}
-	if err := c.checkShape(op, func(w *query.ShapeWriter) { w.Update(ops) }); err != nil {
+	if err := c.checkShape(op, func(w *pathcheck.ShapeWriter) { w.Update(ops) }); err != nil {
 		return preparedUpdate{}, err
 	}
 	if c.rev != write.RevNone {
@@ -214,7 +214,7 @@ func (c *Collection[T]) UpdateOne(ctx context.Context, filter, update any, opts 
 	if err := c.unbound(); err != nil {
 		return nil, err
 	}
-	if err := c.checkWrite(ctx, "update", filter, query.QueryParts{}); err != nil {
+	if err := c.checkWrite(ctx, "update", filter, pathcheck.Parts{}); err != nil {
 		return nil, err
 	}
 	o := applied(opts)
@@ -352,7 +352,7 @@ func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts
 	if err := c.unbound(); err != nil {
 		return nil, err
 	}
-	if err := c.checkWrite(ctx, "update", filter, query.QueryParts{}); err != nil {
+	if err := c.checkWrite(ctx, "update", filter, pathcheck.Parts{}); err != nil {
 		return nil, err
 	}
 	o := applied(opts)

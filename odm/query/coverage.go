@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -603,8 +604,8 @@ func valuesEqual(a, b any) bool {
 // compareValues orders two numbers, two strings, two booleans or two
 // times; ok is false for anything else.
 func compareValues(a, b any) (int, bool) {
-	if x, ok := NumberValue(a); ok {
-		if y, ok := NumberValue(b); ok {
+	if x, ok := querydoc.Number(a); ok {
+		if y, ok := querydoc.Number(b); ok {
 			switch {
 			case x < y:
 				return -1, true
@@ -636,37 +637,6 @@ func compareValues(a, b any) (int, bool) {
 			}
 			return 1, true
 		}
-	}
-	return 0, false
-}
-
-// NumberValue is v as a float64 when v is a Go or BSON number.
-func NumberValue(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), true
-	case int8:
-		return float64(x), true
-	case int16:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case uint:
-		return float64(x), true
-	case uint8:
-		return float64(x), true
-	case uint16:
-		return float64(x), true
-	case uint32:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	case float32:
-		return float64(x), true
-	case float64:
-		return x, true
 	}
 	return 0, false
 }

@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
-	"github.com/tagodm/tagodm/odm/schema"
+	"github.com/tagodm/tagodm/odm/internal/recording"
 )
 
 // Recorder records the query shape of every filter the repositories
@@ -18,7 +17,7 @@ import (
 // index serves and the sorts done in memory:
 //
 //	func TestMain(m *testing.M) {
-//		rec := odm.RecordQueries()
+//		rec := query.RecordQueries()
 //		code := m.Run()
 //		rec.Stop()
 //		rec.WriteReport(os.Stdout)
@@ -110,19 +109,32 @@ func writeConditions(b *strings.Builder, conds []Condition) {
 	}
 }
 
-// RecorderSet is the recorders running at one moment. It is never
-// changed once stored: starting or stopping a recorder stores a new set,
-// so that a query reads the running recorders with one atomic load.
-type RecorderSet struct {
+// recorderSet is the recorders running at one moment. It is never
+// changed once installed: starting or stopping a recorder installs a new
+// set's hook (recording.Install), so that a query reads the running
+// recorders with one atomic load.
+type recorderSet struct {
 	running []*Recorder
 }
 
-// ActiveRecorder is the set of running recorders; nil when none runs,
-// the one load a repository call pays then.
-var ActiveRecorder atomic.Pointer[RecorderSet]
+// running is the set whose hook is installed; nil when none runs. Only
+// starts and stops read or replace it, under recordersMu.
+var running *recorderSet
 
-// recordersMu orders the starts and stops that replace ActiveRecorder.
+// recordersMu orders the starts and stops that replace running.
 var recordersMu sync.Mutex
+
+// install makes rs the running set and its record the hook; an empty set
+// removes the hook.
+func install(rs []*Recorder) {
+	if len(rs) == 0 {
+		running = nil
+		recording.Install(nil)
+		return
+	}
+	running = &recorderSet{running: rs}
+	recording.Install(running.record)
+}
 
 // RecordQueries starts recording the queries of every repository, until
 // Stop. Recorders nest, in any order: every running recorder records
@@ -133,12 +145,12 @@ func RecordQueries() *Recorder {
 	r := &Recorder{queries: map[string]*RecordedQuery{}}
 	recordersMu.Lock()
 	defer recordersMu.Unlock()
-	var running []*Recorder
-	if set := ActiveRecorder.Load(); set != nil {
-		running = set.running
+	var rs []*Recorder
+	if running != nil {
+		rs = running.running
 	}
-	// Clip: append copies, leaving the stored set as it was.
-	ActiveRecorder.Store(&RecorderSet{running: append(slices.Clip(running), r)})
+	// Clip: append copies, leaving the installed set as it was.
+	install(append(slices.Clip(rs), r))
 	return r
 }
 
@@ -147,35 +159,30 @@ func RecordQueries() *Recorder {
 // once.
 func (r *Recorder) Stop() {
 	recordersMu.Lock()
-	if set := ActiveRecorder.Load(); set != nil {
-		if i := slices.Index(set.running, r); i >= 0 {
-			running := slices.Delete(slices.Clone(set.running), i, i+1)
-			if len(running) == 0 {
-				ActiveRecorder.Store(nil)
-			} else {
-				ActiveRecorder.Store(&RecorderSet{running: running})
-			}
+	if running != nil {
+		if i := slices.Index(running.running, r); i >= 0 {
+			install(slices.Delete(slices.Clone(running.running), i, i+1))
 		}
 	}
 	recordersMu.Unlock()
-	// A query that loaded the set before the store above adds nothing
+	// A query that loaded the hook before the install above adds nothing
 	// once Stop has returned.
 	r.mu.Lock()
 	r.stopped = true
 	r.mu.Unlock()
 }
 
-// Record adds one query to every recorder of set: its shape and coverage
-// are read once.
-func Record(set *RecorderSet, m *schema.Model, collection, op string, filter any, parts QueryParts) {
-	q, err := ShapeOf(filter, parts.Sort, parts.Collation)
+// record adds one query to every recorder of the set: its shape and
+// coverage are read once.
+func (s *recorderSet) record(rq recording.Query) {
+	q, err := ShapeOf(rq.Filter, rq.Sort, rq.Collation)
 	if err != nil {
 		return // the driver answers what is not a document
 	}
-	cov := Cover(m, q)
-	key := collection + "\x00" + op + "\x00" + shapeString(q) + "\x00" + cov.String()
-	for _, r := range set.running {
-		r.add(key, RecordedQuery{Collection: collection, GoType: m.Type.String(), Op: op, Shape: q, Coverage: cov})
+	cov := Cover(rq.Model, q)
+	key := rq.Collection + "\x00" + rq.Op + "\x00" + shapeString(q) + "\x00" + cov.String()
+	for _, r := range s.running {
+		r.add(key, RecordedQuery{Collection: rq.Collection, GoType: rq.Model.Type.String(), Op: rq.Op, Shape: q, Coverage: cov})
 	}
 }
 

@@ -2,10 +2,10 @@ package query
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -22,8 +22,8 @@ import (
 // filter or sort that is not a document is an error.
 func ShapeOf(filter, sort any, collation *options.Collation) (Shape, error) {
 	q := Shape{Collation: collation}
-	if !IsNilDocument(filter) {
-		d, err := AsD(filter)
+	if !querydoc.IsNil(filter) {
+		d, err := querydoc.AsD(filter)
 		if err != nil {
 			return Shape{}, fmt.Errorf("odm: the filter: %w", odmerr.Inner(err))
 		}
@@ -31,16 +31,16 @@ func ShapeOf(filter, sort any, collation *options.Collation) (Shape, error) {
 		q.Conditions, _ = r.conditionsAt(d, "", 0)
 		q.Or = r.branches
 	}
-	if !IsNilDocument(sort) {
-		d, err := AsD(sort)
+	if !querydoc.IsNil(sort) {
+		d, err := querydoc.AsD(sort)
 		if err != nil {
 			return Shape{}, fmt.Errorf("odm: the sort: %w", odmerr.Inner(err))
 		}
 		for _, e := range d {
-			if isOperatorDocument(e.Value) {
+			if querydoc.IsOperatorDocument(e.Value) {
 				continue // {$meta: "textScore"}
 			}
-			n, _ := NumberValue(e.Value)
+			n, _ := querydoc.Number(e.Value)
 			q.Sort = append(q.Sort, SortKey{Path: e.Key, Desc: n < 0})
 		}
 	}
@@ -64,7 +64,7 @@ type shapeReader struct {
 // when some part of d was left out (an $or, even one whose branches r
 // keeps: they are not conditions joined by "and").
 func (r *shapeReader) conditionsAt(d bson.D, prefix string, depth int) ([]Condition, bool) {
-	if depth > maxShapeDepth {
+	if depth > querydoc.MaxDepth {
 		return nil, false
 	}
 	var out []Condition
@@ -75,7 +75,7 @@ func (r *shapeReader) conditionsAt(d bson.D, prefix string, depth int) ([]Condit
 			// An $or of one branch is that branch, as the planner
 			// rewrites it.
 			for _, item := range listOf(e.Value) {
-				sub, err := AsD(item)
+				sub, err := querydoc.AsD(item)
 				if err != nil {
 					complete = false
 					continue
@@ -90,7 +90,7 @@ func (r *shapeReader) conditionsAt(d bson.D, prefix string, depth int) ([]Condit
 		case strings.HasPrefix(e.Key, "$"):
 			complete = false
 		default:
-			path := JoinPath(prefix, e.Key)
+			path := querydoc.JoinPath(prefix, e.Key)
 			c, ok := fieldConditions(path, e.Value, depth+1)
 			out, complete = append(out, c...), complete && ok
 		}
@@ -104,12 +104,12 @@ func (r *shapeReader) conditionsAt(d bson.D, prefix string, depth int) ([]Condit
 // $or is too deep: the $or is then left out as a whole.
 func readBranches(v any, depth int) [][]Condition {
 	items := listOf(v)
-	if depth > maxShapeDepth || len(items) == 0 {
+	if depth > querydoc.MaxDepth || len(items) == 0 {
 		return nil
 	}
 	var out [][]Condition
 	for _, item := range items {
-		sub, err := AsD(item)
+		sub, err := querydoc.AsD(item)
 		if err != nil {
 			return nil
 		}
@@ -132,10 +132,10 @@ func fieldConditions(path string, v any, depth int) ([]Condition, bool) {
 	if r, ok := v.(bson.Regex); ok {
 		return []Condition{{Path: path, Op: "$regex", Value: r}}, true
 	}
-	if !isOperatorDocument(v) {
+	if !querydoc.IsOperatorDocument(v) {
 		return []Condition{{Path: path, Op: "$eq", Value: v}}, true
 	}
-	ops, err := AsD(v)
+	ops, err := querydoc.AsD(v)
 	if err != nil {
 		return nil, false
 	}
@@ -144,14 +144,14 @@ func fieldConditions(path string, v any, depth int) ([]Condition, bool) {
 	for _, op := range ops {
 		switch op.Key {
 		case "$elemMatch":
-			sub, err := AsD(op.Value)
+			sub, err := querydoc.AsD(op.Value)
 			if err != nil {
 				complete = false
 				continue
 			}
 			// {$gte: 80} is on the elements themselves; {$or: [...]}
 			// on their fields, as a query is.
-			if isOperatorDocument(sub) && !isQueryOperator(sub[0].Key) {
+			if querydoc.IsOperatorDocument(sub) && !isQueryOperator(sub[0].Key) {
 				c, ok := fieldConditions(path, sub, depth+1)
 				out, complete = append(out, c...), complete && ok
 				continue
@@ -175,39 +175,4 @@ func isQueryOperator(key string) bool {
 		return true
 	}
 	return false
-}
-
-// AsD is a document as a bson.D: a bson.M's keys in sorted order, anything
-// else through its BSON form.
-func AsD(v any) (bson.D, error) {
-	switch d := v.(type) {
-	case bson.D:
-		return d, nil
-	case bson.M:
-		return sortedD(d), nil
-	case map[string]any:
-		return sortedD(d), nil
-	}
-	raw, err := bson.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("%T is not a document: %w", v, err)
-	}
-	var out bson.D
-	if err := bson.Unmarshal(raw, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func sortedD[M ~map[string]any](m M) bson.D {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := make(bson.D, len(keys))
-	for i, k := range keys {
-		out[i] = bson.E{Key: k, Value: m[k]}
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 )
 
 // Field is a typed reference to a stored field of model T whose Go type is
@@ -15,10 +16,10 @@ import (
 // type V only, so a value of the wrong type does not compile either:
 //
 //	var (
-//		ExecUserID  = odm.F(func(e *models.Execution) *string { return &e.UserID })
-//		ExecCreated = odm.F(func(e *models.Execution) *time.Time { return &e.CreatedAt })
+//		ExecUserID  = query.F(func(e *models.Execution) *string { return &e.UserID })
+//		ExecCreated = query.F(func(e *models.Execution) *time.Time { return &e.CreatedAt })
 //	)
-//	q := executions.Query(odm.Eq(ExecUserID, uid)).Sort(odm.SortBy(odm.ByDesc(ExecCreated)))
+//	q := executions.Query(query.Eq(ExecUserID, uid)).Sort(query.SortBy(query.ByDesc(ExecCreated)))
 //
 // A field the codec does not store (unexported, bson:"-") or one reached
 // through a slice or a map (which have no single address) cannot be
@@ -114,7 +115,7 @@ func findAddress(s *reflectx.Struct, v reflect.Value, prefix string, addr uintpt
 		if err != nil {
 			continue // behind a nil embedded pointer
 		}
-		path := JoinPath(prefix, f.Path)
+		path := querydoc.JoinPath(prefix, f.Path)
 		if fv.CanAddr() && fv.Addr().Pointer() == addr && fv.Type() == want {
 			return path, true
 		}
@@ -158,8 +159,6 @@ func (f Filter[T]) MarshalBSON() ([]byte, error) {
 	}
 	return bson.Marshal(d)
 }
-
-func (f Filter[T]) typedDocument() (bson.D, error) { return f.Document() }
 
 // condition is {path: {op: v}}, or {path: v} for $eq.
 func condition[T, V any](f Field[T, V], op string, v any) Filter[T] {
@@ -240,7 +239,7 @@ func itemConditions[T any](path string, conds bson.D) (bson.D, error) {
 	}
 	out := bson.D{}
 	for _, c := range conds {
-		if d, ok := c.Value.(bson.D); ok && isOperatorDocument(d) {
+		if d, ok := c.Value.(bson.D); ok && querydoc.IsOperatorDocument(d) {
 			out = append(out, d...)
 			continue
 		}
@@ -441,13 +440,4 @@ func (s Sort[T]) MarshalBSON() ([]byte, error) {
 		return nil, err
 	}
 	return bson.Marshal(d)
-}
-
-func (s Sort[T]) typedDocument() (bson.D, error) { return s.Document() }
-
-func (u Update[T]) typedDocument() (bson.D, error) { return u.Document() }
-
-// typedDocument is a filter, update or sort built from field references.
-type typedDocument interface {
-	typedDocument() (bson.D, error)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -99,7 +100,7 @@ func Not[T any](f Filter[T]) Filter[T] {
 	if len(f.doc) == 1 && !strings.HasPrefix(f.doc[0].Key, "$") {
 		e := f.doc[0]
 		inner := e.Value
-		if !isOperatorDocument(inner) {
+		if !querydoc.IsOperatorDocument(inner) {
 			if _, isRegex := inner.(bson.Regex); !isRegex {
 				inner = bson.D{{Key: "$eq", Value: inner}}
 			}
@@ -117,10 +118,10 @@ func Not[T any](f Filter[T]) Filter[T] {
 // Not where no typed builder says it. Its paths are checked against the
 // model like any filter's, when the query runs.
 func Raw[T any](cond any) Filter[T] {
-	if IsNilDocument(cond) {
+	if querydoc.IsNil(cond) {
 		return Filter[T]{doc: bson.D{}}
 	}
-	d, err := AsD(cond)
+	d, err := querydoc.AsD(cond)
 	if err != nil {
 		return Filter[T]{err: fmt.Errorf("odm: a raw filter of %v: %w", reflect.TypeFor[T](), odmerr.Inner(err))}
 	}

@@ -3,7 +3,7 @@ package write
 import (
 	"strings"
 
-	"github.com/tagodm/tagodm/odm/query"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -97,7 +97,7 @@ func (r Replacement) Update() bson.D {
 // document is left as it is.
 func (r Replacement) Insert(filter any) bson.D {
 	fields := r.Set
-	if r.ID != nil && !query.NamesID(filter) {
+	if r.ID != nil && !querydoc.NamesID(filter) {
 		fields = append(bson.D{{Key: "_id", Value: *r.ID}}, r.Set...)
 	}
 	return bson.D{{Key: "$setOnInsert", Value: fields}}

@@ -1,4 +1,4 @@
-package query
+package pathcheck
 
 import (
 	"encoding/binary"
@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
+	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -20,7 +22,7 @@ import (
 // paths to check: two queries with the same list get the same answer.
 type ShapeWriter struct {
 	Buf []byte
-	Err *PathError // a document that cannot be read as one
+	Err *query.PathError // a document that cannot be read as one
 }
 
 // add writes a path of the shape: its kind, its length and its bytes.
@@ -51,7 +53,7 @@ func (w *ShapeWriter) skipped(kind byte, prefix, key string) {
 	for i := 0; i < len(key); i++ {
 		if key[i] == 0 {
 			if w.Err == nil {
-				w.Err = nulKeyError(kind, JoinPath(prefix, key))
+				w.Err = nulKeyError(kind, querydoc.JoinPath(prefix, key))
 			}
 			return
 		}
@@ -59,19 +61,15 @@ func (w *ShapeWriter) skipped(kind byte, prefix, key string) {
 }
 
 // nulKeyError is the refusal of a key holding a NUL byte.
-func nulKeyError(kind byte, path string) *PathError {
-	return &PathError{Part: partName(kind), Path: path, Problem: "the key holds a NUL byte, which no BSON key can hold"}
+func nulKeyError(kind byte, path string) *query.PathError {
+	return &query.PathError{Part: partName(kind), Path: path, Problem: "the key holds a NUL byte, which no BSON key can hold"}
 }
 
 func (w *ShapeWriter) fail(kind byte, format string, args ...any) {
 	if w.Err == nil {
-		w.Err = &PathError{Part: partName(kind), Problem: fmt.Sprintf(format, args...)}
+		w.Err = &query.PathError{Part: partName(kind), Problem: fmt.Sprintf(format, args...)}
 	}
 }
-
-// maxShapeDepth bounds the nesting a shape follows: deeper operator trees
-// are refused rather than walked without end.
-const maxShapeDepth = 64
 
 // Filter writes the paths of a filter document, below prefix when it is
 // the filter of an $elemMatch on the array at prefix.
@@ -81,8 +79,8 @@ func (w *ShapeWriter) Filter(doc any, prefix string) { w.filterAt(partFilter, do
 // of a filter inside a projection or an update, which errors name as that
 // part.
 func (w *ShapeWriter) filterAt(kind byte, doc any, prefix string, depth int) {
-	if depth > maxShapeDepth {
-		w.fail(kind, "operators nested more than %d deep", maxShapeDepth)
+	if depth > querydoc.MaxDepth {
+		w.fail(kind, "operators nested more than %d deep", querydoc.MaxDepth)
 		return
 	}
 	eachElement(w, kind, doc, func(key string, v any) {
@@ -98,7 +96,7 @@ func (w *ShapeWriter) filterAt(kind byte, doc any, prefix string, depth int) {
 				return // an unknown operator: the server answers it
 			}
 			w.add(kind, prefix, key)
-			w.operand(kind, v, JoinPath(prefix, key), depth+1)
+			w.operand(kind, v, querydoc.JoinPath(prefix, key), depth+1)
 		}
 	})
 }
@@ -106,11 +104,11 @@ func (w *ShapeWriter) filterAt(kind byte, doc any, prefix string, depth int) {
 // operand writes the paths inside the condition on path: an operator
 // document's $elemMatch, $not and $all.
 func (w *ShapeWriter) operand(kind byte, v any, path string, depth int) {
-	if depth > maxShapeDepth {
-		w.fail(kind, "operators nested more than %d deep", maxShapeDepth)
+	if depth > querydoc.MaxDepth {
+		w.fail(kind, "operators nested more than %d deep", querydoc.MaxDepth)
 		return
 	}
-	if !isOperatorDocument(v) {
+	if !querydoc.IsOperatorDocument(v) {
 		return // an equality, to a value or a whole document
 	}
 	eachElement(w, kind, v, func(op string, x any) {
@@ -134,7 +132,7 @@ func (w *ShapeWriter) operand(kind byte, v any, path string, depth int) {
 // a path.
 func (w *ShapeWriter) Sort(doc any) {
 	eachElement(w, partSort, doc, func(key string, v any) {
-		if key == "$natural" || isOperatorDocument(v) {
+		if key == "$natural" || querydoc.IsOperatorDocument(v) {
 			w.skipped(partSort, "", key)
 			return
 		}
@@ -149,26 +147,26 @@ func (w *ShapeWriter) Sort(doc any) {
 // another expression ({$concat: ...}) or a value ("$other", a literal) is
 // a computed field, a new name, and not checked.
 func (w *ShapeWriter) Projection(doc any, prefix string) {
-	eachElement(w, PartProjection, doc, func(key string, v any) {
+	eachElement(w, partProjection, doc, func(key string, v any) {
 		switch {
-		case isOperatorDocument(v):
-			path := JoinPath(prefix, key)
+		case querydoc.IsOperatorDocument(v):
+			path := querydoc.JoinPath(prefix, key)
 			if !isProjectionOperator(w, path, v) {
-				w.skipped(PartProjection, prefix, key)
+				w.skipped(partProjection, prefix, key)
 				return
 			}
-			w.add(PartProjection, prefix, key)
-			eachElement(w, PartProjection, v, func(op string, x any) {
+			w.add(partProjection, prefix, key)
+			eachElement(w, partProjection, v, func(op string, x any) {
 				if op == "$elemMatch" {
 					w.filterAt(partProjectionFilter, x, path, 1)
 				}
 			})
 		case isDocumentValue(v):
-			w.Projection(v, JoinPath(prefix, key))
+			w.Projection(v, querydoc.JoinPath(prefix, key))
 		case isInclusion(v):
-			w.add(PartProjection, prefix, key)
+			w.add(partProjection, prefix, key)
 		default:
-			w.skipped(PartProjection, prefix, key)
+			w.skipped(partProjection, prefix, key)
 		}
 	})
 }
@@ -179,9 +177,9 @@ func (w *ShapeWriter) Projection(doc any, prefix string) {
 // vetted through w, which refuses one holding a NUL byte.
 func isProjectionOperator(w *ShapeWriter, path string, v any) bool {
 	found := false
-	eachElement(w, PartProjection, v, func(k string, _ any) {
+	eachElement(w, partProjection, v, func(k string, _ any) {
 		found = found || k == "$slice" || k == "$elemMatch"
-		w.skipped(PartProjection, path, k)
+		w.skipped(partProjection, path, k)
 	})
 	return found
 }
@@ -205,13 +203,13 @@ func (w *ShapeWriter) Update(ops bson.D) {
 			case "$pull":
 				// A condition on the elements' fields, or an operator
 				// document on the elements themselves ({$gte: 6}).
-				if isOperatorDocument(v) {
+				if querydoc.IsOperatorDocument(v) {
 					w.operand(partUpdateFilter, v, strings.TrimSuffix(path, ".$[]"), 1)
 				} else if isDocumentValue(v) {
 					w.filterAt(partUpdateFilter, v, strings.TrimSuffix(path, ".$[]"), 1)
 				}
 			case "$push", "$addToSet":
-				if isOperatorDocument(v) {
+				if querydoc.IsOperatorDocument(v) {
 					eachElement(w, partUpdate, v, func(mod string, x any) {
 						w.skipped(partUpdate, path, mod)
 						if mod == "$sort" && isDocumentValue(x) {
@@ -226,14 +224,6 @@ func (w *ShapeWriter) Update(ops bson.D) {
 
 // Field writes a single path (Distinct's field).
 func (w *ShapeWriter) Field(path string) { w.add(partField, "", path) }
-
-// JoinPath joins a document path and a key with a dot.
-func JoinPath(prefix, key string) string {
-	if prefix == "" {
-		return key
-	}
-	return prefix + "." + key
-}
 
 // eachElement calls f with each key and value of a document: a bson.D,
 // bson.M, map[string]any, bson.Raw or bson.RawValue holding a document;
@@ -267,14 +257,16 @@ func eachElement(w *ShapeWriter, kind byte, doc any, f func(key string, v any)) 
 		if d != nil {
 			eachElement(w, kind, *d, f)
 		}
-	case typedDocument:
-		doc, err := d.typedDocument()
-		if err != nil {
-			w.fail(kind, "%v", odmerr.Inner(err))
+	default:
+		if td, ok := typedDocument(doc); ok {
+			doc, err := td.Document()
+			if err != nil {
+				w.fail(kind, "%v", odmerr.Inner(err))
+				return
+			}
+			eachElement(w, kind, doc, f)
 			return
 		}
-		eachElement(w, kind, doc, f)
-	default:
 		rv := reflect.ValueOf(doc)
 		for rv.Kind() == reflect.Pointer && !rv.IsNil() {
 			rv = rv.Elem()
@@ -290,6 +282,19 @@ func eachElement(w *ShapeWriter, kind byte, doc any, f func(key string, v any)) 
 		}
 		eachRawElement(w, kind, raw, f)
 	}
+}
+
+// queryPackage is where the typed Filter, Update and Sort are declared.
+var queryPackage = reflect.TypeFor[query.Filter[struct{}]]().PkgPath()
+
+// typedDocument is doc as a filter, update or sort built from field
+// references (query.Filter, query.Update, query.Sort), read through its
+// Document method, which says which field reference failed; false for
+// anything else, a type with a Document method of its own included, which
+// is read through its BSON form as the driver reads it.
+func typedDocument(doc any) (interface{ Document() (bson.D, error) }, bool) {
+	td, ok := doc.(interface{ Document() (bson.D, error) })
+	return td, ok && reflect.TypeOf(doc).PkgPath() == queryPackage
 }
 
 func eachMapElement[M ~map[string]any](m M, f func(key string, v any)) {
@@ -350,30 +355,6 @@ func eachItem(v any, f func(item any)) {
 			}
 		}
 	}
-}
-
-// isOperatorDocument reports a document whose first key is an operator.
-func isOperatorDocument(v any) bool {
-	switch d := v.(type) {
-	case bson.D:
-		return len(d) > 0 && strings.HasPrefix(d[0].Key, "$")
-	case bson.M:
-		for k := range d {
-			return strings.HasPrefix(k, "$")
-		}
-	case map[string]any:
-		for k := range d {
-			return strings.HasPrefix(k, "$")
-		}
-	case bson.Raw:
-		e, err := d.IndexErr(0)
-		return err == nil && strings.HasPrefix(e.Key(), "$")
-	case bson.RawValue:
-		if raw, ok := d.DocumentOK(); ok {
-			return isOperatorDocument(raw)
-		}
-	}
-	return false
 }
 
 // isDocumentValue reports a value that is a document of the kinds

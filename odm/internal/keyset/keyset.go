@@ -1,23 +1,27 @@
-package query
+// Package keyset pages a query by its sort keys (Query.After): the total
+// order a page continues, the sort keys it can continue by, the projection
+// that keeps them, and the condition of what comes after a page's last
+// document. The repositories call it; it is an implementation detail.
+//
+// It imports the model descriptions (reflectx) and the BSON package.
+package keyset
 
 import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// Keyset pagination (Query.After): the total order a page continues, the
-// sort keys it can continue by, and the condition of what comes after a
-// page's last document.
-
-// KeysetAfter is the condition of the documents that come after last
+// After is the condition of the documents that come after last
 // (the last document of a page, as the repository encodes it) in the
-// order keys gives (KeysetSort's): for each key, the documents equal on
+// order keys gives (Sort's): for each key, the documents equal on
 // the keys before it and beyond last on it.
-func KeysetAfter(keys bson.D, last bson.Raw) (bson.D, error) {
+func After(keys bson.D, last bson.Raw) (bson.D, error) {
 	var branches bson.A
 	equal := bson.D{}
 	for _, k := range keys {
@@ -33,7 +37,7 @@ func KeysetAfter(keys bson.D, last bson.Raw) (bson.D, error) {
 		if null {
 			value = nil
 		}
-		if next := keysetBeyond(k.Key, k.Value.(int) < 0, value, k.Key != "_id"); next != nil {
+		if next := beyond(k.Key, k.Value.(int) < 0, value, k.Key != "_id"); next != nil {
 			branches = append(branches, append(append(bson.D(nil), equal...), next...))
 		}
 		equal = append(equal, bson.E{Key: k.Key, Value: value})
@@ -41,12 +45,12 @@ func KeysetAfter(keys bson.D, last bson.Raw) (bson.D, error) {
 	return bson.D{{Key: "$or", Value: branches}}, nil
 }
 
-// keysetBeyond is the condition on key of a document that comes after the
+// beyond is the condition on key of a document that comes after the
 // value v (nil: null or missing) in the key's direction, or nil when none
 // can. Null sorts before every other value, and comparisons do not cross
 // types, so null takes branches of its own; nullable is false for _id,
 // which every document holds.
-func keysetBeyond(key string, desc bool, v any, nullable bool) bson.D {
+func beyond(key string, desc bool, v any, nullable bool) bson.D {
 	switch {
 	case v == nil && !desc:
 		return bson.D{{Key: key, Value: bson.D{{Key: "$ne", Value: nil}}}}
@@ -66,15 +70,15 @@ func keysetBeyond(key string, desc bool, v any, nullable bool) bson.D {
 	}}}
 }
 
-// KeysetSort is a query's sort as keyset pagination uses it: an ordered
+// Sort is a query's sort as keyset pagination uses it: an ordered
 // list of distinct keys, each 1 or -1, ending with _id.
-func KeysetSort(sort any) (bson.D, error) {
+func Sort(sort any) (bson.D, error) {
 	var keys bson.D
-	if !IsNilDocument(sort) {
+	if !querydoc.IsNil(sort) {
 		if rv := reflect.ValueOf(sort); rv.Kind() == reflect.Map && rv.Len() > 1 {
-			return nil, fmt.Errorf("the sort is a %T of %d keys, whose order Go does not keep; use a bson.D or odm.SortBy", sort, rv.Len())
+			return nil, fmt.Errorf("the sort is a %T of %d keys, whose order Go does not keep; use a bson.D or query.SortBy", sort, rv.Len())
 		}
-		d, err := AsD(sort)
+		d, err := querydoc.AsD(sort)
 		if err != nil {
 			return nil, fmt.Errorf("the sort: %v", err)
 		}
@@ -84,7 +88,7 @@ func KeysetSort(sort any) (bson.D, error) {
 			if strings.HasPrefix(k.Key, "$") {
 				return nil, fmt.Errorf("the sort key %s orders by no field; keyset pages need field values to continue from", k.Key)
 			}
-			dir, ok := NumberValue(k.Value)
+			dir, ok := querydoc.Number(k.Value)
 			if !ok || dir != 1 && dir != -1 {
 				return nil, fmt.Errorf("the sort key %s is %v, not 1 or -1", k.Key, k.Value)
 			}
@@ -101,15 +105,15 @@ func KeysetSort(sort any) (bson.D, error) {
 	return keys, nil
 }
 
-// keysetScalarOK are the struct and array types a keyset key may have,
+// scalarOK are the struct and array types a keyset key may have,
 // each stored as one BSON scalar type.
-var keysetScalarOK = map[reflect.Type]bool{
-	timeType: true, timestampType: true, reflect.TypeFor[bson.Decimal128](): true, reflect.TypeFor[bson.ObjectID](): true,
+var scalarOK = map[reflect.Type]bool{
+	reflect.TypeFor[time.Time](): true, reflect.TypeFor[bson.Timestamp](): true, reflect.TypeFor[bson.Decimal128](): true, reflect.TypeFor[bson.ObjectID](): true,
 }
 
-// KeysetKeyType says why the values stored at path cannot be paged by
+// KeyType says why the values stored at path cannot be paged by
 // their last value; nil when they can.
-func KeysetKeyType(st *reflectx.Struct, path string) error {
+func KeyType(st *reflectx.Struct, path string) error {
 	leaf, ok := st.LeafOf(path)
 	switch {
 	case path == "_id" && (!ok || leaf.Type == nil):
@@ -129,20 +133,20 @@ func KeysetKeyType(st *reflectx.Struct, path string) error {
 		reflect.Float32, reflect.Float64:
 		return nil
 	}
-	if keysetScalarOK[t] {
+	if scalarOK[t] {
 		return nil
 	}
 	return fmt.Errorf("has the Go type %v in %v; keyset pages need a string, number, bool, time, ObjectID or Decimal128 there (or a pointer to one)", t, st.Type)
 }
 
-// KeysetProjection refuses a projection that leaves out a sort key: the
+// Projection refuses a projection that leaves out a sort key: the
 // last document of a page would hold a zero value there, and the next
 // page would start from it.
-func KeysetProjection(projection any, keys bson.D) error {
-	if IsNilDocument(projection) {
+func Projection(projection any, keys bson.D) error {
+	if querydoc.IsNil(projection) {
 		return nil
 	}
-	d, err := AsD(projection)
+	d, err := querydoc.AsD(projection)
 	if err != nil {
 		return fmt.Errorf("the projection: %v", err)
 	}
@@ -172,7 +176,7 @@ func projects(v any) bool {
 	if b, ok := v.(bool); ok {
 		return b
 	}
-	if n, ok := NumberValue(v); ok {
+	if n, ok := querydoc.Number(v); ok {
 		return n != 0
 	}
 	return true // $slice, $elemMatch, $meta, an expression

@@ -1,4 +1,4 @@
-package query
+package querydoc
 
 import "go.mongodb.org/mongo-driver/v2/bson"
 

@@ -1,89 +1,26 @@
-package query
+package pathcheck
 
 import (
 	"encoding/binary"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/internal/spell"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
+	"github.com/tagodm/tagodm/odm/query"
 	"github.com/tagodm/tagodm/odm/schema"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
-
-// PathError is a key of a filter, a sort, a projection or an update that
-// names no field of the repository's model: a typo, which MongoDB would
-// answer with nothing found or a field written beside the model's. A
-// repository returns it before any command.
-type PathError struct {
-	// Op and Collection are the refused call and its collection.
-	Op, Collection string
-	// Part is where the key was: "filter", "sort", "projection",
-	// "update" or "field" (Distinct's).
-	Part string
-	// GoType is the model's Go type.
-	GoType string
-	// Path is the refused key, as given.
-	Path string
-	// Problem says why, naming the Go type that lacks the field.
-	Problem string
-	// Nearest is the model's path closest to Path; empty when none is
-	// close.
-	Nearest string
-}
-
-// Error implements the error interface:
-// "odm: find on notifications: filter: stauts: no such field in
-// models.Notification; did you mean status?". A path holding a byte that
-// does not print (a NUL, invalid UTF-8) is shown quoted, as Go quotes it.
-func (e *PathError) Error() string {
-	msg := fmt.Sprintf("odm: %s on %s: %s: %s: %s", e.Op, e.Collection, e.Part, showPath(e.Path), e.Problem)
-	if e.Path == "" {
-		msg = fmt.Sprintf("odm: %s on %s: %s: %s", e.Op, e.Collection, e.Part, e.Problem)
-	}
-	if e.Nearest != "" {
-		msg += "; did you mean " + e.Nearest + "?"
-	}
-	return msg
-}
-
-// showPath is path as an error shows it: as it is when it prints as
-// itself, else quoted.
-func showPath(path string) string {
-	if q := strconv.Quote(path); q[1:len(q)-1] != path {
-		return q
-	}
-	return path
-}
-
-// ExtraPathsDeclarer is implemented by models whose documents hold fields
-// the struct does not declare (written by another service, or kept in an
-// ",inline" map) that the service's queries and updates name. Each path
-// given, and every path below it, passes the repositories' path check, as
-// do the keys of an index declared OutsideStruct. ExtraPaths is called
-// once, on the zero value of the model.
-//
-// Declaring ExtraPaths makes a model with an ",inline" map strict: a key
-// its inline maps would hold passes only when it is one of those paths
-// (or below one), so that a typo of an extra field is refused as a typo
-// of a declared one is. A model with an ",inline" map that does not
-// declare ExtraPaths accepts every key at the map's level, typos
-// included; declare them (an empty list when the documents hold no
-// other field the service names).
-type ExtraPathsDeclarer interface {
-	ExtraPaths() []string
-}
 
 // Part kinds in a shape: each path of a shape is written as its kind byte,
 // its length and its bytes (ShapeWriter.add).
 const (
 	partFilter     = 'f'
 	partSort       = 's'
-	PartProjection = 'p'
+	partProjection = 'p'
 	partUpdate     = 'u'
 	partField      = 'd'
 	// The paths of a filter inside a projection ($elemMatch) or an update
@@ -98,7 +35,7 @@ func partName(kind byte) string {
 		return "filter"
 	case partSort:
 		return "sort"
-	case PartProjection, partProjectionFilter:
+	case partProjection, partProjectionFilter:
 		return "projection"
 	case partUpdate, partUpdateFilter:
 		return "update"
@@ -111,9 +48,9 @@ func partName(kind byte) string {
 // an open model, would otherwise grow the cache without end).
 const maxShapes = 4096
 
-// PathChecker checks the paths of one model type, remembering the answer
+// Checker checks the paths of one model type, remembering the answer
 // for every query shape it has seen.
-type PathChecker struct {
+type Checker struct {
 	St      *reflectx.Struct
 	GoType  string
 	outside []string // the model's ExtraPaths, and keys of its indexes declared OutsideStruct
@@ -122,21 +59,21 @@ type PathChecker struct {
 	strict bool
 
 	Mu     sync.RWMutex
-	Shapes map[string]*PathError // nil: every path of the shape resolves
+	Shapes map[string]*query.PathError // nil: every path of the shape resolves
 }
 
-var checkers sync.Map // reflect.Type -> *pathChecker
+var checkers sync.Map // reflect.Type -> *Checker
 
-// CheckerFor returns the checker of model m's struct type.
-func CheckerFor(m *schema.Model) (*PathChecker, error) {
+// For returns the checker of model m's struct type.
+func For(m *schema.Model) (*Checker, error) {
 	if pc, ok := checkers.Load(m.Type); ok {
-		return pc.(*PathChecker), nil
+		return pc.(*Checker), nil
 	}
 	st, err := reflectx.Describe(m.Type)
 	if err != nil {
 		return nil, err
 	}
-	pc := &PathChecker{St: st, GoType: m.Type.String(), Shapes: map[string]*PathError{}}
+	pc := &Checker{St: st, GoType: m.Type.String(), Shapes: map[string]*query.PathError{}}
 	for _, ix := range m.Indexes {
 		if ix.OutsideStruct {
 			for _, k := range ix.Keys {
@@ -155,16 +92,16 @@ func CheckerFor(m *schema.Model) (*PathChecker, error) {
 	}
 	pc.strict = declared
 	v, _ := checkers.LoadOrStore(m.Type, pc)
-	return v.(*PathChecker), nil
+	return v.(*Checker), nil
 }
 
 // extraPaths calls t's ExtraPaths, declared on the value or the pointer,
 // on the zero value, and reports whether t declares it; a panic in it is
 // an error naming the type.
 func extraPaths(t reflect.Type) (paths []string, declared bool, err error) {
-	d, ok := reflect.Zero(t).Interface().(ExtraPathsDeclarer)
+	d, ok := reflect.Zero(t).Interface().(query.ExtraPathsDeclarer)
 	if !ok {
-		d, ok = reflect.New(t).Interface().(ExtraPathsDeclarer)
+		d, ok = reflect.New(t).Interface().(query.ExtraPathsDeclarer)
 	}
 	if !ok {
 		return nil, false, nil
@@ -177,11 +114,13 @@ func extraPaths(t reflect.Type) (paths []string, declared bool, err error) {
 	return d.ExtraPaths(), true, nil
 }
 
+// ShapeBuffers are the shape writers a repository borrows for one check,
+// so that a query seen before allocates nothing.
 var ShapeBuffers = sync.Pool{New: func() any { return &ShapeWriter{Buf: make([]byte, 0, 256)} }}
 
 // Check checks the paths of a shape. A shape seen before is answered from
 // the cache.
-func (pc *PathChecker) Check(w *ShapeWriter) *PathError {
+func (pc *Checker) Check(w *ShapeWriter) *query.PathError {
 	if w.Err != nil {
 		return w.Err
 	}
@@ -191,7 +130,7 @@ func (pc *PathChecker) Check(w *ShapeWriter) *PathError {
 	if ok {
 		return known
 	}
-	var found *PathError
+	var found *query.PathError
 	for rest := w.Buf; len(rest) > 0; {
 		n, size := binary.Uvarint(rest[1:])
 		kind, path := rest[0], string(rest[1+size:1+size+int(n)])
@@ -209,11 +148,11 @@ func (pc *PathChecker) Check(w *ShapeWriter) *PathError {
 }
 
 // CheckPath checks one path of the given kind.
-func (pc *PathChecker) CheckPath(kind byte, path string) *PathError {
+func (pc *Checker) CheckPath(kind byte, path string) *query.PathError {
 	if strings.IndexByte(path, 0) >= 0 {
 		return nulKeyError(kind, path)
 	}
-	r := pc.St.Resolve(path, kind == partUpdate || kind == PartProjection)
+	r := pc.St.Resolve(path, kind == partUpdate || kind == partProjection)
 	if r.OK && !(r.Inline && pc.strict) {
 		return nil
 	}
@@ -222,7 +161,7 @@ func (pc *PathChecker) CheckPath(kind byte, path string) *PathError {
 			return nil
 		}
 	}
-	e := &PathError{Part: partName(kind), GoType: pc.GoType, Path: path}
+	e := &query.PathError{Part: partName(kind), GoType: pc.GoType, Path: path}
 	at := r.Key
 	if r.Prefix != "" {
 		at = r.Prefix + "." + r.Key
@@ -252,11 +191,11 @@ func (pc *PathChecker) CheckPath(kind byte, path string) *PathError {
 // nearest is the path closest to the refused one: a field of the struct
 // where it failed, or one of the model's extra paths (compared whole),
 // whichever is fewer edits away; empty when neither is close.
-func (pc *PathChecker) nearest(r reflectx.Resolution, path string) string {
+func (pc *Checker) nearest(r reflectx.Resolution, path string) string {
 	best, bestDist := "", -1
 	if r.In != nil && r.Key != "" {
 		if near, d := nearestField(r.In, r.Key); near != "" {
-			best, bestDist = JoinPath(r.Prefix, near), d
+			best, bestDist = querydoc.JoinPath(r.Prefix, near), d
 		}
 	}
 	lower := strings.ToLower(path)
@@ -290,32 +229,9 @@ func nearestField(s *reflectx.Struct, key string) (string, int) {
 // neighbouring letters counting as one edit.
 func EditDistance(a, b string) int { return spell.Distance(a, b) }
 
-// IsNilDocument reports a filter that is nil or a nil map, slice or
-// pointer: no condition at all.
-func IsNilDocument(v any) bool {
-	switch d := v.(type) {
-	case nil:
-		return true
-	case bson.D:
-		return d == nil
-	case bson.M:
-		return d == nil
-	case map[string]any:
-		return d == nil
-	case bson.Raw:
-		return d == nil
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Map, reflect.Slice, reflect.Pointer, reflect.Interface:
-		return rv.IsNil()
-	}
-	return false
-}
-
-// QueryParts are the parts of a query beside its filter whose paths are
+// Parts are the parts of a query beside its filter whose paths are
 // checked.
-type QueryParts struct {
+type Parts struct {
 	Sort, Projection any
 	Field            string // Distinct's
 	Collation        *options.Collation

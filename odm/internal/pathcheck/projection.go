@@ -1,4 +1,4 @@
-package query
+package pathcheck
 
 import (
 	"fmt"
@@ -6,34 +6,9 @@ import (
 	"sync"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
-
-// NoEmptySort is sort, or nil when it orders by nothing (nil, an empty
-// document, SortBy()): a server may refuse an empty sort document
-// (FerretDB v2 answers "$sort stage must have at least one sort key").
-func NoEmptySort(sort any) any {
-	switch s := sort.(type) {
-	case nil:
-		return nil
-	case bson.D:
-		if len(s) == 0 {
-			return nil
-		}
-	case bson.M:
-		if len(s) == 0 {
-			return nil
-		}
-	case interface{ Document() (bson.D, error) }:
-		if d, err := s.Document(); err == nil && len(d) == 0 {
-			return nil
-		}
-	}
-	if IsNilDocument(sort) {
-		return nil
-	}
-	return sort
-}
 
 var projections sync.Map // [2]reflect.Type{R, T} -> bson.D or error
 
@@ -71,7 +46,7 @@ func buildProjection(r, t reflect.Type) (bson.D, error) {
 	if len(rs.Fields) == 0 {
 		return nil, fmt.Errorf("odm: projection type %v has no stored field to read from %v", r, t)
 	}
-	pc := &PathChecker{St: ts, GoType: t.String()}
+	pc := &Checker{St: ts, GoType: t.String()}
 	var check func(s *reflectx.Struct, prefix string, seen map[*reflectx.Struct]bool) error
 	check = func(s *reflectx.Struct, prefix string, seen map[*reflectx.Struct]bool) error {
 		if seen[s] {
@@ -80,8 +55,8 @@ func buildProjection(r, t reflect.Type) (bson.D, error) {
 		seen[s] = true
 		defer delete(seen, s)
 		for _, f := range s.Fields {
-			path := JoinPath(prefix, f.Path)
-			if pe := pc.CheckPath(PartProjection, path); pe != nil {
+			path := querydoc.JoinPath(prefix, f.Path)
+			if pe := pc.CheckPath(partProjection, path); pe != nil {
 				pe.Part = "projection type"
 				pe.Problem += fmt.Sprintf(" (field %s of %v)", f.GoPath, r)
 				return pe
