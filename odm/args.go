@@ -9,7 +9,8 @@ import (
 
 // splitArgs sorts Init's arguments into options and models: []any lists,
 // slices of models and ModelSources flatten; options are applied to cfg.
-// A fault in an option's arguments is added to models as an argProblem;
+// The faults in an option's arguments are added to models as a
+// *schema.ValidationError, which the models' validation reports in order;
 // anything else is left to the models' description to refuse, naming its
 // type.
 func splitArgs(args []any, cfg *engine.Config, models *[]any) {
@@ -19,10 +20,10 @@ func splitArgs(args []any, cfg *engine.Config, models *[]any) {
 			if a == nil {
 				continue
 			}
-			for _, p := range cfg.Apply(engine.Option(a)) {
-				*models = append(*models, schema.ArgProblem{Problem: p})
+			if ps := cfg.Apply(engine.Option(a)); len(ps) > 0 {
+				*models = append(*models, &schema.ValidationError{Problems: ps})
 			}
-		case schema.ArgProblem:
+		case *schema.ValidationError:
 			*models = append(*models, a)
 		case []any:
 			splitArgs(a, cfg, models)

@@ -11,10 +11,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"unicode"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/modelcache"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -62,9 +62,6 @@ type Model struct {
 	// for the repositories.
 	RevisionIndex []int `json:"-"`
 }
-
-// ModelCache holds *describedModel per struct type.
-var ModelCache sync.Map
 
 // describedModel is a model with the problems its declarations have.
 type describedModel struct {
@@ -210,12 +207,11 @@ func describeModel(model any) (*describedModel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := ModelCache.Load(t); ok {
+	if v, ok := modelcache.Load(t); ok {
 		return v.(*describedModel), nil
 	}
 	d := describeType(t)
-	v, _ := ModelCache.LoadOrStore(t, d)
-	return v.(*describedModel), nil
+	return modelcache.Store(t, d).(*describedModel), nil
 }
 
 // describeBound is the model's description with the bound collection.

@@ -5,7 +5,3 @@ package schema
 type ModelSource interface {
 	All() []any
 }
-
-// ArgProblem is a fault in the arguments, carried among the models so
-// that the validation of the models reports it.
-type ArgProblem struct{ Problem }

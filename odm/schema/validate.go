@@ -266,7 +266,9 @@ func mustMarshal(d bson.D) []byte {
 
 // Collect describes and validates every model and groups their indexes by
 // collection, in first-seen collection order. models are Init's arguments
-// after splitArgs: models, and ArgProblem values for faulty options.
+// after splitArgs: models, and a *ValidationError for each option whose
+// arguments are faulty, carried among them so that the validation of the
+// models reports its problems in order.
 func Collect(models []any) ([]*Declared, error) {
 	var problems []Problem
 	var cols []*Declared
@@ -278,8 +280,8 @@ func Collect(models []any) ([]*Declared, error) {
 	seenType := map[seenKey]bool{}
 	given := 0
 	for _, m := range models {
-		if ap, ok := m.(ArgProblem); ok {
-			problems = append(problems, ap.Problem)
+		if ve, ok := m.(*ValidationError); ok && ve != nil {
+			problems = append(problems, ve.Problems...)
 			continue
 		}
 		given++

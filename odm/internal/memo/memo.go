@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/tagodm/tagodm/odm/internal/modelcache"
 	"github.com/tagodm/tagodm/odm/schema"
 )
 
@@ -63,7 +64,7 @@ func Collect(models []any) ([]*schema.Declared, error) {
 // next call reads each model afresh: for benchmarks of the first
 // description.
 func Forget() {
-	schema.ModelCache.Clear()
+	modelcache.Clear()
 	collected.mu.Lock()
 	defer collected.mu.Unlock()
 	clear(collected.entries)
@@ -82,7 +83,7 @@ func collectKey(models []any) (string, bool) {
 		if bm, ok := m.(schema.BoundModel); ok {
 			m, bound = bm.Model, bm.Collection()
 		}
-		if _, ok := m.(schema.ArgProblem); ok {
+		if _, ok := m.(*schema.ValidationError); ok {
 			return "", false
 		}
 		// reflect.TypeOf, not a type switch: a switch case on an interface
