@@ -2,7 +2,11 @@
 // normalises listIndexes, listCollections and listSearchIndexes output
 // (server defaults, number types, key order) and says, per index and per
 // collection option, what differs and what a change calls for (Step).
+// Plan and Init show its changes (IndexChange, OptionChange,
+// SearchIndexChange) in an outcome.IndexPlan; Diff, DiffSearch and
+// DiffCollection compare recorded listings without a server.
 //
-// It may use schema and bson; never the driver's client or the engine: the
+// It may use schema, bson and the reading of search listings it shares
+// with the engine; never the driver's client or the engine: the
 // comparison is pure, so that plans can be tested from recorded listings.
 package diff

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/odm/internal/extjson"
+	"github.com/tagodm/tagodm/odm/internal/searchlist"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -60,57 +61,6 @@ func (c SearchIndexChange) Summary() string {
 	return strings.Join(parts, "; ")
 }
 
-// ListedSearch is one document of $listSearchIndexes.
-type ListedSearch struct {
-	Name, Status, Message string
-	Type                  schema.SearchIndexType
-	Queryable             bool
-	definition            bson.Raw
-}
-
-// ParseListedSearch reads the fields the comparison needs. A listing
-// without a type is a full-text index (servers before vector search list
-// none).
-func ParseListedSearch(raw bson.Raw) (ListedSearch, error) {
-	if err := raw.Validate(); err != nil {
-		return ListedSearch{}, fmt.Errorf("a $listSearchIndexes document is malformed: %w", err)
-	}
-	var l ListedSearch
-	var ok bool
-	if l.Name, ok = raw.Lookup("name").StringValueOK(); !ok {
-		return l, fmt.Errorf("a $listSearchIndexes document has no name: %s", raw)
-	}
-	typ, _ := raw.Lookup("type").StringValueOK()
-	l.Type = schema.SearchIndexType(typ)
-	if l.Type == "" {
-		l.Type = schema.FullTextSearch
-	}
-	l.Status, _ = raw.Lookup("status").StringValueOK()
-	l.Queryable, _ = raw.Lookup("queryable").BooleanOK()
-	l.definition, _ = raw.Lookup("latestDefinition").DocumentOK()
-	l.Message = listedMessage(raw)
-	return l, nil
-}
-
-// listedMessage is the server's message about the index: the top-level
-// message, else the first a host gives for its main or staged index.
-func listedMessage(raw bson.Raw) string {
-	if m, ok := raw.Lookup("message").StringValueOK(); ok {
-		return m
-	}
-	hosts, _ := raw.Lookup("statusDetail").ArrayOK()
-	values, _ := hosts.Values()
-	for _, h := range values {
-		doc, _ := h.DocumentOK()
-		for _, path := range [][]string{{"message"}, {"mainIndex", "message"}, {"stagedIndex", "message"}} {
-			if m, ok := doc.Lookup(path...).StringValueOK(); ok && m != "" {
-				return m
-			}
-		}
-	}
-	return ""
-}
-
 // DiffSearch compares one collection's declared search indexes with the
 // documents $listSearchIndexes returned for it and says, for each, what it
 // calls for: declared indexes in declaration order, then listed indexes
@@ -123,10 +73,10 @@ func listedMessage(raw bson.Raw) string {
 // A changed definition is a ModifyInPlace (updateSearchIndex); another
 // type under the declared name is a Conflict.
 func DiffSearch(declared []schema.SearchIndexSpec, listed []bson.Raw) ([]SearchIndexChange, error) {
-	byName := map[string]ListedSearch{}
+	byName := map[string]searchlist.Index{}
 	var order []string
 	for _, raw := range listed {
-		l, err := ParseListedSearch(raw)
+		l, err := searchlist.Parse(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -149,8 +99,8 @@ func DiffSearch(declared []schema.SearchIndexSpec, listed []bson.Raw) ([]SearchI
 			continue
 		}
 		c.Status, c.Queryable, c.Message = l.Status, l.Queryable, l.Message
-		c.Listed = searchJSON(l.definition)
-		c.Differences = compareSearchDefinitions(s.IndexType(), s.DefinitionDocument(), l.definition)
+		c.Listed = searchJSON(l.Definition)
+		c.Differences = compareSearchDefinitions(s.IndexType(), s.DefinitionDocument(), l.Definition)
 		switch {
 		case l.Type != s.IndexType():
 			c.Action = Conflict
@@ -167,7 +117,7 @@ func DiffSearch(declared []schema.SearchIndexSpec, listed []bson.Raw) ([]SearchI
 			continue
 		}
 		l := byName[name]
-		out = append(out, SearchIndexChange{Name: name, Type: l.Type, Action: Drop, Listed: searchJSON(l.definition),
+		out = append(out, SearchIndexChange{Name: name, Type: l.Type, Action: Drop, Listed: searchJSON(l.Definition),
 			Status: l.Status, Queryable: l.Queryable, Message: l.Message})
 	}
 	return out, nil

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"weak"
 
-	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/schemakeywords"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
@@ -406,12 +406,12 @@ func confirmable(specs []schema.IndexSpec) bool {
 // RefusedSchemaKeywords are the keywords of a $jsonSchema validator that
 // the server's validator does not understand, in the order they first
 // appear; nil when it understands them all, or when the profile states no
-// restriction (diff.UnknownSchemaKeywords).
+// restriction (schemakeywords.Unknown).
 func (p *profile) RefusedSchemaKeywords(doc any) []string {
 	if p == nil || p.schemaKeywords == nil {
 		return nil
 	}
-	return diff.UnknownSchemaKeywords(doc, p.schemaKeywords)
+	return schemakeywords.Unknown(doc, p.schemaKeywords)
 }
 
 // client is a weak pointer to the database's client, made once: the key

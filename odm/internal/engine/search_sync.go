@@ -13,6 +13,7 @@ import (
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/internal/extjson"
+	"github.com/tagodm/tagodm/odm/internal/searchlist"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -358,7 +359,7 @@ func (s *SearchSyncer) allListed(ctx context.Context, creates []diff.SearchIndex
 	}
 	types := map[string]schema.SearchIndexType{}
 	for _, r := range raws {
-		if l, err := diff.ParseListedSearch(r); err == nil {
+		if l, err := searchlist.Parse(r); err == nil {
 			types[l.Name] = l.Type
 		}
 	}
@@ -380,8 +381,8 @@ func (s *SearchSyncer) Drop(ctx context.Context, name string) error {
 // drops search indexes asynchronously and refuses a new index under a name
 // still in use.
 func (s *SearchSyncer) waitGone(ctx context.Context, name string) error {
-	return s.poll(ctx, func(listed []diff.ListedSearch) bool {
-		return !slices.ContainsFunc(listed, func(l diff.ListedSearch) bool { return l.Name == name })
+	return s.poll(ctx, func(listed []searchlist.Index) bool {
+		return !slices.ContainsFunc(listed, func(l searchlist.Index) bool { return l.Name == name })
 	})
 }
 
@@ -396,7 +397,7 @@ func (s *SearchSyncer) refresh(ctx context.Context, changes []diff.SearchIndexCh
 		}
 	}
 	seen := map[string]string{}
-	done := func(listed []diff.ListedSearch) bool {
+	done := func(listed []searchlist.Index) bool {
 		for i := range changes { // an index no longer listed has no status
 			changes[i].Status, changes[i].Queryable, changes[i].Message = "", false, ""
 		}
@@ -444,16 +445,16 @@ func (s *SearchSyncer) refresh(ctx context.Context, changes []diff.SearchIndexCh
 
 // poll lists the search indexes until done says so, waiting between
 // listings (searchPoll, doubling up to five times it), within ctx.
-func (s *SearchSyncer) poll(ctx context.Context, done func([]diff.ListedSearch) bool) error {
+func (s *SearchSyncer) poll(ctx context.Context, done func([]searchlist.Index) bool) error {
 	wait := s.Cfg.searchPoll
 	for {
 		raws, err := s.list(ctx)
 		if err != nil {
 			return searchError(s.Collection, "$listSearchIndexes", nil, err)
 		}
-		listed := make([]diff.ListedSearch, 0, len(raws))
+		listed := make([]searchlist.Index, 0, len(raws))
 		for _, r := range raws {
-			l, err := diff.ParseListedSearch(r)
+			l, err := searchlist.Parse(r)
 			if err != nil {
 				return err
 			}

@@ -1,4 +1,10 @@
-package diff
+// Package schemakeywords finds the keywords of a $jsonSchema validator
+// that a server's validator does not understand, so that the engine can
+// refuse them before sending the validator to a server that would reject
+// or ignore it. It is an implementation detail.
+//
+// It imports the BSON package only.
+package schemakeywords
 
 import (
 	"slices"
@@ -6,12 +12,11 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// UnknownSchemaKeywords are the keywords of the $jsonSchema validator doc
-// that are not among known, in the order they first appear; nil when
-// there are none or doc is nil. Only keywords are checked, not the names
-// of properties: the walk descends into properties, items and
-// additionalItems.
-func UnknownSchemaKeywords(doc any, known []string) []string {
+// Unknown are the keywords of the $jsonSchema validator doc that are not
+// among known, in the order they first appear; nil when there are none
+// or doc is nil. Only keywords are checked, not the names of properties:
+// the walk descends into properties, items and additionalItems.
+func Unknown(doc any, known []string) []string {
 	if doc == nil {
 		return nil
 	}
