@@ -182,7 +182,11 @@ func deref(t reflect.Type) reflect.Type {
 	return t
 }
 
-// BoundModel is a model bound to a collection other than its own.
+// BoundModel is a model bound to a collection other than its own: what In
+// returns, typed any. The description reads it, and so does the cache of
+// Collect's answers (odm/internal/memo), keyed by the model's type and
+// the bound collection; a service passes In's result along and reads
+// neither.
 type BoundModel struct {
 	collection string
 	Model      any

@@ -162,7 +162,8 @@ func pathExists(st *reflectx.Struct, path string) bool {
 }
 
 // Declared is one collection's merged declarations, from every model that
-// maps to it.
+// maps to it: what Collect gives the engine. A service reads the merged
+// indexes through odm.Declared and odm.DeclaredSearch.
 type Declared struct {
 	Collection string
 	types      []string // Go types, in the order given
