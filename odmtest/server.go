@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/tagodm/tagodm/internal/testrig"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -108,7 +109,7 @@ func start() (*Server, func(), error) {
 		return nil, nil, fmt.Errorf("the server at %s does not answer: %w", redact(s.URI), err)
 	}
 	s.Client = client
-	s.FerretDB, s.Name = recognise(info)
+	s.FerretDB, s.Name = testrig.Recognise(info) // the library's own tests read servers the same way
 	var once sync.Once
 	return s, func() {
 		once.Do(func() {
@@ -116,30 +117,6 @@ func start() (*Server, func(), error) {
 			stopServer()
 		})
 	}, nil
-}
-
-// recognise names the server from its buildInfo answer, with FerretDB's
-// major version (0 for MongoDB): FerretDB v2 answers a "ferretdb"
-// document, v1 a "ferretdbVersion" string.
-func recognise(info bson.Raw) (ferretMajor int, name string) {
-	version, _ := info.Lookup("version").StringValueOK()
-	if v2, ok := info.Lookup("ferretdb").DocumentOK(); ok {
-		v, _ := v2.Lookup("version").StringValueOK()
-		return 2, fmt.Sprintf("FerretDB %s (wire-compatible with MongoDB %s)", knownVersion(v, "v2"), version)
-	}
-	if v1, ok := info.Lookup("ferretdbVersion").StringValueOK(); ok {
-		return 1, fmt.Sprintf("FerretDB %s (wire-compatible with MongoDB %s)", knownVersion(v1, "v1"), version)
-	}
-	return 0, "MongoDB " + version
-}
-
-// knownVersion is the version FerretDB gives, or its major version when
-// it gives none (a build without version information answers "unknown").
-func knownVersion(given, major string) string {
-	if given == "" || given == "unknown" {
-		return major
-	}
-	return given
 }
 
 // redact hides a password in a URI.
