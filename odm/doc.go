@@ -22,28 +22,27 @@
 // would do without doing it. Repositories (Collection[T]) read and write
 // documents and never create indexes.
 //
-// # Layers
+// # Where the names are
 //
-// This package is the facade. What services write (IndexSpec, Index, the
-// tag grammar, Init, Plan, Report, the errors, Collection[T], F and the
-// query builders) is declared here, as aliases where the type lives in a
-// layer below. The layers import only downward:
+// This package holds what a service calls: Init, Plan, Validate, Declared,
+// their options, and the repositories (Collection[T], Query[T], Page[T]).
+// What those take and return is defined, with its methods and fields, in
+// the package of its layer:
 //
-//   - internal/spec: the plain types declarations are made of (problems,
-//     collection options, validators, UUID).
-//   - internal/schema: declarations. The tag grammar, index, search index
-//     and shard key specs, $jsonSchema generation, the model description
-//     and its validation. bson only; never the driver's client.
-//   - internal/diff: comparison of declarations with listings. Pure.
-//   - internal/query: path checking and index coverage of queries, and the
-//     fields repositories read in or add to write filters. Pure.
-//   - internal/outcome: what Init reports: the plan, the Report, progress,
-//     the errors.
-//   - internal/shard: detection of a sharded cluster, and the shard key's
-//     plan and apply.
-//   - internal/engine: listing, planning and applying (steps, executor,
-//     lease, progress, server profiles, search sync). With shard, the only
-//     layer that sends commands for Init.
-//   - odm (this package): Init and Plan over the engine, and the
-//     repositories, which send the documents' reads and writes.
+//   - [github.com/tagodm/tagodm/odm/schema]: what a model declares:
+//     IndexSpec, Index and the key constructors (Asc, Desc, Text, Hashed,
+//     ...), search index and shard key specs, collection options,
+//     validators, UUID, and the ValidationError that lists every problem.
+//   - [github.com/tagodm/tagodm/odm/query]: typed field references (F) and
+//     the filters, updates and sorts built from them, PathError, and index
+//     coverage of queries (Cover, RecordQueries).
+//   - [github.com/tagodm/tagodm/odm/outcome]: what Init and Plan report: the
+//     Report, the IndexPlan, progress, ConflictPolicy and the errors.
+//   - [github.com/tagodm/tagodm/odm/diff]: the comparison of declarations
+//     with a server's listings, for a caller that lists indexes itself.
+//   - [github.com/tagodm/tagodm/odm/shard]: the shard key's policy, plan and
+//     result.
+//
+// The engine that lists, plans and applies is internal, as are the
+// helpers the layers share.
 package odm
