@@ -331,7 +331,7 @@ func TestInitConcurrently(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			reports[i], errs[i] = odm.Init(ctx, c.Database(db.Name()), registry.All(), odm.SkipUnsupported(),
-				odm.WithRetries(8, 20*time.Millisecond))
+				odm.Retries(8, 20*time.Millisecond))
 		}()
 	}
 	wg.Wait()

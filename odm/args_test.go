@@ -30,12 +30,12 @@ func TestArgumentContract(t *testing.T) {
 		want []string // every string must appear in one problem
 	}{
 		{"uncalled DryRun", []any{plainModel{}, odm.DryRun}, []string{"func() odm.Option", "odm.DryRun is a function that returns an option", "call it, as in odm.DryRun()"}},
-		{"uncalled WithLogger", []any{plainModel{}, odm.WithLogger}, []string{"func(*slog.Logger) odm.Option", "odm.WithLogger(...)"}},
+		{"uncalled Logger", []any{plainModel{}, odm.Logger}, []string{"func(*slog.Logger) odm.Option", "odm.Logger(...)"}},
 		{"uncalled registry.All", []any{plainModel{}, registry.All}, []string{"func() []interface {}", "registry.All is a function that returns models", "registry.All()"}},
-		{"concurrency 0", []any{plainModel{}, odm.WithConcurrency(0)}, []string{"odm.Option", "WithConcurrency(0)", "at least 1"}},
-		{"negative concurrency", []any{plainModel{}, odm.WithConcurrency(-3)}, []string{"WithConcurrency(-3)", "at least 1"}},
-		{"negative retries", []any{plainModel{}, odm.WithRetries(-1, time.Second)}, []string{"odm.Option", "WithRetries(-1, 1s)", "cannot be negative"}},
-		{"negative backoff", []any{plainModel{}, odm.WithRetries(2, -time.Second)}, []string{"WithRetries(2, -1s)", "cannot be negative"}},
+		{"concurrency 0", []any{plainModel{}, odm.Concurrency(0)}, []string{"odm.Option", "Concurrency(0)", "at least 1"}},
+		{"negative concurrency", []any{plainModel{}, odm.Concurrency(-3)}, []string{"Concurrency(-3)", "at least 1"}},
+		{"negative retries", []any{plainModel{}, odm.Retries(-1, time.Second)}, []string{"odm.Option", "Retries(-1, 1s)", "cannot be negative"}},
+		{"negative backoff", []any{plainModel{}, odm.Retries(2, -time.Second)}, []string{"Retries(2, -1s)", "cannot be negative"}},
 		{"a context among the models", []any{plainModel{}, context.Background()}, []string{"context.backgroundCtx", "a context.Context is not a model"}},
 		{"the database among the models", []any{plainModel{}, db}, []string{"*mongo.Database", "is not a model", "second argument"}},
 		{"a string", []any{plainModel{}, "users"}, []string{"string", "not a model, a list of models or an odm.Option"}},
@@ -43,7 +43,7 @@ func TestArgumentContract(t *testing.T) {
 		{"no argument", nil, []string{"no models given"}},
 		{"an empty list", []any{[]any{}}, []string{"no models given", "not imported"}},
 		{"an empty registry", []any{registry.New()}, []string{"no models given"}},
-		{"options only", []any{odm.DryRun(), odm.WithConcurrency(2)}, []string{"no models given"}},
+		{"options only", []any{odm.DryRun(), odm.Concurrency(2)}, []string{"no models given"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +85,7 @@ func TestModelSourcesAndListsAreReadAsModels(t *testing.T) {
 	require.NoError(t, err)
 	for name, args := range map[string][]any{
 		"a registry":               {reg},
-		"a registry among options": {odm.WithConcurrency(1), reg, odm.OnConflict(outcome.ConflictKeep)},
+		"a registry among options": {odm.Concurrency(1), reg, odm.OnConflict(outcome.ConflictKeep)},
 		"a typed slice":            {[]plainModel{{}}, []*auditModel{nil}},
 		"a slice of options":       {reg.All(), []odm.Option{odm.DryRun()}},
 	} {

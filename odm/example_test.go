@@ -107,7 +107,7 @@ func ExampleInit() {
 
 	report, err := odm.Init(ctx, client.Database("shop"),
 		Order{}, Event{},
-		odm.WithLogger(slog.Default()),
+		odm.Logger(slog.Default()),
 	)
 	if err != nil {
 		log.Fatal(err)

@@ -90,7 +90,7 @@ func TestInitRetriesADroppedConnection(t *testing.T) {
 	logs := &recordHandler{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	report, err := odm.Init(ctx, db, plainModel{}, odm.WithLogger(slog.New(logs)), odm.WithRetries(4, 10*time.Millisecond))
+	report, err := odm.Init(ctx, db, plainModel{}, odm.Logger(slog.New(logs)), odm.Retries(4, 10*time.Millisecond))
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, drops.Load(), int32(3), "two dropped attempts, then one that went through")
 	assert.True(t, logs.has(slog.LevelWarn, "odm: retrying", "retry=2"))
@@ -111,7 +111,7 @@ func TestRetriesAreBounded(t *testing.T) {
 		}
 	})
 	db := testrig.Database(t, c)
-	_, err := odm.Init(context.Background(), db, plainModel{}, odm.WithRetries(2, time.Millisecond))
+	_, err := odm.Init(context.Background(), db, plainModel{}, odm.Retries(2, time.Millisecond))
 	require.Error(t, err)
 	assert.True(t, mongo.IsNetworkError(err) || strings.Contains(err.Error(), "connection"), "%v", err)
 	assert.Equal(t, int32(3), creates.Load(), "one try and two retries")
@@ -136,7 +136,7 @@ func TestAnInterruptedRebuildIsCompletedByTheNextInit(t *testing.T) {
 		mongo.IndexModel{Keys: bson.D{{Key: "code", Value: -1}}, Options: options.Index().SetName("idx_code")})
 	require.NoError(t, err)
 
-	_, err = odm.Init(ctx, db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild), odm.WithRetries(0, 0))
+	_, err = odm.Init(ctx, db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild), odm.Retries(0, 0))
 	require.Error(t, err, "the create after the drop failed")
 	assert.NotContains(t, testrig.ListIndexes(t, db.Name(), "codes"), "idx_code", "interrupted between drop and create")
 
@@ -165,7 +165,7 @@ func TestCredentialsStayOutOfErrorsAndLogs(t *testing.T) {
 	var logs bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	_, err = odm.Init(ctx, c.Database("creds"), plainModel{}, odm.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	_, err = odm.Init(ctx, c.Database("creds"), plainModel{}, odm.Logger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cret-pa55")
 	assert.NotContains(t, logs.String(), "s3cret-pa55")

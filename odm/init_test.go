@@ -141,7 +141,7 @@ func TestInitConcurrently(t *testing.T) {
 			defer c.Disconnect(context.Background())
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			_, errs[i] = odm.Init(ctx, c.Database(db.Name()), models, odm.WithRetries(8, 20*time.Millisecond), odm.WithLogger(slog.New(logs)))
+			_, errs[i] = odm.Init(ctx, c.Database(db.Name()), models, odm.Retries(8, 20*time.Millisecond), odm.Logger(slog.New(logs)))
 		}()
 	}
 	wg.Wait()
@@ -269,7 +269,7 @@ func TestInitFailsOnUnsupportedByDefault(t *testing.T) {
 func TestInitSkipUnsupported(t *testing.T) {
 	db := testrig.Database(t, nil)
 	logs := &recordHandler{}
-	report, err := odm.Init(context.Background(), db, ttlModel{}, odm.SkipUnsupported(), odm.WithLogger(slog.New(logs)))
+	report, err := odm.Init(context.Background(), db, ttlModel{}, odm.SkipUnsupported(), odm.Logger(slog.New(logs)))
 	require.NoError(t, err)
 	cr, _ := report.Collection("sessions")
 	assert.Equal(t, []string{"name_1"}, cr.Names(outcome.Created)[:1])
@@ -313,7 +313,7 @@ func TestInitLogsOnlyWhenGivenALogger(t *testing.T) {
 
 	db = testrig.Database(t, nil)
 	logs := &recordHandler{}
-	_, err = odm.Init(context.Background(), db, plainModel{}, odm.WithLogger(slog.New(logs)))
+	_, err = odm.Init(context.Background(), db, plainModel{}, odm.Logger(slog.New(logs)))
 	require.NoError(t, err)
 	assert.True(t, logs.has(slog.LevelInfo, "odm: index created", "idx_customer_placed"))
 	assert.True(t, logs.has(slog.LevelInfo, "odm: init done", ""))

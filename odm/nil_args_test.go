@@ -81,7 +81,7 @@ func TestRepositoryRefusesANilContext(t *testing.T) {
 	ctx := context.Background()
 	members, err := odm.NewCollection[member](db)
 	require.NoError(t, err)
-	revs, err := odm.NewCollection[revisioned](db, odm.RepositoryLogger(slog.New(slog.DiscardHandler)))
+	revs, err := odm.NewCollection[revisioned](db, odm.CollectionLogger(slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
 	_, err = members.InsertOne(ctx, &member{Email: "ada@x", Team: "core"})
 	require.NoError(t, err)

@@ -112,21 +112,21 @@ func WaitForSearchIndexes() Option {
 	return Option(engine.WaitForSearchIndexes())
 }
 
-// WithConcurrency sets how many collections are worked on at once
+// Concurrency sets how many collections are worked on at once
 // (default 8). n below 1 is an error, returned before any command.
-func WithConcurrency(n int) Option {
+func Concurrency(n int) Option {
 	return Option(engine.WithConcurrency(n))
 }
 
-// WithLogger sends log records to l. Nothing is logged without it.
-func WithLogger(l *slog.Logger) Option {
+// Logger sends log records to l. Nothing is logged without it.
+func Logger(l *slog.Logger) Option {
 	return Option(engine.WithLogger(l))
 }
 
-// WithRetries sets how many times a collection is retried after a dropped
+// Retries sets how many times a collection is retried after a dropped
 // connection or a change the server acknowledged but does not list
 // (default 4), waiting backoff, doubled each time, in between. A negative
 // n or backoff is an error, returned before any command.
-func WithRetries(n int, backoff time.Duration) Option {
+func Retries(n int, backoff time.Duration) Option {
 	return Option(engine.WithRetries(n, backoff))
 }

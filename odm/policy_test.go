@@ -164,7 +164,7 @@ func TestKeepPolicyKeepsTheListedIndex(t *testing.T) {
 	db := testrig.Database(t, nil)
 	createIndex(t, db, "orders", bson.D{{Key: "status", Value: 1}}, options.Index().SetUnique(true))
 	logs := &recordHandler{}
-	report, err := odm.Init(context.Background(), db, plainModel{}, odm.OnConflict(outcome.ConflictKeep), odm.WithLogger(slog.New(logs)))
+	report, err := odm.Init(context.Background(), db, plainModel{}, odm.OnConflict(outcome.ConflictKeep), odm.Logger(slog.New(logs)))
 	require.NoError(t, err)
 	cr, _ := report.Collection("orders")
 	assert.Equal(t, []string{"status_1"}, cr.Names(outcome.Kept))

@@ -93,7 +93,7 @@ func TestOnProgressPanicStopsInit(t *testing.T) {
 
 			var calls atomic.Int32
 			start := time.Now()
-			report, err := odm.Init(context.Background(), db, buildA{}, buildB{}, odm.WithConcurrency(1),
+			report, err := odm.Init(context.Background(), db, buildA{}, buildB{}, odm.Concurrency(1),
 				odm.ProgressEvery(50*time.Millisecond, 100*time.Millisecond),
 				odm.OnProgress(func(outcome.Progress) { calls.Add(1); tt.panic() }))
 			require.Error(t, err)

@@ -58,7 +58,7 @@ func TestProgressPollsCurrentOp(t *testing.T) {
 	logs := &recordHandler{}
 	var events []outcome.Progress
 	_, err := odm.Init(context.Background(), db, codeModel{}, odm.ProgressEvery(threshold, interval),
-		odm.WithLogger(slog.New(logs)), odm.OnProgress(func(p outcome.Progress) { events = append(events, p) }))
+		odm.Logger(slog.New(logs)), odm.OnProgress(func(p outcome.Progress) { events = append(events, p) }))
 	require.NoError(t, err)
 	returned := time.Now()
 	time.Sleep(2 * interval)
@@ -165,7 +165,7 @@ func TestProgressOnALargeBuild(t *testing.T) {
 	var mu sync.Mutex
 	var events []outcome.Progress
 	report, err := odm.Init(context.Background(), db, scoreModel{}, odm.ProgressEvery(threshold, interval),
-		odm.WithLogger(slog.New(logs)), odm.OnProgress(func(p outcome.Progress) {
+		odm.Logger(slog.New(logs)), odm.OnProgress(func(p outcome.Progress) {
 			mu.Lock()
 			events = append(events, p)
 			mu.Unlock()

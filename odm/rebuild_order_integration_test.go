@@ -120,7 +120,7 @@ func TestOrderedRebuildKeepsAnIndexThroughout(t *testing.T) {
 			_, err := db.Collection("codes").InsertMany(context.Background(), []any{bson.D{{Key: "code", Value: "x"}}, bson.D{{Key: "code", Value: "y"}}})
 			require.NoError(t, err)
 
-			report, err := odm.Init(ctx, db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild), odm.WithRetries(0, 0))
+			report, err := odm.Init(ctx, db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild), odm.Retries(0, 0))
 			got := indexKeys(t, db, "codes")
 			delete(got, "_id_")
 			assert.Equal(t, tt.between, got)

@@ -34,7 +34,7 @@ func TestRefusalOfTheDeclarationFailsUnderSkipUnsupported(t *testing.T) {
 
 	p.Refuse("createIndexes", 67, "CannotCreateIndex",
 		`Error in specification { key: { order_id: 1 }, name: "order_id_1" } :: caused by :: Can't use more than one index plugin for a single index.`)
-	report, err := odm.Init(ctx, db, plainModel{}, odm.SkipUnsupported(), odm.WithRetries(0, 0))
+	report, err := odm.Init(ctx, db, plainModel{}, odm.SkipUnsupported(), odm.Retries(0, 0))
 	require.Error(t, err, "a malformed index is never skipped")
 	var ue *outcome.UnsupportedError
 	assert.False(t, errors.As(err, &ue), "not read as a missing feature: %v", err)
@@ -49,12 +49,12 @@ func TestRefusalOfTheDeclarationFailsUnderSkipUnsupported(t *testing.T) {
 	assert.Zero(t, report.Count(outcome.Skipped), "nothing reported skipped")
 
 	p.Refuse("createIndexes", 115, "CommandNotSupported", "createIndex.unique is not supported yet")
-	report, err = odm.Init(ctx, db, plainModel{}, odm.SkipUnsupported(), odm.WithRetries(0, 0))
+	report, err = odm.Init(ctx, db, plainModel{}, odm.SkipUnsupported(), odm.Retries(0, 0))
 	require.NoError(t, err, "a missing feature is skipped")
 	assert.Equal(t, 4, report.Count(outcome.Skipped), "every declared index refused and skipped")
 	assert.Zero(t, report.Count(outcome.Created))
 
-	_, err = odm.Init(ctx, db, plainModel{}, odm.WithRetries(0, 0))
+	_, err = odm.Init(ctx, db, plainModel{}, odm.Retries(0, 0))
 	require.ErrorAs(t, err, &ue, "without SkipUnsupported a missing feature fails Init")
 
 	p.Pass("createIndexes")

@@ -38,7 +38,7 @@ type Collection[T any] struct {
 	owned  []string
 	logger *slog.Logger
 	// modifyAttempts bounds Modify's reads and writes on stale writes; 0
-	// when ModifyAttempts was not given (the model decides).
+	// when ModifyRetries was not given (the model decides).
 	modifyAttempts int
 	// warned is set once the server's atomicity has been looked at.
 	warned atomic.Bool
@@ -51,14 +51,15 @@ type CollectionOption func(*collectionConfig)
 type collectionConfig struct {
 	logger         *slog.Logger
 	modifyAttempts int
+	err            error // an option given an impossible value
 }
 
-// RepositoryLogger gives the repository a logger. With one, a revisioned
+// CollectionLogger gives the repository a logger. With one, a revisioned
 // repository looks once (per client) at the server it writes to and warns
 // once when the server is known not to apply a filtered write atomically
 // (FerretDB), which the revision guard relies on. Without one it is silent
 // and sends no such command.
-func RepositoryLogger(l *slog.Logger) CollectionOption {
+func CollectionLogger(l *slog.Logger) CollectionOption {
 	return func(c *collectionConfig) { c.logger = l }
 }
 
@@ -109,6 +110,9 @@ func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOpt
 		if o != nil {
 			o(&cfg)
 		}
+	}
+	if cfg.err != nil {
+		return nil, cfg.err
 	}
 	coll := db.Collection(b.model.Collection, options.Collection().SetBSONOptions(write.RepositoryBSON()))
 	return &Collection[T]{coll: coll, model: b.model, rev: b.rev, id: b.id, owned: b.owned, logger: cfg.logger, modifyAttempts: cfg.modifyAttempts}, nil

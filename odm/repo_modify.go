@@ -16,17 +16,24 @@ import (
 // defaultModifyAttempts is how many times Modify reads and writes a
 // document of a model without a revision before a stale write is returned
 // to the caller. A revisioned model's Modify makes one attempt unless the
-// caller asks for more (Retry, ModifyAttempts): a stale revision means
+// caller asks for more (Retry, ModifyRetries): a stale revision means
 // another writer decided first, which only the caller can weigh.
 const defaultModifyAttempts = 3
 
-// ModifyAttempts sets how many times the repository's Modify and
+// ModifyRetries sets how many more times the repository's Modify and
 // ModifyByID read the document, change it and try to write it back when
 // another writer got there first: the default of every call that does not
-// say (Retry). Without it, a model with a revision makes one attempt and
-// one without makes 3. n below 1 counts as 1.
-func ModifyAttempts(n int) CollectionOption {
-	return func(c *collectionConfig) { c.modifyAttempts = max(n, 1) }
+// say (Retry, which counts the same way). Without it, a model with a
+// revision does not retry and one without retries twice. A negative n is
+// an error from NewCollection.
+func ModifyRetries(n int) CollectionOption {
+	return func(c *collectionConfig) {
+		if n < 0 {
+			c.err = fmt.Errorf("odm: ModifyRetries(%d): the number of retries cannot be negative", n)
+			return
+		}
+		c.modifyAttempts = n + 1
+	}
 }
 
 // ModifyOption configures one Modify or ModifyByID call.
@@ -38,7 +45,7 @@ type modifyConfig struct{ attempts int }
 // times when another writer got there first (a stale revision, or a
 // changed field that no longer holds what was read): change is then
 // called again, on the document as the other writer left it. Retry(0) is
-// no retry, whatever the repository's ModifyAttempts; a negative n is an
+// no retry, whatever the repository's ModifyRetries; a negative n is an
 // error.
 func Retry(n int) ModifyOption {
 	return func(c *modifyConfig) { c.attempts = n + 1 }
@@ -58,7 +65,7 @@ func Retry(n int) ModifyOption {
 // revision: nothing is written, and the caller decides. Retry(n), per
 // call, reads again and calls change again on what the other writer
 // stored, up to n more times; a model without a revision retries twice by
-// default (ModifyAttempts sets a repository's default). A retry re-applies
+// default (ModifyRetries sets a repository's default). A retry re-applies
 // change to the new document: a change that must not be applied over
 // another writer's (a cancellation, a state machine's step) should not
 // retry. An error from change is returned as it is, and nothing is
@@ -73,7 +80,7 @@ func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc 
 		return nil, fmt.Errorf("odm: modify on %s: the change function is nil", c.Name())
 	}
 	attempts := c.modifyAttempts
-	if attempts == 0 { // no ModifyAttempts: the model decides
+	if attempts == 0 { // no ModifyRetries: the model decides
 		attempts = defaultModifyAttempts
 		if c.rev != write.RevNone {
 			attempts = 1

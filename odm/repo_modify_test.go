@@ -66,7 +66,7 @@ func TestModifyWritesOnlyWhatChanged(t *testing.T) {
 // between Modify's read and its write. By default a revisioned model's
 // Modify returns the *StaleRevisionError and writes nothing, as Beanie's
 // save_changes raises; Retry(n), per call, reads again and applies the
-// change to what the other writer stored; ModifyAttempts sets a
+// change to what the other writer stored; ModifyRetries sets a
 // repository's default, which Retry(0) overrides.
 func TestModifyOnAStaleRevision(t *testing.T) {
 	ctx := context.Background()
@@ -106,7 +106,7 @@ func TestModifyOnAStaleRevision(t *testing.T) {
 	assert.Equal(t, "mine", got.Name)
 	assert.Equal(t, int64(4), got.Revision)
 
-	retrying := odm.MustCollection[account](hooked.Database(plainDB.Name()), odm.ModifyAttempts(3))
+	retrying := odm.MustCollection[account](hooked.Database(plainDB.Name()), odm.ModifyRetries(2))
 	interfere.Store(1)
 	calls = 0
 	_, err = retrying.ModifyByID(ctx, doc.ID, func(a *account) error { calls++; a.Name = "again"; return nil })
@@ -119,6 +119,9 @@ func TestModifyOnAStaleRevision(t *testing.T) {
 
 	_, err = accounts.ModifyByID(ctx, doc.ID, func(a *account) error { return nil }, odm.Retry(-1))
 	assert.ErrorContains(t, err, "Retry(-1): the number of retries cannot be negative")
+
+	_, err = odm.NewCollection[account](plainDB, odm.ModifyRetries(-1))
+	assert.ErrorContains(t, err, "ModifyRetries(-1): the number of retries cannot be negative", "refused as Retry(-1) is, not counted as no retry")
 }
 
 // TestModifyWithoutARevision: on a model without a revision field, the

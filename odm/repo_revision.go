@@ -110,7 +110,7 @@ func (c *Collection[T]) staleError(id, expected any) *StaleRevisionError {
 
 // warnIfNotAtomic logs, once per repository, that the server does not
 // make filtered writes atomic, so the revision guard cannot stop two
-// racing writers. Only with a logger (RepositoryLogger).
+// racing writers. Only with a logger (CollectionLogger).
 func (c *Collection[T]) warnIfNotAtomic(ctx context.Context) {
 	if c.logger == nil || c.warned.Load() {
 		return

@@ -335,11 +335,11 @@ func TestGuardedWriteDuplicateIsDuplicate(t *testing.T) {
 	assert.Equal(t, int64(1), b.Revision, "the refused document keeps its revision")
 }
 
-// TestRepositoryLoggerWarnsOnce: a revisioned repository with a logger
+// TestCollectionLoggerWarnsOnce: a revisioned repository with a logger
 // asks the server what it is once per client, and on a server known to
 // lack atomic filtered writes warns once per repository; without a logger
 // it asks nothing.
-func TestRepositoryLoggerWarnsOnce(t *testing.T) {
+func TestCollectionLoggerWarnsOnce(t *testing.T) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	buildInfos := 0
@@ -365,7 +365,7 @@ func TestRepositoryLoggerWarnsOnce(t *testing.T) {
 
 	var logs [2]bytes.Buffer
 	for i := range logs {
-		repo := odm.MustCollection[sagaDoc](db, odm.RepositoryLogger(slog.New(slog.NewTextHandler(&logs[i], nil))))
+		repo := odm.MustCollection[sagaDoc](db, odm.CollectionLogger(slog.New(slog.NewTextHandler(&logs[i], nil))))
 		for round := range 3 {
 			id := bson.D{{Key: "_id", Value: "s0"}}
 			doc, err := repo.FindOne(ctx, id)

@@ -65,7 +65,7 @@ func BenchmarkSteadyInit(b *testing.B) {
 func benchSteady(b *testing.B, names []string, models ...any) {
 	db := testrig.Database(b, testrig.Client())
 	ctx := context.Background()
-	models = append(models, odm.WithConcurrency(8))
+	models = append(models, odm.Concurrency(8))
 	_, err := odm.Init(ctx, db, models...)
 	require.NoError(b, err)
 	floor := func() error { return listAll(ctx, db, names, 8) }

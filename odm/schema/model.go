@@ -146,7 +146,7 @@ func notAModel(t reflect.Type, v any) string {
 }
 
 // callForm is how a call of function v reads: "odm.DryRun()",
-// "odm.WithConcurrency(...)".
+// "odm.Concurrency(...)".
 func callForm(t reflect.Type, v any) string {
 	if t.NumIn() == 0 {
 		return funcName(v, "f") + "()"

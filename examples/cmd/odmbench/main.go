@@ -376,7 +376,7 @@ func (b *bench) sequential() ([]row, error) {
 	var seqT, conT []time.Duration
 	for i := 0; i < b.rounds; i++ {
 		s, c := b.freshDB(), b.freshDB()
-		st, ct, err := pair(i, func() error { _, err := odm.Init(b.ctx, s, b.initArgs(odm.WithConcurrency(1))...); return err },
+		st, ct, err := pair(i, func() error { _, err := odm.Init(b.ctx, s, b.initArgs(odm.Concurrency(1))...); return err },
 			func() error { _, err := odm.Init(b.ctx, c, b.initArgs()...); return err })
 		if err != nil {
 			return nil, err

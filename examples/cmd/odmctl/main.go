@@ -50,5 +50,5 @@ func run(dbName string, args []string) int {
 	// Init's warnings (retries, conflicts kept) go to stderr beside the
 	// command's own messages.
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return cli.Run(ctx, args, conn.Client.Database(dbName), registry.All(), os.Stdout, os.Stderr, odm.WithLogger(logger))
+	return cli.Run(ctx, args, conn.Client.Database(dbName), registry.All(), os.Stdout, os.Stderr, odm.Logger(logger))
 }

@@ -83,7 +83,7 @@ func Start(ctx context.Context, dbName string, log *slog.Logger) (*Conn, *mongo.
 	db := conn.Client.Database(dbName)
 	initCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	report, err := odm.Init(initCtx, db, registry.All(), odm.WithLogger(log), conn.SkipUnsupported())
+	report, err := odm.Init(initCtx, db, registry.All(), odm.Logger(log), conn.SkipUnsupported())
 	if err != nil {
 		conn.Close()
 		return nil, nil, err

@@ -50,7 +50,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: initproc [-models reference|old|new|slim] [-policy fail|rebuild|keep] [-drop] URI DATABASE")
 		os.Exit(2)
 	}
-	args := []any{models, odm.SkipUnsupported(), odm.WithRetries(8, 20*time.Millisecond), odm.OnConflict(outcome.ConflictPolicy(*policy))}
+	args := []any{models, odm.SkipUnsupported(), odm.Retries(8, 20*time.Millisecond), odm.OnConflict(outcome.ConflictPolicy(*policy))}
 	if *drop {
 		args = append(args, odm.DropUndeclared())
 	}

@@ -115,7 +115,7 @@ func WithLogger(l *slog.Logger) Option {
 func WithConcurrency(n int) Option {
 	return func(c *Config) {
 		if n < 1 {
-			c.fail(fmt.Sprintf("WithConcurrency(%d)", n), "concurrency must be at least 1")
+			c.fail(fmt.Sprintf("Concurrency(%d)", n), "concurrency must be at least 1")
 			return
 		}
 		c.concurrency = n
@@ -129,7 +129,7 @@ func WithConcurrency(n int) Option {
 func WithRetries(n int, backoff time.Duration) Option {
 	return func(c *Config) {
 		if n < 0 || backoff < 0 {
-			c.fail(fmt.Sprintf("WithRetries(%d, %v)", n, backoff), "retries and backoff cannot be negative")
+			c.fail(fmt.Sprintf("Retries(%d, %v)", n, backoff), "retries and backoff cannot be negative")
 			return
 		}
 		c.attempts = n + 1
