@@ -1,4 +1,4 @@
-package odm_test
+package diff_test
 
 import (
 	"fmt"
