@@ -45,26 +45,6 @@ type mutualB struct {
 	M  map[string]mutualA `bson:"m"`
 }
 
-// TestRecursiveTypesGetAFiniteSchema: where a struct type recurs within
-// itself, through slices, pointers or another type, the generated schema
-// is a permissive object (an array of them for a slice).
-func TestRecursiveTypesGetAFiniteSchema(t *testing.T) {
-	tests := []struct {
-		model any
-		want  string
-	}{
-		{treeNode{}, `{"bsonType":"object","required":["name"],"properties":{"name":{"bsonType":"string"},` +
-			`"kids":{"bsonType":["array","null"],"items":{"bsonType":"object"}}}}`},
-		{listNode{}, `{"bsonType":"object","properties":{"v":{"bsonType":["int","long"]},"next":{"bsonType":["object","null"]}}}`},
-		{mutualA{}, `{"bsonType":"object","properties":{"b":{"bsonType":["object","null"],"properties":{` +
-			`"x":{"bsonType":"string"},"as":{"bsonType":["array","null"],"items":{"bsonType":"object"}},"m":{"bsonType":["object","null"]}}},` +
-			`"name":{"bsonType":"string"}}}`},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, schemaJSON(t, tt.model))
-	}
-}
-
 // TestRecursiveModelsEnd: a recursive model passes through every entry
 // point and declares its tag indexes at the outermost occurrence of each
 // type; Indexes() may name a path at any depth.

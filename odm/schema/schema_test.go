@@ -1,4 +1,4 @@
-package odm_test
+package schema_test
 
 import (
 	"testing"
@@ -137,7 +137,7 @@ type badEnumType struct {
 
 func TestSchemaErrors(t *testing.T) {
 	_, err := schema.GenerateSchema(badSchemaType{})
-	assert.ErrorContains(t, err, "odm_test.badSchemaType: field c (chan int): a value of Go type chan int cannot map to a BSON type")
+	assert.ErrorContains(t, err, "schema_test.badSchemaType: field c (chan int): a value of Go type chan int cannot map to a BSON type")
 	_, err = schema.GenerateSchema(badRulePath{})
 	assert.ErrorContains(t, err, `names "nosuch", which is no field of the struct`)
 	_, err = schema.GenerateSchema(badEnumType{})
