@@ -1,4 +1,4 @@
-package odm_test
+package query_test
 
 import (
 	"testing"
@@ -125,7 +125,7 @@ func TestTypedBuildersRefuse(t *testing.T) {
 		{"CurrentDate of a string", query.CurrentDate(gName), "needs a time.Time, bson.DateTime or bson.Timestamp"},
 		{"ElemMatch mixing Item and fields", query.ElemMatch(gScores, query.Gt(query.Item[int](), 1), query.Raw[int](bson.D{{Key: "x", Value: 1}})), "mixes conditions on the element itself"},
 		{"Not of nothing", query.Not(query.And[gadget]()), "Not of an empty filter"},
-		{"a raw filter that is no document", query.Raw[gadget](42), "a raw filter of odm_test.gadget"},
+		{"a raw filter that is no document", query.Raw[gadget](42), "a raw filter of query_test.gadget"},
 		{"a zero Update", query.Update[gadget]{}, "with no operation"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

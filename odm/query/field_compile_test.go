@@ -1,4 +1,4 @@
-package odm_test
+package query_test
 
 import (
 	"encoding/json"
