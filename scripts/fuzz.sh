@@ -13,7 +13,7 @@ GO=${GO:-go}
 FUZZTIME=${FUZZTIME:-20s}
 # package:target
 targets=(odm/schema:FuzzTagGrammar odm:FuzzDiff odm:FuzzModelTypes odm/schema:FuzzSearchClause
-  odm:FuzzSearchDiff odm:FuzzPathCheck odm:FuzzCoverage odm:FuzzReadPathOracle)
+  odm:FuzzSearchDiff odm:FuzzPathCheck odm/query:FuzzCoverage odm:FuzzReadPathOracle)
 status=0
 for entry in "${targets[@]}"; do
   pkg=${entry%%:*}
