@@ -41,7 +41,6 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		{odm + "/shard", []string{odm, odm + "/query", odm + "/outcome", odm + "/internal/sharding", odm + "/internal/engine"}},
 		{odm + "/internal/shardkey", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/sharding", []string{odm, odm + "/diff", odm + "/query", odm + "/outcome", odm + "/internal/engine"}},
-		{odm + "/internal/planrule", []string{odm, odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/servererr", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine"}},
 		{odm + "/internal/extjson", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/modelcache", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},

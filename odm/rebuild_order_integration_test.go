@@ -16,12 +16,11 @@ import (
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
-	"github.com/tagodm/tagodm/odm/internal/planrule"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 )
 
-const tmpCode = "idx_code" + planrule.TemporarySuffix
+const tmpCode = "idx_code.odm-rebuild" // the temporary index of a rebuild
 
 // indexStep is a createIndexes or dropIndexes command, by the index it
 // names.

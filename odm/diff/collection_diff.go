@@ -21,6 +21,10 @@ type OptionChange struct {
 	Action   Action `json:"action"`
 	Declared string `json:"declared,omitempty"`
 	Listed   string `json:"listed,omitempty"`
+	// Step is what applying the plan does about the change, decided once
+	// by the planner under the plan's policies; empty from DiffCollection,
+	// which knows no policy, and for a change that calls for no step.
+	Step Step `json:"-"`
 }
 
 // Summary is the change on one line, for reports and errors.

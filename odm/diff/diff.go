@@ -55,6 +55,11 @@ type IndexChange struct {
 	// Spec is how callers read the first.
 	DeclaredSpec *schema.IndexSpec `json:"-"`
 	ListedShape  *shape            `json:"-"`
+
+	// Step is what applying the plan does about the change, decided once
+	// by the planner under the plan's policies; empty from Diff, which
+	// knows no policy, and for a change that calls for no step.
+	Step Step `json:"-"`
 }
 
 // Spec returns the declared spec; false for a Drop.

@@ -13,27 +13,32 @@ import (
 	"github.com/tagodm/tagodm/odm/shard"
 )
 
-// blockedPlan is one collection holding one change of each kind.
+// blockedPlan is one collection holding one change of each kind, each
+// with the step the planner decides under the policy.
 func blockedPlan(policy ConflictPolicy) *IndexPlan {
 	keyDiff := []diff.Difference{{Field: "key", Declared: "{a: 1}", Listed: "{a: -1}"}}
+	optionStep := diff.StepFail
+	if policy == ConflictKeep {
+		optionStep = diff.StepKeep
+	}
 	return &IndexPlan{OnConflict: policy, Collections: []CollectionPlan{
 		{
 			Collection: "events",
 			Changes: []diff.IndexChange{
-				{Name: "a_1", Action: diff.Conflict, Differences: keyDiff},
-				{Name: "b_1", Action: diff.Create},
-				{Name: "c_1", Action: diff.ModifyInPlace, Differences: []diff.Difference{{Field: "hidden", Declared: "true"}}},
-				{Name: "old_1", Action: diff.Drop},
+				{Name: "a_1", Action: diff.Conflict, Differences: keyDiff, Step: conflictStep(policy)},
+				{Name: "b_1", Action: diff.Create, Step: diff.StepCreate},
+				{Name: "c_1", Action: diff.ModifyInPlace, Differences: []diff.Difference{{Field: "hidden", Declared: "true"}}, Step: diff.StepCollMod},
+				{Name: "old_1", Action: diff.Drop, Step: diff.StepKeep},
 			},
-			Options: []diff.OptionChange{{Option: "capped", Action: diff.Conflict, Declared: "true"}},
-			Search:  []diff.SearchIndexChange{{Name: "search", Action: diff.Conflict, Step: searchStep(policy)}},
+			Options: []diff.OptionChange{{Option: "capped", Action: diff.Conflict, Declared: "true", Step: optionStep}},
+			Search:  []diff.SearchIndexChange{{Name: "search", Action: diff.Conflict, Step: conflictStep(policy)}},
 		},
-		{Collection: "users", Changes: []diff.IndexChange{{Name: "email_1", Action: diff.Create}}},
+		{Collection: "users", Changes: []diff.IndexChange{{Name: "email_1", Action: diff.Create, Step: diff.StepCreate}}},
 	}}
 }
 
-// searchStep is the step the engine gives a search index conflict.
-func searchStep(policy ConflictPolicy) diff.Step {
+// conflictStep is the step the planner gives a conflict under the policy.
+func conflictStep(policy ConflictPolicy) diff.Step {
 	switch policy {
 	case ConflictRebuild:
 		return diff.StepRebuild
@@ -65,7 +70,7 @@ func TestBlockedFollowsTheConflictPolicy(t *testing.T) {
 
 func TestBlockedNamesAnIndexListedUnderAnotherName(t *testing.T) {
 	p := &IndexPlan{OnConflict: ConflictFail, Collections: []CollectionPlan{{Collection: "c", Changes: []diff.IndexChange{
-		{Name: "by_a", ListedName: "a_1", Action: diff.Conflict, Differences: []diff.Difference{{Field: "name", Declared: "by_a", Listed: "a_1"}}},
+		{Name: "by_a", ListedName: "a_1", Action: diff.Conflict, Differences: []diff.Difference{{Field: "name", Declared: "by_a", Listed: "a_1"}}, Step: diff.StepFail},
 	}}}}
 	got := p.Blocked()
 	require.Len(t, got, 1)

@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/tagodm/tagodm/odm/diff"
-	"github.com/tagodm/tagodm/odm/internal/planrule"
 	"github.com/tagodm/tagodm/odm/query"
 	"github.com/tagodm/tagodm/odm/shard"
 )
@@ -50,41 +48,19 @@ type CollectionPlan struct {
 	Shard *shard.Plan `json:"shard,omitempty"`
 }
 
-// Step says what applying the plan does about c.
-func (p *IndexPlan) Step(c diff.IndexChange) diff.Step {
-	switch c.Action {
-	case diff.Create:
-		return diff.StepCreate
-	case diff.ModifyInPlace:
-		return diff.StepCollMod
-	case diff.Conflict:
-		switch p.OnConflict {
-		case ConflictRebuild:
-			return rebuildStepKind(c)
-		case ConflictKeep:
-			return diff.StepKeep
-		}
-		return diff.StepFail
-	case diff.Drop:
-		return p.undeclaredStep(c)
-	}
-	return diff.StepNone
-}
+// Step says what applying the plan does about c: the step the planner
+// decided, diff.StepNone when it calls for none.
+func (p *IndexPlan) Step(c diff.IndexChange) diff.Step { return stepOrNone(c.Step) }
 
-// OptionStep says what applying the plan does about a collection option.
-func (p *IndexPlan) OptionStep(c diff.OptionChange) diff.Step {
-	switch c.Action {
-	case diff.Create:
-		return diff.StepCreate
-	case diff.ModifyInPlace:
-		return diff.StepCollMod
-	case diff.Conflict:
-		if p.OnConflict == ConflictKeep {
-			return diff.StepKeep
-		}
-		return diff.StepFail
+// OptionStep says what applying the plan does about a collection option:
+// the step the planner decided, diff.StepNone when it calls for none.
+func (p *IndexPlan) OptionStep(c diff.OptionChange) diff.Step { return stepOrNone(c.Step) }
+
+func stepOrNone(s diff.Step) diff.Step {
+	if s == "" {
+		return diff.StepNone
 	}
-	return diff.StepNone
+	return s
 }
 
 // Pending counts the changes applying the plan would act on (a conflict
@@ -210,39 +186,4 @@ func (p *IndexPlan) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(out)
-}
-
-// undeclaredStep says what applying the plan does about an undeclared
-// index: as the planner decides, from the change and its collection's
-// other changes (a temporary index of Init's own is dropped).
-func (p *IndexPlan) undeclaredStep(c diff.IndexChange) diff.Step {
-	base, temporary := planrule.TemporaryBase(c.Name)
-	if temporary {
-		for _, coll := range p.Collections {
-			if containsChange(coll.Changes, c) && slices.ContainsFunc(coll.Changes, func(o diff.IndexChange) bool { return o.Name == base && o.Action != diff.Drop }) {
-				return diff.StepDrop
-			}
-		}
-	}
-	hidden := planrule.ListedHidden(c)
-	switch {
-	case p.DropUndeclared && (!p.HideUndeclared || hidden):
-		return diff.StepDrop
-	case p.HideUndeclared && !hidden:
-		return diff.StepHide
-	}
-	return diff.StepKeep
-}
-
-func containsChange(changes []diff.IndexChange, c diff.IndexChange) bool {
-	return slices.ContainsFunc(changes, func(o diff.IndexChange) bool { return o.Name == c.Name && o.Action == c.Action })
-}
-
-// rebuildStepKind is the plan's step for a conflict under
-// ConflictRebuild, as the planner chooses it.
-func rebuildStepKind(c diff.IndexChange) diff.Step {
-	if _, ok := planrule.OrderedTemporary(c); ok {
-		return diff.StepRebuildOrdered
-	}
-	return diff.StepRebuild
 }

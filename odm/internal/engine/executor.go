@@ -114,7 +114,7 @@ func (x *executor) lock(ctx context.Context) (err error) {
 	}
 	var r *round
 	if err == nil {
-		if r, err = x.plan(ctx); err == nil {
+		if r, err = x.nextRound(ctx); err == nil {
 			err = x.planner.gate(r, &x.refused)
 		}
 	}
@@ -157,7 +157,7 @@ func (x *executor) converge(ctx context.Context) (outcome.CollectionPlan, error)
 	for {
 		if cur == nil {
 			var err error
-			if cur, err = x.plan(ctx); err != nil {
+			if cur, err = x.nextRound(ctx); err != nil {
 				if x.server.Classify(ctx, err, nil) == ClassTransient && retry.again(ctx, err) == nil {
 					continue
 				}
@@ -241,9 +241,9 @@ func (x *executor) onStepError(ctx context.Context, retry *retrier, err error) e
 	return err
 }
 
-// plan lists the collection, asks the server's profile if the planner
-// needs it, and has the planner compare.
-func (x *executor) plan(ctx context.Context) (*round, error) {
+// nextRound lists the collection, asks the server's profile if the
+// planner needs it, and has the planner compare and decide.
+func (x *executor) nextRound(ctx context.Context) (*round, error) {
 	var l listing
 	var err error
 	switch {
@@ -271,8 +271,8 @@ func (x *executor) plan(ctx context.Context) (*round, error) {
 			return nil, &outcome.IndexError{Collection: x.coll.Name(), Op: "listCollections", Err: err}
 		}
 	}
-	if options == nil && x.decl.Shape.Declares() {
-		options = diff.DiffCollection(x.decl.Shape, l.collection.Options, l.collection.Exists)
+	if options == nil {
+		options = x.planner.optionChanges(l)
 	}
 	var prof *profile
 	if x.planner.needsProfile(first, options) {
@@ -280,7 +280,7 @@ func (x *executor) plan(ctx context.Context) (*round, error) {
 			return nil, err
 		}
 	}
-	r, err := x.planner.planWith(l, first, options, prof)
+	r, err := x.planner.round(l, first, options, prof)
 	if err != nil {
 		return nil, err
 	}

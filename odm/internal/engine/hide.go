@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/tagodm/tagodm/odm/diff"
-	"github.com/tagodm/tagodm/odm/internal/planrule"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -28,23 +27,6 @@ import (
 // with an *UnsupportedError, or with SkipUnsupported reports the index
 // Skipped and keeps it.
 func HideUndeclared() Option { return func(c *Config) { c.hideUndeclared = true } }
-
-// undeclared is the step for an index listed and not declared: a
-// temporary index of Init's own is cleaned up; otherwise, by the options,
-// it is hidden, dropped, or kept (nil).
-func (p planner) undeclared(c diff.IndexChange, r *round) step {
-	if base, ours := p.isTemporaryOf(c.Name); ours {
-		return p.temporaryStep(c.Name, base, r)
-	}
-	hidden := planrule.ListedHidden(c)
-	switch {
-	case p.cfg.dropUndeclared && (!p.cfg.hideUndeclared || hidden):
-		return dropStep{name: c.Name}
-	case p.cfg.hideUndeclared && !hidden:
-		return hideStep{name: c.Name}
-	}
-	return nil
-}
 
 // hideStep hides one undeclared index with collMod. IndexNotFound means
 // another process dropped it first: progress, not failure.
@@ -73,8 +55,8 @@ func (s hideStep) run(ctx context.Context, x *executor) (stepResult, error) {
 }
 
 // undeclaredOutcomes corrects the outcomes doneOutcome gives undeclared
-// indexes: hidden ones, and Init's own temporary indexes, dropped under
-// every policy.
+// indexes, from the steps decided for the first round: hidden ones, and
+// Init's own temporary indexes, dropped under every policy.
 func (x *executor) undeclaredOutcomes(results []outcome.IndexResult) {
 	if x.cfg.dryRun || x.first == nil {
 		return
@@ -93,11 +75,11 @@ func (x *executor) undeclaredOutcomes(results []outcome.IndexResult) {
 			results[i].Outcome, results[i].Reason = outcome.Dropped, "temporary index of an interrupted rebuild"
 			continue
 		}
-		switch x.planner.undeclared(listed, x.first).(type) {
-		case hideStep:
+		switch stepOf(listed.Step) {
+		case diff.StepHide:
 			results[i].Outcome = outcome.Hidden
-		case nil:
-			if planrule.ListedHidden(listed) {
+		case diff.StepKeep:
+			if listedHidden(listed) {
 				results[i].Outcome, results[i].Reason = outcome.Hidden, "already hidden"
 			}
 		}

@@ -99,21 +99,21 @@ func (p planner) needsProfile(first []diff.IndexChange, options []diff.OptionCha
 	return len(lackingIndexes(first)) > 0 || len(lackingOptions(options)) > 0
 }
 
-// plan is planWith comparing the collection's options itself.
-func (p planner) plan(l listing, first []diff.IndexChange, prof *profile) (*round, error) {
-	var options []diff.OptionChange
-	if p.decl.Shape.Declares() {
-		options = diff.DiffCollection(p.decl.Shape, l.collection.Options, l.collection.Exists)
+// optionChanges compares the declared collection options with the
+// listed collection; nil when the models declare none.
+func (p planner) optionChanges(l listing) []diff.OptionChange {
+	if !p.decl.Shape.Declares() {
+		return nil
 	}
-	return p.planWith(l, first, options, prof)
+	return diff.DiffCollection(p.decl.Shape, l.collection.Options, l.collection.Exists)
 }
 
-// planWith compares the declarations with the listing. first is Diff's answer
-// without options, reused when none applies; options the comparison of
-// the collection's options, made once a round (nil when the models
-// declare none); prof is the server's profile, nil when needsProfile said
-// no.
-func (p planner) planWith(l listing, first []diff.IndexChange, options []diff.OptionChange, prof *profile) (*round, error) {
+// round compares the declarations with the listing and decides each
+// change's step (decide.go). first is Diff's answer without options,
+// reused when none applies; options the comparison of the collection's
+// options (optionChanges, nil when the models declare none); prof is the
+// server's profile, nil when needsProfile said no.
+func (p planner) round(l listing, first []diff.IndexChange, options []diff.OptionChange, prof *profile) (*round, error) {
 	r := &round{indexes: first, options: options}
 	if p.decl.Shape.Declares() {
 		unkept, err := p.unkeptOptions(r.options, prof)
@@ -149,6 +149,7 @@ func (p planner) planWith(l listing, first []diff.IndexChange, options []diff.Op
 			return nil, fmt.Errorf("odm: collection %s: %w", p.decl.Collection, odmerr.Inner(err))
 		}
 	}
+	p.decide(r)
 	return r, nil
 }
 
@@ -240,23 +241,20 @@ func (p planner) unkeptOptions(changes []diff.OptionChange, prof *profile) ([]st
 	return unkept, nil
 }
 
-// gate fails on conflicts under ConflictFail, before anything in the
-// collection changes. A collection option that cannot change is a
-// conflict under every policy but ConflictKeep: a collection is never
-// dropped to be rebuilt.
+// gate fails on the changes decided StepFail, before anything in the
+// collection changes: conflicts under ConflictFail, and collection options
+// that cannot change unless the server refused them.
 func (p planner) gate(r *round, refused *refusals) error {
 	var conflicts []diff.IndexChange
 	var options []diff.OptionChange
 	for _, c := range r.options {
-		if c.Action == diff.Conflict && p.cfg.OnConflict != outcome.ConflictKeep && !refused.optionSkipped(c.Option) {
+		if c.Step == diff.StepFail && !refused.optionSkipped(c.Option) {
 			options = append(options, c)
 		}
 	}
-	if p.cfg.OnConflict == outcome.ConflictFail {
-		for _, c := range r.indexes {
-			if c.Action == diff.Conflict {
-				conflicts = append(conflicts, c)
-			}
+	for _, c := range r.indexes {
+		if c.Step == diff.StepFail {
+			conflicts = append(conflicts, c)
 		}
 	}
 	if len(conflicts) == 0 && len(options) == 0 {
@@ -265,19 +263,20 @@ func (p planner) gate(r *round, refused *refusals) error {
 	return &outcome.ConflictError{Collection: p.decl.Collection, Changes: conflicts, Options: options}
 }
 
-// steps turns a round into the commands that converge the collection, in
-// order: the collection's creation alone (its indexes come next round, for
-// the options may have been partly refused); else collection options,
-// creations (all missing indexes in one command), in-place changes,
-// rebuilds and, last, drops.
+// steps turns a round's decided steps into the commands that converge the
+// collection, in order: the collection's creation alone (its indexes come
+// next round, for the options may have been partly refused); else
+// collection options, creations (all missing indexes in one command),
+// in-place changes, rebuilds and, last, drops and hides. What the server
+// refused earlier in this run is left out.
 func (p planner) steps(r *round, refused *refusals) []step {
-	var options, creates, modifies, rebuilds, drops []step
+	var options, creates, modifies, rebuilds, removals []step
 	var mods []diff.OptionChange
 	for _, c := range r.options {
 		switch {
-		case c.Action == diff.Create:
+		case c.Step == diff.StepCreate:
 			return []step{createCollectionStep{}}
-		case c.Action == diff.ModifyInPlace && !refused.optionSkipped(c.Option):
+		case c.Step == diff.StepCollMod && !refused.optionSkipped(c.Option):
 			mods = append(mods, c)
 		}
 	}
@@ -289,21 +288,25 @@ func (p planner) steps(r *round, refused *refusals) []step {
 		if refused.skipped[c.Name] != nil {
 			continue
 		}
-		switch {
-		case c.Action == diff.Create:
+		switch c.Step {
+		case diff.StepCreate:
 			create.specs = append(create.specs, *c.DeclaredSpec)
-		case c.Action == diff.ModifyInPlace:
+		case diff.StepCollMod:
 			modifies = append(modifies, collModStep{change: c})
-		case c.Action == diff.Conflict && p.cfg.OnConflict == outcome.ConflictRebuild:
+		case diff.StepRebuild, diff.StepRebuildOrdered:
 			rebuilds = append(rebuilds, p.rebuild(c, r))
-		case c.Action == diff.Drop && !refused.hid[c.Name]:
-			if s := p.undeclared(c, r); s != nil {
-				drops = append(drops, s)
+		case diff.StepDrop:
+			if !refused.hid[c.Name] && !p.droppedByRebuild(c.Name, r) {
+				removals = append(removals, dropStep{name: c.Name})
+			}
+		case diff.StepHide:
+			if !refused.hid[c.Name] {
+				removals = append(removals, hideStep{name: c.Name})
 			}
 		}
 	}
 	if len(create.specs) > 0 {
 		creates = []step{create}
 	}
-	return slices.Concat(options, creates, modifies, rebuilds, drops)
+	return slices.Concat(options, creates, modifies, rebuilds, removals)
 }

@@ -68,7 +68,7 @@ func TestPlannerSteps(t *testing.T) {
 				require.NotNil(t, tt.coll, "the planner needs the collection listed")
 				l.collection = tt.coll
 			}
-			r, err := p.plan(l, first, nil)
+			r, err := roundFor(p, l, first, nil)
 			require.NoError(t, err)
 			refused := &refusals{skipped: map[string]*outcome.IndexResult{}}
 			if err := p.gate(r, refused); tt.conflict {
@@ -183,7 +183,7 @@ func TestHideThenDropTakesTwoRuns(t *testing.T) {
 			l.collection = &CollectionInfo{Exists: true}
 			first, err := diff.Diff(p.decl.Specs, l.indexes)
 			require.NoError(t, err)
-			r, err := p.plan(l, first, nil)
+			r, err := roundFor(p, l, first, nil)
 			require.NoError(t, err)
 			refused := &refusals{skipped: map[string]*outcome.IndexResult{}, hid: map[string]bool{"z_1": tt.hidThisRun}}
 			var got []string
@@ -193,4 +193,10 @@ func TestHideThenDropTakesTwoRuns(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// roundFor is the round the executor gets from a listing: the options
+// compared, then the indexes compared and every step decided.
+func roundFor(p planner, l listing, first []diff.IndexChange, prof *profile) (*round, error) {
+	return p.round(l, first, p.optionChanges(l), prof)
 }

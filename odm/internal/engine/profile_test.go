@@ -137,18 +137,18 @@ func TestUnkeptCollectionOptionsAreUnsupported(t *testing.T) {
 
 	p := planner{decl: decl, cfg: Defaults()}
 	require.True(t, p.needsProfile(nil, options))
-	_, err := p.plan(plain, nil, profileFerretV2)
+	_, err := roundFor(p, plain, nil, profileFerretV2)
 	var ue *outcome.UnsupportedError
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, []string{"capped", "size"}, ue.Options)
 
-	_, err = p.plan(plain, nil, profileMongoDB)
+	_, err = roundFor(p, plain, nil, profileMongoDB)
 	assert.NoError(t, err, "on MongoDB the difference is a conflict, for the gate to judge")
 
 	skip := Defaults()
 	skip.skipUnsupported = true
 	p = planner{decl: decl, cfg: skip}
-	r, err := p.plan(plain, nil, profileFerretV2)
+	r, err := roundFor(p, plain, nil, profileFerretV2)
 	require.NoError(t, err)
 	refused := &refusals{skipped: map[string]*outcome.IndexResult{}, unkeptOptions: map[string]bool{}}
 	for _, o := range r.unkeptOptions {

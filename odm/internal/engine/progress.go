@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/planrule"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -349,7 +348,7 @@ func (x *executor) noteBuild(names []string, took time.Duration, other time.Time
 		x.builds = map[string]*buildRecord{}
 	}
 	for _, n := range names {
-		if base, ok := planrule.TemporaryBase(n); ok {
+		if base, ok := temporaryBase(n); ok {
 			n = base
 		}
 		b := x.builds[n]

@@ -6,8 +6,6 @@ import (
 	"slices"
 
 	"github.com/tagodm/tagodm/odm/diff"
-	"github.com/tagodm/tagodm/odm/internal/planrule"
-	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 )
 
@@ -25,10 +23,10 @@ func listedNames(r *round) []string {
 	return out
 }
 
-// rebuild is the step that replaces a conflicting index: in order, behind
-// a temporary index, where orderedTemporary allows; else drop then create.
+// rebuild is the step that replaces a conflicting index, as decided: in
+// order, behind a temporary index; else drop then create.
 func (p planner) rebuild(c diff.IndexChange, r *round) step {
-	if tmp, ok := planrule.OrderedTemporary(c); ok {
+	if tmp, ok := orderedTemporary(c); ok && c.Step == diff.StepRebuildOrdered {
 		return orderedRebuildStep{change: c, diffOpts: r.diffOpts, tmp: tmp,
 			tmpListed: slices.Contains(listedNames(r), tmp.Name)}
 	}
@@ -84,23 +82,19 @@ func (s orderedRebuildStep) run(ctx context.Context, x *executor) (stepResult, e
 // isTemporaryOf reports whether the listed index name is the temporary
 // index of one of the collection's declared indexes.
 func (p planner) isTemporaryOf(name string) (string, bool) {
-	base, ok := planrule.TemporaryBase(name)
+	base, ok := temporaryBase(name)
 	if !ok {
 		return "", false
 	}
 	return base, slices.ContainsFunc(p.decl.Specs, func(s schema.IndexSpec) bool { return s.IndexName() == base })
 }
 
-// temporaryStep is what to do about a leftover temporary index of a
-// declared index: nothing while an ordered rebuild of that index is due
-// (the rebuild drops it last), else drop it, after the round's creations.
-func (p planner) temporaryStep(name, base string, r *round) step {
-	for _, c := range r.indexes {
-		if c.Name == base && c.Action == diff.Conflict && p.cfg.OnConflict == outcome.ConflictRebuild {
-			if _, ordered := planrule.OrderedTemporary(c); ordered {
-				return nil
-			}
-		}
-	}
-	return dropStep{name: name}
+// droppedByRebuild: the index is a leftover temporary index of a declared
+// index whose ordered rebuild the round runs; that rebuild drops it last,
+// so it gets no drop of its own.
+func (p planner) droppedByRebuild(name string, r *round) bool {
+	base, ours := p.isTemporaryOf(name)
+	return ours && slices.ContainsFunc(r.indexes, func(c diff.IndexChange) bool {
+		return c.Name == base && c.Step == diff.StepRebuildOrdered
+	})
 }

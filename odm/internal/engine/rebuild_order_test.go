@@ -26,7 +26,7 @@ func planSteps(t *testing.T, specs []schema.IndexSpec, listed []string, cfg Conf
 	first, err := diff.Diff(specs, l.indexes)
 	require.NoError(t, err)
 	l.collection = &CollectionInfo{Exists: true}
-	r, err := p.plan(l, first, nil)
+	r, err := roundFor(p, l, first, nil)
 	require.NoError(t, err)
 	refused := &refusals{skipped: map[string]*outcome.IndexResult{}}
 	require.NoError(t, p.gate(r, refused))
@@ -101,8 +101,9 @@ func TestPlannerRebuildOrderAndHiding(t *testing.T) {
 	}
 }
 
-// TestPlanStepsOfUndeclaredAndRebuilt: the plan's table says what the
-// planner does: hide, drop a leftover temporary index, rebuild in order.
+// TestPlanStepsOfUndeclaredAndRebuilt: the planner decides each change's
+// step, which the plan prints: hide, drop a leftover temporary index,
+// rebuild in order.
 func TestPlanStepsOfUndeclaredAndRebuilt(t *testing.T) {
 	a := schema.Index(schema.Asc("a"))
 	sparseA := schema.Index(schema.Asc("a"))
@@ -111,13 +112,13 @@ func TestPlanStepsOfUndeclaredAndRebuilt(t *testing.T) {
 		name   string
 		specs  []schema.IndexSpec
 		listed []string
-		plan   outcome.IndexPlan
+		opts   []Option
 		want   map[string]diff.Step
 	}{
-		{name: "hide the visible, keep the hidden", specs: []schema.IndexSpec{a}, plan: outcome.IndexPlan{HideUndeclared: true},
+		{name: "hide the visible, keep the hidden", specs: []schema.IndexSpec{a}, opts: []Option{HideUndeclared()},
 			listed: []string{`{"key": {"z": 1}, "name": "z_1"}`, `{"key": {"y": 1}, "name": "y_1", "hidden": true}`},
 			want:   map[string]diff.Step{"a_1": diff.StepCreate, "z_1": diff.StepHide, "y_1": diff.StepKeep}},
-		{name: "both: hide the visible, drop the hidden", specs: []schema.IndexSpec{a}, plan: outcome.IndexPlan{HideUndeclared: true, DropUndeclared: true},
+		{name: "both: hide the visible, drop the hidden", specs: []schema.IndexSpec{a}, opts: []Option{HideUndeclared(), DropUndeclared()},
 			listed: []string{`{"key": {"z": 1}, "name": "z_1"}`, `{"key": {"y": 1}, "name": "y_1", "hidden": true}`},
 			want:   map[string]diff.Step{"a_1": diff.StepCreate, "z_1": diff.StepHide, "y_1": diff.StepDrop}},
 		{name: "a leftover temporary index is dropped", specs: []schema.IndexSpec{a},
@@ -126,9 +127,9 @@ func TestPlanStepsOfUndeclaredAndRebuilt(t *testing.T) {
 		{name: "the suffix without its declared index is kept", specs: []schema.IndexSpec{a},
 			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`, `{"key": {"q": 1, "_id": 1}, "name": "q_1.odm-rebuild"}`},
 			want:   map[string]diff.Step{"a_1": diff.StepNone, "q_1.odm-rebuild": diff.StepKeep}},
-		{name: "other keys: in order", specs: []schema.IndexSpec{a}, plan: outcome.IndexPlan{OnConflict: outcome.ConflictRebuild},
+		{name: "other keys: in order", specs: []schema.IndexSpec{a}, opts: []Option{OnConflict(outcome.ConflictRebuild)},
 			listed: []string{`{"key": {"a": -1}, "name": "a_1"}`}, want: map[string]diff.Step{"a_1": diff.StepRebuildOrdered}},
-		{name: "same keys: drop and create", specs: []schema.IndexSpec{sparseA}, plan: outcome.IndexPlan{OnConflict: outcome.ConflictRebuild},
+		{name: "same keys: drop and create", specs: []schema.IndexSpec{sparseA}, opts: []Option{OnConflict(outcome.ConflictRebuild)},
 			listed: []string{`{"key": {"a": 1}, "name": "a_1"}`}, want: map[string]diff.Step{"a_1": diff.StepRebuild}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -138,12 +139,18 @@ func TestPlanStepsOfUndeclaredAndRebuilt(t *testing.T) {
 				require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
 				listed = append(listed, raw)
 			}
-			changes, err := diff.Diff(tt.specs, listed)
+			first, err := diff.Diff(tt.specs, listed)
 			require.NoError(t, err)
-			plan := tt.plan
-			plan.Collections = []outcome.CollectionPlan{{Collection: "c", Changes: changes}}
+			cfg := Defaults()
+			for _, o := range tt.opts {
+				o(&cfg)
+			}
+			p := planner{decl: &schema.Declared{Collection: "c", Specs: tt.specs}, cfg: cfg}
+			r, err := roundFor(p, listing{indexes: listed, collection: &CollectionInfo{Exists: true}}, first, nil)
+			require.NoError(t, err)
+			plan := outcome.IndexPlan{Collections: []outcome.CollectionPlan{{Collection: "c", Changes: r.indexes}}}
 			got := map[string]diff.Step{}
-			for _, c := range changes {
+			for _, c := range r.indexes {
 				got[c.Name] = plan.Step(c)
 			}
 			assert.Equal(t, tt.want, got)

@@ -127,7 +127,7 @@ func (s *SearchSyncer) sync(ctx context.Context, rep *outcome.CollectionReport, 
 		return fmt.Errorf("odm: collection %s: %w", s.Collection, odmerr.Inner(err))
 	}
 	for i := range changes {
-		changes[i].Step = s.step(changes[i])
+		changes[i].Step = searchStep(s.Cfg, changes[i])
 	}
 	plan.Search = slices.Clone(changes) // the plan keeps the first listing's statuses
 	if s.Cfg.dryRun {
@@ -143,30 +143,6 @@ func (s *SearchSyncer) sync(ctx context.Context, rep *outcome.CollectionReport, 
 	}
 	rep.Search = s.results(changes, outcomes, false)
 	return err
-}
-
-// step says what applying the plan does about c.
-func (s *SearchSyncer) step(c diff.SearchIndexChange) diff.Step {
-	switch c.Action {
-	case diff.Create:
-		return diff.StepCreate
-	case diff.ModifyInPlace:
-		return diff.StepUpdateSearch
-	case diff.Conflict:
-		switch s.Cfg.OnConflict {
-		case outcome.ConflictRebuild:
-			return diff.StepRebuild
-		case outcome.ConflictKeep:
-			return diff.StepKeep
-		}
-		return diff.StepFail
-	case diff.Drop:
-		if s.Cfg.dropUndeclared {
-			return diff.StepDrop
-		}
-		return diff.StepKeep
-	}
-	return diff.StepNone
 }
 
 // searchRetryable: a dropped connection or a node changing state, by

@@ -1,4 +1,4 @@
-package planrule
+package engine
 
 import (
 	"testing"
@@ -31,7 +31,7 @@ func TestTemporarySpec(t *testing.T) {
 		{name: "already on _id", spec: schema.Index(schema.Asc("a"), schema.Asc("_id"))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			tmp, ok := TemporarySpec(tt.spec)
+			tmp, ok := temporarySpec(tt.spec)
 			require.Equal(t, tt.ok, ok)
 			if !ok {
 				return
@@ -43,7 +43,7 @@ func TestTemporarySpec(t *testing.T) {
 			wantJSON, err := bson.MarshalExtJSON(want, false, false)
 			require.NoError(t, err)
 			assert.JSONEq(t, string(wantJSON), string(gotJSON))
-			base, ours := TemporaryBase(tmp.Name)
+			base, ours := temporaryBase(tmp.Name)
 			assert.True(t, ours)
 			assert.Equal(t, tt.spec.IndexName(), base)
 		})
@@ -54,12 +54,12 @@ func TestTemporarySpec(t *testing.T) {
 // temporary index's.
 func TestTemporaryBase(t *testing.T) {
 	for name, want := range map[string]string{"a_1.odm-rebuild": "a_1", "x.odm-rebuild.odm-rebuild": "x.odm-rebuild"} {
-		base, ok := TemporaryBase(name)
+		base, ok := temporaryBase(name)
 		assert.True(t, ok, name)
 		assert.Equal(t, want, base, name)
 	}
 	for _, name := range []string{".odm-rebuild", "a_1", "a_1.odm-rebuild.x"} {
-		_, ok := TemporaryBase(name)
+		_, ok := temporaryBase(name)
 		assert.False(t, ok, name)
 	}
 }
@@ -80,22 +80,22 @@ func TestOrderedTemporaryAndListedHidden(t *testing.T) {
 	otherKeys := changes(t, a, `{"key": {"a": -1}, "name": "a_1", "hidden": true}`)
 	require.Len(t, otherKeys, 1)
 	require.Equal(t, diff.Conflict, otherKeys[0].Action)
-	tmp, ok := OrderedTemporary(otherKeys[0])
+	tmp, ok := orderedTemporary(otherKeys[0])
 	require.True(t, ok)
 	assert.Equal(t, "a_1.odm-rebuild", tmp.Name)
-	assert.True(t, ListedHidden(otherKeys[0]))
+	assert.True(t, listedHidden(otherKeys[0]))
 
 	unique := a
 	unique.Unique = true
 	sameKeys := changes(t, unique, `{"key": {"a": 1}, "name": "a_1"}`)
 	require.Len(t, sameKeys, 1)
 	require.NotEqual(t, diff.Unchanged, sameKeys[0].Action)
-	_, ok = OrderedTemporary(sameKeys[0])
+	_, ok = orderedTemporary(sameKeys[0])
 	assert.False(t, ok, "the same keys leave no room for a temporary index")
-	assert.False(t, ListedHidden(sameKeys[0]))
+	assert.False(t, listedHidden(sameKeys[0]))
 
 	undeclared := changes(t, schema.Index(schema.Asc("b")), `{"key": {"z": 1}, "name": "z_1"}`)
 	require.Len(t, undeclared, 2)
-	_, ok = OrderedTemporary(undeclared[1])
+	_, ok = orderedTemporary(undeclared[1])
 	assert.False(t, ok, "a drop has no declaration")
 }

@@ -1,0 +1,141 @@
+package engine
+
+import (
+	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/outcome"
+)
+
+// Every decision of what to do about a change is made here, once, and
+// written into the change as its Step: the plan prints those steps, the
+// report reads them, and the planner turns them into the commands the
+// executor sends (steps.go). A new kind of change gets its rule here and
+// its command type in steps.go; nothing else decides.
+//
+// The search indexes' steps are decided here too (searchStep), and
+// written into their changes by the search index sync; the shard key's
+// are decided by package sharding, which plans and runs the key's
+// commands before the indexes are compared.
+
+// decide writes each change's step into the round. Changes that call for
+// no step keep an empty Step (read as diff.StepNone), so that a steady
+// round, all unchanged, is never copied: its changes may be shared with
+// the comparison's memo.
+func (p planner) decide(r *round) {
+	r.indexes = decideAll(r.indexes, p.indexStep,
+		func(c *diff.IndexChange) *diff.Step { return &c.Step })
+	r.options = decideAll(r.options, p.optionStep,
+		func(c *diff.OptionChange) *diff.Step { return &c.Step })
+}
+
+// decideAll sets each change's step to rule's, copying the slice before
+// its first write.
+func decideAll[C any](changes []C, rule func(C) diff.Step, step func(*C) *diff.Step) []C {
+	copied := false
+	for i := range changes {
+		s := rule(changes[i])
+		if s == diff.StepNone {
+			s = ""
+		}
+		if *step(&changes[i]) == s {
+			continue
+		}
+		if !copied {
+			changes, copied = append([]C(nil), changes...), true
+		}
+		*step(&changes[i]) = s
+	}
+	return changes
+}
+
+// indexStep is what applying the plan does about an index change.
+func (p planner) indexStep(c diff.IndexChange) diff.Step {
+	switch c.Action {
+	case diff.Create:
+		return diff.StepCreate
+	case diff.ModifyInPlace:
+		return diff.StepCollMod
+	case diff.Conflict:
+		switch p.cfg.OnConflict {
+		case outcome.ConflictRebuild:
+			if _, ordered := orderedTemporary(c); ordered {
+				return diff.StepRebuildOrdered
+			}
+			return diff.StepRebuild
+		case outcome.ConflictKeep:
+			return diff.StepKeep
+		}
+		return diff.StepFail
+	case diff.Drop:
+		return p.undeclaredStep(c)
+	}
+	return diff.StepNone
+}
+
+// undeclaredStep is what applying the plan does about an index listed and
+// not declared: a temporary index of Init's own is dropped, whatever the
+// options; otherwise, by the options, it is hidden, dropped or kept. An
+// index already hidden is dropped only under DropUndeclared.
+func (p planner) undeclaredStep(c diff.IndexChange) diff.Step {
+	if _, ours := p.isTemporaryOf(c.Name); ours {
+		return diff.StepDrop
+	}
+	hidden := listedHidden(c)
+	switch {
+	case p.cfg.dropUndeclared && (!p.cfg.hideUndeclared || hidden):
+		return diff.StepDrop
+	case p.cfg.hideUndeclared && !hidden:
+		return diff.StepHide
+	}
+	return diff.StepKeep
+}
+
+// optionStep is what applying the plan does about a collection option: a
+// collection option that cannot change is a conflict under every policy
+// but ConflictKeep, for a collection is never dropped to be rebuilt.
+func (p planner) optionStep(c diff.OptionChange) diff.Step {
+	switch c.Action {
+	case diff.Create:
+		return diff.StepCreate
+	case diff.ModifyInPlace:
+		return diff.StepCollMod
+	case diff.Conflict:
+		if p.cfg.OnConflict == outcome.ConflictKeep {
+			return diff.StepKeep
+		}
+		return diff.StepFail
+	}
+	return diff.StepNone
+}
+
+// stepOf reads a decided step, empty meaning none.
+func stepOf(s diff.Step) diff.Step {
+	if s == "" {
+		return diff.StepNone
+	}
+	return s
+}
+
+// searchStep is what applying the plan does about a search index change.
+// An undeclared search index is never hidden: search indexes cannot be.
+func searchStep(cfg Config, c diff.SearchIndexChange) diff.Step {
+	switch c.Action {
+	case diff.Create:
+		return diff.StepCreate
+	case diff.ModifyInPlace:
+		return diff.StepUpdateSearch
+	case diff.Conflict:
+		switch cfg.OnConflict {
+		case outcome.ConflictRebuild:
+			return diff.StepRebuild
+		case outcome.ConflictKeep:
+			return diff.StepKeep
+		}
+		return diff.StepFail
+	case diff.Drop:
+		if cfg.dropUndeclared {
+			return diff.StepDrop
+		}
+		return diff.StepKeep
+	}
+	return diff.StepNone
+}
