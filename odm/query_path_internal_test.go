@@ -2,7 +2,6 @@ package odm
 
 import (
 	"errors"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/query"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -385,20 +383,6 @@ func TestPathCheckMapOrderOneShape(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, n, "a bson.M's shape does not depend on map order")
-}
-
-func TestEditDistance(t *testing.T) {
-	assert.Equal(t, 0, pathcheck.EditDistance("status", "status"))
-	assert.Equal(t, 1, pathcheck.EditDistance("stauts", "status"), "a transposition is one edit")
-	assert.Equal(t, 1, pathcheck.EditDistance("statu", "status"))
-	assert.Equal(t, 3, pathcheck.EditDistance("kitten", "sitting"))
-	assert.Equal(t, "", pathcheck.NearestField(mustDescribe(t), "zzzzzzzz"), "nothing close, no suggestion")
-}
-
-func mustDescribe(t *testing.T) *reflectx.Struct {
-	st, err := reflectx.Describe(reflect.TypeFor[pathOrder]())
-	require.NoError(t, err)
-	return st
 }
 
 // TestPathCheckValidQueriesPass: queries MongoDB accepts whose keys are not
