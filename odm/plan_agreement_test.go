@@ -27,7 +27,7 @@ type agreeDoc struct {
 
 var agreeSpecs []schema.IndexSpec
 
-func (agreeDoc) CollectionName() string       { return "agree" }
+func (agreeDoc) CollectionName() string      { return "agree" }
 func (agreeDoc) Indexes() []schema.IndexSpec { return agreeSpecs }
 
 // TestPlanAgreesWithInit: on generated states (declared indexes, listed
