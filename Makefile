@@ -5,7 +5,7 @@
 
 GO ?= go
 
-.PHONY: run test test-uri lint fmt bench fuzz
+.PHONY: run test test-uri lint fmt bench bench-compare fuzz
 
 ## run: the quickstart (embedded server unless MONGODB_URI is set)
 run:
@@ -48,6 +48,14 @@ fmt:
 bench:
 	cd examples && $(GO) run ./cmd/odmbench -rounds 21 -out ../bench-results.txt
 	$(GO) test -run '^$$' -bench . -benchtime=20x ./odm/...
+
+## bench-compare: the benchmarks of odm and its engine in the working tree (A)
+## against BASE (B), alternated in COUNT pairs (default 10), as ratios A/B
+## measured in one run; BENCH (a -test.bench regexp) and BENCHTIME override
+## the default benchmarks and run lengths. Uses MONGODB_URI when set.
+bench-compare:
+	@if [ -z "$(BASE)" ]; then echo "bench-compare: set BASE, e.g. make bench-compare BASE=HEAD~1" >&2; exit 2; fi
+	GO=$(GO) BASE='$(value BASE)' BENCH='$(value BENCH)' COUNT='$(value COUNT)' BENCHTIME='$(value BENCHTIME)' scripts/bench-compare.sh
 
 ## fuzz: each fuzz target for a bounded time (FUZZTIME), on top of the committed corpus
 FUZZTIME ?= 20s
