@@ -69,19 +69,34 @@ func initAs(ctx context.Context, call string, db *mongo.Database, args []any) (*
 	if err := schema.CheckNamespaces(db.Name(), cols); err != nil {
 		return nil, err
 	}
-	// Redundant indexes are worked out from the declarations alone, by
-	// each collection's worker.
-	cfg.Annotate = func(c *schema.Declared, p *outcome.CollectionPlan) {
+	report, err := engine.Apply(ctx, cfg, db, cols, start)
+	if report != nil {
+		addRedundant(ctx, cfg.Logger, cols, report.Plan)
+	}
+	return report, err
+}
+
+// addRedundant adds to each collection's plan the declared indexes
+// another makes redundant, worked out from the declarations alone, and
+// logs them.
+func addRedundant(ctx context.Context, logger *slog.Logger, cols []*schema.Declared, plan *outcome.IndexPlan) {
+	for _, c := range cols {
+		i, found := slices.BinarySearchFunc(plan.Collections, c.Collection, func(p outcome.CollectionPlan, name string) int {
+			return strings.Compare(p.Collection, name)
+		})
+		if !found {
+			continue
+		}
+		p := &plan.Collections[i]
 		p.Redundant = redundantIn(c)
-		if len(p.Redundant) == 0 || !cfg.Logger.Enabled(ctx, slog.LevelInfo) {
-			return
+		if len(p.Redundant) == 0 || !logger.Enabled(ctx, slog.LevelInfo) {
+			continue
 		}
 		for _, r := range p.Redundant {
-			cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "odm: redundant index", slog.String("collection", r.Collection),
+			logger.LogAttrs(ctx, slog.LevelInfo, "odm: redundant index", slog.String("collection", r.Collection),
 				slog.String("index", r.Index), slog.String("coveredBy", strings.Join(r.CoveredBy, ",")))
 		}
 	}
-	return engine.Apply(ctx, cfg, db, cols, start)
 }
 
 // Plan lists the indexes of every collection the models declare and says

@@ -60,9 +60,6 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 			for i := range next {
 				first := listFirst(ctx, db, cols[i], server)
 				errs[i] = applyOne(ctx, cfg, first, cols[i], server, &report.Collections[i], &report.Plan.Collections[i])
-				if cfg.Annotate != nil {
-					cfg.Annotate(cols[i], &report.Plan.Collections[i])
-				}
 			}
 		}()
 	}
@@ -106,7 +103,7 @@ func applyOne(ctx context.Context, cfg Config, first firstListing, c *schema.Dec
 	var err error
 	x := newExecutorOn(cfg, server.DB, first.coll, c, server)
 	if first.listed {
-		x.prelisted = &first
+		x.readAhead = &first
 	}
 	*rep, *plan, err = x.run(ctx)
 	if err == nil { // search indexes (search_sync.go): no command when none declared
@@ -139,27 +136,4 @@ func listFirst(ctx context.Context, db *mongo.Database, c *schema.Declared, serv
 		first.listed = true
 	}
 	return first
-}
-
-// workerStack is what a worker's stack is grown by before its first
-// collection. A CPU profile of steady-state Inits shows no stack growth
-// in the workers past growStack with 16 KiB (a 32 KiB stack).
-const workerStack = 16 << 10
-
-// stackIndex is always 0; being a variable, it keeps the compiler from
-// dropping growStack's array.
-var stackIndex = 0
-
-// growStack grows the calling goroutine's stack by workerStack bytes in one
-// step, while the stack is shallow. A new goroutine's stack starts small
-// and doubles whenever a call needs more, each time copying every frame
-// already on it. Workers that reached the driver's listing that way spent
-// more CPU copying stacks than comparing listings: a third of a
-// steady-state Init's CPU beyond the bare driver's.
-//
-//go:noinline
-func growStack() byte {
-	var buf [workerStack]byte
-	buf[stackIndex] = 1
-	return buf[stackIndex+1]
 }

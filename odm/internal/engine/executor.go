@@ -41,12 +41,9 @@ type executor struct {
 	// modified are the collection options a collMod set in this run.
 	modified []string
 	memo     *remembered // the server's refusals, once looked up (remember.go)
-	// prelisted is the collection's first listing when its worker read
+	// readAhead is the collection's first listing when its worker read
 	// it (listFirst); the first round takes it instead of listing.
-	prelisted *firstListing
-	// list, when set, stands for listIndexes: a recorded listing, in a
-	// benchmark of the work around it.
-	list func(context.Context) ([]bson.Raw, error)
+	readAhead *firstListing
 }
 
 func newExecutor(cfg Config, db *mongo.Database, decl *schema.Declared, server *ServerInfo) *executor {
@@ -146,79 +143,97 @@ func (r *retrier) again(ctx context.Context, err error) error {
 	}
 }
 
-// converge lists, plans and applies until the listing matches. Every
+// converge lists, decides and applies until the listing matches. Every
 // round re-lists: a server may acknowledge a change and not make it, and
-// other processes change the collection too.
+// other processes change the collection too. It ends one of three ways:
+// converged (or, for a plan, the first round decided), or failed.
 func (x *executor) converge(ctx context.Context) (outcome.CollectionPlan, error) {
-	plan := outcome.CollectionPlan{Collection: x.coll.Name()}
-	retry := &retrier{cfg: x.cfg, collection: x.coll.Name()}
-	var cur *round
-	var acknowledged []string // what the last round changed, all answered ok
+	c := &convergence{plan: outcome.CollectionPlan{Collection: x.coll.Name()},
+		retry: &retrier{cfg: x.cfg, collection: x.coll.Name()}}
 	for {
-		if cur == nil {
-			var err error
-			if cur, err = x.nextRound(ctx); err != nil {
-				if x.server.Classify(ctx, err, nil) == ClassTransient && retry.again(ctx, err) == nil {
-					continue
-				}
-				return plan, err
-			}
-			x.last = cur
-			if x.first == nil {
-				x.first = cur
-				x.recall(cur)
-				plan.Changes, plan.Options = cur.indexes, cur.options
-				if x.cfg.dryRun {
-					return plan, nil
-				}
-			}
-			if err := x.planner.gate(cur, &x.refused); err != nil {
-				return plan, err
-			}
-			x.warnKept(ctx, cur)
-		}
-		steps := x.planner.steps(cur, &x.refused)
-		if len(steps) == 0 {
-			break
-		}
-		if x.lease == nil && slices.ContainsFunc(steps, step.destructive) {
-			// Destructive steps run under the collection's lease, planned
-			// from a listing read while holding it.
-			var err error
-			if x.lease, err = acquireLease(ctx, x.db, x.coll.Name(), x.log); err != nil {
-				return plan, err
-			}
-			cur = nil
-			continue
-		}
-		if again := intersect(acknowledged, stepNames(steps)); len(again) > 0 {
-			// The server answered ok, yet the listing still differs: never
-			// take that as done.
-			err := fmt.Errorf("odm: collection %s: the server acknowledged changes to %s but does not list them",
-				x.coll.Name(), strings.Join(again, ", "))
-			if err := retry.again(ctx, err); err != nil {
-				return plan, err
-			}
-		}
-		changed, settled, err := x.apply(ctx, steps)
-		acknowledged = nil
-		if err == nil {
-			acknowledged = stepNames(steps)
-		}
-		if settled {
-			break // the server's answers confirm every index was built
-		}
-		if err == nil && !changed {
-			continue // everything was refused: the listing still holds
-		}
-		cur = nil
+		done, err := x.advance(ctx, c)
 		if err != nil {
-			if err = x.onStepError(ctx, retry, err); err != nil {
-				return plan, err
-			}
+			return c.plan, err
+		}
+		if done {
+			return c.plan, nil
 		}
 	}
-	return plan, nil
+}
+
+// convergence is the state converge carries from one move to the next.
+type convergence struct {
+	plan  outcome.CollectionPlan // the first round's changes
+	retry *retrier
+	cur   *round // the round being applied; nil: list again
+	// acknowledged are what the last round changed, all answered ok.
+	acknowledged []string
+}
+
+// advance makes one move: a new round when there is none, else the
+// round's steps.
+func (x *executor) advance(ctx context.Context, c *convergence) (done bool, err error) {
+	if c.cur == nil {
+		return x.beginRound(ctx, c)
+	}
+	steps := x.planner.steps(c.cur, &x.refused)
+	switch {
+	case len(steps) == 0:
+		return true, nil
+	case x.lease == nil && slices.ContainsFunc(steps, step.destructive):
+		// Destructive steps run under the collection's lease, planned
+		// from a listing read while holding it.
+		x.lease, err = acquireLease(ctx, x.db, x.coll.Name(), x.log)
+		c.cur = nil
+		return false, err
+	}
+	if again := intersect(c.acknowledged, stepNames(steps)); len(again) > 0 {
+		// The server answered ok, yet the listing still differs: never
+		// take that as done.
+		err := fmt.Errorf("odm: collection %s: the server acknowledged changes to %s but does not list them",
+			x.coll.Name(), strings.Join(again, ", "))
+		if err := c.retry.again(ctx, err); err != nil {
+			return false, err
+		}
+	}
+	changed, settled, err := x.apply(ctx, steps)
+	if err != nil {
+		c.acknowledged, c.cur = nil, nil
+		return false, x.onStepError(ctx, c.retry, err)
+	}
+	c.acknowledged = stepNames(steps)
+	if !changed {
+		return false, nil // everything was refused: the listing still holds
+	}
+	c.cur = nil
+	return settled, nil // settled: the server's answers confirm every index was built
+}
+
+// beginRound lists and decides a new round, and gates it. The first
+// round is the plan; a dry run ends there.
+func (x *executor) beginRound(ctx context.Context, c *convergence) (done bool, err error) {
+	cur, err := x.nextRound(ctx)
+	if err != nil {
+		if x.server.Classify(ctx, err, nil) == ClassTransient && c.retry.again(ctx, err) == nil {
+			return false, nil
+		}
+		return false, err
+	}
+	x.last = cur
+	if x.first == nil {
+		x.first = cur
+		x.recall(cur)
+		c.plan.Changes, c.plan.Options = cur.indexes, cur.options
+		if x.cfg.dryRun {
+			return true, nil
+		}
+	}
+	if err := x.planner.gate(cur, &x.refused); err != nil {
+		return false, err
+	}
+	x.warnKept(ctx, cur)
+	c.cur = cur
+	return false, nil
 }
 
 // onStepError decides after a failed round: a transient error, or an
@@ -246,16 +261,7 @@ func (x *executor) onStepError(ctx context.Context, retry *retrier, err error) e
 func (x *executor) nextRound(ctx context.Context) (*round, error) {
 	var l listing
 	var err error
-	switch {
-	case x.prelisted != nil:
-		l.indexes, err = x.prelisted.indexes, x.prelisted.err
-		x.prelisted = nil
-	case x.list != nil:
-		l.indexes, err = x.list(ctx)
-	default:
-		l.indexes, err = listIndexes(ctx, x.coll)
-	}
-	if err != nil {
+	if l.indexes, err = x.listIndexes(ctx); err != nil {
 		return nil, &outcome.IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
 	}
 	first, err := compare(x.decl, l.indexes)
@@ -389,7 +395,7 @@ func (x *executor) createIndexes(ctx context.Context, specs []schema.IndexSpec) 
 // still stands: the index is listed and still differs from its
 // declaration the same way.
 func (x *executor) stillConflicts(ctx context.Context, c diff.IndexChange, opts []diff.Option) (bool, error) {
-	listed, err := listIndexes(ctx, x.coll)
+	listed, err := x.listIndexes(ctx)
 	if err != nil {
 		return false, &outcome.IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
 	}

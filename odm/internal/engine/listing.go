@@ -1,11 +1,9 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 
 	"github.com/tagodm/tagodm/odm/diff"
-	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -18,47 +16,21 @@ type listing struct {
 	collection *CollectionInfo // nil when not listed
 }
 
+// listIndexes is the executor's one source of index listings: the first
+// may have been read ahead by the collection's worker (listFirst, taken
+// once); every other is the server's.
+func (x *executor) listIndexes(ctx context.Context) ([]bson.Raw, error) {
+	if f := x.readAhead; f != nil {
+		x.readAhead = nil
+		return f.indexes, f.err
+	}
+	return listIndexes(ctx, x.coll)
+}
+
 // listIndexes lists the collection's index documents. A collection that
 // does not exist has none (MongoDB answers NamespaceNotFound).
 func listIndexes(ctx context.Context, coll *mongo.Collection) ([]bson.Raw, error) {
 	return listIndexesLike(ctx, coll, nil)
-}
-
-// listIndexesLike is listIndexes of a collection whose listing is likely
-// to equal last, the one its declarations were last compared with (see
-// compareWith): the documents equal to last's, in order, are not copied,
-// and a listing equal throughout is last itself. In the steady state,
-// where a server lists the same bytes at every start, the listing then
-// allocates nothing of its own, which the bare driver's copy of each
-// document does.
-func listIndexesLike(ctx context.Context, coll *mongo.Collection, last []bson.Raw) ([]bson.Raw, error) {
-	cur, err := coll.Indexes().List(ctx)
-	if err != nil {
-		if code, ok := servererr.Code(err); ok && code == servererr.CodeNamespaceNotFound {
-			return nil, nil
-		}
-		return nil, err
-	}
-	defer cur.Close(ctx)
-	var out []bson.Raw // nil while every document equals last's
-	same := 0          // documents equal to last's so far
-	for cur.Next(ctx) {
-		if out == nil && same < len(last) && bytes.Equal(cur.Current, last[same]) {
-			same++
-			continue
-		}
-		if out == nil {
-			out = append(make([]bson.Raw, 0, same+4), last[:same]...)
-		}
-		out = append(out, append(bson.Raw(nil), cur.Current...))
-	}
-	if err := cur.Err(); err != nil {
-		return nil, err
-	}
-	if out == nil { // last, or the start of it: fewer documents listed
-		return last[:same:same], nil
-	}
-	return out, nil
 }
 
 // rawDocuments reads a listing cursor to the end, copying each document

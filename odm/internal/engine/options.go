@@ -30,10 +30,6 @@ type Config struct {
 	hideUndeclared  bool
 	Shard           sharding.Options // ShardPolicy, AllowRefine, VerifyAcrossShards
 	progress        progressConfig
-	// Annotate, when set, is called with each collection's plan once the
-	// collection is done, by the worker that did it: the facade adds what
-	// it derives from the declarations alone.
-	Annotate func(*schema.Declared, *outcome.CollectionPlan)
 	// abort stops the Init with an error: its context is cancelled with
 	// the error as cause, which Apply returns (set by Apply).
 	abort context.CancelCauseFunc

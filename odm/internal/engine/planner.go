@@ -49,17 +49,6 @@ type refusals struct {
 	hid map[string]bool
 }
 
-// setIn sets m[k] = v, making m on its first entry: most collections
-// never refuse, hide or warn about anything, and a steady-state Init
-// allocates nothing for them.
-func setIn[K comparable, V any](m map[K]V, k K, v V) map[K]V {
-	if m == nil {
-		m = map[K]V{}
-	}
-	m[k] = v
-	return m
-}
-
 // optionKey names a collection option in the skipped map, apart from
 // index names.
 func optionKey(option string) string { return "option " + option }
