@@ -35,7 +35,7 @@ import (
 // On error the Report still lists every collection, with index results for
 // those that completed; errors of several collections are joined. Server
 // refusals are *IndexError, *UnsupportedError, *ConflictError or
-// *DuplicateKeysError values wrapping the driver's error where there is one.
+// *DuplicateDataError values wrapping the driver's error where there is one.
 //
 // A nil ctx or db is an error, before anything is sent. A panic in an
 // OnProgress callback stops Init, which returns an error wrapping a

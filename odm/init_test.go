@@ -193,7 +193,7 @@ func TestInitKeepsServerError(t *testing.T) {
 
 	_, err := odm.Init(ctx, db, plainModel{})
 	require.Error(t, err)
-	var dk *outcome.DuplicateKeysError
+	var dk *outcome.DuplicateDataError
 	require.ErrorAs(t, err, &dk, "a refusal over duplicated keys is typed")
 	assert.Equal(t, "order_id_1", dk.Index)
 	var ie *outcome.IndexError

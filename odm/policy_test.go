@@ -142,7 +142,7 @@ func TestRebuildOfAUniqueIndexChecksDuplicatesFirst(t *testing.T) {
 	require.NoError(t, err)
 
 	_, err = odm.Init(ctx, db, codeModel{}, odm.OnConflict(outcome.ConflictRebuild))
-	var de *outcome.DuplicateKeysError
+	var de *outcome.DuplicateDataError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "idx_code", de.Index)
 	assert.Equal(t, int64(2), de.Count)

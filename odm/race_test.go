@@ -128,15 +128,15 @@ type uniqueItem struct {
 
 func (uniqueItem) CollectionName() string { return "items" }
 
-// TestAUniqueIndexOverDuplicatesIsDuplicateKeysError: the server refuses
+// TestAUniqueIndexOverDuplicatesIsDuplicateDataError: the server refuses
 // to build a unique index over duplicated keys; Init says so with a
-// *DuplicateKeysError holding a sample, the server's error reachable.
-func TestAUniqueIndexOverDuplicatesIsDuplicateKeysError(t *testing.T) {
+// *DuplicateDataError holding a sample, the server's error reachable.
+func TestAUniqueIndexOverDuplicatesIsDuplicateDataError(t *testing.T) {
 	db := testrig.Database(t, nil)
 	_, err := db.Collection("items").InsertMany(context.Background(), []any{bson.D{{Key: "a", Value: "x"}}, bson.D{{Key: "a", Value: "x"}}})
 	require.NoError(t, err)
 	report, err := odm.Init(context.Background(), db, uniqueItem{})
-	var dk *outcome.DuplicateKeysError
+	var dk *outcome.DuplicateDataError
 	require.ErrorAs(t, err, &dk, "%v", err)
 	assert.Equal(t, "by_a", dk.Index)
 	assert.Equal(t, int64(2), dk.Count)

@@ -2,7 +2,7 @@
 // the step each change calls for under the policies: OnConflict's
 // ConflictPolicy, Blocked), the Report of what was done (per collection
 // and index, with its Outcome), build Progress, and the errors one may
-// errors.As: ConflictError, SearchConflictError, DuplicateKeysError,
+// errors.As: ConflictError, SearchConflictError, DuplicateDataError,
 // IndexError, UnsupportedError and PanicError, with their tables and
 // JSON.
 //

@@ -119,12 +119,12 @@ func conflictFix(rebuilt, kept string) string {
 	return "Pass " + rebuildOption + " to rebuild " + rebuilt + ", or " + keepOption + " to keep " + kept + " as listed."
 }
 
-// DuplicateKeysError reports that a unique index could not be built or
+// DuplicateDataError reports that a unique index could not be built or
 // rebuilt because documents share its keys: found before a rebuild (the
 // listed index was kept), or answered by the server to a createIndexes or
 // collMod (MongoDB's DuplicateKey 11000, DocumentDB's exclusion
 // constraint), then with Err.
-type DuplicateKeysError struct {
+type DuplicateDataError struct {
 	Collection string
 	Index      string
 	// Sample is one key value several documents share, and Count how many
@@ -137,7 +137,7 @@ type DuplicateKeysError struct {
 }
 
 // Error implements the error interface.
-func (e *DuplicateKeysError) Error() string {
+func (e *DuplicateDataError) Error() string {
 	if e.Err != nil {
 		msg := fmt.Sprintf("odm: collection %s, index %s: the server refuses it as unique over duplicated keys", e.Collection, e.Index)
 		if e.Count > 0 {
@@ -152,7 +152,7 @@ func (e *DuplicateKeysError) Error() string {
 }
 
 // Unwrap returns the server's refusal, if any.
-func (e *DuplicateKeysError) Unwrap() error { return e.Err }
+func (e *DuplicateDataError) Unwrap() error { return e.Err }
 
 // PanicError is a panic in code of the caller's that the library called,
 // recovered and returned instead of taking the process down: an

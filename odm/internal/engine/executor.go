@@ -492,16 +492,16 @@ func (x *executor) skipOption(ctx context.Context, options []string, err error) 
 }
 
 // duplicates turns a server's refusal of a unique index over duplicated
-// data into a *DuplicateKeysError, with a sample of the shared keys when
+// data into a *DuplicateDataError, with a sample of the shared keys when
 // the data still shows one.
 func (x *executor) duplicates(ctx context.Context, spec schema.IndexSpec, err error) error {
 	x.refused.skipped = setIn(x.refused.skipped, spec.IndexName(), &outcome.IndexResult{Name: spec.IndexName(), Outcome: outcome.Failed, Reason: servererr.Message(err)})
-	var dk *outcome.DuplicateKeysError
+	var dk *outcome.DuplicateDataError
 	if derr := x.checkDuplicates(ctx, spec); errors.As(derr, &dk) {
 		dk.Err = err
 		return dk
 	}
-	return &outcome.DuplicateKeysError{Collection: x.coll.Name(), Index: spec.IndexName(), Err: err}
+	return &outcome.DuplicateDataError{Collection: x.coll.Name(), Index: spec.IndexName(), Err: err}
 }
 
 func intersect(a, b []string) []string {

@@ -418,7 +418,7 @@ func (x *executor) checkDuplicates(ctx context.Context, spec schema.IndexSpec) e
 	for i, k := range spec.Keys {
 		sample = append(sample, bson.E{Key: k.Field, Value: dup.ID.Lookup(fmt.Sprintf("k%d", i))})
 	}
-	return &outcome.DuplicateKeysError{Collection: x.coll.Name(), Index: spec.IndexName(), Sample: sample, Count: dup.Count}
+	return &outcome.DuplicateDataError{Collection: x.coll.Name(), Index: spec.IndexName(), Sample: sample, Count: dup.Count}
 }
 
 // checkValidatorKeywords refuses, before it is sent, a validator the

@@ -433,7 +433,7 @@ func TestRawCreateIndexesReply(t *testing.T) {
 		{Key: "ok", Value: 1.0}})
 	d := &schema.Declared{Collection: "users", Specs: []schema.IndexSpec{{Keys: []schema.IndexKey{schema.Asc("email")}, Unique: true}}, ShardKey: key(schema.Asc("email"))}
 	_, err := run(t, db, sharding.Options{}, []*schema.Declared{d})
-	var dk *outcome.DuplicateKeysError
+	var dk *outcome.DuplicateDataError
 	require.ErrorAs(t, err, &dk)
 	assert.Equal(t, "email_1", dk.Index)
 	var sr *sharding.ShardReplyError
