@@ -44,7 +44,7 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 	}
 	// A few workers take the collections in order, rather than a goroutine
 	// each. A worker grows its stack once, at its start (growStack), and
-	// lists each collection itself before the executor starts (listFirst):
+	// lists each collection itself before the executor starts (listAhead):
 	// the two keep it from growing again under the driver.
 	next := make(chan int, len(cols))
 	for i := range cols {
@@ -58,8 +58,8 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 			defer wg.Done()
 			growStack()
 			for i := range next {
-				first := listFirst(ctx, db, cols[i], server)
-				errs[i] = applyOne(ctx, cfg, first, cols[i], server, &report.Collections[i], &report.Plan.Collections[i])
+				ahead := listAhead(ctx, db, cols[i], server)
+				errs[i] = applyOne(ctx, cfg, ahead, cols[i], server, &report.Collections[i], &report.Plan.Collections[i])
 			}
 		}()
 	}
@@ -93,7 +93,7 @@ func stoppedBy(ctx context.Context) error {
 // applyOne brings one collection to its declarations, its search indexes
 // last, and fills in its report and plan. A collection not started when
 // ctx ends fails with ctx's error.
-func applyOne(ctx context.Context, cfg Config, first firstListing, c *schema.Declared, server *ServerInfo, rep *outcome.CollectionReport, plan *outcome.CollectionPlan) error {
+func applyOne(ctx context.Context, cfg Config, ahead aheadListing, c *schema.Declared, server *ServerInfo, rep *outcome.CollectionReport, plan *outcome.CollectionPlan) error {
 	if ctx.Err() != nil {
 		err := fmt.Errorf("odm: collection %s: %w", c.Collection, ctx.Err())
 		rep.Failed, rep.Error = true, err.Error()
@@ -101,9 +101,9 @@ func applyOne(ctx context.Context, cfg Config, first firstListing, c *schema.Dec
 		return err
 	}
 	var err error
-	x := newExecutorOn(cfg, server.DB, first.coll, c, server)
-	if first.listed {
-		x.readAhead = &first
+	x := newExecutorOn(cfg, server.DB, ahead.coll, c, server)
+	if ahead.listed {
+		x.readAhead = &ahead
 	}
 	*rep, *plan, err = x.run(ctx)
 	if err == nil { // search indexes (search_sync.go): no command when none declared
@@ -114,26 +114,26 @@ func applyOne(ctx context.Context, cfg Config, first firstListing, c *schema.Dec
 	return err
 }
 
-// firstListing is a collection's first listIndexes, read by its worker
+// aheadListing is a collection's first listIndexes, read by its worker
 // before the executor starts.
-type firstListing struct {
+type aheadListing struct {
 	coll    *mongo.Collection
 	indexes []bson.Raw
 	err     error
 	listed  bool // false: the executor lists, after the shard key's step
 }
 
-// listFirst lists the collection from the worker's own frame, where the
+// listAhead lists the collection from the worker's own frame, where the
 // stack is shallow: the driver's operation path is deep, and under the
 // executor's frames it needed a stack twice as big. A collection whose
 // shard key comes first (the key's step may build an index) is listed by
 // the executor, after that step; so is one whose Init was cancelled,
 // which applyOne reports.
-func listFirst(ctx context.Context, db *mongo.Database, c *schema.Declared, server *ServerInfo) firstListing {
-	first := firstListing{coll: db.Collection(c.Collection)}
+func listAhead(ctx context.Context, db *mongo.Database, c *schema.Declared, server *ServerInfo) aheadListing {
+	ahead := aheadListing{coll: db.Collection(c.Collection)}
 	if ctx.Err() == nil && !server.Shard.Covers(c) {
-		first.indexes, first.err = listIndexesLike(ctx, first.coll, lastListing(c))
-		first.listed = true
+		ahead.indexes, ahead.err = listIndexesLike(ctx, ahead.coll, lastListing(c))
+		ahead.listed = true
 	}
-	return first
+	return ahead
 }

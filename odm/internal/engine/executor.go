@@ -35,15 +35,15 @@ type executor struct {
 	refused refusals
 	warned  map[string]bool         // conflicts kept and logged
 	lease   *lease                  // held while destructive steps run
-	first   *round                  // the first listing's round: the plan
+	planned *round                  // the first round, which the plan shows
 	last    *round                  // the last listing's round: what the next run will list
 	builds  map[string]*buildRecord // by index name: build times
 	// modified are the collection options a collMod set in this run.
 	modified []string
 	memo     *remembered // the server's refusals, once looked up (remember.go)
 	// readAhead is the collection's first listing when its worker read
-	// it (listFirst); the first round takes it instead of listing.
-	readAhead *firstListing
+	// it (listAhead); the first round takes it instead of listing.
+	readAhead *aheadListing
 }
 
 func newExecutor(cfg Config, db *mongo.Database, decl *schema.Declared, server *ServerInfo) *executor {
@@ -220,8 +220,8 @@ func (x *executor) beginRound(ctx context.Context, c *convergence) (done bool, e
 		return false, err
 	}
 	x.last = cur
-	if x.first == nil {
-		x.first = cur
+	if x.planned == nil {
+		x.planned = cur
 		x.recall(cur)
 		c.plan.Changes, c.plan.Options = cur.indexes, cur.options
 		if x.cfg.dryRun {
@@ -264,15 +264,15 @@ func (x *executor) nextRound(ctx context.Context) (*round, error) {
 	if l.indexes, err = x.listIndexes(ctx); err != nil {
 		return nil, &outcome.IndexError{Collection: x.coll.Name(), Op: "listIndexes", Err: err}
 	}
-	first, err := compare(x.decl, l.indexes)
+	plain, err := compare(x.decl, l.indexes)
 	if err != nil {
 		return nil, fmt.Errorf("odm: collection %s: %w", x.coll.Name(), odmerr.Inner(err))
 	}
 	var options []diff.OptionChange
-	if x.first == nil && x.planner.needsCollectionForOptionsOnly(first) {
+	if x.planned == nil && x.planner.needsCollectionForOptionsOnly(plain) {
 		options = x.knownOptions() // all refused before: nothing to list them for
 	}
-	if options == nil && x.planner.needsCollection(first) {
+	if options == nil && x.planner.needsCollection(plain) {
 		if l.collection, err = listCollection(ctx, x.db, x.coll.Name()); err != nil {
 			return nil, &outcome.IndexError{Collection: x.coll.Name(), Op: "listCollections", Err: err}
 		}
@@ -281,12 +281,12 @@ func (x *executor) nextRound(ctx context.Context) (*round, error) {
 		options = x.planner.optionChanges(l)
 	}
 	var prof *profile
-	if x.planner.needsProfile(first, options) {
+	if x.planner.needsProfile(plain, options) {
 		if prof, err = x.server.Profile(ctx); err != nil {
 			return nil, err
 		}
 	}
-	r, err := x.planner.round(l, first, options, prof)
+	r, err := x.planner.round(l, plain, options, prof)
 	if err != nil {
 		return nil, err
 	}

@@ -58,7 +58,7 @@ func (s hideStep) run(ctx context.Context, x *executor) (stepResult, error) {
 // indexes, from the steps decided for the first round: hidden ones, and
 // Init's own temporary indexes, dropped under every policy.
 func (x *executor) undeclaredOutcomes(results []outcome.IndexResult) {
-	if x.cfg.dryRun || x.first == nil {
+	if x.cfg.dryRun || x.planned == nil {
 		return
 	}
 	for i, r := range results {
@@ -66,7 +66,7 @@ func (x *executor) undeclaredOutcomes(results []outcome.IndexResult) {
 			continue
 		}
 		var listed diff.IndexChange
-		for _, c := range x.first.indexes {
+		for _, c := range x.planned.indexes {
 			if c.Name == r.Name && c.Action == diff.Drop {
 				listed = c
 			}

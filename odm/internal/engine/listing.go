@@ -17,7 +17,7 @@ type listing struct {
 }
 
 // listIndexes is the executor's one source of index listings: the first
-// may have been read ahead by the collection's worker (listFirst, taken
+// may have been read ahead by the collection's worker (listAhead, taken
 // once); every other is the server's.
 func (x *executor) listIndexes(ctx context.Context) ([]bson.Raw, error) {
 	if f := x.readAhead; f != nil {

@@ -60,32 +60,32 @@ func (r *refusals) optionSkipped(option string) bool {
 	return r.skipped[optionKey(option)] != nil || r.skipped[optionKey(top)] != nil || r.unkeptOptions[top]
 }
 
-// needsCollection says whether, given the first comparison of the
+// needsCollection says whether, given the comparison without options of the
 // indexes, the planner needs listCollections: when a model declares
 // options or a validator, or when the listing holds indexes nobody
 // declares and DropUndeclared or HideUndeclared may act on them (a time
 // series collection's own index is left alone; kept, they need nothing
 // more), or when a listed index carries a collation its declaration does
 // not state (the collection's default collation may explain it).
-func (p planner) needsCollection(first []diff.IndexChange) bool {
+func (p planner) needsCollection(plain []diff.IndexChange) bool {
 	removes := p.cfg.dropUndeclared || p.cfg.hideUndeclared
-	return p.decl.Shape.Declares() || diff.ListsUnstatedCollation(first) ||
-		removes && slices.ContainsFunc(first, func(c diff.IndexChange) bool { return c.Action == diff.Drop })
+	return p.decl.Shape.Declares() || diff.ListsUnstatedCollation(plain) ||
+		removes && slices.ContainsFunc(plain, func(c diff.IndexChange) bool { return c.Action == diff.Drop })
 }
 
 // needsCollectionForOptionsOnly says that the planner needs
 // listCollections only to compare the declared collection options.
-func (p planner) needsCollectionForOptionsOnly(first []diff.IndexChange) bool {
+func (p planner) needsCollectionForOptionsOnly(plain []diff.IndexChange) bool {
 	removes := p.cfg.dropUndeclared || p.cfg.hideUndeclared
-	return p.decl.Shape.Declares() && !diff.ListsUnstatedCollation(first) &&
-		!(removes && slices.ContainsFunc(first, func(c diff.IndexChange) bool { return c.Action == diff.Drop }))
+	return p.decl.Shape.Declares() && !diff.ListsUnstatedCollation(plain) &&
+		!(removes && slices.ContainsFunc(plain, func(c diff.IndexChange) bool { return c.Action == diff.Drop }))
 }
 
 // needsProfile says whether the planner needs the server's profile: only
 // when the listing lacks something the declarations set that some server
 // accepts without keeping.
-func (p planner) needsProfile(first []diff.IndexChange, options []diff.OptionChange) bool {
-	return len(lackingIndexes(first)) > 0 || len(lackingOptions(options)) > 0
+func (p planner) needsProfile(plain []diff.IndexChange, options []diff.OptionChange) bool {
+	return len(lackingIndexes(plain)) > 0 || len(lackingOptions(options)) > 0
 }
 
 // optionChanges compares the declared collection options with the
@@ -98,12 +98,12 @@ func (p planner) optionChanges(l listing) []diff.OptionChange {
 }
 
 // round compares the declarations with the listing and decides each
-// change's step (decide.go). first is Diff's answer without options,
+// change's step (decide.go). plain is Diff's answer without options,
 // reused when none applies; options the comparison of the collection's
 // options (optionChanges, nil when the models declare none); prof is the
 // server's profile, nil when needsProfile said no.
-func (p planner) round(l listing, first []diff.IndexChange, options []diff.OptionChange, prof *profile) (*round, error) {
-	r := &round{indexes: first, options: options}
+func (p planner) round(l listing, plain []diff.IndexChange, options []diff.OptionChange, prof *profile) (*round, error) {
+	r := &round{indexes: plain, options: options}
 	if p.decl.Shape.Declares() {
 		unkept, err := p.unkeptOptions(r.options, prof)
 		if err != nil {
@@ -111,7 +111,7 @@ func (p planner) round(l listing, first []diff.IndexChange, options []diff.Optio
 		}
 		r.unkeptOptions = unkept
 	}
-	unkept, ignore, err := p.unkeptIndexOptions(first, prof)
+	unkept, ignore, err := p.unkeptIndexOptions(plain, prof)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (p planner) round(l listing, first []diff.IndexChange, options []diff.Optio
 		r.diffOpts = append(r.diffOpts, diff.IgnoreOptions(ignore...))
 		optsKey.WriteString("ignore:" + strings.Join(ignore, ",") + ";")
 	}
-	if l.collection != nil && l.collection.Exists && diff.ListsUnstatedCollation(first) {
+	if l.collection != nil && l.collection.Exists && diff.ListsUnstatedCollation(plain) {
 		if c, ok := l.collection.Options.Lookup("collation").DocumentOK(); ok {
 			r.diffOpts = append(r.diffOpts, diff.CollectionCollation(c))
 			r.shapedByCollection = true

@@ -62,13 +62,13 @@ func TestPlannerSteps(t *testing.T) {
 				require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
 				l.indexes = append(l.indexes, raw)
 			}
-			first, err := diff.Diff(tt.specs, l.indexes)
+			plain, err := diff.Diff(tt.specs, l.indexes)
 			require.NoError(t, err)
-			if p.needsCollection(first) {
+			if p.needsCollection(plain) {
 				require.NotNil(t, tt.coll, "the planner needs the collection listed")
 				l.collection = tt.coll
 			}
-			r, err := roundFor(p, l, first, nil)
+			r, err := roundFor(p, l, plain, nil)
 			require.NoError(t, err)
 			refused := &refusals{skipped: map[string]*outcome.IndexResult{}}
 			if err := p.gate(r, refused); tt.conflict {
@@ -147,9 +147,9 @@ func TestNeedsCollection(t *testing.T) {
 				require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
 				listed = append(listed, raw)
 			}
-			first, err := diff.Diff(p.decl.Specs, listed)
+			plain, err := diff.Diff(p.decl.Specs, listed)
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, p.needsCollection(first))
+			assert.Equal(t, tt.want, p.needsCollection(plain))
 		})
 	}
 }
@@ -181,9 +181,9 @@ func TestHideThenDropTakesTwoRuns(t *testing.T) {
 				l.indexes = append(l.indexes, raw)
 			}
 			l.collection = &CollectionInfo{Exists: true}
-			first, err := diff.Diff(p.decl.Specs, l.indexes)
+			plain, err := diff.Diff(p.decl.Specs, l.indexes)
 			require.NoError(t, err)
-			r, err := roundFor(p, l, first, nil)
+			r, err := roundFor(p, l, plain, nil)
 			require.NoError(t, err)
 			refused := &refusals{skipped: map[string]*outcome.IndexResult{}, hid: map[string]bool{"z_1": tt.hidThisRun}}
 			var got []string
@@ -197,6 +197,6 @@ func TestHideThenDropTakesTwoRuns(t *testing.T) {
 
 // roundFor is the round the executor gets from a listing: the options
 // compared, then the indexes compared and every step decided.
-func roundFor(p planner, l listing, first []diff.IndexChange, prof *profile) (*round, error) {
-	return p.round(l, first, p.optionChanges(l), prof)
+func roundFor(p planner, l listing, plain []diff.IndexChange, prof *profile) (*round, error) {
+	return p.round(l, plain, p.optionChanges(l), prof)
 }

@@ -23,10 +23,10 @@ func planSteps(t *testing.T, specs []schema.IndexSpec, listed []string, cfg Conf
 		require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
 		l.indexes = append(l.indexes, raw)
 	}
-	first, err := diff.Diff(specs, l.indexes)
+	plain, err := diff.Diff(specs, l.indexes)
 	require.NoError(t, err)
 	l.collection = &CollectionInfo{Exists: true}
-	r, err := roundFor(p, l, first, nil)
+	r, err := roundFor(p, l, plain, nil)
 	require.NoError(t, err)
 	refused := &refusals{skipped: map[string]*outcome.IndexResult{}}
 	require.NoError(t, p.gate(r, refused))
@@ -139,14 +139,14 @@ func TestPlanStepsOfUndeclaredAndRebuilt(t *testing.T) {
 				require.NoError(t, bson.UnmarshalExtJSON([]byte(s), false, &raw))
 				listed = append(listed, raw)
 			}
-			first, err := diff.Diff(tt.specs, listed)
+			plain, err := diff.Diff(tt.specs, listed)
 			require.NoError(t, err)
 			cfg := Defaults()
 			for _, o := range tt.opts {
 				o(&cfg)
 			}
 			p := planner{decl: &schema.Declared{Collection: "c", Specs: tt.specs}, cfg: cfg}
-			r, err := roundFor(p, listing{indexes: listed, collection: &CollectionInfo{Exists: true}}, first, nil)
+			r, err := roundFor(p, listing{indexes: listed, collection: &CollectionInfo{Exists: true}}, plain, nil)
 			require.NoError(t, err)
 			plan := outcome.IndexPlan{Collections: []outcome.CollectionPlan{{Collection: "c", Changes: r.indexes}}}
 			got := map[string]diff.Step{}

@@ -17,11 +17,11 @@ func (x *executor) report(err error) outcome.CollectionReport {
 	if err != nil {
 		rep.Failed, rep.Error = true, err.Error()
 	}
-	if x.first == nil {
+	if x.planned == nil {
 		return rep
 	}
 	if err != nil {
-		for _, c := range x.first.indexes {
+		for _, c := range x.planned.indexes {
 			if r := x.refused.skipped[c.Name]; r != nil {
 				res := *r
 				res.Action = c.Action
@@ -30,10 +30,10 @@ func (x *executor) report(err error) outcome.CollectionReport {
 		}
 		return rep
 	}
-	rep.Indexes = indexResults(x.first.indexes, &x.refused, x.cfg)
+	rep.Indexes = indexResults(x.planned.indexes, &x.refused, x.cfg)
 	x.addBuildTimes(rep.Indexes)
 	x.undeclaredOutcomes(rep.Indexes)
-	rep.Options = optionResults(x.first.options, &x.refused, x.cfg.dryRun, x.modified)
+	rep.Options = optionResults(x.planned.options, &x.refused, x.cfg.dryRun, x.modified)
 	return rep
 }
 

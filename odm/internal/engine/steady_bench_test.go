@@ -53,7 +53,7 @@ func BenchmarkSteadyCollection(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				x := newExecutor(cfg, db, decl, server)
-				x.readAhead = &firstListing{indexes: listing, listed: true} // as a worker reads it
+				x.readAhead = &aheadListing{indexes: listing, listed: true} // as a worker reads it
 				if _, _, err := x.run(ctx); err != nil {
 					b.Fatal(err)
 				}
