@@ -50,11 +50,12 @@ type IndexChange struct {
 	// differs.
 	Differences []Difference `json:"differences,omitempty"`
 
-	// DeclaredSpec is the declared spec, nil for a Drop; ListedShape the
-	// listed index, nil for a Create. They are what the engine applies;
-	// Spec is how callers read the first.
+	// DeclaredSpec is the declared spec, nil for a Drop; it is what the
+	// engine applies, and Spec is how callers read it.
 	DeclaredSpec *schema.IndexSpec `json:"-"`
-	ListedShape  *shape            `json:"-"`
+	// listed is the listed index as compared, nil for a Create; callers
+	// read it with ListedOption.
+	listed *shape
 
 	// Step is what applying the plan does about the change, decided once
 	// by the planner under the plan's policies; empty from Diff, which
@@ -68,6 +69,16 @@ func (c IndexChange) Spec() (schema.IndexSpec, bool) {
 		return schema.IndexSpec{}, false
 	}
 	return *c.DeclaredSpec, true
+}
+
+// ListedOption is an option of the listed index as the comparison reads
+// it ("true" for a hidden index's "hidden"); empty when the index lists
+// no such option, and for a Create.
+func (c IndexChange) ListedOption(name string) string {
+	if c.listed == nil {
+		return ""
+	}
+	return c.listed.Options[name]
 }
 
 // Difference is one field in which a listed index differs from its
@@ -175,7 +186,7 @@ func Diff(declared []schema.IndexSpec, listed []bson.Raw, opts ...Option) ([]Ind
 		if j, ok := byName[want.name]; ok {
 			claimed[j] = true
 			got := shapes[j]
-			ch.ListedShape = &got
+			ch.listed = &got
 			ch.Differences = differences(want, got)
 			switch {
 			case len(ch.Differences) == 0:
@@ -192,7 +203,7 @@ func Diff(declared []schema.IndexSpec, listed []bson.Raw, opts ...Option) ([]Ind
 			claimed[j] = true
 			got := shapes[j]
 			ch.Action, ch.ListedName = Conflict, got.name
-			ch.ListedShape, ch.Listed = &got, extJSON(listed[j])
+			ch.listed, ch.Listed = &got, extJSON(listed[j])
 			ch.Differences = append([]Difference{{Field: "name", Declared: want.name, Listed: got.name}}, differences(want, got)...)
 			changes = append(changes, ch)
 			continue
@@ -205,7 +216,7 @@ func Diff(declared []schema.IndexSpec, listed []bson.Raw, opts ...Option) ([]Ind
 			continue
 		}
 		got := got
-		changes = append(changes, IndexChange{Name: got.name, Action: Drop, Listed: extJSON(listed[j]), ListedShape: &got})
+		changes = append(changes, IndexChange{Name: got.name, Action: Drop, Listed: extJSON(listed[j]), listed: &got})
 	}
 	return changes, nil
 }
@@ -321,11 +332,11 @@ func readCollation(doc bson.Raw) (m map[string]string, err error) {
 func ListsUnstatedCollation(changes []IndexChange) bool {
 	var drops []*shape
 	for _, c := range changes {
-		if c.ListedShape == nil || c.ListedShape.collation == nil {
+		if c.listed == nil || c.listed.collation == nil {
 			continue
 		}
 		if c.Action == Drop {
-			drops = append(drops, c.ListedShape)
+			drops = append(drops, c.listed)
 		} else if c.DeclaredSpec != nil && c.DeclaredSpec.Collation == nil {
 			return true
 		}

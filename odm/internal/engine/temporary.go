@@ -31,7 +31,7 @@ func temporaryBase(name string) (string, bool) {
 
 // listedHidden reports whether a change's listed index is hidden.
 func listedHidden(c diff.IndexChange) bool {
-	return c.ListedShape != nil && c.ListedShape.Options["hidden"] == "true"
+	return c.ListedOption("hidden") == "true"
 }
 
 // temporarySpec is the index that serves the declared index's queries
