@@ -30,13 +30,25 @@ var agreeSpecs []schema.IndexSpec
 func (agreeDoc) CollectionName() string      { return "agree" }
 func (agreeDoc) Indexes() []schema.IndexSpec { return agreeSpecs }
 
+// agreeOptsDoc declares the validator the running case generated.
+type agreeOptsDoc struct {
+	Name string `bson:"name"`
+	Age  int    `bson:"age"`
+}
+
+var agreeValidator schema.Validator
+
+func (agreeOptsDoc) CollectionName() string      { return "agree_opts" }
+func (agreeOptsDoc) Validator() schema.Validator { return agreeValidator }
+
 // TestPlanAgreesWithInit: on generated states (declared indexes, listed
 // indexes that match, differ in keys, uniqueness or name, undeclared and
-// leftover temporary indexes) under generated policies, the commands Init
-// sends are exactly those the steps of Plan's output call for: every
-// planned step sends a command naming its index, and no command names an
-// index whose step calls for none. A plan blocked by a conflict sends
-// nothing and fails with a *ConflictError.
+// leftover temporary indexes; a validated collection missing, plain, or
+// validated otherwise) under generated policies, the commands Init sends
+// are exactly those the steps of Plan's output call for: every planned
+// step sends a command naming its index or collection, and no command
+// names one whose step calls for none. A collection whose plan is blocked
+// by a conflict gets no command, and Init fails with a *ConflictError.
 //
 // SkipUnsupported is always given, so that a step the server refuses (a
 // collMod on a server without it) does not end the round before the
@@ -47,6 +59,7 @@ func TestPlanAgreesWithInit(t *testing.T) {
 		seeds = 10
 	}
 	client, rec := testrig.MonitoredClient(t)
+	dropsValidator := dropsValidatorAtCreate(t, client)
 	for seed := range seeds {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			ctx := context.Background()
@@ -55,24 +68,66 @@ func TestPlanAgreesWithInit(t *testing.T) {
 			agreeSpecs = generateDeclared(r)
 			odm.ForgetDescriptions()
 			createListed(t, ctx, db, r, agreeSpecs)
+			prepareValidated(t, ctx, db, r)
 			opts := generatePolicy(r)
 
-			plan, err := odm.Plan(ctx, db, agreeDoc{}, opts)
+			plan, err := odm.Plan(ctx, db, agreeDoc{}, agreeOptsDoc{}, opts)
 			require.NoError(t, err)
-			require.Len(t, plan.Collections, 1)
+			require.Len(t, plan.Collections, 2)
 			rec.Reset()
-			_, initErr := odm.Init(ctx, db, agreeDoc{}, opts)
-			want := plannedCommands(plan.Collections[0].Changes, plan)
-			if slices.ContainsFunc(plan.Collections[0].Changes, func(c diff.IndexChange) bool { return plan.Step(c) == diff.StepFail }) {
+			_, initErr := odm.Init(ctx, db, agreeDoc{}, agreeOptsDoc{}, opts)
+			if len(plan.Blocked()) > 0 {
 				var ce *outcome.ConflictError
 				require.ErrorAs(t, initErr, &ce, "plan:\n%s", plan)
-				want = nil
 			} else {
 				require.NoError(t, initErr, "plan:\n%s", plan)
 			}
-			assert.Equal(t, want, sentCommands(t, rec, db.Name(), "agree"), "plan:\n%s", plan)
+			for _, c := range plan.Collections {
+				want := plannedCommands(c, plan, dropsValidator)
+				if slices.ContainsFunc(plan.Blocked(), func(b outcome.Blocker) bool { return b.Collection == c.Collection }) {
+					want = nil
+				}
+				assert.Equal(t, want, sentCommands(t, rec, db.Name(), c.Collection), "%s, plan:\n%s", c.Collection, plan)
+			}
 		})
 	}
+}
+
+// dropsValidatorAtCreate measures whether the server accepts a create
+// with a validator and lists the collection without it (FerretDB v2.5
+// does). Init then sets the validator with collMod in its next round, a
+// command the plan, made before the collection exists, cannot show.
+func dropsValidatorAtCreate(t *testing.T, client *mongo.Client) bool {
+	t.Helper()
+	ctx := context.Background()
+	db := testrig.Database(t, client)
+	validator := bson.D{{Key: "$jsonSchema", Value: bson.D{{Key: "bsonType", Value: "object"}}}}
+	if err := db.RunCommand(ctx, bson.D{{Key: "create", Value: "probe"}, {Key: "validator", Value: validator}}).Err(); err != nil {
+		return false // refused: Init creates it without, and skips the validator
+	}
+	specs, err := db.ListCollectionSpecifications(ctx, bson.D{{Key: "name", Value: "probe"}})
+	require.NoError(t, err)
+	require.Len(t, specs, 1)
+	return specs[0].Options.Lookup("validator").Type == 0
+}
+
+// prepareValidated leaves the validated collection missing, plain, or
+// validated at another level, and declares a validator.
+func prepareValidated(t *testing.T, ctx context.Context, db *mongo.Database, r *rand.Rand) {
+	t.Helper()
+	levels := []string{schema.LevelModerate, schema.LevelStrict}
+	actions := []string{schema.ActionWarn, schema.ActionError}
+	switch r.IntN(3) {
+	case 1:
+		require.NoError(t, db.CreateCollection(ctx, "agree_opts"))
+	case 2:
+		agreeValidator = schema.Validator{Level: levels[r.IntN(2)], Action: actions[r.IntN(2)]}
+		odm.ForgetDescriptions()
+		_, err := odm.Init(ctx, db, agreeOptsDoc{}, odm.SkipUnsupported())
+		require.NoError(t, err)
+	}
+	agreeValidator = schema.Validator{Level: levels[r.IntN(2)], Action: actions[r.IntN(2)]}
+	odm.ForgetDescriptions()
 }
 
 var agreeFields = []string{"a", "b", "c", "d"}
@@ -167,14 +222,27 @@ func generatePolicy(r *rand.Rand) []odm.Option {
 	return opts
 }
 
-// plannedCommands are the commands, as "command index" and sorted, that
-// the plan's steps call for.
-func plannedCommands(changes []diff.IndexChange, plan *outcome.IndexPlan) []string {
+// plannedCommands are the commands, as "command index" (or "command
+// (collection)") and sorted, that a collection's planned steps call for;
+// on a server that drops a validator given at creation, a collMod follows
+// the creation of a validated collection.
+func plannedCommands(c outcome.CollectionPlan, plan *outcome.IndexPlan, dropsValidator bool) []string {
 	listed := func(name string) bool {
-		return slices.ContainsFunc(changes, func(c diff.IndexChange) bool { return c.Name == name && c.Action == diff.Drop })
+		return slices.ContainsFunc(c.Changes, func(c diff.IndexChange) bool { return c.Name == name && c.Action == diff.Drop })
 	}
 	var out []string
-	for _, c := range changes {
+	for _, o := range c.Options {
+		switch plan.OptionStep(o) {
+		case diff.StepCreate:
+			out = append(out, "create (collection)")
+			if dropsValidator && c.Collection == "agree_opts" {
+				out = append(out, "collMod (collection)")
+			}
+		case diff.StepCollMod:
+			out = append(out, "collMod (collection)")
+		}
+	}
+	for _, c := range c.Changes {
 		switch plan.Step(c) {
 		case diff.StepCreate:
 			out = append(out, "createIndexes "+c.Name)
@@ -195,12 +263,13 @@ func plannedCommands(changes []diff.IndexChange, plan *outcome.IndexPlan) []stri
 	return sortedSet(out)
 }
 
-// sentCommands are the index commands the recorder saw sent to the
-// collection, as "command index" and sorted.
+// sentCommands are the index and collection commands the recorder saw
+// sent to the collection, as "command index" (or "command (collection)")
+// and sorted.
 func sentCommands(t *testing.T, rec *testrig.Recorder, dbName, coll string) []string {
 	t.Helper()
 	var out []string
-	for _, c := range rec.Commands("createIndexes", "dropIndexes", "collMod") {
+	for _, c := range rec.Commands("create", "createIndexes", "dropIndexes", "collMod") {
 		if c.Database != dbName || c.Body.Lookup(c.Name).StringValue() != coll {
 			continue
 		}
@@ -214,7 +283,13 @@ func sentCommands(t *testing.T, rec *testrig.Recorder, dbName, coll string) []st
 		case "dropIndexes":
 			out = append(out, "dropIndexes "+c.Body.Lookup("index").StringValue())
 		case "collMod":
-			out = append(out, "collMod "+c.Body.Lookup("index", "name").StringValue())
+			if index, ok := c.Body.Lookup("index", "name").StringValueOK(); ok {
+				out = append(out, "collMod "+index)
+			} else {
+				out = append(out, "collMod (collection)")
+			}
+		case "create":
+			out = append(out, "create (collection)")
 		}
 	}
 	return sortedSet(out)
