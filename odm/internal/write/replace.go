@@ -114,9 +114,22 @@ func (s Setters[O]) List() []func(*O) error { return s }
 func UpdateOneFrom(o options.ReplaceOptions, upsert bool) options.Lister[options.UpdateOneOptions] {
 	return Setters[options.UpdateOneOptions]{func(u *options.UpdateOneOptions) error {
 		u.BypassDocumentValidation, u.Collation, u.Comment, u.Hint, u.Let, u.Sort = o.BypassDocumentValidation, o.Collation, o.Comment, o.Hint, o.Let, o.Sort
-		u.Upsert = &upsert
+		u.Upsert = boolPointer(upsert)
 		return nil
 	}}
+}
+
+// upsertOn and upsertOff are what an Upsert option points to: shared, as
+// the driver only reads them, so that passing a replace's options on
+// allocates no bool.
+var upsertOn, upsertOff = true, false
+
+// boolPointer points to b's value in upsertOn or upsertOff.
+func boolPointer(b bool) *bool {
+	if b {
+		return &upsertOn
+	}
+	return &upsertOff
 }
 
 // FindOneAndUpdateFrom is the find-and-update options a find-and-replace's
@@ -125,7 +138,7 @@ func FindOneAndUpdateFrom(o options.FindOneAndReplaceOptions, upsert bool) optio
 	return Setters[options.FindOneAndUpdateOptions]{func(u *options.FindOneAndUpdateOptions) error {
 		u.BypassDocumentValidation, u.Collation, u.Comment, u.Hint, u.Let, u.Sort = o.BypassDocumentValidation, o.Collation, o.Comment, o.Hint, o.Let, o.Sort
 		u.Projection, u.ReturnDocument = o.Projection, o.ReturnDocument
-		u.Upsert = &upsert
+		u.Upsert = boolPointer(upsert)
 		return nil
 	}}
 }
