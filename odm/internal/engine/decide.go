@@ -12,9 +12,10 @@ import (
 // its command type in steps.go; nothing else decides.
 //
 // The search indexes' steps are decided here too (searchStep), and
-// written into their changes by the search index sync; the shard key's
-// are decided by package sharding, which plans and runs the key's
-// commands before the indexes are compared.
+// written into their changes by the search index sync. The shard key's
+// step is decided in package sharding (plan.go), beside the state it
+// reads; the executor asks for it (Session.Plan) and has it applied
+// (Session.Apply) as it does its own steps.
 
 // decide writes each change's step into the round. Changes that call for
 // no step keep an empty Step (read as diff.StepNone), so that a steady

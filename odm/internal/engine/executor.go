@@ -70,7 +70,7 @@ func (x *executor) run(ctx context.Context) (outcome.CollectionReport, outcome.C
 	start := time.Now()
 	plan := outcome.CollectionPlan{Collection: x.coll.Name()}
 	// The shard key first; a server that cannot shard lets the indexes go on.
-	sres, splan, err := x.server.Shard.Run(ctx, x.decl, x.lock)
+	sres, splan, err := x.shardKey(ctx)
 	var unsupported *shard.UnsupportedError
 	if err == nil || errors.As(err, &unsupported) {
 		var cerr error
@@ -104,8 +104,27 @@ func (x *executor) run(ctx context.Context) (outcome.CollectionReport, outcome.C
 	return rep, plan, err
 }
 
-// lock takes the lease for the shard key's changes, after the index gate.
-func (x *executor) lock(ctx context.Context) (err error) {
+// shardKey plans the collection's shard key (package sharding decides
+// its step) and, unless a dry run, applies the plan. A step that changes
+// the deployment runs under the collection's lease, once the indexes'
+// round passes its gate: a key is not changed for a collection Init
+// then fails on.
+func (x *executor) shardKey(ctx context.Context) (*shard.Result, *shard.Plan, error) {
+	st, p, res, err := x.server.Shard.Plan(ctx, x.decl)
+	if err != nil || p == nil || x.cfg.dryRun {
+		return res, p, err
+	}
+	if sharding.Changes(p) {
+		if err := x.lockForShardKey(ctx); err != nil {
+			res.Outcome = shard.Failed
+			return res, p, err
+		}
+	}
+	return res, p, x.server.Shard.Apply(ctx, x.decl, st, p, res)
+}
+
+// lockForShardKey takes the lease and gates the indexes' first round.
+func (x *executor) lockForShardKey(ctx context.Context) (err error) {
 	if x.lease == nil {
 		x.lease, err = acquireLease(ctx, x.db, x.coll.Name(), x.log)
 	}

@@ -69,35 +69,40 @@ func (s *Session) Covers(d *schema.Declared) bool {
 	return s != nil && (d.ShardKey != nil || s.opts.Mode != "" || s.opts.Verify)
 }
 
-// Run reads the collection's key, plans, and, unless a dry run, applies
-// the plan: supporting index, then shardCollection (or
-// refineCollectionShardKey under AllowRefine). lock takes the
-// collection's lease before the first command that changes anything; the
-// caller releases it. Run returns nil, nil, nil for a collection it does
-// not cover. The error is a *MismatchError, an *UnsupportedError (the
-// caller may go on with the indexes), or an *Error.
-func (s *Session) Run(ctx context.Context, d *schema.Declared, lock func(context.Context) error) (*shard.Result, *shard.Plan, error) {
+// Plan reads the collection's key and decides its step (plan.go). It
+// returns a nil plan for a collection it does not cover; res is the
+// result a dry run reports, which Apply completes. The error is an
+// *Error, with res Failed.
+func (s *Session) Plan(ctx context.Context, d *schema.Declared) (st State, p *shard.Plan, res *shard.Result, err error) {
 	if !s.Covers(d) {
-		return nil, nil, nil
+		return State{}, nil, nil, nil
 	}
 	ns := s.db.Name() + "." + d.Collection
-	st, err := readState(ctx, s.db, d, s.server)
-	if err != nil {
-		return &shard.Result{Outcome: shard.Failed, Reason: err.Error()}, nil, err
+	if st, err = readState(ctx, s.db, d, s.server); err != nil {
+		return st, nil, &shard.Result{Outcome: shard.Failed, Reason: err.Error()}, err
 	}
-	p := decide(d, st, s.server, s.opts, ns)
-	if p == nil {
-		return nil, nil, nil
+	if p = decide(d, st, s.server, s.opts, ns); p == nil {
+		return st, nil, nil, nil
 	}
-	res := &shard.Result{Key: p.Key, Listed: p.Listed, Action: p.Action, Outcome: shard.Planned, Reason: p.Detail}
-	if s.dryRun {
-		return res, p, nil
-	}
-	return res, p, s.apply(ctx, d, st, p, res, lock)
+	return st, p, &shard.Result{Key: p.Key, Listed: p.Listed, Action: p.Action, Outcome: shard.Planned, Reason: p.Detail}, nil
 }
 
-// apply carries out the plan's step.
-func (s *Session) apply(ctx context.Context, d *schema.Declared, st State, p *shard.Plan, res *shard.Result, lock func(context.Context) error) error {
+// Changes reports whether applying p sends a command that changes the
+// deployment, which the caller runs under the collection's lease.
+func Changes(p *shard.Plan) bool {
+	switch p.Step {
+	case shard.StepNone, shard.StepReport, shard.StepHeld, shard.StepFail:
+		return false
+	}
+	return true
+}
+
+// Apply carries out the plan's step and completes res: the supporting
+// index, then shardCollection (or refineCollectionShardKey under
+// AllowRefine). The caller holds the collection's lease when Changes(p).
+// The error is a *MismatchError, an *UnsupportedError (the caller may go
+// on with the indexes), or an *Error.
+func (s *Session) Apply(ctx context.Context, d *schema.Declared, st State, p *shard.Plan, res *shard.Result) error {
 	ns := s.db.Name() + "." + d.Collection
 	switch p.Step {
 	case shard.StepNone:
@@ -114,10 +119,6 @@ func (s *Session) apply(ctx context.Context, d *schema.Declared, st State, p *sh
 	case shard.StepFail:
 		res.Outcome = shard.Failed
 		return &shard.MismatchError{Namespace: ns, Declared: d.ShardKey.KeyDocument(), Unique: d.ShardKey.Unique, Listed: st.Key, ListedUnique: st.Unique}
-	}
-	if err := lock(ctx); err != nil {
-		res.Outcome = shard.Failed
-		return err
 	}
 	k := *d.ShardKey
 	built := ""
