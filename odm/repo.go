@@ -211,44 +211,95 @@ func (c *Collection[T]) unbound() error {
 // back (the defaults stay). A panic in SetDefaults is an error (see
 // Defaulter), and nothing is sent.
 func (c *Collection[T]) InsertOne(ctx context.Context, doc *T, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
-	if err := c.unbound(); err != nil {
+	op := insertOneOp[T]{c: c, doc: doc, opts: opts}
+	if err := runWrite(ctx, writeOp[T]{insertOne: &op}); err != nil {
 		return nil, err
 	}
+	return op.res, nil
+}
+
+// insertOneOp is InsertOne in the write pipeline.
+type insertOneOp[T any] struct {
+	c       *Collection[T]
+	doc     *T
+	opts    []options.Lister[options.InsertOneOptions]
+	restore insertUndo
+	res     *mongo.InsertOneResult
+	err     error
+}
+
+func (o *insertOneOp[T]) kind() writeKind { return kindInsertOne }
+
+func (o *insertOneOp[T]) prepare(ctx context.Context) error {
+	c := o.c
+	if err := c.unbound(); err != nil {
+		return err
+	}
 	if ctx == nil {
-		return nil, c.noContext("insert")
+		return c.noContext("insert")
 	}
-	if doc == nil {
-		return nil, fmt.Errorf("odm: insert on %s: the document is nil", c.Name())
+	if o.doc == nil {
+		return fmt.Errorf("odm: insert on %s: the document is nil", c.Name())
 	}
-	restore, err := c.prepareInsert(doc)
-	if err != nil {
-		return nil, fmt.Errorf("odm: insert on %s: %w", c.Name(), odmerr.Inner(err))
+	var err error
+	if o.restore, err = c.prepareInsert(o.doc); err != nil {
+		return fmt.Errorf("odm: insert on %s: %w", c.Name(), odmerr.Inner(err))
 	}
-	res, err := c.coll.InsertOne(ctx, doc, opts...)
-	if err != nil {
-		restore()
-		return nil, c.wrap("insert", err, idOf(doc))
+	return nil
+}
+
+// encode is the driver's: it encodes the document as it sends it.
+func (o *insertOneOp[T]) encode(context.Context) error { return nil }
+
+func (o *insertOneOp[T]) send(ctx context.Context) error {
+	o.res, o.err = o.c.coll.InsertOne(ctx, o.doc, o.opts...)
+	return nil
+}
+
+func (o *insertOneOp[T]) reply(context.Context) error {
+	if o.err != nil {
+		o.restore.undo()
+		return o.c.wrap("insert", o.err, idOf(o.doc))
 	}
-	c.setGeneratedID(doc, res.InsertedID)
-	return res, nil
+	return nil
+}
+
+func (o *insertOneOp[T]) writeBack() {
+	if o.err == nil {
+		o.c.setGeneratedID(o.doc, o.res.InsertedID)
+	}
 }
 
 // prepareInsert gives a new document its defaults, an _id and its first
-// revision; the returned function puts back the id and the revision. A
+// revision; the returned insertUndo puts back the id and the revision. A
 // panic in SetDefaults is the error, before the id and the revision.
-func (c *Collection[T]) prepareInsert(doc *T) (func(), error) {
+func (c *Collection[T]) prepareInsert(doc *T) (insertUndo, error) {
 	if err := setDefaults(doc); err != nil {
-		return nil, err
+		return insertUndo{}, err
 	}
-	undoID := func() {}
+	var u insertUndo
 	if !c.id.OmitEmpty {
 		// With omitempty the driver leaves a zero _id out and generates
 		// one, faster than it reads an _id the document carries; the id
 		// is set in doc after the insert.
-		_, undoID = c.newID(doc)
+		_, u.id = c.newID(doc)
 	}
-	undoRev := c.startRevision(doc)
-	return func() { undoRev(); undoID() }, nil
+	u.rev = c.startRevision(doc)
+	return u, nil
+}
+
+// insertUndo puts back what prepareInsert gave a document: its _id and its
+// revision. Two functions kept side by side rather than one closure over
+// both, which would cost an allocation per document.
+type insertUndo struct{ id, rev func() }
+
+func (u insertUndo) undo() {
+	if u.rev != nil {
+		u.rev()
+	}
+	if u.id != nil {
+		u.id()
+	}
 }
 
 // InsertMany inserts docs, giving each its defaults, an id and a first
@@ -257,42 +308,86 @@ func (c *Collection[T]) prepareInsert(doc *T) (func(), error) {
 // SetDefaults is an error, and none of the documents is sent (those
 // prepared before it get their ids and revisions put back).
 func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
-	if err := c.unbound(); err != nil {
+	op := insertManyOp[T]{c: c, docs: docs, opts: opts}
+	err := runWrite(ctx, writeOp[T]{insertMany: &op})
+	if err != nil && !op.sent {
 		return nil, err
 	}
-	if ctx == nil {
-		return nil, c.noContext("insert")
+	return op.res, err
+}
+
+// insertManyOp is InsertMany in the write pipeline.
+type insertManyOp[T any] struct {
+	c       *Collection[T]
+	docs    []T
+	opts    []options.Lister[options.InsertManyOptions]
+	all     []any
+	restore []insertUndo
+	sent    bool
+	res     *mongo.InsertManyResult
+	err     error
+	stored  func(int) bool
+}
+
+func (o *insertManyOp[T]) kind() writeKind { return kindInsertMany }
+
+func (o *insertManyOp[T]) prepare(ctx context.Context) error {
+	c := o.c
+	if err := c.unbound(); err != nil {
+		return err
 	}
-	all := make([]any, len(docs))
-	restore := make([]func(), len(docs))
+	if ctx == nil {
+		return c.noContext("insert")
+	}
+	docs := o.docs
+	o.all = make([]any, len(docs))
+	o.restore = make([]insertUndo, len(docs))
 	for i := range docs {
 		var err error
-		if restore[i], err = c.prepareInsert(&docs[i]); err != nil {
-			for _, undo := range restore[:i] {
-				undo()
+		if o.restore[i], err = c.prepareInsert(&docs[i]); err != nil {
+			for _, r := range o.restore[:i] {
+				r.undo()
 			}
-			return nil, fmt.Errorf("odm: insert on %s: document %d: %w", c.Name(), i, odmerr.Inner(err))
+			return fmt.Errorf("odm: insert on %s: document %d: %w", c.Name(), i, odmerr.Inner(err))
 		}
-		all[i] = &docs[i]
+		o.all[i] = &docs[i]
 	}
-	res, err := c.coll.InsertMany(ctx, all, opts...)
-	stored := write.StoredDocs(len(docs), err, insertOrdered(opts))
-	// The driver lists the ids of the stored documents only, in order.
-	k := 0
-	for i := range docs {
-		if !stored(i) {
-			restore[i]()
-			continue
+	return nil
+}
+
+// encode is the driver's: it encodes the documents as it sends them.
+func (o *insertManyOp[T]) encode(context.Context) error { return nil }
+
+func (o *insertManyOp[T]) send(ctx context.Context) error {
+	o.res, o.err = o.c.coll.InsertMany(ctx, o.all, o.opts...)
+	o.sent = true
+	return nil
+}
+
+// reply puts back the documents the server did not store.
+func (o *insertManyOp[T]) reply(context.Context) error {
+	o.stored = write.StoredDocs(len(o.docs), o.err, insertOrdered(o.opts))
+	for i := range o.docs {
+		if !o.stored(i) {
+			o.restore[i].undo()
 		}
-		if res != nil && k < len(res.InsertedIDs) {
-			c.setGeneratedID(&docs[i], res.InsertedIDs[k])
+	}
+	if o.err != nil {
+		return o.c.wrap("insert", o.err, nil)
+	}
+	return nil
+}
+
+// writeBack gives the stored documents their ids: the driver lists the
+// ids of the stored documents only, in order.
+func (o *insertManyOp[T]) writeBack() {
+	k := 0
+	for i := range o.docs {
+		if o.stored(i) && o.res != nil && k < len(o.res.InsertedIDs) {
+			o.c.setGeneratedID(&o.docs[i], o.res.InsertedIDs[k])
 			k++
 		}
 	}
-	if err != nil {
-		return res, c.wrap("insert", err, nil)
-	}
-	return res, nil
 }
 
 // FindOne returns the first document filter matches, or nil and no error
@@ -329,20 +424,11 @@ func (c *Collection[T]) FindOne(ctx context.Context, filter any, opts ...options
 // FindOneAndDelete deletes the first document filter matches and returns
 // it, or nil and no error when none matches.
 func (c *Collection[T]) FindOneAndDelete(ctx context.Context, filter any, opts ...options.Lister[options.FindOneAndDeleteOptions]) (*T, error) {
-	if err := c.unbound(); err != nil {
+	op := deleteOp[T]{c: c, k: kindFindOneAndDelete, filter: filter, findOpts: opts}
+	if err := runWrite(ctx, writeOp[T]{delete: &op}); err != nil {
 		return nil, err
 	}
-	if err := c.checkWrite(ctx, "delete", filter, findOneAndDeleteParts(opts)); err != nil {
-		return nil, err
-	}
-	var out T
-	if err := c.coll.FindOneAndDelete(ctx, filter, opts...).Decode(&out); err != nil {
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, nil
-		}
-		return nil, c.wrap("delete", err, nil)
-	}
-	return &out, nil
+	return op.out, nil
 }
 
 // Find returns every document filter matches.
@@ -486,33 +572,77 @@ func (c *Collection[T]) All(ctx context.Context, filter any, opts ...options.Lis
 
 // DeleteOne deletes the first document filter matches.
 func (c *Collection[T]) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
-	if err := c.unbound(); err != nil {
+	op := deleteOp[T]{c: c, k: kindDeleteOne, filter: filter, oneOpts: opts}
+	if err := runWrite(ctx, writeOp[T]{delete: &op}); err != nil {
 		return nil, err
 	}
-	if err := c.checkWrite(ctx, "delete", filter, pathcheck.Parts{}); err != nil {
-		return nil, err
-	}
-	res, err := c.coll.DeleteOne(ctx, filter, opts...)
-	if err != nil {
-		return nil, c.wrap("delete", err, nil)
-	}
-	return res, nil
+	return op.res, nil
 }
 
 // DeleteMany deletes every document filter matches.
 func (c *Collection[T]) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
-	if err := c.unbound(); err != nil {
+	op := deleteOp[T]{c: c, k: kindDeleteMany, filter: filter, manyOpts: opts}
+	if err := runWrite(ctx, writeOp[T]{delete: &op}); err != nil {
 		return nil, err
 	}
-	if err := c.checkWrite(ctx, "delete", filter, pathcheck.Parts{}); err != nil {
-		return nil, err
-	}
-	res, err := c.coll.DeleteMany(ctx, filter, opts...)
-	if err != nil {
-		return nil, c.wrap("delete", err, nil)
-	}
-	return res, nil
+	return op.res, nil
 }
+
+// deleteOp is DeleteOne, DeleteMany or FindOneAndDelete (k) in the write
+// pipeline, with the options of its kind.
+type deleteOp[T any] struct {
+	c        *Collection[T]
+	k        writeKind
+	filter   any
+	oneOpts  []options.Lister[options.DeleteOneOptions]
+	manyOpts []options.Lister[options.DeleteManyOptions]
+	findOpts []options.Lister[options.FindOneAndDeleteOptions]
+	res      *mongo.DeleteResult
+	out      *T
+	err      error
+}
+
+func (o *deleteOp[T]) kind() writeKind { return o.k }
+
+func (o *deleteOp[T]) prepare(ctx context.Context) error {
+	if err := o.c.unbound(); err != nil {
+		return err
+	}
+	parts := pathcheck.Parts{}
+	if o.k == kindFindOneAndDelete {
+		parts = findOneAndDeleteParts(o.findOpts)
+	}
+	return o.c.checkWrite(ctx, "delete", o.filter, parts)
+}
+
+// encode is the driver's: a delete sends its filter as given.
+func (o *deleteOp[T]) encode(context.Context) error { return nil }
+
+func (o *deleteOp[T]) send(ctx context.Context) error {
+	switch o.k {
+	case kindDeleteOne:
+		o.res, o.err = o.c.coll.DeleteOne(ctx, o.filter, o.oneOpts...)
+	case kindDeleteMany:
+		o.res, o.err = o.c.coll.DeleteMany(ctx, o.filter, o.manyOpts...)
+	default:
+		var out T
+		if o.err = o.c.coll.FindOneAndDelete(ctx, o.filter, o.findOpts...).Decode(&out); o.err == nil {
+			o.out = &out
+		}
+	}
+	return nil
+}
+
+// reply reads FindOneAndDelete's "nothing matched" as no document.
+func (o *deleteOp[T]) reply(context.Context) error {
+	if o.err == nil || o.k == kindFindOneAndDelete && errors.Is(o.err, mongo.ErrNoDocuments) {
+		return nil
+	}
+	return o.c.wrap("delete", o.err, nil)
+}
+
+// writeBack has nothing to do: a delete leaves the caller's values alone.
+func (o *deleteOp[T]) writeBack() {}
 
 // CountDocuments counts the documents filter matches.
 func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
@@ -73,41 +74,17 @@ func Retry(n int) ModifyOption {
 // shard key the write names the key's values as read; a change of them is
 // refused with ErrShardKeyChange outside a transaction.
 func (c *Collection[T]) Modify(ctx context.Context, filter any, change func(doc *T) error, opts ...ModifyOption) (*T, error) {
-	if err := c.unbound(); err != nil {
-		return nil, err
-	}
-	if change == nil {
-		return nil, fmt.Errorf("odm: modify on %s: the change function is nil", c.Name())
-	}
-	attempts := c.modifyAttempts
-	if attempts == 0 { // no ModifyRetries: the model decides
-		attempts = defaultModifyAttempts
-		if c.rev != write.RevNone {
-			attempts = 1
-		}
-	}
-	cfg := modifyConfig{attempts: attempts}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
-	if cfg.attempts < 1 {
-		return nil, fmt.Errorf("odm: modify on %s: Retry(%d): the number of retries cannot be negative", c.Name(), cfg.attempts-1)
-	}
-	if err := c.checkWrite(ctx, "modify", filter, pathcheck.Parts{}); err != nil {
-		return nil, err
-	}
-	var err error
-	for range cfg.attempts {
-		var doc *T
-		doc, err = c.modifyOnce(ctx, filter, change)
+	op := modifyOp[T]{c: c, filter: filter, change: change, opts: opts}
+	for ; ; op.attempt++ {
+		err := runWrite(ctx, writeOp[T]{modify: &op})
 		var stale *StaleRevisionError
 		if !errors.As(err, &stale) {
-			return doc, err
+			return op.out, err
+		}
+		if op.attempt+1 >= op.attempts {
+			return nil, err
 		}
 	}
-	return nil, err
 }
 
 // ModifyByID is Modify of the document whose _id is id.
@@ -122,108 +99,196 @@ func (c *Collection[T]) ModifyByID(ctx context.Context, id any, change func(doc 
 	return c.Modify(ctx, filter, change, opts...)
 }
 
-// modifyOnce is one read, change and guarded write.
-func (c *Collection[T]) modifyOnce(ctx context.Context, filter any, change func(doc *T) error) (*T, error) {
-	res := c.coll.FindOne(ctx, filter)
-	stored, err := res.Raw()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, c.wrap("modify", err, nil)
-	}
-	var doc T
-	if err := res.Decode(&doc); err != nil {
-		return nil, c.wrap("modify", err, nil)
-	}
-	id, err := stored.LookupErr("_id")
-	if err != nil {
-		return nil, fmt.Errorf("odm: modify on %s: the stored document has no _id", c.Name())
-	}
-	before, err := write.Encode(&doc)
-	if err != nil {
-		return nil, c.wrap("modify", err, id)
-	}
-	if err := change(&doc); err != nil {
-		return nil, err
-	}
-	after, err := write.Encode(&doc)
-	if err != nil {
-		return nil, c.wrap("modify", err, id)
-	}
-	set, unset, err := c.changedFields(before, after)
-	if err != nil || len(set) == 0 && len(unset) == 0 {
-		return &doc, err
-	}
-	update := bson.D{}
-	if len(set) > 0 {
-		update = append(update, bson.E{Key: "$set", Value: set})
-	}
-	if len(unset) > 0 {
-		update = append(update, bson.E{Key: "$unset", Value: unset})
-	}
-	target, err := c.shardKeyed(ctx, "modify", bson.D{{Key: "_id", Value: id}}, stored, after)
-	if err != nil {
-		return nil, err
-	}
-	if c.rev != write.RevNone {
-		err = c.writeRevisioned(ctx, &doc, id, target, update)
-	} else {
-		err = c.writeUnchangedSince(ctx, stored, id, target.(bson.D), update, append(set, unset...))
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &doc, nil
+// modifyOp is one attempt of Modify (and ModifyByID) in the write
+// pipeline: one read, change and guarded write. The first attempt's
+// prepare checks the arguments.
+type modifyOp[T any] struct {
+	c        *Collection[T]
+	filter   any
+	change   func(doc *T) error
+	opts     []ModifyOption
+	attempt  int
+	attempts int // how many, Retry or ModifyRetries counted in
+
+	stored bson.Raw
+	id     bson.RawValue
+	doc    *T
+	before bson.Raw
+	after  bson.Raw
+
+	update bson.D
+	set    bson.D // the fields change altered
+	unset  bson.D // the fields change removed
+	target any    // the document's _id, and its shard key values as read
+	rev    modifyRevision
+
+	res *mongo.UpdateResult
+	err error
+	out *T // the document as written, or as changed when nothing was to write
 }
 
-// writeRevisioned writes a change of doc under the revision guard,
-// renewing the revision, and sets the new revision in doc. filter names
-// the document: its _id, and its shard key values as read.
-func (c *Collection[T]) writeRevisioned(ctx context.Context, doc *T, id bson.RawValue, filter any, update bson.D) error {
-	f, undo := c.revisionSlot(doc)
-	expected := c.rev.Read(f)
-	update, next := c.addRenewal(update, false)
-	r, err := c.coll.UpdateOne(ctx, c.guarded(filter, expected), update)
+// modifyRevision is the guard of a revisioned model's write: doc's
+// revision field, the revision read and the renewal's increment or UUID.
+type modifyRevision struct {
+	f              reflect.Value
+	undo           func()
+	expected, next any
+}
+
+func (o *modifyOp[T]) kind() writeKind { return kindModify }
+
+// check is the first attempt's check of the arguments and the filter.
+func (o *modifyOp[T]) check(ctx context.Context) error {
+	c := o.c
+	if err := c.unbound(); err != nil {
+		return err
+	}
+	if o.change == nil {
+		return fmt.Errorf("odm: modify on %s: the change function is nil", c.Name())
+	}
+	attempts := c.modifyAttempts
+	if attempts == 0 { // no ModifyRetries: the model decides
+		attempts = defaultModifyAttempts
+		if c.rev != write.RevNone {
+			attempts = 1
+		}
+	}
+	cfg := modifyConfig{attempts: attempts}
+	for _, opt := range o.opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	if cfg.attempts < 1 {
+		return fmt.Errorf("odm: modify on %s: Retry(%d): the number of retries cannot be negative", c.Name(), cfg.attempts-1)
+	}
+	o.attempts = cfg.attempts
+	return c.checkWrite(ctx, "modify", o.filter, pathcheck.Parts{})
+}
+
+// prepare reads the stored document and lets change alter it; nothing
+// matched is no write.
+func (o *modifyOp[T]) prepare(ctx context.Context) error {
+	c := o.c
+	o.out = nil
+	if o.attempt == 0 {
+		if err := o.check(ctx); err != nil {
+			return err
+		}
+	}
+	res := c.coll.FindOne(ctx, o.filter)
+	stored, err := res.Raw()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return errNoWrite
+	}
 	if err != nil {
-		undo()
-		return c.wrap("modify", err, id)
+		return c.wrap("modify", err, nil)
 	}
-	if r.MatchedCount == 0 {
-		undo()
-		return c.staleError(id, expected)
+	o.stored, o.doc = stored, new(T)
+	if err := res.Decode(o.doc); err != nil {
+		return c.wrap("modify", err, nil)
 	}
-	if c.rev == write.RevCounter {
-		next = expected.(int64) + next.(int64)
+	if o.id, err = stored.LookupErr("_id"); err != nil {
+		return fmt.Errorf("odm: modify on %s: the stored document has no _id", c.Name())
 	}
-	c.rev.Write(f, next)
+	if o.before, err = write.Encode(o.doc); err != nil {
+		return c.wrap("modify", err, o.id)
+	}
+	return o.change(o.doc)
+}
+
+// encode is the $set and $unset of the fields change altered, with the
+// revision's renewal; a change that alters nothing is no write.
+func (o *modifyOp[T]) encode(ctx context.Context) error {
+	c := o.c
+	var err error
+	if o.after, err = write.Encode(o.doc); err != nil {
+		return c.wrap("modify", err, o.id)
+	}
+	set, unset, err := c.changedFields(o.before, o.after)
+	if err != nil || len(set) == 0 && len(unset) == 0 {
+		o.out = o.doc
+		if err == nil {
+			return errNoWrite
+		}
+		return err
+	}
+	o.update = bson.D{}
+	if len(set) > 0 {
+		o.update = append(o.update, bson.E{Key: "$set", Value: set})
+	}
+	if len(unset) > 0 {
+		o.update = append(o.update, bson.E{Key: "$unset", Value: unset})
+	}
+	o.set, o.unset = set, unset
+	if o.target, err = c.shardKeyed(ctx, "modify", bson.D{{Key: "_id", Value: o.id}}, o.stored, o.after); err != nil {
+		return err
+	}
+	if c.rev != write.RevNone {
+		o.rev.f, o.rev.undo = c.revisionSlot(o.doc)
+		o.rev.expected = c.rev.Read(o.rev.f)
+		o.update, o.rev.next = c.addRenewal(o.update, false)
+	}
 	return nil
 }
 
-// writeUnchangedSince writes a change of a model without a revision to
-// the document filter names, while the changed fields still hold what
-// stored holds.
-func (c *Collection[T]) writeUnchangedSince(ctx context.Context, stored bson.Raw, id bson.RawValue, filter, update, changed bson.D) error {
+// send writes the change under the revision guard or, for a model
+// without a revision, while the changed fields still hold what was read.
+func (o *modifyOp[T]) send(ctx context.Context) error {
+	c := o.c
+	if c.rev != write.RevNone {
+		o.res, o.err = c.coll.UpdateOne(ctx, c.guarded(o.target, o.rev.expected), o.update)
+		return nil
+	}
+	filter := o.target.(bson.D)
 	guard := slices.Clip(filter)
-	for _, e := range changed {
+	for _, e := range append(o.set, o.unset...) {
 		if slices.ContainsFunc(filter, func(f bson.E) bool { return f.Key == e.Key }) {
 			continue // a shard key field, held to its stored value already
 		}
-		v, err := stored.LookupErr(e.Key)
+		v, err := o.stored.LookupErr(e.Key)
 		if err != nil {
 			guard = append(guard, bson.E{Key: e.Key, Value: bson.D{{Key: "$exists", Value: false}}})
 			continue
 		}
 		guard = append(guard, bson.E{Key: e.Key, Value: bson.D{{Key: "$eq", Value: v}}})
 	}
-	r, err := c.coll.UpdateOne(ctx, guard, update)
-	if err != nil {
-		return c.wrap("modify", err, id)
-	}
-	if r.MatchedCount == 0 {
-		return c.staleError(id, nil)
-	}
+	o.res, o.err = c.coll.UpdateOne(ctx, guard, o.update)
 	return nil
+}
+
+// reply names the write's error; a write that matched nothing is stale.
+func (o *modifyOp[T]) reply(context.Context) error {
+	c, revisioned := o.c, o.c.rev != write.RevNone
+	if o.err == nil && o.res.MatchedCount > 0 {
+		return nil
+	}
+	if revisioned {
+		o.rev.undo()
+	}
+	if o.err != nil {
+		return c.wrap("modify", o.err, o.id)
+	}
+	if revisioned {
+		return c.staleError(o.id, o.rev.expected)
+	}
+	return c.staleError(o.id, nil)
+}
+
+// writeBack sets the new revision in the document written.
+func (o *modifyOp[T]) writeBack() {
+	c := o.c
+	if o.err != nil || o.res.MatchedCount == 0 {
+		return
+	}
+	if c.rev != write.RevNone {
+		next := o.rev.next
+		if c.rev == write.RevCounter {
+			next = o.rev.expected.(int64) + next.(int64)
+		}
+		c.rev.Write(o.rev.f, next)
+	}
+	o.out = o.doc
 }
 
 // changedFields compares a document's encodings before and after a

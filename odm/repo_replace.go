@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
@@ -48,35 +49,11 @@ func (c *Collection[T]) encodeReplacement(doc *T) (write.Replacement, error) {
 // refused with ErrShardKeyChange outside a transaction; a document stored
 // with other values is not matched, and that too is ErrShardKeyChange.
 func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
-	if err := c.unbound(); err != nil {
+	op := replaceOp[T]{c: c, filter: filter, doc: doc, replaceOpts: opts}
+	if err := runWrite(ctx, writeOp[T]{replace: &op}); err != nil {
 		return nil, err
 	}
-	if doc == nil {
-		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
-	}
-	o := applied(opts)
-	upsert := o.Upsert != nil && *o.Upsert
-	var res *mongo.UpdateResult
-	send := func(f any, update bson.D, upsert, _ bool) (found bool, inserted bool, err error) {
-		if write.IsReplacement(update) {
-			ro := o
-			ro.Upsert = &upsert
-			res, err = c.coll.ReplaceOne(ctx, f, update, write.Setters[options.ReplaceOptions]{func(r *options.ReplaceOptions) error { *r = ro; return nil }})
-		} else {
-			res, err = c.coll.UpdateOne(ctx, f, update, write.UpdateOneFrom(o, upsert))
-		}
-		if err != nil {
-			return false, false, err
-		}
-		return res.MatchedCount > 0, res.UpsertedCount > 0, nil
-	}
-	if err := c.replace(ctx, "replace", filter, doc, upsert, send); err != nil {
-		return nil, err
-	}
-	if res != nil && res.UpsertedID != nil {
-		c.setGeneratedID(doc, res.UpsertedID)
-	}
-	return res, nil
+	return op.res, nil
 }
 
 // FindOneAndReplace replaces the first document filter matches with doc,
@@ -85,166 +62,256 @@ func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, doc *T, opts
 // there was none: nothing matched, or an upsert inserted doc and the
 // options ask for the document before.
 func (c *Collection[T]) FindOneAndReplace(ctx context.Context, filter any, doc *T, opts ...options.Lister[options.FindOneAndReplaceOptions]) (*T, error) {
-	if err := c.unbound(); err != nil {
+	op := replaceOp[T]{c: c, find: true, filter: filter, doc: doc, findOpts: opts}
+	if err := runWrite(ctx, writeOp[T]{replace: &op}); err != nil {
 		return nil, err
 	}
-	if doc == nil {
-		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
+	return op.out, nil
+}
+
+// replaceOp is ReplaceOne (and ReplaceByID) or, with find,
+// FindOneAndReplace in the write pipeline: doc written over what filter
+// matches (see ReplaceOne). For a model with a shard key, filter gets
+// doc's key values (shardKeyed); a write that matches nothing is
+// explained when the document is stored with other key values
+// (keyedElsewhere).
+type replaceOp[T any] struct {
+	c           *Collection[T]
+	find        bool
+	filter      any // as sent: with the shard key's values
+	given       any // as the caller gave it
+	doc         *T
+	replaceOpts []options.Lister[options.ReplaceOptions]
+	findOpts    []options.Lister[options.FindOneAndReplaceOptions]
+	ro          options.ReplaceOptions
+	fo          options.FindOneAndReplaceOptions
+	upsert      bool
+	after       bool // FindOneAndReplace returns the document after
+
+	rev replaceRevision // a revisioned model's guard
+	r   write.Replacement
+
+	found, inserted, matched bool // what the writes did
+	inserting                bool // the second write, an upsert's insert, was sent
+	err                      error
+	failed                   bool // reply returned an error
+	res                      *mongo.UpdateResult
+	out                      *T
+}
+
+// replaceRevision is the guard of a revisioned model's replace: the
+// revision doc carried (expected) and the one it carries for the write.
+type replaceRevision struct {
+	guarded        bool
+	expected, next any
+	f              reflect.Value // doc's revision field
+	undo           func()        // puts back what reaching f allocated
+	undoID         func()        // puts back doc's _id, when the insert gave it one
+}
+
+// restore puts back doc's revision, and its _id.
+func (o *replaceOp[T]) restore() {
+	if o.rev.undoID != nil {
+		o.rev.undoID()
 	}
-	o := applied(opts)
-	upsert := o.Upsert != nil && *o.Upsert
-	after := o.ReturnDocument != nil && *o.ReturnDocument == options.After
-	var out *T
-	send := func(f any, update bson.D, upsert, insertOnly bool) (found bool, inserted bool, err error) {
-		fo := o
-		if insertOnly {
-			// The document before tells a match (stale) from an insert.
-			fo.ReturnDocument = nil
+	o.c.rev.Write(o.rev.f, o.rev.expected)
+	o.rev.undo()
+}
+
+func (o *replaceOp[T]) kind() writeKind {
+	if o.find {
+		return kindFindOneAndReplace
+	}
+	return kindReplaceOne
+}
+
+// prepare checks the arguments and the filter, gives doc its defaults,
+// adds the shard key's values to the filter and, for a revisioned model,
+// sets the next revision in doc.
+func (o *replaceOp[T]) prepare(ctx context.Context) error {
+	c := o.c
+	if err := c.unbound(); err != nil {
+		return err
+	}
+	if o.doc == nil {
+		return fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
+	}
+	if o.find {
+		o.fo = applied(o.findOpts)
+		o.upsert = o.fo.Upsert != nil && *o.fo.Upsert
+		o.after = o.fo.ReturnDocument != nil && *o.fo.ReturnDocument == options.After
+	} else {
+		o.ro = applied(o.replaceOpts)
+		o.upsert = o.ro.Upsert != nil && *o.ro.Upsert
+	}
+	if err := c.checkWrite(ctx, "replace", o.filter, pathcheck.Parts{}); err != nil {
+		return err
+	}
+	if err := setDefaults(o.doc); err != nil {
+		return fmt.Errorf("odm: replace on %s: %w", c.Name(), odmerr.Inner(err))
+	}
+	o.given = o.filter
+	if c.model.ShardKey != nil {
+		raw, err := write.Encode(o.doc)
+		if err != nil {
+			return c.wrap("replace", err, idOf(o.doc))
 		}
-		var got T
+		if o.filter, err = c.shardKeyed(ctx, "replace", o.filter, nil, raw); err != nil {
+			return err
+		}
+	}
+	if c.rev == write.RevNone {
+		return nil
+	}
+	c.warnIfNotAtomic(ctx)
+	f, undo := c.revisionSlot(o.doc)
+	if !f.IsValid() {
+		return fmt.Errorf("odm: replace on %s: the revision field %s cannot be set in the document", c.Name(), c.model.Revision)
+	}
+	expected := c.rev.Read(f)
+	o.rev = replaceRevision{guarded: true, expected: expected, next: c.rev.Next(expected), f: f, undo: undo}
+	c.rev.Write(f, o.rev.next)
+	return nil
+}
+
+func (o *replaceOp[T]) encode(context.Context) error {
+	var err error
+	if o.r, err = o.c.encodeReplacement(o.doc); err != nil {
+		if o.rev.guarded {
+			o.restore()
+		}
+		return o.c.wrap("replace", err, idOf(o.doc))
+	}
+	return nil
+}
+
+// send writes the replacement over what the filter matches. For a
+// revisioned model the write matches only the revision doc carried; with
+// upsert, a second write inserts doc only when the filter matches nothing
+// at all (its $setOnInsert leaves a matched document as it is).
+func (o *replaceOp[T]) send(ctx context.Context) error {
+	if !o.rev.guarded {
+		o.found, o.inserted, o.err = o.write(ctx, o.filter, o.r.Update(), o.upsert, false)
+		o.matched = o.found || o.inserted
+		return nil
+	}
+	o.found, o.inserted, o.err = o.write(ctx, o.c.guarded(o.filter, o.rev.expected), o.r.Update(), false, false)
+	o.matched = o.found || o.inserted
+	if o.err != nil || o.found || !o.upsert {
+		return nil
+	}
+	// The insert carries an _id of its own, so doc holds it.
+	if id, undoID := o.c.newID(o.doc); id != nil {
+		o.r.ID, o.rev.undoID = id, undoID
+	}
+	o.inserting = true
+	o.found, o.inserted, o.err = o.write(ctx, o.filter, o.r.Insert(o.filter), true, true)
+	o.matched = o.matched || o.found || o.inserted
+	return nil
+}
+
+// write sends one write of the replacement: update over what f matches,
+// inserting with upsert. It reports whether a document matched, and
+// whether one was inserted. insertOnly marks the write of an upsert's
+// insert ($setOnInsert only).
+func (o *replaceOp[T]) write(ctx context.Context, f any, update bson.D, upsert, insertOnly bool) (found, inserted bool, err error) {
+	if !o.find {
 		if write.IsReplacement(update) {
-			fo.Upsert = &upsert
-			err = c.coll.FindOneAndReplace(ctx, f, update, write.Setters[options.FindOneAndReplaceOptions]{func(r *options.FindOneAndReplaceOptions) error { *r = fo; return nil }}).Decode(&got)
+			ro := o.ro
+			ro.Upsert = &upsert
+			o.res, err = o.c.coll.ReplaceOne(ctx, f, update, write.Setters[options.ReplaceOptions]{func(r *options.ReplaceOptions) error { *r = ro; return nil }})
 		} else {
-			err = c.coll.FindOneAndUpdate(ctx, f, update, write.FindOneAndUpdateFrom(fo, upsert)).Decode(&got)
-		}
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			// Before the write there was none: with upsert, one was
-			// inserted.
-			if insertOnly && after {
-				inserted := *doc
-				out = &inserted
-			}
-			return false, upsert, nil
+			o.res, err = o.c.coll.UpdateOne(ctx, f, update, write.UpdateOneFrom(o.ro, upsert))
 		}
 		if err != nil {
 			return false, false, err
 		}
-		out = &got
-		return true, false, nil
+		return o.res.MatchedCount > 0, o.res.UpsertedCount > 0, nil
 	}
-	if err := c.replace(ctx, "replace", filter, doc, upsert, send); err != nil {
-		return nil, err
+	fo := o.fo
+	if insertOnly {
+		// The document before tells a match (stale) from an insert.
+		fo.ReturnDocument = nil
 	}
-	if after && out != nil {
-		c.setGeneratedID(doc, idOf(out))
+	var got T
+	if write.IsReplacement(update) {
+		fo.Upsert = &upsert
+		err = o.c.coll.FindOneAndReplace(ctx, f, update, write.Setters[options.FindOneAndReplaceOptions]{func(r *options.FindOneAndReplaceOptions) error { *r = fo; return nil }}).Decode(&got)
+	} else {
+		err = o.c.coll.FindOneAndUpdate(ctx, f, update, write.FindOneAndUpdateFrom(fo, upsert)).Decode(&got)
 	}
-	return out, nil
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		// Before the write there was none: with upsert, one was inserted.
+		if insertOnly && o.after {
+			inserted := *o.doc
+			o.out = &inserted
+		}
+		return false, upsert, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	o.out = &got
+	return true, false, nil
 }
 
-// replaceWrite sends one write of a replacement: update over what f
-// matches, inserting with upsert. It reports whether a document matched,
-// and whether one was inserted.
-// insertOnly marks the write of an upsert's insert ($setOnInsert only).
-type replaceWrite func(f any, update bson.D, upsert, insertOnly bool) (found, inserted bool, err error)
-
-// replace writes doc over what filter matches (see ReplaceOne). For a
-// model with a shard key, filter gets doc's key values (shardKeyed); a
-// write that matches nothing is explained when the document is stored
-// with other key values (keyedElsewhere).
-func (c *Collection[T]) replace(ctx context.Context, op string, filter any, doc *T, upsert bool, send replaceWrite) error {
-	if err := c.checkWrite(ctx, op, filter, pathcheck.Parts{}); err != nil {
-		return err
-	}
-	if err := setDefaults(doc); err != nil {
-		return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), odmerr.Inner(err))
-	}
-	given, matched := filter, false
-	if c.model.ShardKey != nil {
-		raw, err := write.Encode(doc)
-		if err != nil {
-			return c.wrap(op, err, idOf(doc))
-		}
-		if filter, err = c.shardKeyed(ctx, op, filter, nil, raw); err != nil {
-			return err
-		}
-		inner := send
-		send = func(f any, update bson.D, upsert, insertOnly bool) (found, inserted bool, err error) {
-			found, inserted, err = inner(f, update, upsert, insertOnly)
-			matched = matched || found || inserted
-			return found, inserted, err
-		}
-	}
+// reply names the write's error. For a revisioned model, a write that
+// stored nothing leaves doc as it was, and is a *StaleRevisionError when
+// the document has moved on. For a model with a shard key, a write that
+// matched nothing is explained (keyedElsewhere).
+func (o *replaceOp[T]) reply(ctx context.Context) error {
 	var err error
-	if c.rev == write.RevNone {
-		err = c.replacePlain(op, filter, doc, upsert, send)
+	if !o.rev.guarded {
+		if o.err != nil {
+			err = o.c.wrap("replace", o.err, idOf(o.doc))
+		}
 	} else {
-		err = c.replaceGuarded(ctx, op, filter, doc, upsert, send)
+		err = o.replyGuarded(ctx)
 	}
-	if err == nil && c.model.ShardKey != nil && !matched {
-		return c.keyedElsewhere(ctx, op, given)
+	if err == nil && o.c.model.ShardKey != nil && !o.matched {
+		err = o.c.keyedElsewhere(ctx, "replace", o.given)
 	}
+	o.failed = err != nil
 	return err
 }
 
-// replacePlain writes doc over what filter matches, for a model without a
-// revision.
-func (c *Collection[T]) replacePlain(op string, filter any, doc *T, upsert bool, send replaceWrite) error {
-	r, err := c.encodeReplacement(doc)
-	if err != nil {
-		return c.wrap(op, err, idOf(doc))
+// replyGuarded reads the reply of a revisioned model's writes: stored,
+// stale, or failed.
+func (o *replaceOp[T]) replyGuarded(ctx context.Context) error {
+	c, doc, err := o.c, o.doc, o.err
+	if err == nil && (o.inserting && o.inserted || !o.inserting && o.found) {
+		return nil
 	}
-	if _, _, err := send(filter, r.Update(), upsert, false); err != nil {
-		return c.wrap(op, err, idOf(doc))
+	if err == nil && o.inserting && o.found {
+		o.restore()
+		return c.staleError(idOf(doc), o.rev.expected)
+	}
+	o.restore()
+	if err != nil && !isDuplicate(err) {
+		return c.wrap("replace", err, idOf(doc))
+	}
+	moved, cerr := c.movedOn(ctx, o.filter, o.rev.expected, o.rev.next)
+	switch {
+	case cerr != nil:
+		return c.wrap("replace", cerr, idOf(doc))
+	case moved:
+		return c.staleError(idOf(doc), o.rev.expected)
+	case err != nil:
+		return c.wrap("replace", err, idOf(doc))
 	}
 	return nil
 }
 
-// replaceGuarded writes doc over the document filter matches only while it
-// holds the revision doc carries, doc carrying the next one. With upsert,
-// a second write inserts doc only when filter matches nothing at all: a
-// document it matches with another revision is a *StaleRevisionError.
-// When nothing is written, doc is left as it was.
-func (c *Collection[T]) replaceGuarded(ctx context.Context, op string, filter any, doc *T, upsert bool, send replaceWrite) error {
-	c.warnIfNotAtomic(ctx)
-	f, undo := c.revisionSlot(doc)
-	if !f.IsValid() {
-		return fmt.Errorf("odm: %s on %s: the revision field %s cannot be set in the document", op, c.Name(), c.model.Revision)
-	}
-	expected := c.rev.Read(f)
-	next := c.rev.Next(expected)
-	c.rev.Write(f, next)
-	restore := func() { c.rev.Write(f, expected); undo() }
-	r, err := c.encodeReplacement(doc)
-	if err != nil {
-		restore()
-		return c.wrap(op, err, idOf(doc))
-	}
-	found, _, err := send(c.guarded(filter, expected), r.Update(), false, false)
-	if err == nil && found {
-		return nil
-	}
-	if err == nil && upsert {
-		// The insert carries an _id of its own, so doc holds it.
-		if id, undoID := c.newID(doc); id != nil {
-			r.ID = id
-			prev := restore
-			restore = func() { undoID(); prev() }
-		}
-		var inserted bool
-		found, inserted, err = send(filter, r.Insert(filter), true, true)
-		switch {
-		case err == nil && inserted:
-			return nil
-		case err == nil && found:
-			restore()
-			return c.staleError(idOf(doc), expected)
-		}
-	}
-	restore()
-	if err != nil && !isDuplicate(err) {
-		return c.wrap(op, err, idOf(doc))
-	}
-	moved, cerr := c.movedOn(ctx, filter, expected, next)
+// writeBack gives doc the _id an upsert generated (or, for
+// FindOneAndReplace returning the document after, the one it holds).
+func (o *replaceOp[T]) writeBack() {
 	switch {
-	case cerr != nil:
-		return c.wrap(op, cerr, idOf(doc))
-	case moved:
-		return c.staleError(idOf(doc), expected)
-	case err != nil:
-		return c.wrap(op, err, idOf(doc))
+	case o.failed:
+	case !o.find && o.res != nil && o.res.UpsertedID != nil:
+		o.c.setGeneratedID(o.doc, o.res.UpsertedID)
+	case o.find && o.after && o.out != nil:
+		o.c.setGeneratedID(o.doc, idOf(o.out))
 	}
-	return nil
 }
 
 // guarded is filter narrowed to documents holding the revision expected.

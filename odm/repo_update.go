@@ -2,7 +2,6 @@ package odm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -211,51 +210,9 @@ func (c *Collection[T]) stageWritesRevision(stage bson.Raw) bool {
 // when no document matches the rest of the filter. A counter revision of 0
 // also matches a document without the field.
 func (c *Collection[T]) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
-	if err := c.unbound(); err != nil {
-		return nil, err
-	}
-	if err := c.checkWrite(ctx, "update", filter, pathcheck.Parts{}); err != nil {
-		return nil, err
-	}
-	o := applied(opts)
-	upsert := o.Upsert != nil && *o.Upsert
-	u, err := c.prepareUpdate("update", filter, update, upsert)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.refuseKeyUpdate(ctx, "update", filter, update); err != nil {
-		return nil, err
-	}
-	g := c.guardIn(filter)
-	if g == nil {
-		res, err := c.coll.UpdateOne(ctx, filter, u.doc, opts...)
-		if err != nil {
-			return nil, c.wrap("update", err, nil)
-		}
-		return res, nil
-	}
-	c.warnIfNotAtomic(ctx)
-	res, err := c.coll.UpdateOne(ctx, c.guarded(g.rest, g.expected), u.doc, withUpsert[options.UpdateOneOptions](opts, false, func(o *options.UpdateOneOptions, b *bool) { o.Upsert = b }))
-	if err == nil && res.MatchedCount == 0 && upsert {
-		if err := c.insertsOnlyAlone(ctx, g); err != nil {
-			return nil, err
-		}
-		res, err = c.coll.UpdateOne(ctx, filter, u.doc, opts...)
-	}
-	if err != nil {
-		if isDuplicate(err) {
-			if stale := c.stale(ctx, g, u.next); stale != nil {
-				return nil, stale
-			}
-		}
-		return nil, c.wrap("update", err, nil)
-	}
-	if res.MatchedCount == 0 && res.UpsertedCount == 0 {
-		if stale := c.stale(ctx, g, u.next); stale != nil {
-			return res, stale
-		}
-	}
-	return res, nil
+	op := updateOp[T]{c: c, k: kindUpdateOne, filter: filter, update: update, oneOpts: opts}
+	err := runWrite(ctx, writeOp[T]{update: &op})
+	return op.res, err
 }
 
 // insertsOnlyAlone is the check before a guarded update's upsert: a
@@ -287,85 +244,19 @@ func withUpsert[O any](opts []options.Lister[O], upsert bool, set func(*O, *bool
 // matched, or an upsert inserted and the options ask for the document
 // before.
 func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) (*T, error) {
-	if err := c.unbound(); err != nil {
+	op := updateOp[T]{c: c, k: kindFindOneAndUpdate, filter: filter, update: update, findOpts: opts}
+	if err := runWrite(ctx, writeOp[T]{update: &op}); err != nil {
 		return nil, err
 	}
-	if err := c.checkWrite(ctx, "update", filter, findOneAndUpdateParts(opts)); err != nil {
-		return nil, err
-	}
-	o := applied(opts)
-	upsert := o.Upsert != nil && *o.Upsert
-	u, err := c.prepareUpdate("update", filter, update, upsert)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.refuseKeyUpdate(ctx, "update", filter, update); err != nil {
-		return nil, err
-	}
-	find := func(f any, opts ...options.Lister[options.FindOneAndUpdateOptions]) (*T, error) {
-		var out T
-		err := c.coll.FindOneAndUpdate(ctx, f, u.doc, opts...).Decode(&out)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &out, nil
-	}
-	g := c.guardIn(filter)
-	if g == nil {
-		out, err := find(filter, opts...)
-		if err != nil {
-			return nil, c.wrap("update", err, nil)
-		}
-		return out, nil
-	}
-	c.warnIfNotAtomic(ctx)
-	out, err := find(c.guarded(g.rest, g.expected), withUpsert[options.FindOneAndUpdateOptions](opts, false, func(o *options.FindOneAndUpdateOptions, b *bool) { o.Upsert = b }))
-	if err == nil && out != nil {
-		return out, nil
-	}
-	if err == nil && upsert {
-		if err := c.insertsOnlyAlone(ctx, g); err != nil {
-			return nil, err
-		}
-		out, err = find(filter, opts...)
-		if err == nil {
-			return out, nil
-		}
-	}
-	if err == nil || isDuplicate(err) {
-		if stale := c.stale(ctx, g, u.next); stale != nil {
-			return nil, stale
-		}
-	}
-	if err != nil {
-		return nil, c.wrap("update", err, nil)
-	}
-	return nil, nil
+	return op.out, nil
 }
 
 // UpdateMany updates every document filter matches, as UpdateOne checks
 // and renews, without a revision guard.
 func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
-	if err := c.unbound(); err != nil {
+	op := updateOp[T]{c: c, k: kindUpdateMany, filter: filter, update: update, manyOpts: opts}
+	if err := runWrite(ctx, writeOp[T]{update: &op}); err != nil {
 		return nil, err
 	}
-	if err := c.checkWrite(ctx, "update", filter, pathcheck.Parts{}); err != nil {
-		return nil, err
-	}
-	o := applied(opts)
-	u, err := c.prepareUpdate("update", filter, update, o.Upsert != nil && *o.Upsert)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.refuseKeyUpdate(ctx, "update", filter, update); err != nil {
-		return nil, err
-	}
-	res, err := c.coll.UpdateMany(ctx, filter, u.doc, opts...)
-	if err != nil {
-		return nil, c.wrap("update", err, nil)
-	}
-	return res, nil
+	return op.res, nil
 }

@@ -1,0 +1,265 @@
+package odm
+
+// The write pipeline. Every write of a Collection[T] (InsertOne,
+// InsertMany, ReplaceOne, ReplaceByID, FindOneAndReplace, UpdateOne,
+// UpdateByID, UpdateMany, FindOneAndUpdate, Modify, ModifyByID, DeleteOne,
+// DeleteByID, DeleteMany, FindOneAndDelete) is a writeOp, and runWrite
+// runs its stages, always in this order:
+//
+//	prepare    the arguments (a bound repository, a context, a document,
+//	           a filter) and the filter's paths checked; SetDefaults; a
+//	           generated _id; the revision (the first one, or the next
+//	           one under the guard); the shard key's values added to the
+//	           filter. Modify reads the stored document and calls change.
+//	encode     what is sent: a replacement's $set and $unset, an update
+//	           checked with its revision renewal and upsert defaults, a
+//	           change's $set and $unset. An insert's document is encoded
+//	           by the driver itself, in one pass.
+//	send       the driver call: one command, or for a guarded write the
+//	           guarded command and, when it matches nothing and upserts,
+//	           the insert.
+//	reply      the driver's reply read: errors named (the write, the
+//	           collection, the document's _id), a stale revision told
+//	           from a miss, the caller's value put back when nothing of
+//	           it was stored.
+//	writeBack  generated _ids and new revisions set in the caller's value,
+//	           for what was stored.
+//
+// An error from prepare, encode or send ends the write there; writeBack
+// runs after reply whatever it says (InsertMany's stored documents get
+// their ids though others failed), and the write returns reply's error.
+//
+// A new stage, or a hook around every write (before: between encode and
+// send; after: after writeBack), is one line in runWrite; a bulk write
+// would run prepare and encode of each op, send them as one command and
+// give each op its part of the reply.
+
+import (
+	"context"
+	"errors"
+)
+
+// errNoWrite ends a write that has nothing to send (Modify finding no
+// document, or a change that alters nothing), with no error.
+var errNoWrite = errors.New("odm: nothing to write")
+
+// writeStages are the stages of one kind of write, as its op implements
+// them (insertOneOp, insertManyOp, replaceOp, updateOp, modifyOp,
+// deleteOp): what each prepares, how it encodes, which driver call sends
+// it, how it reads the reply and what it writes back.
+type writeStages interface {
+	// kind names the write, for the stage hook.
+	kind() writeKind
+	prepare(ctx context.Context) error
+	encode(ctx context.Context) error
+	// send makes the driver call(s), keeping the result and the error
+	// for reply; an error returned ends the write.
+	send(ctx context.Context) error
+	// reply reads the reply; it may ask the server more (whether a
+	// document has moved on).
+	reply(ctx context.Context) error
+	writeBack()
+}
+
+var (
+	_ writeStages = (*insertOneOp[struct{}])(nil)
+	_ writeStages = (*insertManyOp[struct{}])(nil)
+	_ writeStages = (*replaceOp[struct{}])(nil)
+	_ writeStages = (*updateOp[struct{}])(nil)
+	_ writeStages = (*modifyOp[struct{}])(nil)
+	_ writeStages = (*deleteOp[struct{}])(nil)
+)
+
+// A writeOp is one write: exactly one of its fields is set, the op of
+// its kind. Its methods call that op's stage directly rather than through
+// the writeStages interface, so that the op, on the caller's stack, is
+// not moved to the heap: a write costs no allocation for the pipeline.
+type writeOp[T any] struct {
+	insertOne  *insertOneOp[T]
+	insertMany *insertManyOp[T]
+	replace    *replaceOp[T]
+	update     *updateOp[T]
+	modify     *modifyOp[T]
+	delete     *deleteOp[T]
+}
+
+// writeKind names a write of the pipeline.
+type writeKind string
+
+const (
+	kindInsertOne         writeKind = "InsertOne"
+	kindInsertMany        writeKind = "InsertMany"
+	kindReplaceOne        writeKind = "ReplaceOne"
+	kindFindOneAndReplace writeKind = "FindOneAndReplace"
+	kindUpdateOne         writeKind = "UpdateOne"
+	kindUpdateMany        writeKind = "UpdateMany"
+	kindFindOneAndUpdate  writeKind = "FindOneAndUpdate"
+	kindModify            writeKind = "Modify"
+	kindDeleteOne         writeKind = "DeleteOne"
+	kindDeleteMany        writeKind = "DeleteMany"
+	kindFindOneAndDelete  writeKind = "FindOneAndDelete"
+)
+
+// writeStage names a stage of the pipeline.
+type writeStage string
+
+const (
+	stagePrepare   writeStage = "prepare"
+	stageEncode    writeStage = "encode"
+	stageSend      writeStage = "send"
+	stageReply     writeStage = "reply"
+	stageWriteBack writeStage = "writeBack"
+)
+
+// writeStageHook, when set, is called as each stage begins; an error it
+// returns ends the write there. Nil outside the package's tests, which
+// use it to see every write go through the stages (and to stop one
+// before its command).
+var writeStageHook func(writeKind, writeStage) error
+
+// enter is the beginning of stage s of a write of kind k.
+func enter(k writeKind, s writeStage) error {
+	if writeStageHook == nil {
+		return nil
+	}
+	return writeStageHook(k, s)
+}
+
+// runWrite runs w's stages in order (see the top of this file).
+func runWrite[T any](ctx context.Context, w writeOp[T]) error {
+	k := w.kind()
+	if err := enter(k, stagePrepare); err != nil {
+		return err
+	}
+	if err := w.prepare(ctx); err != nil {
+		return noWrite(err)
+	}
+	if err := enter(k, stageEncode); err != nil {
+		return err
+	}
+	if err := w.encode(ctx); err != nil {
+		return noWrite(err)
+	}
+	if err := enter(k, stageSend); err != nil {
+		return err
+	}
+	if err := w.send(ctx); err != nil {
+		return err
+	}
+	if err := enter(k, stageReply); err != nil {
+		return err
+	}
+	err := w.reply(ctx)
+	if herr := enter(k, stageWriteBack); herr != nil {
+		return herr
+	}
+	w.writeBack()
+	return err
+}
+
+// noWrite is err, or nil for errNoWrite.
+func noWrite(err error) error {
+	if err == errNoWrite {
+		return nil
+	}
+	return err
+}
+
+// The stages of a writeOp, each calling the stage of the op it holds
+// (see writeOp for why not through an interface).
+
+func (w writeOp[T]) kind() writeKind {
+	switch {
+	case w.insertOne != nil:
+		return w.insertOne.kind()
+	case w.insertMany != nil:
+		return w.insertMany.kind()
+	case w.replace != nil:
+		return w.replace.kind()
+	case w.update != nil:
+		return w.update.kind()
+	case w.modify != nil:
+		return w.modify.kind()
+	}
+	return w.delete.kind()
+}
+
+func (w writeOp[T]) prepare(ctx context.Context) error {
+	switch {
+	case w.insertOne != nil:
+		return w.insertOne.prepare(ctx)
+	case w.insertMany != nil:
+		return w.insertMany.prepare(ctx)
+	case w.replace != nil:
+		return w.replace.prepare(ctx)
+	case w.update != nil:
+		return w.update.prepare(ctx)
+	case w.modify != nil:
+		return w.modify.prepare(ctx)
+	}
+	return w.delete.prepare(ctx)
+}
+
+func (w writeOp[T]) encode(ctx context.Context) error {
+	switch {
+	case w.insertOne != nil:
+		return w.insertOne.encode(ctx)
+	case w.insertMany != nil:
+		return w.insertMany.encode(ctx)
+	case w.replace != nil:
+		return w.replace.encode(ctx)
+	case w.update != nil:
+		return w.update.encode(ctx)
+	case w.modify != nil:
+		return w.modify.encode(ctx)
+	}
+	return w.delete.encode(ctx)
+}
+
+func (w writeOp[T]) send(ctx context.Context) error {
+	switch {
+	case w.insertOne != nil:
+		return w.insertOne.send(ctx)
+	case w.insertMany != nil:
+		return w.insertMany.send(ctx)
+	case w.replace != nil:
+		return w.replace.send(ctx)
+	case w.update != nil:
+		return w.update.send(ctx)
+	case w.modify != nil:
+		return w.modify.send(ctx)
+	}
+	return w.delete.send(ctx)
+}
+
+func (w writeOp[T]) reply(ctx context.Context) error {
+	switch {
+	case w.insertOne != nil:
+		return w.insertOne.reply(ctx)
+	case w.insertMany != nil:
+		return w.insertMany.reply(ctx)
+	case w.replace != nil:
+		return w.replace.reply(ctx)
+	case w.update != nil:
+		return w.update.reply(ctx)
+	case w.modify != nil:
+		return w.modify.reply(ctx)
+	}
+	return w.delete.reply(ctx)
+}
+
+func (w writeOp[T]) writeBack() {
+	switch {
+	case w.insertOne != nil:
+		w.insertOne.writeBack()
+	case w.insertMany != nil:
+		w.insertMany.writeBack()
+	case w.replace != nil:
+		w.replace.writeBack()
+	case w.update != nil:
+		w.update.writeBack()
+	case w.modify != nil:
+		w.modify.writeBack()
+	}
+	w.delete.writeBack()
+}

@@ -1,0 +1,159 @@
+package odm
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// pipelineDoc is a revisioned model with defaults, so that every write
+// has something to prepare.
+type pipelineDoc struct {
+	ID   bson.ObjectID `bson:"_id"`
+	Rev  int64         `bson:"rev" odm:"revision"`
+	Name string        `bson:"name"`
+}
+
+func (d *pipelineDoc) SetDefaults() {
+	if d.Name == "" {
+		d.Name = "default"
+	}
+}
+
+// errStopped stops a write at its send stage in these tests.
+var errStopped = errors.New("stopped before the command")
+
+// TestEveryWriteRunsThePipeline: every write method of Collection[T]
+// runs the stages of runWrite in order, prepare, encode, then send (where
+// the test stops it, so no server is needed); Modify, which reads the
+// stored document in its prepare, is stopped as its prepare begins. A
+// write method that does its work outside runWrite records no stage and
+// fails here, and so does a new method of Collection[T] that is neither
+// listed below as a write nor as a read.
+func TestEveryWriteRunsThePipeline(t *testing.T) {
+	c := offline[pipelineDoc](t)
+	ctx := context.Background()
+	id := bson.NewObjectID()
+	byID := bson.D{{Key: "_id", Value: id}}
+	set := bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: "n"}}}}
+	guard := bson.D{{Key: "_id", Value: id}, {Key: "rev", Value: int64(3)}}
+	change := func(d *pipelineDoc) error { d.Name = "changed"; return nil }
+	upsert := true
+	writes := []struct {
+		method string
+		kind   writeKind
+		call   func() error
+	}{
+		{"InsertOne", kindInsertOne, func() error { _, err := c.InsertOne(ctx, &pipelineDoc{}); return err }},
+		{"InsertMany", kindInsertMany, func() error { _, err := c.InsertMany(ctx, make([]pipelineDoc, 3)); return err }},
+		{"ReplaceOne", kindReplaceOne, func() error { _, err := c.ReplaceOne(ctx, byID, &pipelineDoc{ID: id}); return err }},
+		{"ReplaceOne", kindReplaceOne, func() error {
+			_, err := c.ReplaceOne(ctx, byID, &pipelineDoc{}, options.Replace().SetUpsert(upsert))
+			return err
+		}},
+		{"ReplaceByID", kindReplaceOne, func() error { _, err := c.ReplaceByID(ctx, &pipelineDoc{ID: id, Rev: 2}); return err }},
+		{"FindOneAndReplace", kindFindOneAndReplace, func() error { _, err := c.FindOneAndReplace(ctx, byID, &pipelineDoc{}); return err }},
+		{"UpdateOne", kindUpdateOne, func() error { _, err := c.UpdateOne(ctx, guard, set); return err }},
+		{"UpdateOne", kindUpdateOne, func() error { _, err := c.UpdateOne(ctx, byID, set, options.UpdateOne().SetUpsert(upsert)); return err }},
+		{"UpdateByID", kindUpdateOne, func() error { _, err := c.UpdateByID(ctx, id, set); return err }},
+		{"UpdateMany", kindUpdateMany, func() error { _, err := c.UpdateMany(ctx, bson.D{}, set); return err }},
+		{"FindOneAndUpdate", kindFindOneAndUpdate, func() error { _, err := c.FindOneAndUpdate(ctx, guard, set); return err }},
+		{"Modify", kindModify, func() error { _, err := c.Modify(ctx, byID, change); return err }},
+		{"ModifyByID", kindModify, func() error { _, err := c.ModifyByID(ctx, id, change); return err }},
+		{"DeleteOne", kindDeleteOne, func() error { _, err := c.DeleteOne(ctx, byID); return err }},
+		{"DeleteByID", kindDeleteOne, func() error { _, err := c.DeleteByID(ctx, id); return err }},
+		{"DeleteMany", kindDeleteMany, func() error { _, err := c.DeleteMany(ctx, bson.D{}); return err }},
+		{"FindOneAndDelete", kindFindOneAndDelete, func() error { _, err := c.FindOneAndDelete(ctx, byID); return err }},
+	}
+	type entered struct {
+		kind  writeKind
+		stage writeStage
+	}
+	var seen []entered
+	writeStageHook = func(k writeKind, s writeStage) error {
+		seen = append(seen, entered{k, s})
+		if s == stageSend || k == kindModify {
+			return errStopped
+		}
+		return nil
+	}
+	t.Cleanup(func() { writeStageHook = nil })
+	listed := map[string]bool{}
+	for _, w := range writes {
+		listed[w.method] = true
+		seen = nil
+		err := w.call()
+		require.ErrorIs(t, err, errStopped, w.method)
+		want := []entered{{w.kind, stagePrepare}, {w.kind, stageEncode}, {w.kind, stageSend}}
+		if w.kind == kindModify {
+			want = want[:1]
+		}
+		assert.Equal(t, want, seen, w.method)
+	}
+
+	reads := []string{"Aggregate", "All", "CountDocuments", "Driver", "Find", "FindByID", "FindOne", "Iter", "Name", "Query"}
+	ct := reflect.TypeFor[*Collection[pipelineDoc]]()
+	for i := range ct.NumMethod() {
+		m := ct.Method(i)
+		assert.True(t, listed[m.Name] || slices.Contains(reads, m.Name), "Collection.%s is neither a write run through the pipeline here nor a read", m.Name)
+	}
+}
+
+// TestPipelineStopsAtAFailingStage: an error in a stage ends the write
+// there, and its later stages do not run; a write with nothing to send
+// (errNoWrite) ends with no error.
+func TestPipelineStopsAtAFailingStage(t *testing.T) {
+	c := offline[pipelineDoc](t)
+	var stages []writeStage
+	writeStageHook = func(_ writeKind, s writeStage) error {
+		stages = append(stages, s)
+		return nil
+	}
+	t.Cleanup(func() { writeStageHook = nil })
+
+	// An update without operators fails in encode: no send.
+	_, err := c.UpdateOne(context.Background(), bson.D{}, bson.D{})
+	require.ErrorContains(t, err, "the update has no operator")
+	assert.Equal(t, []writeStage{stagePrepare, stageEncode}, stages)
+
+	// A nil document fails in prepare.
+	stages = nil
+	_, err = c.InsertOne(context.Background(), nil)
+	require.ErrorContains(t, err, "the document is nil")
+	assert.Equal(t, []writeStage{stagePrepare}, stages)
+
+	assert.NoError(t, noWrite(errNoWrite))
+	assert.Equal(t, errStopped, noWrite(errStopped))
+}
+
+// TestInsertOneWritesBackOnlyWhatWasStored: a failed send puts the
+// caller's document back (no generated _id, no first revision), through
+// reply; the hook stands in for nothing, the unreachable server fails
+// the command.
+func TestInsertOneWritesBackOnlyWhatWasStored(t *testing.T) {
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://127.0.0.1:1").SetServerSelectionTimeout(1))
+	require.NoError(t, err)
+	c, err := NewCollection[pipelineDoc](client.Database("offline"))
+	require.NoError(t, err)
+	var stages []writeStage
+	writeStageHook = func(_ writeKind, s writeStage) error {
+		stages = append(stages, s)
+		return nil
+	}
+	t.Cleanup(func() { writeStageHook = nil })
+	doc := pipelineDoc{}
+	_, err = c.InsertOne(context.Background(), &doc)
+	require.Error(t, err)
+	assert.Equal(t, []writeStage{stagePrepare, stageEncode, stageSend, stageReply, stageWriteBack}, stages)
+	assert.True(t, doc.ID.IsZero(), "the generated _id is put back")
+	assert.Zero(t, doc.Rev, "the first revision is put back")
+	assert.Equal(t, "default", doc.Name, "the defaults stay")
+}
