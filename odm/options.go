@@ -115,12 +115,12 @@ func WaitForSearchIndexes() Option {
 // Concurrency sets how many collections are worked on at once
 // (default 8). n below 1 is an error, returned before any command.
 func Concurrency(n int) Option {
-	return Option(engine.WithConcurrency(n))
+	return Option(engine.Concurrency(n))
 }
 
 // Logger sends log records to l. Nothing is logged without it.
 func Logger(l *slog.Logger) Option {
-	return Option(engine.WithLogger(l))
+	return Option(engine.Logger(l))
 }
 
 // Retries sets how many times a collection is retried after a dropped
@@ -128,5 +128,5 @@ func Logger(l *slog.Logger) Option {
 // (default 4), waiting backoff, doubled each time, in between. A negative
 // n or backoff is an error, returned before any command.
 func Retries(n int, backoff time.Duration) Option {
-	return Option(engine.WithRetries(n, backoff))
+	return Option(engine.Retries(n, backoff))
 }

@@ -97,8 +97,8 @@ func CommitQuorum[Q int | int32 | string](q Q) Option {
 	}
 }
 
-// WithLogger sends log records to l. Nothing is logged without it.
-func WithLogger(l *slog.Logger) Option {
+// Logger sends log records to l. Nothing is logged without it.
+func Logger(l *slog.Logger) Option {
 	return func(c *Config) {
 		if l != nil {
 			c.Logger = l
@@ -106,9 +106,9 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithConcurrency sets how many collections are worked on at once
+// Concurrency sets how many collections are worked on at once
 // (default 8). n below 1 is an error, returned before any command.
-func WithConcurrency(n int) Option {
+func Concurrency(n int) Option {
 	return func(c *Config) {
 		if n < 1 {
 			c.fail(fmt.Sprintf("Concurrency(%d)", n), "concurrency must be at least 1")
@@ -118,11 +118,11 @@ func WithConcurrency(n int) Option {
 	}
 }
 
-// WithRetries sets how many times a collection is retried after a dropped
+// Retries sets how many times a collection is retried after a dropped
 // connection or a change the server acknowledged but does not list
 // (default 4), waiting backoff, doubled each time, in between. A negative
 // n or backoff is an error, returned before any command.
-func WithRetries(n int, backoff time.Duration) Option {
+func Retries(n int, backoff time.Duration) Option {
 	return func(c *Config) {
 		if n < 0 || backoff < 0 {
 			c.fail(fmt.Sprintf("Retries(%d, %v)", n, backoff), "retries and backoff cannot be negative")
