@@ -292,7 +292,7 @@ const (
 	// listed index and creates the declared one right after. For
 	// a unique index it first looks for duplicate keys in the data and, if
 	// there are any, keeps the listed index and fails with a
-	// *DuplicateKeysError holding a sample.
+	// *DuplicateDataError holding a sample.
 	ConflictRebuild ConflictPolicy = "rebuild"
 	// ConflictKeep keeps the listed index and logs a warning.
 	ConflictKeep ConflictPolicy = "keep"
