@@ -56,12 +56,6 @@ func HideUndeclared() Option {
 	return Option(engine.HideUndeclared())
 }
 
-// IndexModel converts s to the driver's index model, for a caller that
-// creates indexes with the driver's CreateMany itself.
-func IndexModel(s schema.IndexSpec) mongo.IndexModel {
-	return engine.IndexModel(s)
-}
-
 // OnConflict sets the conflict policy (default ConflictFail).
 func OnConflict(p outcome.ConflictPolicy) Option {
 	return Option(engine.OnConflict(p))

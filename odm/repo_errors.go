@@ -5,6 +5,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -28,7 +29,7 @@ func (c *Collection[T]) wrap(op string, err error, id any) error {
 	if dup := duplicateError(c.Name(), err); dup != nil {
 		return dup
 	}
-	if code, msg, ok := engine.WriteError(err); ok && (code == engine.CodeDocumentValidationFailure || engine.RejectedWrite(int32(code), msg)) {
+	if code, msg, ok := servererr.WriteError(err); ok && (code == servererr.CodeDocumentValidationFailure || engine.RejectedWrite(int32(code), msg)) {
 		return &DocumentRejectedError{Collection: c.Name(), ID: id, Err: err}
 	}
 	return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), odmerr.Inner(err))
@@ -58,14 +59,14 @@ func duplicateError(collection string, err error) *DuplicateKeyError {
 		return nil
 	}
 	if mongo.IsDuplicateKeyError(err) {
-		return &DuplicateKeyError{Collection: collection, Index: engine.DuplicateIndex(collection, err.Error()), Err: err}
+		return &DuplicateKeyError{Collection: collection, Index: servererr.DuplicateIndex(collection, err.Error()), Err: err}
 	}
 	msg := engine.DuplicateWriteMessage(err)
 	if msg == "" {
 		return nil
 	}
-	typed := mongo.CommandError{Code: engine.CodeDuplicateKey, Name: "DuplicateKey", Message: msg, Wrapped: err}
-	return &DuplicateKeyError{Collection: collection, Index: engine.DuplicateIndex(collection, msg), Err: typed}
+	typed := mongo.CommandError{Code: servererr.CodeDuplicateKey, Name: "DuplicateKey", Message: msg, Wrapped: err}
+	return &DuplicateKeyError{Collection: collection, Index: servererr.DuplicateIndex(collection, msg), Err: typed}
 }
 
 // DuplicateKeyError is a write a unique index refused, on any write path

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -118,16 +119,16 @@ func TestUUID(t *testing.T) {
 // on DocumentDB answers 525074461, "Document failed validation").
 func TestRejectedWriteReplies(t *testing.T) {
 	v2 := mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 525074461, Message: "Document failed validation"}}}
-	code, msg, ok := engine.WriteError(v2)
+	code, msg, ok := servererr.WriteError(v2)
 	require.True(t, ok)
 	assert.True(t, engine.RejectedWrite(int32(code), msg))
 	assert.False(t, engine.RejectedWrite(525074461, "something else"))
 	assert.False(t, engine.RejectedWrite(1, "Document failed validation"), "the words alone are not enough")
 
 	bulk := mongo.BulkWriteException{WriteErrors: []mongo.BulkWriteError{{WriteError: mongo.WriteError{Code: 121, Message: "Document failed validation"}}}}
-	code, _, ok = engine.WriteError(bulk)
+	code, _, ok = servererr.WriteError(bulk)
 	require.True(t, ok)
-	assert.Equal(t, engine.CodeDocumentValidationFailure, code)
-	_, _, ok = engine.WriteError(errors.New("not a server's"))
+	assert.Equal(t, servererr.CodeDocumentValidationFailure, code)
+	_, _, ok = servererr.WriteError(errors.New("not a server's"))
 	assert.False(t, ok)
 }

@@ -1,7 +1,9 @@
 // Package servererr reads what a server's refusal carries through the
-// driver's errors: its code, to branch on, and its message, to quote.
-// Package outcome quotes the message in its errors and the engine
-// branches on the code; it is an implementation detail.
+// driver's errors: its code, to branch on, and its message, to quote; for
+// a document write, the first write error's code and the index a
+// duplicate key message names. Package outcome quotes the message in its
+// errors, the engine and the repositories branch on the code; it is an
+// implementation detail.
 //
 // It imports the driver only.
 package servererr
