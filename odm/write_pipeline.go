@@ -260,6 +260,7 @@ func (w writeOp[T]) writeBack() {
 		w.update.writeBack()
 	case w.modify != nil:
 		w.modify.writeBack()
+	default:
+		w.delete.writeBack()
 	}
-	w.delete.writeBack()
 }
