@@ -56,16 +56,11 @@ func (p planner) indexStep(c diff.IndexChange) diff.Step {
 	case diff.ModifyInPlace:
 		return diff.StepCollMod
 	case diff.Conflict:
-		switch p.cfg.OnConflict {
-		case outcome.ConflictRebuild:
-			if _, ordered := orderedTemporary(c); ordered {
-				return diff.StepRebuildOrdered
-			}
-			return diff.StepRebuild
-		case outcome.ConflictKeep:
-			return diff.StepKeep
+		rebuild := diff.StepRebuild
+		if _, ordered := orderedTemporary(c); ordered {
+			rebuild = diff.StepRebuildOrdered
 		}
-		return diff.StepFail
+		return conflictStep(p.cfg.OnConflict, rebuild)
 	case diff.Drop:
 		return p.undeclaredStep(c)
 	}
@@ -100,12 +95,21 @@ func (p planner) optionStep(c diff.OptionChange) diff.Step {
 	case diff.ModifyInPlace:
 		return diff.StepCollMod
 	case diff.Conflict:
-		if p.cfg.OnConflict == outcome.ConflictKeep {
-			return diff.StepKeep
-		}
-		return diff.StepFail
+		return conflictStep(p.cfg.OnConflict, diff.StepFail)
 	}
 	return diff.StepNone
+}
+
+// conflictStep is a conflict's step under the policy: rebuild is what
+// ConflictRebuild does for this kind of change.
+func conflictStep(policy outcome.ConflictPolicy, rebuild diff.Step) diff.Step {
+	switch policy {
+	case outcome.ConflictRebuild:
+		return rebuild
+	case outcome.ConflictKeep:
+		return diff.StepKeep
+	}
+	return diff.StepFail
 }
 
 // stepOf reads a decided step, empty meaning none.
@@ -125,13 +129,7 @@ func searchStep(cfg Config, c diff.SearchIndexChange) diff.Step {
 	case diff.ModifyInPlace:
 		return diff.StepUpdateSearch
 	case diff.Conflict:
-		switch cfg.OnConflict {
-		case outcome.ConflictRebuild:
-			return diff.StepRebuild
-		case outcome.ConflictKeep:
-			return diff.StepKeep
-		}
-		return diff.StepFail
+		return conflictStep(cfg.OnConflict, diff.StepRebuild)
 	case diff.Drop:
 		if cfg.dropUndeclared {
 			return diff.StepDrop

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -52,36 +51,4 @@ func (s hideStep) run(ctx context.Context, x *executor) (stepResult, error) {
 		return stepResult{}, x.skip(ctx, schema.IndexSpec{Name: s.name}, err, []string{"hidden"})
 	}
 	return stepResult{}, err
-}
-
-// undeclaredOutcomes corrects the outcomes doneOutcome gives undeclared
-// indexes, from the steps decided for the first round: hidden ones, and
-// Init's own temporary indexes, dropped under every policy.
-func (x *executor) undeclaredOutcomes(results []outcome.IndexResult) {
-	if x.cfg.dryRun || x.planned == nil {
-		return
-	}
-	for i, r := range results {
-		if r.Action != diff.Drop || r.Outcome == outcome.Skipped || r.Outcome == outcome.Failed {
-			continue
-		}
-		var listed diff.IndexChange
-		for _, c := range x.planned.indexes {
-			if c.Name == r.Name && c.Action == diff.Drop {
-				listed = c
-			}
-		}
-		if _, ours := x.planner.isTemporaryOf(r.Name); ours {
-			results[i].Outcome, results[i].Reason = outcome.Dropped, "temporary index of an interrupted rebuild"
-			continue
-		}
-		switch stepOf(listed.Step) {
-		case diff.StepHide:
-			results[i].Outcome = outcome.Hidden
-		case diff.StepKeep:
-			if listedHidden(listed) {
-				results[i].Outcome, results[i].Reason = outcome.Hidden, "already hidden"
-			}
-		}
-	}
 }

@@ -30,15 +30,15 @@ func (x *executor) report(err error) outcome.CollectionReport {
 		}
 		return rep
 	}
-	rep.Indexes = indexResults(x.planned.indexes, &x.refused, x.cfg)
+	rep.Indexes = x.indexResults()
 	x.addBuildTimes(rep.Indexes)
-	x.undeclaredOutcomes(rep.Indexes)
 	rep.Options = optionResults(x.planned.options, &x.refused, x.cfg.dryRun, x.modified)
 	return rep
 }
 
 // indexResults says, for each index of the plan, what became of it.
-func indexResults(plan []diff.IndexChange, refused *refusals, cfg Config) []outcome.IndexResult {
+func (x *executor) indexResults() []outcome.IndexResult {
+	plan, refused, cfg := x.planned.indexes, &x.refused, x.cfg
 	out := make([]outcome.IndexResult, 0, len(plan))
 	for _, c := range plan {
 		r := outcome.IndexResult{Name: c.Name, Action: c.Action}
@@ -51,7 +51,7 @@ func indexResults(plan []diff.IndexChange, refused *refusals, cfg Config) []outc
 			r = *refused.skipped[c.Name]
 			r.Action = c.Action
 		default:
-			r.Outcome = doneOutcome(c.Action, cfg)
+			r.Outcome, r.Reason = x.planner.doneOutcome(c)
 		}
 		if r.Reason == "" && (c.Action == diff.ModifyInPlace || c.Action == diff.Conflict) {
 			r.Reason = c.Summary()
@@ -65,25 +65,31 @@ func indexResults(plan []diff.IndexChange, refused *refusals, cfg Config) []outc
 	return out
 }
 
-// doneOutcome is the outcome of a change carried out under the policies.
-func doneOutcome(a diff.Action, cfg Config) outcome.Outcome {
-	switch a {
-	case diff.Create:
-		return outcome.Created
-	case diff.ModifyInPlace:
-		return outcome.Modified
-	case diff.Conflict:
-		if cfg.OnConflict == outcome.ConflictKeep {
-			return outcome.Kept
+// doneOutcome is the outcome of a change whose decided step was carried
+// out, and what the step alone does not say: an undeclared index kept
+// because it is hidden already, a leftover temporary index dropped.
+func (p planner) doneOutcome(c diff.IndexChange) (outcome.Outcome, string) {
+	switch stepOf(c.Step) {
+	case diff.StepCreate:
+		return outcome.Created, ""
+	case diff.StepCollMod:
+		return outcome.Modified, ""
+	case diff.StepRebuild, diff.StepRebuildOrdered:
+		return outcome.Rebuilt, ""
+	case diff.StepHide:
+		return outcome.Hidden, ""
+	case diff.StepDrop:
+		if _, ours := p.isTemporaryOf(c.Name); ours {
+			return outcome.Dropped, "temporary index of an interrupted rebuild"
 		}
-		return outcome.Rebuilt
-	case diff.Drop:
-		if cfg.dropUndeclared {
-			return outcome.Dropped
+		return outcome.Dropped, ""
+	case diff.StepKeep:
+		if c.Action == diff.Drop && listedHidden(c) {
+			return outcome.Hidden, "already hidden"
 		}
-		return outcome.Kept
+		return outcome.Kept, ""
 	}
-	return outcome.Existed
+	return outcome.Existed, ""
 }
 
 // optionResults says, for each collection option of the plan, what
