@@ -93,7 +93,7 @@ func (p planner) doneOutcome(c diff.IndexChange) (outcome.Outcome, string) {
 }
 
 // optionResults says, for each collection option of the plan, what
-// became of it. modified are the options a collMod set in this run: after
+// became of it, by its decided step. modified are the options a collMod set in this run: after
 // a create, those the server's create did not keep.
 func optionResults(plan []diff.OptionChange, refused *refusals, dryRun bool, modified []string) []outcome.IndexResult {
 	var out []outcome.IndexResult
@@ -105,9 +105,9 @@ func optionResults(plan []diff.OptionChange, refused *refusals, dryRun bool, mod
 		case refused.skipped[optionKey(c.Option)] != nil:
 			sk := *refused.skipped[optionKey(c.Option)]
 			r.Outcome, r.Options, r.Reason = outcome.Skipped, sk.Options, sk.Reason
-		case c.Action != diff.Create && refused.optionSkipped(c.Option):
+		case c.Step != diff.StepCreate && refused.optionSkipped(c.Option):
 			r.Outcome, r.Options, r.Reason = outcome.Skipped, []string{c.Option}, "the server does not keep it"
-		case c.Action == diff.Create:
+		case c.Step == diff.StepCreate:
 			r.Name, r.Outcome = "collection", outcome.Created
 			if refusedOpts := refused.collectionOptions(); len(refusedOpts) > 0 {
 				r.Options, r.Reason = refusedOpts, "created without "+strings.Join(refusedOpts, ", ")
@@ -118,9 +118,9 @@ func optionResults(plan []diff.OptionChange, refused *refusals, dryRun bool, mod
 			if len(modified) > 0 {
 				r.Reason += "; the server's create did not keep " + strings.Join(modified, ", ") + ": set by collMod"
 			}
-		case c.Action == diff.ModifyInPlace:
+		case c.Step == diff.StepCollMod:
 			r.Outcome = outcome.Modified
-		case c.Action == diff.Conflict:
+		case c.Step == diff.StepKeep:
 			r.Outcome = outcome.Kept
 		}
 		out = append(out, r)
