@@ -3,50 +3,23 @@ package odm_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/tagodm/tagodm/internal/testmodels"
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
 	"github.com/tagodm/tagodm/odm/query"
 )
 
-type refLine struct {
-	SKU string `bson:"sku"`
-	Qty int    `bson:"qty"`
-}
-
-type refAddress struct {
-	City string `bson:"city"`
-	Zip  string `bson:"zip"`
-}
-
-type RefAudit struct {
-	CreatedAt time.Time `bson:"created_at"`
-}
-
-type refOrder struct {
-	ID       bson.ObjectID `bson:"_id,omitempty"`
-	Status   string        `bson:"status"`
-	Total    float64       `bson:"total"`
-	Lines    []refLine     `bson:"lines"`
-	Tags     []string      `bson:"tags"`
-	Ship     *refAddress   `bson:"ship"`
-	Bill     refAddress    `bson:"bill"`
-	Secret   string        `bson:"-"`
-	RefAudit `bson:",inline"`
-}
-
 var (
-	orderStatus = query.F(func(o *refOrder) *string { return &o.Status })
-	orderTotal  = query.F(func(o *refOrder) *float64 { return &o.Total })
-	orderLines  = query.F(func(o *refOrder) *[]refLine { return &o.Lines })
-	orderTags   = query.F(func(o *refOrder) *[]string { return &o.Tags })
-	lineSKU     = query.F(func(l *refLine) *string { return &l.SKU })
-	lineQty     = query.F(func(l *refLine) *int { return &l.Qty })
+	orderStatus = query.F(func(o *testmodels.RefOrder) *string { return &o.Status })
+	orderTotal  = query.F(func(o *testmodels.RefOrder) *float64 { return &o.Total })
+	orderLines  = query.F(func(o *testmodels.RefOrder) *[]testmodels.RefLine { return &o.Lines })
+	orderTags   = query.F(func(o *testmodels.RefOrder) *[]string { return &o.Tags })
+	lineSKU     = query.F(func(l *testmodels.RefLine) *string { return &l.SKU })
+	lineQty     = query.F(func(l *testmodels.RefLine) *int { return &l.Qty })
 )
 
 // TestFieldsThroughRepositories: typed filters, updates and sorts go
@@ -54,9 +27,9 @@ var (
 func TestFieldsThroughRepositories(t *testing.T) {
 	ctx := context.Background()
 	c, rec := testrig.MonitoredClient(t)
-	orders := odm.MustCollection[refOrder](testrig.Database(t, c))
-	_, err := orders.InsertMany(ctx, []refOrder{
-		{Status: "open", Total: 5, Tags: []string{"a"}, Lines: []refLine{{SKU: "k", Qty: 3}}},
+	orders := odm.MustCollection[testmodels.RefOrder](testrig.Database(t, c))
+	_, err := orders.InsertMany(ctx, []testmodels.RefOrder{
+		{Status: "open", Total: 5, Tags: []string{"a"}, Lines: []testmodels.RefLine{{SKU: "k", Qty: 3}}},
 		{Status: "open", Total: 9, Tags: []string{"b"}},
 		{Status: "paid", Total: 1},
 	})
@@ -87,9 +60,9 @@ func TestFieldsThroughRepositories(t *testing.T) {
 	assert.Equal(t, int64(1), n)
 
 	rec.Reset()
-	secret := query.F(func(o *refOrder) *string { return &o.Secret })
+	secret := query.F(func(o *testmodels.RefOrder) *string { return &o.Secret })
 	_, err = orders.Find(ctx, query.Eq(secret, "x"))
-	assert.ErrorContains(t, err, "odm: find on ref_order: filter: a field reference of odm_test.refOrder")
+	assert.ErrorContains(t, err, "odm: find on ref_order: filter: a field reference of testmodels.RefOrder")
 	_, err = orders.Query(nil).Sort(query.SortBy(query.By(secret))).All(ctx)
 	assert.Error(t, err)
 	_, err = orders.UpdateMany(ctx, query.Eq(orderStatus, "open"), query.Set(secret, "x"))

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagodm/tagodm/internal/testmodels"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -12,7 +13,7 @@ import (
 // check of a query shape it has run before: a filter of three conditions
 // (one an operator document), a sort of two keys. The goal is under 1 µs.
 func BenchmarkPathCheckCached(b *testing.B) {
-	orders := offline[pathOrder](b)
+	orders := offline[testmodels.PathOrder](b)
 	filter := bson.D{
 		{Key: "status", Value: "open"},
 		{Key: "items.sku", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}},
@@ -34,7 +35,7 @@ func BenchmarkPathCheckCached(b *testing.B) {
 // BenchmarkPathCheckFirst is the check of a shape never seen: the walk of
 // every path through the model's description.
 func BenchmarkPathCheckFirst(b *testing.B) {
-	orders := offline[pathOrder](b)
+	orders := offline[testmodels.PathOrder](b)
 	filter := bson.D{
 		{Key: "status", Value: "open"},
 		{Key: "items.sku", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}},

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagodm/tagodm/internal/testmodels"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -134,8 +135,8 @@ func FuzzPathCheck(f *testing.F) {
 	f.Add([]byte{7, 1, 0, 4}, "$natural")
 	f.Add([]byte{2, 8, 6}, "items.$")
 	f.Add([]byte{4, 4}, "pod_name.x")
-	orders := offline[pathOrder](f)
-	typ := reflect.TypeFor[pathOrder]()
+	orders := offline[testmodels.PathOrder](f)
+	typ := reflect.TypeFor[testmodels.PathOrder]()
 	models := []keyChecker{
 		keyCheckerOf(orders, "status", "items"), keyCheckerOf(offline[pathOpen](f), "kind", "items"),
 		keyCheckerOf(offline[pathStrict](f), "kind", "items"), keyCheckerOf(offline[pathPython](f), "name", ""),
@@ -172,7 +173,7 @@ func FuzzPathCheck(f *testing.F) {
 		_, _ = orders.prepareUpdate("update", nil, bson.D{{Key: "$set", Value: filter}, {Key: "$pull", Value: filter}}, false)
 
 		m := models[fb.pick(len(models))]
-		valid := path // a path of pathOrder; another model's own field
+		valid := path // a path of testmodels.PathOrder; another model's own field
 		if m.field != "status" {
 			valid = m.field
 		}

@@ -5,62 +5,22 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tagodm/tagodm/internal/testmodels"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/query"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-type pathItem struct {
-	SKU   string   `bson:"sku"`
-	Qty   int      `bson:"qty"`
-	Notes []string `bson:"notes"`
-}
-
-type pathAddress struct {
-	City string `bson:"city"`
-	Zip  string `bson:"zip"`
-}
-
-type PathMeta struct {
-	Source string `bson:"source"`
-}
-
-type pathNode struct {
-	Name     string      `bson:"name"`
-	Children []*pathNode `bson:"children"`
-}
-
-type pathOrder struct {
-	ID       bson.ObjectID          `bson:"_id,omitempty"`
-	Status   string                 `bson:"status"`
-	Items    []pathItem             `bson:"items"`
-	Address  *pathAddress           `bson:"address"`
-	Scores   []int                  `bson:"scores"`
-	Matrix   [][]int                `bson:"matrix"`
-	ByRegion map[string]pathAddress `bson:"by_region"`
-	Labels   map[string]string      `bson:"labels"`
-	Extra    bson.M                 `bson:"extra"`
-	Any      any                    `bson:"any"`
-	Raw      bson.Raw               `bson:"raw"`
-	Blob     []byte                 `bson:"blob"`
-	Created  time.Time              `bson:"created_at"`
-	Tree     pathNode               `bson:"tree"`
-	PathMeta `bson:",inline"`
-}
-
-func (pathOrder) CollectionName() string { return "path_orders" }
-
 // pathOpen keeps unknown top-level fields in an ",inline" map.
 type pathOpen struct {
-	ID    bson.ObjectID `bson:"_id,omitempty"`
-	Kind  string        `bson:"kind"`
-	Inner pathAddress   `bson:"inner"`
-	Rest  bson.M        `bson:",inline"`
+	ID    bson.ObjectID          `bson:"_id,omitempty"`
+	Kind  string                 `bson:"kind"`
+	Inner testmodels.PathAddress `bson:"inner"`
+	Rest  bson.M                 `bson:",inline"`
 }
 
 // pathPython names fields another service writes beside the struct's.
@@ -72,7 +32,7 @@ type pathPython struct {
 func (pathPython) ExtraPaths() []string { return []string{"py_flags", "legacy.owner"} }
 
 func TestPathCheckFilters(t *testing.T) {
-	orders := offline[pathOrder](t)
+	orders := offline[testmodels.PathOrder](t)
 	cases := []struct {
 		name   string
 		filter any
@@ -80,16 +40,16 @@ func TestPathCheckFilters(t *testing.T) {
 	}{
 		{"a field", bson.D{{Key: "status", Value: "x"}}, ""},
 		{"_id", bson.D{{Key: "_id", Value: 1}}, ""},
-		{"a typo", bson.D{{Key: "stauts", Value: "x"}}, "filter: stauts: no such field in odm.pathOrder; did you mean status?"},
-		{"a typo in a bson.M", bson.M{"status": 1, "staus": 2}, "staus: no such field in odm.pathOrder; did you mean status?"},
+		{"a typo", bson.D{{Key: "stauts", Value: "x"}}, "filter: stauts: no such field in testmodels.PathOrder; did you mean status?"},
+		{"a typo in a bson.M", bson.M{"status": 1, "staus": 2}, "staus: no such field in testmodels.PathOrder; did you mean status?"},
 		{"into a struct pointer", bson.D{{Key: "address.city", Value: "x"}}, ""},
-		{"a typo into a struct", bson.D{{Key: "address.cty", Value: "x"}}, "no field cty in odm.pathAddress (at address of odm.pathOrder); did you mean address.city?"},
+		{"a typo into a struct", bson.D{{Key: "address.cty", Value: "x"}}, "no field cty in testmodels.PathAddress (at address of testmodels.PathOrder); did you mean address.city?"},
 		{"array elements' fields", bson.D{{Key: "items.sku", Value: "x"}}, ""},
 		{"an array index", bson.D{{Key: "items.0.sku", Value: "x"}}, ""},
 		{"an index of scalars", bson.D{{Key: "scores.2", Value: 1}}, ""},
 		{"an index of nested arrays", bson.D{{Key: "matrix.1.0", Value: 1}}, ""},
 		{"scalars in a nested array element", bson.D{{Key: "items.notes.0", Value: "x"}}, ""},
-		{"a field below a string", bson.D{{Key: "status.code", Value: 1}}, "status is a string in odm.pathOrder, which has no field code"},
+		{"a field below a string", bson.D{{Key: "status.code", Value: 1}}, "status is a string in testmodels.PathOrder, which has no field code"},
 		{"a field below a time", bson.D{{Key: "created_at.day", Value: 1}}, "created_at is a time.Time"},
 		{"a field below bytes", bson.D{{Key: "blob.x", Value: 1}}, "blob is a []uint8"},
 		{"a key under a map of structs", bson.D{{Key: "by_region.eu.city", Value: "x"}}, ""},
@@ -105,10 +65,10 @@ func TestPathCheckFilters(t *testing.T) {
 		{"an empty key", bson.D{{Key: "address..city", Value: "x"}}, "an empty key"},
 		{"$and", bson.D{{Key: "$and", Value: bson.A{bson.D{{Key: "status", Value: 1}}, bson.D{{Key: "stats", Value: 2}}}}}, "stats: no such field"},
 		{"$or of bson.M", bson.D{{Key: "$or", Value: []bson.M{{"status": 1}, {"items.sku": 2}}}}, ""},
-		{"$nor nested in $or", bson.M{"$or": bson.A{bson.M{"$nor": bson.A{bson.M{"adress.city": 1}}}}}, "adress.city: no field adress in odm.pathOrder; did you mean address?"},
+		{"$nor nested in $or", bson.M{"$or": bson.A{bson.M{"$nor": bson.A{bson.M{"adress.city": 1}}}}}, "adress.city: no field adress in testmodels.PathOrder; did you mean address?"},
 		{"an operator document", bson.D{{Key: "scores", Value: bson.D{{Key: "$gt", Value: 1}, {Key: "$lt", Value: 5}}}}, ""},
 		{"$elemMatch on fields", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: "a"}, {Key: "qty", Value: bson.D{{Key: "$gt", Value: 1}}}}}}}}, ""},
-		{"$elemMatch on a typo", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qyt", Value: 1}}}}}}, "items.qyt: no field qyt in odm.pathItem (at items of odm.pathOrder); did you mean items.qty?"},
+		{"$elemMatch on a typo", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qyt", Value: 1}}}}}}, "items.qyt: no field qyt in testmodels.PathItem (at items of testmodels.PathOrder); did you mean items.qty?"},
 		{"$elemMatch on scalars", bson.D{{Key: "scores", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$gte", Value: 80}}}}}}, ""},
 		{"$elemMatch with $or inside", bson.D{{Key: "items", Value: bson.M{"$elemMatch": bson.M{"$or": bson.A{bson.M{"sku": 1}, bson.M{"skus": 2}}}}}}, "items.skus"},
 		{"$not with $elemMatch", bson.D{{Key: "items", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sk", Value: 1}}}}}}}}, "items.sk"},
@@ -119,7 +79,7 @@ func TestPathCheckFilters(t *testing.T) {
 			Status string `bson:"status"`
 			Oops   int    `bson:"oops"`
 		}{}, "oops: no such field"},
-		{"a raw filter", mustRaw(t, bson.D{{Key: "items.sku", Value: 1}, {Key: "itms", Value: 1}}), "itms: no such field in odm.pathOrder; did you mean items?"},
+		{"a raw filter", mustRaw(t, bson.D{{Key: "items.sku", Value: 1}, {Key: "itms", Value: 1}}), "itms: no such field in testmodels.PathOrder; did you mean items?"},
 		{"not a document", "status", "a string where a document was expected"},
 	}
 	for _, c := range cases {
@@ -148,23 +108,23 @@ func mustRaw(t *testing.T, v any) bson.Raw {
 }
 
 func TestPathCheckSortProjectionField(t *testing.T) {
-	orders := offline[pathOrder](t)
+	orders := offline[testmodels.PathOrder](t)
 	cases := []struct {
 		name  string
 		parts pathcheck.Parts
 		want  string
 	}{
 		{"sort", pathcheck.Parts{Sort: bson.D{{Key: "status", Value: 1}, {Key: "items.qty", Value: -1}}}, ""},
-		{"sort typo", pathcheck.Parts{Sort: bson.D{{Key: "created", Value: -1}}}, "sort: created: no such field in odm.pathOrder; did you mean created_at?"},
+		{"sort typo", pathcheck.Parts{Sort: bson.D{{Key: "created", Value: -1}}}, "sort: created: no such field in testmodels.PathOrder; did you mean created_at?"},
 		{"sort by text score", pathcheck.Parts{Sort: bson.D{{Key: "score", Value: bson.D{{Key: "$meta", Value: "textScore"}}}}}, ""},
 		{"projection", pathcheck.Parts{Projection: bson.D{{Key: "status", Value: 1}, {Key: "items.sku", Value: true}}}, ""},
-		{"projection typo", pathcheck.Parts{Projection: bson.M{"status": 1, "item": 1}}, "projection: item: no such field in odm.pathOrder; did you mean items?"},
+		{"projection typo", pathcheck.Parts{Projection: bson.M{"status": 1, "item": 1}}, "projection: item: no such field in testmodels.PathOrder; did you mean items?"},
 		{"positional projection", pathcheck.Parts{Projection: bson.D{{Key: "items.$", Value: 1}}}, ""},
 		{"$slice and $elemMatch", pathcheck.Parts{Projection: bson.D{{Key: "scores", Value: bson.D{{Key: "$slice", Value: 2}}}, {Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "qt", Value: 1}}}}}}}, "items.qt"},
 		{"nested projection", pathcheck.Parts{Projection: bson.D{{Key: "address", Value: bson.D{{Key: "cit", Value: 1}}}}}, "address.cit"},
 		{"computed field", pathcheck.Parts{Projection: bson.D{{Key: "renamed", Value: "$status"}}}, ""},
 		{"Distinct's field", pathcheck.Parts{Field: "items.sku"}, ""},
-		{"Distinct's field typo", pathcheck.Parts{Field: "item.sku"}, "field: item.sku: no field item in odm.pathOrder; did you mean items?"},
+		{"Distinct's field typo", pathcheck.Parts{Field: "item.sku"}, "field: item.sku: no field item in testmodels.PathOrder; did you mean items?"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -180,14 +140,14 @@ func TestPathCheckSortProjectionField(t *testing.T) {
 }
 
 func TestPathCheckUpdates(t *testing.T) {
-	orders := offline[pathOrder](t)
+	orders := offline[testmodels.PathOrder](t)
 	cases := []struct {
 		name   string
 		update any
 		want   string
 	}{
 		{"$set", bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: "x"}, {Key: "address.zip", Value: "1"}}}}, ""},
-		{"$set typo", bson.D{{Key: "$set", Value: bson.D{{Key: "stat", Value: "x"}}}}, "update: stat: no such field in odm.pathOrder; did you mean status?"},
+		{"$set typo", bson.D{{Key: "$set", Value: bson.D{{Key: "stat", Value: "x"}}}}, "update: stat: no such field in testmodels.PathOrder; did you mean status?"},
 		{"$unset typo under a struct", bson.M{"$unset": bson.M{"address.zipp": ""}}, "did you mean address.zip?"},
 		{"positional $", bson.D{{Key: "$set", Value: bson.D{{Key: "items.$.qty", Value: 1}}}}, ""},
 		{"all positional", bson.D{{Key: "$inc", Value: bson.D{{Key: "items.$[].qty", Value: 1}}}}, ""},
@@ -197,7 +157,7 @@ func TestPathCheckUpdates(t *testing.T) {
 		{"a bad identifier", bson.D{{Key: "$set", Value: bson.D{{Key: "items.$[Big].sku", Value: 1}}}}, "items.$[Big]"},
 		{"$rename target", bson.D{{Key: "$rename", Value: bson.D{{Key: "status", Value: "stat"}}}}, "stat: no such field"},
 		{"$pull condition", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "sku", Value: "a"}}}}}}, ""},
-		{"$pull condition typo", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "skuu", Value: "a"}}}}}}, "update: items.skuu: no field skuu in odm.pathItem"},
+		{"$pull condition typo", bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "skuu", Value: "a"}}}}}}, "update: items.skuu: no field skuu in testmodels.PathItem"},
 		{"$pull of scalars", bson.D{{Key: "$pull", Value: bson.D{{Key: "scores", Value: bson.D{{Key: "$gte", Value: 6}}}}}}, ""},
 		{"$push with $sort", bson.D{{Key: "$push", Value: bson.D{{Key: "items", Value: bson.D{{Key: "$each", Value: bson.A{}}, {Key: "$sort", Value: bson.D{{Key: "qyt", Value: 1}}}}}}}}, "items.qyt"},
 		{"a map key", bson.D{{Key: "$set", Value: bson.D{{Key: "labels.anything", Value: "x"}}}}, ""},
@@ -240,11 +200,11 @@ func TestPathCheckOpenModels(t *testing.T) {
 // pathStrict keeps unknown top-level fields in an ",inline" map, and
 // declares those its queries name: the path check is strict.
 type pathStrict struct {
-	ID    bson.ObjectID `bson:"_id,omitempty"`
-	Kind  string        `bson:"kind"`
-	Inner pathAddress   `bson:"inner"`
-	Items []pathOpen    `bson:"items"`
-	Rest  bson.M        `bson:",inline"`
+	ID    bson.ObjectID          `bson:"_id,omitempty"`
+	Kind  string                 `bson:"kind"`
+	Inner testmodels.PathAddress `bson:"inner"`
+	Items []pathOpen             `bson:"items"`
+	Rest  bson.M                 `bson:",inline"`
 }
 
 func (pathStrict) CollectionName() string { return "path_strict" }
@@ -305,7 +265,7 @@ func TestPathCheckStrictInlineModels(t *testing.T) {
 		{"resource.usag", "no field resource in odm.pathStrict or its ExtraPaths", "resource.usage"},
 		{"resource", "no such field in odm.pathStrict or its ExtraPaths", ""},
 		{"anything", "no such field in odm.pathStrict or its ExtraPaths", ""},
-		{"inner.cty", "no field cty in odm.pathAddress (at inner of odm.pathStrict)", "inner.city"},
+		{"inner.cty", "no field cty in testmodels.PathAddress (at inner of odm.pathStrict)", "inner.city"},
 		{"items.kindd", "no field kindd in odm.pathOpen (at items of odm.pathStrict) or its ExtraPaths", "items.kind"},
 		{"items.1.extra", "no field extra in odm.pathOpen (at items.1 of odm.pathStrict) or its ExtraPaths", ""},
 	}
@@ -356,7 +316,7 @@ func TestPathCheckNearestExtraPath(t *testing.T) {
 }
 
 func TestPathCheckNilFilters(t *testing.T) {
-	orders := offline[pathOrder](t)
+	orders := offline[testmodels.PathOrder](t)
 	for _, f := range []any{nil, bson.D(nil), bson.M(nil), map[string]any(nil), (*struct{})(nil)} {
 		got, err := orders.checkQuery("find", f, pathcheck.Parts{})
 		require.NoError(t, err)
@@ -367,7 +327,7 @@ func TestPathCheckNilFilters(t *testing.T) {
 }
 
 func TestPathCheckMapOrderOneShape(t *testing.T) {
-	orders := offline[pathOrder](t)
+	orders := offline[testmodels.PathOrder](t)
 	pc, err := pathcheck.For(orders.model)
 	require.NoError(t, err)
 	for range 50 {
@@ -389,7 +349,7 @@ func TestPathCheckMapOrderOneShape(t *testing.T) {
 // all paths of the model (a natural-order sort, computed text scores,
 // projection operators, positional projections) are never refused.
 func TestPathCheckValidQueriesPass(t *testing.T) {
-	orders := offline[pathOrder](t)
+	orders := offline[testmodels.PathOrder](t)
 	meta := bson.D{{Key: "$meta", Value: "textScore"}}
 	cases := []struct {
 		name  string
@@ -425,16 +385,16 @@ func TestPathCheckValidQueriesPass(t *testing.T) {
 // applies to, and the fields of an $elemMatch projection's filter, are
 // still checked.
 func TestPathCheckProjectionOperatorsChecked(t *testing.T) {
-	orders := offline[pathOrder](t)
+	orders := offline[testmodels.PathOrder](t)
 	cases := []struct {
 		name       string
 		projection any
 		want       string
 	}{
-		{"$slice of a typo", bson.D{{Key: "scors", Value: bson.D{{Key: "$slice", Value: 3}}}}, "projection: scors: no such field in odm.pathOrder; did you mean scores?"},
+		{"$slice of a typo", bson.D{{Key: "scors", Value: bson.D{{Key: "$slice", Value: 3}}}}, "projection: scors: no such field in testmodels.PathOrder; did you mean scores?"},
 		{"$elemMatch of a typo", bson.D{{Key: "itms", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "sku", Value: 1}}}}}}, "projection: itms: no such field"},
-		{"$elemMatch on a typo'd element field", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "skuu", Value: 1}}}}}}, "projection: items.skuu: no field skuu in odm.pathItem (at items of odm.pathOrder); did you mean items.sku?"},
-		{"$elemMatch's $or on a typo'd element field", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "sku", Value: 1}}, bson.D{{Key: "qyt", Value: 1}}}}}}}}}, "projection: items.qyt: no field qyt in odm.pathItem (at items of odm.pathOrder); did you mean items.qty?"},
+		{"$elemMatch on a typo'd element field", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "skuu", Value: 1}}}}}}, "projection: items.skuu: no field skuu in testmodels.PathItem (at items of testmodels.PathOrder); did you mean items.sku?"},
+		{"$elemMatch's $or on a typo'd element field", bson.D{{Key: "items", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "sku", Value: 1}}, bson.D{{Key: "qyt", Value: 1}}}}}}}}}, "projection: items.qyt: no field qyt in testmodels.PathItem (at items of testmodels.PathOrder); did you mean items.qty?"},
 		{"positional projection of a typo", bson.D{{Key: "itemz.$", Value: 1}}, "did you mean items?"},
 		{"sort-like key in a projection", bson.D{{Key: "$natural", Value: 1}}, "projection: $natural"},
 	}
@@ -452,7 +412,7 @@ func TestPathCheckProjectionOperatorsChecked(t *testing.T) {
 // *PathError naming the key, before any command; it used to split the
 // shape's buffer and panic.
 func TestPathCheckNULKey(t *testing.T) {
-	orders := offline[pathOrder](t)
+	orders := offline[testmodels.PathOrder](t)
 	nul := bson.D{{Key: "name\x00", Value: "x"}}
 	cases := []struct {
 		name  string
@@ -535,7 +495,7 @@ func TestPathCheckNULKey(t *testing.T) {
 				require.ErrorAs(t, err, &pe)
 				assert.Equal(t, c.path, pe.Path)
 				assert.Equal(t, c.part, pe.Part)
-				assert.Equal(t, "odm.pathOrder", pe.GoType)
+				assert.Equal(t, "testmodels.PathOrder", pe.GoType)
 				assert.Contains(t, err.Error(), ": "+c.part+": "+strconv.Quote(c.path)+": the key holds a NUL byte, which no BSON key can hold")
 				assert.NotContains(t, err.Error(), "\x00", "the message shows the byte quoted")
 			}
@@ -547,7 +507,7 @@ func TestPathCheckNULKey(t *testing.T) {
 // Go values or read from BSON; a value that must be a document and is not
 // used to be refused as a bson.D and passed as bson.Raw.
 func TestPathCheckSameAnswerForRaw(t *testing.T) {
-	orders := offline[pathOrder](t)
+	orders := offline[testmodels.PathOrder](t)
 	cases := []struct {
 		name       string
 		doc        bson.D
@@ -585,7 +545,7 @@ func TestPathCheckSameAnswerForRaw(t *testing.T) {
 // if NUL ended a path ("status\x00fitems" beside status and items), which
 // a shape seen before answers without reading its paths.
 func TestPathCheckNULKeyAfterItsLookalike(t *testing.T) {
-	orders := offline[pathOrder](t)
+	orders := offline[testmodels.PathOrder](t)
 	_, err := orders.checkQuery("find", bson.D{{Key: "status", Value: 1}, {Key: "items", Value: 1}}, pathcheck.Parts{})
 	require.NoError(t, err)
 	for _, key := range []string{"status\x00fitems", "status\x00\x06fitems"} {
@@ -602,7 +562,7 @@ func TestPathCheckNULKeyAfterItsLookalike(t *testing.T) {
 // repository's update is encoded before its shape is written, and the
 // encoder refuses such a key first.)
 func TestShapeWriterNULInUpdate(t *testing.T) {
-	pc, err := pathcheck.For(offline[pathOrder](t).model)
+	pc, err := pathcheck.For(offline[testmodels.PathOrder](t).model)
 	require.NoError(t, err)
 	cases := []struct {
 		name   string

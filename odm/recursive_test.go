@@ -8,42 +8,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tagodm/tagodm/internal/testmodels"
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
 	"github.com/tagodm/tagodm/odm/schema"
 	"github.com/tagodm/tagodm/registry"
 )
-
-type treeNode struct {
-	Name string     `bson:"name" odm:"index;required"`
-	Kids []treeNode `bson:"kids"`
-}
-
-func (treeNode) Validator() schema.Validator { return schema.Validator{} }
-
-func (treeNode) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.Asc("kids.kids.name")).Named("grandchildren")}
-}
-
-type listNode struct {
-	V    int       `bson:"v" odm:"index"`
-	Next *listNode `bson:"next,omitempty"`
-}
-
-func (listNode) Validator() schema.Validator { return schema.Validator{} }
-
-type mutualA struct {
-	B    *mutualB `bson:"b"`
-	Name string   `bson:"name"`
-}
-
-func (mutualA) Validator() schema.Validator { return schema.Validator{} }
-
-type mutualB struct {
-	X  string             `bson:"x" odm:"index"`
-	As []mutualA          `bson:"as"`
-	M  map[string]mutualA `bson:"m"`
-}
 
 // TestRecursiveModelsEnd: a recursive model passes through every entry
 // point and declares its tag indexes at the outermost occurrence of each
@@ -52,7 +22,7 @@ func TestRecursiveModelsEnd(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		decl, err := odm.Declared(treeNode{}, listNode{}, mutualA{})
+		decl, err := odm.Declared(testmodels.TreeNode{}, testmodels.ListNode{}, testmodels.MutualA{})
 		require.NoError(t, err)
 		names := func(specs []schema.IndexSpec) []string {
 			var out []string
@@ -64,9 +34,9 @@ func TestRecursiveModelsEnd(t *testing.T) {
 		assert.Equal(t, []string{"name_1", "grandchildren"}, names(decl["tree_node"]))
 		assert.Equal(t, []string{"v_1"}, names(decl["list_node"]))
 		assert.Equal(t, []string{"b.x_1"}, names(decl["mutual_a"]))
-		_, err = odm.NewCollection[treeNode](nil)
+		_, err = odm.NewCollection[testmodels.TreeNode](nil)
 		assert.ErrorContains(t, err, "a database is needed", "the model itself is valid")
-		require.NoError(t, registry.New().Register(treeNode{}, listNode{}, mutualA{}))
+		require.NoError(t, registry.New().Register(testmodels.TreeNode{}, testmodels.ListNode{}, testmodels.MutualA{}))
 	}()
 	select {
 	case <-done:
@@ -76,7 +46,7 @@ func TestRecursiveModelsEnd(t *testing.T) {
 
 	c, rec := testrig.MonitoredClient(t)
 	db := testrig.Database(t, c)
-	_, err := odm.Plan(context.Background(), db, treeNode{}, listNode{}, mutualA{})
+	_, err := odm.Plan(context.Background(), db, testmodels.TreeNode{}, testmodels.ListNode{}, testmodels.MutualA{})
 	require.NoError(t, err)
 	assert.Equal(t, 3, rec.Count("listIndexes"))
 }

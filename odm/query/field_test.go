@@ -8,47 +8,22 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/tagodm/tagodm/internal/testmodels"
 	"github.com/tagodm/tagodm/odm/query"
 )
 
-type refLine struct {
-	SKU string `bson:"sku"`
-	Qty int    `bson:"qty"`
-}
-
-type refAddress struct {
-	City string `bson:"city"`
-	Zip  string `bson:"zip"`
-}
-
-type RefAudit struct {
-	CreatedAt time.Time `bson:"created_at"`
-}
-
-type refOrder struct {
-	ID       bson.ObjectID `bson:"_id,omitempty"`
-	Status   string        `bson:"status"`
-	Total    float64       `bson:"total"`
-	Lines    []refLine     `bson:"lines"`
-	Tags     []string      `bson:"tags"`
-	Ship     *refAddress   `bson:"ship"`
-	Bill     refAddress    `bson:"bill"`
-	Secret   string        `bson:"-"`
-	RefAudit `bson:",inline"`
-}
-
 var (
-	orderStatus  = query.F(func(o *refOrder) *string { return &o.Status })
-	orderTotal   = query.F(func(o *refOrder) *float64 { return &o.Total })
-	orderLines   = query.F(func(o *refOrder) *[]refLine { return &o.Lines })
-	orderTags    = query.F(func(o *refOrder) *[]string { return &o.Tags })
-	orderShip    = query.F(func(o *refOrder) **refAddress { return &o.Ship })
-	orderCity    = query.F(func(o *refOrder) *string { return &o.Ship.City })
-	orderBill    = query.F(func(o *refOrder) *refAddress { return &o.Bill })
-	orderBillCty = query.F(func(o *refOrder) *string { return &o.Bill.City })
-	orderCreated = query.F(func(o *refOrder) *time.Time { return &o.CreatedAt })
-	lineSKU      = query.F(func(l *refLine) *string { return &l.SKU })
-	lineQty      = query.F(func(l *refLine) *int { return &l.Qty })
+	orderStatus  = query.F(func(o *testmodels.RefOrder) *string { return &o.Status })
+	orderTotal   = query.F(func(o *testmodels.RefOrder) *float64 { return &o.Total })
+	orderLines   = query.F(func(o *testmodels.RefOrder) *[]testmodels.RefLine { return &o.Lines })
+	orderTags    = query.F(func(o *testmodels.RefOrder) *[]string { return &o.Tags })
+	orderShip    = query.F(func(o *testmodels.RefOrder) **testmodels.RefAddress { return &o.Ship })
+	orderCity    = query.F(func(o *testmodels.RefOrder) *string { return &o.Ship.City })
+	orderBill    = query.F(func(o *testmodels.RefOrder) *testmodels.RefAddress { return &o.Bill })
+	orderBillCty = query.F(func(o *testmodels.RefOrder) *string { return &o.Bill.City })
+	orderCreated = query.F(func(o *testmodels.RefOrder) *time.Time { return &o.CreatedAt })
+	lineSKU      = query.F(func(l *testmodels.RefLine) *string { return &l.SKU })
+	lineQty      = query.F(func(l *testmodels.RefLine) *int { return &l.Qty })
 )
 
 func TestFieldPaths(t *testing.T) {
@@ -64,15 +39,15 @@ func TestFieldPaths(t *testing.T) {
 		assert.Equal(t, want, f.Path())
 	}
 
-	secret := query.F(func(o *refOrder) *string { return &o.Secret })
+	secret := query.F(func(o *testmodels.RefOrder) *string { return &o.Secret })
 	assert.ErrorContains(t, secret.Err(), "no stored field of type string")
-	elem := query.F(func(o *refOrder) *string { return &o.Lines[0].SKU })
+	elem := query.F(func(o *testmodels.RefOrder) *string { return &o.Lines[0].SKU })
 	assert.ErrorContains(t, elem.Err(), "the selector panicked on a scratch value")
-	outside := query.F(func(o *refOrder) *string { s := ""; return &s })
+	outside := query.F(func(o *testmodels.RefOrder) *string { s := ""; return &s })
 	assert.ErrorContains(t, outside.Err(), "the address of no stored field")
-	none := query.F[refOrder, string](nil)
+	none := query.F[testmodels.RefOrder, string](nil)
 	assert.ErrorContains(t, none.Err(), "the selector is nil")
-	nilp := query.F(func(o *refOrder) *string { return nil })
+	nilp := query.F(func(o *testmodels.RefOrder) *string { return nil })
 	assert.ErrorContains(t, nilp.Err(), "returned nil")
 	notStruct := query.F(func(s *string) *string { return s })
 	assert.ErrorContains(t, notStruct.Err(), "needs a struct model type")
@@ -93,9 +68,9 @@ func TestFieldBuilders(t *testing.T) {
 		doc(query.ElemMatch(orderLines, query.Eq(lineSKU, "k"), query.Gt(lineQty, 2))))
 	assert.Equal(t, bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "status", Value: "a"}}, bson.D{{Key: "total", Value: bson.D{{Key: "$lt", Value: 1.0}}}}}}},
 		doc(query.Or(query.Eq(orderStatus, "a"), query.Lt(orderTotal, 1))))
-	assert.Equal(t, bson.D{}, doc(query.And[refOrder]()))
-	_, err := query.Or[refOrder]().Document()
-	assert.ErrorContains(t, err, "$or of query_test.refOrder needs at least one condition")
+	assert.Equal(t, bson.D{}, doc(query.And[testmodels.RefOrder]()))
+	_, err := query.Or[testmodels.RefOrder]().Document()
+	assert.ErrorContains(t, err, "$or of testmodels.RefOrder needs at least one condition")
 
 	assert.Equal(t, bson.D{
 		{Key: "$set", Value: bson.D{{Key: "status", Value: "paid"}, {Key: "bill.city", Value: "Oslo"}}},
@@ -104,13 +79,13 @@ func TestFieldBuilders(t *testing.T) {
 	}, doc(query.Updates(query.Set(orderStatus, "paid"), query.Inc(orderTotal, 2.5), query.Set(orderBillCty, "Oslo"), query.Push(orderTags, "paid"))))
 	assert.Equal(t, bson.D{{Key: "created_at", Value: -1}, {Key: "status", Value: 1}}, doc(query.SortBy(query.ByDesc(orderCreated), query.By(orderStatus))))
 
-	secret := query.F(func(o *refOrder) *string { return &o.Secret })
+	secret := query.F(func(o *testmodels.RefOrder) *string { return &o.Secret })
 	_, err = query.And(query.Eq(orderStatus, "a"), query.Eq(secret, "x")).Document()
 	assert.Error(t, err, "a bad reference spoils what is built from it")
 	_, err = query.Updates(query.Set(secret, "x")).Document()
 	assert.Error(t, err)
 	_, err = query.SortBy(query.By(secret)).Document()
 	assert.Error(t, err)
-	_, err = query.Updates[refOrder]().Document()
+	_, err = query.Updates[testmodels.RefOrder]().Document()
 	assert.ErrorContains(t, err, "no operation")
 }
