@@ -65,7 +65,7 @@ func (q Query[T]) After(last *T) Query[T] {
 	if last == nil {
 		return q
 	}
-	raw, err := write.Encode(last)
+	raw, err := write.Encode(q.c.model.Codecs, last)
 	if err != nil {
 		return fail("%v", err)
 	}

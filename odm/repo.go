@@ -114,7 +114,11 @@ func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOpt
 	if cfg.err != nil {
 		return nil, cfg.err
 	}
-	coll := db.Collection(b.model.Collection, options.Collection().SetBSONOptions(write.RepositoryBSON()))
+	collOpts := options.Collection().SetBSONOptions(write.RepositoryBSON())
+	if b.model.Codecs != nil { // the model's own codecs, which its validator was generated from
+		collOpts.SetRegistry(b.model.Codecs)
+	}
+	coll := db.Collection(b.model.Collection, collOpts)
 	return &Collection[T]{coll: coll, model: b.model, rev: b.rev, id: b.id, owned: b.owned, logger: cfg.logger, modifyAttempts: cfg.modifyAttempts}, nil
 }
 

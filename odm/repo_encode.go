@@ -50,7 +50,7 @@ func setDefaults[T any](doc *T) (err error) {
 
 // defaultsDocument is a new T with its defaults, encoded; nil when T has
 // none. A panic in SetDefaults is a *PanicError.
-func defaultsDocument[T any]() (bson.Raw, error) {
+func defaultsDocument[T any](reg *bson.Registry) (bson.Raw, error) {
 	var zero T
 	if _, ok := any(&zero).(Defaulter); !ok {
 		return nil, nil
@@ -58,5 +58,5 @@ func defaultsDocument[T any]() (bson.Raw, error) {
 	if err := setDefaults(&zero); err != nil {
 		return nil, err
 	}
-	return write.Encode(&zero)
+	return write.Encode(reg, &zero)
 }

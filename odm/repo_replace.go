@@ -18,7 +18,7 @@ import (
 
 // encodeReplacement encodes doc as a replacement.
 func (c *Collection[T]) encodeReplacement(doc *T) (write.Replacement, error) {
-	raw, err := write.Encode(doc)
+	raw, err := write.Encode(c.model.Codecs, doc)
 	if err != nil {
 		return write.Replacement{}, err
 	}
@@ -152,7 +152,7 @@ func (o *replaceOp[T]) prepare(ctx context.Context) error {
 	}
 	o.given = o.filter
 	if c.model.ShardKey != nil {
-		raw, err := write.Encode(o.doc)
+		raw, err := write.Encode(o.c.model.Codecs, o.doc)
 		if err != nil {
 			return c.wrap("replace", err, idOf(o.doc))
 		}

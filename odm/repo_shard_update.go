@@ -24,13 +24,13 @@ func (c *Collection[T]) refuseKeyUpdate(ctx context.Context, op string, filter, 
 	if k == nil || update == nil {
 		return nil
 	}
-	written, err := write.UpdateWrites(update)
+	written, err := write.UpdateWrites(c.model.Codecs, update)
 	if err != nil {
 		return nil // prepareUpdate has said what is wrong with it
 	}
 	fixed := bson.Raw(nil)
 	if filter != nil {
-		fixed, _ = write.Encode(filter)
+		fixed, _ = write.Encode(c.model.Codecs, filter)
 	}
 	var changed []string
 	for _, key := range k.Keys {

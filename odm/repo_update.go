@@ -46,7 +46,7 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 	if write.IsPipeline(update) {
 		return c.preparePipeline(op, update)
 	}
-	raw, err := write.Encode(update)
+	raw, err := write.Encode(c.model.Codecs, update)
 	if err != nil {
 		return fail("an update must be a document of update operators ($set, $inc, ...): %v", err)
 	}
@@ -127,12 +127,12 @@ func (c *Collection[T]) addRenewal(ops bson.D, insertOnly bool) (bson.D, any) {
 // upsert's insert would otherwise lack: all but _id, the revision, and the
 // fields the filter's equalities or the update's paths name.
 func (c *Collection[T]) upsertDefaults(filter any, paths []string) (bson.D, error) {
-	defaults, err := defaultsDocument[T]()
+	defaults, err := defaultsDocument[T](c.model.Codecs)
 	if defaults == nil || err != nil {
 		return nil, err
 	}
 	if filter != nil {
-		f, err := write.Encode(filter)
+		f, err := write.Encode(c.model.Codecs, filter)
 		if err != nil {
 			return nil, fmt.Errorf("the filter: %w", err)
 		}
@@ -162,7 +162,7 @@ func (c *Collection[T]) preparePipeline(op string, update any) (preparedUpdate, 
 	stages := make(bson.A, 0, rv.Len()+1)
 	for i := range rv.Len() {
 		stage := rv.Index(i).Interface()
-		raw, err := write.Encode(stage)
+		raw, err := write.Encode(c.model.Codecs, stage)
 		if err != nil {
 			return preparedUpdate{}, fmt.Errorf("odm: %s on %s: stage %d of the update pipeline: %w", op, c.Name(), i, odmerr.Inner(err))
 		}

@@ -133,3 +133,13 @@ func storesOnly(t reflect.Type, want ...string) bool {
 	}
 	return false
 }
+
+// CodecsDeclarer is implemented by a model whose documents are encoded
+// with a registry of its own, holding codecs for some of its field types:
+// the model's repositories read and write with that registry, and the
+// validator generated for it takes each field's BSON type from it, so
+// that the validator accepts what the repositories write. A custom codec
+// set on the client instead is seen by the driver only.
+type CodecsDeclarer interface {
+	Codecs() *bson.Registry
+}

@@ -57,6 +57,9 @@ type Model struct {
 	SearchIndexes []SearchIndexSpec
 	// ShardKey is the declared shard key; nil when the model declares none.
 	ShardKey *ShardKey
+	// Codecs is the registry the model's documents are encoded and
+	// decoded with (CodecsDeclarer); nil for the client's.
+	Codecs *bson.Registry `json:"-"`
 
 	// RevisionIndex is the revision field's index path in the struct,
 	// for the repositories.
@@ -433,6 +436,12 @@ func checkSkipped(t reflect.Type, st *reflectx.Struct, problem func(Problem)) {
 
 // describeCollection reads a model's collection options and validator.
 func describeCollection(zero reflect.Value, st *reflectx.Struct, m *Model, problem func(Problem)) {
+	if decl, ok := zero.Interface().(CodecsDeclarer); ok {
+		if err := callUser(func() { m.Codecs = decl.Codecs() }); err != nil {
+			problem(Problem{Field: "Codecs()", Message: err.Error()})
+			return
+		}
+	}
 	if decl, ok := zero.Interface().(CollectionOptionsDeclarer); ok {
 		var o CollectionOptions
 		if err := callUser(func() { o = decl.CollectionOptions() }); err != nil {
@@ -450,7 +459,7 @@ func describeCollection(zero reflect.Value, st *reflectx.Struct, m *Model, probl
 		v.Level = cmp.Or(v.Level, LevelModerate)
 		v.Action = cmp.Or(v.Action, ActionWarn)
 		if v.Schema == nil {
-			schema, err := generateSchema(m.Type, v)
+			schema, err := generateSchema(m.Type, v, m.Codecs)
 			if err != nil {
 				problem(Problem{Field: "Validator()", Message: "generating the schema: " + err.Error()})
 				return

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/codecprobe"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -28,15 +29,22 @@ func GenerateSchema(model any) (bson.D, error) {
 		return nil, err
 	}
 	var v Validator
-	if decl, ok := reflect.New(t).Interface().(ValidatorDeclarer); ok {
+	var codecs *bson.Registry
+	zero := reflect.New(t).Interface()
+	if decl, ok := zero.(ValidatorDeclarer); ok {
 		if err := callUser(func() { v = decl.Validator() }); err != nil {
 			return nil, fmt.Errorf("%v.Validator(): %w", t, err)
 		}
 	}
-	return generateSchema(t, v)
+	if decl, ok := zero.(CodecsDeclarer); ok {
+		if err := callUser(func() { codecs = decl.Codecs() }); err != nil {
+			return nil, fmt.Errorf("%v.Codecs(): %w", t, err)
+		}
+	}
+	return generateSchema(t, v, codecs)
 }
 
-func generateSchema(t reflect.Type, v Validator) (bson.D, error) {
+func generateSchema(t reflect.Type, v Validator, codecs *bson.Registry) (bson.D, error) {
 	st, err := reflectx.Describe(t)
 	if err != nil {
 		return nil, err
@@ -50,7 +58,7 @@ func generateSchema(t reflect.Type, v Validator) (bson.D, error) {
 		r.required = true
 		rules[path] = r
 	}
-	g := schemaGen{root: t, rules: rules, extra: v.Rules, used: map[string]bool{},
+	g := schemaGen{root: t, rules: rules, extra: v.Rules, codecs: codecs, used: map[string]bool{},
 		ruled: map[string]bool{}, memo: map[reflect.Type]bson.D{}, open: map[reflect.Type]bool{}}
 	for path := range rules {
 		g.markRuled(path)
@@ -114,6 +122,8 @@ type schemaGen struct {
 	ruled map[string]bool // paths with a rule at or below them
 	memo  map[reflect.Type]bson.D
 	open  map[reflect.Type]bool // struct types being generated
+	// codecs is the model's own registry (CodecsDeclarer), nil for none.
+	codecs *bson.Registry
 }
 
 func (g *schemaGen) markRuled(path string) {
@@ -199,6 +209,20 @@ func (g *schemaGen) value(t reflect.Type, path string, omitEmpty bool) (bson.D, 
 	for t.Kind() == reflect.Pointer {
 		nullable = true
 		t = t.Elem()
+	}
+	if own, ok := codecprobe.StoredAs(g.codecs, t); ok {
+		out := bson.D{}
+		if err := g.applyRules(&out, t, path); err != nil {
+			return nil, err
+		}
+		var bsonType any = own
+		switch {
+		case own == "": // any type
+			return out, nil
+		case nullable:
+			bsonType = bson.A{own, "null"}
+		}
+		return append(bson.D{{Key: "bsonType", Value: bsonType}}, out...), nil
 	}
 	out := bson.D{}
 	types, anyType, ok := storedAs(t)

@@ -21,13 +21,17 @@ func RepositoryBSON() *options.BSONOptions {
 
 var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// Encode marshals v as the repository's collection would: with the
-// driver's default registry and RepositoryBSON's options.
-func Encode(v any) (bson.Raw, error) {
+// Encode marshals v as the repository's collection would: with reg, the
+// model's own registry (schema.CodecsDeclarer), or the driver's default
+// when nil, and RepositoryBSON's options.
+func Encode(reg *bson.Registry, v any) (bson.Raw, error) {
 	buf := encodeBuffers.Get().(*bytes.Buffer)
 	defer encodeBuffers.Put(buf)
 	buf.Reset()
 	enc := bson.NewEncoder(bson.NewDocumentWriter(buf))
+	if reg != nil {
+		enc.SetRegistry(reg)
+	}
 	enc.NilSliceAsEmpty()
 	enc.NilMapAsEmpty()
 	if err := enc.Encode(v); err != nil {

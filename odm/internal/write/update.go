@@ -68,10 +68,11 @@ func IsPipeline(update any) bool {
 	return k == reflect.Slice || k == reflect.Array
 }
 
-// UpdateWrites are the paths an update (operators or a pipeline) writes.
-func UpdateWrites(update any) ([]UpdateWrite, error) {
+// UpdateWrites are the paths an update (operators or a pipeline) writes,
+// its values encoded with reg (see Encode).
+func UpdateWrites(reg *bson.Registry, update any) ([]UpdateWrite, error) {
 	if !IsPipeline(update) {
-		raw, err := Encode(update)
+		raw, err := Encode(reg, update)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +81,7 @@ func UpdateWrites(update any) ([]UpdateWrite, error) {
 	rv := reflect.ValueOf(update)
 	var out []UpdateWrite
 	for i := range rv.Len() {
-		raw, err := Encode(rv.Index(i).Interface())
+		raw, err := Encode(reg, rv.Index(i).Interface())
 		if err != nil {
 			return nil, err
 		}
