@@ -168,7 +168,7 @@ func (r *retrier) again(ctx context.Context, err error) error {
 // converged (or, for a plan, the first round decided), or failed.
 func (x *executor) converge(ctx context.Context) (outcome.CollectionPlan, error) {
 	c := &convergence{plan: outcome.CollectionPlan{Collection: x.coll.Name()},
-		retry: &retrier{cfg: x.cfg, collection: x.coll.Name()}}
+		retry: retrier{cfg: x.cfg, collection: x.coll.Name()}}
 	for {
 		done, err := x.advance(ctx, c)
 		if err != nil {
@@ -183,8 +183,8 @@ func (x *executor) converge(ctx context.Context) (outcome.CollectionPlan, error)
 // convergence is the state converge carries from one move to the next.
 type convergence struct {
 	plan  outcome.CollectionPlan // the first round's changes
-	retry *retrier
-	cur   *round // the round being applied; nil: list again
+	retry retrier                // a value: it stays on converge's stack
+	cur   *round                 // the round being applied; nil: list again
 	// acknowledged are what the last round changed, all answered ok.
 	acknowledged []string
 }
@@ -211,14 +211,14 @@ func (x *executor) advance(ctx context.Context, c *convergence) (done bool, err 
 		// take that as done.
 		err := fmt.Errorf("odm: collection %s: the server acknowledged changes to %s but does not list them",
 			x.coll.Name(), strings.Join(again, ", "))
-		if err := c.retry.again(ctx, err); err != nil {
+		if err := (&c.retry).again(ctx, err); err != nil {
 			return false, err
 		}
 	}
 	changed, settled, err := x.apply(ctx, steps)
 	if err != nil {
 		c.acknowledged, c.cur = nil, nil
-		return false, x.onStepError(ctx, c.retry, err)
+		return false, x.onStepError(ctx, &c.retry, err)
 	}
 	c.acknowledged = stepNames(steps)
 	if !changed {
@@ -233,7 +233,7 @@ func (x *executor) advance(ctx context.Context, c *convergence) (done bool, err 
 func (x *executor) beginRound(ctx context.Context, c *convergence) (done bool, err error) {
 	cur, err := x.nextRound(ctx)
 	if err != nil {
-		if x.server.Classify(ctx, err, nil) == ClassTransient && c.retry.again(ctx, err) == nil {
+		if x.server.Classify(ctx, err, nil) == ClassTransient && (&c.retry).again(ctx, err) == nil {
 			return false, nil
 		}
 		return false, err
