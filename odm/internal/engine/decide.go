@@ -21,19 +21,21 @@ import (
 // no step keep an empty Step (read as diff.StepNone), so that a steady
 // round, all unchanged, is never copied: its changes may be shared with
 // the comparison's memo.
-func (p planner) decide(r *round) {
+func (p *planner) decide(r *round) {
 	r.indexes = decideAll(r.indexes, p.indexStep,
 		func(c *diff.IndexChange) *diff.Step { return &c.Step })
-	r.options = decideAll(r.options, p.optionStep,
-		func(c *diff.OptionChange) *diff.Step { return &c.Step })
+	if len(r.options) > 0 {
+		r.options = decideAll(r.options, p.optionStep,
+			func(c *diff.OptionChange) *diff.Step { return &c.Step })
+	}
 }
 
 // decideAll sets each change's step to rule's, copying the slice before
 // its first write.
-func decideAll[C any](changes []C, rule func(C) diff.Step, step func(*C) *diff.Step) []C {
+func decideAll[C any](changes []C, rule func(*C) diff.Step, step func(*C) *diff.Step) []C {
 	copied := false
 	for i := range changes {
-		s := rule(changes[i])
+		s := rule(&changes[i])
 		if s == diff.StepNone {
 			s = ""
 		}
@@ -49,7 +51,7 @@ func decideAll[C any](changes []C, rule func(C) diff.Step, step func(*C) *diff.S
 }
 
 // indexStep is what applying the plan does about an index change.
-func (p planner) indexStep(c diff.IndexChange) diff.Step {
+func (p *planner) indexStep(c *diff.IndexChange) diff.Step {
 	switch c.Action {
 	case diff.Create:
 		return diff.StepCreate
@@ -57,12 +59,12 @@ func (p planner) indexStep(c diff.IndexChange) diff.Step {
 		return diff.StepCollMod
 	case diff.Conflict:
 		rebuild := diff.StepRebuild
-		if _, ordered := orderedTemporary(c); ordered {
+		if _, ordered := orderedTemporary(*c); ordered {
 			rebuild = diff.StepRebuildOrdered
 		}
 		return conflictStep(p.cfg.OnConflict, rebuild)
 	case diff.Drop:
-		return p.undeclaredStep(c)
+		return p.undeclaredStep(*c)
 	}
 	return diff.StepNone
 }
@@ -71,7 +73,7 @@ func (p planner) indexStep(c diff.IndexChange) diff.Step {
 // not declared: a temporary index of Init's own is dropped, whatever the
 // options; otherwise, by the options, it is hidden, dropped or kept. An
 // index already hidden is dropped only under DropUndeclared.
-func (p planner) undeclaredStep(c diff.IndexChange) diff.Step {
+func (p *planner) undeclaredStep(c diff.IndexChange) diff.Step {
 	if _, ours := p.isTemporaryOf(c.Name); ours {
 		return diff.StepDrop
 	}
@@ -88,7 +90,7 @@ func (p planner) undeclaredStep(c diff.IndexChange) diff.Step {
 // optionStep is what applying the plan does about a collection option: a
 // collection option that cannot change is a conflict under every policy
 // but ConflictKeep, for a collection is never dropped to be rebuilt.
-func (p planner) optionStep(c diff.OptionChange) diff.Step {
+func (p *planner) optionStep(c *diff.OptionChange) diff.Step {
 	switch c.Action {
 	case diff.Create:
 		return diff.StepCreate
@@ -122,7 +124,7 @@ func stepOf(s diff.Step) diff.Step {
 
 // searchStep is what applying the plan does about a search index change.
 // An undeclared search index is never hidden: search indexes cannot be.
-func searchStep(cfg Config, c diff.SearchIndexChange) diff.Step {
+func searchStep(cfg *Config, c diff.SearchIndexChange) diff.Step {
 	switch c.Action {
 	case diff.Create:
 		return diff.StepCreate

@@ -67,7 +67,7 @@ func (r *refusals) optionSkipped(option string) bool {
 // series collection's own index is left alone; kept, they need nothing
 // more), or when a listed index carries a collation its declaration does
 // not state (the collection's default collation may explain it).
-func (p planner) needsCollection(plain []diff.IndexChange) bool {
+func (p *planner) needsCollection(plain []diff.IndexChange) bool {
 	removes := p.cfg.dropUndeclared || p.cfg.hideUndeclared
 	return p.decl.Shape.Declares() || diff.ListsUnstatedCollation(plain) ||
 		removes && slices.ContainsFunc(plain, func(c diff.IndexChange) bool { return c.Action == diff.Drop })
@@ -75,7 +75,7 @@ func (p planner) needsCollection(plain []diff.IndexChange) bool {
 
 // needsCollectionForOptionsOnly says that the planner needs
 // listCollections only to compare the declared collection options.
-func (p planner) needsCollectionForOptionsOnly(plain []diff.IndexChange) bool {
+func (p *planner) needsCollectionForOptionsOnly(plain []diff.IndexChange) bool {
 	removes := p.cfg.dropUndeclared || p.cfg.hideUndeclared
 	return p.decl.Shape.Declares() && !diff.ListsUnstatedCollation(plain) &&
 		!(removes && slices.ContainsFunc(plain, func(c diff.IndexChange) bool { return c.Action == diff.Drop }))
@@ -84,13 +84,13 @@ func (p planner) needsCollectionForOptionsOnly(plain []diff.IndexChange) bool {
 // needsProfile says whether the planner needs the server's profile: only
 // when the listing lacks something the declarations set that some server
 // accepts without keeping.
-func (p planner) needsProfile(plain []diff.IndexChange, options []diff.OptionChange) bool {
+func (p *planner) needsProfile(plain []diff.IndexChange, options []diff.OptionChange) bool {
 	return len(lackingIndexes(plain)) > 0 || len(lackingOptions(options)) > 0
 }
 
 // optionChanges compares the declared collection options with the
 // listed collection; nil when the models declare none.
-func (p planner) optionChanges(l listing) []diff.OptionChange {
+func (p *planner) optionChanges(l listing) []diff.OptionChange {
 	if !p.decl.Shape.Declares() {
 		return nil
 	}
@@ -102,7 +102,7 @@ func (p planner) optionChanges(l listing) []diff.OptionChange {
 // reused when none applies; options the comparison of the collection's
 // options (optionChanges, nil when the models declare none); prof is the
 // server's profile, nil when needsProfile said no.
-func (p planner) round(l listing, plain []diff.IndexChange, options []diff.OptionChange, prof *profile) (*round, error) {
+func (p *planner) round(l listing, plain []diff.IndexChange, options []diff.OptionChange, prof *profile) (*round, error) {
 	r := &round{indexes: plain, options: options}
 	if p.decl.Shape.Declares() {
 		unkept, err := p.unkeptOptions(r.options, prof)
@@ -165,7 +165,7 @@ func mayBeUnkept(d diff.Difference) bool {
 // Without SkipUnsupported that is an *UnsupportedError for each such
 // index; with it, the options are left out of the comparison (ignore) and
 // reported on the index (unkept).
-func (p planner) unkeptIndexOptions(changes []diff.IndexChange, prof *profile) (unkept map[string][]string, ignore []string, err error) {
+func (p *planner) unkeptIndexOptions(changes []diff.IndexChange, prof *profile) (unkept map[string][]string, ignore []string, err error) {
 	lacking := lackingIndexes(changes)
 	if len(lacking) == 0 || prof == nil || len(prof.unkeptIndex) == 0 {
 		return nil, nil, nil
@@ -213,7 +213,7 @@ func lackingOptions(changes []diff.OptionChange) []string {
 // unkeptOptions is unkeptIndexOptions for the collection options the
 // server accepts at creation and does not keep: one *UnsupportedError
 // naming all of them without SkipUnsupported, else their names.
-func (p planner) unkeptOptions(changes []diff.OptionChange, prof *profile) ([]string, error) {
+func (p *planner) unkeptOptions(changes []diff.OptionChange, prof *profile) ([]string, error) {
 	if prof == nil {
 		return nil, nil
 	}
@@ -233,7 +233,7 @@ func (p planner) unkeptOptions(changes []diff.OptionChange, prof *profile) ([]st
 // gate fails on the changes decided StepFail, before anything in the
 // collection changes: conflicts under ConflictFail, and collection options
 // that cannot change unless the server refused them.
-func (p planner) gate(r *round, refused *refusals) error {
+func (p *planner) gate(r *round, refused *refusals) error {
 	var conflicts []diff.IndexChange
 	var options []diff.OptionChange
 	for _, c := range r.options {
@@ -258,7 +258,7 @@ func (p planner) gate(r *round, refused *refusals) error {
 // collection options, creations (all missing indexes in one command),
 // in-place changes, rebuilds and, last, drops and hides. What the server
 // refused earlier in this run is left out.
-func (p planner) steps(r *round, refused *refusals) []step {
+func (p *planner) steps(r *round, refused *refusals) []step {
 	var options, creates, modifies, rebuilds, removals []step
 	var mods []diff.OptionChange
 	for _, c := range r.options {

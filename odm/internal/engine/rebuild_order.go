@@ -25,7 +25,7 @@ func listedNames(r *round) []string {
 
 // rebuild is the step that replaces a conflicting index, as decided: in
 // order, behind a temporary index; else drop then create.
-func (p planner) rebuild(c diff.IndexChange, r *round) step {
+func (p *planner) rebuild(c diff.IndexChange, r *round) step {
 	if tmp, ok := orderedTemporary(c); ok && c.Step == diff.StepRebuildOrdered {
 		return orderedRebuildStep{change: c, diffOpts: r.diffOpts, tmp: tmp,
 			tmpListed: slices.Contains(listedNames(r), tmp.Name)}
@@ -81,7 +81,7 @@ func (s orderedRebuildStep) run(ctx context.Context, x *executor) (stepResult, e
 
 // isTemporaryOf reports whether the listed index name is the temporary
 // index of one of the collection's declared indexes.
-func (p planner) isTemporaryOf(name string) (string, bool) {
+func (p *planner) isTemporaryOf(name string) (string, bool) {
 	base, ok := temporaryBase(name)
 	if !ok {
 		return "", false
@@ -92,7 +92,7 @@ func (p planner) isTemporaryOf(name string) (string, bool) {
 // droppedByRebuild: the index is a leftover temporary index of a declared
 // index whose ordered rebuild the round runs; that rebuild drops it last,
 // so it gets no drop of its own.
-func (p planner) droppedByRebuild(name string, r *round) bool {
+func (p *planner) droppedByRebuild(name string, r *round) bool {
 	base, ours := p.isTemporaryOf(name)
 	return ours && slices.ContainsFunc(r.indexes, func(c diff.IndexChange) bool {
 		return c.Name == base && c.Step == diff.StepRebuildOrdered

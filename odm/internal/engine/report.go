@@ -38,9 +38,10 @@ func (x *executor) report(err error) outcome.CollectionReport {
 
 // indexResults says, for each index of the plan, what became of it.
 func (x *executor) indexResults() []outcome.IndexResult {
-	plan, refused, cfg := x.planned.indexes, &x.refused, x.cfg
+	plan, refused, cfg := x.planned.indexes, &x.refused, &x.cfg
 	out := make([]outcome.IndexResult, 0, len(plan))
-	for _, c := range plan {
+	for i := range plan {
+		c := &plan[i]
 		r := outcome.IndexResult{Name: c.Name, Action: c.Action}
 		switch {
 		case cfg.dryRun && c.Action == diff.Unchanged:
@@ -68,7 +69,7 @@ func (x *executor) indexResults() []outcome.IndexResult {
 // doneOutcome is the outcome of a change whose decided step was carried
 // out, and what the step alone does not say: an undeclared index kept
 // because it is hidden already, a leftover temporary index dropped.
-func (p planner) doneOutcome(c diff.IndexChange) (outcome.Outcome, string) {
+func (p *planner) doneOutcome(c *diff.IndexChange) (outcome.Outcome, string) {
 	switch stepOf(c.Step) {
 	case diff.StepCreate:
 		return outcome.Created, ""
@@ -84,7 +85,7 @@ func (p planner) doneOutcome(c diff.IndexChange) (outcome.Outcome, string) {
 		}
 		return outcome.Dropped, ""
 	case diff.StepKeep:
-		if c.Action == diff.Drop && listedHidden(c) {
+		if c.Action == diff.Drop && listedHidden(*c) {
 			return outcome.Hidden, "already hidden"
 		}
 		return outcome.Kept, ""

@@ -127,7 +127,7 @@ func (s *SearchSyncer) sync(ctx context.Context, rep *outcome.CollectionReport, 
 		return fmt.Errorf("odm: collection %s: %w", s.Collection, odmerr.Inner(err))
 	}
 	for i := range changes {
-		changes[i].Step = searchStep(s.Cfg, changes[i])
+		changes[i].Step = searchStep(&s.Cfg, changes[i])
 	}
 	plan.Search = slices.Clone(changes) // the plan keeps the first listing's statuses
 	if s.Cfg.dryRun {
