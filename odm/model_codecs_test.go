@@ -53,9 +53,11 @@ type tariffed struct {
 	Name  string        `bson:"name"`
 }
 
-func (tariffed) CollectionName() string      { return "tariffed" }
-func (tariffed) Codecs() *bson.Registry      { return tariffCodecs }
-func (tariffed) Validator() schema.Validator { return schema.Validator{Level: schema.LevelStrict, Action: schema.ActionError} }
+func (tariffed) CollectionName() string { return "tariffed" }
+func (tariffed) Codecs() *bson.Registry { return tariffCodecs }
+func (tariffed) Validator() schema.Validator {
+	return schema.Validator{Level: schema.LevelStrict, Action: schema.ActionError}
+}
 
 // TestModelCodecsWriteAndValidateAlike: a model's own registry is the one
 // every write of its repository encodes with (the insert the driver
