@@ -104,14 +104,7 @@ func mapKeyEncodes(k reflect.Type) bool {
 // elemType is the element type of an array the driver writes for t (a
 // slice or an array other than binary data and bson.D), pointers
 // removed; ok is false when t is stored as no array.
-func elemType(t reflect.Type) (reflect.Type, bool) {
-	t = derefType(t)
-	types, _, _ := storedAs(t)
-	if len(types) != 1 || types[0] != "array" || t == bsonAT {
-		return nil, false
-	}
-	return t.Elem(), true
-}
+func elemType(t reflect.Type) (reflect.Type, bool) { return driverTypes.ElemType(t) }
 
 // storesOnly reports that every value of type t is stored as one of the
 // given BSON types, or as an array of them; a type whose BSON form is not

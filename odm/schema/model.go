@@ -520,7 +520,7 @@ func checkRulesApply(zero reflect.Value, tagged []reflectx.Field, problem func(P
 	}
 	for _, f := range tagged {
 		ft, _ := parseTag(string(f.Tag))
-		if ft.rules.empty() {
+		if ft.rules.Empty() {
 			continue
 		}
 		msg := "validation clauses (required, enum, pattern, min, max) apply to a generated validator, " +

@@ -473,7 +473,7 @@ func checkRuleTypes(tagged []reflectx.Field, problem func(Problem)) {
 		ft, _ := parseTag(string(f.Tag))
 		r := ft.rules
 		tagText := f.Tag.Get(TagKey)
-		for _, msg := range ruleProblems(f.Type, r.minimum, r.maximum, r.pattern) {
+		for _, msg := range ruleProblems(f.Type, r.Minimum, r.Maximum, r.Pattern) {
 			problem(Problem{Field: f.GoPath, Tag: tagText, Message: msg})
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/fatih/structtag"
 
 	"github.com/tagodm/tagodm/internal/spell"
+	"github.com/tagodm/tagodm/odm/internal/jsonschema"
 	"github.com/tagodm/tagodm/odm/internal/tagspell"
 )
 
@@ -36,23 +37,10 @@ type indexClause struct {
 // the model's revision.
 type fieldTag struct {
 	Indexes  []indexClause
-	rules    fieldRules
+	rules    jsonschema.FieldRules
 	revision bool
 	Search   []searchClause // vector and vectorFilter clauses (search.go)
 	shard    KeyType        // Ascending for shard, Hashed for shard:hashed
-}
-
-// fieldRules constrain a field's value in a generated $jsonSchema.
-type fieldRules struct {
-	required bool
-	enum     []string
-	pattern  string
-	minimum  *float64
-	maximum  *float64
-}
-
-func (r fieldRules) empty() bool {
-	return !r.required && r.enum == nil && r.pattern == "" && r.minimum == nil && r.maximum == nil
 }
 
 // parseTag reads the odm value of a struct tag. The tag as a whole must be
@@ -132,18 +120,18 @@ func parseTagValue(value string) (fieldTag, []string) {
 
 // parseRule reads a validation clause. A pattern runs to the end of its
 // clause, commas included.
-func parseRule(r *fieldRules, head, arg, raw string) []string {
+func parseRule(r *jsonschema.FieldRules, head, arg, raw string) []string {
 	switch head {
 	case "required":
 		if raw != "required" {
 			return []string{"required takes no value"}
 		}
-		r.required = true
+		r.Required = true
 	case "enum":
 		if arg == "" {
 			return []string{"enum needs values separated by |, as in enum:open|closed"}
 		}
-		r.enum = strings.Split(arg, "|")
+		r.Enum = strings.Split(arg, "|")
 	case "pattern":
 		if arg == "" {
 			return []string{"pattern needs a regular expression"}
@@ -151,16 +139,16 @@ func parseRule(r *fieldRules, head, arg, raw string) []string {
 		if msg := checkPattern(arg); msg != "" {
 			return []string{msg}
 		}
-		r.pattern = arg
+		r.Pattern = arg
 	case "min", "max":
 		n, err := strconv.ParseFloat(arg, 64)
 		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 			return []string{fmt.Sprintf("%s needs a number, not %q", head, arg)}
 		}
 		if head == "min" {
-			r.minimum = &n
+			r.Minimum = &n
 		} else {
-			r.maximum = &n
+			r.Maximum = &n
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/jsonschema"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -96,12 +97,12 @@ func TestParseValidationClauses(t *testing.T) {
 	got, problems := parseTagValue(`index;required;enum:open|closed;min:0;max:10.5;pattern:^\d+\.\d+$`)
 	require.Empty(t, problems)
 	assert.Len(t, got.Indexes, 1)
-	assert.Equal(t, fieldRules{required: true, enum: []string{"open", "closed"}, pattern: `^\d+\.\d+$`,
-		minimum: ptr(0.0), maximum: ptr(10.5)}, got.rules)
+	assert.Equal(t, jsonschema.FieldRules{Required: true, Enum: []string{"open", "closed"}, Pattern: `^\d+\.\d+$`,
+		Minimum: ptr(0.0), Maximum: ptr(10.5)}, got.rules)
 
 	got, problems = parseTagValue(`pattern:^[a-z]{1,3}$`)
 	require.Empty(t, problems)
-	assert.Equal(t, `^[a-z]{1,3}$`, got.rules.pattern, "a pattern keeps its commas")
+	assert.Equal(t, `^[a-z]{1,3}$`, got.rules.Pattern, "a pattern keeps its commas")
 
 	got, problems = parseTagValue("revision")
 	require.Empty(t, problems)
