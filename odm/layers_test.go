@@ -37,6 +37,7 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		{odm + "/internal/recording", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/pathcheck", odm + "/internal/keyset", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/keyset", []string{odm, odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/pathcheck", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/pathcheck", []string{odm, odm + "/diff", odm + "/outcome", odm + "/shard", odm + "/internal/keyset", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/agg", []string{odm, odm + "/diff", odm + "/outcome", odm + "/shard", odm + "/internal/pathcheck", odm + "/internal/keyset", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/outcome", []string{odm, odm + "/internal/sharding", odm + "/internal/engine"}},
 		{odm + "/shard", []string{odm, odm + "/query", odm + "/outcome", odm + "/internal/sharding", odm + "/internal/engine"}},
 		{odm + "/internal/shardkey", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
