@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/tagodm/tagodm/odm/internal/write"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -24,28 +23,11 @@ func (c *Collection[T]) refuseKeyUpdate(ctx context.Context, op string, filter, 
 	if k == nil || update == nil {
 		return nil
 	}
-	written, err := write.UpdateWrites(c.model.Codecs, update)
-	if err != nil {
-		return nil // prepareUpdate has said what is wrong with it
+	keys := make([]string, len(k.Keys))
+	for i, key := range k.Keys {
+		keys[i] = key.Field
 	}
-	fixed := bson.Raw(nil)
-	if filter != nil {
-		fixed, _ = write.Encode(c.model.Codecs, filter)
-	}
-	var changed []string
-	for _, key := range k.Keys {
-		for _, w := range written {
-			if w.Value.Type != 0 && w.Path == key.Field && fixed != nil {
-				if v, err := fixed.LookupErr(key.Field); err == nil && !write.IsOperatorValue(v) && v.Equal(w.Value) {
-					continue // set to the value the filter fixes
-				}
-			}
-			if w.Path == "" || write.Touches(w.Path, key.Field) || write.Touches(key.Field, w.Path) {
-				changed = append(changed, key.Field)
-				break
-			}
-		}
-	}
+	changed := write.KeyFieldsChanged(c.model.Codecs, keys, filter, update)
 	if len(changed) == 0 {
 		return nil
 	}

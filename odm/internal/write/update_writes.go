@@ -89,3 +89,34 @@ func StageWrites(stage bson.Raw) []UpdateWrite {
 	}
 	return out
 }
+
+// KeyFieldsChanged are the shard key fields (keys, by path) an update
+// may change: those an operator or a pipeline stage writes (UpdateWrites),
+// but a $set of a field to the value filter fixes it to by equality,
+// which changes nothing. An update that cannot be read changes none here:
+// its checks say what is wrong with it.
+func KeyFieldsChanged(reg *bson.Registry, keys []string, filter, update any) []string {
+	written, err := UpdateWrites(reg, update)
+	if err != nil {
+		return nil
+	}
+	fixed := bson.Raw(nil)
+	if filter != nil {
+		fixed, _ = Encode(reg, filter)
+	}
+	var changed []string
+	for _, key := range keys {
+		for _, w := range written {
+			if w.Value.Type != 0 && w.Path == key && fixed != nil {
+				if v, err := fixed.LookupErr(key); err == nil && !IsOperatorValue(v) && v.Equal(w.Value) {
+					continue // set to the value the filter fixes
+				}
+			}
+			if w.Path == "" || Touches(w.Path, key) || Touches(key, w.Path) {
+				changed = append(changed, key)
+				break
+			}
+		}
+	}
+	return changed
+}
