@@ -5,6 +5,7 @@ import (
 
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/querydoc"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -25,12 +26,24 @@ import (
 // keys may name the fields earlier stages compute. A pipeline that is not
 // a slice or array of stages (raw BSON, a ValueMarshaler) is sent
 // unchecked. A nil ctx is an error, before any command.
+//
+// A typed pipeline (an agg.Pipeline, or any value with its Stages
+// method) is sent as its stages, checked as above; its error (a reference
+// that names no field) is returned before any command. RunPipeline also
+// checks, at compile time, that it runs on T.
 func (c *Collection[T]) Aggregate(ctx context.Context, pipeline any, opts ...options.Lister[options.AggregateOptions]) (*mongo.Cursor, error) {
 	if err := c.unbound(); err != nil {
 		return nil, err
 	}
 	if ctx == nil {
 		return nil, c.noContext("aggregate")
+	}
+	if typed, ok := pipeline.(interface{ Stages() ([]bson.D, error) }); ok {
+		stages, err := typed.Stages()
+		if err != nil {
+			return nil, err
+		}
+		pipeline = stages
 	}
 	if filter, sort, ok := querydoc.PipelineHead(pipeline); ok {
 		parts := pathcheck.Parts{Sort: sort}
