@@ -3,8 +3,10 @@ package agg_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +21,15 @@ import (
 	"github.com/tagodm/tagodm/odm/agg"
 )
 
-func TestMain(m *testing.M) { testrig.Main(m) }
+// TestMain starts the server first when examples run, so that the line
+// the server's start prints is not read as an example's output.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if run := flag.Lookup("test.run").Value.String(); run == "" || strings.Contains(run, "Example") {
+		testrig.Client()
+	}
+	testrig.Main(m)
+}
 
 // base is the fixtures' first instant.
 var base = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
