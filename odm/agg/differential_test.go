@@ -56,47 +56,47 @@ func TestTypedAndRawPipelinesAgreeOnGeneratedData(t *testing.T) {
 	rawOpen := d("$match", bson.D{{Key: "$and", Value: bson.A{d("status", "open"), d("qty", d("$gte", 3))}}})
 
 	t.Run("match sort skip limit", func(t *testing.T) {
-		sameOnServer(t, orders, open.SortBy(query.ByDesc(oPrice), query.By(oSKU)).Skip(2).Limit(10), bson.A{
-			rawOpen, d("$sort", bson.D{{Key: "price", Value: -1}, {Key: "sku", Value: 1}}), d("$skip", 2), d("$limit", 10),
+		sameOnServer(t, orders, open.SortBy(query.ByDesc(oPrice), query.By(oSKU), query.By(oID)).Skip(2).Limit(10), bson.A{
+			rawOpen, d("$sort", bson.D{{Key: "price", Value: -1}, {Key: "sku", Value: 1}, {Key: "_id", Value: 1}}), d("$skip", 2), d("$limit", 10),
 		})
 	})
 	t.Run("group with sum count min max first last", func(t *testing.T) {
-		p := agg.Group(open.SortBy(query.By(oPlaced)), agg.Ref(oCustomer),
+		p := agg.Group(open.SortBy(query.By(oPlaced), query.By(oID)), agg.Ref(oCustomer),
 			agg.Count[order](bcOrders), agg.Sum(bcQty, agg.Ref(oQty)),
 			agg.Min(bcMinQty, agg.Ref(oQty)), agg.Max(bcMaxQty, agg.Ref(oQty)),
 			agg.First(bcFirst, agg.Ref(oPlaced)), agg.Last(bcLast, agg.Ref(oPlaced))).SortBy(query.By(bcID))
-		sameOnServer(t, orders, p, bson.A{rawOpen, d("$sort", d("placed", 1)), d("$group", bson.D{
+		sameOnServer(t, orders, p, bson.A{rawOpen, d("$sort", bson.D{{Key: "placed", Value: 1}, {Key: "_id", Value: 1}}), d("$group", bson.D{
 			{Key: "_id", Value: "$customer"}, {Key: "orders", Value: d("$sum", 1)}, {Key: "qty", Value: d("$sum", "$qty")},
 			{Key: "min_qty", Value: d("$min", "$qty")}, {Key: "max_qty", Value: d("$max", "$qty")},
 			{Key: "first", Value: d("$first", "$placed")}, {Key: "last", Value: d("$last", "$placed")},
 		}), d("$sort", d("_id", 1))})
 	})
 	t.Run("group with avg push addToSet", func(t *testing.T) {
-		p := agg.Group(open.SortBy(query.By(oPlaced), query.By(oSKU)), agg.Ref(oCustomer),
+		p := agg.Group(open.SortBy(query.By(oPlaced), query.By(oSKU), query.By(oID)), agg.Ref(oCustomer),
 			agg.Avg(bcAvgPrice, agg.Ref(oPrice)), agg.Push(bcSKUs, agg.Ref(oSKU)), agg.AddToSet(bcStatuses, agg.Ref(oStatus))).SortBy(query.By(bcID))
-		sameOnServer(t, orders, p, bson.A{rawOpen, d("$sort", bson.D{{Key: "placed", Value: 1}, {Key: "sku", Value: 1}}), d("$group", bson.D{
+		sameOnServer(t, orders, p, bson.A{rawOpen, d("$sort", bson.D{{Key: "placed", Value: 1}, {Key: "sku", Value: 1}, {Key: "_id", Value: 1}}), d("$group", bson.D{
 			{Key: "_id", Value: "$customer"}, {Key: "avg_price", Value: d("$avg", "$price")},
 			{Key: "skus", Value: d("$push", "$sku")}, {Key: "statuses", Value: d("$addToSet", "$status")},
 		}), d("$sort", d("_id", 1))})
 	})
 	t.Run("project", func(t *testing.T) {
 		skipUnlessProjectComputes(t, orders)
-		p := agg.Project(open.SortBy(query.By(oPlaced), query.By(oSKU)),
+		p := agg.Project(open.SortBy(query.By(oPlaced), query.By(oSKU), query.By(oID)),
 			agg.Set(cardWho, agg.Ref(oCustomer)), agg.Set(cardCity, agg.Ref(oCity)), agg.Set(cardTotal, agg.Ref(oQty)))
-		sameOnServer(t, orders, p, bson.A{rawOpen, d("$sort", bson.D{{Key: "placed", Value: 1}, {Key: "sku", Value: 1}}), d("$project", bson.D{
+		sameOnServer(t, orders, p, bson.A{rawOpen, d("$sort", bson.D{{Key: "placed", Value: 1}, {Key: "sku", Value: 1}, {Key: "_id", Value: 1}}), d("$project", bson.D{
 			{Key: "_id", Value: 0}, {Key: "who", Value: "$customer"}, {Key: "city", Value: "$address.city"}, {Key: "total", Value: "$qty"},
 		})})
 	})
 	t.Run("unwind", func(t *testing.T) {
-		p := agg.Unwind(open.SortBy(query.By(oPlaced), query.By(oSKU)), oTags, otTags)
-		sameOnServer(t, orders, p, bson.A{rawOpen, d("$sort", bson.D{{Key: "placed", Value: 1}, {Key: "sku", Value: 1}}), d("$unwind", "$tags")})
+		p := agg.Unwind(open.SortBy(query.By(oPlaced), query.By(oSKU), query.By(oID)), oTags, otTags)
+		sameOnServer(t, orders, p, bson.A{rawOpen, d("$sort", bson.D{{Key: "placed", Value: 1}, {Key: "sku", Value: 1}, {Key: "_id", Value: 1}}), d("$unwind", "$tags")})
 	})
 	t.Run("count", func(t *testing.T) {
 		sameOnServer(t, orders, agg.CountDocs(open, totN), bson.A{rawOpen, d("$count", "n")})
 	})
 	t.Run("lookup", func(t *testing.T) {
-		p := agg.Lookup(open.SortBy(query.By(oPlaced), query.By(oSKU)), "items", oSKU, itSKU, oiItems)
-		sameOnServer(t, orders, p, bson.A{rawOpen, d("$sort", bson.D{{Key: "placed", Value: 1}, {Key: "sku", Value: 1}}), d("$lookup", bson.D{
+		p := agg.Lookup(open.SortBy(query.By(oPlaced), query.By(oSKU), query.By(oID)), "items", oSKU, itSKU, oiItems)
+		sameOnServer(t, orders, p, bson.A{rawOpen, d("$sort", bson.D{{Key: "placed", Value: 1}, {Key: "sku", Value: 1}, {Key: "_id", Value: 1}}), d("$lookup", bson.D{
 			{Key: "from", Value: "items"}, {Key: "localField", Value: "sku"}, {Key: "foreignField", Value: "sku"}, {Key: "as", Value: "items"},
 		})})
 	})

@@ -97,6 +97,7 @@ type key struct {
 }
 
 var (
+	oID       = query.F(func(o *order) *bson.ObjectID { return &o.ID })
 	oCustomer = query.F(func(o *order) *string { return &o.Customer })
 	oStatus   = query.F(func(o *order) *string { return &o.Status })
 	oQty      = query.F(func(o *order) *int { return &o.Qty })
