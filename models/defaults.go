@@ -19,7 +19,7 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 // newUUID is a new UUID in its text form (Python's str(uuid4())).
 func newUUID() string { return schema.NewUUID().String() }
 
-func orString(s *string, def string) {
+func orString[S ~string](s *S, def S) {
 	if *s == "" {
 		*s = def
 	}

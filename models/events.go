@@ -14,10 +14,10 @@ func init() { registry.Add(Event{}, ArchivedEvent{}) }
 
 // EventMetadata says where an event comes from.
 type EventMetadata struct {
-	ServiceName    string `bson:"service_name"`
-	ServiceVersion string `bson:"service_version"`
-	UserID         string `bson:"user_id"`
-	Environment    string `bson:"environment"`
+	ServiceName    string      `bson:"service_name"`
+	ServiceVersion string      `bson:"service_version"`
+	UserID         string      `bson:"user_id"`
+	Environment    Environment `bson:"environment"`
 }
 
 // EventEnvelope is what every stored event carries, live or archived. Its
@@ -182,5 +182,5 @@ func (e *ArchivedEvent) SetDefaults() {
 
 func (m *EventMetadata) setDefaults() {
 	orNewUUID(&m.UserID)
-	orString(&m.Environment, "production")
+	orString(&m.Environment, EnvironmentProduction)
 }
