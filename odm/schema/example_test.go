@@ -57,5 +57,5 @@ func ExampleValidationError() {
 	_, err := schema.Describe(Order{})
 	fmt.Println(err)
 	// Output:
-	// odm: invalid declaration: schema_test.Order.Number `odm:"uniqeIndex"` [collection order]: "uniqeIndex": unknown clause "uniqeIndex" (want index, uniqueIndex, required, enum, pattern, min, max, revision, shard, vector or vectorFilter); did you mean uniqueIndex?
+	// odm: invalid declaration: schema_test.Order.Number `odm:"uniqeIndex"` [collection order]: "uniqeIndex": unknown clause "uniqeIndex" (want index, uniqueIndex, required, enum, pattern, min, max, revision, discriminator, shard, vector or vectorFilter); did you mean uniqueIndex?
 }

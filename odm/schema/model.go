@@ -64,6 +64,14 @@ type Model struct {
 	// RevisionIndex is the revision field's index path in the struct,
 	// for the repositories.
 	RevisionIndex []int `json:"-"`
+	// Discriminator is the document path of the field tagged
+	// odm:"discriminator"; empty when the model has none.
+	Discriminator string
+	// DiscriminatorIndex is that field's index path in the struct.
+	DiscriminatorIndex []int `json:"-"`
+	// Variant is the discriminator value the model declares with
+	// VariantDeclarer; empty when it declares none.
+	Variant string
 }
 
 // describedModel is a model with the problems its declarations have.
@@ -303,6 +311,7 @@ func describeType(t reflect.Type) *describedModel {
 	checkValidatorRules(m, st, problem)       // rules.go
 	checkRulesApply(zero, tagged, problem)
 	describeRevision(tagged, m, problem)
+	describeVariant(t, tagged, m, problem)         // variant.go
 	describeSearch(zero, st, tagged, m, problem)   // search_model.go
 	describeShardKey(zero, st, tagged, m, problem) // shard_model.go
 	return d

@@ -39,8 +39,11 @@ type fieldTag struct {
 	Indexes  []indexClause
 	rules    jsonschema.FieldRules
 	revision bool
-	Search   []searchClause // vector and vectorFilter clauses (search.go)
-	shard    KeyType        // Ascending for shard, Hashed for shard:hashed
+	// discriminator: the field tells a polymorphic collection's variants
+	// apart (variant.go).
+	discriminator bool
+	Search        []searchClause // vector and vectorFilter clauses (search.go)
+	shard         KeyType        // Ascending for shard, Hashed for shard:hashed
 }
 
 // parseTag reads the odm value of a struct tag. The tag as a whole must be
@@ -80,7 +83,7 @@ func parseTagValue(value string) (fieldTag, []string) {
 		var errs []string
 		head, arg, _ := strings.Cut(raw, ":")
 		switch head {
-		case "required", "enum", "pattern", "min", "max", "revision", "shard":
+		case "required", "enum", "pattern", "min", "max", "revision", "shard", "discriminator":
 			if given[head] {
 				problems = append(problems, fmt.Sprintf("%q: %s is given twice in one tag", raw, head))
 				continue
@@ -95,6 +98,11 @@ func parseTagValue(value string) (fieldTag, []string) {
 				errs = []string{"revision takes no value"}
 			}
 			ft.revision = true
+		case "discriminator":
+			if raw != "discriminator" {
+				errs = []string{"discriminator takes no value (each variant gives its value by its Variant method)"}
+			}
+			ft.discriminator = true
 		case "shard", "shard=hashed": // shard is a ranged key, shard:hashed a hashed one
 			if ft.shard = map[string]KeyType{"shard": KeyAscending, "shard:hashed": KeyHashed}[raw]; ft.shard == "" {
 				errs = []string{"shard takes no value (a ranged key) or hashed, as in shard:hashed" + spell.Hint("", tagspell.Shard(raw))}
@@ -164,7 +172,7 @@ func parseClause(raw string) (indexClause, []string) {
 	case "uniqueIndex":
 		c.unique = true
 	default:
-		return c, []string{fmt.Sprintf("unknown clause %q (want index, uniqueIndex, required, enum, pattern, min, max, revision, shard, vector or vectorFilter)", head) + spell.Hint("", tagspell.Clause(raw))}
+		return c, []string{fmt.Sprintf("unknown clause %q (want index, uniqueIndex, required, enum, pattern, min, max, revision, discriminator, shard, vector or vectorFilter)", head) + spell.Hint("", tagspell.Clause(raw))}
 	}
 	if hasName {
 		c.Name = strings.TrimSpace(name)

@@ -174,6 +174,9 @@ type Declared struct {
 	ShardKey *ShardKey
 
 	memo sync.Map // Memo's values, by key
+	// variantSchemas are the validator schemas of the variants merged so
+	// far, one anyOf branch each (variant.go).
+	variantSchemas bson.A
 }
 
 // Memo returns what compute gives for key, computed once per Declared:
@@ -311,7 +314,7 @@ func Collect(models []any) ([]*Declared, error) {
 		c.Specs = append(c.Specs, d.model.Indexes...)
 		c.Search = append(c.Search, d.model.SearchIndexes...)
 		if d.model.Options != nil || d.model.Validator != nil {
-			shape := &CollectionShape{Options: d.model.Options, Validator: d.model.Validator, Origin: d.model.Type.String()}
+			shape := c.variantShape(d.model, &CollectionShape{Options: d.model.Options, Validator: d.model.Validator, Origin: d.model.Type.String()})
 			if c.Shape != nil && !bytes.Equal(mustMarshal(c.Shape.Document()), mustMarshal(shape.Document())) {
 				problems = append(problems, Problem{GoType: shape.Origin, Collection: c.Collection,
 					Message: fmt.Sprintf("collection options or validator differ from those %s declares for the same collection", c.Shape.Origin)})

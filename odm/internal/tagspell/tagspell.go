@@ -13,7 +13,7 @@ import (
 
 // The words of the tag grammar.
 var (
-	clauseWords  = []string{"index", "uniqueIndex", "required", "enum", "pattern", "min", "max", "revision", "shard", "vector", "vectorFilter"}
+	clauseWords  = []string{"index", "uniqueIndex", "required", "enum", "pattern", "min", "max", "revision", "discriminator", "shard", "vector", "vectorFilter"}
 	optionWords  = []string{"unique", "sparse", "hidden", "sort", "type", "priority", "ttl", "weight"}
 	optionValues = map[string][]string{"sort": {"asc", "desc"}, "type": {"text", "2dsphere", "2d", "hashed"}}
 	vectorWords  = []string{"euclidean", "cosine", "dotProduct", "none", "scalar", "binary"}
