@@ -42,6 +42,9 @@ type Collection[T any] struct {
 	modifyAttempts int
 	// warned is set once the server's atomicity has been looked at.
 	warned atomic.Bool
+	// anyVariant: a union's repository of a variant, which reaches every
+	// variant's documents (repo_variant.go).
+	anyVariant bool
 }
 
 // CollectionOption configures a repository (NewCollection,
@@ -281,6 +284,7 @@ func (c *Collection[T]) prepareInsert(doc *T) (insertUndo, error) {
 	if err := setDefaults(doc); err != nil {
 		return insertUndo{}, err
 	}
+	c.stampVariant(doc)
 	var u insertUndo
 	if !c.id.OmitEmpty {
 		// With omitempty the driver leaves a zero _id out and generates
@@ -616,7 +620,7 @@ func (o *deleteOp[T]) prepare(ctx context.Context) error {
 	if o.k == kindFindOneAndDelete {
 		parts = findOneAndDeleteParts(o.findOpts)
 	}
-	return o.c.checkWrite(ctx, "delete", o.filter, parts)
+	return o.c.checkWrite(ctx, "delete", &o.filter, parts)
 }
 
 // encode is the driver's: a delete sends its filter as given.

@@ -144,12 +144,13 @@ func (o *replaceOp[T]) prepare(ctx context.Context) error {
 		o.ro = applied(o.replaceOpts)
 		o.upsert = o.ro.Upsert != nil && *o.ro.Upsert
 	}
-	if err := c.checkWrite(ctx, "replace", o.filter, pathcheck.Parts{}); err != nil {
+	if err := c.checkWrite(ctx, "replace", &o.filter, pathcheck.Parts{}); err != nil {
 		return err
 	}
 	if err := setDefaults(o.doc); err != nil {
 		return fmt.Errorf("odm: replace on %s: %w", c.Name(), odmerr.Inner(err))
 	}
+	c.stampVariant(o.doc)
 	o.given = o.filter
 	if c.model.ShardKey != nil {
 		raw, err := write.Encode(o.c.model.Codecs, o.doc)
