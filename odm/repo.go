@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"reflect"
 	"sync/atomic"
+	"time"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/hooks"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -42,9 +44,10 @@ type Collection[T any] struct {
 	modifyAttempts int
 	// warned is set once the server's atomicity has been looked at.
 	warned atomic.Bool
-	// anyVariant: a union's repository of a variant, which reaches every
-	// variant's documents (repo_variant.go).
-	anyVariant bool
+	// hooks are the model's, found once; filterBefore and filterAfter
+	// FilterHooks' functions.
+	hooks                     hooks.Set
+	filterBefore, filterAfter func(context.Context, FilterWrite) error
 }
 
 // CollectionOption configures a repository (NewCollection,
@@ -55,6 +58,8 @@ type collectionConfig struct {
 	logger         *slog.Logger
 	modifyAttempts int
 	err            error // an option given an impossible value
+
+	filterBefore, filterAfter func(context.Context, FilterWrite) error
 }
 
 // CollectionLogger gives the repository a logger. With one, a revisioned
@@ -122,7 +127,8 @@ func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOpt
 		collOpts.SetRegistry(b.model.Codecs)
 	}
 	coll := db.Collection(b.model.Collection, collOpts)
-	return &Collection[T]{coll: coll, model: b.model, rev: b.rev, id: b.id, owned: b.owned, logger: cfg.logger, modifyAttempts: cfg.modifyAttempts}, nil
+	return &Collection[T]{coll: coll, model: b.model, rev: b.rev, id: b.id, owned: b.owned, logger: cfg.logger, modifyAttempts: cfg.modifyAttempts,
+		hooks: b.hooks, filterBefore: cfg.filterBefore, filterAfter: cfg.filterAfter}, nil
 }
 
 var defaulterType = reflect.TypeFor[Defaulter]()
@@ -133,6 +139,7 @@ type repository struct {
 	rev   write.RevisionKind
 	id    write.IDField
 	owned []string
+	hooks hooks.Set
 }
 
 // bindRepository checks a repository's model type t (bound to the named
@@ -164,6 +171,10 @@ func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error
 	if t.Implements(defaulterType) {
 		return nil, fmt.Errorf("odm: %s: %v's SetDefaults has a value receiver, so it would change a copy and the stored document would lack its defaults; declare it on *%v", what, t, t)
 	}
+	hs, problem := hooks.Of(t, reflect.TypeFor[stamped](), reflect.TypeFor[Timestamps]())
+	if problem != "" {
+		return nil, fmt.Errorf("odm: %s: %v%s", what, t, problem)
+	}
 	if m.Revision != "" && len(m.RevisionIndex) == 0 {
 		return nil, fmt.Errorf("odm: %s: the revision field %s cannot be reached in the struct", what, m.Revision)
 	}
@@ -173,7 +184,7 @@ func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error
 			owned = append(owned, f.Path)
 		}
 	}
-	return &repository{model: m, rev: write.RevisionKindOf(t, m.Revision, m.RevisionIndex), id: write.FindIDField(st), owned: owned}, nil
+	return &repository{model: m, rev: write.RevisionKindOf(t, m.Revision, m.RevisionIndex), id: write.FindIDField(st), owned: owned, hooks: hs}, nil
 }
 
 // Name is the collection's name; "" for a repository not made by
@@ -249,7 +260,7 @@ func (o *insertOneOp[T]) prepare(ctx context.Context) error {
 		return fmt.Errorf("odm: insert on %s: the document is nil", c.Name())
 	}
 	var err error
-	if o.restore, err = c.prepareInsert(o.doc); err != nil {
+	if o.restore, err = c.prepareInsert(ctx, o.doc, c.hooks.Time()); err != nil {
 		return fmt.Errorf("odm: insert on %s: %w", c.Name(), odmerr.Inner(err))
 	}
 	return nil
@@ -277,14 +288,24 @@ func (o *insertOneOp[T]) writeBack() {
 	}
 }
 
-// prepareInsert gives a new document its defaults, an _id and its first
-// revision; the returned insertUndo puts back the id and the revision. A
-// panic in SetDefaults is the error, before the id and the revision.
-func (c *Collection[T]) prepareInsert(doc *T) (insertUndo, error) {
+func (o *insertOneOp[T]) runAfter(ctx context.Context, replied error) error {
+	return o.c.after(ctx, "insert", replied == nil, hooks.AfterInsert, o.doc)
+}
+
+// prepareInsert gives a new document its defaults, its timestamps (at t),
+// its BeforeInsert and Validate, an _id and its first revision; the
+// returned insertUndo puts back the id and the revision. A panic in
+// SetDefaults or a hook is the error, before the id and the revision.
+func (c *Collection[T]) prepareInsert(ctx context.Context, doc *T, t time.Time) (insertUndo, error) {
 	if err := setDefaults(doc); err != nil {
 		return insertUndo{}, err
 	}
-	c.stampVariant(doc)
+	if c.hooks.Has(hooks.Stamps) {
+		c.stamp(doc, t, true)
+	}
+	if err := c.hooks.Before(ctx, hooks.BeforeInsert, doc, c.model.Type); err != nil {
+		return insertUndo{}, err
+	}
 	var u insertUndo
 	if !c.id.OmitEmpty {
 		// With omitempty the driver leaves a zero _id out and generates
@@ -350,9 +371,10 @@ func (o *insertManyOp[T]) prepare(ctx context.Context) error {
 	docs := o.docs
 	o.all = make([]any, len(docs))
 	o.restore = make([]insertUndo, len(docs))
+	t := c.hooks.Time()
 	for i := range docs {
 		var err error
-		if o.restore[i], err = c.prepareInsert(&docs[i]); err != nil {
+		if o.restore[i], err = c.prepareInsert(ctx, &docs[i], t); err != nil {
 			for _, r := range o.restore[:i] {
 				r.undo()
 			}
@@ -396,6 +418,17 @@ func (o *insertManyOp[T]) writeBack() {
 			k++
 		}
 	}
+}
+
+// runAfter runs AfterInsert on each stored document, joining the errors.
+func (o *insertManyOp[T]) runAfter(ctx context.Context, _ error) error {
+	var errs []error
+	for i := 0; o.c.hooks.Has(hooks.AfterInsert) && i < len(o.docs); i++ {
+		if err := o.c.after(ctx, "insert", o.stored(i), hooks.AfterInsert, &o.docs[i]); err != nil {
+			errs = append(errs, fmt.Errorf("document %d: %w", i, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // FindOne returns the first document filter matches, or nil and no error
@@ -620,7 +653,10 @@ func (o *deleteOp[T]) prepare(ctx context.Context) error {
 	if o.k == kindFindOneAndDelete {
 		parts = findOneAndDeleteParts(o.findOpts)
 	}
-	return o.c.checkWrite(ctx, "delete", &o.filter, parts)
+	if err := o.c.checkWrite(ctx, "delete", o.filter, parts); err != nil {
+		return err
+	}
+	return o.c.filterHook(ctx, "delete", false, nil, o.k, o.filter, nil, nil)
 }
 
 // encode is the driver's: a delete sends its filter as given.
@@ -651,6 +687,14 @@ func (o *deleteOp[T]) reply(context.Context) error {
 
 // writeBack has nothing to do: a delete leaves the caller's values alone.
 func (o *deleteOp[T]) writeBack() {}
+
+func (o *deleteOp[T]) runAfter(ctx context.Context, replied error) error {
+	var res any = o.res
+	if o.k == kindFindOneAndDelete {
+		res = o.out
+	}
+	return o.c.filterHook(ctx, "delete", true, replied, o.k, o.filter, nil, res)
+}
 
 // CountDocuments counts the documents filter matches.
 func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {

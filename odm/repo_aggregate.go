@@ -54,7 +54,7 @@ func (c *Collection[T]) Aggregate(ctx context.Context, pipeline any, opts ...opt
 			return nil, err
 		}
 	}
-	cur, err := c.coll.Aggregate(ctx, c.scopedPipeline(pipeline), opts...)
+	cur, err := c.coll.Aggregate(ctx, pipeline, opts...)
 	if err != nil {
 		return nil, c.wrap("aggregate", err, nil)
 	}

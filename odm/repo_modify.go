@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/tagodm/tagodm/odm/internal/hooks"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -163,7 +164,7 @@ func (o *modifyOp[T]) check(ctx context.Context) error {
 		return fmt.Errorf("odm: modify on %s: Retry(%d): the number of retries cannot be negative", c.Name(), cfg.attempts-1)
 	}
 	o.attempts = cfg.attempts
-	return c.checkWrite(ctx, "modify", &o.filter, pathcheck.Parts{})
+	return c.checkWrite(ctx, "modify", o.filter, pathcheck.Parts{})
 }
 
 // prepare reads the stored document and lets change alter it; nothing
@@ -194,7 +195,13 @@ func (o *modifyOp[T]) prepare(ctx context.Context) error {
 	if o.before, err = write.Encode(o.c.model.Codecs, o.doc); err != nil {
 		return c.wrap("modify", err, o.id)
 	}
-	return o.change(o.doc)
+	if err := o.change(o.doc); err != nil {
+		return err
+	}
+	if err := c.hooks.Before(ctx, hooks.BeforeUpdate, o.doc, c.model.Type); err != nil {
+		return fmt.Errorf("odm: modify on %s: %w", c.Name(), err)
+	}
+	return nil
 }
 
 // encode is the $set and $unset of the fields change altered, with the
@@ -212,6 +219,11 @@ func (o *modifyOp[T]) encode(ctx context.Context) error {
 			return errNoWrite
 		}
 		return err
+	}
+	if c.hooks.Has(hooks.Stamps) { // a write, so updated_at changes too
+		t := hooks.Now()
+		c.stamp(o.doc, t, false)
+		set = append(slices.DeleteFunc(set, func(e bson.E) bool { return e.Key == "updated_at" }), bson.E{Key: "updated_at", Value: t})
 	}
 	o.update = bson.D{}
 	if len(set) > 0 {
@@ -289,6 +301,11 @@ func (o *modifyOp[T]) writeBack() {
 		c.rev.Write(o.rev.f, next)
 	}
 	o.out = o.doc
+}
+
+// runAfter runs AfterUpdate on the document written.
+func (o *modifyOp[T]) runAfter(ctx context.Context, replied error) error {
+	return o.c.after(ctx, "modify", replied == nil && o.out != nil, hooks.AfterUpdate, o.doc)
 }
 
 // changedFields compares a document's encodings before and after a

@@ -35,7 +35,7 @@ func (c *Collection[T]) checkQuery(op string, filter any, parts pathcheck.Parts)
 	if record := recording.Active(); record != nil && err == nil {
 		record(recording.Query{Model: c.model, Collection: c.Name(), Op: op, Filter: filter, Sort: parts.Sort, Collation: parts.Collation})
 	}
-	return c.scoped(filter), err
+	return filter, err
 }
 
 func findOneParts(opts []options.Lister[options.FindOneOptions]) pathcheck.Parts {
@@ -80,17 +80,12 @@ func (c *Collection[T]) checkRead(ctx context.Context, op string, filter any, pa
 }
 
 // checkWrite is checkWriteFilter for a write given ctx, refusing a nil one:
-// every write by filter goes through it before its command. The filter
-// checked is narrowed in place to T's variant (repo_variant.go).
-func (c *Collection[T]) checkWrite(ctx context.Context, op string, filter *any, parts pathcheck.Parts) error {
+// every write by filter goes through it before its command.
+func (c *Collection[T]) checkWrite(ctx context.Context, op string, filter any, parts pathcheck.Parts) error {
 	if ctx == nil {
 		return c.noContext(op)
 	}
-	if err := c.checkWriteFilter(op, *filter, parts); err != nil {
-		return err
-	}
-	*filter = c.scoped(*filter)
-	return nil
+	return c.checkWriteFilter(op, filter, parts)
 }
 
 // checkWriteFilter checks the paths of a write's filter; a nil filter is

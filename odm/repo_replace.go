@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"time"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/hooks"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -90,6 +92,10 @@ type replaceOp[T any] struct {
 
 	rev replaceRevision // a revisioned model's guard
 	r   write.Replacement
+	// stamped is the time of the timestamps; created, when doc's
+	// CreatedAt was zero: only an upsert's insert writes it.
+	stamped time.Time
+	created bool
 
 	found, inserted, matched bool // what the writes did
 	inserting                bool // the second write, an upsert's insert, was sent
@@ -144,13 +150,19 @@ func (o *replaceOp[T]) prepare(ctx context.Context) error {
 		o.ro = applied(o.replaceOpts)
 		o.upsert = o.ro.Upsert != nil && *o.ro.Upsert
 	}
-	if err := c.checkWrite(ctx, "replace", &o.filter, pathcheck.Parts{}); err != nil {
+	if err := c.checkWrite(ctx, "replace", o.filter, pathcheck.Parts{}); err != nil {
 		return err
 	}
 	if err := setDefaults(o.doc); err != nil {
 		return fmt.Errorf("odm: replace on %s: %w", c.Name(), odmerr.Inner(err))
 	}
-	c.stampVariant(o.doc)
+	if c.hooks.Has(hooks.Stamps) {
+		o.stamped = hooks.Now()
+		c.stamp(o.doc, o.stamped, false)
+	}
+	if err := c.hooks.Before(ctx, hooks.BeforeReplace, o.doc, c.model.Type); err != nil {
+		return fmt.Errorf("odm: replace on %s: %w", c.Name(), err)
+	}
 	o.given = o.filter
 	if c.model.ShardKey != nil {
 		raw, err := write.Encode(o.c.model.Codecs, o.doc)
@@ -183,7 +195,22 @@ func (o *replaceOp[T]) encode(context.Context) error {
 		}
 		return o.c.wrap("replace", err, idOf(o.doc))
 	}
+	if o.c.hooks.Has(hooks.Stamps) && o.r.Whole == nil && any(o.doc).(stamped).timestamps().CreatedAt.IsZero() {
+		// A zero CreatedAt leaves the stored one as it is.
+		o.created = true
+		o.r.Set = slices.DeleteFunc(o.r.Set, func(e bson.E) bool { return e.Key == "created_at" })
+		o.r.Unset = slices.DeleteFunc(o.r.Unset, func(e bson.E) bool { return e.Key == "created_at" })
+	}
 	return nil
+}
+
+// createdOnInsert adds to update, when doc's CreatedAt was zero, the
+// created_at an upsert's insert writes.
+func (o *replaceOp[T]) createdOnInsert(update bson.D) bson.D {
+	if !o.created {
+		return update
+	}
+	return write.AddFields(update, "$setOnInsert", bson.E{Key: "created_at", Value: o.stamped})
 }
 
 // send writes the replacement over what the filter matches. For a
@@ -192,7 +219,11 @@ func (o *replaceOp[T]) encode(context.Context) error {
 // at all (its $setOnInsert leaves a matched document as it is).
 func (o *replaceOp[T]) send(ctx context.Context) error {
 	if !o.rev.guarded {
-		o.found, o.inserted, o.err = o.write(ctx, o.filter, o.r.Update(), o.upsert, false)
+		update := o.r.Update()
+		if o.upsert {
+			update = o.createdOnInsert(update)
+		}
+		o.found, o.inserted, o.err = o.write(ctx, o.filter, update, o.upsert, false)
 		o.matched = o.found || o.inserted
 		return nil
 	}
@@ -206,7 +237,7 @@ func (o *replaceOp[T]) send(ctx context.Context) error {
 		o.r.ID, o.rev.undoID = id, undoID
 	}
 	o.inserting = true
-	o.found, o.inserted, o.err = o.write(ctx, o.filter, o.r.Insert(o.filter), true, true)
+	o.found, o.inserted, o.err = o.write(ctx, o.filter, o.createdOnInsert(o.r.Insert(o.filter)), true, true)
 	o.matched = o.matched || o.found || o.inserted
 	return nil
 }
@@ -313,6 +344,14 @@ func (o *replaceOp[T]) writeBack() {
 	case o.find && o.after && o.out != nil:
 		o.c.setGeneratedID(o.doc, idOf(o.out))
 	}
+	if !o.failed && o.inserted && o.created {
+		any(o.doc).(stamped).timestamps().CreatedAt = o.stamped
+	}
+}
+
+// runAfter runs AfterReplace on doc when it was stored.
+func (o *replaceOp[T]) runAfter(ctx context.Context, _ error) error {
+	return o.c.after(ctx, "replace", !o.failed && o.matched, hooks.AfterReplace, o.doc)
 }
 
 // guarded is filter narrowed to documents holding the revision expected.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
+	"github.com/tagodm/tagodm/odm/internal/hooks"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -44,7 +45,11 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 		return fail("the update is nil")
 	}
 	if write.IsPipeline(update) {
-		return c.preparePipeline(op, update)
+		out, err := c.preparePipeline(op, update)
+		if err == nil && c.hooks.Has(hooks.Stamps) {
+			out.doc = hooks.StampPipeline(out.doc, hooks.Now())
+		}
+		return out, err
 	}
 	raw, err := write.Encode(c.model.Codecs, update)
 	if err != nil {
@@ -89,6 +94,10 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 		}
 	}
 	out := preparedUpdate{doc: ops, insertOnly: len(ops) == 1 && ops[0].Key == "$setOnInsert"}
+	if c.hooks.Has(hooks.Stamps) {
+		ops, paths = hooks.StampUpdate(ops, paths, hooks.Now(), upsert, out.insertOnly)
+		out.doc = ops
+	}
 	if c.rev != write.RevNone {
 		out.doc, out.next = c.addRenewal(ops, out.insertOnly)
 	}

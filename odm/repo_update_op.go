@@ -44,7 +44,10 @@ func (o *updateOp[T]) prepare(ctx context.Context) error {
 	if o.k == kindFindOneAndUpdate {
 		parts = findOneAndUpdateParts(o.findOpts)
 	}
-	if err := c.checkWrite(ctx, "update", &o.filter, parts); err != nil {
+	if err := c.checkWrite(ctx, "update", o.filter, parts); err != nil {
+		return err
+	}
+	if err := c.filterHook(ctx, "update", false, nil, o.k, o.filter, o.update, nil); err != nil {
 		return err
 	}
 	var u *bool
@@ -176,3 +179,11 @@ func (o *updateOp[T]) reply(ctx context.Context) error {
 // writeBack has nothing to do: an update by filter leaves the caller's
 // values alone.
 func (o *updateOp[T]) writeBack() {}
+
+func (o *updateOp[T]) runAfter(ctx context.Context, replied error) error {
+	var res any = o.res
+	if o.k == kindFindOneAndUpdate {
+		res = o.out
+	}
+	return o.c.filterHook(ctx, "update", true, replied, o.k, o.filter, o.update, res)
+}

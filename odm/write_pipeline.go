@@ -24,13 +24,16 @@ package odm
 //	           it was stored.
 //	writeBack  generated _ids and new revisions set in the caller's value,
 //	           for what was stored.
+//	runAfter   the after-hooks of what was stored. The before-hooks run
+//	           in prepare, after SetDefaults and the timestamps (see
+//	           docs/hooks.md).
 //
 // An error from prepare, encode or send ends the write there; writeBack
-// runs after reply whatever it says (InsertMany's stored documents get
-// their ids though others failed), and the write returns reply's error.
+// and runAfter run after reply whatever it says (InsertMany's stored
+// documents get their ids and after-hooks though others failed), and the
+// write returns reply's error joined with runAfter's.
 //
-// A new stage, or a hook around every write (before: between encode and
-// send; after: after writeBack), is one line in runWrite; a bulk write
+// A new stage is one line in runWrite; a bulk write
 // would run prepare and encode of each op, send them as one command and
 // give each op its part of the reply.
 
@@ -59,6 +62,8 @@ type writeStages interface {
 	// document has moved on).
 	reply(ctx context.Context) error
 	writeBack()
+	// runAfter runs the after-hooks of what was stored (replied: reply's error).
+	runAfter(ctx context.Context, replied error) error
 }
 
 var (
@@ -154,6 +159,12 @@ func runWrite[T any](ctx context.Context, w writeOp[T]) error {
 		return herr
 	}
 	w.writeBack()
+	if aerr := w.runAfter(ctx, err); aerr != nil {
+		if err == nil {
+			return aerr
+		}
+		return errors.Join(err, aerr)
+	}
 	return err
 }
 
@@ -263,4 +274,20 @@ func (w writeOp[T]) writeBack() {
 	default:
 		w.delete.writeBack()
 	}
+}
+
+func (w writeOp[T]) runAfter(ctx context.Context, replied error) error {
+	switch {
+	case w.insertOne != nil:
+		return w.insertOne.runAfter(ctx, replied)
+	case w.insertMany != nil:
+		return w.insertMany.runAfter(ctx, replied)
+	case w.replace != nil:
+		return w.replace.runAfter(ctx, replied)
+	case w.update != nil:
+		return w.update.runAfter(ctx, replied)
+	case w.modify != nil:
+		return w.modify.runAfter(ctx, replied)
+	}
+	return w.delete.runAfter(ctx, replied)
 }

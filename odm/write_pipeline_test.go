@@ -28,6 +28,29 @@ func (d *pipelineDoc) SetDefaults() {
 	}
 }
 
+// pipelineHooks records the before-hooks pipelineDoc's writes call.
+var pipelineHooks []string
+
+func (d *pipelineDoc) BeforeInsert(context.Context) error {
+	pipelineHooks = append(pipelineHooks, "BeforeInsert")
+	return nil
+}
+
+func (d *pipelineDoc) BeforeReplace(context.Context) error {
+	pipelineHooks = append(pipelineHooks, "BeforeReplace")
+	return nil
+}
+
+func (d *pipelineDoc) BeforeUpdate(context.Context) error {
+	pipelineHooks = append(pipelineHooks, "BeforeUpdate")
+	return nil
+}
+
+func (d *pipelineDoc) Validate() error {
+	pipelineHooks = append(pipelineHooks, "Validate")
+	return nil
+}
+
 // errStopped stops a write at its send stage in these tests.
 var errStopped = errors.New("stopped before the command")
 
@@ -38,8 +61,19 @@ var errStopped = errors.New("stopped before the command")
 // write method that does its work outside runWrite records no stage and
 // fails here, and so does a new method of Collection[T] that is neither
 // listed below as a write nor as a read.
+//
+// Every write also runs its before-hooks in prepare, before its command:
+// the model's (and Validate) for a write that holds a document,
+// FilterHooks' before function for a write by filter. A write listed
+// without the hook it runs fails here.
 func TestEveryWriteRunsThePipeline(t *testing.T) {
-	c := offline[pipelineDoc](t)
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://127.0.0.1:1"))
+	require.NoError(t, err)
+	c, err := NewCollection[pipelineDoc](client.Database("offline"), FilterHooks(func(_ context.Context, w FilterWrite) error {
+		pipelineHooks = append(pipelineHooks, "FilterHooks:"+w.Write)
+		return nil
+	}, nil))
+	require.NoError(t, err)
 	ctx := context.Background()
 	id := bson.NewObjectID()
 	byID := bson.D{{Key: "_id", Value: id}}
@@ -51,7 +85,7 @@ func TestEveryWriteRunsThePipeline(t *testing.T) {
 		method string
 		kind   writeKind
 		call   func() error
-	}{
+	}{ // the hooks each runs: see hooksOf below
 		{"InsertOne", kindInsertOne, func() error { _, err := c.InsertOne(ctx, &pipelineDoc{}); return err }},
 		{"InsertMany", kindInsertMany, func() error { _, err := c.InsertMany(ctx, make([]pipelineDoc, 3)); return err }},
 		{"ReplaceOne", kindReplaceOne, func() error { _, err := c.ReplaceOne(ctx, byID, &pipelineDoc{ID: id}); return err }},
@@ -85,11 +119,26 @@ func TestEveryWriteRunsThePipeline(t *testing.T) {
 		}
 		return nil
 	}
-	t.Cleanup(func() { writeStageHook = nil })
+	t.Cleanup(func() { writeStageHook, pipelineHooks = nil, nil })
+	// hooksOf are the before-hooks of each kind of write, on one
+	// document; a new kind must say which it runs.
+	hooksOf := map[writeKind][]string{
+		kindInsertOne:         {"BeforeInsert", "Validate"},
+		kindInsertMany:        {"BeforeInsert", "Validate", "BeforeInsert", "Validate", "BeforeInsert", "Validate"},
+		kindReplaceOne:        {"BeforeReplace", "Validate"},
+		kindFindOneAndReplace: {"BeforeReplace", "Validate"},
+		kindUpdateOne:         {"FilterHooks:UpdateOne"},
+		kindUpdateMany:        {"FilterHooks:UpdateMany"},
+		kindFindOneAndUpdate:  {"FilterHooks:FindOneAndUpdate"},
+		kindModify:            nil, // stopped before its read: see TestModifyRunsItsHooks
+		kindDeleteOne:         {"FilterHooks:DeleteOne"},
+		kindDeleteMany:        {"FilterHooks:DeleteMany"},
+		kindFindOneAndDelete:  {"FilterHooks:FindOneAndDelete"},
+	}
 	listed := map[string]bool{}
 	for _, w := range writes {
 		listed[w.method] = true
-		seen = nil
+		seen, pipelineHooks = nil, nil
 		err := w.call()
 		require.ErrorIs(t, err, errStopped, w.method)
 		want := []entered{{w.kind, stagePrepare}, {w.kind, stageEncode}, {w.kind, stageSend}}
@@ -97,6 +146,9 @@ func TestEveryWriteRunsThePipeline(t *testing.T) {
 			want = want[:1]
 		}
 		assert.Equal(t, want, seen, w.method)
+		hooks, ok := hooksOf[w.kind]
+		require.True(t, ok, "%s: a write of kind %s must say which hooks it runs", w.method, w.kind)
+		assert.Equal(t, hooks, pipelineHooks, "%s runs its before-hooks before its command", w.method)
 	}
 
 	reads := []string{"Aggregate", "All", "CountDocuments", "Driver", "Find", "FindByID", "FindOne", "Iter", "Name", "Query"}
