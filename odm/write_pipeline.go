@@ -133,6 +133,9 @@ func enter(k writeKind, s writeStage) error {
 // runWrite runs w's stages in order (see the top of this file).
 func runWrite[T any](ctx context.Context, w writeOp[T]) error {
 	k := w.kind()
+	if err := viewWrite[T](k); err != nil { // repo_view.go
+		return err
+	}
 	if err := enter(k, stagePrepare); err != nil {
 		return err
 	}

@@ -121,6 +121,24 @@ func (p *Proxy) Refuse(command string, code int32, codeName, message string) {
 		{Key: "code", Value: code}, {Key: "codeName", Value: codeName}}
 }
 
+// Answer makes the proxy answer the commands answer gives a reply for
+// (a non-nil body) itself, and pass the others on: a test plays, command
+// by command, a feature the server lacks.
+func (p *Proxy) Answer(answer func(cmd bson.Raw) bson.D) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.intercept = func(msg []byte) []byte {
+		cmd, legacy := command(msg)
+		if cmd == nil {
+			return nil
+		}
+		if body := answer(cmd); body != nil {
+			return replyTo(msg, body, legacy)
+		}
+		return nil
+	}
+}
+
 // Pass lets command reach the server again.
 func (p *Proxy) Pass(command string) {
 	p.mu.Lock()

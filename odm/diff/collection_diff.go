@@ -13,7 +13,8 @@ import (
 // OptionChange is what one collection option calls for.
 type OptionChange struct {
 	// Option is the option's name as listCollections shows it, or
-	// "collection" for a collection that does not exist yet.
+	// "collection" for a collection that does not exist yet, or "view"
+	// for a declared view's definition (its source and pipeline).
 	Option string `json:"option"`
 	// Action is Create (the collection does not exist), Unchanged,
 	// ModifyInPlace (collMod changes it) or Conflict (it cannot change on
@@ -34,6 +35,9 @@ func (c OptionChange) Summary() string {
 			return "absent"
 		}
 		return s
+	}
+	if c.Action == Create && c.Option == "view" {
+		return "view created " + c.Declared
 	}
 	if c.Action == Create {
 		return "collection created with its options"

@@ -60,6 +60,8 @@ type Model struct {
 	// Codecs is the registry the model's documents are encoded and
 	// decoded with (CodecsDeclarer); nil for the client's.
 	Codecs *bson.Registry `json:"-"`
+	// View is the declared view (ViewDeclarer); nil for a collection.
+	View *View `json:"-"`
 
 	// RevisionIndex is the revision field's index path in the struct,
 	// for the repositories.
@@ -314,6 +316,7 @@ func describeType(t reflect.Type) *describedModel {
 	describeVariant(t, tagged, m, problem)         // variant.go
 	describeSearch(zero, st, tagged, m, problem)   // search_model.go
 	describeShardKey(zero, st, tagged, m, problem) // shard_model.go
+	describeView(zero, m, problem)                 // view.go
 	return d
 }
 

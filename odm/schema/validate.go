@@ -172,6 +172,8 @@ type Declared struct {
 	Search     []SearchIndexSpec
 	// ShardKey is the collection's declared shard key; nil when none.
 	ShardKey *ShardKey
+	// View is the declared view; nil for a collection (view.go).
+	View *View
 
 	memo sync.Map // Memo's values, by key
 	// variantSchemas are the validator schemas of the variants merged so
@@ -311,6 +313,7 @@ func Collect(models []any) ([]*Declared, error) {
 		}
 		c.types = append(c.types, d.model.Type.String())
 		problems = append(problems, mergeShardKey(c, d.model)...) // shard_collect.go
+		problems = append(problems, mergeView(c, d.model)...)     // view.go
 		c.Specs = append(c.Specs, d.model.Indexes...)
 		c.Search = append(c.Search, d.model.SearchIndexes...)
 		if d.model.Options != nil || d.model.Validator != nil {
@@ -322,6 +325,7 @@ func Collect(models []any) ([]*Declared, error) {
 			c.Shape = shape
 		}
 	}
+	problems = append(problems, checkViewCycles(cols)...)
 	if given == 0 {
 		problems = append(problems, Problem{Message: "no models given: pass models, []any lists of them (registry.All()) or a registry; " +
 			"an empty registry usually means the packages that register the models are not imported"})

@@ -46,24 +46,27 @@ func Apply(ctx context.Context, cfg Config, db *mongo.Database, cols []*schema.D
 	// each. A worker grows its stack once, at its start (growStack), and
 	// lists each collection itself before the executor starts (listAhead):
 	// the two keep it from growing again under the driver.
-	next := make(chan int, len(cols))
-	for i := range cols {
-		next <- i
+	// A view waits for the declared collections it reads from.
+	for _, wave := range schema.ApplyOrder(cols) {
+		next := make(chan int, len(wave))
+		for _, i := range wave {
+			next <- i
+		}
+		close(next)
+		var wg sync.WaitGroup
+		for range min(cfg.concurrency, len(wave)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				growStack()
+				for i := range next {
+					ahead := listAhead(ctx, db, cols[i], server)
+					errs[i] = applyOne(ctx, cfg, ahead, cols[i], server, &report.Collections[i], &report.Plan.Collections[i])
+				}
+			}()
+		}
+		wg.Wait()
 	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(cfg.concurrency, len(cols)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			growStack()
-			for i := range next {
-				ahead := listAhead(ctx, db, cols[i], server)
-				errs[i] = applyOne(ctx, cfg, ahead, cols[i], server, &report.Collections[i], &report.Plan.Collections[i])
-			}
-		}()
-	}
-	wg.Wait()
 	slices.SortFunc(report.Collections, func(a, b outcome.CollectionReport) int { return strings.Compare(a.Collection, b.Collection) })
 	slices.SortFunc(report.Plan.Collections, func(a, b outcome.CollectionPlan) int { return strings.Compare(a.Collection, b.Collection) })
 	report.Duration = time.Since(start)
@@ -102,6 +105,10 @@ func applyOne(ctx context.Context, cfg Config, ahead aheadListing, c *schema.Dec
 	}
 	var err error
 	x := newExecutorOn(cfg, server.DB, ahead.coll, c, server)
+	if c.View != nil { // view.go
+		*rep, *plan, err = x.runView(ctx)
+		return err
+	}
 	if ahead.listed {
 		x.readAhead = &ahead
 	}
@@ -131,7 +138,7 @@ type aheadListing struct {
 // which applyOne reports.
 func listAhead(ctx context.Context, db *mongo.Database, c *schema.Declared, server *ServerInfo) aheadListing {
 	ahead := aheadListing{coll: db.Collection(c.Collection)}
-	if ctx.Err() == nil && !server.Shard.Covers(c) {
+	if ctx.Err() == nil && !server.Shard.Covers(c) && c.View == nil {
 		ahead.indexes, ahead.err = listIndexesLike(ctx, ahead.coll, lastListing(c))
 		ahead.listed = true
 	}
