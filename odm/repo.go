@@ -14,6 +14,7 @@ import (
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/hooks"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
+	"github.com/tagodm/tagodm/odm/internal/union"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -44,6 +45,10 @@ type Collection[T any] struct {
 	modifyAttempts int
 	// warned is set once the server's atomicity has been looked at.
 	warned atomic.Bool
+	// anyVariant: a union's repository of a variant, which reaches every
+	// variant's documents; any other repository of a variant sees its own
+	// (union.ScopeOf).
+	anyVariant bool
 	// hooks are the model's, found once; filterBefore and filterAfter
 	// FilterHooks' functions.
 	hooks                     hooks.Set
@@ -300,6 +305,7 @@ func (c *Collection[T]) prepareInsert(ctx context.Context, doc *T, t time.Time) 
 	if err := setDefaults(doc); err != nil {
 		return insertUndo{}, err
 	}
+	union.StampOf(c.model, doc)
 	if c.hooks.Has(hooks.Stamps) {
 		c.stamp(doc, t, true)
 	}
@@ -653,7 +659,7 @@ func (o *deleteOp[T]) prepare(ctx context.Context) error {
 	if o.k == kindFindOneAndDelete {
 		parts = findOneAndDeleteParts(o.findOpts)
 	}
-	if err := o.c.checkWrite(ctx, "delete", o.filter, parts); err != nil {
+	if err := o.c.checkWrite(ctx, "delete", &o.filter, parts); err != nil {
 		return err
 	}
 	return o.c.filterHook(ctx, "delete", false, nil, o.k, o.filter, nil, nil)

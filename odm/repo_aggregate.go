@@ -5,6 +5,7 @@ import (
 
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/querydoc"
+	"github.com/tagodm/tagodm/odm/internal/union"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -54,7 +55,7 @@ func (c *Collection[T]) Aggregate(ctx context.Context, pipeline any, opts ...opt
 			return nil, err
 		}
 	}
-	cur, err := c.coll.Aggregate(ctx, pipeline, opts...)
+	cur, err := c.coll.Aggregate(ctx, union.ScopePipelineOf(c.model, c.anyVariant, pipeline), opts...)
 	if err != nil {
 		return nil, c.wrap("aggregate", err, nil)
 	}

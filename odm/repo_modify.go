@@ -164,7 +164,7 @@ func (o *modifyOp[T]) check(ctx context.Context) error {
 		return fmt.Errorf("odm: modify on %s: Retry(%d): the number of retries cannot be negative", c.Name(), cfg.attempts-1)
 	}
 	o.attempts = cfg.attempts
-	return c.checkWrite(ctx, "modify", o.filter, pathcheck.Parts{})
+	return c.checkWrite(ctx, "modify", &o.filter, pathcheck.Parts{})
 }
 
 // prepare reads the stored document and lets change alter it; nothing

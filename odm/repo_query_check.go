@@ -8,6 +8,7 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"github.com/tagodm/tagodm/odm/internal/recording"
+	"github.com/tagodm/tagodm/odm/internal/union"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -35,7 +36,7 @@ func (c *Collection[T]) checkQuery(op string, filter any, parts pathcheck.Parts)
 	if record := recording.Active(); record != nil && err == nil {
 		record(recording.Query{Model: c.model, Collection: c.Name(), Op: op, Filter: filter, Sort: parts.Sort, Collation: parts.Collation})
 	}
-	return filter, err
+	return union.ScopeOf(c.model, c.anyVariant, filter), err
 }
 
 func findOneParts(opts []options.Lister[options.FindOneOptions]) pathcheck.Parts {
@@ -80,12 +81,17 @@ func (c *Collection[T]) checkRead(ctx context.Context, op string, filter any, pa
 }
 
 // checkWrite is checkWriteFilter for a write given ctx, refusing a nil one:
-// every write by filter goes through it before its command.
-func (c *Collection[T]) checkWrite(ctx context.Context, op string, filter any, parts pathcheck.Parts) error {
+// every write by filter goes through it before its command. The filter
+// checked is narrowed in place to T's variant (see NewUnion).
+func (c *Collection[T]) checkWrite(ctx context.Context, op string, filter *any, parts pathcheck.Parts) error {
 	if ctx == nil {
 		return c.noContext(op)
 	}
-	return c.checkWriteFilter(op, filter, parts)
+	if err := c.checkWriteFilter(op, *filter, parts); err != nil {
+		return err
+	}
+	*filter = union.ScopeOf(c.model, c.anyVariant, *filter)
+	return nil
 }
 
 // checkWriteFilter checks the paths of a write's filter; a nil filter is

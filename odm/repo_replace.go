@@ -12,6 +12,7 @@ import (
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/hooks"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
+	"github.com/tagodm/tagodm/odm/internal/union"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -150,12 +151,13 @@ func (o *replaceOp[T]) prepare(ctx context.Context) error {
 		o.ro = applied(o.replaceOpts)
 		o.upsert = o.ro.Upsert != nil && *o.ro.Upsert
 	}
-	if err := c.checkWrite(ctx, "replace", o.filter, pathcheck.Parts{}); err != nil {
+	if err := c.checkWrite(ctx, "replace", &o.filter, pathcheck.Parts{}); err != nil {
 		return err
 	}
 	if err := setDefaults(o.doc); err != nil {
 		return fmt.Errorf("odm: replace on %s: %w", c.Name(), odmerr.Inner(err))
 	}
+	union.StampOf(c.model, o.doc)
 	if c.hooks.Has(hooks.Stamps) {
 		o.stamped = hooks.Now()
 		c.stamp(o.doc, o.stamped, false)

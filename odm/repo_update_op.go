@@ -44,7 +44,7 @@ func (o *updateOp[T]) prepare(ctx context.Context) error {
 	if o.k == kindFindOneAndUpdate {
 		parts = findOneAndUpdateParts(o.findOpts)
 	}
-	if err := c.checkWrite(ctx, "update", o.filter, parts); err != nil {
+	if err := c.checkWrite(ctx, "update", &o.filter, parts); err != nil {
 		return err
 	}
 	if err := c.filterHook(ctx, "update", false, nil, o.k, o.filter, o.update, nil); err != nil {
