@@ -41,10 +41,22 @@ var agreeValidator schema.Validator
 func (agreeOptsDoc) CollectionName() string      { return "agree_opts" }
 func (agreeOptsDoc) Validator() schema.Validator { return agreeValidator }
 
+// agreeViewDoc declares a view of agree, which the running case leaves
+// missing or makes a plain collection (a conflict).
+type agreeViewDoc struct {
+	A int
+}
+
+func (agreeViewDoc) CollectionName() string { return "agree_view" }
+func (agreeViewDoc) View() schema.View {
+	return schema.View{Source: "agree", Pipeline: []bson.D{{{Key: "$match", Value: bson.D{{Key: "a", Value: 1}}}}}}
+}
+
 // TestPlanAgreesWithInit: on generated states (declared indexes, listed
 // indexes that match, differ in keys, uniqueness or name, undeclared and
 // leftover temporary indexes; a validated collection missing, plain, or
-// validated otherwise) under generated policies, the commands Init sends
+// validated otherwise; a view missing or a plain collection in its
+// place) under generated policies, the commands Init sends
 // are exactly those the steps of Plan's output call for: every planned
 // step sends a command naming its index or collection, and no command
 // names one whose step calls for none. A collection whose plan is blocked
@@ -70,12 +82,15 @@ func TestPlanAgreesWithInit(t *testing.T) {
 			createListed(t, ctx, db, r, agreeSpecs)
 			prepareValidated(t, ctx, db, r)
 			opts := generatePolicy(r)
+			if r.IntN(2) == 0 {
+				require.NoError(t, db.CreateCollection(ctx, "agree_view"))
+			}
 
-			plan, err := odm.Plan(ctx, db, agreeDoc{}, agreeOptsDoc{}, opts)
+			plan, err := odm.Plan(ctx, db, agreeDoc{}, agreeOptsDoc{}, agreeViewDoc{}, opts)
 			require.NoError(t, err)
-			require.Len(t, plan.Collections, 2)
+			require.Len(t, plan.Collections, 3)
 			rec.Reset()
-			_, initErr := odm.Init(ctx, db, agreeDoc{}, agreeOptsDoc{}, opts)
+			_, initErr := odm.Init(ctx, db, agreeDoc{}, agreeOptsDoc{}, agreeViewDoc{}, opts)
 			if len(plan.Blocked()) > 0 {
 				var ce *outcome.ConflictError
 				require.ErrorAs(t, initErr, &ce, "plan:\n%s", plan)

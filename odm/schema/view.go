@@ -112,9 +112,10 @@ func mustEqualDocs(a, b bson.D) bool {
 }
 
 // ApplyOrder is the positions of cols in waves, in the order Init
-// applies them: the collections first, all at once, then each view after
-// the declared collections and views it reads from. A ring of views,
-// which Collect refuses, comes last.
+// applies them: the collections and the views of sources not declared
+// here first, all at once, then each view after the declared collections
+// and views it reads from. A ring of views, which Collect refuses, comes
+// last.
 func ApplyOrder(cols []*Declared) [][]int {
 	w, _ := viewWaves(cols)
 	return w

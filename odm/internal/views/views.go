@@ -30,7 +30,7 @@ func Pipeline(p any) (bson.RawValue, error) {
 	v := bson.Raw(raw).Lookup("p")
 	arr, ok := v.ArrayOK()
 	if !ok {
-		return bson.RawValue{}, fmt.Errorf("the pipeline is a %s, not an array of stages ([]bson.D, mongo.Pipeline or bson.A)", v.Type)
+		return bson.RawValue{}, fmt.Errorf("the pipeline is of BSON type %s, not an array of stages ([]bson.D, mongo.Pipeline or bson.A)", v.Type)
 	}
 	stages, err := arr.Values()
 	if err != nil {
@@ -39,7 +39,7 @@ func Pipeline(p any) (bson.RawValue, error) {
 	for i, s := range stages {
 		doc, ok := s.DocumentOK()
 		if !ok {
-			return bson.RawValue{}, fmt.Errorf("stage %d is a %s, not a document such as {$match: {...}}", i, s.Type)
+			return bson.RawValue{}, fmt.Errorf("stage %d is of BSON type %s, not a document such as {$match: {...}}", i, s.Type)
 		}
 		elems, _ := doc.Elements()
 		if len(elems) != 1 {
@@ -199,8 +199,9 @@ func CollMod(name string, want bson.D) bson.D {
 // Waves orders collections for creation: names[i] is a collection's name
 // and sources[i] the collection a view reads from ("" for a collection
 // that is no view). The first wave holds every collection that is no
-// view, each later one the views whose source is in an earlier wave or
-// not declared here (another service's). cycle lists the views left over
+// view and every view whose source is not declared here (another
+// service's), each later one the views whose source is in an earlier
+// wave. cycle lists the views left over
 // because they read from one another in a ring, in the order given; they
 // come as a last wave, so that nothing is lost.
 func Waves(names, sources []string) (waves [][]int, cycle []string) {
