@@ -17,6 +17,7 @@ import (
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/odm"
 	"github.com/tagodm/tagodm/odm/outcome"
+	"github.com/tagodm/tagodm/odm/schema"
 )
 
 // hooked has every hook, a revision and timestamps. Its hooks record what
@@ -505,4 +506,53 @@ func TestHooksBoundOnce(t *testing.T) {
 	assert.EqualError(t, err, "odm: Collection[odm_test.valueHook]: odm_test.valueHook's BeforeInsert has a value receiver, so it would see a copy and what it changes would not be written; declare it on *odm_test.valueHook")
 	_, err = odm.NewCollection[embeddedStamps](db)
 	assert.ErrorContains(t, err, "odm: Collection[odm_test.embeddedStamps]: odm_test.embeddedStamps embeds odm.Timestamps as odm.Timestamps `bson:\"stamps\"`; embed it with `bson:\",inline\"`")
+}
+
+// stampedDoc is a validated model with timestamps.
+type stampedDoc struct {
+	ID             bson.ObjectID `bson:"_id"`
+	Name           string        `bson:"name"`
+	odm.Timestamps `bson:",inline"`
+}
+
+func (stampedDoc) CollectionName() string { return "stamped" }
+
+func (stampedDoc) Validator() schema.Validator { return schema.Validator{Action: schema.ActionError} }
+
+// TestTimestampsPassTheGeneratedValidator: created_at and updated_at are
+// ordinary fields of the model: the validator Init generates types them
+// as dates, and every write of the repository, an update by filter and an
+// upsert included, passes it; a document whose created_at is no date is
+// refused.
+func TestTimestampsPassTheGeneratedValidator(t *testing.T) {
+	sch, err := schema.GenerateSchema(stampedDoc{})
+	require.NoError(t, err)
+	raw, err := bson.Marshal(sch)
+	require.NoError(t, err)
+	for _, f := range []string{"created_at", "updated_at"} {
+		assert.Equal(t, "date", bson.Raw(raw).Lookup("properties", f, "bsonType").StringValue(), f)
+	}
+
+	ctx := context.Background()
+	db := testrig.Database(t, nil)
+	_, err = odm.Init(ctx, db, stampedDoc{}, odm.SkipUnsupported())
+	require.NoError(t, err)
+	repo, err := odm.NewCollection[stampedDoc](db)
+	require.NoError(t, err)
+	doc := &stampedDoc{Name: "a"}
+	_, err = repo.InsertOne(ctx, doc)
+	require.NoError(t, err)
+	_, err = repo.UpdateByID(ctx, doc.ID, bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: "b"}}}})
+	require.NoError(t, err)
+	_, err = repo.UpdateOne(ctx, bson.D{{Key: "name", Value: "c"}}, bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: "c"}}}}, options.UpdateOne().SetUpsert(true))
+	require.NoError(t, err)
+	_, err = repo.ModifyByID(ctx, doc.ID, func(d *stampedDoc) error { d.Name = "d"; return nil })
+	require.NoError(t, err)
+	_, err = repo.ReplaceByID(ctx, &stampedDoc{ID: doc.ID, Name: "e"})
+	require.NoError(t, err)
+	if !listsValidator(ctx, t, db, "stamped") {
+		t.Skip("the server keeps no validator (SkipUnsupported left it out): the schema is checked above, the server's verdict cannot be")
+	}
+	_, err = db.Collection("stamped").InsertOne(ctx, bson.D{{Key: "name", Value: "x"}, {Key: "created_at", Value: "yesterday"}, {Key: "updated_at", Value: time.Now()}})
+	require.Error(t, err, "the validator covers created_at")
 }
