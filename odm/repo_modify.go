@@ -239,7 +239,7 @@ func (o *modifyOp[T]) encode(ctx context.Context) error {
 	if c.rev != write.RevNone {
 		o.rev.f, o.rev.undo = c.revisionSlot(o.doc)
 		o.rev.expected = c.rev.Read(o.rev.f)
-		o.update, o.rev.next = c.addRenewal(o.update, false)
+		o.update, o.rev.next = c.revisioned().AddRenewal(o.update, false)
 	}
 	return nil
 }

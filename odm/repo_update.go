@@ -2,16 +2,13 @@ package odm
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"reflect"
-	"slices"
-	"strings"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/internal/hooks"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/write"
-	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -33,65 +30,34 @@ type preparedUpdate struct {
 
 // prepareUpdate checks update (a document of update operators, a struct
 // of them, or a pipeline) before any command, and adds the revision's
-// renewal. An update without operators is refused for every model; one
-// that writes the revision field itself is refused for a revisioned one.
-// With upsert, a model with defaults (Defaulter) gets them under
-// $setOnInsert, for the fields neither filter nor update names.
+// renewal (write.Revisioned). An update without operators is refused for
+// every model; one that writes the revision field itself is refused for a
+// revisioned one. With upsert, a model with defaults (Defaulter) gets them
+// under $setOnInsert, for the fields neither filter nor update names.
 func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool) (preparedUpdate, error) {
-	fail := func(format string, args ...any) (preparedUpdate, error) {
-		return preparedUpdate{}, fmt.Errorf("odm: %s on %s: "+format, append([]any{op, c.Name()}, args...)...)
+	fail := func(err error) (preparedUpdate, error) {
+		return preparedUpdate{}, fmt.Errorf("odm: %s on %s: %w", op, c.Name(), odmerr.Inner(err))
 	}
 	if update == nil {
-		return fail("the update is nil")
+		return fail(errors.New("the update is nil"))
 	}
+	r := c.revisioned()
 	if write.IsPipeline(update) {
-		out, err := c.preparePipeline(op, update)
-		if err == nil && c.hooks.Has(hooks.Stamps) {
-			out.doc = hooks.StampPipeline(out.doc, hooks.Now())
-		}
-		return out, err
-	}
-	raw, err := write.Encode(c.model.Codecs, update)
-	if err != nil {
-		return fail("an update must be a document of update operators ($set, $inc, ...): %v", err)
-	}
-	ops, err := write.Elements(raw)
-	if err != nil {
-		return fail("%v", err)
-	}
-	if len(ops) == 0 {
-		return fail("the update has no operator ($set, $inc, ...)")
-	}
-	ops = write.ModelInsert(ops, c.model.Revision)
-	var paths []string
-	for _, e := range ops {
-		if !strings.HasPrefix(e.Key, "$") {
-			return fail("an update must be a document of update operators ($set, $inc, ...), and %q is not one; ReplaceOne writes a whole document", e.Key)
-		}
-		fields, ok := e.Value.(bson.RawValue).DocumentOK()
-		if !ok {
-			return fail("the value of %s must be a document, not %v", e.Key, e.Value.(bson.RawValue).Type)
-		}
-		elems, err := fields.Elements()
+		doc, next, err := r.Pipeline(update)
 		if err != nil {
-			return fail("%s: %v", e.Key, err)
+			return fail(err)
 		}
-		for _, f := range elems {
-			paths = append(paths, f.Key())
-			if e.Key == "$rename" {
-				if to, ok := f.Value().StringValueOK(); ok {
-					paths = append(paths, to)
-				}
-			}
+		if c.hooks.Has(hooks.Stamps) {
+			doc = hooks.StampPipeline(doc, hooks.Now())
 		}
+		return preparedUpdate{doc: doc, next: next}, nil
+	}
+	ops, paths, err := r.Operators(update)
+	if err != nil {
+		return fail(err)
 	}
 	if err := c.checkShape(op, func(w *pathcheck.ShapeWriter) { w.Update(ops) }); err != nil {
 		return preparedUpdate{}, err
-	}
-	if c.rev != write.RevNone {
-		if i := slices.IndexFunc(paths, func(p string) bool { return write.Touches(p, c.model.Revision) || write.Touches(c.model.Revision, p) }); i >= 0 {
-			return fail("the update writes %s, %v's revision field, itself (at %q); the repository renews it at every write, and a value given here would undo the guard", c.model.Revision, c.model.Type, paths[i])
-		}
 	}
 	out := preparedUpdate{doc: ops, insertOnly: len(ops) == 1 && ops[0].Key == "$setOnInsert"}
 	if c.hooks.Has(hooks.Stamps) {
@@ -99,108 +65,26 @@ func (c *Collection[T]) prepareUpdate(op string, filter, update any, upsert bool
 		out.doc = ops
 	}
 	if c.rev != write.RevNone {
-		out.doc, out.next = c.addRenewal(ops, out.insertOnly)
+		out.doc, out.next = r.AddRenewal(ops, out.insertOnly)
 	}
 	if upsert {
-		defaults, err := c.upsertDefaults(filter, paths)
-		if err != nil {
-			return fail("%w", err)
+		defaults, err := defaultsDocument[T](c.model.Codecs)
+		if err == nil && defaults != nil {
+			var fields bson.D
+			if fields, err = r.UpsertDefaults(defaults, filter, paths); len(fields) > 0 {
+				out.doc = write.AddFields(out.doc.(bson.D), "$setOnInsert", fields...)
+			}
 		}
-		if len(defaults) > 0 {
-			out.doc = write.AddFields(out.doc.(bson.D), "$setOnInsert", defaults...)
+		if err != nil {
+			return fail(err)
 		}
 	}
 	return out, nil
 }
 
-// addRenewal adds the revision's renewal to ops: {$inc: {rev: 1}}, or
-// {$set: {rev: <new UUID>}}; under $setOnInsert (the first revision) when
-// that is the update's only operator, so that an existing document keeps
-// its revision.
-func (c *Collection[T]) addRenewal(ops bson.D, insertOnly bool) (bson.D, any) {
-	if c.rev == write.RevUUID {
-		u := schema.NewUUID()
-		op := "$set"
-		if insertOnly {
-			op = "$setOnInsert"
-		}
-		return write.AddFields(ops, op, bson.E{Key: c.model.Revision, Value: u.BSONValue()}), u
-	}
-	if insertOnly {
-		return write.AddFields(ops, "$setOnInsert", bson.E{Key: c.model.Revision, Value: int64(1)}), int64(1)
-	}
-	return write.AddFields(ops, "$inc", bson.E{Key: c.model.Revision, Value: int64(1)}), int64(1)
-}
-
-// upsertDefaults are the fields of a new T with its defaults that an
-// upsert's insert would otherwise lack: all but _id, the revision, and the
-// fields the filter's equalities or the update's paths name.
-func (c *Collection[T]) upsertDefaults(filter any, paths []string) (bson.D, error) {
-	defaults, err := defaultsDocument[T](c.model.Codecs)
-	if defaults == nil || err != nil {
-		return nil, err
-	}
-	if filter != nil {
-		f, err := write.Encode(c.model.Codecs, filter)
-		if err != nil {
-			return nil, fmt.Errorf("the filter: %w", err)
-		}
-		paths = write.AppendFilterPaths(paths, f)
-	}
-	elems, err := write.Elements(defaults)
-	if err != nil {
-		return nil, err
-	}
-	out := elems[:0]
-	for _, e := range elems {
-		if e.Key == "_id" || e.Key == c.model.Revision || slices.ContainsFunc(paths, func(p string) bool { return write.Touches(p, e.Key) }) {
-			continue
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
-// preparePipeline adds the revision's renewal to an update pipeline as a
-// last $set stage; stages that write the revision field are refused.
-func (c *Collection[T]) preparePipeline(op string, update any) (preparedUpdate, error) {
-	if c.rev == write.RevNone {
-		return preparedUpdate{doc: update}, nil
-	}
-	rv := reflect.ValueOf(update)
-	stages := make(bson.A, 0, rv.Len()+1)
-	for i := range rv.Len() {
-		stage := rv.Index(i).Interface()
-		raw, err := write.Encode(c.model.Codecs, stage)
-		if err != nil {
-			return preparedUpdate{}, fmt.Errorf("odm: %s on %s: stage %d of the update pipeline: %w", op, c.Name(), i, odmerr.Inner(err))
-		}
-		if c.stageWritesRevision(raw) {
-			return preparedUpdate{}, fmt.Errorf("odm: %s on %s: stage %d of the update pipeline writes %s, %v's revision field; the repository renews it at every write", op, c.Name(), i, c.model.Revision, c.model.Type)
-		}
-		stages = append(stages, raw)
-	}
-	var renewal any
-	var next any = int64(1)
-	if c.rev == write.RevUUID {
-		u := schema.NewUUID()
-		renewal, next = bson.D{{Key: "$literal", Value: u.BSONValue()}}, u
-	} else {
-		renewal = bson.D{{Key: "$add", Value: bson.A{bson.D{{Key: "$ifNull", Value: bson.A{"$" + c.model.Revision, 0}}}, 1}}}
-	}
-	stages = append(stages, bson.D{{Key: "$set", Value: bson.D{{Key: c.model.Revision, Value: renewal}}}})
-	return preparedUpdate{doc: stages, next: next}, nil
-}
-
-// stageWritesRevision reports a $set, $write.AddFields or $unset stage that
-// names the revision field.
-func (c *Collection[T]) stageWritesRevision(stage bson.Raw) bool {
-	for _, w := range write.StageWrites(stage) {
-		if w.Path != "" && (write.Touches(w.Path, c.model.Revision) || write.Touches(c.model.Revision, w.Path)) {
-			return true
-		}
-	}
-	return false
+// revisioned is what the update preparation reads of the model.
+func (c *Collection[T]) revisioned() write.Revisioned {
+	return write.Revisioned{Model: c.model, Rev: c.rev}
 }
 
 // UpdateOne updates the first document filter matches. update is a
