@@ -1,7 +1,6 @@
 package odm
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -308,40 +307,12 @@ func (o *modifyOp[T]) runAfter(ctx context.Context, replied error) error {
 	return o.c.after(ctx, "modify", replied == nil && o.out != nil, hooks.AfterUpdate, o.doc)
 }
 
-// changedFields compares a document's encodings before and after a
-// change: the fields to set and the fields to unset. A change of _id or of
-// the revision field is refused.
+// changedFields are the fields a change set and removed
+// (write.Revisioned.Changes); a field whose name reads as a path or an
+// operator cannot be set.
 func (c *Collection[T]) changedFields(before, after bson.Raw) (set, unset bson.D, err error) {
-	old, err := write.Elements(before)
-	if err != nil {
-		return nil, nil, err
-	}
-	now, err := write.Elements(after)
-	if err != nil {
-		return nil, nil, err
-	}
-	was := make(map[string]bson.RawValue, len(old))
-	for _, e := range old {
-		was[e.Key] = e.Value.(bson.RawValue)
-	}
-	seen := make(map[string]bool, len(now))
-	for _, e := range now {
-		seen[e.Key] = true
-		v := e.Value.(bson.RawValue)
-		if w, ok := was[e.Key]; ok && w.Type == v.Type && bytes.Equal(w.Value, v.Value) {
-			continue
-		}
-		set = append(set, e)
-	}
-	for _, e := range old {
-		if !seen[e.Key] {
-			unset = append(unset, bson.E{Key: e.Key, Value: ""})
-		}
-	}
-	for _, e := range append(append(bson.D{}, set...), unset...) {
-		if e.Key == "_id" || c.rev != write.RevNone && e.Key == c.model.Revision {
-			return nil, nil, fmt.Errorf("odm: modify on %s: the change altered %s, which the repository keeps; change other fields", c.Name(), e.Key)
-		}
+	if set, unset, err = c.revisioned().Changes(before, after); err != nil {
+		return nil, nil, fmt.Errorf("odm: modify on %s: %w", c.Name(), err)
 	}
 	if err := write.CheckTopLevelKeys(c.Name(), set); err != nil {
 		return nil, nil, err

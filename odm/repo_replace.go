@@ -356,35 +356,8 @@ func (o *replaceOp[T]) runAfter(ctx context.Context, _ error) error {
 	return o.c.after(ctx, "replace", !o.failed && o.matched, hooks.AfterReplace, o.doc)
 }
 
-// guarded is filter narrowed to documents holding the revision expected.
-// No revision (a zero counter, a zero UUID) also matches a document whose
-// revision field is missing or null: one written before revisions were
-// turned on, or by another process.
-//
-// A bson.D or bson.M filter that does not name the revision gets it as one
-// more field, as a hand-written guard would ({_id, revision}), which every
-// server's planner reads as plainly as the filter alone; any other filter
-// is combined with $and.
+// guarded is filter narrowed to documents holding the revision expected
+// (write.Revisioned.Guarded).
 func (c *Collection[T]) guarded(filter, expected any) any {
-	var cond any = write.Stored(expected)
-	if c.rev == write.RevCounter && expected.(int64) == 0 {
-		cond = bson.D{{Key: "$in", Value: bson.A{int64(0), nil}}}
-	}
-	guard := bson.E{Key: c.model.Revision, Value: cond}
-	switch f := filter.(type) {
-	case bson.D:
-		if !slices.ContainsFunc(f, func(e bson.E) bool { return e.Key == guard.Key }) {
-			return append(slices.Clip(f), guard)
-		}
-	case bson.M:
-		if _, ok := f[guard.Key]; !ok {
-			out := make(bson.M, len(f)+1)
-			for k, v := range f {
-				out[k] = v
-			}
-			out[guard.Key] = guard.Value
-			return out
-		}
-	}
-	return bson.D{{Key: "$and", Value: bson.A{filter, bson.D{guard}}}}
+	return c.revisioned().Guarded(filter, expected)
 }

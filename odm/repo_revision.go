@@ -9,7 +9,6 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/querydoc"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"github.com/tagodm/tagodm/odm/schema"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -44,15 +43,7 @@ func (c *Collection[T]) startRevision(doc *T) func() {
 // an upsert's own document holds it. A counter cannot tell its own upsert
 // from a writer that got there first (both hold the next number).
 func (c *Collection[T]) movedOn(ctx context.Context, filter, read, written any) (bool, error) {
-	others := bson.A{write.Stored(read)}
-	if c.rev == write.RevCounter && read.(int64) == 0 {
-		others = append(others, nil) // no revision yet: a missing field
-	}
-	if c.rev == write.RevUUID {
-		others = append(others, write.Stored(written))
-	}
-	other := bson.D{{Key: c.model.Revision, Value: bson.D{{Key: "$nin", Value: others}}}}
-	n, err := c.coll.CountDocuments(ctx, bson.D{{Key: "$and", Value: bson.A{filter, other}}}, options.Count().SetLimit(1))
+	n, err := c.coll.CountDocuments(ctx, c.revisioned().MovedOn(filter, read, written), options.Count().SetLimit(1))
 	return n > 0, err
 }
 

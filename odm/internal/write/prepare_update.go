@@ -1,6 +1,7 @@
 package write
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"slices"
@@ -153,4 +154,91 @@ func (r Revisioned) UpsertDefaults(defaults bson.Raw, filter any, paths []string
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// Changes compares a document's encodings before and after a change: the
+// fields to set and the fields to unset. A change of _id or of the
+// revision field is an error.
+func (r Revisioned) Changes(before, after bson.Raw) (set, unset bson.D, err error) {
+	old, err := Elements(before)
+	if err != nil {
+		return nil, nil, err
+	}
+	now, err := Elements(after)
+	if err != nil {
+		return nil, nil, err
+	}
+	was := make(map[string]bson.RawValue, len(old))
+	for _, e := range old {
+		was[e.Key] = e.Value.(bson.RawValue)
+	}
+	seen := make(map[string]bool, len(now))
+	for _, e := range now {
+		seen[e.Key] = true
+		v := e.Value.(bson.RawValue)
+		if w, ok := was[e.Key]; ok && w.Type == v.Type && bytes.Equal(w.Value, v.Value) {
+			continue
+		}
+		set = append(set, e)
+	}
+	for _, e := range old {
+		if !seen[e.Key] {
+			unset = append(unset, bson.E{Key: e.Key, Value: ""})
+		}
+	}
+	for _, e := range append(append(bson.D{}, set...), unset...) {
+		if e.Key == "_id" || r.Rev != RevNone && e.Key == r.Model.Revision {
+			return nil, nil, fmt.Errorf("the change altered %s, which the repository keeps; change other fields", e.Key)
+		}
+	}
+	return set, unset, nil
+}
+
+// Guarded is filter narrowed to documents holding the revision expected.
+// No revision (a zero counter, a zero UUID) also matches a document whose
+// revision field is missing or null: one written before revisions were
+// turned on, or by another process.
+//
+// A bson.D or bson.M filter that does not name the revision gets it as one
+// more field, as a hand-written guard would ({_id, revision}), which every
+// server's planner reads as plainly as the filter alone; any other filter
+// is combined with $and.
+func (r Revisioned) Guarded(filter, expected any) any {
+	var cond any = Stored(expected)
+	if r.Rev == RevCounter && expected.(int64) == 0 {
+		cond = bson.D{{Key: "$in", Value: bson.A{int64(0), nil}}}
+	}
+	guard := bson.E{Key: r.Model.Revision, Value: cond}
+	switch f := filter.(type) {
+	case bson.D:
+		if !slices.ContainsFunc(f, func(e bson.E) bool { return e.Key == guard.Key }) {
+			return append(slices.Clip(f), guard)
+		}
+	case bson.M:
+		if _, ok := f[guard.Key]; !ok {
+			out := make(bson.M, len(f)+1)
+			for k, v := range f {
+				out[k] = v
+			}
+			out[guard.Key] = guard.Value
+			return out
+		}
+	}
+	return bson.D{{Key: "$and", Value: bson.A{filter, bson.D{guard}}}}
+}
+
+// MovedOn is the filter of the documents filter finds whose revision is
+// neither the one read nor, for a UUID revision, the one just written (an
+// upsert's own document holds it). A counter cannot tell its own upsert
+// from a writer that got there first: both hold the next number.
+func (r Revisioned) MovedOn(filter, read, written any) bson.D {
+	others := bson.A{Stored(read)}
+	if r.Rev == RevCounter && read.(int64) == 0 {
+		others = append(others, nil) // no revision yet: a missing field
+	}
+	if r.Rev == RevUUID {
+		others = append(others, Stored(written))
+	}
+	other := bson.D{{Key: r.Model.Revision, Value: bson.D{{Key: "$nin", Value: others}}}}
+	return bson.D{{Key: "$and", Value: bson.A{filter, other}}}
 }
