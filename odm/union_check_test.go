@@ -197,3 +197,48 @@ func TestUnionDifferential(t *testing.T) {
 		assert.Equal(t, want, byID[id], "seed %d, _id %v", seed, id)
 	}
 }
+
+// Variants whose base declares a generated validator: each variant's
+// schema differs, and the collection gets one validator holding both.
+
+type VBase struct {
+	ID   bson.ObjectID `bson:"_id,omitempty"`
+	Kind string        `bson:"kind" odm:"discriminator"`
+}
+
+func (VBase) CollectionName() string      { return "u_validated" }
+func (VBase) Validator() schema.Validator { return schema.Validator{} }
+
+type vOne struct {
+	VBase `bson:",inline"`
+	N     int `bson:"n" odm:"required"`
+}
+
+func (vOne) Variant() string { return "one" }
+
+type vTwo struct {
+	VBase `bson:",inline"`
+	S     string `bson:"s" odm:"required"`
+}
+
+func (vTwo) Variant() string { return "two" }
+
+func TestUnionMergesValidators(t *testing.T) {
+	u := odm.NewUnion[testEvent](odm.Variant[vOne](), odm.Variant[vTwo]())
+	require.NoError(t, u.Err())
+	cols, err := schema.Collect(u.All())
+	require.NoError(t, err)
+	require.Len(t, cols, 1)
+	v := cols[0].Shape.Validator
+	require.NotNil(t, v)
+	require.Len(t, v.Schema, 1)
+	assert.Equal(t, "anyOf", v.Schema[0].Key)
+	branches := v.Schema[0].Value.(bson.A)
+	require.Len(t, branches, 2)
+	for i, want := range []struct{ value, required string }{{"one", "n"}, {"two", "s"}} {
+		ext, err := bson.MarshalExtJSON(branches[i], false, false)
+		require.NoError(t, err)
+		assert.Contains(t, string(ext), fmt.Sprintf(`"kind":{"enum":["%s"]}`, want.value), "branch %d", i)
+		assert.Contains(t, string(ext), fmt.Sprintf(`"required":["%s"]`, want.required), "branch %d", i)
+	}
+}
