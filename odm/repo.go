@@ -306,11 +306,13 @@ func (c *Collection[T]) prepareInsert(ctx context.Context, doc *T, t time.Time) 
 		return insertUndo{}, err
 	}
 	union.StampOf(c.model, doc)
-	if c.hooks.Has(hooks.Stamps) {
-		c.stamp(doc, t, true)
-	}
-	if err := c.hooks.Before(ctx, hooks.BeforeInsert, doc, c.model.Type); err != nil {
-		return insertUndo{}, err
+	if c.hooks != 0 { // one test for a model without hooks, per document
+		if c.hooks.Has(hooks.Stamps) {
+			c.stamp(doc, t, true)
+		}
+		if err := c.hooks.Before(ctx, hooks.BeforeInsert, doc, c.model.Type); err != nil {
+			return insertUndo{}, err
+		}
 	}
 	var u insertUndo
 	if !c.id.OmitEmpty {
