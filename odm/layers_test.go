@@ -54,6 +54,7 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		{odm + "/internal/memo", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
 		{odm + "/internal/union", []string{odm, odm + "/diff", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine"}},
 		{odm + "/internal/write", []string{odm, odm + "/internal/engine", odm + "/diff"}},
+		{odm + "/internal/binding", []string{odm, odm + "/internal/sharding", odm + "/internal/engine"}},
 		{odm + "/internal/hooks", []string{odm, odm + "/internal/sharding", odm + "/internal/engine"}},
 		{odm + "/internal/engine", []string{odm}},
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
-	"github.com/tagodm/tagodm/internal/reflectx"
+	"github.com/tagodm/tagodm/odm/internal/binding"
 	"github.com/tagodm/tagodm/odm/internal/hooks"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/union"
@@ -128,68 +128,18 @@ func newCollection[T any](db *mongo.Database, name *string, opts []CollectionOpt
 		return nil, cfg.err
 	}
 	collOpts := options.Collection().SetBSONOptions(write.RepositoryBSON())
-	if b.model.Codecs != nil { // the model's own codecs, which its validator was generated from
-		collOpts.SetRegistry(b.model.Codecs)
+	if b.Model.Codecs != nil { // the model's own codecs, which its validator was generated from
+		collOpts.SetRegistry(b.Model.Codecs)
 	}
-	coll := db.Collection(b.model.Collection, collOpts)
-	return &Collection[T]{coll: coll, model: b.model, rev: b.rev, id: b.id, owned: b.owned, logger: cfg.logger, modifyAttempts: cfg.modifyAttempts,
-		hooks: b.hooks, filterBefore: cfg.filterBefore, filterAfter: cfg.filterAfter}, nil
+	coll := db.Collection(b.Model.Collection, collOpts)
+	return &Collection[T]{coll: coll, model: b.Model, rev: b.Rev, id: b.ID, owned: b.Owned, logger: cfg.logger, modifyAttempts: cfg.modifyAttempts,
+		hooks: b.Hooks, filterBefore: cfg.filterBefore, filterAfter: cfg.filterAfter}, nil
 }
 
-var defaulterType = reflect.TypeFor[Defaulter]()
-
-// repository is what a repository knows of its model type.
-type repository struct {
-	model *schema.Model
-	rev   write.RevisionKind
-	id    write.IDField
-	owned []string
-	hooks hooks.Set
-}
-
-// bindRepository checks a repository's model type t (bound to the named
-// collection when name is given) without a server: everything
-// NewCollection checks, for any type, generic or built at run time.
-func bindRepository(t reflect.Type, name *string, noDB bool) (*repository, error) {
-	what := fmt.Sprintf("Collection[%v]", t)
-	if name != nil {
-		what = fmt.Sprintf("Collection[%v] in %q", t, *name)
-	}
-	if t.Kind() != reflect.Struct {
-		return nil, fmt.Errorf("odm: %s: a repository needs a struct model type", what)
-	}
-	var model any = t
-	if name != nil {
-		model = schema.In(*name, t)
-	}
-	m, err := schema.Describe(model)
-	if err != nil {
-		return nil, fmt.Errorf("odm: %s: %w", what, odmerr.Inner(err))
-	}
-	if noDB {
-		return nil, fmt.Errorf("odm: %s: a database is needed, got nil", what)
-	}
-	st, err := reflectx.Describe(t)
-	if err != nil {
-		return nil, fmt.Errorf("odm: %s: %w", what, odmerr.Inner(err))
-	}
-	if t.Implements(defaulterType) {
-		return nil, fmt.Errorf("odm: %s: %v's SetDefaults has a value receiver, so it would change a copy and the stored document would lack its defaults; declare it on *%v", what, t, t)
-	}
-	hs, problem := hooks.Of(t, reflect.TypeFor[stamped](), reflect.TypeFor[Timestamps]())
-	if problem != "" {
-		return nil, fmt.Errorf("odm: %s: %v%s", what, t, problem)
-	}
-	if m.Revision != "" && len(m.RevisionIndex) == 0 {
-		return nil, fmt.Errorf("odm: %s: the revision field %s cannot be reached in the struct", what, m.Revision)
-	}
-	var owned []string
-	for _, f := range st.Fields {
-		if f.Path != "_id" {
-			owned = append(owned, f.Path)
-		}
-	}
-	return &repository{model: m, rev: write.RevisionKindOf(t, m.Revision, m.RevisionIndex), id: write.FindIDField(st), owned: owned, hooks: hs}, nil
+// bindRepository checks a repository's model type t (binding.Bind).
+func bindRepository(t reflect.Type, name *string, noDB bool) (*binding.Binding, error) {
+	return binding.Bind(t, name, noDB, binding.Types{Defaulter: reflect.TypeFor[Defaulter](),
+		Stamped: reflect.TypeFor[stamped](), Timestamps: reflect.TypeFor[Timestamps]()})
 }
 
 // Name is the collection's name; "" for a repository not made by
