@@ -91,15 +91,7 @@ func (q Query[T]) check(ctx context.Context, op string) (any, error) {
 			return nil, fmt.Errorf("odm: a query of %v after a document: %w", reflect.TypeFor[T](), err)
 		}
 	}
-	filter := q.filter
-	if q.after != nil {
-		if querydoc.IsNil(filter) {
-			filter = q.after
-		} else {
-			filter = bson.D{{Key: "$and", Value: bson.A{filter, q.after}}}
-		}
-	}
-	return q.c.checkRead(ctx, op, filter, pathcheck.Parts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
+	return q.c.checkRead(ctx, op, querydoc.And(q.filter, q.after), pathcheck.Parts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
 }
 
 // unordered is q without its sort and projection, for a count or an

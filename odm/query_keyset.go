@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/keyset"
 	"github.com/tagodm/tagodm/odm/internal/write"
 )
@@ -48,18 +47,9 @@ func (q Query[T]) After(last *T) Query[T] {
 		q.err = fmt.Errorf("odm: a query of %v after a document: "+format, append([]any{reflect.TypeFor[T]()}, args...)...)
 		return q
 	}
-	keys, err := keyset.Sort(q.sort)
+	keys, err := keyset.TotalSort(q.sort, reflect.TypeFor[T]())
 	if err != nil {
 		return fail("%v", err)
-	}
-	st, err := reflectx.Describe(reflect.TypeFor[T]())
-	if err != nil {
-		return fail("%v", err)
-	}
-	for _, k := range keys {
-		if err := keyset.KeyType(st, k.Key); err != nil {
-			return fail("the sort key %s %v", k.Key, err)
-		}
 	}
 	q.sort, q.keyset, q.after = keys, true, nil
 	if last == nil {

@@ -232,7 +232,7 @@ func (o *insertOneOp[T]) send(ctx context.Context) error {
 func (o *insertOneOp[T]) reply(context.Context) error {
 	if o.err != nil {
 		o.restore.undo()
-		return o.c.wrap("insert", o.err, idOf(o.doc))
+		return o.c.wrap("insert", o.err, write.IDOf(o.doc))
 	}
 	return nil
 }
@@ -406,7 +406,7 @@ func (c *Collection[T]) FindOne(ctx context.Context, filter any, opts ...options
 	if err := c.unbound(); err != nil {
 		return nil, err
 	}
-	filter, err := c.checkRead(ctx, "find", filter, findOneParts(opts))
+	filter, err := c.checkRead(ctx, "find", filter, readParts(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -435,7 +435,7 @@ func (c *Collection[T]) Find(ctx context.Context, filter any, opts ...options.Li
 	if err := c.unbound(); err != nil {
 		return nil, err
 	}
-	filter, err := c.checkRead(ctx, "find", filter, findParts(opts))
+	filter, err := c.checkRead(ctx, "find", filter, readParts(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -533,7 +533,7 @@ func (c *Collection[T]) Iter(ctx context.Context, filter any, opts ...options.Li
 	if err := c.unbound(); err != nil {
 		return nil, err
 	}
-	filter, err := c.checkRead(ctx, "find", filter, findParts(opts))
+	filter, err := c.checkRead(ctx, "find", filter, readParts(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -609,7 +609,7 @@ func (o *deleteOp[T]) prepare(ctx context.Context) error {
 	}
 	parts := pathcheck.Parts{}
 	if o.k == kindFindOneAndDelete {
-		parts = findOneAndDeleteParts(o.findOpts)
+		parts = readParts(o.findOpts)
 	}
 	if err := o.c.checkWrite(ctx, "delete", &o.filter, parts); err != nil {
 		return err

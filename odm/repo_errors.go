@@ -7,21 +7,8 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/engine"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/schema"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
-
-func idOf(doc any) any {
-	raw, err := bson.Marshal(doc)
-	if err != nil {
-		return nil
-	}
-	v, err := bson.Raw(raw).LookupErr("_id")
-	if err != nil {
-		return nil
-	}
-	return v
-}
 
 // wrap turns the driver's write errors into the library's typed errors,
 // keeping the driver's error reachable.

@@ -39,36 +39,24 @@ func (c *Collection[T]) checkQuery(op string, filter any, parts pathcheck.Parts)
 	return union.ScopeOf(c.model, c.anyVariant, filter), err
 }
 
-func findOneParts(opts []options.Lister[options.FindOneOptions]) pathcheck.Parts {
+// readParts are the sort, projection and collation of a read's options,
+// for its path check.
+func readParts[O any](opts []options.Lister[O]) pathcheck.Parts {
 	if len(opts) == 0 {
 		return pathcheck.Parts{}
 	}
 	o := applied(opts)
-	return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection, Collation: o.Collation}
-}
-
-func findParts(opts []options.Lister[options.FindOptions]) pathcheck.Parts {
-	if len(opts) == 0 {
-		return pathcheck.Parts{}
+	switch o := any(&o).(type) {
+	case *options.FindOneOptions:
+		return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection, Collation: o.Collation}
+	case *options.FindOptions:
+		return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection, Collation: o.Collation}
+	case *options.FindOneAndUpdateOptions:
+		return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection}
+	case *options.FindOneAndDeleteOptions:
+		return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection}
 	}
-	o := applied(opts)
-	return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection, Collation: o.Collation}
-}
-
-func findOneAndUpdateParts(opts []options.Lister[options.FindOneAndUpdateOptions]) pathcheck.Parts {
-	if len(opts) == 0 {
-		return pathcheck.Parts{}
-	}
-	o := applied(opts)
-	return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection}
-}
-
-func findOneAndDeleteParts(opts []options.Lister[options.FindOneAndDeleteOptions]) pathcheck.Parts {
-	if len(opts) == 0 {
-		return pathcheck.Parts{}
-	}
-	o := applied(opts)
-	return pathcheck.Parts{Sort: o.Sort, Projection: o.Projection}
+	return pathcheck.Parts{}
 }
 
 // checkRead is checkQuery for a read given ctx, refusing a nil one: every

@@ -169,7 +169,7 @@ func (o *replaceOp[T]) prepare(ctx context.Context) error {
 	if c.model.ShardKey != nil {
 		raw, err := write.Encode(o.c.model.Codecs, o.doc)
 		if err != nil {
-			return c.wrap("replace", err, idOf(o.doc))
+			return c.wrap("replace", err, write.IDOf(o.doc))
 		}
 		if o.filter, err = c.shardKeyed(ctx, "replace", o.filter, nil, raw); err != nil {
 			return err
@@ -195,7 +195,7 @@ func (o *replaceOp[T]) encode(context.Context) error {
 		if o.rev.guarded {
 			o.restore()
 		}
-		return o.c.wrap("replace", err, idOf(o.doc))
+		return o.c.wrap("replace", err, write.IDOf(o.doc))
 	}
 	if o.c.hooks.Has(hooks.Stamps) && o.r.Whole == nil && any(o.doc).(stamped).timestamps().CreatedAt.IsZero() {
 		// A zero CreatedAt leaves the stored one as it is.
@@ -297,7 +297,7 @@ func (o *replaceOp[T]) reply(ctx context.Context) error {
 	var err error
 	if !o.rev.guarded {
 		if o.err != nil {
-			err = o.c.wrap("replace", o.err, idOf(o.doc))
+			err = o.c.wrap("replace", o.err, write.IDOf(o.doc))
 		}
 	} else {
 		err = o.replyGuarded(ctx)
@@ -318,20 +318,20 @@ func (o *replaceOp[T]) replyGuarded(ctx context.Context) error {
 	}
 	if err == nil && o.inserting && o.found {
 		o.restore()
-		return c.staleError(idOf(doc), o.rev.expected)
+		return c.staleError(write.IDOf(doc), o.rev.expected)
 	}
 	o.restore()
 	if err != nil && !isDuplicate(err) {
-		return c.wrap("replace", err, idOf(doc))
+		return c.wrap("replace", err, write.IDOf(doc))
 	}
 	moved, cerr := c.movedOn(ctx, o.filter, o.rev.expected, o.rev.next)
 	switch {
 	case cerr != nil:
-		return c.wrap("replace", cerr, idOf(doc))
+		return c.wrap("replace", cerr, write.IDOf(doc))
 	case moved:
-		return c.staleError(idOf(doc), o.rev.expected)
+		return c.staleError(write.IDOf(doc), o.rev.expected)
 	case err != nil:
-		return c.wrap("replace", err, idOf(doc))
+		return c.wrap("replace", err, write.IDOf(doc))
 	}
 	return nil
 }
@@ -344,7 +344,7 @@ func (o *replaceOp[T]) writeBack() {
 	case !o.find && o.res != nil && o.res.UpsertedID != nil:
 		o.c.setGeneratedID(o.doc, o.res.UpsertedID)
 	case o.find && o.after && o.out != nil:
-		o.c.setGeneratedID(o.doc, idOf(o.out))
+		o.c.setGeneratedID(o.doc, write.IDOf(o.out))
 	}
 	if !o.failed && o.inserted && o.created {
 		any(o.doc).(stamped).timestamps().CreatedAt = o.stamped

@@ -30,15 +30,8 @@ func (c *Collection[T]) shardKeyed(ctx context.Context, op string, filter any, l
 	if ctx == nil { // the session's lookup below would panic on it
 		return nil, c.noContext(op)
 	}
-	vals := querydoc.ShardKeyValues(k, doc)
-	var changed []string
-	if loaded != nil {
-		before := querydoc.ShardKeyValues(k, loaded)
-		_, changed = querydoc.WithShardKey(before, vals)
-		vals = before
-	}
-	out, named := querydoc.WithShardKey(filter, vals)
-	if changed = append(changed, named...); len(changed) > 0 {
+	out, changed := querydoc.ShardKeyed(k, filter, loaded, doc)
+	if len(changed) > 0 {
 		if s := mongo.SessionFromContext(ctx); s == nil || !s.TransactionRunning() {
 			return nil, fmt.Errorf("odm: %s on %s: the write changes the shard key field(s) %v of %v: %w", op, c.Name(), changed, c.model.Type, ErrShardKeyChange)
 		}

@@ -42,7 +42,7 @@ func (o *updateOp[T]) prepare(ctx context.Context) error {
 	}
 	parts := pathcheck.Parts{}
 	if o.k == kindFindOneAndUpdate {
-		parts = findOneAndUpdateParts(o.findOpts)
+		parts = readParts(o.findOpts)
 	}
 	if err := c.checkWrite(ctx, "update", &o.filter, parts); err != nil {
 		return err

@@ -190,3 +190,22 @@ func containsKey(d bson.D, key string) bool {
 	}
 	return false
 }
+
+// TotalSort is sort made total by _id (Sort), each key checked against
+// model type t (KeyType): the sort of every keyset page of t.
+func TotalSort(sort any, t reflect.Type) (bson.D, error) {
+	keys, err := Sort(sort)
+	if err != nil {
+		return nil, err
+	}
+	st, err := reflectx.Describe(t)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if err := KeyType(st, k.Key); err != nil {
+			return nil, fmt.Errorf("the sort key %s %v", k.Key, err)
+		}
+	}
+	return keys, nil
+}

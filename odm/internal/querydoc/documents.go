@@ -160,3 +160,15 @@ func NoEmptySort(sort any) any {
 	}
 	return sort
 }
+
+// And is a filter matching what both filters match: a alone when b is
+// nil (IsNil), b alone when a is, else {$and: [a, b]}.
+func And(a, b any) any {
+	switch {
+	case IsNil(b):
+		return a
+	case IsNil(a):
+		return b
+	}
+	return bson.D{{Key: "$and", Value: bson.A{a, b}}}
+}

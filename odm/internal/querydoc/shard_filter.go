@@ -99,3 +99,19 @@ func sameValue(a, b any) bool {
 	}
 	return ta == tb && bytes.Equal(da, db)
 }
+
+// ShardKeyed is filter narrowed to the shard key values of doc, the
+// document a single-document write writes (encoded); with loaded, the
+// stored document it was read from, to loaded's values instead. changed
+// are the key fields whose values the write would change: those doc
+// holds otherwise than loaded, and those the filter names otherwise.
+func ShardKeyed(k *schema.ShardKey, filter any, loaded, doc bson.Raw) (out any, changed []string) {
+	vals := ShardKeyValues(k, doc)
+	if loaded != nil {
+		before := ShardKeyValues(k, loaded)
+		_, changed = WithShardKey(before, vals)
+		vals = before
+	}
+	out, named := WithShardKey(filter, vals)
+	return out, append(changed, named...)
+}

@@ -97,3 +97,17 @@ func (f IDField) New(doc reflect.Value) (*bson.RawValue, func()) {
 	}
 	return &bson.RawValue{Type: bson.TypeObjectID, Value: oid[:]}, func() { v.Set(old); undo() }
 }
+
+// IDOf is the _id of doc as the driver encodes it; nil when doc does not
+// encode or holds none (for an error's message only).
+func IDOf(doc any) any {
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return nil
+	}
+	v, err := bson.Raw(raw).LookupErr("_id")
+	if err != nil {
+		return nil
+	}
+	return v
+}
