@@ -242,3 +242,66 @@ func TestUnionMergesValidators(t *testing.T) {
 		assert.Contains(t, string(ext), fmt.Sprintf(`"required":["%s"]`, want.required), "branch %d", i)
 	}
 }
+
+// Variants whose base declares an explicit schema: every variant's is the
+// same, and the collection keeps it as written, as its other writers (the
+// Python service's events collection) declared it.
+
+type XBase struct {
+	ID   bson.ObjectID `bson:"_id,omitempty"`
+	Kind string        `bson:"kind" odm:"discriminator"`
+}
+
+func (XBase) CollectionName() string { return "u_explicit" }
+func (XBase) Validator() schema.Validator {
+	return schema.Validator{Schema: bson.D{
+		{Key: "bsonType", Value: "object"},
+		{Key: "required", Value: bson.A{"kind"}},
+		{Key: "properties", Value: bson.D{{Key: "kind", Value: bson.D{{Key: "bsonType", Value: "string"}}}}},
+	}}
+}
+
+type xOne struct {
+	XBase `bson:",inline"`
+	N     int `bson:"n"`
+}
+
+func (xOne) Variant() string { return "one" }
+
+type xTwo struct {
+	XBase `bson:",inline"`
+	S     string `bson:"s"`
+}
+
+func (xTwo) Variant() string { return "two" }
+
+func TestUnionKeepsOneExplicitValidator(t *testing.T) {
+	u := odm.NewUnion[testEvent](odm.Variant[xOne](), odm.Variant[xTwo]())
+	require.NoError(t, u.Err())
+	cols, err := schema.Collect(u.All())
+	require.NoError(t, err)
+	require.Len(t, cols, 1)
+	v := cols[0].Shape.Validator
+	require.NotNil(t, v)
+	assert.Equal(t, XBase{}.Validator().Schema, v.Schema, "the base's schema, not an anyOf of two copies")
+
+	// A variant whose schema differs turns the merge into an anyOf again.
+	mixed := odm.NewUnion[testEvent](odm.Variant[xOne](), odm.Variant[xTwo](), odm.Variant[xThree]())
+	require.NoError(t, mixed.Err())
+	cols, err = schema.Collect(mixed.All())
+	require.NoError(t, err)
+	require.Len(t, cols[0].Shape.Validator.Schema, 1)
+	assert.Equal(t, "anyOf", cols[0].Shape.Validator.Schema[0].Key)
+	assert.Len(t, cols[0].Shape.Validator.Schema[0].Value, 3)
+}
+
+type xThree struct {
+	XBase `bson:",inline"`
+	F     float64 `bson:"f"`
+}
+
+func (xThree) Variant() string { return "three" }
+
+func (xThree) Validator() schema.Validator {
+	return schema.Validator{Schema: bson.D{{Key: "bsonType", Value: "object"}}}
+}

@@ -177,8 +177,12 @@ type Declared struct {
 
 	memo sync.Map // Memo's values, by key
 	// variantSchemas are the validator schemas of the variants merged so
-	// far, one anyOf branch each (variant.go).
+	// far, one anyOf branch each (variant.go); variantFirst is the first
+	// variant's schema, encoded, and variantsDiffer says that a later
+	// one's differs from it.
 	variantSchemas bson.A
+	variantFirst   []byte
+	variantsDiffer bool
 }
 
 // Memo returns what compute gives for key, computed once per Declared:

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"slices"
@@ -64,7 +65,10 @@ func describeVariant(t reflect.Type, tagged []reflectx.Field, m *Model, problem 
 // variant (anyOf the variants' schemas so far, each branch requiring its
 // discriminator value), and the shape c holds already is widened to the
 // same schema, so that variants differing in their generated schemas
-// alone declare one validator. Any other model's shape is shape.
+// alone declare one validator. Variants whose schemas are all the same (a
+// base struct's explicit Validator, promoted to every variant) declare
+// that schema as it is, as the collection's other writers keep it. Any
+// other model's shape is shape.
 func (c *Declared) variantShape(m *Model, shape *CollectionShape) *CollectionShape {
 	if m.Variant == "" || m.Validator == nil {
 		return shape
@@ -73,7 +77,15 @@ func (c *Declared) variantShape(m *Model, shape *CollectionShape) *CollectionSha
 		bson.D{{Key: "required", Value: bson.A{m.Discriminator}}, {Key: "properties", Value: bson.D{{Key: m.Discriminator, Value: bson.D{{Key: "enum", Value: bson.A{m.Variant}}}}}}},
 		m.Validator.Schema,
 	}}})
-	merged := bson.D{{Key: "anyOf", Value: slices.Clone(c.variantSchemas)}}
+	if enc := mustMarshal(m.Validator.Schema); c.variantFirst == nil {
+		c.variantFirst = enc
+	} else if !bytes.Equal(enc, c.variantFirst) {
+		c.variantsDiffer = true
+	}
+	merged := m.Validator.Schema
+	if c.variantsDiffer {
+		merged = bson.D{{Key: "anyOf", Value: slices.Clone(c.variantSchemas)}}
+	}
 	if c.Shape != nil && c.Shape.Validator != nil && len(c.variantSchemas) > 1 {
 		prev := *c.Shape.Validator
 		prev.Schema = merged
