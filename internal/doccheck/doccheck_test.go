@@ -51,6 +51,7 @@ var knownImports = map[string]string{
 	"outcome":  "github.com/tagodm/tagodm/odm/outcome",
 	"diff":     "github.com/tagodm/tagodm/odm/diff",
 	"shard":    "github.com/tagodm/tagodm/odm/shard",
+	"agg":      "github.com/tagodm/tagodm/odm/agg",
 	"cli":      "github.com/tagodm/tagodm/odm/cli",
 	"registry": "github.com/tagodm/tagodm/registry",
 	"models":   "github.com/tagodm/tagodm/models",
