@@ -9,11 +9,11 @@
 //	p := agg.Group(agg.New[models.Saga]().Match(query.Eq(sagaState, "completed")),
 //		agg.Ref(sagaName),
 //		agg.Count[models.Saga](perNameCount))
-//	rows, err := odm.Aggregate(ctx, sagas, p) // []perName
+//	rows, err := odm.RunPipeline(ctx, sagas, p) // []perName
 //
 // A reference that names no stored field, or a stage that MongoDB would
 // refuse for its shape (an accumulator into _id, a dotted $count name),
-// is kept as the pipeline's error: Stages returns it, and odm.Aggregate
+// is kept as the pipeline's error: Stages returns it, and odm.RunPipeline
 // returns it before any command. Nothing here panics.
 //
 // It may use query and bson only; never the driver's client, the engine
