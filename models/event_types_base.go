@@ -13,15 +13,24 @@ import (
 // event has one.
 type EventBase struct {
 	ID      bson.ObjectID `bson:"_id,omitempty"`
-	EventID string        `bson:"event_id"`
-	// discriminator: the event_type picks the event type a document reads into.
-	EventType    EventType     `bson:"event_type"`
+	EventID string        `bson:"event_id" odm:"index,unique"`
+	// EventType picks the event type a document reads into.
+	EventType    EventType     `bson:"event_type" odm:"discriminator"`
 	EventVersion string        `bson:"event_version"`
-	Timestamp    time.Time     `bson:"timestamp"`
+	Timestamp    time.Time     `bson:"timestamp" odm:"index"`
 	AggregateID  *string       `bson:"aggregate_id"`
 	Metadata     EventMetadata `bson:"metadata"`
 	StoredAt     time.Time     `bson:"stored_at"`
 	TTLExpiresAt time.Time     `bson:"ttl_expires_at"`
+}
+
+// StoredExecutionID is the execution_id the stored event model gives every
+// event: the event types without an execution_id of their own embed it
+// inline, so that a document's execution_id (null when the event has
+// none) is read and written back, and the events collection's indexes on
+// execution_id name a field of every event type.
+type StoredExecutionID struct {
+	ExecutionID *string `bson:"execution_id"`
 }
 
 // Base returns the base fields of the event that embeds b.

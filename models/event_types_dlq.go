@@ -5,6 +5,7 @@ import "time"
 // DLQMessageReceivedEvent is stored when a failed message enters the dead-letter queue.
 type DLQMessageReceivedEvent struct {
 	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
 	DLQEventID        string    `bson:"dlq_event_id"`
 	OriginalTopic     string    `bson:"original_topic"`
 	OriginalEventType EventType `bson:"original_event_type"`
@@ -25,6 +26,7 @@ func (e *DLQMessageReceivedEvent) SetDefaults() {
 // DLQMessageRetriedEvent is stored when a dead-letter message is retried.
 type DLQMessageRetriedEvent struct {
 	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
 	DLQEventID        string    `bson:"dlq_event_id"`
 	OriginalTopic     string    `bson:"original_topic"`
 	OriginalEventType EventType `bson:"original_event_type"`
@@ -43,6 +45,7 @@ func (e *DLQMessageRetriedEvent) SetDefaults() {
 // DLQMessageDiscardedEvent is stored when a dead-letter message is discarded.
 type DLQMessageDiscardedEvent struct {
 	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
 	DLQEventID        string    `bson:"dlq_event_id"`
 	OriginalTopic     string    `bson:"original_topic"`
 	OriginalEventType EventType `bson:"original_event_type"`

@@ -4,14 +4,15 @@ import "time"
 
 // NotificationCreatedEvent is stored when a notification is created for a user.
 type NotificationCreatedEvent struct {
-	EventBase      `bson:",inline"`
-	NotificationID string                `bson:"notification_id"`
-	UserID         string                `bson:"user_id"`
-	Subject        string                `bson:"subject"`
-	Body           string                `bson:"body"`
-	Severity       NotificationSeverity  `bson:"severity"`
-	Tags           []string              `bson:"tags"`
-	Channels       []NotificationChannel `bson:"channels"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	NotificationID    string                `bson:"notification_id"`
+	UserID            string                `bson:"user_id"`
+	Subject           string                `bson:"subject"`
+	Body              string                `bson:"body"`
+	Severity          NotificationSeverity  `bson:"severity"`
+	Tags              []string              `bson:"tags"`
+	Channels          []NotificationChannel `bson:"channels"`
 }
 
 // Variant returns the event_type of NotificationCreatedEvent, notification_created.
@@ -26,11 +27,12 @@ func (e *NotificationCreatedEvent) SetDefaults() {
 
 // NotificationSentEvent is stored when a notification is sent on a channel.
 type NotificationSentEvent struct {
-	EventBase      `bson:",inline"`
-	NotificationID string              `bson:"notification_id"`
-	UserID         string              `bson:"user_id"`
-	Channel        NotificationChannel `bson:"channel"`
-	SentAt         time.Time           `bson:"sent_at"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	NotificationID    string              `bson:"notification_id"`
+	UserID            string              `bson:"user_id"`
+	Channel           NotificationChannel `bson:"channel"`
+	SentAt            time.Time           `bson:"sent_at"`
 }
 
 // Variant returns the event_type of NotificationSentEvent, notification_sent.
@@ -43,11 +45,12 @@ func (e *NotificationSentEvent) SetDefaults() {
 
 // NotificationDeliveredEvent is stored when a notification reaches its channel.
 type NotificationDeliveredEvent struct {
-	EventBase      `bson:",inline"`
-	NotificationID string              `bson:"notification_id"`
-	UserID         string              `bson:"user_id"`
-	Channel        NotificationChannel `bson:"channel"`
-	DeliveredAt    time.Time           `bson:"delivered_at"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	NotificationID    string              `bson:"notification_id"`
+	UserID            string              `bson:"user_id"`
+	Channel           NotificationChannel `bson:"channel"`
+	DeliveredAt       time.Time           `bson:"delivered_at"`
 }
 
 // Variant returns the event_type of NotificationDeliveredEvent, notification_delivered.
@@ -60,12 +63,13 @@ func (e *NotificationDeliveredEvent) SetDefaults() {
 
 // NotificationFailedEvent is stored when a notification could not be sent.
 type NotificationFailedEvent struct {
-	EventBase      `bson:",inline"`
-	NotificationID string              `bson:"notification_id"`
-	UserID         string              `bson:"user_id"`
-	Channel        NotificationChannel `bson:"channel"`
-	Error          string              `bson:"error"`
-	RetryCount     int                 `bson:"retry_count"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	NotificationID    string              `bson:"notification_id"`
+	UserID            string              `bson:"user_id"`
+	Channel           NotificationChannel `bson:"channel"`
+	Error             string              `bson:"error"`
+	RetryCount        int                 `bson:"retry_count"`
 }
 
 // Variant returns the event_type of NotificationFailedEvent, notification_failed.
@@ -78,10 +82,11 @@ func (e *NotificationFailedEvent) SetDefaults() {
 
 // NotificationReadEvent is stored when a user reads a notification.
 type NotificationReadEvent struct {
-	EventBase      `bson:",inline"`
-	NotificationID string    `bson:"notification_id"`
-	UserID         string    `bson:"user_id"`
-	ReadAt         time.Time `bson:"read_at"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	NotificationID    string    `bson:"notification_id"`
+	UserID            string    `bson:"user_id"`
+	ReadAt            time.Time `bson:"read_at"`
 }
 
 // Variant returns the event_type of NotificationReadEvent, notification_read.
@@ -94,10 +99,11 @@ func (e *NotificationReadEvent) SetDefaults() {
 
 // NotificationAllReadEvent is stored when a user marks all notifications read.
 type NotificationAllReadEvent struct {
-	EventBase `bson:",inline"`
-	UserID    string    `bson:"user_id"`
-	Count     int       `bson:"count"`
-	ReadAt    time.Time `bson:"read_at"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            string    `bson:"user_id"`
+	Count             int       `bson:"count"`
+	ReadAt            time.Time `bson:"read_at"`
 }
 
 // Variant returns the event_type of NotificationAllReadEvent, notification_all_read.
@@ -110,11 +116,12 @@ func (e *NotificationAllReadEvent) SetDefaults() {
 
 // NotificationClickedEvent is stored when a user clicks a notification.
 type NotificationClickedEvent struct {
-	EventBase      `bson:",inline"`
-	NotificationID string    `bson:"notification_id"`
-	UserID         string    `bson:"user_id"`
-	ClickedAt      time.Time `bson:"clicked_at"`
-	Action         *string   `bson:"action"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	NotificationID    string    `bson:"notification_id"`
+	UserID            string    `bson:"user_id"`
+	ClickedAt         time.Time `bson:"clicked_at"`
+	Action            *string   `bson:"action"`
 }
 
 // Variant returns the event_type of NotificationClickedEvent, notification_clicked.
@@ -127,9 +134,10 @@ func (e *NotificationClickedEvent) SetDefaults() {
 
 // NotificationPreferencesUpdatedEvent is stored when a user's notification preferences change.
 type NotificationPreferencesUpdatedEvent struct {
-	EventBase     `bson:",inline"`
-	UserID        string   `bson:"user_id"`
-	ChangedFields []string `bson:"changed_fields"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            string   `bson:"user_id"`
+	ChangedFields     []string `bson:"changed_fields"`
 }
 
 // Variant returns the event_type of NotificationPreferencesUpdatedEvent, notification_preferences_updated.

@@ -2,11 +2,12 @@ package models
 
 // ScriptSavedEvent is stored when a user saves a script.
 type ScriptSavedEvent struct {
-	EventBase `bson:",inline"`
-	ScriptID  string `bson:"script_id"`
-	UserID    string `bson:"user_id"`
-	Title     string `bson:"title"`
-	Language  string `bson:"language"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	ScriptID          string `bson:"script_id"`
+	UserID            string `bson:"user_id"`
+	Title             string `bson:"title"`
+	Language          string `bson:"language"`
 }
 
 // Variant returns the event_type of ScriptSavedEvent, script_saved.
@@ -19,10 +20,11 @@ func (e *ScriptSavedEvent) SetDefaults() {
 
 // ScriptDeletedEvent is stored when a saved script is deleted.
 type ScriptDeletedEvent struct {
-	EventBase `bson:",inline"`
-	ScriptID  string  `bson:"script_id"`
-	UserID    string  `bson:"user_id"`
-	DeletedBy *string `bson:"deleted_by"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	ScriptID          string  `bson:"script_id"`
+	UserID            string  `bson:"user_id"`
+	DeletedBy         *string `bson:"deleted_by"`
 }
 
 // Variant returns the event_type of ScriptDeletedEvent, script_deleted.
@@ -35,11 +37,12 @@ func (e *ScriptDeletedEvent) SetDefaults() {
 
 // ScriptSharedEvent is stored when a saved script is shared with other users.
 type ScriptSharedEvent struct {
-	EventBase   `bson:",inline"`
-	ScriptID    string   `bson:"script_id"`
-	SharedBy    string   `bson:"shared_by"`
-	SharedWith  []string `bson:"shared_with"`
-	Permissions string   `bson:"permissions"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	ScriptID          string   `bson:"script_id"`
+	SharedBy          string   `bson:"shared_by"`
+	SharedWith        []string `bson:"shared_with"`
+	Permissions       string   `bson:"permissions"`
 }
 
 // Variant returns the event_type of ScriptSharedEvent, script_shared.

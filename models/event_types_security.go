@@ -2,11 +2,12 @@ package models
 
 // SecurityViolationEvent is stored when a security rule is broken.
 type SecurityViolationEvent struct {
-	EventBase     `bson:",inline"`
-	UserID        *string `bson:"user_id"`
-	ViolationType string  `bson:"violation_type"`
-	Details       string  `bson:"details"`
-	IPAddress     *string `bson:"ip_address"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            *string `bson:"user_id"`
+	ViolationType     string  `bson:"violation_type"`
+	Details           string  `bson:"details"`
+	IPAddress         *string `bson:"ip_address"`
 }
 
 // Variant returns the event_type of SecurityViolationEvent, security_violation.
@@ -19,11 +20,12 @@ func (e *SecurityViolationEvent) SetDefaults() {
 
 // RateLimitExceededEvent is stored when a caller exceeds an endpoint's rate limit.
 type RateLimitExceededEvent struct {
-	EventBase     `bson:",inline"`
-	UserID        *string `bson:"user_id"`
-	Endpoint      string  `bson:"endpoint"`
-	Limit         int     `bson:"limit"`
-	WindowSeconds int     `bson:"window_seconds"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            *string `bson:"user_id"`
+	Endpoint          string  `bson:"endpoint"`
+	Limit             int     `bson:"limit"`
+	WindowSeconds     int     `bson:"window_seconds"`
 }
 
 // Variant returns the event_type of RateLimitExceededEvent, rate_limit_exceeded.
@@ -36,10 +38,11 @@ func (e *RateLimitExceededEvent) SetDefaults() {
 
 // AuthFailedEvent is stored when an authentication attempt fails.
 type AuthFailedEvent struct {
-	EventBase `bson:",inline"`
-	Username  *string `bson:"username"`
-	Reason    string  `bson:"reason"`
-	IPAddress *string `bson:"ip_address"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	Username          *string `bson:"username"`
+	Reason            string  `bson:"reason"`
+	IPAddress         *string `bson:"ip_address"`
 }
 
 // Variant returns the event_type of AuthFailedEvent, auth_failed.

@@ -2,11 +2,12 @@ package models
 
 // SystemErrorEvent is stored when a service reports an internal error.
 type SystemErrorEvent struct {
-	EventBase   `bson:",inline"`
-	ErrorType   string  `bson:"error_type"`
-	Message     string  `bson:"message"`
-	ServiceName string  `bson:"service_name"`
-	StackTrace  *string `bson:"stack_trace"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	ErrorType         string  `bson:"error_type"`
+	Message           string  `bson:"message"`
+	ServiceName       string  `bson:"service_name"`
+	StackTrace        *string `bson:"stack_trace"`
 }
 
 // Variant returns the event_type of SystemErrorEvent, system_error.
@@ -19,10 +20,11 @@ func (e *SystemErrorEvent) SetDefaults() {
 
 // ServiceUnhealthyEvent is stored when a service fails a health check.
 type ServiceUnhealthyEvent struct {
-	EventBase   `bson:",inline"`
-	ServiceName string `bson:"service_name"`
-	HealthCheck string `bson:"health_check"`
-	Reason      string `bson:"reason"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	ServiceName       string `bson:"service_name"`
+	HealthCheck       string `bson:"health_check"`
+	Reason            string `bson:"reason"`
 }
 
 // Variant returns the event_type of ServiceUnhealthyEvent, service_unhealthy.
@@ -35,10 +37,11 @@ func (e *ServiceUnhealthyEvent) SetDefaults() {
 
 // ServiceRecoveredEvent is stored when a service passes its health check again.
 type ServiceRecoveredEvent struct {
-	EventBase       `bson:",inline"`
-	ServiceName     string `bson:"service_name"`
-	HealthCheck     string `bson:"health_check"`
-	DowntimeSeconds int    `bson:"downtime_seconds"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	ServiceName       string `bson:"service_name"`
+	HealthCheck       string `bson:"health_check"`
+	DowntimeSeconds   int    `bson:"downtime_seconds"`
 }
 
 // Variant returns the event_type of ServiceRecoveredEvent, service_recovered.

@@ -154,11 +154,12 @@ func parseEmbedded(t *testing.T, text string) []refField {
 	return out
 }
 
-// ownFields are the bson-named fields of an event type, EventBase aside.
+// ownFields are the bson-named fields of an event type, EventBase and the
+// stored model's execution_id (StoredExecutionID) aside.
 func ownFields(typ reflect.Type) []reflect.StructField {
 	var out []reflect.StructField
 	for i := range typ.NumField() {
-		if f := typ.Field(i); f.Type != reflect.TypeFor[models.EventBase]() {
+		if f := typ.Field(i); f.Type != reflect.TypeFor[models.EventBase]() && f.Type != reflect.TypeFor[models.StoredExecutionID]() {
 			out = append(out, f)
 		}
 	}
@@ -312,6 +313,25 @@ func TestEventTypesMatchTheReference(t *testing.T) {
 			assert.Empty(t, defaultProblem(f, ptr.Elem().Field(own[j].Index[0])), "%s.%s (%s)", ev.class, own[j].Name, f.name)
 		}
 		checkBaseDefaults(t, ev, ptr.Interface().(models.DomainEvent))
+		checkStoredExecutionID(t, ev, typ)
+	}
+}
+
+// checkStoredExecutionID: every event type stores execution_id, as the
+// stored model gives every event one (string or null): as its own field
+// when the reference lists one, else through StoredExecutionID, embedded
+// inline right after EventBase and left nil by SetDefaults.
+func checkStoredExecutionID(t *testing.T, ev refEvent, typ reflect.Type) {
+	t.Helper()
+	own := slices.Contains(refNames(ev.fields), "execution_id")
+	f, embeds := typ.FieldByName("StoredExecutionID")
+	if own {
+		assert.False(t, embeds, "%s has an execution_id of its own and embeds StoredExecutionID", ev.class)
+		return
+	}
+	if assert.True(t, embeds, "%s: no execution_id of its own, and no StoredExecutionID", ev.class) {
+		assert.Equal(t, []int{1}, f.Index, "%s: StoredExecutionID right after EventBase", ev.class)
+		assert.Equal(t, `bson:",inline"`, string(f.Tag), "%s: StoredExecutionID inline", ev.class)
 	}
 }
 
@@ -497,7 +517,8 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // pyDocs builds an event as the Python side stores it, following
-// reference-events.md: Beanie's _id, the base fields, the event's own
+// reference-events.md: Beanie's _id, the base fields, the stored model's
+// execution_id when the event has none of its own, the event's own
 // fields in the class's order, then the stored-only fields; every field
 // present, datetimes as BSON dates in UTC to the millisecond, enums as
 // their strings, ints as int32 when they fit (as pymongo stores them).
@@ -509,6 +530,10 @@ func (ref refEvents) pyDoc(ev refEvent, full bool) bson.D {
 	doc := bson.D{{Key: "_id", Value: bson.NewObjectID()}}
 	for _, f := range ref.base[:6] {
 		doc = append(doc, bson.E{Key: f.name, Value: ref.pyValue(f, full, ev.eventType, when)})
+	}
+	if !slices.Contains(refNames(ev.fields), "execution_id") {
+		stored := refField{name: "execution_id", typ: "string", nullable: true}
+		doc = append(doc, bson.E{Key: stored.name, Value: ref.pyValue(stored, full, "", when)})
 	}
 	for _, f := range ev.fields {
 		doc = append(doc, bson.E{Key: f.name, Value: ref.pyValue(f, full, "", when)})

@@ -2,10 +2,11 @@ package models
 
 // UserSettingsUpdatedEvent is stored when a user's settings change.
 type UserSettingsUpdatedEvent struct {
-	EventBase     `bson:",inline"`
-	UserID        string   `bson:"user_id"`
-	ChangedFields []string `bson:"changed_fields"`
-	Reason        *string  `bson:"reason"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            string   `bson:"user_id"`
+	ChangedFields     []string `bson:"changed_fields"`
+	Reason            *string  `bson:"reason"`
 }
 
 // Variant returns the event_type of UserSettingsUpdatedEvent, user_settings_updated.
@@ -19,10 +20,11 @@ func (e *UserSettingsUpdatedEvent) SetDefaults() {
 
 // UserRegisteredEvent is stored when a user registers.
 type UserRegisteredEvent struct {
-	EventBase `bson:",inline"`
-	UserID    string `bson:"user_id"`
-	Username  string `bson:"username"`
-	Email     string `bson:"email"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            string `bson:"user_id"`
+	Username          string `bson:"username"`
+	Email             string `bson:"email"`
 }
 
 // Variant returns the event_type of UserRegisteredEvent, user_registered.
@@ -35,11 +37,12 @@ func (e *UserRegisteredEvent) SetDefaults() {
 
 // UserLoginEvent is stored when a user logs in.
 type UserLoginEvent struct {
-	EventBase   `bson:",inline"`
-	UserID      string      `bson:"user_id"`
-	LoginMethod LoginMethod `bson:"login_method"`
-	IPAddress   *string     `bson:"ip_address"`
-	UserAgent   *string     `bson:"user_agent"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            string      `bson:"user_id"`
+	LoginMethod       LoginMethod `bson:"login_method"`
+	IPAddress         *string     `bson:"ip_address"`
+	UserAgent         *string     `bson:"user_agent"`
 }
 
 // Variant returns the event_type of UserLoginEvent, user_login.
@@ -52,11 +55,12 @@ func (e *UserLoginEvent) SetDefaults() {
 
 // UserLoggedInEvent is stored once a user is logged in.
 type UserLoggedInEvent struct {
-	EventBase   `bson:",inline"`
-	UserID      string      `bson:"user_id"`
-	LoginMethod LoginMethod `bson:"login_method"`
-	IPAddress   *string     `bson:"ip_address"`
-	UserAgent   *string     `bson:"user_agent"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            string      `bson:"user_id"`
+	LoginMethod       LoginMethod `bson:"login_method"`
+	IPAddress         *string     `bson:"ip_address"`
+	UserAgent         *string     `bson:"user_agent"`
 }
 
 // Variant returns the event_type of UserLoggedInEvent, user_logged_in.
@@ -69,9 +73,10 @@ func (e *UserLoggedInEvent) SetDefaults() {
 
 // UserLoggedOutEvent is stored when a user logs out.
 type UserLoggedOutEvent struct {
-	EventBase    `bson:",inline"`
-	UserID       string  `bson:"user_id"`
-	LogoutReason *string `bson:"logout_reason"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            string  `bson:"user_id"`
+	LogoutReason      *string `bson:"logout_reason"`
 }
 
 // Variant returns the event_type of UserLoggedOutEvent, user_logged_out.
@@ -84,10 +89,11 @@ func (e *UserLoggedOutEvent) SetDefaults() {
 
 // UserUpdatedEvent is stored when a user's account changes.
 type UserUpdatedEvent struct {
-	EventBase     `bson:",inline"`
-	UserID        string   `bson:"user_id"`
-	UpdatedFields []string `bson:"updated_fields"`
-	UpdatedBy     *string  `bson:"updated_by"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            string   `bson:"user_id"`
+	UpdatedFields     []string `bson:"updated_fields"`
+	UpdatedBy         *string  `bson:"updated_by"`
 }
 
 // Variant returns the event_type of UserUpdatedEvent, user_updated.
@@ -101,10 +107,11 @@ func (e *UserUpdatedEvent) SetDefaults() {
 
 // UserDeletedEvent is stored when a user is deleted.
 type UserDeletedEvent struct {
-	EventBase `bson:",inline"`
-	UserID    string  `bson:"user_id"`
-	DeletedBy *string `bson:"deleted_by"`
-	Reason    *string `bson:"reason"`
+	EventBase         `bson:",inline"`
+	StoredExecutionID `bson:",inline"`
+	UserID            string  `bson:"user_id"`
+	DeletedBy         *string `bson:"deleted_by"`
+	Reason            *string `bson:"reason"`
 }
 
 // Variant returns the event_type of UserDeletedEvent, user_deleted.

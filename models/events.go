@@ -10,7 +10,7 @@ import (
 	"github.com/tagodm/tagodm/registry"
 )
 
-func init() { registry.Add(Event{}, ArchivedEvent{}) }
+func init() { registry.Add(Events, ArchivedEvents) }
 
 // EventMetadata says where an event comes from.
 type EventMetadata struct {
@@ -20,65 +20,14 @@ type EventMetadata struct {
 	Environment    Environment `bson:"environment"`
 }
 
-// EventEnvelope is what every stored event carries, live or archived. Its
-// two indexes are inherited by both collections that embed it.
-type EventEnvelope struct {
-	ID           bson.ObjectID `bson:"_id,omitempty"`
-	EventID      string        `bson:"event_id" odm:"index,unique"`
-	EventType    string        `bson:"event_type"`
-	EventVersion string        `bson:"event_version"`
-	Timestamp    time.Time     `bson:"timestamp" odm:"index"`
-	AggregateID  *string       `bson:"aggregate_id"`
-	Metadata     EventMetadata `bson:"metadata"`
-	StoredAt     *time.Time    `bson:"stored_at"`
-	TTLExpiresAt *time.Time    `bson:"ttl_expires_at"`
-	ExecutionID  *string       `bson:"execution_id"`
-}
+// CollectionName implements odm.CollectionNamer: every event type, and
+// the flat Event, lives in "events".
+func (EventBase) CollectionName() string { return "events" }
 
-// Event is a domain event in the "events" collection. Event-specific
-// extra fields (such as pod_name) are stored at the top level of the
-// document, beside the envelope: Extra holds them, so that they are read,
-// kept and written back as the Python model keeps them (extra=allow).
-type Event struct {
-	EventEnvelope `bson:",inline"`
-	// Extra holds the event's own fields, beside the envelope's.
-	Extra bson.M `bson:",inline"`
-}
-
-// CollectionName implements odm.CollectionNamer.
-func (Event) CollectionName() string { return "events" }
-
-// eventFields are the own fields of the 57 event types, stored at the top
-// level beside the envelope: the union of every type's fields, as the
-// Python service declares them (execution_id is an envelope field too).
-var eventFields = []string{
-	"action", "body", "cancelled_at", "cancelled_by", "changed_fields", "channel", "channels",
-	"clicked_at", "compensated_steps", "compensating_step", "completed_steps", "container_id",
-	"container_statuses", "count", "cpu_limit", "cpu_request", "current_usage", "deleted_by",
-	"delivered_at", "details", "dlq_event_id", "downtime_seconds", "email", "endpoint", "error",
-	"error_type", "estimated_start_time", "estimated_wait_seconds", "execution_id", "exit_code",
-	"failed_at", "failed_step", "force_terminated", "health_check", "initial_event_id",
-	"ip_address", "language", "language_version", "limit", "login_method", "logout_reason",
-	"memory_limit", "memory_request", "message", "namespace", "node_name", "notification_id",
-	"original_event_type", "original_topic", "permissions", "pod_name", "position_in_queue",
-	"priority", "producer_id", "progress_percentage", "queue_position", "quota_type", "read_at",
-	"reason", "requested", "resource_type", "resource_usage", "retry_count", "retry_topic",
-	"runtime_command", "runtime_filename", "runtime_image", "saga_id", "saga_name", "script",
-	"script_id", "sent_at", "service_name", "severity", "shared_by", "shared_with", "size_bytes",
-	"stack_trace", "stderr", "stdout", "storage_path", "storage_type", "subject", "tags",
-	"timeout_seconds", "title", "updated_by", "updated_fields", "user_agent", "user_id",
-	"username", "violation_type", "window_seconds",
-}
-
-// ExtraPaths implements odm.ExtraPathsDeclarer with the event types' own
-// fields, so that the path check of events is strict: a key beside the
-// envelope that no event type has (a typo) is refused, where the inline
-// map would hold it.
-func (Event) ExtraPaths() []string { return slices.Clone(eventFields) }
-
-// Indexes implements odm.IndexDeclarer: the events collection's query
-// indexes, its TTL and its text index.
-func (Event) Indexes() []schema.IndexSpec {
+// Indexes implements odm.IndexDeclarer for every event type: the events
+// collection's query indexes, its TTL and its text index (event_id and
+// timestamp are indexed by their tags).
+func (EventBase) Indexes() []schema.IndexSpec {
 	return []schema.IndexSpec{
 		schema.Index(schema.Asc("aggregate_id")),
 		schema.Index(schema.Asc("event_type"), schema.Desc("timestamp")).Named("idx_event_type_ts"),
@@ -86,7 +35,7 @@ func (Event) Indexes() []schema.IndexSpec {
 		schema.Index(schema.Asc("metadata.user_id"), schema.Desc("timestamp")).Named("idx_meta_user_ts"),
 		schema.Index(schema.Asc("metadata.service_name"), schema.Desc("timestamp")).Named("idx_meta_service_ts"),
 		{Name: "idx_execution_id", Keys: []schema.IndexKey{schema.Asc("execution_id")}, Sparse: true},
-		// pod_name is one of the extra fields stored beside the envelope.
+		// pod_name is a field of some event types only, and of no Event.
 		{Name: "idx_pod_name", Keys: []schema.IndexKey{schema.Asc("pod_name")}, Sparse: true, OutsideStruct: true},
 		// Each event expires at its own ttl_expires_at.
 		{Name: "idx_ttl", Keys: []schema.IndexKey{schema.Asc("ttl_expires_at")}, ExpireAfter: schema.TTL(0)},
@@ -108,10 +57,12 @@ func (Event) Indexes() []schema.IndexSpec {
 	}
 }
 
-// Validator implements odm.ValidatorDeclarer: the schema the service has
-// always kept on events, in moderate/warn mode (invalid writes are logged
-// by the server, not rejected).
-func (Event) Validator() schema.Validator {
+// Validator implements odm.ValidatorDeclarer for every event type: the
+// schema the service has always kept on events, the same for every event
+// type (so the variants declare it as it is, not an anyOf), in
+// moderate/warn mode (invalid writes are logged by the server, not
+// rejected).
+func (EventBase) Validator() schema.Validator {
 	str := bson.D{{Key: "bsonType", Value: "string"}}
 	orNull := func(t string) bson.D { return bson.D{{Key: "bsonType", Value: bson.A{t, "null"}}} }
 	return schema.Validator{
@@ -134,13 +85,79 @@ func (Event) Validator() schema.Validator {
 	}
 }
 
-// ArchivedEvent is a deleted event kept in "events_archive".
+// Event is a flat, untyped view of the "events" collection, for readers
+// of every event type at once (statistics, exports): the base fields,
+// execution_id, and the event type's own fields in Extra. Its indexes and
+// validator are EventBase's. Events reads each document as its own type.
+type Event struct {
+	EventBase   `bson:",inline"`
+	ExecutionID *string `bson:"execution_id"`
+	// Extra holds the event's own fields, beside the base fields.
+	Extra bson.M `bson:",inline"`
+}
+
+// eventFields are the own fields of the 57 event types, stored at the top
+// level beside the base fields: the union of every type's fields, as the
+// Python service declares them (execution_id is Event's own field).
+var eventFields = []string{
+	"action", "body", "cancelled_at", "cancelled_by", "changed_fields", "channel", "channels",
+	"clicked_at", "compensated_steps", "compensating_step", "completed_steps", "container_id",
+	"container_statuses", "count", "cpu_limit", "cpu_request", "current_usage", "deleted_by",
+	"delivered_at", "details", "dlq_event_id", "downtime_seconds", "email", "endpoint", "error",
+	"error_type", "estimated_start_time", "estimated_wait_seconds", "execution_id", "exit_code",
+	"failed_at", "failed_step", "force_terminated", "health_check", "initial_event_id",
+	"ip_address", "language", "language_version", "limit", "login_method", "logout_reason",
+	"memory_limit", "memory_request", "message", "namespace", "node_name", "notification_id",
+	"original_event_type", "original_topic", "permissions", "pod_name", "position_in_queue",
+	"priority", "producer_id", "progress_percentage", "queue_position", "quota_type", "read_at",
+	"reason", "requested", "resource_type", "resource_usage", "retry_count", "retry_topic",
+	"runtime_command", "runtime_filename", "runtime_image", "saga_id", "saga_name", "script",
+	"script_id", "sent_at", "service_name", "severity", "shared_by", "shared_with", "size_bytes",
+	"stack_trace", "stderr", "stdout", "storage_path", "storage_type", "subject", "tags",
+	"timeout_seconds", "title", "updated_by", "updated_fields", "user_agent", "user_id",
+	"username", "violation_type", "window_seconds",
+}
+
+// ExtraPaths implements odm.ExtraPathsDeclarer with the event types' own
+// fields, so that the path check of events is strict: a key beside the
+// base fields that no event type has (a typo) is refused, where the
+// inline map would hold it.
+func (Event) ExtraPaths() []string { return slices.Clone(eventFields) }
+
+// SetDefaults implements odm.Defaulter with the Python model's defaults:
+// a new event_id, version "1.0", timestamps of now, and a TTL date 30
+// days ahead. The event_type is left as set: Event has no type of its own.
+func (e *Event) SetDefaults() {
+	orNewUUID(&e.EventID)
+	orString(&e.EventVersion, "1.0")
+	orNow(&e.Timestamp)
+	e.Metadata.setDefaults()
+	orNow(&e.StoredAt)
+	if e.TTLExpiresAt.IsZero() {
+		e.TTLExpiresAt = now().Add(eventTTL)
+	}
+}
+
+// ArchivedEvent is a flat, untyped view of "events_archive", as Event is
+// of "events": the base fields (listed here rather than embedded, as the
+// archive has none of the events collection's indexes and validator),
+// execution_id, the deletion's fields, and the event's own fields in
+// Extra. ArchivedEvents reads each document as its own type.
 type ArchivedEvent struct {
-	EventEnvelope  `bson:",inline"`
-	DeletedAt      time.Time `bson:"deleted_at" odm:"index"`
-	DeletedBy      *string   `bson:"deleted_by"`
-	DeletionReason *string   `bson:"deletion_reason"`
-	// Extra holds the event's own fields, beside the envelope's.
+	ID             bson.ObjectID `bson:"_id,omitempty"`
+	EventID        string        `bson:"event_id" odm:"index,unique"`
+	EventType      EventType     `bson:"event_type"`
+	EventVersion   string        `bson:"event_version"`
+	Timestamp      time.Time     `bson:"timestamp" odm:"index"`
+	AggregateID    *string       `bson:"aggregate_id"`
+	Metadata       EventMetadata `bson:"metadata"`
+	StoredAt       *time.Time    `bson:"stored_at"`
+	TTLExpiresAt   *time.Time    `bson:"ttl_expires_at"`
+	ExecutionID    *string       `bson:"execution_id"`
+	DeletedAt      time.Time     `bson:"deleted_at" odm:"index"`
+	DeletedBy      *string       `bson:"deleted_by"`
+	DeletionReason *string       `bson:"deletion_reason"`
+	// Extra holds the event's own fields, beside the base fields.
 	Extra bson.M `bson:",inline"`
 }
 
@@ -152,25 +169,12 @@ func (ArchivedEvent) CollectionName() string { return "events_archive" }
 // deletion_reason) are the struct's.
 func (ArchivedEvent) ExtraPaths() []string { return slices.Clone(eventFields) }
 
-// Indexes implements odm.IndexDeclarer: event_type is an envelope field,
-// indexed on its own only in the archive.
-func (ArchivedEvent) Indexes() []schema.IndexSpec {
-	return []schema.IndexSpec{schema.Index(schema.Asc("event_type"))}
-}
+// Indexes implements odm.IndexDeclarer: event_type is indexed on its own
+// only in the archive.
+func (ArchivedEvent) Indexes() []schema.IndexSpec { return archiveIndexes() }
 
-// SetDefaults implements odm.Defaulter with the Python model's defaults:
-// a new event_id, version "1.0", timestamps of now, and a TTL date 30
-// days ahead.
-func (e *Event) SetDefaults() {
-	orNewUUID(&e.EventID)
-	orString(&e.EventVersion, "1.0")
-	orNow(&e.Timestamp)
-	e.Metadata.setDefaults()
-	orNowPtr(&e.StoredAt)
-	if e.TTLExpiresAt == nil {
-		t := now().Add(30 * 24 * time.Hour)
-		e.TTLExpiresAt = &t
-	}
+func archiveIndexes() []schema.IndexSpec {
+	return []schema.IndexSpec{schema.Index(schema.Asc("event_type"))}
 }
 
 // SetDefaults implements odm.Defaulter with the Python model's defaults.

@@ -442,10 +442,10 @@ func pyCases() []pyCase {
 			return &models.DLQMessage{Event: models.FailedEvent{EventID: "e1", EventType: "execution_failed"}}
 		}),
 		caseOf("events", func() *models.Event {
-			return &models.Event{EventEnvelope: models.EventEnvelope{EventType: "execution_requested", Metadata: meta}}
+			return &models.Event{EventBase: models.EventBase{EventType: "execution_requested", Metadata: meta}}
 		}),
 		caseOf("events_archive", func() *models.ArchivedEvent {
-			return &models.ArchivedEvent{EventEnvelope: models.EventEnvelope{EventID: "e1", EventType: "execution_requested", Timestamp: now, Metadata: meta}}
+			return &models.ArchivedEvent{EventID: "e1", EventType: "execution_requested", Timestamp: now, Metadata: meta}
 		}),
 		caseOf("executions", func() *models.Execution { return &models.Execution{Script: "print(1)"} }),
 		caseOf("idempotency_keys", func() *models.IdempotencyKey {

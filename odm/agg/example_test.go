@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/tagodm/tagodm/internal/testrig"
@@ -110,7 +110,7 @@ func Example_replayInfo() {
 		log.Fatal(err)
 	}
 	for _, r := range info {
-		sort.Strings(r.EventTypes)
+		slices.Sort(r.EventTypes)
 		fmt.Println(r.EventCount, "events from", r.StartTime, "to", r.EndTime, "of types", r.EventTypes)
 	}
 }

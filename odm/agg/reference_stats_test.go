@@ -4,7 +4,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"sort"
 	"testing"
 	"time"
 
@@ -85,7 +84,7 @@ func TestEventStatistics(t *testing.T) {
 			continue
 		}
 		want.TotalEvents++
-		want.EventsByType[e.EventType]++
+		want.EventsByType[string(e.EventType)]++
 		want.EventsByService[e.Metadata.ServiceName]++
 		hours[e.Timestamp.UTC().Format("2006-01-02 15:00")]++
 	}
@@ -132,7 +131,8 @@ func TestReplayInfo(t *testing.T) {
 	fixture := eventFixture()
 	got := sameOnServer(t, seeded(t, fixture), replayInfoPipeline("exec-1"), replayInfoRaw("exec-1"))
 	require.Len(t, got, 1)
-	var ids, types []string
+	var ids []string
+	var types []models.EventType
 	var mine []models.Event
 	for _, e := range fixture {
 		if e.AggregateID != nil && *e.AggregateID == "exec-1" || e.ExecutionID != nil && *e.ExecutionID == "exec-1" {
@@ -150,8 +150,8 @@ func TestReplayInfo(t *testing.T) {
 	}
 	assert.Equal(t, ids, gotIDs, "in time order")
 	assert.Equal(t, len(mine), r.EventCount)
-	sort.Strings(types)
-	sort.Strings(r.EventTypes)
+	slices.Sort(types)
+	slices.Sort(r.EventTypes)
 	assert.Equal(t, types, r.EventTypes)
 	assert.True(t, mine[0].Timestamp.Equal(r.StartTime))
 	assert.True(t, mine[len(mine)-1].Timestamp.Equal(r.EndTime))

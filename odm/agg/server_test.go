@@ -68,7 +68,7 @@ func eventFixture() []models.Event {
 	for i := range 30 {
 		e := models.Event{}
 		e.EventID = fmt.Sprintf("e-%02d", i)
-		e.EventType = eventTypes[i%len(eventTypes)]
+		e.EventType = models.EventType(eventTypes[i%len(eventTypes)])
 		e.EventVersion = "1.0"
 		e.Timestamp = base.Add(time.Duration(i*13) * time.Minute)
 		e.Metadata = models.EventMetadata{ServiceName: eventServices[i%len(eventServices)], ServiceVersion: "1", UserID: "u1"}

@@ -20,7 +20,7 @@ var (
 	dlqFailedAt = query.F(func(m *models.DLQMessage) *time.Time { return &m.FailedAt })
 	dlqRetries  = query.F(func(m *models.DLQMessage) *int { return &m.RetryCount })
 
-	evType      = query.F(func(e *models.Event) *string { return &e.EventType })
+	evType      = query.F(func(e *models.Event) *models.EventType { return &e.EventType })
 	evService   = query.F(func(e *models.Event) *string { return &e.Metadata.ServiceName })
 	evTimestamp = query.F(func(e *models.Event) *time.Time { return &e.Timestamp })
 	evAggregate = query.F(func(e *models.Event) **string { return &e.AggregateID })
@@ -247,16 +247,18 @@ func countsToMap(f query.Field[eventFacets, []keyCount]) agg.Expr[eventFacets, m
 	})))
 }
 
+// countedBy counts the events of each value of key.
+func countedBy[K any](key agg.Expr[models.Event, K]) agg.Pipeline[models.Event, keyCount] {
+	return agg.Group(agg.New[models.Event](), key, agg.Count[models.Event](kcCount))
+}
+
 func eventStatisticsPipeline(from, to time.Time) agg.Pipeline[models.Event, eventStatistics] {
 	type E = models.Event
-	counted := func(key agg.Expr[E, string]) agg.Pipeline[E, keyCount] {
-		return agg.Group(agg.New[E](), key, agg.Count[E](kcCount))
-	}
 	window := agg.New[E]().Match(query.And(query.Gte(evTimestamp, from), query.Lt(evTimestamp, to)))
 	facets := agg.Facet(window,
-		agg.Into(efByType, counted(agg.Ref(evType)).SortBy(query.ByDesc(kcCount))),
-		agg.Into(efByService, counted(agg.Ref(evService)).SortBy(query.ByDesc(kcCount))),
-		agg.Into(efByHour, counted(agg.DateToString("%Y-%m-%d %H:00", agg.Ref(evTimestamp))).SortBy(query.By(kcKey))),
+		agg.Into(efByType, countedBy(agg.Ref(evType)).SortBy(query.ByDesc(kcCount))),
+		agg.Into(efByService, countedBy(agg.Ref(evService)).SortBy(query.ByDesc(kcCount))),
+		agg.Into(efByHour, countedBy(agg.DateToString("%Y-%m-%d %H:00", agg.Ref(evTimestamp))).SortBy(query.By(kcKey))),
 		agg.Into(efTotal, agg.CountDocs(agg.New[E](), tcCount)))
 	return agg.Project(facets,
 		agg.Set(esTotal, agg.Expression[int, eventFacets](d("$ifNull", bson.A{d("$arrayElemAt", bson.A{"$total.count", 0}), 0}))),
@@ -349,17 +351,17 @@ func sagaMeanDurationRaw(name string) bson.A {
 // count, their types and the time span.
 
 type replayInfo struct {
-	Events     []models.Event `bson:"events"`
-	EventCount int            `bson:"event_count"`
-	EventTypes []string       `bson:"event_types"`
-	StartTime  time.Time      `bson:"start_time"`
-	EndTime    time.Time      `bson:"end_time"`
+	Events     []models.Event     `bson:"events"`
+	EventCount int                `bson:"event_count"`
+	EventTypes []models.EventType `bson:"event_types"`
+	StartTime  time.Time          `bson:"start_time"`
+	EndTime    time.Time          `bson:"end_time"`
 }
 
 var (
 	riEvents = query.F(func(r *replayInfo) *[]models.Event { return &r.Events })
 	riCount  = query.F(func(r *replayInfo) *int { return &r.EventCount })
-	riTypes  = query.F(func(r *replayInfo) *[]string { return &r.EventTypes })
+	riTypes  = query.F(func(r *replayInfo) *[]models.EventType { return &r.EventTypes })
 	riStart  = query.F(func(r *replayInfo) *time.Time { return &r.StartTime })
 	riEnd    = query.F(func(r *replayInfo) *time.Time { return &r.EndTime })
 )
