@@ -102,9 +102,11 @@ func decodeBase(raw bson.Raw) *EventBase {
 	b := new(EventBase)
 	elems, _ := raw.Elements()
 	for _, el := range elems {
-		one, err := bson.Marshal(bson.D{{Key: el.Key(), Value: el.Value()}})
-		if err == nil {
-			_ = bson.Unmarshal(one, b) // a field of another type stays zero
+		if one, err := bson.Marshal(bson.D{{Key: el.Key(), Value: el.Value()}}); err == nil {
+			// Into a copy: a failed decode may have set a pointer already.
+			if next := *b; bson.Unmarshal(one, &next) == nil {
+				*b = next
+			}
 		}
 	}
 	return b
@@ -252,7 +254,9 @@ func (e *UnknownArchivedEvent) Deletion() EventDeletion {
 	for _, key := range []string{"deleted_at", "deleted_by", "deletion_reason"} {
 		if v, err := e.Raw.LookupErr(key); err == nil {
 			if one, err := bson.Marshal(bson.D{{Key: key, Value: v}}); err == nil {
-				_ = bson.Unmarshal(one, &d) // a field of another type stays zero
+				if next := d; bson.Unmarshal(one, &next) == nil {
+					d = next
+				}
 			}
 		}
 	}
