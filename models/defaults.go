@@ -56,12 +56,5 @@ func orNow(t *time.Time) {
 	}
 }
 
-func orNowPtr(t **time.Time) {
-	if *t == nil {
-		n := now()
-		*t = &n
-	}
-}
-
 // Bool returns a pointer to b, for the fields that default to true.
 func Bool(b bool) *bool { return &b }
