@@ -47,6 +47,7 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		{odm + "/internal/modelcache", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/searchlist", []string{odm, odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/views", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/internal/partialfilter", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/jsonschema", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/codecprobe", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/schemakeywords", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/tagodm/tagodm/internal/reflectx"
-	"go.mongodb.org/mongo-driver/v2/bson"
+	"github.com/tagodm/tagodm/odm/internal/partialfilter"
 )
 
 // The rules MongoDB holds an index declaration to, checked before any
@@ -33,11 +33,6 @@ var textLanguages = []string{
 	"german", "de", "hungarian", "hu", "italian", "it", "norwegian", "nb", "portuguese", "pt",
 	"romanian", "ro", "russian", "ru", "spanish", "es", "swedish", "sv", "turkish", "tr",
 }
-
-// partialOperators are the operators a partial filter may use on every
-// supported version; $in and $or are accepted from MongoDB 6.0 and left
-// to the server.
-var partialOperators = []string{"$eq", "$gt", "$gte", "$lt", "$lte", "$type", "$exists", "$and", "$or", "$in"}
 
 // plugin is the index type a key makes its index: "" for an ascending or
 // descending key, "wildcard" for a $** key, else the key type.
@@ -104,7 +99,11 @@ func checkServerRules(s IndexSpec, st *reflectx.Struct, add func(string, ...any)
 		}
 	}
 	if s.PartialFilter != nil {
-		checkPartialFilter(s.PartialFilter, "", s.OutsideStruct, st, add)
+		known := func(path string) bool { return pathExists(st, path) }
+		if s.OutsideStruct {
+			known = nil
+		}
+		partialfilter.Check(s.PartialFilter, known, add)
 	}
 	if c := s.Collation; c != nil {
 		checkCollation(c.Strength, c.CaseFirst, c.Alternate, c.MaxVariable, add)
@@ -143,115 +142,6 @@ func checkCollation(strength int, caseFirst, alternate, maxVariable string, add 
 	if maxVariable != "" && !slices.Contains([]string{"punct", "space"}, maxVariable) {
 		add("collation maxVariable must be punct or space, not %q", maxVariable)
 	}
-}
-
-// checkPartialFilter refuses what no supported MongoDB accepts in a
-// partial filter ($ne, $nin, $not, $exists: false, $regex, ...), and
-// paths that name no field of the struct: such an index covers no
-// document.
-func checkPartialFilter(d bson.D, under string, outside bool, st *reflectx.Struct, add func(string, ...any)) {
-	for _, e := range d {
-		switch {
-		case e.Key == "$and" || e.Key == "$or":
-			arr, ok := asArray(e.Value)
-			if !ok {
-				add("partial filter: %s needs an array of filters", e.Key)
-				continue
-			}
-			for _, sub := range arr {
-				if sd, ok := asDocument(sub); ok {
-					checkPartialFilter(sd, under, outside, st, add)
-				} else {
-					add("partial filter: %s needs an array of filter documents", e.Key)
-				}
-			}
-		case strings.HasPrefix(e.Key, "$") && under == "":
-			add("partial filter: MongoDB refuses %s in a partial filter (want %s)", e.Key, strings.Join(partialOperators, ", "))
-		case strings.HasPrefix(e.Key, "$"):
-			if !slices.Contains(partialOperators, e.Key) || e.Key == "$and" || e.Key == "$or" {
-				add("partial filter on %s: MongoDB refuses %s in a partial filter (want $eq, $gt, $gte, $lt, $lte, $type, $in or $exists: true)", under, e.Key)
-			} else if e.Key == "$exists" && !existsTrue(e.Value) {
-				add("partial filter on %s: MongoDB refuses {$exists: false} in a partial filter (an index holds the documents that have the field)", under)
-			}
-		default:
-			if !outside && !pathExists(st, e.Key) {
-				add("partial filter path %s names no field of the struct: the index would cover no document (set OutsideStruct for fields stored beside the struct's own)", e.Key)
-			}
-			switch v := e.Value.(type) {
-			case bson.Regex, *bson.Regex:
-				add("partial filter on %s: MongoDB refuses a regular expression in a partial filter", e.Key)
-			default:
-				if sub, ok := asDocument(v); ok && len(sub) > 0 && strings.HasPrefix(sub[0].Key, "$") {
-					checkPartialFilter(sub, e.Key, outside, st, add)
-				}
-			}
-		}
-	}
-}
-
-// asDocument reads a filter document written as bson.D, bson.M or a
-// map; the keys of a map in sorted order.
-func asDocument(v any) (bson.D, bool) {
-	switch d := v.(type) {
-	case bson.D:
-		return d, true
-	case bson.M:
-		return mapDocument(d), true
-	case map[string]any:
-		return mapDocument(d), true
-	}
-	return nil, false
-}
-
-func mapDocument(m map[string]any) bson.D {
-	d := make(bson.D, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		d = append(d, bson.E{Key: k, Value: m[k]})
-	}
-	return d
-}
-
-// asArray reads an array of filters written as bson.A or a Go slice.
-func asArray(v any) ([]any, bool) {
-	switch a := v.(type) {
-	case bson.A:
-		return a, true
-	case []any:
-		return a, true
-	case []bson.D:
-		out := make([]any, len(a))
-		for i, d := range a {
-			out[i] = d
-		}
-		return out, true
-	case []bson.M:
-		out := make([]any, len(a))
-		for i, d := range a {
-			out[i] = d
-		}
-		return out, true
-	}
-	return nil, false
-}
-
-// existsTrue reads a value the way MongoDB reads $exists: false, 0 and null
-// are false.
-func existsTrue(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int:
-		return x != 0
-	case int32:
-		return x != 0
-	case int64:
-		return x != 0
-	case float64:
-		return x != 0
-	}
-	return true
 }
 
 // checkKeyPath refuses a key whose path MongoDB cannot follow, or whose
