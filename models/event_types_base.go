@@ -44,6 +44,11 @@ const eventTTL = 30 * 24 * time.Hour
 // is always the variant's, as each Python class fixes its own.
 func (b *EventBase) setDefaults(variant string) {
 	b.EventType = EventType(variant)
+	b.baseDefaults()
+}
+
+// baseDefaults gives the base fields but event_type the Python defaults.
+func (b *EventBase) baseDefaults() {
 	orNewUUID(&b.EventID)
 	orString(&b.EventVersion, "1.0")
 	orNow(&b.Timestamp)

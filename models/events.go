@@ -127,16 +127,7 @@ func (Event) ExtraPaths() []string { return slices.Clone(eventFields) }
 // SetDefaults implements odm.Defaulter with the Python model's defaults:
 // a new event_id, version "1.0", timestamps of now, and a TTL date 30
 // days ahead. The event_type is left as set: Event has no type of its own.
-func (e *Event) SetDefaults() {
-	orNewUUID(&e.EventID)
-	orString(&e.EventVersion, "1.0")
-	orNow(&e.Timestamp)
-	e.Metadata.setDefaults()
-	orNow(&e.StoredAt)
-	if e.TTLExpiresAt.IsZero() {
-		e.TTLExpiresAt = now().Add(eventTTL)
-	}
-}
+func (e *Event) SetDefaults() { e.baseDefaults() }
 
 // ArchivedEvent is a flat, untyped view of "events_archive", as Event is
 // of "events": the base fields (listed here rather than embedded, as the
