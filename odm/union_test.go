@@ -335,3 +335,28 @@ func TestUnionInitMergesIndexes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, declared["u_events"], 3)
 }
+
+// TestUnionQueriesAreRecorded: a union repository's queries reach the
+// query recorder as a Collection's do, their coverage read against the
+// indexes every variant declares.
+func TestUnionQueriesAreRecorded(t *testing.T) {
+	events, _, ctx := unionFixture(t)
+	rec := query.RecordQueries()
+	_, err := events.Find(ctx, bson.D{{Key: "pod_name", Value: "p"}})
+	require.NoError(t, err)
+	_, err = events.CountDocuments(ctx, bson.D{{Key: "exit_code", Value: 1}})
+	require.NoError(t, err)
+	_, err = events.FindOne(ctx, bson.D{{Key: "node_name", Value: "n"}})
+	require.NoError(t, err)
+	rec.Stop()
+	var lines []string
+	for _, q := range rec.Queries() {
+		lines = append(lines, q.String())
+	}
+	name := events.Name()
+	assert.Equal(t, []string{
+		name + " find {pod_name: $eq}: pod_name_1 (1 key)",
+		name + " count {exit_code: $eq}: exit_code_1 (1 key)",
+		name + " find {node_name: $eq}: collection scan",
+	}, lines)
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/querydoc"
+	"github.com/tagodm/tagodm/odm/internal/recording"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -33,6 +34,9 @@ func (t *Table) Check(op, collection string, filter any, parts pathcheck.Parts) 
 	pe := pc.Check(w)
 	pathcheck.ShapeBuffers.Put(w)
 	if pe == nil {
+		if record := recording.Active(); record != nil {
+			record(recording.Query{Model: t.Merged, Collection: collection, Op: op, Filter: filter, Sort: parts.Sort, Collation: parts.Collation})
+		}
 		return filter, nil
 	}
 	out := *pe

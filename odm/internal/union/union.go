@@ -82,7 +82,7 @@ func New(name string, variants []Variant) (*Table, []schema.Problem) {
 	if err != nil {
 		return nil, []schema.Problem{{GoType: name, Message: err.Error()}}
 	}
-	t.Merged = &schema.Model{Type: merged, Collection: first.Collection}
+	t.Merged = &schema.Model{Type: merged, Collection: first.Collection, Indexes: mergedIndexes(variants)}
 	return t, nil
 }
 
@@ -246,4 +246,21 @@ func Unmarshal(reg *bson.Registry, raw bson.Raw, v any) error {
 	dec := bson.NewDecoder(bson.NewDocumentReader(bytes.NewReader(raw)))
 	dec.SetRegistry(reg)
 	return dec.Decode(v)
+}
+
+// mergedIndexes are the indexes the variants declare, each once (by
+// name: the union's validation refuses two specs under one name), for the
+// coverage of the union's queries.
+func mergedIndexes(variants []Variant) []schema.IndexSpec {
+	var out []schema.IndexSpec
+	seen := map[string]bool{}
+	for _, v := range variants {
+		for _, s := range v.Model.Indexes {
+			if name := s.IndexName(); !seen[name] {
+				seen[name] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
