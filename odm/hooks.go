@@ -2,10 +2,9 @@ package odm
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/hooks"
+	"github.com/tagodm/tagodm/odm/internal/repo"
 )
 
 // BeforeInserter is a model whose BeforeInsert InsertOne and InsertMany
@@ -86,41 +85,12 @@ func FilterHooks(before, after func(ctx context.Context, w FilterWrite) error) C
 	return func(c *collectionConfig) { c.filterBefore, c.filterAfter = before, after }
 }
 
-// after runs doc's after-hook h, when stored.
-func (c *Collection[T]) after(ctx context.Context, op string, stored bool, h hooks.Hook, doc *T) error {
-	if !stored || !c.hooks.Has(h) {
+// filterFunc is f as the repository calls it; nil for nil.
+func filterFunc(f func(context.Context, FilterWrite) error) repo.FilterFunc {
+	if f == nil {
 		return nil
 	}
-	if err := hooks.Call(ctx, h, doc, c.model.Type.String()); err != nil {
-		return fmt.Errorf("odm: %s on %s: written, then %w", op, c.Name(), err)
+	return func(ctx context.Context, write, collection string, filter, update, result any) error {
+		return f(ctx, FilterWrite{Write: write, Collection: collection, Filter: filter, Update: update, Result: result})
 	}
-	return nil
-}
-
-// filterHook calls FilterHooks' before function, or after's once the
-// write succeeded (replied nil).
-func (c *Collection[T]) filterHook(ctx context.Context, op string, after bool, replied error, k writeKind, filter, update, result any) error {
-	f, which, then := c.filterBefore, "before", ""
-	if after {
-		f, which, then = c.filterAfter, "after", "written, then "
-	}
-	if f == nil || replied != nil {
-		return nil
-	}
-	who := fmt.Sprintf("FilterHooks' %s function of Collection[%v]", which, c.model.Type)
-	w := FilterWrite{Write: string(k), Collection: c.Name(), Filter: filter, Update: update, Result: result}
-	if err := hooks.Guard(who, "FilterHooks "+which, c.model.Type.String(), func() error { return f(ctx, w) }); err != nil {
-		return fmt.Errorf("odm: %s on %s: %s%w", op, c.Name(), then, err)
-	}
-	return nil
-}
-
-// stamp sets doc's UpdatedAt to t, and with insert its CreatedAt when
-// zero.
-func (c *Collection[T]) stamp(doc *T, t time.Time, insert bool) {
-	ts := any(doc).(stamped).timestamps()
-	if insert && ts.CreatedAt.IsZero() {
-		ts.CreatedAt = t
-	}
-	ts.UpdatedAt = t
 }

@@ -57,6 +57,7 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		{odm + "/internal/write", []string{odm, odm + "/internal/engine", odm + "/diff"}},
 		{odm + "/internal/binding", []string{odm, odm + "/internal/sharding", odm + "/internal/engine"}},
 		{odm + "/internal/hooks", []string{odm, odm + "/internal/sharding", odm + "/internal/engine"}},
+		{odm + "/internal/repo", []string{odm}},
 		{odm + "/internal/engine", []string{odm}},
 	}
 	for _, l := range layers {

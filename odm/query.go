@@ -9,6 +9,7 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/keyset"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/querydoc"
+	"github.com/tagodm/tagodm/odm/internal/repo"
 	"github.com/tagodm/tagodm/odm/query"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -27,7 +28,7 @@ import (
 // Its paths are checked against the model as every repository call's
 // are, before any command; a nil filter is every document.
 type Query[T any] struct {
-	c          *Collection[T]
+	c          *repo.Core[T]
 	filter     any
 	sort       any
 	projection any
@@ -43,7 +44,12 @@ type Query[T any] struct {
 
 // Query starts a query of the documents filter matches (nil: all).
 func (c *Collection[T]) Query(filter any) Query[T] {
-	return Query[T]{c: c, filter: filter, err: c.unbound()}
+	r := c.core()
+	q := Query[T]{c: r, filter: filter, err: r.Unbound()}
+	if q.err != nil {
+		q.c = nil
+	}
+	return q
 }
 
 // Filter is q with another filter.
@@ -91,7 +97,7 @@ func (q Query[T]) check(ctx context.Context, op string) (any, error) {
 			return nil, fmt.Errorf("odm: a query of %v after a document: %w", reflect.TypeFor[T](), err)
 		}
 	}
-	return q.c.checkRead(ctx, op, querydoc.And(q.filter, q.after), pathcheck.Parts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
+	return q.c.CheckRead(ctx, op, querydoc.And(q.filter, q.after), pathcheck.Parts{Sort: q.sort, Projection: q.projection, Collation: q.collation})
 }
 
 // unordered is q without its sort and projection, for a count or an
@@ -147,9 +153,9 @@ func (q Query[T]) Count(ctx context.Context) (int64, error) {
 	if q.collation != nil {
 		o.SetCollation(q.collation)
 	}
-	n, err := q.c.coll.CountDocuments(ctx, filter, o)
+	n, err := q.c.Coll().CountDocuments(ctx, filter, o)
 	if err != nil {
-		return 0, q.c.wrap("count", err, nil)
+		return 0, q.c.Wrap("count", err, nil)
 	}
 	return n, nil
 }
@@ -168,12 +174,12 @@ func (q Query[T]) Exists(ctx context.Context) (bool, error) {
 	if q.collation != nil {
 		o.SetCollation(q.collation)
 	}
-	err = q.c.coll.FindOne(ctx, filter, o).Err()
+	err = q.c.Coll().FindOne(ctx, filter, o).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
 	}
 	if err != nil {
-		return false, q.c.wrap("find", err, nil)
+		return false, q.c.Wrap("find", err, nil)
 	}
 	return true, nil
 }
@@ -213,13 +219,13 @@ func findAll[R, T any](ctx context.Context, q Query[T]) ([]R, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur, err := q.c.coll.Find(ctx, filter, q.findOptions())
+	cur, err := q.c.Coll().Find(ctx, filter, q.findOptions())
 	if err != nil {
-		return nil, q.c.wrap("find", err, nil)
+		return nil, q.c.Wrap("find", err, nil)
 	}
 	var out []R
 	if err := cur.All(ctx, &out); err != nil {
-		return nil, q.c.wrap("find", err, nil)
+		return nil, q.c.Wrap("find", err, nil)
 	}
 	return out, nil
 }
@@ -243,11 +249,11 @@ func findFirst[R, T any](ctx context.Context, q Query[T]) (*R, error) {
 		o.SetCollation(q.collation)
 	}
 	var out R
-	if err := q.c.coll.FindOne(ctx, filter, o).Decode(&out); err != nil {
+	if err := q.c.Coll().FindOne(ctx, filter, o).Decode(&out); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, nil
 		}
-		return nil, q.c.wrap("find", err, nil)
+		return nil, q.c.Wrap("find", err, nil)
 	}
 	return &out, nil
 }

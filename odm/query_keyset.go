@@ -55,7 +55,7 @@ func (q Query[T]) After(last *T) Query[T] {
 	if last == nil {
 		return q
 	}
-	raw, err := write.Encode(q.c.model.Codecs, last)
+	raw, err := write.Encode(q.c.Model().Codecs, last)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -41,7 +41,7 @@ func BenchmarkPathCheckFirst(b *testing.B) {
 		{Key: "items.sku", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}},
 		{Key: "created_at", Value: bson.D{{Key: "$gte", Value: time.Now()}}},
 	}
-	pc, err := pathcheck.For(orders.model)
+	pc, err := pathcheck.For(orders.model())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -259,7 +259,7 @@ type keyChecker struct {
 }
 
 func keyCheckerOf[T any](c *Collection[T], field, array string) keyChecker {
-	pc, err := pathcheck.For(c.model)
+	pc, err := pathcheck.For(c.model())
 	if err != nil {
 		panic(err)
 	}

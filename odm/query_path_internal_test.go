@@ -328,7 +328,7 @@ func TestPathCheckNilFilters(t *testing.T) {
 
 func TestPathCheckMapOrderOneShape(t *testing.T) {
 	orders := offline[testmodels.PathOrder](t)
-	pc, err := pathcheck.For(orders.model)
+	pc, err := pathcheck.For(orders.model())
 	require.NoError(t, err)
 	for range 50 {
 		_, err := orders.checkQuery("count", bson.M{"status": 1, "scores": 2, "address.city": 3, "items.sku": 4}, pathcheck.Parts{})
@@ -562,7 +562,7 @@ func TestPathCheckNULKeyAfterItsLookalike(t *testing.T) {
 // repository's update is encoded before its shape is written, and the
 // encoder refuses such a key first.)
 func TestShapeWriterNULInUpdate(t *testing.T) {
-	pc, err := pathcheck.For(offline[testmodels.PathOrder](t).model)
+	pc, err := pathcheck.For(offline[testmodels.PathOrder](t).model())
 	require.NoError(t, err)
 	cases := []struct {
 		name   string

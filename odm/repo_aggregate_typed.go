@@ -6,6 +6,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tagodm/tagodm/odm/agg"
+	"github.com/tagodm/tagodm/odm/internal/repo"
 )
 
 // RunPipeline runs the typed pipeline p on the collection and reads
@@ -17,16 +18,9 @@ import (
 // are. No result is an empty slice. For a cursor, pass p to
 // Collection.Aggregate.
 func RunPipeline[T, R any](ctx context.Context, c *Collection[T], p agg.Pipeline[T, R], opts ...options.Lister[options.AggregateOptions]) ([]R, error) {
-	if err := c.unbound(); err != nil {
-		return nil, err
+	out, err := repo.Aggregate[R](ctx, c.core(), p, opts...)
+	if err == nil && out == nil {
+		out = []R{}
 	}
-	cur, err := c.Aggregate(ctx, p, opts...)
-	if err != nil {
-		return nil, err
-	}
-	out := []R{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, c.wrap("aggregate", err, nil)
-	}
-	return out, nil
+	return out, err
 }

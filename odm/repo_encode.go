@@ -1,14 +1,5 @@
 package odm
 
-import (
-	"reflect"
-	"runtime/debug"
-
-	"github.com/tagodm/tagodm/odm/internal/write"
-	"github.com/tagodm/tagodm/odm/outcome"
-	"go.mongodb.org/mongo-driver/v2/bson"
-)
-
 // Defaulter is a model that gives a new document its defaults: the values
 // another reader of the collection fills in for a missing field (Beanie's
 // field defaults, say), set in Go so that the stored document carries them.
@@ -30,33 +21,4 @@ import (
 // set before it panicked stays in the document.
 type Defaulter interface {
 	SetDefaults()
-}
-
-// setDefaults calls doc's SetDefaults, when its type has one, returning its
-// panic as a *PanicError.
-func setDefaults[T any](doc *T) (err error) {
-	d, ok := any(doc).(Defaulter)
-	if !ok {
-		return nil
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = &outcome.PanicError{Func: "SetDefaults", GoType: reflect.TypeFor[T]().String(), Value: r, Stack: debug.Stack()}
-		}
-	}()
-	d.SetDefaults()
-	return nil
-}
-
-// defaultsDocument is a new T with its defaults, encoded; nil when T has
-// none. A panic in SetDefaults is a *PanicError.
-func defaultsDocument[T any](reg *bson.Registry) (bson.Raw, error) {
-	var zero T
-	if _, ok := any(&zero).(Defaulter); !ok {
-		return nil, nil
-	}
-	if err := setDefaults(&zero); err != nil {
-		return nil, err
-	}
-	return write.Encode(reg, &zero)
 }

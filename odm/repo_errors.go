@@ -1,39 +1,60 @@
 package odm
 
 import (
+	"errors"
 	"fmt"
+	"time"
 
-	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/repo"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// wrap turns the driver's write errors into the library's typed errors,
-// keeping the driver's error reachable.
-func (c *Collection[T]) wrap(op string, err error, id any) error {
-	if dup := duplicateError(c.Name(), err); dup != nil {
-		return dup
-	}
-	if code, msg, ok := servererr.WriteError(err); ok && (code == servererr.CodeDocumentValidationFailure || engine.RejectedWrite(int32(code), msg)) {
-		return &DocumentRejectedError{Collection: c.Name(), ID: id, Err: err}
-	}
-	return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), odmerr.Inner(err))
-}
+// ErrShardKeyChange is the error, wrapped with the collection and the
+// fields, of a write that would change a document's shard key values
+// outside a transaction.
+var ErrShardKeyChange = errors.New("a shard key value changes only in a transaction (ctx carrying a session whose transaction is running), with the stored values in the filter")
 
-// isDuplicate reports a write a unique index refused: MongoDB's codes
-// (mongo.IsDuplicateKeyError: 11000, 11001, 12582, in write errors and
-// write concern errors alike), or a server's storage-engine message (the
-// profiles' duplicateWrites).
-func isDuplicate(err error) bool {
-	if err == nil {
-		return false
-	}
-	if mongo.IsDuplicateKeyError(err) {
-		return true
-	}
-	return engine.DuplicateWriteMessage(err) != ""
+// ErrReadOnlyView is what every write of a repository of a view model
+// wraps (schema.ViewDeclarer): a view is read-only, so the write is
+// refused before any command.
+var ErrReadOnlyView = errors.New("a view is read-only")
+
+// public builds the errors the repositories return, as this package's
+// types.
+var public = &repo.Public{
+	Duplicate: func(collection string, err error) error {
+		if dup := duplicateError(collection, err); dup != nil {
+			return dup
+		}
+		return nil
+	},
+	Rejected: func(collection string, id any, err error) error {
+		return &DocumentRejectedError{Collection: collection, ID: id, Err: err}
+	},
+	Stale: func(collection string, id, expected any) error {
+		e := &StaleRevisionError{Collection: collection, ID: id}
+		switch v := expected.(type) {
+		case schema.UUID:
+			e.RevisionID = v
+		case int64:
+			e.Revision = v
+		}
+		return e
+	},
+	IsStale: func(err error) bool {
+		var stale *StaleRevisionError
+		return errors.As(err, &stale)
+	},
+	ShardKeyChange: ErrShardKeyChange,
+	ReadOnlyView:   ErrReadOnlyView,
+	NotRun:         ErrNotRun,
+	Timestamps: func(doc any) (created, updated *time.Time) {
+		ts := doc.(stamped).timestamps()
+		return &ts.CreatedAt, &ts.UpdatedAt
+	},
 }
 
 // duplicateError is err as a *DuplicateKeyError, or nil when it is not a

@@ -150,28 +150,28 @@ func TestPrepareUpdateRenews(t *testing.T) {
 
 	u, err := counter.prepareUpdate("update", nil, bson.D{{Key: "$set", Value: statePatch{State: &state}}}, false)
 	require.NoError(t, err)
-	got := encoded(t, u.doc)
+	got := encoded(t, u.Doc)
 	assert.Equal(t, bson.M{"state": "running", "tags": bson.A{}}, got["$set"], "a typed patch, its nil slice written as []")
 	assert.Equal(t, bson.M{"rev": int64(1)}, got["$inc"])
-	assert.False(t, u.insertOnly)
+	assert.False(t, u.InsertOnly)
 
 	u, err = uuids.prepareUpdate("update", nil, bson.M{"$set": &statePatch{State: &state}}, false)
 	require.NoError(t, err)
-	got = encoded(t, u.doc)
+	got = encoded(t, u.Doc)
 	set := got["$set"].(bson.M)
 	assert.Equal(t, "running", set["state"])
-	assert.Equal(t, u.next.(schema.UUID).BSONValue(), set["revision_id"], "the new UUID goes with the patch")
+	assert.Equal(t, u.Next.(schema.UUID).BSONValue(), set["revision_id"], "the new UUID goes with the patch")
 
 	u, err = counter.prepareUpdate("update", nil, bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "name", Value: "n"}}}}, true)
 	require.NoError(t, err)
-	got = encoded(t, u.doc)
-	assert.True(t, u.insertOnly)
+	got = encoded(t, u.Doc)
+	assert.True(t, u.InsertOnly)
 	assert.Equal(t, bson.M{"name": "n", "rev": int64(1)}, got["$setOnInsert"], "an insert-only upsert starts the revision on insert only")
 	assert.NotContains(t, got, "$inc")
 
 	u, err = plain.prepareUpdate("update", nil, bson.D{{Key: "$set", Value: prepPlain{}}}, false)
 	require.NoError(t, err)
-	assert.Equal(t, bson.M{"tags": bson.A{}}, encoded(t, u.doc)["$set"])
+	assert.Equal(t, bson.M{"tags": bson.A{}}, encoded(t, u.Doc)["$set"])
 
 	in := bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: "a"}}}}
 	_, err = counter.prepareUpdate("update", nil, in, false)
@@ -180,7 +180,7 @@ func TestPrepareUpdateRenews(t *testing.T) {
 
 	u, err = counter.prepareUpdate("update", nil, mongo.Pipeline{{{Key: "$set", Value: bson.D{{Key: "name", Value: "p"}}}}}, false)
 	require.NoError(t, err)
-	stages := u.doc.(bson.A)
+	stages := u.Doc.(bson.A)
 	require.Len(t, stages, 2)
 	assert.Equal(t, bson.D{{Key: "$set", Value: bson.D{{Key: "rev", Value: bson.D{{Key: "$add", Value: bson.A{bson.D{{Key: "$ifNull", Value: bson.A{"$rev", 0}}}, 1}}}}}}}, stages[1])
 }

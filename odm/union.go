@@ -43,7 +43,7 @@ func Variant[V any]() UnionVariant {
 		if err != nil {
 			return nil, err
 		}
-		c.anyVariant = true // the union reaches every variant's documents
+		c.core().SetAnyVariant() // the union reaches every variant's documents
 		return union.WriterOf[V](c), nil
 	}}
 }

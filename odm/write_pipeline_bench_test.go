@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/tagodm/tagodm/odm/internal/repo"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -22,13 +23,13 @@ type benchDoc struct {
 
 // stopAtSend stops every write as its send stage begins.
 func stopAtSend(b *testing.B) {
-	writeStageHook = func(_ writeKind, s writeStage) error {
-		if s == stageSend {
+	repo.StageHook = func(_ repo.Kind, s repo.Stage) error {
+		if s == repo.StageSend {
 			return errStopped
 		}
 		return nil
 	}
-	b.Cleanup(func() { writeStageHook = nil })
+	b.Cleanup(func() { repo.StageHook = nil })
 }
 
 // BenchmarkPrepareInsertMany10k is InsertMany of 10,000 new documents, up

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tagodm/tagodm/odm/internal/repo"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -83,57 +84,57 @@ func TestEveryWriteRunsThePipeline(t *testing.T) {
 	upsert := true
 	writes := []struct {
 		method string
-		kind   writeKind
+		kind   repo.Kind
 		call   func() error
 	}{ // the hooks each runs: see hooksOf below
-		{"InsertOne", kindInsertOne, func() error { _, err := c.InsertOne(ctx, &pipelineDoc{}); return err }},
-		{"InsertMany", kindInsertMany, func() error { _, err := c.InsertMany(ctx, make([]pipelineDoc, 3)); return err }},
-		{"ReplaceOne", kindReplaceOne, func() error { _, err := c.ReplaceOne(ctx, byID, &pipelineDoc{ID: id}); return err }},
-		{"ReplaceOne", kindReplaceOne, func() error {
+		{"InsertOne", repo.KindInsertOne, func() error { _, err := c.InsertOne(ctx, &pipelineDoc{}); return err }},
+		{"InsertMany", repo.KindInsertMany, func() error { _, err := c.InsertMany(ctx, make([]pipelineDoc, 3)); return err }},
+		{"ReplaceOne", repo.KindReplaceOne, func() error { _, err := c.ReplaceOne(ctx, byID, &pipelineDoc{ID: id}); return err }},
+		{"ReplaceOne", repo.KindReplaceOne, func() error {
 			_, err := c.ReplaceOne(ctx, byID, &pipelineDoc{}, options.Replace().SetUpsert(upsert))
 			return err
 		}},
-		{"ReplaceByID", kindReplaceOne, func() error { _, err := c.ReplaceByID(ctx, &pipelineDoc{ID: id, Rev: 2}); return err }},
-		{"FindOneAndReplace", kindFindOneAndReplace, func() error { _, err := c.FindOneAndReplace(ctx, byID, &pipelineDoc{}); return err }},
-		{"UpdateOne", kindUpdateOne, func() error { _, err := c.UpdateOne(ctx, guard, set); return err }},
-		{"UpdateOne", kindUpdateOne, func() error { _, err := c.UpdateOne(ctx, byID, set, options.UpdateOne().SetUpsert(upsert)); return err }},
-		{"UpdateByID", kindUpdateOne, func() error { _, err := c.UpdateByID(ctx, id, set); return err }},
-		{"UpdateMany", kindUpdateMany, func() error { _, err := c.UpdateMany(ctx, bson.D{}, set); return err }},
-		{"FindOneAndUpdate", kindFindOneAndUpdate, func() error { _, err := c.FindOneAndUpdate(ctx, guard, set); return err }},
-		{"Modify", kindModify, func() error { _, err := c.Modify(ctx, byID, change); return err }},
-		{"ModifyByID", kindModify, func() error { _, err := c.ModifyByID(ctx, id, change); return err }},
-		{"DeleteOne", kindDeleteOne, func() error { _, err := c.DeleteOne(ctx, byID); return err }},
-		{"DeleteByID", kindDeleteOne, func() error { _, err := c.DeleteByID(ctx, id); return err }},
-		{"DeleteMany", kindDeleteMany, func() error { _, err := c.DeleteMany(ctx, bson.D{}); return err }},
-		{"FindOneAndDelete", kindFindOneAndDelete, func() error { _, err := c.FindOneAndDelete(ctx, byID); return err }},
+		{"ReplaceByID", repo.KindReplaceOne, func() error { _, err := c.ReplaceByID(ctx, &pipelineDoc{ID: id, Rev: 2}); return err }},
+		{"FindOneAndReplace", repo.KindFindOneAndReplace, func() error { _, err := c.FindOneAndReplace(ctx, byID, &pipelineDoc{}); return err }},
+		{"UpdateOne", repo.KindUpdateOne, func() error { _, err := c.UpdateOne(ctx, guard, set); return err }},
+		{"UpdateOne", repo.KindUpdateOne, func() error { _, err := c.UpdateOne(ctx, byID, set, options.UpdateOne().SetUpsert(upsert)); return err }},
+		{"UpdateByID", repo.KindUpdateOne, func() error { _, err := c.UpdateByID(ctx, id, set); return err }},
+		{"UpdateMany", repo.KindUpdateMany, func() error { _, err := c.UpdateMany(ctx, bson.D{}, set); return err }},
+		{"FindOneAndUpdate", repo.KindFindOneAndUpdate, func() error { _, err := c.FindOneAndUpdate(ctx, guard, set); return err }},
+		{"Modify", repo.KindModify, func() error { _, err := c.Modify(ctx, byID, change); return err }},
+		{"ModifyByID", repo.KindModify, func() error { _, err := c.ModifyByID(ctx, id, change); return err }},
+		{"DeleteOne", repo.KindDeleteOne, func() error { _, err := c.DeleteOne(ctx, byID); return err }},
+		{"DeleteByID", repo.KindDeleteOne, func() error { _, err := c.DeleteByID(ctx, id); return err }},
+		{"DeleteMany", repo.KindDeleteMany, func() error { _, err := c.DeleteMany(ctx, bson.D{}); return err }},
+		{"FindOneAndDelete", repo.KindFindOneAndDelete, func() error { _, err := c.FindOneAndDelete(ctx, byID); return err }},
 	}
 	type entered struct {
-		kind  writeKind
-		stage writeStage
+		kind  repo.Kind
+		stage repo.Stage
 	}
 	var seen []entered
-	writeStageHook = func(k writeKind, s writeStage) error {
+	repo.StageHook = func(k repo.Kind, s repo.Stage) error {
 		seen = append(seen, entered{k, s})
-		if s == stageSend || k == kindModify {
+		if s == repo.StageSend || k == repo.KindModify {
 			return errStopped
 		}
 		return nil
 	}
-	t.Cleanup(func() { writeStageHook, pipelineHooks = nil, nil })
+	t.Cleanup(func() { repo.StageHook, pipelineHooks = nil, nil })
 	// hooksOf are the before-hooks of each kind of write, on one
 	// document; a new kind must say which it runs.
-	hooksOf := map[writeKind][]string{
-		kindInsertOne:         {"BeforeInsert", "Validate"},
-		kindInsertMany:        {"BeforeInsert", "Validate", "BeforeInsert", "Validate", "BeforeInsert", "Validate"},
-		kindReplaceOne:        {"BeforeReplace", "Validate"},
-		kindFindOneAndReplace: {"BeforeReplace", "Validate"},
-		kindUpdateOne:         {"FilterHooks:UpdateOne"},
-		kindUpdateMany:        {"FilterHooks:UpdateMany"},
-		kindFindOneAndUpdate:  {"FilterHooks:FindOneAndUpdate"},
-		kindModify:            nil, // stopped before its read: see TestModifyRunsItsHooks
-		kindDeleteOne:         {"FilterHooks:DeleteOne"},
-		kindDeleteMany:        {"FilterHooks:DeleteMany"},
-		kindFindOneAndDelete:  {"FilterHooks:FindOneAndDelete"},
+	hooksOf := map[repo.Kind][]string{
+		repo.KindInsertOne:         {"BeforeInsert", "Validate"},
+		repo.KindInsertMany:        {"BeforeInsert", "Validate", "BeforeInsert", "Validate", "BeforeInsert", "Validate"},
+		repo.KindReplaceOne:        {"BeforeReplace", "Validate"},
+		repo.KindFindOneAndReplace: {"BeforeReplace", "Validate"},
+		repo.KindUpdateOne:         {"FilterHooks:UpdateOne"},
+		repo.KindUpdateMany:        {"FilterHooks:UpdateMany"},
+		repo.KindFindOneAndUpdate:  {"FilterHooks:FindOneAndUpdate"},
+		repo.KindModify:            nil, // stopped before its read: see TestModifyRunsItsHooks
+		repo.KindDeleteOne:         {"FilterHooks:DeleteOne"},
+		repo.KindDeleteMany:        {"FilterHooks:DeleteMany"},
+		repo.KindFindOneAndDelete:  {"FilterHooks:FindOneAndDelete"},
 	}
 	listed := map[string]bool{}
 	for _, w := range writes {
@@ -141,8 +142,8 @@ func TestEveryWriteRunsThePipeline(t *testing.T) {
 		seen, pipelineHooks = nil, nil
 		err := w.call()
 		require.ErrorIs(t, err, errStopped, w.method)
-		want := []entered{{w.kind, stagePrepare}, {w.kind, stageEncode}, {w.kind, stageSend}}
-		if w.kind == kindModify {
+		want := []entered{{w.kind, repo.StagePrepare}, {w.kind, repo.StageEncode}, {w.kind, repo.StageSend}}
+		if w.kind == repo.KindModify {
 			want = want[:1]
 		}
 		assert.Equal(t, want, seen, w.method)
@@ -150,6 +151,16 @@ func TestEveryWriteRunsThePipeline(t *testing.T) {
 		require.True(t, ok, "%s: a write of kind %s must say which hooks it runs", w.method, w.kind)
 		assert.Equal(t, hooks, pipelineHooks, "%s runs its before-hooks before its command", w.method)
 	}
+
+	// A bulk write runs each op's prepare and encode, then sends them all.
+	seen, pipelineHooks = nil, nil
+	bulkDoc := &pipelineDoc{ID: bson.NewObjectID()}
+	_, err = c.Bulk().InsertOne(bulkDoc).UpdateOne(byID, set).Run(ctx)
+	require.ErrorIs(t, err, errStopped)
+	assert.Equal(t, []entered{{repo.KindInsertOne, repo.StagePrepare}, {repo.KindInsertOne, repo.StageEncode},
+		{repo.KindUpdateOne, repo.StagePrepare}, {repo.KindUpdateOne, repo.StageEncode}, {repo.KindBulkWrite, repo.StageSend}}, seen)
+	assert.Equal(t, append(hooksOf[repo.KindInsertOne], hooksOf[repo.KindUpdateOne]...), pipelineHooks, "a bulk write runs its before-hooks before its command")
+	listed["Bulk"] = true
 
 	reads := []string{"Aggregate", "All", "CountDocuments", "Driver", "Find", "FindByID", "FindOne", "Iter", "Name", "Query"}
 	ct := reflect.TypeFor[*Collection[pipelineDoc]]()
@@ -164,26 +175,23 @@ func TestEveryWriteRunsThePipeline(t *testing.T) {
 // (errNoWrite) ends with no error.
 func TestPipelineStopsAtAFailingStage(t *testing.T) {
 	c := offline[pipelineDoc](t)
-	var stages []writeStage
-	writeStageHook = func(_ writeKind, s writeStage) error {
+	var stages []repo.Stage
+	repo.StageHook = func(_ repo.Kind, s repo.Stage) error {
 		stages = append(stages, s)
 		return nil
 	}
-	t.Cleanup(func() { writeStageHook = nil })
+	t.Cleanup(func() { repo.StageHook = nil })
 
 	// An update without operators fails in encode: no send.
 	_, err := c.UpdateOne(context.Background(), bson.D{}, bson.D{})
 	require.ErrorContains(t, err, "the update has no operator")
-	assert.Equal(t, []writeStage{stagePrepare, stageEncode}, stages)
+	assert.Equal(t, []repo.Stage{repo.StagePrepare, repo.StageEncode}, stages)
 
 	// A nil document fails in prepare.
 	stages = nil
 	_, err = c.InsertOne(context.Background(), nil)
 	require.ErrorContains(t, err, "the document is nil")
-	assert.Equal(t, []writeStage{stagePrepare}, stages)
-
-	assert.NoError(t, noWrite(errNoWrite))
-	assert.Equal(t, errStopped, noWrite(errStopped))
+	assert.Equal(t, []repo.Stage{repo.StagePrepare}, stages)
 }
 
 // TestInsertOneWritesBackOnlyWhatWasStored: a failed send puts the
@@ -195,16 +203,16 @@ func TestInsertOneWritesBackOnlyWhatWasStored(t *testing.T) {
 	require.NoError(t, err)
 	c, err := NewCollection[pipelineDoc](client.Database("offline"))
 	require.NoError(t, err)
-	var stages []writeStage
-	writeStageHook = func(_ writeKind, s writeStage) error {
+	var stages []repo.Stage
+	repo.StageHook = func(_ repo.Kind, s repo.Stage) error {
 		stages = append(stages, s)
 		return nil
 	}
-	t.Cleanup(func() { writeStageHook = nil })
+	t.Cleanup(func() { repo.StageHook = nil })
 	doc := pipelineDoc{}
 	_, err = c.InsertOne(context.Background(), &doc)
 	require.Error(t, err)
-	assert.Equal(t, []writeStage{stagePrepare, stageEncode, stageSend, stageReply, stageWriteBack}, stages)
+	assert.Equal(t, []repo.Stage{repo.StagePrepare, repo.StageEncode, repo.StageSend, repo.StageReply, repo.StageWriteBack}, stages)
 	assert.True(t, doc.ID.IsZero(), "the generated _id is put back")
 	assert.Zero(t, doc.Rev, "the first revision is put back")
 	assert.Equal(t, "default", doc.Name, "the defaults stay")

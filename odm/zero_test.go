@@ -136,6 +136,9 @@ func checkZeroResults(t *testing.T, ctx context.Context, out []reflect.Value, wa
 		case odm.Query[member]:
 			_, err := x.Count(ctx)
 			assert.ErrorContains(t, err, want)
+		case *odm.Bulk[member]:
+			_, err := x.InsertOne(&member{}).Run(ctx)
+			assert.ErrorContains(t, err, want)
 		case string:
 			assert.Empty(t, x)
 		case bool:

@@ -54,8 +54,15 @@ func (f IDField) SetGenerated(doc reflect.Value, id any) {
 	if !ok || oid.IsZero() || !f.HoldsObjectID() {
 		return
 	}
-	v, _ := FieldByIndex(doc, f.Index, true)
+	v, ok := fieldAt(doc, f.Index)
+	if !ok {
+		v, _ = FieldByIndex(doc, f.Index, true)
+	}
 	if !v.IsValid() || !v.CanSet() || !v.IsZero() {
+		return
+	}
+	if v.Type() == ObjectIDType && v.CanAddr() {
+		*(v.Addr().Interface().(*bson.ObjectID)) = oid // no boxing: a bulk insert sets thousands
 		return
 	}
 	if v.Kind() == reflect.Pointer {
@@ -110,4 +117,19 @@ func IDOf(doc any) any {
 		return nil
 	}
 	return v
+}
+
+// fieldAt is the field at index in v, when no nil pointer is on the way;
+// unlike FieldByIndex it allocates nothing.
+func fieldAt(v reflect.Value, index []int) (reflect.Value, bool) {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}, false
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v, true
 }

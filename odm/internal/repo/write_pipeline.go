@@ -1,6 +1,6 @@
-package odm
+package repo
 
-// The write pipeline. Every write of a Collection[T] (InsertOne,
+// The write pipeline. Every write of an odm.Collection[T] (InsertOne,
 // InsertMany, ReplaceOne, ReplaceByID, FindOneAndReplace, UpdateOne,
 // UpdateByID, UpdateMany, FindOneAndUpdate, Modify, ModifyByID, DeleteOne,
 // DeleteByID, DeleteMany, FindOneAndDelete) is a writeOp, and runWrite
@@ -33,9 +33,10 @@ package odm
 // documents get their ids and after-hooks though others failed), and the
 // write returns reply's error joined with runAfter's.
 //
-// A new stage is one line in runWrite; a bulk write
-// would run prepare and encode of each op, send them as one command and
-// give each op its part of the reply.
+// A new stage is one line in runWrite. A bulk write (Bulk, bulk_ops.go)
+// runs prepare and encode of each op, sends them as one command and gives
+// each op its part of the reply, then runs reply, writeBack and runAfter
+// of each.
 
 import (
 	"context"
@@ -52,7 +53,7 @@ var errNoWrite = errors.New("odm: nothing to write")
 // it, how it reads the reply and what it writes back.
 type writeStages interface {
 	// kind names the write, for the stage hook.
-	kind() writeKind
+	kind() Kind
 	prepare(ctx context.Context) error
 	encode(ctx context.Context) error
 	// send makes the driver call(s), keeping the result and the error
@@ -88,77 +89,80 @@ type writeOp[T any] struct {
 	delete     *deleteOp[T]
 }
 
-// writeKind names a write of the pipeline.
-type writeKind string
+// Kind names a write of the pipeline.
+type Kind string
 
 const (
-	kindInsertOne         writeKind = "InsertOne"
-	kindInsertMany        writeKind = "InsertMany"
-	kindReplaceOne        writeKind = "ReplaceOne"
-	kindFindOneAndReplace writeKind = "FindOneAndReplace"
-	kindUpdateOne         writeKind = "UpdateOne"
-	kindUpdateMany        writeKind = "UpdateMany"
-	kindFindOneAndUpdate  writeKind = "FindOneAndUpdate"
-	kindModify            writeKind = "Modify"
-	kindDeleteOne         writeKind = "DeleteOne"
-	kindDeleteMany        writeKind = "DeleteMany"
-	kindFindOneAndDelete  writeKind = "FindOneAndDelete"
+	KindInsertOne         Kind = "InsertOne"
+	KindInsertMany        Kind = "InsertMany"
+	KindReplaceOne        Kind = "ReplaceOne"
+	KindFindOneAndReplace Kind = "FindOneAndReplace"
+	KindUpdateOne         Kind = "UpdateOne"
+	KindUpdateMany        Kind = "UpdateMany"
+	KindFindOneAndUpdate  Kind = "FindOneAndUpdate"
+	KindModify            Kind = "Modify"
+	KindDeleteOne         Kind = "DeleteOne"
+	KindDeleteMany        Kind = "DeleteMany"
+	KindFindOneAndDelete  Kind = "FindOneAndDelete"
+	// KindBulkWrite is the send of a bulk write, whose ops are of the
+	// kinds above.
+	KindBulkWrite Kind = "BulkWrite"
 )
 
-// writeStage names a stage of the pipeline.
-type writeStage string
+// Stage names a stage of the pipeline.
+type Stage string
 
 const (
-	stagePrepare   writeStage = "prepare"
-	stageEncode    writeStage = "encode"
-	stageSend      writeStage = "send"
-	stageReply     writeStage = "reply"
-	stageWriteBack writeStage = "writeBack"
+	StagePrepare   Stage = "prepare"
+	StageEncode    Stage = "encode"
+	StageSend      Stage = "send"
+	StageReply     Stage = "reply"
+	StageWriteBack Stage = "writeBack"
 )
 
-// writeStageHook, when set, is called as each stage begins; an error it
+// StageHook, when set, is called as each stage begins; an error it
 // returns ends the write there. Nil outside the package's tests, which
 // use it to see every write go through the stages (and to stop one
 // before its command).
-var writeStageHook func(writeKind, writeStage) error
+var StageHook func(Kind, Stage) error
 
 // enter is the beginning of stage s of a write of kind k.
-func enter(k writeKind, s writeStage) error {
-	if writeStageHook == nil {
+func enter(k Kind, s Stage) error {
+	if StageHook == nil {
 		return nil
 	}
-	return writeStageHook(k, s)
+	return StageHook(k, s)
 }
 
 // runWrite runs w's stages in order (see the top of this file).
-func runWrite[T any](ctx context.Context, w writeOp[T]) error {
+func runWrite[T any](ctx context.Context, c *Core[T], w writeOp[T]) error {
 	k := w.kind()
-	if err := viewWrite[T](k); err != nil { // repo_view.go
+	if err := viewWrite[T](k, c.pub.ReadOnlyView); err != nil { // view.go
 		return err
 	}
-	if err := enter(k, stagePrepare); err != nil {
+	if err := enter(k, StagePrepare); err != nil {
 		return err
 	}
 	if err := w.prepare(ctx); err != nil {
 		return noWrite(err)
 	}
-	if err := enter(k, stageEncode); err != nil {
+	if err := enter(k, StageEncode); err != nil {
 		return err
 	}
 	if err := w.encode(ctx); err != nil {
 		return noWrite(err)
 	}
-	if err := enter(k, stageSend); err != nil {
+	if err := enter(k, StageSend); err != nil {
 		return err
 	}
 	if err := w.send(ctx); err != nil {
 		return err
 	}
-	if err := enter(k, stageReply); err != nil {
+	if err := enter(k, StageReply); err != nil {
 		return err
 	}
 	err := w.reply(ctx)
-	if herr := enter(k, stageWriteBack); herr != nil {
+	if herr := enter(k, StageWriteBack); herr != nil {
 		return herr
 	}
 	w.writeBack()
@@ -182,7 +186,7 @@ func noWrite(err error) error {
 // The stages of a writeOp, each calling the stage of the op it holds
 // (see writeOp for why not through an interface).
 
-func (w writeOp[T]) kind() writeKind {
+func (w writeOp[T]) kind() Kind {
 	switch {
 	case w.insertOne != nil:
 		return w.insertOne.kind()

@@ -1,4 +1,4 @@
-package odm
+package repo
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 //
 // A $set of a key field to the value the filter fixes it to by equality
 // changes nothing, and passes.
-func (c *Collection[T]) refuseKeyUpdate(ctx context.Context, op string, filter, update any) error {
+func (c *Core[T]) refuseKeyUpdate(ctx context.Context, op string, filter, update any) error {
 	k := c.model.ShardKey
 	if k == nil || update == nil {
 		return nil
@@ -34,5 +34,5 @@ func (c *Collection[T]) refuseKeyUpdate(ctx context.Context, op string, filter, 
 	if s := mongo.SessionFromContext(ctx); s != nil && s.TransactionRunning() {
 		return nil
 	}
-	return fmt.Errorf("odm: %s on %s: the update writes the shard key field(s) %v of %v: %w", op, c.Name(), changed, c.model.Type, ErrShardKeyChange)
+	return fmt.Errorf("odm: %s on %s: the update writes the shard key field(s) %v of %v: %w", op, c.Name(), changed, c.model.Type, c.pub.ShardKeyChange)
 }

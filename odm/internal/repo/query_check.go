@@ -1,4 +1,4 @@
-package odm
+package repo
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // against T's model before any command, and returns the filter to send: a
 // nil filter (nil, or a nil bson.D, bson.M or map) is an empty document,
 // every document.
-func (c *Collection[T]) checkQuery(op string, filter any, parts pathcheck.Parts) (any, error) {
+func (c *Core[T]) CheckQuery(op string, filter any, parts pathcheck.Parts) (any, error) {
 	if querydoc.IsNil(filter) {
 		filter = bson.D{}
 	}
@@ -61,40 +61,40 @@ func readParts[O any](opts []options.Lister[O]) pathcheck.Parts {
 
 // checkRead is checkQuery for a read given ctx, refusing a nil one: every
 // read goes through it before its command.
-func (c *Collection[T]) checkRead(ctx context.Context, op string, filter any, parts pathcheck.Parts) (any, error) {
+func (c *Core[T]) CheckRead(ctx context.Context, op string, filter any, parts pathcheck.Parts) (any, error) {
 	if ctx == nil {
-		return nil, c.noContext(op)
+		return nil, c.NoContext(op)
 	}
-	return c.checkQuery(op, filter, parts)
+	return c.CheckQuery(op, filter, parts)
 }
 
 // checkWrite is checkWriteFilter for a write given ctx, refusing a nil one:
 // every write by filter goes through it before its command. The filter
 // checked is narrowed in place to T's variant (see NewUnion).
-func (c *Collection[T]) checkWrite(ctx context.Context, op string, filter *any, parts pathcheck.Parts) error {
+func (c *Core[T]) checkWrite(ctx context.Context, op string, filter *any, parts pathcheck.Parts) error {
 	if ctx == nil {
-		return c.noContext(op)
+		return c.NoContext(op)
 	}
-	if err := c.checkWriteFilter(op, *filter, parts); err != nil {
+	if err := c.CheckWriteFilter(op, *filter, parts); err != nil {
 		return err
 	}
 	*filter = union.ScopeOf(c.model, c.anyVariant, *filter)
 	return nil
 }
 
-// checkWriteFilter checks the paths of a write's filter; a nil filter is
+// CheckWriteFilter checks the paths of a write's filter; a nil filter is
 // refused there, as a write meant for every document says so with an empty
 // one.
-func (c *Collection[T]) checkWriteFilter(op string, filter any, parts pathcheck.Parts) error {
+func (c *Core[T]) CheckWriteFilter(op string, filter any, parts pathcheck.Parts) error {
 	if querydoc.IsNil(filter) {
 		return fmt.Errorf("odm: %s on %s: the filter is nil; pass bson.D{} to match every document", op, c.Name())
 	}
-	_, err := c.checkQuery(op, filter, parts)
+	_, err := c.CheckQuery(op, filter, parts)
 	return err
 }
 
 // checkShape writes a shape with write and checks it.
-func (c *Collection[T]) checkShape(op string, write func(w *pathcheck.ShapeWriter)) error {
+func (c *Core[T]) checkShape(op string, write func(w *pathcheck.ShapeWriter)) error {
 	pc, err := pathcheck.For(c.model)
 	if err != nil {
 		return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), odmerr.Inner(err))

@@ -1,4 +1,4 @@
-package odm
+package repo
 
 import (
 	"context"
@@ -14,8 +14,8 @@ import (
 // names the revision the caller read guards UpdateOne and
 // FindOneAndUpdate (see UpdateOne).
 type updateOp[T any] struct {
-	c        *Collection[T]
-	k        writeKind
+	c        *Core[T]
+	k        Kind
 	filter   any
 	update   any
 	oneOpts  []options.Lister[options.UpdateOneOptions]
@@ -23,7 +23,7 @@ type updateOp[T any] struct {
 	findOpts []options.Lister[options.FindOneAndUpdateOptions]
 	upsert   bool
 
-	u preparedUpdate
+	u PreparedUpdate
 	g *revisionGuard // nil for an unguarded write
 
 	inserting bool // the guarded write matched nothing, and the upsert was sent
@@ -32,16 +32,16 @@ type updateOp[T any] struct {
 	err       error
 }
 
-func (o *updateOp[T]) kind() writeKind { return o.k }
+func (o *updateOp[T]) kind() Kind { return o.k }
 
 // prepare checks the arguments and the filter's paths.
 func (o *updateOp[T]) prepare(ctx context.Context) error {
 	c := o.c
-	if err := c.unbound(); err != nil {
+	if err := c.Unbound(); err != nil {
 		return err
 	}
 	parts := pathcheck.Parts{}
-	if o.k == kindFindOneAndUpdate {
+	if o.k == KindFindOneAndUpdate {
 		parts = readParts(o.findOpts)
 	}
 	if err := c.checkWrite(ctx, "update", &o.filter, parts); err != nil {
@@ -52,9 +52,9 @@ func (o *updateOp[T]) prepare(ctx context.Context) error {
 	}
 	var u *bool
 	switch o.k {
-	case kindUpdateOne:
+	case KindUpdateOne:
 		u = applied(o.oneOpts).Upsert
-	case kindUpdateMany:
+	case KindUpdateMany:
 		u = applied(o.manyOpts).Upsert
 	default:
 		u = applied(o.findOpts).Upsert
@@ -69,13 +69,13 @@ func (o *updateOp[T]) prepare(ctx context.Context) error {
 func (o *updateOp[T]) encode(ctx context.Context) error {
 	c := o.c
 	var err error
-	if o.u, err = c.prepareUpdate("update", o.filter, o.update, o.upsert); err != nil {
+	if o.u, err = c.PrepareUpdate("update", o.filter, o.update, o.upsert); err != nil {
 		return err
 	}
 	if err := c.refuseKeyUpdate(ctx, "update", o.filter, o.update); err != nil {
 		return err
 	}
-	if o.k != kindUpdateMany {
+	if o.k != KindUpdateMany {
 		o.g = c.guardIn(o.filter)
 	}
 	return nil
@@ -92,7 +92,7 @@ func (o *updateOp[T]) send(ctx context.Context) error {
 	}
 	c.warnIfNotAtomic(ctx)
 	o.write(ctx, c.guarded(o.g.rest, o.g.expected), true)
-	if o.err != nil || !o.upsert || o.res != nil && o.res.MatchedCount > 0 || o.k == kindFindOneAndUpdate && o.out != nil {
+	if o.err != nil || !o.upsert || o.res != nil && o.res.MatchedCount > 0 || o.k == KindFindOneAndUpdate && o.out != nil {
 		return nil
 	}
 	if err := c.insertsOnlyAlone(ctx, o.g); err != nil {
@@ -107,15 +107,15 @@ func (o *updateOp[T]) send(ctx context.Context) error {
 // write sends the update over what f matches; noUpsert sends it with
 // upsert off whatever the options say (a guarded write's first).
 func (o *updateOp[T]) write(ctx context.Context, f any, noUpsert bool) {
-	c, doc := o.c, o.u.doc
+	c, doc := o.c, o.u.Doc
 	switch o.k {
-	case kindUpdateOne:
+	case KindUpdateOne:
 		if noUpsert {
 			o.res, o.err = c.coll.UpdateOne(ctx, f, doc, withUpsert[options.UpdateOneOptions](o.oneOpts, false, func(o *options.UpdateOneOptions, b *bool) { o.Upsert = b }))
 		} else {
 			o.res, o.err = c.coll.UpdateOne(ctx, f, doc, o.oneOpts...)
 		}
-	case kindUpdateMany:
+	case KindUpdateMany:
 		o.res, o.err = c.coll.UpdateMany(ctx, f, doc, o.manyOpts...)
 	default:
 		var out T
@@ -141,35 +141,35 @@ func (o *updateOp[T]) reply(ctx context.Context) error {
 	if o.g == nil {
 		if err != nil {
 			o.res = nil
-			return c.wrap("update", err, nil)
+			return c.Wrap("update", err, nil)
 		}
 		return nil
 	}
-	if o.k == kindFindOneAndUpdate {
+	if o.k == KindFindOneAndUpdate {
 		if err == nil && (o.out != nil || o.inserting) {
 			return nil
 		}
-		if err == nil || isDuplicate(err) {
-			if stale := c.stale(ctx, o.g, o.u.next); stale != nil {
+		if err == nil || IsDuplicate(err) {
+			if stale := c.stale(ctx, o.g, o.u.Next); stale != nil {
 				return stale
 			}
 		}
 		if err != nil {
-			return c.wrap("update", err, nil)
+			return c.Wrap("update", err, nil)
 		}
 		return nil
 	}
 	if err != nil {
 		o.res = nil
-		if isDuplicate(err) {
-			if stale := c.stale(ctx, o.g, o.u.next); stale != nil {
+		if IsDuplicate(err) {
+			if stale := c.stale(ctx, o.g, o.u.Next); stale != nil {
 				return stale
 			}
 		}
-		return c.wrap("update", err, nil)
+		return c.Wrap("update", err, nil)
 	}
 	if o.res.MatchedCount == 0 && o.res.UpsertedCount == 0 {
-		if stale := c.stale(ctx, o.g, o.u.next); stale != nil {
+		if stale := c.stale(ctx, o.g, o.u.Next); stale != nil {
 			return stale
 		}
 	}
@@ -182,7 +182,7 @@ func (o *updateOp[T]) writeBack() {}
 
 func (o *updateOp[T]) runAfter(ctx context.Context, replied error) error {
 	var res any = o.res
-	if o.k == kindFindOneAndUpdate {
+	if o.k == KindFindOneAndUpdate {
 		res = o.out
 	}
 	return o.c.filterHook(ctx, "update", true, replied, o.k, o.filter, o.update, res)
