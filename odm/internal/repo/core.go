@@ -457,7 +457,10 @@ func (o *deleteOp[T]) reply(context.Context) error {
 func (o *deleteOp[T]) writeBack() {}
 
 func (o *deleteOp[T]) runAfter(ctx context.Context, replied error) error {
-	var res any = o.res
+	var res any
+	if o.res != nil { // none in a bulk write: the server counts for the whole bulk
+		res = o.res
+	}
 	if o.k == KindFindOneAndDelete {
 		res = o.out
 	}
