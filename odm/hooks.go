@@ -45,6 +45,19 @@ type AfterUpdater interface {
 	AfterUpdate(ctx context.Context) error
 }
 
+// BeforeDeleter is a model whose BeforeDelete Collection.Delete calls on
+// the document before deleting it; its error deletes nothing. Deletes by
+// filter hold no document: they call the repository's FilterHooks.
+type BeforeDeleter interface {
+	BeforeDelete(ctx context.Context) error
+}
+
+// AfterDeleter is a model whose AfterDelete Collection.Delete calls on the
+// document once the stored one is deleted.
+type AfterDeleter interface {
+	AfterDelete(ctx context.Context) error
+}
+
 // DocumentValidator is a model that checks itself before every write of a
 // whole document (inserts, replaces, Modify), after the before-hook.
 type DocumentValidator interface{ Validate() error }

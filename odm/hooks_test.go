@@ -79,6 +79,8 @@ func (d *hooked) BeforeReplace(context.Context) error { return logHook("BeforeRe
 func (d *hooked) AfterReplace(context.Context) error  { return logHook("AfterReplace", d) }
 func (d *hooked) BeforeUpdate(context.Context) error  { return logHook("BeforeUpdate", d) }
 func (d *hooked) AfterUpdate(context.Context) error   { return logHook("AfterUpdate", d) }
+func (d *hooked) BeforeDelete(context.Context) error  { return logHook("BeforeDelete", d) }
+func (d *hooked) AfterDelete(context.Context) error   { return logHook("AfterDelete", d) }
 func (d *hooked) Validate() error                     { return logHook("Validate", d) }
 
 // hookedRepo is a repository of hooked on a fresh database, with the
@@ -555,4 +557,71 @@ func TestTimestampsPassTheGeneratedValidator(t *testing.T) {
 	}
 	_, err = db.Collection("stamped").InsertOne(ctx, bson.D{{Key: "name", Value: "x"}, {Key: "created_at", Value: "yesterday"}, {Key: "updated_at", Value: time.Now()}})
 	require.Error(t, err, "the validator covers created_at")
+}
+
+// TestDeleteRunsItsHooks: Delete calls BeforeDelete (its error deletes
+// nothing), then deletes the stored document under its revision, and
+// calls AfterDelete only when a document was deleted; a document that has
+// moved on is a *StaleRevisionError.
+func TestDeleteRunsItsHooks(t *testing.T) {
+	ctx := context.Background()
+	repo, rec := hookedRepo(t)
+	doc := &hooked{ID: bson.NewObjectID(), Name: "d"}
+	_, err := repo.InsertOne(ctx, doc)
+	require.NoError(t, err)
+
+	stale := *doc
+	doc.Name = "moved on"
+	_, err = repo.ReplaceByID(ctx, doc)
+	require.NoError(t, err)
+	resetHooks("", "")
+	rec.Reset()
+	_, err = repo.Delete(ctx, &stale)
+	var sre *odm.StaleRevisionError
+	require.ErrorAs(t, err, &sre)
+	assert.Equal(t, []string{"BeforeDelete"}, hookNames(hookCalls()), "no AfterDelete: nothing was deleted")
+	n, err := repo.CountDocuments(ctx, bson.D{})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n)
+
+	resetHooks("BeforeDelete", "")
+	rec.Reset()
+	_, err = repo.Delete(ctx, doc)
+	require.ErrorIs(t, err, errHook)
+	assert.Zero(t, rec.Count("delete"), "a before-hook's error sends nothing")
+
+	resetHooks("", "")
+	res, err := repo.Delete(ctx, doc)
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, res.DeletedCount)
+	assert.Equal(t, []string{"BeforeDelete", "AfterDelete"}, hookNames(hookCalls()))
+	got := hookCalls()[1]
+	assert.True(t, got.ID)
+	assert.Equal(t, "moved on", got.Name, "AfterDelete sees the document as the caller held it")
+
+	resetHooks("", "")
+	res, err = repo.Delete(ctx, doc)
+	require.NoError(t, err, "a document already gone is no error")
+	assert.Zero(t, res.DeletedCount)
+	assert.Equal(t, []string{"BeforeDelete"}, hookNames(hookCalls()))
+
+	_, err = repo.Delete(ctx, &hooked{Name: "never stored"})
+	assert.ErrorContains(t, err, "the document's _id is zero")
+	_, err = repo.Delete(ctx, nil)
+	assert.ErrorContains(t, err, "the document is nil")
+}
+
+// TestDeleteNamesTheShardKey: Delete's filter names the document's shard
+// key values, as a replace's does.
+func TestDeleteNamesTheShardKey(t *testing.T) {
+	ctx := context.Background()
+	orders, rec, _ := shardRepo[shardedOrder](t)
+	doc := &shardedOrder{Tenant: "acme", Total: 1}
+	_, err := orders.InsertOne(ctx, doc)
+	require.NoError(t, err)
+	rec.Reset()
+	res, err := orders.Delete(ctx, doc)
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, res.DeletedCount)
+	assert.Equal(t, []string{asFilter(t, "delete", bson.D{{Key: "_id", Value: doc.ID}, {Key: "tenant", Value: "acme"}})}, filtersSent(t, rec))
 }

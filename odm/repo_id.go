@@ -36,3 +36,16 @@ func (c *Collection[T]) UpdateByID(ctx context.Context, id, update any, opts ...
 func (c *Collection[T]) ReplaceByID(ctx context.Context, doc *T, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
 	return c.core().ReplaceByID(ctx, doc, opts...)
 }
+
+// Delete deletes the stored document doc is, by its _id (which must not be
+// zero), as Beanie's document.delete() and Mongoose's doc.deleteOne() do:
+// the model's BeforeDelete runs first (its error deletes nothing), and
+// AfterDelete once the stored document is deleted. For a model with a
+// shard key the filter names doc's key values. For a revisioned model the
+// delete applies only while the stored document holds doc's revision:
+// one that has moved on is a *StaleRevisionError, and nothing is deleted.
+// A document already gone deletes nothing and is no error
+// (DeletedCount 0).
+func (c *Collection[T]) Delete(ctx context.Context, doc *T, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
+	return c.core().Delete(ctx, doc, opts...)
+}

@@ -47,6 +47,11 @@ func (d *pipelineDoc) BeforeUpdate(context.Context) error {
 	return nil
 }
 
+func (d *pipelineDoc) BeforeDelete(context.Context) error {
+	pipelineHooks = append(pipelineHooks, "BeforeDelete")
+	return nil
+}
+
 func (d *pipelineDoc) Validate() error {
 	pipelineHooks = append(pipelineHooks, "Validate")
 	return nil
@@ -107,6 +112,7 @@ func TestEveryWriteRunsThePipeline(t *testing.T) {
 		{"DeleteByID", repo.KindDeleteOne, func() error { _, err := c.DeleteByID(ctx, id); return err }},
 		{"DeleteMany", repo.KindDeleteMany, func() error { _, err := c.DeleteMany(ctx, bson.D{}); return err }},
 		{"FindOneAndDelete", repo.KindFindOneAndDelete, func() error { _, err := c.FindOneAndDelete(ctx, byID); return err }},
+		{"Delete", repo.KindDelete, func() error { _, err := c.Delete(ctx, &pipelineDoc{ID: id, Rev: 2}); return err }},
 	}
 	type entered struct {
 		kind  repo.Kind
@@ -135,6 +141,7 @@ func TestEveryWriteRunsThePipeline(t *testing.T) {
 		repo.KindDeleteOne:         {"FilterHooks:DeleteOne"},
 		repo.KindDeleteMany:        {"FilterHooks:DeleteMany"},
 		repo.KindFindOneAndDelete:  {"FilterHooks:FindOneAndDelete"},
+		repo.KindDelete:            {"BeforeDelete"},
 	}
 	listed := map[string]bool{}
 	for _, w := range writes {

@@ -29,12 +29,14 @@ const (
 	AfterReplace
 	BeforeUpdate
 	AfterUpdate
+	BeforeDelete
+	AfterDelete
 	Validate
 	Stamps
 )
 
 // Set is the hooks a model has.
-type Set uint8
+type Set uint16
 
 // Has reports whether s holds h.
 func (s Set) Has(h Hook) bool { return s&(1<<h) != 0 }
@@ -49,6 +51,8 @@ type (
 	afterReplacer  interface{ AfterReplace(context.Context) error }
 	beforeUpdater  interface{ BeforeUpdate(context.Context) error }
 	afterUpdater   interface{ AfterUpdate(context.Context) error }
+	beforeDeleter  interface{ BeforeDelete(context.Context) error }
+	afterDeleter   interface{ AfterDelete(context.Context) error }
 	validator      interface{ Validate() error }
 )
 
@@ -65,6 +69,8 @@ var methods = [...]struct {
 	{"AfterReplace", reflect.TypeFor[afterReplacer](), func(ctx context.Context, d any) error { return d.(afterReplacer).AfterReplace(ctx) }},
 	{"BeforeUpdate", reflect.TypeFor[beforeUpdater](), func(ctx context.Context, d any) error { return d.(beforeUpdater).BeforeUpdate(ctx) }},
 	{"AfterUpdate", reflect.TypeFor[afterUpdater](), func(ctx context.Context, d any) error { return d.(afterUpdater).AfterUpdate(ctx) }},
+	{"BeforeDelete", reflect.TypeFor[beforeDeleter](), func(ctx context.Context, d any) error { return d.(beforeDeleter).BeforeDelete(ctx) }},
+	{"AfterDelete", reflect.TypeFor[afterDeleter](), func(ctx context.Context, d any) error { return d.(afterDeleter).AfterDelete(ctx) }},
 	{"Validate", reflect.TypeFor[validator](), func(_ context.Context, d any) error { return d.(validator).Validate() }},
 }
 

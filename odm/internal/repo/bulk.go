@@ -43,7 +43,7 @@ func (b *Bulk[T]) ReplaceOne(filter any, doc *T, opts []options.Lister[options.R
 
 // ReplaceByID adds a replace of the document that has doc's _id.
 func (b *Bulk[T]) ReplaceByID(doc *T, opts []options.Lister[options.ReplaceOptions]) {
-	filter, err := b.c.docIDFilter(doc)
+	filter, err := b.c.docIDFilter(doc, "replace")
 	if err != nil {
 		b.refuse(KindReplaceOne, err)
 		return

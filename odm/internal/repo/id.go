@@ -102,27 +102,28 @@ func (c *Core[T]) UpdateByID(ctx context.Context, id, update any, opts ...option
 
 // ReplaceByID is odm.Collection.ReplaceByID.
 func (c *Core[T]) ReplaceByID(ctx context.Context, doc *T, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
-	filter, err := c.docIDFilter(doc)
+	filter, err := c.docIDFilter(doc, "replace")
 	if err != nil {
 		return nil, err
 	}
 	return c.ReplaceOne(ctx, filter, doc, opts...)
 }
 
-// docIDFilter is {_id: doc's _id}, for a replace by id.
-func (c *Core[T]) docIDFilter(doc *T) (bson.D, error) {
+// docIDFilter is {_id: doc's _id}, for a write (op) of the document
+// doc is.
+func (c *Core[T]) docIDFilter(doc *T, op string) (bson.D, error) {
 	if err := c.Unbound(); err != nil {
 		return nil, err
 	}
 	if doc == nil {
-		return nil, fmt.Errorf("odm: replace on %s: the document is nil", c.Name())
+		return nil, fmt.Errorf("odm: %s on %s: the document is nil", op, c.Name())
 	}
 	if c.id.Index == nil {
-		return nil, fmt.Errorf("odm: replace on %s: %v has no _id field to replace by", c.Name(), c.model.Type)
+		return nil, fmt.Errorf("odm: %s on %s: %v has no _id field to %s by", op, c.Name(), c.model.Type, op)
 	}
 	f, _ := write.FieldByIndex(reflect.ValueOf(doc).Elem(), c.id.Index, false)
 	if !f.IsValid() || f.IsZero() {
-		return nil, fmt.Errorf("odm: replace on %s: the document's _id is zero; insert it first", c.Name())
+		return nil, fmt.Errorf("odm: %s on %s: the document's _id is zero; insert it first", op, c.Name())
 	}
 	return bson.D{{Key: "_id", Value: f.Interface()}}, nil
 }

@@ -3,7 +3,7 @@ package repo
 // The write pipeline. Every write of an odm.Collection[T] (InsertOne,
 // InsertMany, ReplaceOne, ReplaceByID, FindOneAndReplace, UpdateOne,
 // UpdateByID, UpdateMany, FindOneAndUpdate, Modify, ModifyByID, DeleteOne,
-// DeleteByID, DeleteMany, FindOneAndDelete) is a writeOp, and runWrite
+// DeleteByID, DeleteMany, FindOneAndDelete, Delete) is a writeOp, and runWrite
 // runs its stages, always in this order:
 //
 //	prepare    the arguments (a bound repository, a context, a document,
@@ -49,7 +49,8 @@ var errNoWrite = errors.New("odm: nothing to write")
 
 // writeStages are the stages of one kind of write, as its op implements
 // them (insertOneOp, insertManyOp, replaceOp, updateOp, modifyOp,
-// deleteOp): what each prepares, how it encodes, which driver call sends
+// deleteOp, deleteDocOp): what each prepares, how it encodes, which
+// driver call sends
 // it, how it reads the reply and what it writes back.
 type writeStages interface {
 	// kind names the write, for the stage hook.
@@ -74,6 +75,7 @@ var (
 	_ writeStages = (*updateOp[struct{}])(nil)
 	_ writeStages = (*modifyOp[struct{}])(nil)
 	_ writeStages = (*deleteOp[struct{}])(nil)
+	_ writeStages = (*deleteDocOp[struct{}])(nil)
 )
 
 // A writeOp is one write: exactly one of its fields is set, the op of
@@ -87,6 +89,7 @@ type writeOp[T any] struct {
 	update     *updateOp[T]
 	modify     *modifyOp[T]
 	delete     *deleteOp[T]
+	deleteDoc  *deleteDocOp[T]
 }
 
 // Kind names a write of the pipeline.
@@ -104,6 +107,7 @@ const (
 	KindDeleteOne         Kind = "DeleteOne"
 	KindDeleteMany        Kind = "DeleteMany"
 	KindFindOneAndDelete  Kind = "FindOneAndDelete"
+	KindDelete            Kind = "Delete"
 	// KindBulkWrite is the send of a bulk write, whose ops are of the
 	// kinds above.
 	KindBulkWrite Kind = "BulkWrite"
@@ -198,6 +202,8 @@ func (w writeOp[T]) kind() Kind {
 		return w.update.kind()
 	case w.modify != nil:
 		return w.modify.kind()
+	case w.deleteDoc != nil:
+		return w.deleteDoc.kind()
 	}
 	return w.delete.kind()
 }
@@ -214,6 +220,8 @@ func (w writeOp[T]) prepare(ctx context.Context) error {
 		return w.update.prepare(ctx)
 	case w.modify != nil:
 		return w.modify.prepare(ctx)
+	case w.deleteDoc != nil:
+		return w.deleteDoc.prepare(ctx)
 	}
 	return w.delete.prepare(ctx)
 }
@@ -230,6 +238,8 @@ func (w writeOp[T]) encode(ctx context.Context) error {
 		return w.update.encode(ctx)
 	case w.modify != nil:
 		return w.modify.encode(ctx)
+	case w.deleteDoc != nil:
+		return w.deleteDoc.encode(ctx)
 	}
 	return w.delete.encode(ctx)
 }
@@ -246,6 +256,8 @@ func (w writeOp[T]) send(ctx context.Context) error {
 		return w.update.send(ctx)
 	case w.modify != nil:
 		return w.modify.send(ctx)
+	case w.deleteDoc != nil:
+		return w.deleteDoc.send(ctx)
 	}
 	return w.delete.send(ctx)
 }
@@ -262,6 +274,8 @@ func (w writeOp[T]) reply(ctx context.Context) error {
 		return w.update.reply(ctx)
 	case w.modify != nil:
 		return w.modify.reply(ctx)
+	case w.deleteDoc != nil:
+		return w.deleteDoc.reply(ctx)
 	}
 	return w.delete.reply(ctx)
 }
@@ -278,6 +292,8 @@ func (w writeOp[T]) writeBack() {
 		w.update.writeBack()
 	case w.modify != nil:
 		w.modify.writeBack()
+	case w.deleteDoc != nil:
+		w.deleteDoc.writeBack()
 	default:
 		w.delete.writeBack()
 	}
@@ -295,6 +311,8 @@ func (w writeOp[T]) runAfter(ctx context.Context, replied error) error {
 		return w.update.runAfter(ctx, replied)
 	case w.modify != nil:
 		return w.modify.runAfter(ctx, replied)
+	case w.deleteDoc != nil:
+		return w.deleteDoc.runAfter(ctx, replied)
 	}
 	return w.delete.runAfter(ctx, replied)
 }
