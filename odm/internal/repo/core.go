@@ -457,14 +457,7 @@ func (o *deleteOp[T]) reply(context.Context) error {
 func (o *deleteOp[T]) writeBack() {}
 
 func (o *deleteOp[T]) runAfter(ctx context.Context, replied error) error {
-	var res any
-	if o.res != nil { // none in a bulk write: the server counts for the whole bulk
-		res = o.res
-	}
-	if o.k == KindFindOneAndDelete {
-		res = o.out
-	}
-	return o.c.filterHook(ctx, "delete", true, replied, o.k, o.filter, nil, res)
+	return o.c.filterHook(ctx, "delete", true, replied, o.k, o.filter, nil, filterResult(o.res, o.k == KindFindOneAndDelete, o.out))
 }
 
 // CountDocuments is odm.Collection.CountDocuments.

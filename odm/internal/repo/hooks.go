@@ -46,3 +46,17 @@ func (c *Core[T]) stamp(doc *T, t time.Time, insert bool) {
 	}
 	*updated = t
 }
+
+// filterResult is what FilterHooks' after function gets as a write's
+// result: the document a FindOneAnd* returned (find), or the command's
+// result; nil, not a nil pointer, when there is none (a bulk write's: the
+// server counts for the whole bulk).
+func filterResult[R, T any](res *R, find bool, out *T) any {
+	switch {
+	case find:
+		return out
+	case res == nil:
+		return nil
+	}
+	return res
+}

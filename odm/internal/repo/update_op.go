@@ -181,12 +181,5 @@ func (o *updateOp[T]) reply(ctx context.Context) error {
 func (o *updateOp[T]) writeBack() {}
 
 func (o *updateOp[T]) runAfter(ctx context.Context, replied error) error {
-	var res any
-	if o.res != nil { // none in a bulk write: the server counts for the whole bulk
-		res = o.res
-	}
-	if o.k == KindFindOneAndUpdate {
-		res = o.out
-	}
-	return o.c.filterHook(ctx, "update", true, replied, o.k, o.filter, o.update, res)
+	return o.c.filterHook(ctx, "update", true, replied, o.k, o.filter, o.update, filterResult(o.res, o.k == KindFindOneAndUpdate, o.out))
 }
