@@ -11,9 +11,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// Bulk collects writes of a repository and sends them as one bulk write
-// (the driver's BulkWrite: one insert, update or delete command per run
-// of operations of one kind). Each operation is prepared as the
+// Bulk collects writes of a repository and sends them as one bulk write:
+// the commands the driver's BulkWrite sends, one insert, update or delete
+// command per run of operations of one kind (see docs/bulk.md). Each
+// operation is prepared as the
 // repository's own method prepares it: defaults, timestamps, before-hooks
 // and Validate, a new _id for a document without one, the revision
 // checked and renewed, the shard key's values added to a replace's
@@ -183,9 +184,11 @@ func (e *BulkError) Unwrap() []error {
 // fails the whole bulk before any command: nothing is sent, and the
 // documents of the operations before it are put back. Once sent, each
 // operation gets its part of the reply: the documents written get their
-// ids and revisions, and their after-hooks run; a revisioned write that
-// matched nothing is told stale or missing by reading the stored
-// revisions back. When any operation wrote nothing, the error is a
+// ids and revisions, and their after-hooks run. The server counts matches
+// for the whole bulk: when the count does not say which replaces and
+// guarded updates matched, their documents are read back by _id, so that
+// a stale revision is a *StaleRevisionError of its own operation. When any
+// operation wrote nothing, the error is a
 // *BulkError and the result is returned with it. An empty Bulk sends
 // nothing.
 func (b *Bulk[T]) Run(ctx context.Context, opts ...options.Lister[options.BulkWriteOptions]) (*BulkResult, error) {
