@@ -14,13 +14,12 @@ import (
 // Bulk collects writes of a repository and sends them as one bulk write:
 // the commands the driver's BulkWrite sends, one insert, update or delete
 // command per run of operations of one kind (see docs/bulk.md). Each
-// operation is prepared as the
-// repository's own method prepares it: defaults, timestamps, before-hooks
-// and Validate, a new _id for a document without one, the revision
-// checked and renewed, the shard key's values added to a replace's
-// filter, every filter and update path-checked. Run sends them and gives
-// each its part of the reply: ids and revisions written back, after-hooks
-// run, errors typed.
+// operation is prepared as the repository's own method prepares it:
+// defaults, timestamps, before-hooks and Validate, a new _id for a
+// document without one, the revision checked and renewed, the shard key's
+// values added to a replace's filter, every filter and update
+// path-checked. Run sends them and gives each its part of the reply: ids
+// and revisions written back, after-hooks run, errors typed.
 //
 //	b := users.Bulk()
 //	b.InsertOne(&alice).ReplaceByID(&bob).DeleteByID(carolID)
