@@ -269,21 +269,6 @@ func TestBulkRunsHooks(t *testing.T) {
 	assert.Zero(t, len(rec.Commands("insert", "update")), "nothing was sent")
 }
 
-// TestBulkShardKeyFilters: a bulk replace's filter names the document's
-// shard key values, as ReplaceOne's does.
-func TestBulkShardKeyFilters(t *testing.T) {
-	ctx := context.Background()
-	orders, rec, _ := shardRepo[shardedOrder](t)
-	doc := &shardedOrder{Tenant: "acme", Total: 1}
-	_, err := orders.InsertOne(ctx, doc)
-	require.NoError(t, err)
-	rec.Reset()
-	doc.Total = 2
-	_, err = orders.Bulk().ReplaceByID(doc).Run(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, []string{asFilter(t, "update", bson.D{{Key: "_id", Value: doc.ID}, {Key: "tenant", Value: "acme"}})}, filtersSent(t, rec))
-}
-
 // TestBulkErrorsNameTheOperation: a BulkError's message names the first
 // failed operation, and errors.Is reaches the driver's error.
 func TestBulkErrorsNameTheOperation(t *testing.T) {

@@ -610,18 +610,3 @@ func TestDeleteRunsItsHooks(t *testing.T) {
 	_, err = repo.Delete(ctx, nil)
 	assert.ErrorContains(t, err, "the document is nil")
 }
-
-// TestDeleteNamesTheShardKey: Delete's filter names the document's shard
-// key values, as a replace's does.
-func TestDeleteNamesTheShardKey(t *testing.T) {
-	ctx := context.Background()
-	orders, rec, _ := shardRepo[shardedOrder](t)
-	doc := &shardedOrder{Tenant: "acme", Total: 1}
-	_, err := orders.InsertOne(ctx, doc)
-	require.NoError(t, err)
-	rec.Reset()
-	res, err := orders.Delete(ctx, doc)
-	require.NoError(t, err)
-	assert.EqualValues(t, 1, res.DeletedCount)
-	assert.Equal(t, []string{asFilter(t, "delete", bson.D{{Key: "_id", Value: doc.ID}, {Key: "tenant", Value: "acme"}})}, filtersSent(t, rec))
-}

@@ -3,6 +3,7 @@ package odm_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -310,4 +311,38 @@ func TestShardKeyOnIDWithoutAnID(t *testing.T) {
 	stored, err := orders.FindByID(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, 4, stored.Total)
+}
+
+// TestDocumentWritesNameTheShardKeyToo: a bulk replace and Delete, which
+// hold a document, add its shard key values to their filter, as
+// ReplaceByID does.
+func TestDocumentWritesNameTheShardKeyToo(t *testing.T) {
+	for _, tc := range []struct {
+		name, cmd string
+		write     func(context.Context, *odm.Collection[shardedOrder], *shardedOrder) error
+	}{
+		{"Bulk.ReplaceByID", "update", func(ctx context.Context, c *odm.Collection[shardedOrder], d *shardedOrder) error {
+			d.Total = 2
+			_, err := c.Bulk().ReplaceByID(d).Run(ctx)
+			return err
+		}},
+		{"Delete", "delete", func(ctx context.Context, c *odm.Collection[shardedOrder], d *shardedOrder) error {
+			res, err := c.Delete(ctx, d)
+			if err == nil && res.DeletedCount != 1 {
+				err = fmt.Errorf("deleted %d", res.DeletedCount)
+			}
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			orders, rec, _ := shardRepo[shardedOrder](t)
+			doc := &shardedOrder{Tenant: "acme", Total: 1}
+			_, err := orders.InsertOne(ctx, doc)
+			require.NoError(t, err)
+			rec.Reset()
+			require.NoError(t, tc.write(ctx, orders, doc))
+			assert.Equal(t, []string{asFilter(t, tc.cmd, bson.D{{Key: "_id", Value: doc.ID}, {Key: "tenant", Value: "acme"}})}, filtersSent(t, rec))
+		})
+	}
 }
