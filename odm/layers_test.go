@@ -50,6 +50,7 @@ func TestLayersImportOnlyDownward(t *testing.T) {
 		{odm + "/internal/partialfilter", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/jsonschema", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/codecprobe", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
+		{odm + "/internal/codec", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/schemakeywords", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/outcome", odm + "/shard", odm + "/internal/sharding", odm + "/internal/engine", client}},
 		{odm + "/internal/tagspell", []string{odm, odm + "/schema", odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
 		{odm + "/internal/memo", []string{odm, odm + "/diff", odm + "/query", odm + "/internal/engine", client}},
