@@ -223,8 +223,8 @@ func findAll[R, T any](ctx context.Context, q Query[T]) ([]R, error) {
 	if err != nil {
 		return nil, q.c.Wrap("find", err, nil)
 	}
-	var out []R
-	if err := cur.All(ctx, &out); err != nil {
+	out, err := repo.All[R](ctx, q.c, cur)
+	if err != nil {
 		return nil, q.c.Wrap("find", err, nil)
 	}
 	return out, nil
@@ -249,7 +249,7 @@ func findFirst[R, T any](ctx context.Context, q Query[T]) (*R, error) {
 		o.SetCollation(q.collation)
 	}
 	var out R
-	if err := q.c.Coll().FindOne(ctx, filter, o).Decode(&out); err != nil {
+	if err := repo.DecodeSingle(q.c, q.c.Coll().FindOne(ctx, filter, o), &out); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, nil
 		}

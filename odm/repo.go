@@ -185,6 +185,7 @@ func (c *Collection[T]) Find(ctx context.Context, filter any, opts ...options.Li
 // Cursor streams the documents of a query, one T at a time.
 type Cursor[T any] struct {
 	cur     *mongo.Cursor
+	core    *repo.Core[T]
 	coll    string
 	current T
 	err     error
@@ -203,7 +204,7 @@ func (c *Cursor[T]) Next(ctx context.Context) bool {
 		return false
 	}
 	var v T
-	if err := c.cur.Decode(&v); err != nil {
+	if err := repo.DecodeCurrent(c.core, c.cur, &v); err != nil {
 		c.err = fmt.Errorf("odm: decoding a document of %s: %w", c.coll, err)
 		return false
 	}
@@ -267,7 +268,7 @@ func (c *Collection[T]) Iter(ctx context.Context, filter any, opts ...options.Li
 	if err != nil {
 		return nil, err
 	}
-	return &Cursor[T]{cur: cur, coll: r.Name()}, nil
+	return &Cursor[T]{cur: cur, core: r, coll: r.Name()}, nil
 }
 
 // All ranges over the documents filter matches, streaming them:

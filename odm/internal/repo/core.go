@@ -11,11 +11,13 @@ import (
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/internal/binding"
+	"github.com/tagodm/tagodm/odm/internal/codec"
 	"github.com/tagodm/tagodm/odm/internal/hooks"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"github.com/tagodm/tagodm/odm/internal/union"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"github.com/tagodm/tagodm/odm/schema"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -45,6 +47,10 @@ type Core[T any] struct {
 	hooks                     hooks.Set
 	filterBefore, filterAfter FilterFunc
 	pub                       *Public
+	// reg is the registry the collection decodes with, nil when it cannot
+	// be known (collectionRegistry); codec is T's compiled decoder for it.
+	reg   *bson.Registry
+	codec *codec.Codec
 	// unboundAs, for a Core standing in for an odm.Collection that was
 	// not made by NewCollection: "nil" or "the zero value".
 	unboundAs string
@@ -68,8 +74,10 @@ type Config struct {
 // New is the Core of a bound repository.
 func New[T any](cfg Config) *Core[T] {
 	b := cfg.Binding
-	return &Core[T]{coll: cfg.Coll, model: b.Model, rev: b.Rev, id: b.ID, owned: b.Owned, logger: cfg.Logger, modifyAttempts: cfg.ModifyAttempts,
-		hooks: b.Hooks, filterBefore: cfg.FilterBefore, filterAfter: cfg.FilterAfter, pub: cfg.Public}
+	c := &Core[T]{coll: cfg.Coll, model: b.Model, rev: b.Rev, id: b.ID, owned: b.Owned, logger: cfg.Logger, modifyAttempts: cfg.ModifyAttempts,
+		hooks: b.Hooks, filterBefore: cfg.FilterBefore, filterAfter: cfg.FilterAfter, pub: cfg.Public, reg: collectionRegistry(cfg.Coll)}
+	c.codec = codecOf[T](c)
+	return c
 }
 
 // Unbound is the Core of an odm.Collection not made by NewCollection:
@@ -331,7 +339,7 @@ func (c *Core[T]) FindOne(ctx context.Context, filter any, opts ...options.Liste
 		return nil, err
 	}
 	var out T
-	if err := c.coll.FindOne(ctx, filter, opts...).Decode(&out); err != nil {
+	if err := c.DecodeSingle(c.coll.FindOne(ctx, filter, opts...), &out); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, nil
 		}
@@ -355,8 +363,8 @@ func (c *Core[T]) Find(ctx context.Context, filter any, opts ...options.Lister[o
 	if err != nil {
 		return nil, err
 	}
-	var out []T
-	if err := cur.All(ctx, &out); err != nil {
+	out, err := All[T](ctx, c, cur)
+	if err != nil {
 		return nil, c.Wrap("find", err, nil)
 	}
 	return out, nil
@@ -438,7 +446,7 @@ func (o *deleteOp[T]) send(ctx context.Context) error {
 		o.res, o.err = o.c.coll.DeleteMany(ctx, o.filter, o.manyOpts...)
 	default:
 		var out T
-		if o.err = o.c.coll.FindOneAndDelete(ctx, o.filter, o.findOpts...).Decode(&out); o.err == nil {
+		if o.err = o.c.DecodeSingle(o.c.coll.FindOneAndDelete(ctx, o.filter, o.findOpts...), &out); o.err == nil {
 			o.out = &out
 		}
 	}
@@ -502,8 +510,8 @@ func Aggregate[R, T any](ctx context.Context, c *Core[T], pipeline any, opts ...
 	if err != nil {
 		return nil, err
 	}
-	var out []R
-	if err := cur.All(ctx, &out); err != nil {
+	out, err := All[R](ctx, c, cur)
+	if err != nil {
 		return nil, c.Wrap("aggregate", err, nil)
 	}
 	return out, nil

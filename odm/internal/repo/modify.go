@@ -131,7 +131,7 @@ func (o *modifyOp[T]) prepare(ctx context.Context) error {
 		return c.Wrap("modify", err, nil)
 	}
 	o.stored, o.doc = stored, new(T)
-	if err := res.Decode(o.doc); err != nil {
+	if err := c.DecodeSingle(res, o.doc); err != nil {
 		return c.Wrap("modify", err, nil)
 	}
 	if o.id, err = stored.LookupErr("_id"); err != nil {

@@ -245,9 +245,9 @@ func (o *replaceOp[T]) write(ctx context.Context, f any, update bson.D, upsert, 
 	var got T
 	if write.IsReplacement(update) {
 		fo.Upsert = &upsert
-		err = o.c.coll.FindOneAndReplace(ctx, f, update, write.Setters[options.FindOneAndReplaceOptions]{func(r *options.FindOneAndReplaceOptions) error { *r = fo; return nil }}).Decode(&got)
+		err = o.c.DecodeSingle(o.c.coll.FindOneAndReplace(ctx, f, update, write.Setters[options.FindOneAndReplaceOptions]{func(r *options.FindOneAndReplaceOptions) error { *r = fo; return nil }}), &got)
 	} else {
-		err = o.c.coll.FindOneAndUpdate(ctx, f, update, write.FindOneAndUpdateFrom(fo, upsert)).Decode(&got)
+		err = o.c.DecodeSingle(o.c.coll.FindOneAndUpdate(ctx, f, update, write.FindOneAndUpdateFrom(fo, upsert)), &got)
 	}
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		// Before the write there was none: with upsert, one was inserted.

@@ -120,9 +120,9 @@ func (o *updateOp[T]) write(ctx context.Context, f any, noUpsert bool) {
 	default:
 		var out T
 		if noUpsert {
-			o.err = c.coll.FindOneAndUpdate(ctx, f, doc, withUpsert[options.FindOneAndUpdateOptions](o.findOpts, false, func(o *options.FindOneAndUpdateOptions, b *bool) { o.Upsert = b })).Decode(&out)
+			o.err = c.DecodeSingle(c.coll.FindOneAndUpdate(ctx, f, doc, withUpsert[options.FindOneAndUpdateOptions](o.findOpts, false, func(o *options.FindOneAndUpdateOptions, b *bool) { o.Upsert = b })), &out)
 		} else {
-			o.err = c.coll.FindOneAndUpdate(ctx, f, doc, o.findOpts...).Decode(&out)
+			o.err = c.DecodeSingle(c.coll.FindOneAndUpdate(ctx, f, doc, o.findOpts...), &out)
 		}
 		o.out = nil
 		if o.err == nil {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/tagodm/tagodm/odm/internal/codec"
 	"github.com/tagodm/tagodm/odm/internal/pathcheck"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -219,11 +220,22 @@ func apply[O any](o *O, opts []options.Lister[O]) {
 	}
 }
 
-// Decoder decodes a document into a V, returned as V or, when ptr, *V.
+// Decoder decodes a document into a V, returned as V or, when ptr, *V:
+// with V's compiled decoder (package codec) when V is a struct.
 func Decoder[V any](reg *bson.Registry, ptr bool) func(bson.Raw) (any, error) {
+	var dec *codec.Codec
+	if reflect.TypeFor[V]().Kind() == reflect.Struct {
+		dec = codec.For(reg, reflect.TypeFor[V]())
+	}
 	return func(raw bson.Raw) (any, error) {
 		p := new(V)
-		if err := Unmarshal(reg, raw, p); err != nil {
+		var err error
+		if dec != nil {
+			err = dec.Decode(raw, p)
+		} else {
+			err = Unmarshal(reg, raw, p)
+		}
+		if err != nil {
 			return nil, err
 		}
 		if ptr {
