@@ -2,6 +2,8 @@ package codec
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"fmt"
 	"reflect"
 	"sync"
@@ -102,15 +104,34 @@ func (c *Codec) decodeAt(doc []byte, p unsafe.Pointer, ptr any) error {
 	}
 	d := decoder{reg: c.reg}
 	if err := c.plan.decodeDocument(&d, doc, p); err != nil {
-		// The driver's own error, of its own type, for what a caller
-		// might inspect; decoding into a fresh value leaves ptr as the
-		// codec left it.
-		if derr := c.driverDecode(doc, reflect.New(c.typ).Interface()); derr != nil {
-			return derr
-		}
-		return err
+		return c.driverError(doc, err)
 	}
 	return nil
+}
+
+// driverError is the error to return for err: the driver's own, of its own
+// type, when the driver decoding doc into a fresh value fails with the
+// same words (as it does whenever the caller's value was fresh) or doc is
+// not BSON; else err, worded as the driver words it (a caller's value
+// already holding, say, a pointer in an interface, which the driver
+// decodes into).
+func (c *Codec) driverError(doc []byte, err error) (out error) {
+	defer func() {
+		if recover() != nil {
+			out = err
+		}
+	}()
+	derr := c.driverDecode(doc, reflect.New(c.typ).Interface())
+	if derr != nil && (derr.Error() == err.Error() || corrupt(err)) {
+		return derr
+	}
+	return err
+}
+
+// corrupt tells an error of bytes that are not BSON, which the driver words
+// by where its reading stopped.
+func corrupt(err error) bool {
+	return errors.Is(err, errCorrupt) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func (c *Codec) driverDecode(doc []byte, ptr any) error {

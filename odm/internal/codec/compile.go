@@ -63,14 +63,14 @@ func (c *compiler) plan(t reflect.Type) (*structPlan, error) {
 		p.byName[f.name] = f
 	}
 	for _, f := range fields {
-		f.dec = c.decoder(f.typ, t.String()+"."+f.goName)
+		f.dec = c.decoder(f.typ, t.String()+"."+f.goName, true)
 	}
 	if inlineMap != nil {
 		if _, err := c.reg.LookupDecoder(inlineMap.typ.Elem()); err != nil {
 			delete(c.plans, t)
 			return nil, err
 		}
-		inlineMap.dec = c.decoder(inlineMap.typ.Elem(), t.String()+"."+inlineMap.goName+"[]")
+		inlineMap.dec = c.decoder(inlineMap.typ.Elem(), t.String()+"."+inlineMap.goName+"[]", false)
 	}
 	p.dec = p.decodeValue
 	return p, nil
@@ -78,13 +78,17 @@ func (c *compiler) plan(t reflect.Type) (*structPlan, error) {
 
 // decoder is the decoder of a value of type t, compiled when the registry
 // decodes t as the driver's defaults do, else the driver's (where names
-// the value for Fallbacks).
-func (c *compiler) decoder(t reflect.Type, where string) decodeFunc {
+// the value for Fallbacks); field tells a struct field from an element or
+// a pointee, which the driver decodes differently when an interface.
+func (c *compiler) decoder(t reflect.Type, where string, field bool) decodeFunc {
 	dec, why := c.compiled(t, where)
 	if dec != nil {
 		return dec
 	}
 	c.fallbacks = append(c.fallbacks, fmt.Sprintf("%s (%s): %s", where, t, why))
+	if !field && t.Kind() == reflect.Interface {
+		return valueFallback(t)
+	}
 	return newFallback(t).decode
 }
 
@@ -182,7 +186,7 @@ func sameFuncs(a, b any) bool {
 }
 
 func (c *compiler) pointerDecoder(t reflect.Type, where string) (decodeFunc, string) {
-	elem := c.decoder(t.Elem(), where)
+	elem := c.decoder(t.Elem(), where, false)
 	return pointerDecoder(t.Elem(), elem), ""
 }
 
@@ -193,7 +197,7 @@ func (c *compiler) sliceDecoder(t reflect.Type, where string) (decodeFunc, strin
 		// byte slice takes binary and string values: the driver's.
 		return nil, "a slice the driver decodes element by element"
 	}
-	elem := c.decoder(e, where+"[]")
+	elem := c.decoder(e, where+"[]", false)
 	return sliceDecoder(t, elem), ""
 }
 
@@ -206,6 +210,6 @@ func (c *compiler) mapDecoder(t reflect.Type, where string) (decodeFunc, string)
 	if _, err := c.reg.LookupDecoder(t.Elem()); err != nil {
 		return nil, err.Error()
 	}
-	elem := c.decoder(t.Elem(), where+"[]")
+	elem := c.decoder(t.Elem(), where+"[]", false)
 	return mapDecoder(t, elem), ""
 }

@@ -35,14 +35,19 @@ type keyError struct {
 }
 
 func (e *keyError) Error() string {
+	return fmt.Sprintf("error decoding key %s: %v", strings.Join(e.Keys(), "."), e.wrapped)
+}
+
+func (e *keyError) Unwrap() error { return e.wrapped }
+
+// Keys is the path of keys, outermost first, as bson.DecodeError's Keys.
+func (e *keyError) Keys() []string {
 	keys := make([]string, len(e.keys))
 	for i, k := range e.keys {
 		keys[len(keys)-1-i] = k
 	}
-	return fmt.Sprintf("error decoding key %s: %v", strings.Join(keys, "."), e.wrapped)
+	return keys
 }
-
-func (e *keyError) Unwrap() error { return e.wrapped }
 
 // underKey puts err under key.
 func underKey(key string, err error) error {
@@ -166,6 +171,10 @@ func sliceDecoder(st reflect.Type, dec decodeFunc) decodeFunc {
 			return nil
 		case bson.TypeEmbeddedDocument:
 			return fmt.Errorf("cannot decode document into %s", st)
+		case bson.TypeBinary:
+			return fmt.Errorf("SliceDecodeValue can only decode a binary into a byte array, got %v", t)
+		case bson.TypeString:
+			return fmt.Errorf("SliceDecodeValue can only decode a string into a byte array, got %v", et)
 		default:
 			return fmt.Errorf("cannot decode %v into a slice", t)
 		}

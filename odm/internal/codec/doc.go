@@ -8,6 +8,6 @@
 // fallback, pointers reused and maps merged, every conversion the driver
 // allows and refuses. What it does not compile (a type with its own
 // codec, an interface, an unusual kind) falls back to the driver for that
-// one value; Fallbacks lists them. On any error the driver decodes the
-// document again, so that a caller sees the driver's own error.
+// one value; Fallbacks lists them. Its errors read as the driver's; into
+// a fresh value they are the driver's own (see Codec.Decode).
 package codec

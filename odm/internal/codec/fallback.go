@@ -25,12 +25,40 @@ func newFallback(t reflect.Type) *fallback {
 	return &fallback{typ: t, plain: wrap("v"), truncate: wrap("v,truncate")}
 }
 
-func (fb *fallback) decode(d *decoder, t bson.Type, v []byte, p unsafe.Pointer) error {
+// wrapValue is the document {v: value}.
+func wrapValue(t bson.Type, v []byte) []byte {
 	doc := make([]byte, 0, 4+1+2+len(v)+1)
 	doc = append(doc, 0, 0, 0, 0, byte(t), 'v', 0)
 	doc = append(doc, v...)
 	doc = append(doc, 0)
 	putLE32(doc, int32(len(doc)))
+	return doc
+}
+
+// valueFallback decodes an interface value that is not a struct field (a
+// pointee, an element) with the registry's decoder for its type, as the
+// driver does: into the interface itself, where a struct field holding a
+// pointer would be decoded into the pointee.
+func valueFallback(it reflect.Type) decodeFunc {
+	return func(d *decoder, t bson.Type, v []byte, p unsafe.Pointer) error {
+		dec, err := d.reg.LookupDecoder(it)
+		if err != nil {
+			return err
+		}
+		dr, err := bson.NewDocumentReader(bytes.NewReader(wrapValue(t, v))).ReadDocument()
+		if err != nil {
+			return err
+		}
+		_, vr, err := dr.ReadElement()
+		if err != nil {
+			return err
+		}
+		return dec.DecodeValue(bson.DecodeContext{Registry: d.reg}, vr, reflect.NewAt(it, p).Elem())
+	}
+}
+
+func (fb *fallback) decode(d *decoder, t bson.Type, v []byte, p unsafe.Pointer) error {
+	doc := wrapValue(t, v)
 	wt := fb.plain
 	if d.truncate {
 		wt = fb.truncate

@@ -37,13 +37,20 @@ type field struct {
 	// pointer; steps is the path otherwise.
 	off   uintptr
 	steps []step
-	dec   decodeFunc
+	// byValue is the first inline struct on the path held by value, before
+	// any pointer (see step.panicAs).
+	byValue reflect.Type
+	dec     decodeFunc
 }
 
 // step is one hop of a path through an inline struct pointer.
 type step struct {
 	off  uintptr
 	elem reflect.Type // the inline struct, reached through a pointer at off
+	// panicAs is the inline struct held by value right after the pointer,
+	// if any: the driver, filling a nil pointer on such a path, panics
+	// (reflect's Elem of that struct type), and so does the codec.
+	panicAs reflect.Type
 }
 
 // addr is the address of the field in the struct at base, allocating the
@@ -56,6 +63,9 @@ func (f *field) addr(base unsafe.Pointer, alloc bool) unsafe.Pointer {
 		if *pp == nil {
 			if !alloc {
 				return nil
+			}
+			if s.panicAs != nil {
+				panic("reflect: Elem of invalid type " + s.panicAs.String())
 			}
 			*pp = reflect.New(s.elem).UnsafePointer()
 		}
@@ -173,12 +183,16 @@ func inlineFields(t reflect.Type, sf reflect.StructField, inlining map[reflect.T
 	}
 	for _, f := range inner {
 		f.index = append([]int{sf.Index[0]}, f.index...)
-		if ft.Kind() == reflect.Pointer {
-			f.steps = append([]step{{off: sf.Offset, elem: st}}, f.steps...)
-		} else if len(f.steps) > 0 {
+		switch {
+		case ft.Kind() == reflect.Pointer:
+			f.steps = append([]step{{off: sf.Offset, elem: st, panicAs: f.byValue}}, f.steps...)
+			f.byValue = nil
+		case len(f.steps) > 0:
 			f.steps[0].off += sf.Offset
-		} else {
+			f.byValue = st
+		default:
 			f.off += sf.Offset
+			f.byValue = st
 		}
 	}
 	return inner, false, nil
