@@ -1,6 +1,7 @@
 package codec_test
 
 import (
+	"bytes"
 	"reflect"
 	"testing"
 	"time"
@@ -89,6 +90,75 @@ func BenchmarkDecode(b *testing.B) {
 			}
 			viaDriver := func() {
 				if err := bson.Unmarshal(tc.doc, reflect.New(tc.typ).Interface()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			const n = 100
+			var compiled, driver time.Duration
+			for i := 0; i < b.N; i++ {
+				compiled += timed(n, viaCodec)
+				driver += timed(n, viaDriver)
+			}
+			b.ReportMetric(float64(compiled.Nanoseconds())/float64(b.N*n), "codec-ns/doc")
+			b.ReportMetric(float64(driver.Nanoseconds())/float64(b.N*n), "driver-ns/doc")
+			b.ReportMetric(float64(driver)/float64(compiled), "speedup")
+			b.ReportMetric(testing.AllocsPerRun(n, viaCodec), "codec-allocs/doc")
+			b.ReportMetric(testing.AllocsPerRun(n, viaDriver), "driver-allocs/doc")
+		})
+	}
+}
+
+func TestReferenceDocsEncodeAsTheDriverDoes(t *testing.T) {
+	exec, event := referenceDocs(t)
+	for _, tc := range []struct {
+		doc []byte
+		typ reflect.Type
+	}{{exec, reflect.TypeFor[models.Execution]()}, {event, reflect.TypeFor[models.ExecutionCompletedEvent]()}} {
+		v := reflect.New(tc.typ)
+		if err := bson.Unmarshal(tc.doc, v.Interface()); err != nil {
+			t.Fatal(err)
+		}
+		c := codec.Compile(nil, tc.typ)
+		got, err := c.Append(nil, v.Interface(), codec.EncodeOptions{NilSliceAsEmpty: true, NilMapAsEmpty: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, tc.doc) {
+			t.Fatalf("%s:\n driver %v\n codec  %v", tc.typ, bson.Raw(tc.doc), bson.Raw(got))
+		}
+	}
+}
+
+// BenchmarkEncode encodes reference documents with the compiled codec and
+// with the driver's Encoder (the repository's options), alternately in one
+// run, and reports the ratios of time and allocations.
+func BenchmarkEncode(b *testing.B) {
+	exec, event := referenceDocs(b)
+	opts := codec.EncodeOptions{NilSliceAsEmpty: true, NilMapAsEmpty: true}
+	for _, tc := range []struct {
+		name string
+		doc  []byte
+		typ  reflect.Type
+	}{{"execution", exec, reflect.TypeFor[models.Execution]()},
+		{"event", event, reflect.TypeFor[models.ExecutionCompletedEvent]()}} {
+		b.Run(tc.name, func(b *testing.B) {
+			c := codec.Compile(nil, tc.typ)
+			v := reflect.New(tc.typ)
+			if err := bson.Unmarshal(tc.doc, v.Interface()); err != nil {
+				b.Fatal(err)
+			}
+			ptr := v.Interface()
+			viaCodec := func() {
+				if _, err := c.Append(nil, ptr, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			viaDriver := func() {
+				var buf bytes.Buffer
+				enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))
+				enc.NilSliceAsEmpty()
+				enc.NilMapAsEmpty()
+				if err := enc.Encode(ptr); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -3,8 +3,8 @@ package codec
 import (
 	"bytes"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"reflect"
 	"sync"
 	"unsafe"
@@ -135,7 +135,46 @@ func corrupt(err error) bool {
 }
 
 func (c *Codec) driverDecode(doc []byte, ptr any) error {
-	dec := bson.NewDecoder(bson.NewDocumentReader(bytes.NewReader(doc)))
+	r := getReader(doc)
+	defer putReader(r)
+	dec := bson.NewDecoder(bson.NewDocumentReader(r))
 	dec.SetRegistry(c.reg)
 	return dec.Decode(ptr)
+}
+
+// Append appends the BSON document of *ptr, ptr a pointer to the codec's
+// type, to dst, byte for byte as the driver's Encoder would with the
+// codec's registry and opts (a map's entries in the map's order, as the
+// driver's).
+func (c *Codec) Append(dst []byte, ptr any, opts EncodeOptions) ([]byte, error) {
+	rv := reflect.ValueOf(ptr)
+	if c.plan == nil || rv.Type() != c.ptrType || rv.IsNil() {
+		return c.driverAppend(dst, ptr, opts)
+	}
+	e := encoder{reg: c.reg, opts: opts}
+	out, err := c.plan.encodeDocument(&e, dst, rv.UnsafePointer())
+	if err != nil {
+		// The driver's own error, of its own type, when it fails too.
+		if _, derr := c.driverAppend(nil, ptr, opts); derr != nil {
+			return dst, derr
+		}
+		return dst, err
+	}
+	return out, nil
+}
+
+func (c *Codec) driverAppend(dst []byte, ptr any, opts EncodeOptions) ([]byte, error) {
+	buf := bytes.NewBuffer(dst)
+	enc := bson.NewEncoder(bson.NewDocumentWriter(buf))
+	enc.SetRegistry(c.reg)
+	if opts.NilSliceAsEmpty {
+		enc.NilSliceAsEmpty()
+	}
+	if opts.NilMapAsEmpty {
+		enc.NilMapAsEmpty()
+	}
+	if err := enc.Encode(ptr); err != nil {
+		return dst, err
+	}
+	return buf.Bytes(), nil
 }

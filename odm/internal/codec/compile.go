@@ -64,6 +64,8 @@ func (c *compiler) plan(t reflect.Type) (*structPlan, error) {
 	}
 	for _, f := range fields {
 		f.dec = c.decoder(f.typ, t.String()+"."+f.goName, true)
+		f.enc = c.encoder(f.typ, t.String()+"."+f.goName)
+		f.empty = emptyFunc(f.typ)
 	}
 	if inlineMap != nil {
 		if _, err := c.reg.LookupDecoder(inlineMap.typ.Elem()); err != nil {
@@ -71,6 +73,7 @@ func (c *compiler) plan(t reflect.Type) (*structPlan, error) {
 			return nil, err
 		}
 		inlineMap.dec = c.decoder(inlineMap.typ.Elem(), t.String()+"."+inlineMap.goName+"[]", false)
+		inlineMap.enc = c.encoder(inlineMap.typ.Elem(), t.String()+"."+inlineMap.goName+"[]")
 	}
 	p.dec = p.decodeValue
 	return p, nil
@@ -186,6 +189,9 @@ func sameFuncs(a, b any) bool {
 }
 
 func (c *compiler) pointerDecoder(t reflect.Type, where string) (decodeFunc, string) {
+	if _, err := c.reg.LookupDecoder(t.Elem()); err != nil {
+		return nil, err.Error() // the driver's error, where and when it gives it
+	}
 	elem := c.decoder(t.Elem(), where, false)
 	return pointerDecoder(t.Elem(), elem), ""
 }
@@ -196,6 +202,9 @@ func (c *compiler) sliceDecoder(t reflect.Type, where string) (decodeFunc, strin
 		// An interface slice decodes into its present elements; a named
 		// byte slice takes binary and string values: the driver's.
 		return nil, "a slice the driver decodes element by element"
+	}
+	if _, err := c.reg.LookupDecoder(e); err != nil {
+		return nil, err.Error()
 	}
 	elem := c.decoder(e, where+"[]", false)
 	return sliceDecoder(t, elem), ""

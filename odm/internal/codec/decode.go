@@ -80,6 +80,10 @@ func (sp *structPlan) decodeElements(d *decoder, doc []byte, p unsafe.Pointer) e
 	var e element
 	next := 0 // documents mostly hold the keys in the struct's order
 	outer := d.truncate
+	// inlineAs is the decoder the driver goes on to decode the inline map's
+	// entries with once it has decoded into a pointer an interface field
+	// held: it keeps both in one variable.
+	var inlineAs bson.ValueDecoder
 	for it.next(&e) {
 		var f *field
 		if next < len(sp.fields) && sp.fields[next].name == string(e.key) {
@@ -87,20 +91,27 @@ func (sp *structPlan) decodeElements(d *decoder, doc []byte, p unsafe.Pointer) e
 		} else {
 			f = sp.lookup(e.key)
 		}
-		if f != nil {
-			next = f.pos + 1
-		}
 		if f == nil {
 			if sp.inlineMap == nil {
 				continue
 			}
-			if err := sp.decodeInline(d, &e, p); err != nil {
+			if err := sp.decodeInline(d, &e, p, inlineAs); err != nil {
 				return err
 			}
 			continue
 		}
+		next = f.pos + 1
+		fp := f.addr(p, true)
+		if sp.inlineMap != nil && f.typ.Kind() == reflect.Interface {
+			if v := reflect.NewAt(f.typ, fp).Elem(); !v.IsNil() && v.Elem().Kind() == reflect.Pointer && !v.Elem().IsNil() {
+				var err error
+				if inlineAs, err = d.reg.LookupDecoder(v.Elem().Elem().Type()); err != nil {
+					return err
+				}
+			}
+		}
 		d.truncate = outer || f.truncate
-		err := f.dec(d, e.typ, e.value, f.addr(p, true))
+		err := f.dec(d, e.typ, e.value, fp)
 		d.truncate = outer
 		if err != nil {
 			return underKey(f.name, err)
@@ -123,14 +134,21 @@ func (sp *structPlan) lookup(key []byte) *field {
 	return nil
 }
 
-// decodeInline puts an unknown key in the inline map, creating it.
-func (sp *structPlan) decodeInline(d *decoder, e *element, p unsafe.Pointer) error {
+// decodeInline puts an unknown key in the inline map, creating it; as
+// is the driver's decoder to take instead of the map's (see inlineAs).
+func (sp *structPlan) decodeInline(d *decoder, e *element, p unsafe.Pointer, as bson.ValueDecoder) error {
 	m := reflect.NewAt(sp.inlineMap.typ, unsafe.Add(p, sp.inlineMap.off)).Elem()
 	if m.IsNil() {
 		m.Set(reflect.MakeMap(m.Type()))
 	}
 	elem := reflect.New(m.Type().Elem())
-	if err := sp.inlineMap.dec(d, e.typ, e.value, elem.UnsafePointer()); err != nil {
+	var err error
+	if as != nil {
+		err = driverValue(d, as, e.typ, e.value, elem.Elem())
+	} else {
+		err = sp.inlineMap.dec(d, e.typ, e.value, elem.UnsafePointer())
+	}
+	if err != nil {
 		return err
 	}
 	m.SetMapIndex(reflect.ValueOf(string(e.key)), elem.Elem())

@@ -41,6 +41,8 @@ type field struct {
 	// any pointer (see step.panicAs).
 	byValue reflect.Type
 	dec     decodeFunc
+	enc     encodeFunc
+	empty   func(unsafe.Pointer) bool // for omitempty
 }
 
 // step is one hop of a path through an inline struct pointer.

@@ -161,11 +161,17 @@ func (o *insertOneOp[T]) prepare(ctx context.Context) error {
 	return nil
 }
 
-// encode is the driver's: it encodes the document as it sends it.
+// encode is send's: the document is encoded (by the compiled codec, else
+// the driver) as it is sent.
 func (o *insertOneOp[T]) encode(context.Context) error { return nil }
 
 func (o *insertOneOp[T]) send(ctx context.Context) error {
-	o.res, o.err = o.c.coll.InsertOne(ctx, o.doc, o.opts...)
+	docs, err := insertDocs(o.c, []any{o.doc})
+	if err != nil {
+		o.err = err
+		return nil
+	}
+	o.res, o.err = o.c.coll.InsertOne(ctx, docs[0], o.opts...)
 	return nil
 }
 
@@ -283,12 +289,18 @@ func (o *insertManyOp[T]) prepare(ctx context.Context) error {
 	return nil
 }
 
-// encode is the driver's: it encodes the documents as it sends them.
+// encode is send's: the documents are encoded (by the compiled codec,
+// else the driver) as they are sent.
 func (o *insertManyOp[T]) encode(context.Context) error { return nil }
 
 func (o *insertManyOp[T]) send(ctx context.Context) error {
-	o.res, o.err = o.c.coll.InsertMany(ctx, o.all, o.opts...)
 	o.sent = true
+	docs, err := insertDocs(o.c, o.all)
+	if err != nil {
+		o.err = err
+		return nil
+	}
+	o.res, o.err = o.c.coll.InsertMany(ctx, docs, o.opts...)
 	return nil
 }
 

@@ -47,7 +47,7 @@ func (o *deleteDocOp[T]) prepare(ctx context.Context) error {
 	}
 	o.filter = byID
 	if c.model.ShardKey != nil {
-		raw, err := write.Encode(c.model.Codecs, o.doc)
+		raw, err := c.encodeDoc(o.doc)
 		if err != nil {
 			return c.Wrap("delete", err, write.IDOf(o.doc))
 		}

@@ -137,7 +137,7 @@ func (o *modifyOp[T]) prepare(ctx context.Context) error {
 	if o.id, err = stored.LookupErr("_id"); err != nil {
 		return fmt.Errorf("odm: modify on %s: the stored document has no _id", c.Name())
 	}
-	if o.before, err = write.Encode(o.c.model.Codecs, o.doc); err != nil {
+	if o.before, err = o.c.encodeDoc(o.doc); err != nil {
 		return c.Wrap("modify", err, o.id)
 	}
 	if err := o.change(o.doc); err != nil {
@@ -154,7 +154,7 @@ func (o *modifyOp[T]) prepare(ctx context.Context) error {
 func (o *modifyOp[T]) encode(ctx context.Context) error {
 	c := o.c
 	var err error
-	if o.after, err = write.Encode(o.c.model.Codecs, o.doc); err != nil {
+	if o.after, err = o.c.encodeDoc(o.doc); err != nil {
 		return c.Wrap("modify", err, o.id)
 	}
 	set, unset, err := c.changedFields(o.before, o.after)

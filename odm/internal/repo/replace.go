@@ -21,7 +21,7 @@ import (
 
 // encodeReplacement encodes doc as a replacement.
 func (c *Core[T]) encodeReplacement(doc *T) (write.Replacement, error) {
-	raw, err := write.Encode(c.model.Codecs, doc)
+	raw, err := c.encodeDoc(doc)
 	if err != nil {
 		return write.Replacement{}, err
 	}
@@ -142,7 +142,7 @@ func (o *replaceOp[T]) prepare(ctx context.Context) error {
 	}
 	o.given = o.filter
 	if c.model.ShardKey != nil {
-		raw, err := write.Encode(o.c.model.Codecs, o.doc)
+		raw, err := o.c.encodeDoc(o.doc)
 		if err != nil {
 			return c.Wrap("replace", err, write.IDOf(o.doc))
 		}

@@ -108,7 +108,11 @@ func sendRun[T any](ctx context.Context, c *Core[T], models []mongo.WriteModel, 
 	if o.Comment != nil {
 		im.SetComment(o.Comment)
 	}
-	res, err := c.coll.InsertMany(ctx, docs, im)
+	sent, err := insertDocs(c, docs)
+	var res *mongo.InsertManyResult
+	if err == nil {
+		res, err = c.coll.InsertMany(ctx, sent, im)
+	}
 	outs := write.Outcomes(len(docs), ordered, nil, err, c.pub.NotRun)
 	stored := write.StoredDocs(len(docs), err, ordered)
 	k := 0

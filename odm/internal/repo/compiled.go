@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/tagodm/tagodm/odm/internal/codec"
+	"github.com/tagodm/tagodm/odm/internal/write"
 )
 
 // collectionRegistry is the registry a driver collection decodes with: the
@@ -86,4 +87,46 @@ func All[R, T any](ctx context.Context, c *Core[T], cur *mongo.Cursor) ([]R, err
 // DecodeSingle is res.Decode(out) for T.
 func (c *Core[T]) DecodeSingle(res *mongo.SingleResult, out *T) error {
 	return DecodeSingle(c, res, out)
+}
+
+// repositoryEncoding are the codec's options for write.RepositoryBSON.
+var repositoryEncoding = codec.EncodeOptions{NilSliceAsEmpty: true, NilMapAsEmpty: true}
+
+// insertDocs are docs as the driver's insert is to send them: each *T
+// encoded by the compiled codec, as the driver would with the collection's
+// registry and options (it then only copies the bytes); anything else, or
+// every document when the registry is not known, as given. A document
+// that does not encode is the driver's MarshalError.
+func insertDocs[T any](c *Core[T], docs []any) ([]any, error) {
+	if c.codec == nil {
+		return docs, nil
+	}
+	out := make([]any, len(docs))
+	var buf []byte
+	for i, d := range docs {
+		doc, ok := d.(*T)
+		if !ok || doc == nil {
+			out[i] = d
+			continue
+		}
+		if buf == nil {
+			buf = make([]byte, 0, 256*len(docs))
+		}
+		start := len(buf)
+		var err error
+		if buf, err = c.codec.Append(buf, doc, repositoryEncoding); err != nil {
+			return nil, mongo.MarshalError{Value: d, Err: err}
+		}
+		out[i] = bson.Raw(buf[start:len(buf):len(buf)])
+	}
+	return out, nil
+}
+
+// encodeDoc is write.Encode(c.model.Codecs, doc), by the compiled codec
+// for that registry.
+func (c *Core[T]) encodeDoc(doc *T) (bson.Raw, error) {
+	if reflect.TypeFor[T]().Kind() != reflect.Struct || doc == nil {
+		return write.Encode(c.model.Codecs, doc)
+	}
+	return codec.For(c.model.Codecs, reflect.TypeFor[T]()).Append(nil, doc, repositoryEncoding)
 }

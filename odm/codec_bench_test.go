@@ -1,0 +1,184 @@
+package odm_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tagodm/tagodm/internal/testrig"
+	"github.com/tagodm/tagodm/models"
+	"github.com/tagodm/tagodm/odm"
+)
+
+// referenceExecution is the i-th of a run of executions with realistic
+// fields: a script, its output, resource usage, a user.
+func referenceExecution(i int) models.Execution {
+	out, errText, user, code := fmt.Sprintf("line 1\nline 2 of run %d\n", i), "", fmt.Sprintf("user-%d", i%97), i%3
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
+	return models.Execution{ExecutionID: fmt.Sprintf("3f1b8c9e-2d4a-4c1e-9a7b-%012d", i),
+		Script: "import sys\nfor i in range(10):\n    print(i, file=sys.stdout)\n", Status: "completed",
+		Stdout: &out, Stderr: &errText, Lang: "python", LangVersion: "3.11", CreatedAt: at, UpdatedAt: at.Add(2 * time.Second),
+		ResourceUsage: &models.ResourceUsage{ExecutionTimeWallSeconds: 1.25, CPUTimeJiffies: int64(80 + i%40), ClkTckHertz: 100, PeakMemoryKB: 20480},
+		UserID:        &user, ExitCode: &code, Priority: "normal"}
+}
+
+// referenceEvent is the i-th of a run of execution_completed events with
+// realistic fields.
+func referenceEvent(i int) models.ExecutionCompletedEvent {
+	var ev models.ExecutionCompletedEvent
+	ev.SetDefaults()
+	ev.ExecutionID = fmt.Sprintf("3f1b8c9e-2d4a-4c1e-9a7b-%012d", i)
+	ev.ExitCode = i % 3
+	ev.Stdout = fmt.Sprintf("line 1\nline 2 of run %d\n", i)
+	ev.ResourceUsage = &models.ResourceUsageDomain{ExecutionTimeWallSeconds: 1.25, CPUTimeJiffies: 80 + i%40, ClkTckHertz: 100, PeakMemoryKB: 20480}
+	ev.Metadata = models.EventMetadata{ServiceName: "execution-coordinator", ServiceVersion: "1.4.2", UserID: fmt.Sprintf("user-%d", i%97), Environment: "production"}
+	return ev
+}
+
+// BenchmarkFindReference10k reads 10,000 reference documents (executions,
+// then execution_completed events) through the repository, which decodes
+// with the model's compiled codec, and through the bare driver's
+// cursor.All, with the same filter; the runs interleave in one run. It
+// reports the ratios repo/driver of wall time and of this process's CPU
+// time (against a server in its own process, the client's CPU).
+func BenchmarkFindReference10k(b *testing.B) {
+	b.Run("executions", func(b *testing.B) { benchFindReference(b, referenceExecution) })
+	b.Run("events", func(b *testing.B) { benchFindReference(b, referenceEvent) })
+}
+
+func benchFindReference[T any](b *testing.B, newDoc func(int) T) {
+	ctx := context.Background()
+	repo := odm.MustCollection[T](testrig.Database(b, nil))
+	docs := make([]T, 10000)
+	for i := range docs {
+		docs[i] = newDoc(i)
+	}
+	if _, err := repo.InsertMany(ctx, docs); err != nil {
+		b.Fatal(err)
+	}
+	type cost struct{ wall, cpu time.Duration }
+	measure := func(read func() int) cost {
+		c0, t0 := cpuTime(), time.Now()
+		if n := read(); n != len(docs) {
+			b.Fatalf("read %d documents, want %d", n, len(docs))
+		}
+		return cost{time.Since(t0), cpuTime() - c0}
+	}
+	viaRepo := func() int {
+		got, err := repo.Find(ctx, bson.D{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return len(got)
+	}
+	filter := bson.D{}
+	if d, ok := any(&docs[0]).(interface{ Variant() string }); ok { // the variant's repository reads its own type
+		filter = bson.D{{Key: "event_type", Value: d.Variant()}}
+	}
+	viaDriver := func() int {
+		cur, err := repo.Driver().Find(ctx, filter)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var all []T
+		if err := cur.All(ctx, &all); err != nil {
+			b.Fatal(err)
+		}
+		return len(all)
+	}
+	var r, d cost
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		first, second := viaRepo, viaDriver
+		if i%2 == 1 {
+			first, second = viaDriver, viaRepo
+		}
+		c1, c2 := measure(first), measure(second)
+		if i%2 == 1 {
+			c1, c2 = c2, c1
+		}
+		r.wall, r.cpu, d.wall, d.cpu = r.wall+c1.wall, r.cpu+c1.cpu, d.wall+c2.wall, d.cpu+c2.cpu
+	}
+	b.ReportMetric(float64(r.wall.Milliseconds())/float64(b.N), "repo-ms/op")
+	b.ReportMetric(float64(d.wall.Milliseconds())/float64(b.N), "driver-ms/op")
+	b.ReportMetric(float64(r.wall)/float64(d.wall), "wall-repo/driver")
+	if d.cpu > 0 {
+		b.ReportMetric(float64(r.cpu)/float64(d.cpu), "cpu-repo/driver")
+	}
+}
+
+// BenchmarkInsertReference10k inserts 10,000 reference documents
+// (executions, then execution_completed events) through the repository's
+// InsertMany (which encodes with the model's compiled codec, starts
+// revisions and writes generated ids back) and through the bare driver's
+// InsertMany, each into an emptied collection, interleaved in one run; it
+// reports the ratios repo/driver of wall time and of this process's CPU.
+func BenchmarkInsertReference10k(b *testing.B) {
+	b.Run("executions", func(b *testing.B) { benchInsertReference(b, referenceExecution) })
+	b.Run("events", func(b *testing.B) { benchInsertReference(b, referenceEvent) })
+}
+
+func benchInsertReference[T any](b *testing.B, newDoc func(int) T) {
+	ctx := context.Background()
+	db := testrig.Database(b, nil)
+	repo, err := odm.NewCollectionIn[T](db, "bench_repo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bare := db.Collection("bench_bare")
+	fresh := func() []T {
+		docs := make([]T, 10000)
+		for i := range docs {
+			docs[i] = newDoc(i)
+		}
+		return docs
+	}
+	empty := func(name string) {
+		if _, err := db.Collection(name).DeleteMany(ctx, bson.D{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	type cost struct{ wall, cpu time.Duration }
+	viaRepo := func() cost {
+		docs := fresh()
+		empty("bench_repo")
+		c0, t0 := cpuTime(), time.Now()
+		if res, err := repo.InsertMany(ctx, docs); err != nil || len(res.InsertedIDs) != len(docs) {
+			b.Fatal(err)
+		}
+		return cost{time.Since(t0), cpuTime() - c0}
+	}
+	viaDriver := func() cost {
+		docs := fresh()
+		all := make([]any, len(docs))
+		for i := range docs {
+			all[i] = &docs[i]
+		}
+		empty("bench_bare")
+		c0, t0 := cpuTime(), time.Now()
+		if res, err := bare.InsertMany(ctx, all); err != nil || len(res.InsertedIDs) != len(docs) {
+			b.Fatal(err)
+		}
+		return cost{time.Since(t0), cpuTime() - c0}
+	}
+	var r, d cost
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var cr, cd cost
+		if i%2 == 0 {
+			cr, cd = viaRepo(), viaDriver()
+		} else {
+			cd, cr = viaDriver(), viaRepo()
+		}
+		r.wall, r.cpu, d.wall, d.cpu = r.wall+cr.wall, r.cpu+cr.cpu, d.wall+cd.wall, d.cpu+cd.cpu
+	}
+	b.ReportMetric(float64(r.wall.Milliseconds())/float64(b.N), "repo-ms/op")
+	b.ReportMetric(float64(d.wall.Milliseconds())/float64(b.N), "driver-ms/op")
+	b.ReportMetric(float64(r.wall)/float64(d.wall), "wall-repo/driver")
+	if d.cpu > 0 {
+		b.ReportMetric(float64(r.cpu)/float64(d.cpu), "cpu-repo/driver")
+	}
+}
