@@ -119,6 +119,15 @@ func bindRepository(t reflect.Type, name *string, noDB bool) (*binding.Binding, 
 // NewCollection (see core).
 func (c *Collection[T]) Name() string { return c.core().Name() }
 
+// CodecFallbacks lists what the repository's compiled codec leaves to the
+// driver's own codecs: one line per value (the struct field's path and Go
+// type, and why: a type with a codec or marshaler of its own, an
+// interface, an array, a map with non-string keys), or the whole type.
+// Empty when the repository reads and writes every field of T itself.
+// It is for tuning: what falls back is read and written exactly as the
+// driver reads and writes it, only at the driver's speed.
+func (c *Collection[T]) CodecFallbacks() []string { return c.core().CodecFallbacks() }
+
 // Driver returns the underlying driver collection, for what the repository
 // does not cover; nil for a repository not made by NewCollection.
 func (c *Collection[T]) Driver() *mongo.Collection { return c.core().Coll() }

@@ -154,13 +154,24 @@ func (c *Codec) Append(dst []byte, ptr any, opts EncodeOptions) ([]byte, error) 
 	e := encoder{reg: c.reg, opts: opts}
 	out, err := c.plan.encodeDocument(&e, dst, rv.UnsafePointer())
 	if err != nil {
-		// The driver's own error, of its own type, when it fails too.
-		if _, derr := c.driverAppend(nil, ptr, opts); derr != nil {
-			return dst, derr
-		}
-		return dst, err
+		return dst, c.driverEncodeError(ptr, opts, err)
 	}
 	return out, nil
+}
+
+// driverEncodeError is the driver's own error, of its own type, when it
+// fails too; else err (the driver may panic on a second encoding where it
+// failed once: it keeps a failed lookup as a nil encoder).
+func (c *Codec) driverEncodeError(ptr any, opts EncodeOptions, err error) (out error) {
+	defer func() {
+		if recover() != nil {
+			out = err
+		}
+	}()
+	if _, derr := c.driverAppend(nil, ptr, opts); derr != nil {
+		return derr
+	}
+	return err
 }
 
 func (c *Codec) driverAppend(dst []byte, ptr any, opts EncodeOptions) ([]byte, error) {

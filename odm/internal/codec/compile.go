@@ -65,7 +65,10 @@ func (c *compiler) plan(t reflect.Type) (*structPlan, error) {
 	for _, f := range fields {
 		f.dec = c.decoder(f.typ, t.String()+"."+f.goName, true)
 		f.enc = c.encoder(f.typ, t.String()+"."+f.goName)
-		f.empty = emptyFunc(f.typ)
+		f.empty = c.emptyFunc(f.typ)
+		if _, err := c.reg.LookupEncoder(f.typ); err != nil && f.typ.Kind() != reflect.Interface {
+			f.encErr = err // the driver's struct codec fails on the field, empty or not
+		}
 	}
 	if inlineMap != nil {
 		if _, err := c.reg.LookupDecoder(inlineMap.typ.Elem()); err != nil {

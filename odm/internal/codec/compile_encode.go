@@ -96,12 +96,20 @@ func (c *compiler) sameEncoderAsDefault(t reflect.Type) bool {
 
 // emptyFunc tells, for omitempty, whether the value at p is empty as the
 // driver's isEmpty tells it: a Zeroer's IsZero; no elements; a nil
-// interface; the zero value of any other kind but a struct (never empty).
-func emptyFunc(t reflect.Type) func(unsafe.Pointer) bool {
+// interface, or for an interface type the registry has no encoder for,
+// the value it holds empty; the zero value of any other kind but a struct
+// (never empty).
+func (c *compiler) emptyFunc(t reflect.Type) func(unsafe.Pointer) bool {
 	switch {
 	case t == tTime:
 		return func(p unsafe.Pointer) bool { return (*time.Time)(p).IsZero() }
 	case t.Kind() == reflect.Interface:
+		if _, err := c.reg.LookupEncoder(t); err != nil {
+			return func(p unsafe.Pointer) bool {
+				v := reflect.NewAt(t, p).Elem()
+				return v.IsNil() || isEmpty(v.Elem())
+			}
+		}
 		return func(p unsafe.Pointer) bool { return reflect.NewAt(t, p).Elem().IsNil() }
 	case t.Implements(tZeroer):
 		return func(p unsafe.Pointer) bool {
@@ -125,4 +133,20 @@ func emptyFunc(t reflect.Type) func(unsafe.Pointer) bool {
 		return func(p unsafe.Pointer) bool { return *(*unsafe.Pointer)(p) == nil }
 	}
 	return func(p unsafe.Pointer) bool { return reflect.NewAt(t, p).Elem().IsZero() }
+}
+
+// isEmpty is the driver's isEmpty on a reflected value (a struct never
+// empty, but for a Zeroer).
+func isEmpty(v reflect.Value) bool {
+	kind := v.Kind()
+	if (kind != reflect.Pointer || !v.IsNil()) && v.Type().Implements(tZeroer) {
+		return v.Interface().(bson.Zeroer).IsZero()
+	}
+	switch kind {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Struct:
+		return false
+	}
+	return !v.IsValid() || v.IsZero()
 }

@@ -26,6 +26,10 @@ type encoder struct {
 	// minSize is the minsize tag of the field being encoded, or of one it
 	// is inside: integers that fit are written as int32.
 	minSize bool
+	// inMap is set inside a map's value, which the driver encodes as a
+	// value that is not addressable: a type whose pointer has a marshaler
+	// is then encoded by its kind.
+	inMap bool
 }
 
 // encodeFunc appends the BSON value of the Go value at p to dst and says
@@ -59,8 +63,14 @@ func (sp *structPlan) encodeDocument(e *encoder, dst []byte, p unsafe.Pointer) (
 	outer := e.minSize
 	for _, f := range sp.fields {
 		fp := f.addr(p, false)
-		if fp == nil || (f.omitEmpty && f.empty(fp)) {
+		if fp == nil {
 			continue // a field of a nil inline pointer is left out, as by the driver
+		}
+		if f.encErr != nil {
+			return dst, f.encErr
+		}
+		if f.omitEmpty && f.empty(fp) {
+			continue
 		}
 		var at int
 		var err error
@@ -105,7 +115,11 @@ func (sp *structPlan) encodeInline(e *encoder, dst []byte, p unsafe.Pointer) ([]
 		}
 		elem.Set(it.Value())
 		var t bson.Type
-		if dst, t, err = sp.inlineMap.enc(e, dst, elem.Addr().UnsafePointer()); err != nil {
+		inMap := e.inMap
+		e.inMap = true
+		dst, t, err = sp.inlineMap.enc(e, dst, elem.Addr().UnsafePointer())
+		e.inMap = inMap
+		if err != nil {
 			return dst, err
 		}
 		dst[at] = byte(t)
@@ -120,7 +134,11 @@ func pointerEncoder(enc encodeFunc) encodeFunc {
 		if pp == nil {
 			return dst, bson.TypeNull, nil
 		}
-		return enc(e, dst, pp)
+		inMap := e.inMap
+		e.inMap = false // a pointee is addressable
+		dst, t, err := enc(e, dst, pp)
+		e.inMap = inMap
+		return dst, t, err
 	}
 }
 
@@ -172,7 +190,11 @@ func mapEncoder(mt reflect.Type, enc encodeFunc) encodeFunc {
 			}
 			elem.Set(it.Value())
 			var t bson.Type
-			if dst, t, err = enc(e, dst, elem.Addr().UnsafePointer()); err != nil {
+			inMap := e.inMap
+			e.inMap = true
+			dst, t, err = enc(e, dst, elem.Addr().UnsafePointer())
+			e.inMap = inMap
+			if err != nil {
 				return dst, 0, err
 			}
 			dst[at] = byte(t)

@@ -138,7 +138,11 @@ func (fb *fallback) encode(e *encoder, dst []byte, p unsafe.Pointer) ([]byte, bs
 	if e.opts.NilMapAsEmpty {
 		enc.NilMapAsEmpty()
 	}
-	if err := enc.Encode(w.Interface()); err != nil {
+	v := w.Interface()
+	if e.inMap {
+		v = w.Elem().Interface() // V not addressable, as a map's value
+	}
+	if err := enc.Encode(v); err != nil {
 		return dst, 0, err
 	}
 	// {len, type, 'v', 0, value..., 0}

@@ -43,6 +43,7 @@ type field struct {
 	dec     decodeFunc
 	enc     encodeFunc
 	empty   func(unsafe.Pointer) bool // for omitempty
+	encErr  error                     // the error of encoding any value of the field
 }
 
 // step is one hop of a path through an inline struct pointer.

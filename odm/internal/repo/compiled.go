@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"unsafe"
@@ -109,17 +110,26 @@ func insertDocs[T any](c *Core[T], docs []any) ([]any, error) {
 			out[i] = d
 			continue
 		}
-		if buf == nil {
-			buf = make([]byte, 0, 256*len(docs))
-		}
 		start := len(buf)
 		var err error
 		if buf, err = c.codec.Append(buf, doc, repositoryEncoding); err != nil {
 			return nil, mongo.MarshalError{Value: d, Err: err}
 		}
+		if start == 0 && len(docs) > 1 {
+			// One buffer for all: the first document's size, with room.
+			buf = slices.Grow(buf, (len(buf)+len(buf)/4)*(len(docs)-1))
+		}
 		out[i] = bson.Raw(buf[start:len(buf):len(buf)])
 	}
 	return out, nil
+}
+
+// CodecFallbacks is odm.Collection.CodecFallbacks.
+func (c *Core[T]) CodecFallbacks() []string {
+	if c.codec == nil {
+		return []string{fmt.Sprintf("%v: not compiled (the registry of the collection is not known): read and written by the driver", reflect.TypeFor[T]())}
+	}
+	return c.codec.Fallbacks()
 }
 
 // encodeDoc is write.Encode(c.model.Codecs, doc), by the compiled codec
