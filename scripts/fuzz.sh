@@ -13,7 +13,8 @@ GO=${GO:-go}
 FUZZTIME=${FUZZTIME:-20s}
 # package:target
 targets=(odm/schema:FuzzTagGrammar odm:FuzzDiff odm:FuzzModelTypes odm/schema:FuzzSearchClause
-  odm:FuzzSearchDiff odm:FuzzPathCheck odm/query:FuzzCoverage odm:FuzzReadPathOracle)
+  odm:FuzzSearchDiff odm:FuzzPathCheck odm/query:FuzzCoverage odm:FuzzReadPathOracle
+  odm/internal/codec:FuzzDecodeAgainstTheDriver odm/internal/codec:FuzzEncodeAgainstTheDriver)
 status=0
 for entry in "${targets[@]}"; do
   pkg=${entry%%:*}

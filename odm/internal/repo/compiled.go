@@ -103,22 +103,26 @@ func insertDocs[T any](c *Core[T], docs []any) ([]any, error) {
 		return docs, nil
 	}
 	out := make([]any, len(docs))
+	// The documents are encoded into chunks of 64 KB, not one buffer for
+	// all: a large buffer is a large allocation to clear and to scan.
+	const chunk = 64 << 10
 	var buf []byte
+	size := 0
 	for i, d := range docs {
 		doc, ok := d.(*T)
 		if !ok || doc == nil {
 			out[i] = d
 			continue
 		}
+		if cap(buf)-len(buf) < 2*size+64 {
+			buf = make([]byte, 0, max(chunk, 4*size))
+		}
 		start := len(buf)
 		var err error
 		if buf, err = c.codec.Append(buf, doc, repositoryEncoding); err != nil {
 			return nil, mongo.MarshalError{Value: d, Err: err}
 		}
-		if start == 0 && len(docs) > 1 {
-			// One buffer for all: the first document's size, with room.
-			buf = slices.Grow(buf, (len(buf)+len(buf)/4)*(len(docs)-1))
-		}
+		size = len(buf) - start
 		out[i] = bson.Raw(buf[start:len(buf):len(buf)])
 	}
 	return out, nil
