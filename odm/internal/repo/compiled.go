@@ -93,41 +93,6 @@ func (c *Core[T]) DecodeSingle(res *mongo.SingleResult, out *T) error {
 // repositoryEncoding are the codec's options for write.RepositoryBSON.
 var repositoryEncoding = codec.EncodeOptions{NilSliceAsEmpty: true, NilMapAsEmpty: true}
 
-// insertDocs are docs as the driver's insert is to send them: each *T
-// encoded by the compiled codec, as the driver would with the collection's
-// registry and options (it then only copies the bytes); anything else, or
-// every document when the registry is not known, as given. A document
-// that does not encode is the driver's MarshalError.
-func insertDocs[T any](c *Core[T], docs []any) ([]any, error) {
-	if c.codec == nil {
-		return docs, nil
-	}
-	out := make([]any, len(docs))
-	// The documents are encoded into chunks of 64 KB, not one buffer for
-	// all: a large buffer is a large allocation to clear and to scan.
-	const chunk = 64 << 10
-	var buf []byte
-	size := 0
-	for i, d := range docs {
-		doc, ok := d.(*T)
-		if !ok || doc == nil {
-			out[i] = d
-			continue
-		}
-		if cap(buf)-len(buf) < 2*size+64 {
-			buf = make([]byte, 0, max(chunk, 4*size))
-		}
-		start := len(buf)
-		var err error
-		if buf, err = c.codec.Append(buf, doc, repositoryEncoding); err != nil {
-			return nil, mongo.MarshalError{Value: d, Err: err}
-		}
-		size = len(buf) - start
-		out[i] = bson.Raw(buf[start:len(buf):len(buf)])
-	}
-	return out, nil
-}
-
 // CodecFallbacks is odm.Collection.CodecFallbacks.
 func (c *Core[T]) CodecFallbacks() []string {
 	if c.codec == nil {

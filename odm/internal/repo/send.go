@@ -108,11 +108,7 @@ func sendRun[T any](ctx context.Context, c *Core[T], models []mongo.WriteModel, 
 	if o.Comment != nil {
 		im.SetComment(o.Comment)
 	}
-	sent, err := insertDocs(c, docs)
-	var res *mongo.InsertManyResult
-	if err == nil {
-		res, err = c.coll.InsertMany(ctx, sent, im)
-	}
+	res, err := c.coll.InsertMany(ctx, docs, im)
 	outs := write.Outcomes(len(docs), ordered, nil, err, c.pub.NotRun)
 	stored := write.StoredDocs(len(docs), err, ordered)
 	k := 0
