@@ -59,13 +59,14 @@ func benchFindReference[T any](b *testing.B, newDoc func(int) T) {
 	if _, err := repo.InsertMany(ctx, docs); err != nil {
 		b.Fatal(err)
 	}
-	type cost struct{ wall, cpu time.Duration }
-	measure := func(read func() int) cost {
-		c0, t0 := cpuTime(), time.Now()
-		if n := read(); n != len(docs) {
-			b.Fatalf("read %d documents, want %d", n, len(docs))
+	measure := func(read func() int) func() cost {
+		return func() cost {
+			c0, t0 := cpuTime(), time.Now()
+			if n := read(); n != len(docs) {
+				b.Fatalf("read %d documents, want %d", n, len(docs))
+			}
+			return cost{time.Since(t0), cpuTime() - c0}
 		}
-		return cost{time.Since(t0), cpuTime() - c0}
 	}
 	viaRepo := func() int {
 		got, err := repo.Find(ctx, bson.D{})
@@ -89,18 +90,26 @@ func benchFindReference[T any](b *testing.B, newDoc func(int) T) {
 		}
 		return len(all)
 	}
-	var r, d cost
 	b.ResetTimer()
+	interleaveCosts(b, measure(viaRepo), measure(viaDriver))
+}
+
+// cost is a run's wall time and this process's CPU time.
+type cost struct{ wall, cpu time.Duration }
+
+// interleaveCosts runs the repository and the driver b.N times each,
+// alternating which goes first, and reports both wall times and the
+// ratios repo/driver of wall and CPU time.
+func interleaveCosts(b *testing.B, viaRepo, viaDriver func() cost) {
+	var r, d cost
 	for i := 0; i < b.N; i++ {
-		first, second := viaRepo, viaDriver
-		if i%2 == 1 {
-			first, second = viaDriver, viaRepo
+		var cr, cd cost
+		if i%2 == 0 {
+			cr, cd = viaRepo(), viaDriver()
+		} else {
+			cd, cr = viaDriver(), viaRepo()
 		}
-		c1, c2 := measure(first), measure(second)
-		if i%2 == 1 {
-			c1, c2 = c2, c1
-		}
-		r.wall, r.cpu, d.wall, d.cpu = r.wall+c1.wall, r.cpu+c1.cpu, d.wall+c2.wall, d.cpu+c2.cpu
+		r.wall, r.cpu, d.wall, d.cpu = r.wall+cr.wall, r.cpu+cr.cpu, d.wall+cd.wall, d.cpu+cd.cpu
 	}
 	b.ReportMetric(float64(r.wall.Milliseconds())/float64(b.N), "repo-ms/op")
 	b.ReportMetric(float64(d.wall.Milliseconds())/float64(b.N), "driver-ms/op")
@@ -143,7 +152,6 @@ func benchInsertReference[T any](b *testing.B, newDoc func(int) T) {
 			b.Fatal(err)
 		}
 	}
-	type cost struct{ wall, cpu time.Duration }
 	viaRepo := func() cost {
 		docs := fresh()
 		empty("bench_repo")
@@ -166,21 +174,6 @@ func benchInsertReference[T any](b *testing.B, newDoc func(int) T) {
 		}
 		return cost{time.Since(t0), cpuTime() - c0}
 	}
-	var r, d cost
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		var cr, cd cost
-		if i%2 == 0 {
-			cr, cd = viaRepo(), viaDriver()
-		} else {
-			cd, cr = viaDriver(), viaRepo()
-		}
-		r.wall, r.cpu, d.wall, d.cpu = r.wall+cr.wall, r.cpu+cr.cpu, d.wall+cd.wall, d.cpu+cd.cpu
-	}
-	b.ReportMetric(float64(r.wall.Milliseconds())/float64(b.N), "repo-ms/op")
-	b.ReportMetric(float64(d.wall.Milliseconds())/float64(b.N), "driver-ms/op")
-	b.ReportMetric(float64(r.wall)/float64(d.wall), "wall-repo/driver")
-	if d.cpu > 0 {
-		b.ReportMetric(float64(r.cpu)/float64(d.cpu), "cpu-repo/driver")
-	}
+	interleaveCosts(b, viaRepo, viaDriver)
 }

@@ -204,20 +204,20 @@ func (b *builder) fields(s *Struct, t reflect.Type, index []int, goPath string, 
 		sf := t.Field(i)
 		fieldIndex := append(append([]int(nil), index...), i)
 		goName := join(goPath, sf.Name)
-		tag := parseBSONTag(sf)
-		if !sf.IsExported() || tag.skip {
+		tag := ParseBSONTag(sf)
+		if !sf.IsExported() || tag.Skip {
 			s.Skipped = append(s.Skipped, Field{GoPath: goName, Tag: sf.Tag, Type: sf.Type, Index: fieldIndex})
 			continue
 		}
-		if tag.inline {
+		if tag.Inline {
 			b.inlined(s, t, sf, fieldIndex, goName, depth, out)
 			continue
 		}
-		if msg := checkName(tag.name); msg != "" {
+		if msg := checkName(tag.Name); msg != "" {
 			b.fail(t, sf.Name, sf.Tag, msg)
 			continue
 		}
-		f := Field{Path: tag.name, GoPath: goName, Tag: sf.Tag, Type: sf.Type, OmitEmpty: tag.omitEmpty, Index: fieldIndex}
+		f := Field{Path: tag.Name, GoPath: goName, Tag: sf.Tag, Type: sf.Type, OmitEmpty: tag.OmitEmpty, Index: fieldIndex}
 		elem, direct := leafType(sf.Type)
 		f.Nested = arrayDepth(sf.Type) > 1
 		switch {
@@ -382,35 +382,42 @@ func join(prefix, name string) string {
 	return prefix + "." + name
 }
 
-type bsonTag struct {
-	name      string
-	skip      bool
-	inline    bool
-	omitEmpty bool
+// BSONTag is a struct field's bson tag, as the driver reads it.
+type BSONTag struct {
+	Name      string // the key: the tag's first part, else the field's name in lower case
+	Skip      bool   // the tag is exactly "-"
+	Inline    bool
+	OmitEmpty bool
+	MinSize   bool
+	Truncate  bool
 }
 
-// parseBSONTag mirrors the driver's default struct tag parser: the "bson"
+// ParseBSONTag mirrors the driver's default struct tag parser: the "bson"
 // key, or the whole tag when it has no key at all; the lowercased field name
 // when no name is given.
-func parseBSONTag(sf reflect.StructField) bsonTag {
+func ParseBSONTag(sf reflect.StructField) BSONTag {
 	tag, ok := sf.Tag.Lookup("bson")
 	if !ok && !strings.Contains(string(sf.Tag), ":") && len(sf.Tag) > 0 {
 		tag = string(sf.Tag)
 	}
-	out := bsonTag{name: strings.ToLower(sf.Name)}
+	out := BSONTag{Name: strings.ToLower(sf.Name)}
 	if tag == "-" {
-		out.skip = true
+		out.Skip = true
 		return out
 	}
 	for i, part := range strings.Split(tag, ",") {
 		if i == 0 && part != "" {
-			out.name = part
+			out.Name = part
 		}
 		switch part {
 		case "inline":
-			out.inline = true
+			out.Inline = true
 		case "omitempty":
-			out.omitEmpty = true
+			out.OmitEmpty = true
+		case "minsize":
+			out.MinSize = true
+		case "truncate":
+			out.Truncate = true
 		}
 	}
 	return out

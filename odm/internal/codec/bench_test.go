@@ -61,6 +61,36 @@ func TestReferenceDocsDecodeAsTheDriverDoes(t *testing.T) {
 	check(event, reflect.TypeFor[models.ExecutionCompletedEvent]())
 }
 
+// referenceCase is a reference document and its model type.
+type referenceCase struct {
+	name string
+	doc  []byte
+	typ  reflect.Type
+}
+
+// referenceCases are the reference documents of referenceDocs.
+func referenceCases(tb testing.TB) []referenceCase {
+	exec, event := referenceDocs(tb)
+	return []referenceCase{{"execution", exec, reflect.TypeFor[models.Execution]()},
+		{"event", event, reflect.TypeFor[models.ExecutionCompletedEvent]()}}
+}
+
+// compareRuns runs viaCodec and viaDriver in turns, 100 calls at a time,
+// and reports both times a document, the speedup and both allocations.
+func compareRuns(b *testing.B, viaCodec, viaDriver func()) {
+	const n = 100
+	var compiled, driver time.Duration
+	for i := 0; i < b.N; i++ {
+		compiled += timed(n, viaCodec)
+		driver += timed(n, viaDriver)
+	}
+	b.ReportMetric(float64(compiled.Nanoseconds())/float64(b.N*n), "codec-ns/doc")
+	b.ReportMetric(float64(driver.Nanoseconds())/float64(b.N*n), "driver-ns/doc")
+	b.ReportMetric(float64(driver)/float64(compiled), "speedup")
+	b.ReportMetric(testing.AllocsPerRun(n, viaCodec), "codec-allocs/doc")
+	b.ReportMetric(testing.AllocsPerRun(n, viaDriver), "driver-allocs/doc")
+}
+
 // timed is how long n calls of f take.
 func timed(n int, f func()) time.Duration {
 	start := time.Now()
@@ -74,13 +104,7 @@ func timed(n int, f func()) time.Duration {
 // with bson.Unmarshal, alternately in one run, and reports the ratios of
 // time and allocations.
 func BenchmarkDecode(b *testing.B) {
-	exec, event := referenceDocs(b)
-	for _, tc := range []struct {
-		name string
-		doc  []byte
-		typ  reflect.Type
-	}{{"execution", exec, reflect.TypeFor[models.Execution]()},
-		{"event", event, reflect.TypeFor[models.ExecutionCompletedEvent]()}} {
+	for _, tc := range referenceCases(b) {
 		b.Run(tc.name, func(b *testing.B) {
 			c := codec.Compile(nil, tc.typ)
 			viaCodec := func() {
@@ -93,17 +117,7 @@ func BenchmarkDecode(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			const n = 100
-			var compiled, driver time.Duration
-			for i := 0; i < b.N; i++ {
-				compiled += timed(n, viaCodec)
-				driver += timed(n, viaDriver)
-			}
-			b.ReportMetric(float64(compiled.Nanoseconds())/float64(b.N*n), "codec-ns/doc")
-			b.ReportMetric(float64(driver.Nanoseconds())/float64(b.N*n), "driver-ns/doc")
-			b.ReportMetric(float64(driver)/float64(compiled), "speedup")
-			b.ReportMetric(testing.AllocsPerRun(n, viaCodec), "codec-allocs/doc")
-			b.ReportMetric(testing.AllocsPerRun(n, viaDriver), "driver-allocs/doc")
+			compareRuns(b, viaCodec, viaDriver)
 		})
 	}
 }
@@ -133,14 +147,8 @@ func TestReferenceDocsEncodeAsTheDriverDoes(t *testing.T) {
 // with the driver's Encoder (the repository's options), alternately in one
 // run, and reports the ratios of time and allocations.
 func BenchmarkEncode(b *testing.B) {
-	exec, event := referenceDocs(b)
 	opts := codec.EncodeOptions{NilSliceAsEmpty: true, NilMapAsEmpty: true}
-	for _, tc := range []struct {
-		name string
-		doc  []byte
-		typ  reflect.Type
-	}{{"execution", exec, reflect.TypeFor[models.Execution]()},
-		{"event", event, reflect.TypeFor[models.ExecutionCompletedEvent]()}} {
+	for _, tc := range referenceCases(b) {
 		b.Run(tc.name, func(b *testing.B) {
 			c := codec.Compile(nil, tc.typ)
 			v := reflect.New(tc.typ)
@@ -162,17 +170,7 @@ func BenchmarkEncode(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			const n = 100
-			var compiled, driver time.Duration
-			for i := 0; i < b.N; i++ {
-				compiled += timed(n, viaCodec)
-				driver += timed(n, viaDriver)
-			}
-			b.ReportMetric(float64(compiled.Nanoseconds())/float64(b.N*n), "codec-ns/doc")
-			b.ReportMetric(float64(driver.Nanoseconds())/float64(b.N*n), "driver-ns/doc")
-			b.ReportMetric(float64(driver)/float64(compiled), "speedup")
-			b.ReportMetric(testing.AllocsPerRun(n, viaCodec), "codec-allocs/doc")
-			b.ReportMetric(testing.AllocsPerRun(n, viaDriver), "driver-allocs/doc")
+			compareRuns(b, viaCodec, viaDriver)
 		})
 	}
 }

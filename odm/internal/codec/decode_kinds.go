@@ -23,11 +23,11 @@ var kindDecoders = map[reflect.Kind]decodeFunc{
 	reflect.Int16:   intDecoder(func(p unsafe.Pointer, i int64) { *(*int16)(p) = int16(i) }, math.MinInt16, math.MaxInt16, "int16"),
 	reflect.Int32:   intDecoder(func(p unsafe.Pointer, i int64) { *(*int32)(p) = int32(i) }, math.MinInt32, math.MaxInt32, "int32"),
 	reflect.Int64:   intDecoder(func(p unsafe.Pointer, i int64) { *(*int64)(p) = i }, math.MinInt64, math.MaxInt64, "int64"),
-	reflect.Uint:    uintDecoder(func(p unsafe.Pointer, i int64) { *(*uint)(p) = uint(i) }, math.MaxInt64, "uint"),
-	reflect.Uint8:   uintDecoder(func(p unsafe.Pointer, i int64) { *(*uint8)(p) = uint8(i) }, math.MaxUint8, "uint8"),
-	reflect.Uint16:  uintDecoder(func(p unsafe.Pointer, i int64) { *(*uint16)(p) = uint16(i) }, math.MaxUint16, "uint16"),
-	reflect.Uint32:  uintDecoder(func(p unsafe.Pointer, i int64) { *(*uint32)(p) = uint32(i) }, math.MaxUint32, "uint32"),
-	reflect.Uint64:  uintDecoder(func(p unsafe.Pointer, i int64) { *(*uint64)(p) = uint64(i) }, math.MaxInt64, "uint64"),
+	reflect.Uint:    intDecoder(func(p unsafe.Pointer, i int64) { *(*uint)(p) = uint(i) }, 0, math.MaxInt64, "uint"),
+	reflect.Uint8:   intDecoder(func(p unsafe.Pointer, i int64) { *(*uint8)(p) = uint8(i) }, 0, math.MaxUint8, "uint8"),
+	reflect.Uint16:  intDecoder(func(p unsafe.Pointer, i int64) { *(*uint16)(p) = uint16(i) }, 0, math.MaxUint16, "uint16"),
+	reflect.Uint32:  intDecoder(func(p unsafe.Pointer, i int64) { *(*uint32)(p) = uint32(i) }, 0, math.MaxUint32, "uint32"),
+	reflect.Uint64:  intDecoder(func(p unsafe.Pointer, i int64) { *(*uint64)(p) = uint64(i) }, 0, math.MaxInt64, "uint64"),
 	reflect.Float32: decodeFloat32,
 	reflect.Float64: decodeFloat64,
 }
@@ -86,6 +86,8 @@ func integer(d *decoder, t bson.Type, v []byte) (int64, error) {
 	return 0, fmt.Errorf("cannot decode %v into an integer type", t)
 }
 
+// intDecoder decodes an integer into a kind whose range is lo to hi (the
+// driver's bounds, a negative number refused for an unsigned kind).
 func intDecoder(set func(unsafe.Pointer, int64), lo, hi int64, name string) decodeFunc {
 	return func(d *decoder, t bson.Type, v []byte, p unsafe.Pointer) error {
 		i, err := integer(d, t, v)
@@ -93,20 +95,6 @@ func intDecoder(set func(unsafe.Pointer, int64), lo, hi int64, name string) deco
 			return err
 		}
 		if i < lo || i > hi {
-			return fmt.Errorf("%d overflows %s", i, name)
-		}
-		set(p, i)
-		return nil
-	}
-}
-
-func uintDecoder(set func(unsafe.Pointer, int64), hi int64, name string) decodeFunc {
-	return func(d *decoder, t bson.Type, v []byte, p unsafe.Pointer) error {
-		i, err := integer(d, t, v)
-		if err != nil {
-			return err
-		}
-		if i < 0 || i > hi {
 			return fmt.Errorf("%d overflows %s", i, name)
 		}
 		set(p, i)

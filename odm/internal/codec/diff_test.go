@@ -139,6 +139,16 @@ func checkSeed(seed uint64, docs int) string {
 }
 
 func TestDecodeAgainstTheDriver(t *testing.T) {
+	n := checkRandomSeeds(t, func(seed uint64) string { return checkSeed(seed, docsPerType) })
+	t.Logf("%d types, %d documents each, %d decodes each by the driver and the codec",
+		n, docsPerType, 2*docsPerType*n)
+}
+
+// checkRandomSeeds runs check on the random types' seeds (or the one
+// -codec.seed names), reporting each difference and stopping after five;
+// it returns how many seeds it ran.
+func checkRandomSeeds(t *testing.T, check func(seed uint64) string) int {
+	t.Helper()
 	seeds := make([]uint64, randomTypes)
 	for i := range seeds {
 		seeds[i] = uint64(i)
@@ -148,15 +158,14 @@ func TestDecodeAgainstTheDriver(t *testing.T) {
 	}
 	failed := 0
 	for _, seed := range seeds {
-		if msg := checkSeed(seed, docsPerType); msg != "" {
+		if msg := check(seed); msg != "" {
 			t.Error(msg)
 			if failed++; failed == 5 {
 				t.Fatal("stopping after 5 failing seeds")
 			}
 		}
 	}
-	t.Logf("%d types, %d documents each, %d decodes each by the driver and the codec",
-		len(seeds), docsPerType, 2*docsPerType*len(seeds))
+	return len(seeds)
 }
 
 func FuzzDecodeAgainstTheDriver(f *testing.F) {

@@ -305,23 +305,8 @@ func encodeType(seed uint64) reflect.Type {
 
 func TestEncodeAgainstTheDriver(t *testing.T) {
 	checkTypes(t, encodeTypes, 1e6, valuesPerType) // seeds apart from the random types'
-	seeds := make([]uint64, randomTypes)
-	for i := range seeds {
-		seeds[i] = uint64(i)
-	}
-	if *replaySeed != 0 {
-		seeds = []uint64{*replaySeed}
-	}
-	failed := 0
-	for _, seed := range seeds {
-		if msg := checkEncode(seed, encodeType(seed), valuesPerType); msg != "" {
-			t.Error(msg)
-			if failed++; failed == 5 {
-				t.Fatal("stopping after 5 failing seeds")
-			}
-		}
-	}
-	t.Logf("%d random and %d chosen types, %d values each, with both options", len(seeds), len(encodeTypes), valuesPerType)
+	n := checkRandomSeeds(t, func(seed uint64) string { return checkEncode(seed, encodeType(seed), valuesPerType) })
+	t.Logf("%d random and %d chosen types, %d values each, with both options", n, len(encodeTypes), valuesPerType)
 }
 
 // checkTypes compares n values of each of types, seeded first on.

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
-	"strings"
 	"unsafe"
+
+	"github.com/tagodm/tagodm/internal/reflectx"
 )
 
 // structPlan is a struct type's keys, as the driver's struct codec
@@ -77,44 +78,6 @@ func (f *field) addr(base unsafe.Pointer, alloc bool) unsafe.Pointer {
 	return unsafe.Add(p, f.off)
 }
 
-// tags is a field's bson tag, read as the driver reads it.
-type tags struct {
-	name                                 string
-	omitEmpty, minSize, truncate, inline bool
-	skip                                 bool
-}
-
-// parseTags mirrors the driver's struct tag parser: the bson tag, or the
-// whole tag when it holds no key:value pair; the key defaults to the
-// field's name in lower case.
-func parseTags(sf reflect.StructField) tags {
-	st := tags{name: strings.ToLower(sf.Name)}
-	tag, ok := sf.Tag.Lookup("bson")
-	if !ok && !strings.Contains(string(sf.Tag), ":") && len(sf.Tag) > 0 {
-		tag = string(sf.Tag)
-	}
-	if tag == "-" {
-		st.skip = true
-		return st
-	}
-	for i, part := range strings.Split(tag, ",") {
-		if i == 0 && part != "" {
-			st.name = part
-		}
-		switch part {
-		case "omitempty":
-			st.omitEmpty = true
-		case "minsize":
-			st.minSize = true
-		case "truncate":
-			st.truncate = true
-		case "inline":
-			st.inline = true
-		}
-	}
-	return st
-}
-
 // describe lists t's keys, or says why the driver would refuse the type
 // (the codec then leaves the whole type to the driver).
 func describe(t reflect.Type, inlining map[reflect.Type]bool) (fields []*field, inlineMap *field, err error) {
@@ -129,13 +92,13 @@ func describe(t reflect.Type, inlining map[reflect.Type]bool) (fields []*field, 
 		if sf.PkgPath != "" {
 			continue
 		}
-		st := parseTags(sf)
-		if st.skip {
+		st := reflectx.ParseBSONTag(sf)
+		if st.Skip {
 			continue
 		}
-		f := &field{name: st.name, goName: sf.Name, typ: sf.Type, omitEmpty: st.omitEmpty,
-			minSize: st.minSize, truncate: st.truncate, index: []int{i}, off: sf.Offset}
-		if !st.inline {
+		f := &field{name: st.Name, goName: sf.Name, typ: sf.Type, omitEmpty: st.OmitEmpty,
+			minSize: st.MinSize, truncate: st.Truncate, index: []int{i}, off: sf.Offset}
+		if !st.Inline {
 			all = append(all, f)
 			continue
 		}
