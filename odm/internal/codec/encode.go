@@ -106,6 +106,7 @@ func (sp *structPlan) encodeInline(e *encoder, dst []byte, p unsafe.Pointer) ([]
 	for it.Next() {
 		key := it.Key().String()
 		if _, taken := sp.byName[key]; taken {
+			//lint:ignore ST1005 the driver's own words, which the codec's errors keep
 			return dst, fmt.Errorf("Key %s of inlined map conflicts with a struct field name", key)
 		}
 		var at int
