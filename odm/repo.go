@@ -123,7 +123,8 @@ func (c *Collection[T]) Name() string { return c.core().Name() }
 // driver's own codecs: one line per value (the struct field's path and Go
 // type, and why: a type with a codec or marshaler of its own, an
 // interface, an array, a map with non-string keys), or the whole type.
-// Empty when the repository reads and writes every field of T itself.
+// Empty when the repository reads and writes every field of T itself; for
+// a repository not made by NewCollection, the one line saying so.
 // It is for tuning: what falls back is read and written exactly as the
 // driver reads and writes it, only at the driver's speed.
 func (c *Collection[T]) CodecFallbacks() []string { return c.core().CodecFallbacks() }

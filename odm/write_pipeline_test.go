@@ -169,7 +169,7 @@ func TestEveryWriteRunsThePipeline(t *testing.T) {
 	assert.Equal(t, append(hooksOf[repo.KindInsertOne], hooksOf[repo.KindUpdateOne]...), pipelineHooks, "a bulk write runs its before-hooks before its command")
 	listed["Bulk"] = true
 
-	reads := []string{"Aggregate", "All", "CountDocuments", "Driver", "Find", "FindByID", "FindOne", "Iter", "Name", "Query"}
+	reads := []string{"Aggregate", "All", "CodecFallbacks", "CountDocuments", "Driver", "Find", "FindByID", "FindOne", "Iter", "Name", "Query"}
 	ct := reflect.TypeFor[*Collection[pipelineDoc]]()
 	for i := range ct.NumMethod() {
 		m := ct.Method(i)

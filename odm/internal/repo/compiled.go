@@ -95,6 +95,9 @@ var repositoryEncoding = codec.EncodeOptions{NilSliceAsEmpty: true, NilMapAsEmpt
 
 // CodecFallbacks is odm.Collection.CodecFallbacks.
 func (c *Core[T]) CodecFallbacks() []string {
+	if err := c.Unbound(); err != nil {
+		return []string{err.Error()}
+	}
 	if c.codec == nil {
 		return []string{fmt.Sprintf("%v: not compiled (the registry of the collection is not known): read and written by the driver", reflect.TypeFor[T]())}
 	}
