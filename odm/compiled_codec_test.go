@@ -2,6 +2,7 @@ package odm_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,8 +36,8 @@ func TestCodecFallbacksNameWhatTheDriverKeeps(t *testing.T) {
 	require.NotEmpty(t, fb)
 	var extra, byCode bool
 	for _, line := range fb {
-		extra = extra || assert.ObjectsAreEqual(true, contains(line, "looseDoc.Extra (interface {})"))
-		byCode = byCode || contains(line, "looseDoc.ByCode (map[int]string)")
+		extra = extra || strings.Contains(line, "looseDoc.Extra (interface {})")
+		byCode = byCode || strings.Contains(line, "looseDoc.ByCode (map[int]string)")
 	}
 	assert.True(t, extra, "the interface field: %v", fb)
 	assert.True(t, byCode, "the map with int keys: %v", fb)
@@ -50,13 +51,4 @@ func TestCodecFallbacksNameWhatTheDriverKeeps(t *testing.T) {
 	require.NoError(t, loose.Driver().FindOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}).Decode(&viaDriver))
 	assert.Equal(t, viaDriver, *got)
 	assert.Equal(t, doc, *got)
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }
