@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/tagodm/tagodm/internal/testrig"
 	"github.com/tagodm/tagodm/models"
@@ -146,41 +147,47 @@ func benchInsertReference[T any](b *testing.B, newDoc func(int) T) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bare := db.Collection("bench_bare")
-	fresh := func() []T {
-		docs := make([]T, 10000)
-		for i := range docs {
-			docs[i] = newDoc(i)
-		}
-		return docs
-	}
-	empty := func(name string) {
-		if _, err := db.Collection(name).DeleteMany(ctx, bson.D{}); err != nil {
-			b.Fatal(err)
-		}
-	}
 	viaRepo := func() cost {
-		docs := fresh()
-		empty("bench_repo")
+		docs := referenceRun(newDoc)
+		emptyCollection(b, db, "bench_repo")
 		c0, t0 := cpuTime(), time.Now()
 		if res, err := repo.InsertMany(ctx, docs); err != nil || len(res.InsertedIDs) != len(docs) {
 			b.Fatal(err)
 		}
 		return cost{time.Since(t0), cpuTime() - c0}
 	}
-	viaDriver := func() cost {
-		docs := fresh()
-		all := make([]any, len(docs))
-		for i := range docs {
-			all[i] = &docs[i]
-		}
-		empty("bench_bare")
-		c0, t0 := cpuTime(), time.Now()
-		if res, err := bare.InsertMany(ctx, all); err != nil || len(res.InsertedIDs) != len(docs) {
-			b.Fatal(err)
-		}
-		return cost{time.Since(t0), cpuTime() - c0}
-	}
 	b.ResetTimer()
-	interleaveCosts(b, viaRepo, viaDriver)
+	interleaveCosts(b, viaRepo, func() cost { return driverInsertMany(b, db, newDoc) })
+}
+
+// referenceRun is 10,000 reference documents, the i-th newDoc(i).
+func referenceRun[T any](newDoc func(int) T) []T {
+	docs := make([]T, 10000)
+	for i := range docs {
+		docs[i] = newDoc(i)
+	}
+	return docs
+}
+
+// emptyCollection deletes every document of the collection name.
+func emptyCollection(b *testing.B, db *mongo.Database, name string) {
+	if _, err := db.Collection(name).DeleteMany(context.Background(), bson.D{}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// driverInsertMany inserts a reference run with the bare driver's
+// InsertMany into the emptied collection bench_bare, and is its cost.
+func driverInsertMany[T any](b *testing.B, db *mongo.Database, newDoc func(int) T) cost {
+	docs := referenceRun(newDoc)
+	all := make([]any, len(docs))
+	for i := range docs {
+		all[i] = &docs[i]
+	}
+	emptyCollection(b, db, "bench_bare")
+	c0, t0 := cpuTime(), time.Now()
+	if res, err := db.Collection("bench_bare").InsertMany(context.Background(), all); err != nil || len(res.InsertedIDs) != len(docs) {
+		b.Fatal(err)
+	}
+	return cost{time.Since(t0), cpuTime() - c0}
 }

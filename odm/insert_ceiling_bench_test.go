@@ -45,26 +45,14 @@ func benchInsertCeiling[T any](b *testing.B, newDoc func(int) T) {
 	db := testrig.Database(b, nil)
 	c := codec.For(nil, reflect.TypeFor[T]())
 	opts := codec.EncodeOptions{NilSliceAsEmpty: true, NilMapAsEmpty: true}
-	fresh := func() []T {
-		docs := make([]T, 10000)
-		for i := range docs {
-			docs[i] = newDoc(i)
-		}
-		return docs
-	}
-	empty := func(name string) {
-		if _, err := db.Collection(name).DeleteMany(ctx, bson.D{}); err != nil {
-			b.Fatal(err)
-		}
-	}
 	viaCommands := func() cost {
-		docs := fresh()
-		empty("bench_encoded")
+		docs := referenceRun(newDoc)
+		emptyCollection(b, db, "bench_encoded")
 		c0, t0 := cpuTime(), time.Now()
 		var doc []byte
 		for i := 0; i < len(docs); {
-			arr := make([]byte, 4, 1<<20)
-			for n := 0; i < len(docs) && len(arr) < 15<<20; i, n = i+1, n+1 {
+			arr, n := make([]byte, 4, 1<<20), 0
+			for ; i < len(docs) && len(arr) < 15<<20; i, n = i+1, n+1 {
 				var err error
 				if doc, err = c.Append(doc[:0], &docs[i], opts); err != nil {
 					b.Fatal(err)
@@ -79,27 +67,14 @@ func benchInsertCeiling[T any](b *testing.B, newDoc func(int) T) {
 				N int `bson:"n"`
 			}
 			cmd := bson.D{{Key: "insert", Value: "bench_encoded"}, {Key: "documents", Value: encodedArray(arr)}}
-			if err := db.RunCommand(ctx, cmd).Decode(&reply); err != nil || reply.N == 0 {
-				b.Fatal(err, reply.N)
+			if err := db.RunCommand(ctx, cmd).Decode(&reply); err != nil || reply.N != n {
+				b.Fatalf("inserted %d of %d: %v", reply.N, n, err)
 			}
 		}
 		return cost{time.Since(t0), cpuTime() - c0}
 	}
-	viaDriver := func() cost {
-		docs := fresh()
-		all := make([]any, len(docs))
-		for i := range docs {
-			all[i] = &docs[i]
-		}
-		empty("bench_bare")
-		c0, t0 := cpuTime(), time.Now()
-		if res, err := db.Collection("bench_bare").InsertMany(ctx, all); err != nil || len(res.InsertedIDs) != len(docs) {
-			b.Fatal(err)
-		}
-		return cost{time.Since(t0), cpuTime() - c0}
-	}
 	b.ResetTimer()
-	interleaveNamed(b, "encoded", viaCommands, viaDriver)
+	interleaveNamed(b, "encoded", viaCommands, func() cost { return driverInsertMany(b, db, newDoc) })
 }
 
 // appendWithID appends doc with a new ObjectID as its first element, as
