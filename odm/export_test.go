@@ -6,6 +6,7 @@ import (
 	"github.com/tagodm/tagodm/internal/reflectx"
 	"github.com/tagodm/tagodm/odm/internal/engine"
 	"github.com/tagodm/tagodm/odm/internal/memo"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -21,17 +22,17 @@ const LeaseCollection = engine.LeaseCollection
 func ReplyMeans(ctx context.Context, db *mongo.Database, err error) string {
 	s := &engine.ServerInfo{DB: db}
 	switch s.Classify(ctx, err, nil) {
-	case engine.ClassUnsupported:
+	case serverprofile.ClassUnsupported:
 		return "unsupported"
-	case engine.ClassTransient:
+	case serverprofile.ClassTransient:
 		return "transient"
-	case engine.ClassDuplicates:
+	case serverprofile.ClassDuplicates:
 		return "duplicates"
-	case engine.ClassConflict:
+	case serverprofile.ClassConflict:
 		return "conflict"
-	case engine.ClassGone:
+	case serverprofile.ClassGone:
 		return "gone"
-	case engine.ClassInvalid:
+	case serverprofile.ClassInvalid:
 		return "invalid"
 	}
 	return "other"

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tagodm/tagodm/odm/internal/engine"
 	"github.com/tagodm/tagodm/odm/internal/repo"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -69,7 +69,7 @@ func duplicateError(collection string, err error) *DuplicateKeyError {
 	if mongo.IsDuplicateKeyError(err) {
 		return &DuplicateKeyError{Collection: collection, Index: servererr.DuplicateIndex(collection, err.Error()), Err: err}
 	}
-	msg := engine.DuplicateWriteMessage(err)
+	msg := serverprofile.DuplicateWriteMessage(err)
 	if msg == "" {
 		return nil
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/tagodm/tagodm/odm/internal/engine"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -121,9 +121,9 @@ func TestRejectedWriteReplies(t *testing.T) {
 	v2 := mongo.WriteException{WriteErrors: mongo.WriteErrors{{Code: 525074461, Message: "Document failed validation"}}}
 	code, msg, ok := servererr.WriteError(v2)
 	require.True(t, ok)
-	assert.True(t, engine.RejectedWrite(int32(code), msg))
-	assert.False(t, engine.RejectedWrite(525074461, "something else"))
-	assert.False(t, engine.RejectedWrite(1, "Document failed validation"), "the words alone are not enough")
+	assert.True(t, serverprofile.RejectedWrite(int32(code), msg))
+	assert.False(t, serverprofile.RejectedWrite(525074461, "something else"))
+	assert.False(t, serverprofile.RejectedWrite(1, "Document failed validation"), "the words alone are not enough")
 
 	bulk := mongo.BulkWriteException{WriteErrors: []mongo.BulkWriteError{{WriteError: mongo.WriteError{Code: 121, Message: "Document failed validation"}}}}
 	code, _, ok = servererr.WriteError(bulk)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -18,7 +18,7 @@ func AtomicFilteredWrites(ctx context.Context, client *mongo.Client) (bool, erro
 	if client == nil {
 		return false, fmt.Errorf("odm: AtomicFilteredWrites: the client is nil")
 	}
-	lacks, _, err := engine.LacksAtomicFilteredWrites(ctx, client)
+	lacks, _, err := serverprofile.LacksAtomicFilteredWrites(ctx, client)
 	if err != nil {
 		return false, fmt.Errorf("odm: buildInfo: %w", err)
 	}

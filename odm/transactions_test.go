@@ -11,7 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/tagodm/tagodm/internal/testrig"
-	"github.com/tagodm/tagodm/odm/internal/engine"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 )
 
 // transactionOutcome is what the server at hand did with one transaction,
@@ -71,23 +71,23 @@ func TestTransactionsOnTheServer(t *testing.T) {
 	t.Logf("%s: commit %+v, abort %+v", testrig.Server(), committed, aborted)
 	info, err := coll.Database().Client().Database("admin").RunCommand(context.Background(), bson.D{{Key: "buildInfo", Value: 1}}).Raw()
 	require.NoError(t, err)
-	profile := engine.ProfileFromBuildInfo(info).Transactions
+	profile := serverprofile.FromBuildInfo(info).Transactions
 	switch testrig.FerretDBVersion() {
 	case 0:
-		assert.Equal(t, engine.TransactionsCommit, profile)
+		assert.Equal(t, serverprofile.TransactionsCommit, profile)
 		if committed.writeCode == 20 { // a standalone mongod: no transactions
 			t.Skipf("%s is a standalone server, which refuses transactions (IllegalOperation)", testrig.Server())
 		}
 		assert.Equal(t, transactionOutcome{visible: true}, committed, "MongoDB commits")
 		assert.Equal(t, transactionOutcome{}, aborted, "MongoDB discards an aborted transaction's writes")
 	case 1:
-		assert.Equal(t, engine.TransactionsRefused, profile, "the profile says what was measured")
+		assert.Equal(t, serverprofile.TransactionsRefused, profile, "the profile says what was measured")
 		// The write is refused (FailedToParse: unknown field
 		// startTransaction), then commitTransaction (CommandNotFound).
 		assert.Equal(t, transactionOutcome{writeCode: 9, endCode: 59}, committed, "FerretDB v1, as measured")
 		assert.Equal(t, transactionOutcome{writeCode: 9}, aborted, "FerretDB v1, as measured")
 	default:
-		assert.Equal(t, engine.TransactionsWithoutCommit, profile, "the profile says what was measured")
+		assert.Equal(t, serverprofile.TransactionsWithoutCommit, profile, "the profile says what was measured")
 		assert.Equal(t, transactionOutcome{visible: true, endCode: 59}, committed, "FerretDB v2, as measured")
 		assert.Equal(t, transactionOutcome{visible: true}, aborted, "FerretDB v2, as measured")
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -233,7 +234,7 @@ func (x *executor) advance(ctx context.Context, c *convergence) (done bool, err 
 func (x *executor) beginRound(ctx context.Context, c *convergence) (done bool, err error) {
 	cur, err := x.nextRound(ctx)
 	if err != nil {
-		if x.server.Classify(ctx, err, nil) == ClassTransient && (&c.retry).again(ctx, err) == nil {
+		if x.server.Classify(ctx, err, nil) == serverprofile.ClassTransient && (&c.retry).again(ctx, err) == nil {
 			return false, nil
 		}
 		return false, err
@@ -261,9 +262,9 @@ func (x *executor) beginRound(ctx context.Context, c *convergence) (done bool, e
 // ConflictFail. Anything else fails the collection.
 func (x *executor) onStepError(ctx context.Context, retry *retrier, err error) error {
 	switch x.server.Classify(ctx, err, nil) {
-	case ClassTransient:
+	case serverprofile.ClassTransient:
 		return retry.again(ctx, err)
-	case ClassConflict:
+	case serverprofile.ClassConflict:
 		if rerr := retry.again(ctx, err); rerr != nil {
 			if x.cfg.OnConflict == outcome.ConflictFail {
 				return &outcome.ConflictError{Collection: x.coll.Name(), Err: err}
@@ -299,7 +300,7 @@ func (x *executor) nextRound(ctx context.Context) (*round, error) {
 	if options == nil {
 		options = x.planner.optionChanges(l)
 	}
-	var prof *profile
+	var prof *serverprofile.Profile
 	if x.planner.needsProfile(plain, options) {
 		if prof, err = x.server.Profile(ctx); err != nil {
 			return nil, err
@@ -380,7 +381,7 @@ func (x *executor) warnKept(ctx context.Context, r *round) {
 // refusal of one declaration fails Init naming that index.
 func (x *executor) refusal(ctx context.Context, err error, spec schema.IndexSpec) bool {
 	c := x.server.Classify(ctx, err, &spec)
-	return c == ClassUnsupported || c == ClassDuplicates || c == ClassInvalid
+	return c == serverprofile.ClassUnsupported || c == serverprofile.ClassDuplicates || c == serverprofile.ClassInvalid
 }
 
 // createIndexes sends one createIndexes command, the entries exactly as

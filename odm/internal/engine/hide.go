@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -45,9 +46,9 @@ func (s hideStep) run(ctx context.Context, x *executor) (stepResult, error) {
 	}
 	err = &outcome.IndexError{Collection: x.coll.Name(), Indexes: []string{s.name}, Op: "collMod", Err: err}
 	switch x.server.Classify(ctx, err, nil) {
-	case ClassGone:
+	case serverprofile.ClassGone:
 		return stepResult{changed: true}, nil
-	case ClassUnsupported:
+	case serverprofile.ClassUnsupported:
 		return stepResult{}, x.skip(ctx, schema.IndexSpec{Name: s.name}, err, []string{"hidden"})
 	}
 	return stepResult{}, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tagodm/tagodm/internal/odmerr"
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 )
@@ -102,7 +103,7 @@ func (p *planner) optionChanges(l listing) []diff.OptionChange {
 // reused when none applies; options the comparison of the collection's
 // options (optionChanges, nil when the models declare none); prof is the
 // server's profile, nil when needsProfile said no.
-func (p *planner) round(l listing, plain []diff.IndexChange, options []diff.OptionChange, prof *profile) (*round, error) {
+func (p *planner) round(l listing, plain []diff.IndexChange, options []diff.OptionChange, prof *serverprofile.Profile) (*round, error) {
 	r := &round{indexes: plain, options: options}
 	if p.decl.Shape.Declares() {
 		unkept, err := p.unkeptOptions(r.options, prof)
@@ -165,16 +166,16 @@ func mayBeUnkept(d diff.Difference) bool {
 // Without SkipUnsupported that is an *UnsupportedError for each such
 // index; with it, the options are left out of the comparison (ignore) and
 // reported on the index (unkept).
-func (p *planner) unkeptIndexOptions(changes []diff.IndexChange, prof *profile) (unkept map[string][]string, ignore []string, err error) {
+func (p *planner) unkeptIndexOptions(changes []diff.IndexChange, prof *serverprofile.Profile) (unkept map[string][]string, ignore []string, err error) {
 	lacking := lackingIndexes(changes)
-	if len(lacking) == 0 || prof == nil || len(prof.unkeptIndex) == 0 {
+	if len(lacking) == 0 || prof == nil || len(prof.UnkeptIndex) == 0 {
 		return nil, nil, nil
 	}
 	var errs []error
 	for _, c := range lacking {
 		var opts []string
 		for _, d := range c.Differences {
-			if mayBeUnkept(d) && slices.Contains(prof.unkeptIndex, d.Field) {
+			if mayBeUnkept(d) && slices.Contains(prof.UnkeptIndex, d.Field) {
 				opts = append(opts, d.Field)
 			}
 		}
@@ -194,7 +195,7 @@ func (p *planner) unkeptIndexOptions(changes []diff.IndexChange, prof *profile) 
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err
 	}
-	return unkept, prof.unkeptIndex, nil
+	return unkept, prof.UnkeptIndex, nil
 }
 
 // lackingOptions are the top-level names of declared collection options
@@ -213,13 +214,13 @@ func lackingOptions(changes []diff.OptionChange) []string {
 // unkeptOptions is unkeptIndexOptions for the collection options the
 // server accepts at creation and does not keep: one *UnsupportedError
 // naming all of them without SkipUnsupported, else their names.
-func (p *planner) unkeptOptions(changes []diff.OptionChange, prof *profile) ([]string, error) {
+func (p *planner) unkeptOptions(changes []diff.OptionChange, prof *serverprofile.Profile) ([]string, error) {
 	if prof == nil {
 		return nil, nil
 	}
 	var unkept []string
 	for _, o := range lackingOptions(changes) {
-		if slices.Contains(prof.unkeptCollection, o) {
+		if slices.Contains(prof.UnkeptCollection, o) {
 			unkept = append(unkept, o)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -197,6 +198,6 @@ func TestHideThenDropTakesTwoRuns(t *testing.T) {
 
 // roundFor is the round the executor gets from a listing: the options
 // compared, then the indexes compared and every step decided.
-func roundFor(p planner, l listing, plain []diff.IndexChange, prof *profile) (*round, error) {
+func roundFor(p planner, l listing, plain []diff.IndexChange, prof *serverprofile.Profile) (*round, error) {
 	return p.round(l, plain, p.optionChanges(l), prof)
 }

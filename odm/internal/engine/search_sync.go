@@ -15,6 +15,7 @@ import (
 	"github.com/tagodm/tagodm/odm/internal/extjson"
 	"github.com/tagodm/tagodm/odm/internal/searchlist"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -147,7 +148,9 @@ func (s *SearchSyncer) sync(ctx context.Context, rep *outcome.CollectionReport, 
 
 // searchRetryable: a dropped connection or a node changing state, by
 // MongoDB's codes; servers without search have no quirks to add here.
-func searchRetryable(err error) bool { return profileMongoDB.classify(err, nil) == ClassTransient }
+func searchRetryable(err error) bool {
+	return serverprofile.MongoDB.Classify(err, nil) == serverprofile.ClassTransient
+}
 
 // list runs $listSearchIndexes, retrying a dropped connection through
 // the executor's retrier. A collection that does not exist lists none.

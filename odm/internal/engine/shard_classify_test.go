@@ -3,6 +3,7 @@ package engine
 import (
 	"testing"
 
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 
@@ -30,18 +31,18 @@ func TestClassifyShardedIndexReplies(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		err  error
-		want class
+		want serverprofile.Class
 	}{
-		{"67 over the key pattern", cmd(67, "CannotCreateIndex", `cannot create unique index over { email: 1 } with shard key pattern { tenant: "hashed" }`), ClassInvalid},
-		{"117", cmd(117, "ConflictingOperationInProgress", "Another create collection with different arguments is already running for the same namespace"), ClassTransient},
-		{"338", cmd(338, "ReshardCollectionInProgress", "reshardCollection is in progress for namespace x.c"), ClassTransient},
-		{"319", cmd(319, "MovePrimaryInProgress", "movePrimary is in progress for database x"), ClassTransient},
-		{"a shard's duplicates under raw", rawErr(11000, "E11000 duplicate key error collection: x.c index: email_1"), ClassDuplicates},
-		{"a shard's 67 under raw", rawErr(67, `cannot create unique index over { email: 1 } with shard key pattern { tenant: 1 }`), ClassInvalid},
+		{"67 over the key pattern", cmd(67, "CannotCreateIndex", `cannot create unique index over { email: 1 } with shard key pattern { tenant: "hashed" }`), serverprofile.ClassInvalid},
+		{"117", cmd(117, "ConflictingOperationInProgress", "Another create collection with different arguments is already running for the same namespace"), serverprofile.ClassTransient},
+		{"338", cmd(338, "ReshardCollectionInProgress", "reshardCollection is in progress for namespace x.c"), serverprofile.ClassTransient},
+		{"319", cmd(319, "MovePrimaryInProgress", "movePrimary is in progress for database x"), serverprofile.ClassTransient},
+		{"a shard's duplicates under raw", rawErr(11000, "E11000 duplicate key error collection: x.c index: email_1"), serverprofile.ClassDuplicates},
+		{"a shard's 67 under raw", rawErr(67, `cannot create unique index over { email: 1 } with shard key pattern { tenant: 1 }`), serverprofile.ClassInvalid},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, p := range profiles {
-				assert.Equal(t, tt.want, p.classify(tt.err, &unique), p.Name)
+			for _, p := range serverprofile.All {
+				assert.Equal(t, tt.want, p.Classify(tt.err, &unique), p.Name)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/internal/sharding"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
@@ -61,7 +62,7 @@ func (createCollectionStep) run(ctx context.Context, x *executor) (stepResult, e
 			return stepResult{changed: true, replan: true}, nil
 		}
 		option := ""
-		if x.server.Classify(ctx, err, nil) == ClassUnsupported {
+		if x.server.Classify(ctx, err, nil) == serverprofile.ClassUnsupported {
 			option = refusedOption(err, doc)
 		}
 		if option == "" {
@@ -141,7 +142,7 @@ func (s modifyCollectionStep) run(ctx context.Context, x *executor) (stepResult,
 					x.modified = append(x.modified, o)
 				}
 			}
-		case x.server.Classify(ctx, err, nil) == ClassUnsupported:
+		case x.server.Classify(ctx, err, nil) == serverprofile.ClassUnsupported:
 			if err := x.skipOption(ctx, groups[i], err); err != nil {
 				refused = append(refused, err)
 			}
@@ -212,12 +213,12 @@ func (s createIndexesStep) names() []string   { return names(s.specs) }
 func (s createIndexesStep) destructive() bool { return false }
 
 func (s createIndexesStep) run(ctx context.Context, x *executor) (stepResult, error) {
-	res := stepResult{confirmed: confirmable(s.specs)}
+	res := stepResult{confirmed: serverprofile.Confirmable(s.specs)}
 	singles := s.specs
 	if len(s.specs) > 1 {
 		ok, err := x.createIndexes(ctx, s.specs)
 		if err == nil {
-			return stepResult{changed: true, confirmed: ok && confirmable(s.specs)}, nil
+			return stepResult{changed: true, confirmed: ok && serverprofile.Confirmable(s.specs)}, nil
 		}
 		if !slices.ContainsFunc(s.specs, func(sp schema.IndexSpec) bool { return x.refusal(ctx, err, sp) }) {
 			return stepResult{}, err
@@ -233,11 +234,11 @@ func (s createIndexesStep) run(ctx context.Context, x *executor) (stepResult, er
 			continue
 		}
 		switch x.server.Classify(ctx, err, &spec) {
-		case ClassUnsupported:
+		case serverprofile.ClassUnsupported:
 			if err := x.skip(ctx, spec, err, spec.Features()); err != nil {
 				refused = append(refused, err)
 			}
-		case ClassDuplicates:
+		case serverprofile.ClassDuplicates:
 			refused = append(refused, x.duplicates(ctx, spec, err))
 		default:
 			return stepResult{changed: res.changed}, err
@@ -265,7 +266,7 @@ func (x *executor) createPlainFirst(ctx context.Context, batchErr error, specs [
 		}
 	}
 	lacking := slices.ContainsFunc(featured, func(sp schema.IndexSpec) bool {
-		return x.server.Classify(ctx, batchErr, &sp) == ClassUnsupported
+		return x.server.Classify(ctx, batchErr, &sp) == serverprofile.ClassUnsupported
 	})
 	if len(plain) < 2 || !lacking {
 		return specs // one plain index costs a command either way
@@ -311,9 +312,9 @@ func (s collModStep) run(ctx context.Context, x *executor) (stepResult, error) {
 			}
 			err = &outcome.IndexError{Collection: x.coll.Name(), Indexes: []string{s.change.Name}, Op: "collMod", Err: err}
 			switch x.server.Classify(ctx, err, &spec) {
-			case ClassUnsupported:
+			case serverprofile.ClassUnsupported:
 				return stepResult{}, x.skip(ctx, spec, err, []string{"collMod"})
-			case ClassDuplicates:
+			case serverprofile.ClassDuplicates:
 				return stepResult{}, x.duplicates(ctx, spec, err)
 			}
 			return stepResult{}, err
@@ -364,7 +365,7 @@ func (s dropStep) destructive() bool { return true }
 func (s dropStep) run(ctx context.Context, x *executor) (stepResult, error) {
 	x.log(ctx, slog.LevelDebug, "odm: dropIndexes", slog.String("index", s.name))
 	err := x.coll.Indexes().DropOne(ctx, s.name)
-	if err != nil && x.server.Classify(ctx, err, nil) != ClassGone {
+	if err != nil && x.server.Classify(ctx, err, nil) != serverprofile.ClassGone {
 		return stepResult{}, &outcome.IndexError{Collection: x.coll.Name(), Indexes: []string{s.name}, Op: "dropIndexes", Err: err}
 	}
 	return stepResult{changed: true}, nil

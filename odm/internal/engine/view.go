@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/tagodm/tagodm/odm/diff"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/internal/views"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -62,7 +63,7 @@ func (x *executor) convergeView(ctx context.Context, want bson.D) error {
 		}
 		x.log(ctx, slog.LevelDebug, "odm: "+cmd[0].Key, slog.String("view", c.Declared))
 		if err := x.db.RunCommand(ctx, cmd).Err(); err != nil {
-			if x.server.Classify(ctx, err, nil) == ClassUnsupported {
+			if x.server.Classify(ctx, err, nil) == serverprofile.ClassUnsupported {
 				return x.skipOption(ctx, []string{"view"}, err)
 			}
 			return &outcome.IndexError{Collection: x.coll.Name(), Op: cmd[0].Key, Err: err}

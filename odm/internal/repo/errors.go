@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/tagodm/tagodm/internal/odmerr"
-	"github.com/tagodm/tagodm/odm/internal/engine"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -16,7 +16,7 @@ func (c *Core[T]) Wrap(op string, err error, id any) error {
 	if dup := c.pub.Duplicate(c.Name(), err); dup != nil {
 		return dup
 	}
-	if code, msg, ok := servererr.WriteError(err); ok && (code == servererr.CodeDocumentValidationFailure || engine.RejectedWrite(int32(code), msg)) {
+	if code, msg, ok := servererr.WriteError(err); ok && (code == servererr.CodeDocumentValidationFailure || serverprofile.RejectedWrite(int32(code), msg)) {
 		return c.pub.Rejected(c.Name(), id, err)
 	}
 	return fmt.Errorf("odm: %s on %s: %w", op, c.Name(), odmerr.Inner(err))
@@ -33,7 +33,7 @@ func IsDuplicate(err error) bool {
 	if mongo.IsDuplicateKeyError(err) {
 		return true
 	}
-	return engine.DuplicateWriteMessage(err) != ""
+	return serverprofile.DuplicateWriteMessage(err) != ""
 }
 
 // Public builds the odm package's error values and reads its types, which

@@ -4,8 +4,8 @@ import (
 	"context"
 	"reflect"
 
-	"github.com/tagodm/tagodm/odm/internal/engine"
 	"github.com/tagodm/tagodm/odm/internal/querydoc"
+	"github.com/tagodm/tagodm/odm/internal/serverprofile"
 	"github.com/tagodm/tagodm/odm/internal/write"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -99,7 +99,7 @@ func (c *Core[T]) warnIfNotAtomic(ctx context.Context) {
 	if c.logger == nil || c.warned.Load() {
 		return
 	}
-	lacks, name, err := engine.LacksAtomicFilteredWrites(ctx, c.coll.Database().Client())
+	lacks, name, err := serverprofile.LacksAtomicFilteredWrites(ctx, c.coll.Database().Client())
 	if err != nil {
 		return // asked again at the next write
 	}

@@ -1,4 +1,4 @@
-package engine
+package serverprofile
 
 import (
 	"context"
@@ -57,7 +57,7 @@ func LacksAtomicFilteredWrites(ctx context.Context, client *mongo.Client) (bool,
 // a filtered write's filter and write atomically; MongoDB and FerretDB v2
 // on DocumentDB do.
 func classifyServer(info bson.Raw) (lacks bool, name string) {
-	p := ProfileFromBuildInfo(info)
+	p := FromBuildInfo(info)
 	if !p.NonAtomicFilteredWrites {
 		return false, ""
 	}

@@ -1,4 +1,4 @@
-package engine
+package serverprofile
 
 import (
 	"errors"
@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/tagodm/tagodm/odm/diff"
 	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -32,19 +31,19 @@ func TestClassify(t *testing.T) {
 		name    string
 		err     error
 		spec    schema.IndexSpec
-		mongo   class // on MongoDB (and any server not recognised)
-		ferret1 class
-		ferret2 class
+		mongo   Class // on MongoDB (and any server not recognised)
+		ferret1 Class
+		ferret2 Class
 	}{
 		// FerretDB v2 on DocumentDB, as recorded.
 		{"v2 index collation", cmd(115, "CommandNotSupported", "createIndex.collation is not implemented yet"), plain, ClassUnsupported, ClassUnsupported, ClassUnsupported},
-		{"v2 hidden index", cmd(1, "InternalError", "hidden indexes are not supported yet."), plain, classOther, classOther, ClassUnsupported},
-		{"v2 collMod hidden", cmd(1, "InternalError", "'collMod.index.hidden' is not supported yet."), plain, classOther, classOther, ClassUnsupported},
+		{"v2 hidden index", cmd(1, "InternalError", "hidden indexes are not supported yet."), plain, ClassOther, ClassOther, ClassUnsupported},
+		{"v2 collMod hidden", cmd(1, "InternalError", "'collMod.index.hidden' is not supported yet."), plain, ClassOther, ClassOther, ClassUnsupported},
 		{"v2 collMod TTL on a non-TTL index", cmd(72, "InvalidOptions", "no expireAfterSeconds field to update"), plain, ClassUnsupported, ClassUnsupported, ClassUnsupported},
 		{"v2 collMod prepareUnique", cmd(40415, "UnknownBsonField", "BSON field 'collMod.index.prepareUnique' is an unknown field."), plain, ClassUnsupported, ClassUnsupported, ClassUnsupported},
-		{"v2 unique over duplicates", cmd(1, "InternalError", `could not create exclusion constraint "documents_rum_index_3"`), plain, classOther, classOther, ClassDuplicates},
-		{"v2 deadlock", cmd(1, "InternalError", "deadlock detected"), plain, classOther, classOther, ClassTransient},
-		{"other InternalError", cmd(1, "InternalError", "disk full"), plain, classOther, classOther, classOther},
+		{"v2 unique over duplicates", cmd(1, "InternalError", `could not create exclusion constraint "documents_rum_index_3"`), plain, ClassOther, ClassOther, ClassDuplicates},
+		{"v2 deadlock", cmd(1, "InternalError", "deadlock detected"), plain, ClassOther, ClassOther, ClassTransient},
+		{"other InternalError", cmd(1, "InternalError", "disk full"), plain, ClassOther, ClassOther, ClassOther},
 		{"other InvalidOptions", cmd(72, "InvalidOptions", "bad option"), plain, ClassInvalid, ClassInvalid, ClassInvalid},
 		// MongoDB's documented codes, the same on every server.
 		{"duplicate key", cmd(11000, "DuplicateKey", "E11000 duplicate key error collection: db.c index: a_1 dup key: { a: 1 }"), plain, ClassDuplicates, ClassDuplicates, ClassDuplicates},
@@ -56,8 +55,8 @@ func TestClassify(t *testing.T) {
 		{"index key specs conflict", cmd(86, "IndexKeySpecsConflict", "x"), plain, ClassConflict, ClassConflict, ClassConflict},
 		{"index not found", cmd(27, "IndexNotFound", "index not found with name [a_1]"), plain, ClassGone, ClassGone, ClassGone},
 		// FerretDB v1 answers IndexNotFound to a key type it lacks.
-		{"v1 build race", cmd(1, "InternalError", "[registry.go:498 metadata.(*Registry).indexesCreate] SQL logic error: index items_3a79338f_by_a already exists (1)"), plain, classOther, ClassTransient, classOther},
-		{"v1 unique over duplicates", cmd(1, "InternalError", "[registry.go:498 metadata.(*Registry).indexesCreate] constraint failed: UNIQUE constraint failed: index 'items_3a79338f_by_a' (2067)"), plain, classOther, ClassDuplicates, classOther},
+		{"v1 build race", cmd(1, "InternalError", "[registry.go:498 metadata.(*Registry).indexesCreate] SQL logic error: index items_3a79338f_by_a already exists (1)"), plain, ClassOther, ClassTransient, ClassOther},
+		{"v1 unique over duplicates", cmd(1, "InternalError", "[registry.go:498 metadata.(*Registry).indexesCreate] constraint failed: UNIQUE constraint failed: index 'items_3a79338f_by_a' (2067)"), plain, ClassOther, ClassDuplicates, ClassOther},
 		{"v1 unknown key type", cmd(27, "IndexNotFound", "x"), text, ClassGone, ClassUnsupported, ClassGone},
 		{"build already in progress", cmd(285, "IndexBuildAlreadyInProgress", "x"), plain, ClassTransient, ClassTransient, ClassTransient},
 		{"build aborted", cmd(276, "IndexBuildAborted", "x"), plain, ClassTransient, ClassTransient, ClassTransient},
@@ -65,7 +64,7 @@ func TestClassify(t *testing.T) {
 		{"stepped down", mongo.CommandError{Code: 91, Labels: []string{"RetryableWriteError"}}, plain, ClassTransient, ClassTransient, ClassTransient},
 		{"network", mongo.CommandError{Code: 6, Labels: []string{"NetworkError"}}, plain, ClassTransient, ClassTransient, ClassTransient},
 		{"pool cleared", fmt.Errorf("wrapped: %w", poolCleared{}), plain, ClassTransient, ClassTransient, ClassTransient},
-		{"not a server reply", errors.New("boom"), plain, classOther, classOther, classOther},
+		{"not a server reply", errors.New("boom"), plain, ClassOther, ClassOther, ClassOther},
 		// Refusals of the declaration itself: never a missing feature
 		// (testdata/index-rules.md). mongod's documented messages first.
 		{"mongod two index plugins", cmd(67, "CannotCreateIndex", "Error in specification { key: { a: \"text\", b: \"2dsphere\" }, name: \"x\" } :: caused by :: Can't use more than one index plugin for a single index."), text, ClassInvalid, ClassInvalid, ClassInvalid},
@@ -85,16 +84,16 @@ func TestClassify(t *testing.T) {
 		{"v2 TTL wildcard", cmd(197, "InvalidIndexSpecificationOption", "The field 'expireAfterSeconds' is not valid for an _id index specification."), plain, ClassInvalid, ClassInvalid, ClassInvalid},
 		{"v2 2d bits", cmd(72, "InvalidOptions", "bits for hash must be > 0 and <= 32, but 40 bits were specified"), plain, ClassInvalid, ClassInvalid, ClassInvalid},
 		{"v2 default_language", cmd(67, "CannotCreateIndex", "unsupported language: \"klingon\" for text index version 3"), text, ClassInvalid, ClassInvalid, ClassInvalid},
-		{"v2 33 keys", cmd(1, "InternalError", "cannot use more than 32 columns in an index"), plain, classOther, classOther, classOther},
+		{"v2 33 keys", cmd(1, "InternalError", "cannot use more than 32 columns in an index"), plain, ClassOther, ClassOther, ClassOther},
 		// FerretDB v1, recorded for issue 17: a lack is 238, or 27 for a key type.
 		{"v1 partial filter", cmd(238, "NotImplemented", "Index option \"partialFilterExpression\" is not implemented yet"), plain, ClassUnsupported, ClassUnsupported, ClassUnsupported},
 		{"v1 text key", cmd(27, "IndexNotFound", "can't find index with key: { a: \"text\" }"), text, ClassGone, ClassUnsupported, ClassGone},
 		{"v1 empty index name", cmd(67, "CannotCreateIndex", "index name cannot be empty"), plain, ClassInvalid, ClassInvalid, ClassInvalid},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.mongo, profileMongoDB.classify(tt.err, &tt.spec), "MongoDB")
-			assert.Equal(t, tt.ferret1, profileFerretV1.classify(tt.err, &tt.spec), "FerretDB v1")
-			assert.Equal(t, tt.ferret2, profileFerretV2.classify(tt.err, &tt.spec), "FerretDB v2")
+			assert.Equal(t, tt.mongo, MongoDB.Classify(tt.err, &tt.spec), "MongoDB")
+			assert.Equal(t, tt.ferret1, FerretV1.Classify(tt.err, &tt.spec), "FerretDB v1")
+			assert.Equal(t, tt.ferret2, FerretV2.Classify(tt.err, &tt.spec), "FerretDB v2")
 		})
 	}
 }
@@ -104,72 +103,30 @@ func TestClassify(t *testing.T) {
 func TestProfileFromBuildInfo(t *testing.T) {
 	for _, tt := range []struct {
 		info       string
-		want       *profile
+		want       *Profile
 		wantName   string
 		unkeptColl []string
 	}{
-		{`{"version": "7.0.77", "gitVersion": "x", "ferretdb": {"version": "v2.5.0", "package": "deb"}, "ok": 1}`, profileFerretV2, "FerretDB v2 (v2.5.0)",
+		{`{"version": "7.0.77", "gitVersion": "x", "ferretdb": {"version": "v2.5.0", "package": "deb"}, "ok": 1}`, FerretV2, "FerretDB v2 (v2.5.0)",
 			[]string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"}},
-		{`{"version": "7.0.42", "ferretdbVersion": "v1.24.0", "ok": 1}`, profileFerretV1, "FerretDB v1 (v1.24.0)", []string{"clusteredIndex", "changeStreamPreAndPostImages"}},
-		{`{"version": "8.0.4", "gitVersion": "x", "ok": 1}`, profileMongoDB, "MongoDB (8.0.4)", nil},
-		{`{"version": "7.0.42", "ferretdbVersion": "unknown", "ok": 1}`, profileFerretV1, "FerretDB v1", []string{"clusteredIndex", "changeStreamPreAndPostImages"}},
+		{`{"version": "7.0.42", "ferretdbVersion": "v1.24.0", "ok": 1}`, FerretV1, "FerretDB v1 (v1.24.0)", []string{"clusteredIndex", "changeStreamPreAndPostImages"}},
+		{`{"version": "8.0.4", "gitVersion": "x", "ok": 1}`, MongoDB, "MongoDB (8.0.4)", nil},
+		{`{"version": "7.0.42", "ferretdbVersion": "unknown", "ok": 1}`, FerretV1, "FerretDB v1", []string{"clusteredIndex", "changeStreamPreAndPostImages"}},
 	} {
 		var raw bson.Raw
 		require.NoError(t, bson.UnmarshalExtJSON([]byte(tt.info), false, &raw))
-		p := ProfileFromBuildInfo(raw)
+		p := FromBuildInfo(raw)
 		assert.Equal(t, tt.wantName, p.Name)
 		assert.Equal(t, tt.want.replies, p.replies, tt.wantName)
-		assert.Equal(t, tt.unkeptColl, p.unkeptCollection, tt.wantName)
+		assert.Equal(t, tt.unkeptColl, p.UnkeptCollection, tt.wantName)
 	}
-}
-
-// TestUnkeptCollectionOptionsAreUnsupported: on FerretDB v2, create keeps
-// no capped, timeseries, clusteredIndex or collation option. The planner
-// recognises each from the listing: an *UnsupportedError naming all of
-// them, or, with SkipUnsupported, options left alone and reported, never
-// a conflict at every start.
-func TestUnkeptCollectionOptionsAreUnsupported(t *testing.T) {
-	shape := &schema.CollectionShape{Options: &schema.CollectionOptions{Capped: &schema.CappedOptions{Size: 1 << 20}}}
-	decl := &schema.Declared{Collection: "logs", Shape: shape}
-	plain := listing{collection: &CollectionInfo{Exists: true, Kind: "collection", Options: bson.Raw(must(bson.Marshal(bson.D{})))}}
-	options := diff.DiffCollection(shape, plain.collection.Options, true)
-	require.NotEmpty(t, options)
-
-	p := planner{decl: decl, cfg: Defaults()}
-	require.True(t, p.needsProfile(nil, options))
-	_, err := roundFor(p, plain, nil, profileFerretV2)
-	var ue *outcome.UnsupportedError
-	require.ErrorAs(t, err, &ue)
-	assert.Equal(t, []string{"capped", "size"}, ue.Options)
-
-	_, err = roundFor(p, plain, nil, profileMongoDB)
-	assert.NoError(t, err, "on MongoDB the difference is a conflict, for the gate to judge")
-
-	skip := Defaults()
-	skip.skipUnsupported = true
-	p = planner{decl: decl, cfg: skip}
-	r, err := roundFor(p, plain, nil, profileFerretV2)
-	require.NoError(t, err)
-	refused := &refusals{skipped: map[string]*outcome.IndexResult{}, unkeptOptions: map[string]bool{}}
-	for _, o := range r.unkeptOptions {
-		refused.unkeptOptions[o] = true
-	}
-	assert.NoError(t, p.gate(r, refused), "not a conflict")
-	assert.Empty(t, p.steps(r, refused))
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 // TestRefusedSchemaKeywords: the keywords a profile says its server cannot
 // evaluate are found at every depth of a schema, and property names are
 // not taken for keywords.
 func TestRefusedSchemaKeywords(t *testing.T) {
-	v2 := profileFerretV2
+	v2 := FerretV2
 	tests := []struct {
 		name   string
 		schema any
@@ -188,7 +145,7 @@ func TestRefusedSchemaKeywords(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, v2.RefusedSchemaKeywords(tt.schema))
-			assert.Nil(t, profileMongoDB.RefusedSchemaKeywords(tt.schema), "MongoDB evaluates them all")
+			assert.Nil(t, MongoDB.RefusedSchemaKeywords(tt.schema), "MongoDB evaluates them all")
 		})
 	}
 }

@@ -1,34 +1,30 @@
-package engine
+package serverprofile
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
-	"weak"
 
 	"github.com/tagodm/tagodm/odm/internal/schemakeywords"
 	"github.com/tagodm/tagodm/odm/internal/servererr"
-	"github.com/tagodm/tagodm/odm/internal/sharding"
-	"github.com/tagodm/tagodm/odm/outcome"
 	"github.com/tagodm/tagodm/odm/schema"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// A profile is everything the engine knows about one kind of server: which
+// A Profile is everything the library knows about one kind of server: which
 // options it accepts without keeping them, and how it says "I lack this
 // feature", "try again" and "the data holds duplicate keys". The planner
 // and the executor consult it; no server's quirk lives anywhere else.
-type profile struct {
+type Profile struct {
+	// Name is the server's kind, with its version when buildInfo gave one.
 	Name string
-	// unkeptIndex are index options the server accepts and does not keep.
-	unkeptIndex []string
-	// unkeptCollection are collection options create accepts and does not
+	// UnkeptIndex are index options the server accepts and does not keep.
+	UnkeptIndex []string
+	// UnkeptCollection are collection options create accepts and does not
 	// keep (top-level names, as listCollections shows them).
-	unkeptCollection []string
+	UnkeptCollection []string
 	// replies are the server's own ways of answering, on top of MongoDB's
 	// documented codes (mongoReplies), which every profile understands.
 	replies []reply
@@ -57,12 +53,12 @@ type profile struct {
 	schemaKeywords []string
 }
 
-// A class is what a server's reply means to the executor.
-type class int
+// A Class is what a server's reply means to the engine's executor.
+type Class int
 
 const (
-	// classOther: a failure; the collection fails with it.
-	classOther class = iota
+	// ClassOther: a failure; the collection fails with it.
+	ClassOther Class = iota
 	// ClassUnsupported: the server lacks an index type, option or command.
 	ClassUnsupported
 	// ClassTransient: a race or a node changing state; re-plan and retry.
@@ -88,7 +84,7 @@ type reply struct {
 	message string // a substring of the message; empty matches any
 	// specialKeys: only for an index with a key type beyond 1 and -1.
 	specialKeys bool
-	class       class
+	class       Class
 }
 
 // mongoReplies are MongoDB's documented codes.
@@ -147,13 +143,13 @@ const (
 
 // The profiles.
 var (
-	// profileMongoDB is MongoDB, and any server not recognised.
-	profileMongoDB = &profile{Name: "MongoDB", Transactions: TransactionsCommit}
-	// profileFerretV1 is FerretDB v1 (SQLite or PostgreSQL backends).
-	profileFerretV1 = &profile{
+	// MongoDB is MongoDB, and any server not recognised.
+	MongoDB = &Profile{Name: "MongoDB", Transactions: TransactionsCommit}
+	// FerretV1 is FerretDB v1 (SQLite or PostgreSQL backends).
+	FerretV1 = &Profile{
 		Name:             "FerretDB v1",
-		unkeptIndex:      []string{"sparse"},
-		unkeptCollection: []string{"clusteredIndex", "changeStreamPreAndPostImages"},
+		UnkeptIndex:      []string{"sparse"},
+		UnkeptCollection: []string{"clusteredIndex", "changeStreamPreAndPostImages"},
 		// Filtered writes are not atomic: measured by
 		// TestFilteredWriteRaces on v1.24 with SQLite (racing guarded
 		// writers lose acknowledged updates). The PostgreSQL backend was
@@ -176,14 +172,14 @@ var (
 			{code: 1, message: "UNIQUE constraint failed", class: ClassDuplicates},
 		},
 	}
-	// profileFerretV2 is FerretDB v2 on DocumentDB (the engine behind
+	// FerretV2 is FerretDB v2 on DocumentDB (the engine behind
 	// Azure Cosmos DB for MongoDB vCore), as recorded from v2.5.0.
-	profileFerretV2 = &profile{
+	FerretV2 = &Profile{
 		Name: "FerretDB v2",
 		// create answers ok and keeps none of these. A validator, left out
 		// too, is kept by collMod, which the round after the create sends
 		// in the same Init (TestValidatorAfterCreate).
-		unkeptCollection: []string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"},
+		UnkeptCollection: []string{"capped", "size", "max", "timeseries", "expireAfterSeconds", "clusteredIndex", "collation"},
 		// Filtered writes are atomic: measured by TestFilteredWriteRaces
 		// on v2.5.0 with DocumentDB v0.106 (4 writers x 200 guarded
 		// cycles: 800 acknowledged, 0 lost; 200 of 200 documents claimed
@@ -222,16 +218,16 @@ var (
 	}
 )
 
-// ProfileFromBuildInfo recognises the server from its buildInfo answer:
+// FromBuildInfo recognises the server from its buildInfo answer:
 // FerretDB v2 has a "ferretdb" document, v1 a "ferretdbVersion" string.
-func ProfileFromBuildInfo(info bson.Raw) *profile {
+func FromBuildInfo(info bson.Raw) *Profile {
 	if v2, ok := info.Lookup("ferretdb").DocumentOK(); ok {
-		return profileFerretV2.named(stringField(v2, "version"))
+		return FerretV2.named(stringField(v2, "version"))
 	}
 	if _, ok := info.Lookup("ferretdbVersion").StringValueOK(); ok {
-		return profileFerretV1.named(stringField(info, "ferretdbVersion"))
+		return FerretV1.named(stringField(info, "ferretdbVersion"))
 	}
-	return profileMongoDB.named(stringField(info, "version"))
+	return MongoDB.named(stringField(info, "version"))
 }
 
 func stringField(doc bson.Raw, key string) string {
@@ -241,7 +237,7 @@ func stringField(doc bson.Raw, key string) string {
 
 // named is a copy of p with the version in its name, when the server
 // gives one.
-func (p *profile) named(version string) *profile {
+func (p *Profile) named(version string) *Profile {
 	c := *p
 	if version != "" && version != "unknown" {
 		c.Name = fmt.Sprintf("%s (%s)", p.Name, version)
@@ -249,19 +245,19 @@ func (p *profile) named(version string) *profile {
 	return &c
 }
 
-// classify says what a server's reply means. spec is the index the
+// Classify says what a server's reply means. spec is the index the
 // command was about, when there was one. A dropped connection is
 // transient on every server.
-func (p *profile) classify(err error, spec *schema.IndexSpec) class {
+func (p *Profile) Classify(err error, spec *schema.IndexSpec) Class {
 	if err == nil {
-		return classOther
+		return ClassOther
 	}
 	if networkOrLabelled(err) {
 		return ClassTransient
 	}
 	code, ok := servererr.Code(err)
 	if !ok {
-		return classOther
+		return ClassOther
 	}
 	msg := servererr.Message(err)
 	special := spec != nil && slices.ContainsFunc(spec.Keys, func(k schema.IndexKey) bool { return k.Type.Special() })
@@ -277,7 +273,7 @@ func (p *profile) classify(err error, spec *schema.IndexSpec) class {
 			}
 		}
 	}
-	return classOther
+	return ClassOther
 }
 
 // networkOrLabelled: a dropped or failed connection, including the driver
@@ -295,72 +291,15 @@ func networkOrLabelled(err error) bool {
 	return errors.As(err, &le) && le.HasErrorLabel("RetryableWriteError")
 }
 
-// ServerInfo finds the server's profile once per Init, and only when the
-// engine needs it: a steady-state Init sends nothing but its listings.
-type ServerInfo struct {
-	DB    *mongo.Database
-	Shard *sharding.Session // nil: nothing about shard keys is read or sent
-	mu    sync.Mutex
-	known *profile // nil until buildInfo succeeded
-
-	weakOnce   sync.Once
-	weakClient weak.Pointer[mongo.Client]
-	memoKey    any // rememberKey of this client and database, boxed once
-}
-
-// Profile asks buildInfo once it succeeds; a failure (a dropped
-// connection, say) is returned for the caller to retry, not remembered.
-func (i *ServerInfo) Profile(ctx context.Context) (*profile, error) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.known != nil {
-		return i.known, nil
-	}
-	client := i.client()
-	if p, ok := clientProfiles.Load(client); ok {
-		i.known = p.(*profile)
-		return i.known, nil
-	}
-	info, err := i.DB.Client().Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
-	if err != nil {
-		return nil, &outcome.IndexError{Op: "buildInfo", Err: err}
-	}
-	i.known = ProfileFromBuildInfo(info)
-	clientProfiles.Store(client, i.known)
-	return i.known, nil
-}
-
-// clientProfiles are the profiles of the servers each client has asked,
-// by a weak pointer to the client: a client reaches one deployment, whose
-// buildInfo a process need not ask again at every Init. The key does not
-// keep a disconnected client alive.
-var clientProfiles sync.Map
-
-// Classify classifies a reply with the server's profile, asking for it if
-// need be; when buildInfo fails too, MongoDB's codes alone decide.
-func (i *ServerInfo) Classify(ctx context.Context, err error, spec *schema.IndexSpec) class {
-	if err == nil {
-		return classOther
-	}
-	if _, ok := servererr.Code(err); !ok {
-		return profileMongoDB.classify(err, spec)
-	}
-	p, perr := i.Profile(ctx)
-	if perr != nil {
-		p = profileMongoDB
-	}
-	return p.classify(err, spec)
-}
-
-// profiles are every profile, for the checks made before the server is
+// All are the profiles, for the checks made before the server is
 // known.
-var profiles = []*profile{profileMongoDB, profileFerretV1, profileFerretV2}
+var All = []*Profile{MongoDB, FerretV1, FerretV2}
 
 // RejectedWrite reports a write error with which a server says its
 // validator refused the document in its own code (a profile's
 // rejectedWrites).
 func RejectedWrite(code int32, msg string) bool {
-	for _, p := range profiles {
+	for _, p := range All {
 		for _, r := range p.rejectedWrites {
 			if r.code == code && strings.Contains(msg, r.message) {
 				return true
@@ -379,7 +318,7 @@ func DuplicateWriteMessage(err error) string {
 	if !errors.As(err, &se) {
 		return ""
 	}
-	for _, p := range profiles {
+	for _, p := range All {
 		for _, m := range p.duplicateWrites {
 			if se.HasErrorMessage(m) {
 				return err.Error()
@@ -389,12 +328,12 @@ func DuplicateWriteMessage(err error) string {
 	return ""
 }
 
-// confirmable reports that a createIndexes answer proves these indexes
+// Confirmable reports that a createIndexes answer proves these indexes
 // were built as sent: none uses an option some server accepts without
 // keeping (only a listing tells those).
-func confirmable(specs []schema.IndexSpec) bool {
-	for _, p := range profiles {
-		for _, o := range p.unkeptIndex {
+func Confirmable(specs []schema.IndexSpec) bool {
+	for _, p := range All {
+		for _, o := range p.UnkeptIndex {
 			if slices.ContainsFunc(specs, func(s schema.IndexSpec) bool { return s.HasOption(o) }) {
 				return false
 			}
@@ -407,30 +346,9 @@ func confirmable(specs []schema.IndexSpec) bool {
 // the server's validator does not understand, in the order they first
 // appear; nil when it understands them all, or when the profile states no
 // restriction (schemakeywords.Unknown).
-func (p *profile) RefusedSchemaKeywords(doc any) []string {
+func (p *Profile) RefusedSchemaKeywords(doc any) []string {
 	if p == nil || p.schemaKeywords == nil {
 		return nil
 	}
 	return schemakeywords.Unknown(doc, p.schemaKeywords)
-}
-
-// client is a weak pointer to the database's client, made once: the key
-// of what is remembered per client.
-func (i *ServerInfo) client() weak.Pointer[mongo.Client] {
-	i.once()
-	return i.weakClient
-}
-
-// rememberKey is the Memo key of this client's refusals in this database,
-// the same value for every collection of an Init.
-func (i *ServerInfo) rememberKey() any {
-	i.once()
-	return i.memoKey
-}
-
-func (i *ServerInfo) once() {
-	i.weakOnce.Do(func() {
-		i.weakClient = weak.Make(i.DB.Client())
-		i.memoKey = rememberKey{client: i.weakClient, db: i.DB.Name()}
-	})
 }
