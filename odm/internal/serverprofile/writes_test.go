@@ -8,12 +8,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// TestClassifyServer reads the buildInfo replies servers gave: FerretDB
+// TestLacksAtomicity reads the buildInfo replies servers gave: FerretDB
 // v1 (the embedded server) names ferretdbVersion; FerretDB v2 on
 // DocumentDB a ferretdb document (../shared server notes); MongoDB
 // neither. Only v1 lacks atomic filtered writes (TestFilteredWriteRaces
 // measures it).
-func TestClassifyServer(t *testing.T) {
+func TestLacksAtomicity(t *testing.T) {
 	tests := []struct {
 		name     string
 		reply    bson.D
@@ -28,7 +28,7 @@ func TestClassifyServer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			raw, err := bson.Marshal(tt.reply)
 			require.NoError(t, err)
-			lacks, name := classifyServer(raw)
+			lacks, name := lacksAtomicity(FromBuildInfo(raw))
 			assert.Equal(t, tt.lacks, lacks)
 			assert.Equal(t, tt.withName, name)
 		})
